@@ -1,0 +1,36 @@
+"""crmsim: watch the ideas of a customer-relationship-management course happen.
+
+An agent-based model (built on Mesa) of customers moving through the
+Dwyer–Schurr–Oh relationship stages and the prospect -> actual -> loyal ->
+marketer tiers, under calculus-, knowledge- and identification-based trust,
+while a firm pulls the levers of service quality, discounts, respect, gifts,
+referral rewards, complaint recovery and win-back offers.
+
+Examples
+--------
+>>> import crmsim
+>>> model = crmsim.CRMModel(n_customers=200, rng=7)
+>>> model.run(weeks=4)
+>>> model.datacollector.get_model_vars_dataframe().shape[0]
+4
+"""
+
+from crmsim import analysis, scenarios
+from crmsim.customer import Customer, Stage, Tier
+from crmsim.levers import KanoAttribute, Market, Policy, Population, Segment
+from crmsim.model import CRMModel
+
+__all__ = [
+    "CRMModel",
+    "Customer",
+    "KanoAttribute",
+    "Market",
+    "Policy",
+    "Population",
+    "Segment",
+    "Stage",
+    "Tier",
+    "analysis",
+    "scenarios",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,40 @@
+"""The firm's books: revenue, what each lever cost this week, and profit.
+
+Revenue is what customers paid (list price less their discount); the discount's
+cost is that forgone revenue, reported as ``discount_given`` and not subtracted
+twice. Out-of-pocket costs are the goods sold, the service delivered (every
+provided attribute costs by its level, indifferent ones included), respect,
+complaint handling, gifts, referral rewards, win-back offers and advertising.
+"""
+
+from __future__ import annotations
+
+from crmsim.kano import service_cost_per_episode
+from crmsim.week import Week
+
+COST_COLUMNS = (
+    "cost_goods",
+    "cost_service",
+    "cost_respect",
+    "cost_recovery",
+    "cost_gifts",
+    "cost_rewards",
+    "cost_win_back",
+    "cost_advertising",
+)
+
+
+def keep_books(n_customers: int, week: Week) -> None:
+    """Turn this week's tallies into costs and profit (added to ``week.tally``)."""
+    t, policy, market = week.tally, week.policy, week.market
+    episodes = t["episodes"]
+    t["cost_goods"] = market.unit_cost * episodes
+    t["cost_service"] = service_cost_per_episode(policy.service, market.service_unit_cost) * episodes
+    t["cost_respect"] = market.respect_unit_cost * policy.respect * episodes
+    # handling a complaint costs in proportion to the effort put into resolving it
+    t["cost_recovery"] = market.recovery_unit_cost * policy.recovery * t["complaints"]
+    t["cost_rewards"] = policy.referral_reward * t["referral_conversions"]
+    t["cost_win_back"] = market.win_back_unit_cost * t["win_back_offers"]
+    t["cost_advertising"] = market.advertising_unit_cost * policy.advertising * n_customers
+    t["cost"] = sum(t[name] for name in COST_COLUMNS)
+    t["profit"] = t["revenue"] - t["cost"]

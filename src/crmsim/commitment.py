@@ -1,0 +1,50 @@
+"""Commitment and switching costs: why committed customers turn down tempting offers.
+
+Commitment is the belief that the relationship deserves maximum effort to keep
+(seed 000). It follows trust and the investments both sides have made: time
+together, personal touches and gifts accumulate as ``switching_cost``, the
+partly unrecoverable cost of starting again elsewhere. Dissatisfying episodes
+wear it down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crmsim.state import CustomerState
+from crmsim.week import Week
+
+COMMITMENT_SPEED = 0.08  # share of the gap to the target closed each week
+TRUST_SHARE = 0.6  # the target is this much trust, the rest switching cost
+DISSATISFACTION_WEAR = 0.3  # commitment lost per unit of felt dissatisfaction, times commitment
+TENURE_INVESTMENT = 0.004  # switching cost built by each week together, times the room left
+PERSONAL_INVESTMENT = 0.02  # per episode, times the personal touch delivered
+
+
+def invest_in_relationship(state: CustomerState, week: Week) -> None:
+    """Another week together, and personal touches in this week's episodes, raise switching costs."""
+    active = state.active_mask()
+    state.tenure[active] += 1
+    state.switching_cost[active] += TENURE_INVESTMENT * (1 - state.switching_cost[active])
+    s = week.scratch
+    who = s["episode_who"]
+    still = active[who]
+    who = who[still]
+    gain = PERSONAL_INVESTMENT * s["personalization"][still]
+    state.switching_cost[who] += gain * (1 - state.switching_cost[who])
+
+
+def update_commitment(state: CustomerState, week: Week) -> None:
+    """Commitment moves toward a mix of trust and switching cost and wears with dissatisfaction."""
+    active = np.flatnonzero(state.active_mask())
+    trust = state.overall_trust(active)
+    target = TRUST_SHARE * trust + (1 - TRUST_SHARE) * state.switching_cost[active]
+    c = state.commitment[active]
+    c = c + COMMITMENT_SPEED * (target - c)
+    state.commitment[active] = c
+    s = week.scratch
+    who, felt = s["episode_who"], s["felt"]
+    unhappy = (felt < 0) & state.active_mask()[who]
+    hurt = who[unhappy]
+    state.commitment[hurt] *= 1 - DISSATISFACTION_WEAR * (-felt[unhappy])
+    np.clip(state.commitment, 0.0, 1.0, out=state.commitment)

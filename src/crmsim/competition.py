@@ -1,0 +1,46 @@
+"""The competitor's special offers, and quiet lapses.
+
+Some active customers hear a special offer from the competitor each week. A
+customer switches when the offer beats the firm's value by more than their
+commitment plus switching cost: committed partners turn down short-term
+alternatives (seed 000). Calculus-trust customers won by a discount are the most
+exposed, and feel it when the discount ends (the new-store story).
+
+Customers can also drift away without a reason anyone records; the weekly hazard
+falls with trust.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crmsim.leaving import leave
+from crmsim.offer import discount_received, firm_value
+from crmsim.state import CustomerState
+from crmsim.week import Week
+
+
+def switching_threshold(state: CustomerState, who: np.ndarray) -> np.ndarray:
+    """How much better an offer must be before ``who`` would switch."""
+    return state.commitment[who] + state.switching_cost[who]
+
+
+def competitor_offers(state: CustomerState, week: Week) -> None:
+    """Some customers get a competitor's offer; those it beats by enough switch."""
+    market, rng = week.market, week.rng
+    active = np.flatnonzero(state.active_mask())
+    approached = active[rng.random(len(active)) < market.competitor_offer_rate]
+    offer = market.competitor_attractiveness + market.competitor_offer_boost * rng.random(
+        len(approached)
+    )
+    value = firm_value(state, week, discount_received(state, week))[approached]
+    switch = offer - value > switching_threshold(state, approached)
+    week.tally["competitor_offers"] += len(approached)
+    leave(state, week, approached[switch], "competitor")
+
+
+def quiet_lapses(state: CustomerState, week: Week) -> None:
+    """A small weekly chance of drifting away, larger the less the customer trusts the firm."""
+    active = np.flatnonzero(state.active_mask())
+    hazard = week.market.drift_rate * (1.0 - state.overall_trust(active))
+    leave(state, week, active[week.rng.random(len(active)) < hazard], "drift")

@@ -1,0 +1,150 @@
+"""Service episodes: purchases, how the service felt, failures, complaints and recovery.
+
+A relationship is a series of episodes (seed 000). Each week an active customer
+may buy and be served; every Kano attribute is delivered at the policy's level
+plus noise, and the episode's satisfaction mixes the Kano curves with a respect
+term. A third of customers value being respected over having their problem
+solved (seed 002), so respect weighs one third, apart from the fix.
+
+An episode fails with a probability that falls with how well must-be attributes
+are delivered. About 40 % of customers complain after a failure (seed 002); the
+firm resolves a complaint with probability ``recovery``. An unresolved failure
+makes an early-stage customer, whose trust is still calculus, leave about half
+the time (seed 002); knowledge and identification trust and commitment make
+deeper customers more forgiving.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crmsim.attribution import attribute_repeat_purchases
+from crmsim.customer import Stage, Tier
+from crmsim.kano import category_mean, delivered_fulfilment, service_satisfaction
+from crmsim.leaving import leave
+from crmsim.offer import discount_received
+from crmsim.state import LOYALTY_WINDOW, CustomerState
+from crmsim.week import Week
+
+#: Weight of respect in an episode's satisfaction (seed 002: one third value respect over the fix).
+RESPECT_WEIGHT = 1.0 / 3.0
+#: Service term of a failure the firm put right: the problem is fixed, with a little goodwill.
+RECOVERED_SERVICE = 0.2
+#: Expectation-disconfirmation (Oliver 1980): a pleasant surprise feels better than its plain value.
+DISCONFIRMATION = 0.3
+#: How much more often a customer buys as the relationship deepens (share of wallet).
+ENGAGEMENT = {Stage.EXPLORATION: 0.7, Stage.EXPANSION: 1.0, Stage.COMMITMENT: 1.3}
+
+
+def episode_probability(state: CustomerState) -> np.ndarray:
+    """Weekly probability of a purchase episode for every person (0 if not a customer)."""
+    engagement = np.zeros(len(Stage))
+    for stage, factor in ENGAGEMENT.items():
+        engagement[stage] = factor
+    return 1.0 - np.exp(-state.purchase_rate * engagement[state.stage])
+
+
+def failure_probability(must_be_fulfilment: np.ndarray, max_failure_rate: float) -> np.ndarray:
+    """An episode fails less often the better its must-be attributes are delivered."""
+    return max_failure_rate * (1.0 - must_be_fulfilment)
+
+
+def breach_probability(respect_delivered: np.ndarray, max_breach_rate: float) -> np.ndarray:
+    """Chance that an episode is felt as a breach of respect; falls steeply as respect rises."""
+    return max_breach_rate * (1.0 - respect_delivered) ** 2
+
+
+def serve_customers(state: CustomerState, week: Week) -> None:
+    """Run this week's episodes and leave their results in ``week.scratch``."""
+    rng, policy, market = week.rng, week.policy, week.market
+    buys = state.active_mask() & (rng.random(state.n) < episode_probability(state))
+    buys[week.scratch.get("new_customers", [])] = True  # a trial is the first episode
+    who = np.flatnonzero(buys)
+    n = len(who)
+
+    fulfilment = delivered_fulfilment(policy.service, n, policy.service_variability, rng)
+    service_term = service_satisfaction(policy.service, fulfilment)
+    respect = np.clip(policy.respect + rng.normal(0.0, policy.service_variability, n), 0.0, 1.0)
+
+    failed = rng.random(n) < failure_probability(
+        category_mean(policy.service, fulfilment, "must-be"), market.max_failure_rate
+    )
+    complained = failed & (rng.random(n) < market.complaint_propensity)
+    resolved = complained & (rng.random(n) < policy.recovery)
+    service_term = np.where(failed, np.where(resolved, RECOVERED_SERVICE, -1.0), service_term)
+    breached = rng.random(n) < breach_probability(respect, market.max_breach_rate)
+    respect_term = np.where(breached, -1.0, 2.0 * respect - 1.0)
+
+    experienced = (1.0 - RESPECT_WEIGHT) * service_term + RESPECT_WEIGHT * respect_term
+    surprise = experienced - state.expectation[who]
+    felt = np.clip(experienced + DISCONFIRMATION * surprise, -1.0, 1.0)
+
+    discount = discount_received(state, week)[who]
+    paid = market.price * (1.0 - discount)
+    new = state.purchases[who] == 0
+    state.purchases[who] += 1
+    state.spend[who] += paid
+    state.purchase_window[week.index % LOYALTY_WINDOW, who] = 1
+    state.recent_purchases[who] += 1
+    state.complaints[who[complained]] += 1
+    state.good_episodes[who[felt >= 0]] += 1
+
+    week.scratch.update(
+        episode_who=who,
+        experienced=experienced,
+        felt=felt,
+        surprise=np.abs(surprise),
+        respect=respect,
+        personalization=category_mean(policy.service, fulfilment, "attractive"),
+        breached=breached,
+        failed=failed,
+        complained=complained,
+        resolved=resolved,
+    )
+    t = week.tally
+    t["episodes"] += n
+    t["failures"] += int(failed.sum())
+    t["complaints"] += int(complained.sum())
+    t["recovered"] += int(resolved.sum())
+    t["disrespected"] += int(breached.sum())
+    t["revenue"] += float(paid.sum())
+    t["discount_given"] += float((market.price * discount).sum())
+    repeat = ~new
+    t["repeat_purchases"] += int(repeat.sum())
+    t["repeat_spend"] += float(paid[repeat].sum())
+    attribute_repeat_purchases(state, week, who[repeat], discount[repeat], paid[repeat])
+    week.note("episode", who, felt)
+    week.note("failure", who[failed], complained[failed].astype(float) + resolved[failed])
+    week.note("breach", who[breached])
+
+
+def failure_defections(state: CustomerState, week: Week) -> None:
+    """Customers left with an unresolved failure may leave; early-stage ones about half the time."""
+    s = week.scratch
+    who = s["episode_who"]
+    unresolved = s["failed"] & ~s["resolved"]
+    candidates = who[unresolved]
+    p = week.market.failure_defection * (1.0 - failure_resilience(state, candidates))
+    goes = week.rng.random(len(candidates)) < p
+    # a complaint that went unanswered turns into anger (seed 002: escalating anger)
+    angry = s["complained"][unresolved][goes]
+    leave(state, week, candidates[goes], "failure", angry=angry)
+
+
+def failure_resilience(state: CustomerState, who: np.ndarray) -> np.ndarray:
+    """How much a relationship absorbs a bad experience, in [0, 0.9].
+
+    Zero in exploration, where trust is calculus (the deal, nothing more); deeper
+    customers are held by knowledge and identification trust and by commitment.
+    """
+    depth = (state.trust_knowledge[who] + state.trust_identification[who] + state.commitment[who]) / 3
+    return np.where(state.stage[who] == Stage.EXPLORATION, 0.0, np.minimum(0.9, depth))
+
+
+def disrespect_exits(state: CustomerState, week: Week) -> None:
+    """The marketer trap (seed 004): a disrespected marketer does not fall back to loyal; they leave, angry."""
+    s = week.scratch
+    who = s["episode_who"][s["breached"]]
+    marketers = who[(state.tier[who] == Tier.MARKETER) & (state.stage[who] != Stage.DISSOLUTION)]
+    goes = marketers[week.rng.random(len(marketers)) < week.market.marketer_breach_exit]
+    leave(state, week, goes, "disrespect", angry=True)

@@ -1,0 +1,102 @@
+"""Kano's five kinds of service attribute (Kano 1984) and how an episode's service feels.
+
+For fulfilment ``x`` in [0, 1] each category has a reference curve:
+
+=============  ==============  ==============================================
+category       curve           reads as
+=============  ==============  ==============================================
+must-be        ``-(1-x)**2``   missing is very bad, present is merely "fine"
+performance    ``2x - 1``      more is better, linearly
+attractive     ``x**2``        absent is neutral, present delights
+reverse        ``-x``          its presence dissatisfies (spam)
+indifferent    ``0``           no effect either way (a logo's colour)
+=============  ==============  ==============================================
+
+The weights follow the priority column of the course's Kano table: must-be
+high, performance and attractive medium, reverse and indifferent low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from crmsim.levers import KanoAttribute
+
+CATEGORY_WEIGHT = {
+    "must-be": 1.0,
+    "performance": 0.7,
+    "attractive": 0.7,
+    "reverse": 0.3,
+    "indifferent": 0.0,
+}
+
+
+def kano_curve(category: str, fulfilment: np.ndarray | float) -> np.ndarray:
+    """Satisfaction in [-1, 1] produced by an attribute of ``category`` at ``fulfilment``.
+
+    Examples
+    --------
+    >>> float(kano_curve("must-be", 1.0)), float(kano_curve("must-be", 0.0))
+    (0.0, -1.0)
+    >>> float(kano_curve("attractive", 0.0)), float(kano_curve("attractive", 1.0))
+    (0.0, 1.0)
+    """
+    x = np.asarray(fulfilment, dtype=np.float64)
+    if category == "must-be":
+        return -((1.0 - x) ** 2)
+    if category == "performance":
+        return 2.0 * x - 1.0
+    if category == "attractive":
+        return x**2
+    if category == "reverse":
+        return -x
+    if category == "indifferent":
+        return np.zeros_like(x)
+    raise ValueError(f"unknown Kano category {category!r}")
+
+
+def satisfying_weight(service: Mapping[str, KanoAttribute]) -> float:
+    """Normaliser: the weight of the attributes that can satisfy, so flawless service scores 1."""
+    w = sum(CATEGORY_WEIGHT[a.category] for a in service.values() if a.category in ("performance", "attractive"))
+    return w or sum(CATEGORY_WEIGHT[a.category] for a in service.values()) or 1.0
+
+
+def delivered_fulfilment(
+    service: Mapping[str, KanoAttribute], n: int, variability: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Fulfilment of each attribute in ``n`` episodes: the aimed level plus service noise.
+
+    Returns an array of shape ``(n, n_attributes)`` in [0, 1].
+    """
+    levels = np.array([a.level for a in service.values()])
+    noise = rng.normal(0.0, variability, size=(n, len(levels))) if variability > 0 else 0.0
+    return np.clip(levels + noise, 0.0, 1.0)
+
+
+def service_satisfaction(service: Mapping[str, KanoAttribute], fulfilment: np.ndarray) -> np.ndarray:
+    """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
+    total = np.zeros(fulfilment.shape[0])
+    for column, attr in enumerate(service.values()):
+        weight = CATEGORY_WEIGHT[attr.category]
+        if weight:
+            total += weight * kano_curve(attr.category, fulfilment[:, column])
+    return total / satisfying_weight(service)
+
+
+def category_mean(service: Mapping[str, KanoAttribute], fulfilment: np.ndarray, category: str) -> np.ndarray:
+    """Mean fulfilment of the attributes of one category in each episode (0 if there are none)."""
+    columns = [i for i, a in enumerate(service.values()) if a.category == category]
+    if not columns:
+        return np.zeros(fulfilment.shape[0])
+    return fulfilment[:, columns].mean(axis=1)
+
+
+def service_cost_per_episode(service: Mapping[str, KanoAttribute], unit_cost: float) -> float:
+    """What one episode's service costs: every attribute the firm provides costs by its level.
+
+    Reverse attributes cost nothing (they are what the firm does *to* customers), but
+    indifferent ones do: money spent where customers do not care.
+    """
+    return unit_cost * sum(a.level for a in service.values() if a.category != "reverse")

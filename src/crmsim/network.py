@@ -1,0 +1,229 @@
+"""Who talks to whom: the social network that carries word of mouth and referrals.
+
+Networks are held as a symmetric sparse adjacency matrix (CSR), generated with
+NumPy so that a million customers fit in memory and build in seconds. networkx
+is used only for what it is good at: small graphs, drawing, and graphs a user
+brings. A well-mixed (mean-field) market has no adjacency at all: everyone is
+everyone's contact, which is the setting of the Bass (1969) diffusion model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+NETWORK_KINDS = ("small-world", "scale-free", "well-mixed")
+
+
+class SocialNetwork:
+    """Contacts between customers.
+
+    Use :func:`build_network` rather than the constructor.
+
+    Parameters
+    ----------
+    n : int
+        Number of people.
+    adjacency : scipy.sparse.csr_array or None
+        Symmetric 0/1 adjacency without self-loops; ``None`` for a well-mixed market.
+    kind : str
+        A label for reports.
+    mean_degree : float
+        Contacts per person; for a well-mixed market, how many people one talker reaches.
+    """
+
+    def __init__(
+        self, n: int, adjacency: sp.csr_array | None, kind: str, mean_degree: float
+    ) -> None:
+        self.n = n
+        self.adjacency = adjacency
+        self.kind = kind
+        if adjacency is not None:
+            self.degree = np.diff(adjacency.indptr).astype(np.int64)
+            self.mean_degree = float(self.degree.mean()) if n else 0.0
+        else:
+            self.degree = None
+            self.mean_degree = float(mean_degree)
+
+    @property
+    def well_mixed(self) -> bool:
+        return self.adjacency is None
+
+    def share_of_contacts(self, mask: np.ndarray) -> np.ndarray:
+        """For each person, the share of their contacts for whom ``mask`` is true."""
+        if self.adjacency is None:
+            total = mask.sum()
+            others = max(self.n - 1, 1)
+            return (total - mask) / others
+        counts = self.adjacency @ mask.astype(np.float64)
+        return np.divide(counts, self.degree, out=np.zeros(self.n), where=self.degree > 0)
+
+    def random_contact(self, people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One contact of each person chosen uniformly; -1 for someone with no contacts."""
+        if len(people) == 0:
+            return np.empty(0, dtype=np.int64)
+        if self.adjacency is None:
+            if self.n < 2:
+                return np.full(len(people), -1, dtype=np.int64)
+            # uniform over everyone else: draw from n-1 and skip oneself
+            pick = rng.integers(0, self.n - 1, size=len(people))
+            return pick + (pick >= people)
+        deg = self.degree[people]
+        offset = np.floor(rng.random(len(people)) * deg).astype(np.int64)
+        start = self.adjacency.indptr[people]
+        contact = self.adjacency.indices[np.minimum(start + offset, len(self.adjacency.indices) - 1)]
+        return np.where(deg > 0, contact, -1).astype(np.int64)
+
+    def contacts_reached(
+        self, talkers: np.ndarray, p_talk: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each talker reaches each of their contacts with probability ``p_talk`` (per talker).
+
+        Returns
+        -------
+        sources, targets : numpy.ndarray
+            One entry per contact reached.
+        """
+        if len(talkers) == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty
+        if self.adjacency is None:
+            reach = rng.binomial(int(round(self.mean_degree)), p_talk)
+            sources = np.repeat(talkers, reach)
+            targets = self.random_contact(sources, rng)
+            return sources, targets
+        deg = self.degree[talkers]
+        sources = np.repeat(talkers, deg)
+        # positions of each talker's neighbours in the CSR index array
+        starts = np.repeat(self.adjacency.indptr[talkers] - np.cumsum(deg) + deg, deg)
+        positions = starts + np.arange(deg.sum())
+        targets = self.adjacency.indices[positions].astype(np.int64)
+        keep = rng.random(len(targets)) < np.repeat(p_talk, deg)
+        return sources[keep], targets[keep]
+
+    def to_networkx(self) -> Any:
+        """The network as a ``networkx.Graph`` (for drawing small markets)."""
+        import networkx as nx
+
+        if self.adjacency is None:
+            if self.n > 2_000:
+                raise ValueError(
+                    f"a well-mixed market of {self.n} people is a complete graph; "
+                    "too large to draw (limit 2,000)"
+                )
+            return nx.complete_graph(self.n)
+        graph = nx.from_scipy_sparse_array(self.adjacency)
+        return graph
+
+
+def _symmetric_csr(n: int, rows: np.ndarray, cols: np.ndarray) -> sp.csr_array:
+    keep = rows != cols
+    rows, cols = rows[keep], cols[keep]
+    both_rows = np.concatenate([rows, cols])
+    both_cols = np.concatenate([cols, rows])
+    matrix = sp.csr_array(
+        (np.ones(len(both_rows), dtype=np.float64), (both_rows, both_cols)), shape=(n, n)
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0  # duplicate edges collapse to one contact
+    matrix.sort_indices()
+    return matrix
+
+
+def small_world(n: int, mean_degree: int, rewiring: float, rng: np.random.Generator) -> sp.csr_array:
+    """Watts–Strogatz small world: a ring where each links to its ``mean_degree`` nearest,
+    then each link is rewired to a random person with probability ``rewiring``."""
+    half = max(1, mean_degree // 2)
+    if n <= 1:
+        return sp.csr_array((n, n))
+    half = min(half, (n - 1) // 2) or 1
+    rows = np.repeat(np.arange(n, dtype=np.int64), half)
+    cols = (rows + np.tile(np.arange(1, half + 1), n)) % n
+    rewire = rng.random(len(cols)) < rewiring
+    cols[rewire] = rng.integers(0, n, size=int(rewire.sum()))
+    return _symmetric_csr(n, rows, cols)
+
+
+def scale_free(n: int, mean_degree: int, rng: np.random.Generator, exponent: float = 2.5) -> sp.csr_array:
+    """Scale-free network (Chung–Lu): expected degrees follow a power law with ``exponent``.
+
+    Endpoints of ``n * mean_degree / 2`` links are drawn in proportion to each person's
+    weight, which gives the heavy-tailed degrees of preferential attachment without its
+    sequential growth, so it scales to millions.
+    """
+    if n <= 1:
+        return sp.csr_array((n, n))
+    ranks = np.arange(1, n + 1, dtype=np.float64)
+    weights = ranks ** (-1.0 / (exponent - 1.0))
+    weights /= weights.sum()
+    n_links = int(n * mean_degree / 2)
+    cumulative = np.cumsum(weights)
+    rows = np.searchsorted(cumulative, rng.random(n_links) * cumulative[-1])
+    cols = np.searchsorted(cumulative, rng.random(n_links) * cumulative[-1])
+    rows = np.minimum(rows, n - 1)
+    cols = np.minimum(cols, n - 1)
+    perm = rng.permutation(n)  # hubs spread over ids, not all at the start
+    return _symmetric_csr(n, perm[rows], perm[cols])
+
+
+def from_networkx(graph: Any) -> sp.csr_array:
+    """Adjacency of a user's ``networkx.Graph``; customers are its nodes in ``graph.nodes`` order."""
+    import networkx as nx
+
+    if graph.is_directed():
+        graph = graph.to_undirected()
+    matrix = nx.to_scipy_sparse_array(graph, format="coo", dtype=np.float64)
+    return _symmetric_csr(graph.number_of_nodes(), matrix.row.astype(np.int64), matrix.col.astype(np.int64))
+
+
+def build_network(
+    spec: str | Any,
+    n: int,
+    rng: np.random.Generator,
+    mean_degree: int = 10,
+    rewiring: float = 0.1,
+) -> SocialNetwork:
+    """Make the social network for ``n`` people.
+
+    Parameters
+    ----------
+    spec : {"small-world", "scale-free", "well-mixed"} or networkx.Graph
+        The kind of network, or a user's own graph with exactly ``n`` nodes.
+    n : int
+        Number of people.
+    rng : numpy.random.Generator
+        Source of randomness.
+    mean_degree : int
+        Average number of contacts.
+    rewiring : float
+        Small-world rewiring probability, in [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = build_network("small-world", 100, np.random.default_rng(0), mean_degree=6)
+    >>> round(net.mean_degree)
+    6
+    """
+    if isinstance(mean_degree, bool) or not isinstance(mean_degree, int) or mean_degree < 1:
+        raise ValueError(f"mean_degree must be an integer >= 1, got {mean_degree!r}")
+    if not isinstance(rewiring, int | float) or not 0 <= rewiring <= 1:
+        raise ValueError(f"rewiring must be in [0, 1], got {rewiring!r}")
+    if isinstance(spec, str):
+        if spec == "small-world":
+            return SocialNetwork(n, small_world(n, mean_degree, rewiring, rng), spec, mean_degree)
+        if spec == "scale-free":
+            return SocialNetwork(n, scale_free(n, mean_degree, rng), spec, mean_degree)
+        if spec == "well-mixed":
+            return SocialNetwork(n, None, spec, mean_degree)
+        raise ValueError(f"network must be one of {NETWORK_KINDS} or a networkx.Graph, got {spec!r}")
+    if hasattr(spec, "number_of_nodes") and hasattr(spec, "edges"):
+        if spec.number_of_nodes() != n:
+            raise ValueError(
+                f"the network graph has {spec.number_of_nodes()} nodes but n_customers is {n}; "
+                "they must match (one node per customer)"
+            )
+        return SocialNetwork(n, from_networkx(spec), "user graph", mean_degree)
+    raise ValueError(f"network must be one of {NETWORK_KINDS} or a networkx.Graph, got {spec!r}")

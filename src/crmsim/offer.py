@@ -1,0 +1,55 @@
+"""The calculus of value: what the firm's offer is worth to each customer, discounts included.
+
+Calculus-based trust, trial and switching all compare this value with the
+competitor's. A discount counts only for the customers it targets, which is how
+the product-centric question "is there a discount on this product?" becomes the
+customer-centric one "does this discount apply to this customer?" (seed 003).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crmsim.customer import Tier
+from crmsim.levers import TIER_NAMES
+from crmsim.state import CustomerState
+from crmsim.week import Week
+
+#: Slope of the logistic that turns a value advantage into a probability or a trust level.
+VALUE_SLOPE = 4.0
+
+
+def discount_received(state: CustomerState, week: Week) -> np.ndarray:
+    """The discount (share of price) each person would get if they bought this week."""
+    policy = week.policy
+    out = np.zeros(state.n)
+    if not policy.discount_running(week.index):
+        return out
+    target = policy.discount_target
+    if target == "all":
+        eligible = np.ones(state.n, dtype=bool)
+    elif target == "new":
+        eligible = (state.tier == Tier.PROSPECT) | (state.tenure < policy.new_customer_weeks)
+    elif isinstance(target, frozenset):
+        codes = [TIER_NAMES.index(name) for name in sorted(target)]
+        eligible = np.isin(state.tier, codes)
+    else:
+        segment = week.population.segment_names.index(target)
+        eligible = state.segment == segment
+    out[eligible] = policy.discount
+    return out
+
+
+def firm_value(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:
+    """Each person's value of the firm's offer: expected quality and price, weighed by their traits."""
+    price_gain = discount - week.market.price_premium
+    return state.quality_sensitivity * state.expectation + state.price_sensitivity * price_gain
+
+
+def value_advantage(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:
+    """How much better the firm's offer looks than the competitor's ordinary one."""
+    return firm_value(state, week, discount) - week.market.competitor_attractiveness
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))

@@ -1,0 +1,81 @@
+"""Referrals (CAM) and negative word of mouth.
+
+Marketers recommend the firm to people they know, and loyal customers do so
+less often; a referral reward makes it more worthwhile (CAM's "clear financial
+benefit", seed 004). A referred friend becomes aware and is ``referral_boost``
+times as likely to try the firm. A referral counts as successful when the friend
+buys; only then is the reward paid (see :mod:`crmsim.trials`).
+
+Angry leavers speak against the firm for ``anger_weeks``: each of their contacts
+hears it with a probability that grows with the speaker's sociability. What was
+heard lowers a prospect's wish to try, and shakes current customers' calculus trust.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crmsim.attribution import attribute_referrals
+from crmsim.awareness import initial_expectation
+from crmsim.customer import Stage, Tier
+from crmsim.offer import discount_received
+from crmsim.state import CustomerState
+from crmsim.week import Week
+
+MARKETER_REFERRAL_RATE = 0.15  # weekly, for a fully sociable marketer with no reward
+LOYAL_REFERRAL_SHARE = 0.2  # loyal customers refer this much as often as marketers
+REWARD_RESPONSE = 2.0  # a reward worth one purchase multiplies the rate by 1 + this
+NEGATIVE_TRUST_HIT = 0.1  # share of calculus trust a customer loses per negative story heard
+NEGATIVE_EXPECTATION_HIT = 0.1
+NEGATIVE_MEMORY = 0.95  # weekly retention of negative word of mouth heard
+
+
+def referral_rate(state: CustomerState, week: Week) -> np.ndarray:
+    """Weekly probability that each person recommends the firm to someone."""
+    reward = week.policy.referral_reward / week.market.price
+    base = MARKETER_REFERRAL_RATE * state.sociability * (1.0 + REWARD_RESPONSE * reward)
+    share = np.where(
+        state.tier == Tier.MARKETER, 1.0, np.where(state.tier == Tier.LOYAL, LOYAL_REFERRAL_SHARE, 0)
+    )
+    return np.minimum(1.0, base * share * state.active_mask())
+
+
+def make_referrals(state: CustomerState, week: Week) -> None:
+    """Marketers and loyal customers recommend the firm to one contact each, some weeks."""
+    rng = week.rng
+    candidates = np.flatnonzero(state.tier >= Tier.LOYAL)
+    referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week)[candidates]]
+    friends = week.network.random_contact(referrers, rng)
+    ok = friends >= 0
+    ok[ok] = (state.stage[friends[ok]] <= Stage.AWARENESS) & (state.referred_by[friends[ok]] < 0)
+    referrers, friends = referrers[ok], friends[ok]
+    # two referrers may pick the same friend this week: the first one counts
+    friends, first = np.unique(friends, return_index=True)
+    referrers = referrers[first]
+    newly_aware = friends[state.stage[friends] == Stage.UNAWARE]
+    state.stage[newly_aware] = Stage.AWARENESS
+    state.expectation[newly_aware] = initial_expectation(week)
+    state.referred_by[friends] = referrers
+    week.tally["referrals"] += len(friends)
+    attribute_referrals(state, week, referrers, discount_received(state, week)[referrers])
+    week.note("referred", friends, referrers.astype(float))
+
+
+def spread_negative_word(state: CustomerState, week: Week) -> None:
+    """Angry former customers tell their contacts; prospects hesitate, customers doubt."""
+    state.heard_negative *= NEGATIVE_MEMORY
+    speakers = np.flatnonzero(state.angry & (state.anger_left > 0) & (state.stage == Stage.DISSOLUTION))
+    p_talk = week.market.negative_wom_rate * state.sociability[speakers]
+    _, hearers = week.network.contacts_reached(speakers, p_talk, week.rng)
+    state.anger_left[speakers] -= 1
+    np.add.at(state.heard_negative, hearers, 1.0)
+    hearers = np.unique(hearers)
+    newly_aware = hearers[state.stage[hearers] == Stage.UNAWARE]
+    state.stage[newly_aware] = Stage.AWARENESS
+    state.expectation[newly_aware] = initial_expectation(week)
+    doubting = hearers[state.active_mask()[hearers]]
+    state.trust_calculus[doubting] *= 1 - NEGATIVE_TRUST_HIT
+    state.expectation[hearers] -= NEGATIVE_EXPECTATION_HIT
+    np.clip(state.expectation, -1.0, 1.0, out=state.expectation)
+    week.tally["negative_wom"] += len(hearers)
+    week.note("heard_negative", hearers)

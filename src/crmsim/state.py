@@ -1,0 +1,135 @@
+"""Customer state as a structure of arrays: one array per variable, one row per person.
+
+Every rule of the week is a vectorized function over these arrays, so a class of
+2,000 and a market of a million run the same code. Each array has one meaning,
+documented in :data:`COLUMNS`; derived quantities (overall trust, counts) are
+computed when asked, not stored twice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crmsim.customer import Stage, Tier
+from crmsim.levers import CHANNELS, Population
+
+#: Name -> (dtype, initial value, meaning). Traits first, then dynamic state.
+COLUMNS: dict[str, tuple[type, float, str]] = {
+    # fixed traits, drawn at start from the Population
+    "segment": (np.int16, 0, "index of the customer's segment in Population.segments"),
+    "price_sensitivity": (np.float64, 0.0, "weight of money in the calculus of value, [0, 1]"),
+    "quality_sensitivity": (np.float64, 0.0, "weight of service quality, [0, 1]"),
+    "values_fit": (np.float64, 0.0, "how much the customer shares the firm's values, [0, 1]"),
+    "purchase_rate": (np.float64, 0.0, "expected purchases per week once a customer"),
+    "sociability": (np.float64, 0.0, "propensity to talk about the firm, [0, 1]"),
+    "channel": (np.int8, 0, "preferred contact channel, index into levers.CHANNELS"),
+    # the two ladders
+    "stage": (np.int8, Stage.UNAWARE, "relationship stage (Stage)"),
+    "tier": (np.int8, Tier.PROSPECT, "commercial role (Tier)"),
+    # relationship quality
+    "trust_calculus": (np.float64, 0.0, "trust for the benefit expected, [0, 1]"),
+    "trust_knowledge": (np.float64, 0.0, "trust from a predictable record, [0, 1]"),
+    "trust_identification": (np.float64, 0.0, "trust from shared values and respect, [0, 1]"),
+    "commitment": (np.float64, 0.0, "will to keep the relationship, [0, 1]"),
+    "switching_cost": (np.float64, 0.0, "accumulated investments that make leaving costly, [0, 1]"),
+    "satisfaction": (np.float64, 0.0, "recent felt satisfaction (moving average), [-1, 1]"),
+    "expectation": (np.float64, 0.0, "predicted satisfaction of the next episode, [-1, 1]"),
+    "respect_felt": (np.float64, 0.0, "respect received in recent episodes (moving average)"),
+    # record of the relationship
+    "tenure": (np.int32, 0, "weeks as an active customer"),
+    "purchases": (np.int32, 0, "purchases (episodes) so far"),
+    "spend": (np.float64, 0.0, "money spent so far"),
+    "good_episodes": (np.int32, 0, "episodes felt as good in the current relationship"),
+    "recent_purchases": (np.int16, 0, "purchases in the trailing window (loyalty test)"),
+    "referrals_made": (np.int32, 0, "referrals that turned into a first purchase"),
+    "complaints": (np.int32, 0, "complaints made so far"),
+    "heard_negative": (np.float64, 0.0, "negative word of mouth heard (decays)"),
+    "referred_by": (np.int32, -1, "who referred this prospect (-1: nobody)"),
+    "angry": (np.bool_, False, "left after a breach and may speak against the firm"),
+    "anger_left": (np.int16, 0, "weeks the angry customer keeps talking"),
+    "churn_cause": (np.int8, 0, "why they last left: 1 + index into CHURN_CAUSES, 0 never"),
+    "first_purchase_week": (np.int32, -1, "week of first purchase (-1: never)"),
+    "spell_start": (np.int32, -1, "week the current relationship began (trial or return)"),
+    "lost_week": (np.int32, -1, "week they last left (-1: never)"),
+}
+
+ACTIVE_CODES = np.array([Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT], dtype=np.int8)
+
+#: Weights of (calculus, knowledge, identification) trust in overall trust, per stage.
+#: The motive shifts as the relationship matures (Lewicki & Bunker 1995; seed 000).
+TRUST_WEIGHTS = np.array(
+    [
+        [1.00, 0.00, 0.00],  # UNAWARE: nothing but the promise
+        [1.00, 0.00, 0.00],  # AWARENESS
+        [0.70, 0.25, 0.05],  # EXPLORATION: mostly calculus
+        [0.30, 0.50, 0.20],  # EXPANSION: mostly knowledge
+        [0.15, 0.35, 0.50],  # COMMITMENT: identification weighs most
+        [0.70, 0.25, 0.05],  # DISSOLUTION: back to calculus
+    ]
+)
+
+LOYALTY_WINDOW = 13  # weeks: one quarter, the course's natural reporting period
+
+
+class CustomerState:
+    """All customers' state, as arrays of length ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Number of people in the market.
+    population : Population
+        The segment mixture traits are drawn from.
+    rng : numpy.random.Generator
+        The model's generator (all randomness comes from it).
+    """
+
+    columns = frozenset(COLUMNS)
+
+    def __init__(self, n: int, population: Population, rng: np.random.Generator) -> None:
+        self.n = n
+        for name, (dtype, initial, _meaning) in COLUMNS.items():
+            setattr(self, name, np.full(n, initial, dtype=dtype))
+        # purchases of the last LOYALTY_WINDOW weeks, a ring buffer indexed by week % window
+        self.purchase_window = np.zeros((LOYALTY_WINDOW, n), dtype=np.uint8)
+        self._draw_traits(population, rng)
+
+    def _draw_traits(self, population: Population, rng: np.random.Generator) -> None:
+        shares = np.array([s.share for s in population.segments])
+        self.segment[:] = rng.choice(len(shares), size=self.n, p=shares / shares.sum())
+        kappa = population.trait_concentration
+        for trait in ("price_sensitivity", "quality_sensitivity", "values_fit", "sociability"):
+            means = np.array([getattr(s, trait) for s in population.segments])[self.segment]
+            # Beta(m*kappa, (1-m)*kappa) has mean m; the clip keeps both shapes positive
+            m = np.clip(means, 1e-3, 1 - 1e-3)
+            getattr(self, trait)[:] = rng.beta(m * kappa, (1 - m) * kappa)
+        rates = np.array([s.purchase_rate for s in population.segments])[self.segment]
+        # Gamma with shape kappa keeps the mean and gives a spread like the other traits
+        self.purchase_rate[:] = rng.gamma(kappa, rates / kappa)
+        channel_p = np.array([population.channel_shares[c] for c in CHANNELS])
+        self.channel[:] = rng.choice(len(CHANNELS), size=self.n, p=channel_p / channel_p.sum())
+
+    # ------------------------------------------------------------------ derived
+    def active_mask(self) -> np.ndarray:
+        """Customers in a buying relationship: exploration, expansion or commitment."""
+        return (self.stage >= Stage.EXPLORATION) & (self.stage <= Stage.COMMITMENT)
+
+    def overall_trust(self, rows: slice | np.ndarray | None = None) -> np.ndarray:
+        """Overall trust: the three components weighted by each customer's stage."""
+        rows = slice(None) if rows is None else rows
+        w = TRUST_WEIGHTS[self.stage[rows]]
+        return (
+            w[:, 0] * self.trust_calculus[rows]
+            + w[:, 1] * self.trust_knowledge[rows]
+            + w[:, 2] * self.trust_identification[rows]
+        )
+
+    def stage_counts(self) -> np.ndarray:
+        return np.bincount(self.stage, minlength=len(Stage))
+
+    def tier_counts(self) -> np.ndarray:
+        return np.bincount(self.tier, minlength=len(Tier))
+
+    def row(self, index: int) -> dict[str, float]:
+        """All state variables of one customer, as plain Python values."""
+        return {name: getattr(self, name)[index].item() for name in COLUMNS}

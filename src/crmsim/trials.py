@@ -1,0 +1,56 @@
+"""AWARENESS -> EXPLORATION, PROSPECT -> ACTUAL: the first purchase.
+
+An aware prospect tries the firm with a weekly probability that grows with the
+value advantage of its offer (the calculus of value), is multiplied by
+``referral_boost`` when a friend recommended it, and shrinks with the negative
+word of mouth the person has heard.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crmsim.customer import Stage, Tier
+from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
+from crmsim.state import CustomerState
+from crmsim.week import Week
+
+
+def trial_probability(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:
+    """Weekly probability of a first purchase for every person (meaningful for aware prospects).
+
+    Equals ``trial_rate`` when the firm's offer is exactly as good as the competitor's.
+    """
+    market = week.market
+    appeal = 2.0 * logistic(VALUE_SLOPE * value_advantage(state, week, discount))
+    referral = np.where(state.referred_by >= 0, market.referral_boost, 1.0)
+    doubt = np.exp(-state.heard_negative)
+    return np.minimum(1.0, market.trial_rate * appeal * referral * doubt)
+
+
+def first_purchases(state: CustomerState, week: Week) -> None:
+    """Let aware prospects try the firm; their first purchase is this week's first episode."""
+    discount = discount_received(state, week)
+    aware = np.flatnonzero(state.stage == Stage.AWARENESS)
+    p = trial_probability(state, week, discount)[aware]
+    buyers = aware[week.rng.random(len(aware)) < p]
+    state.stage[buyers] = Stage.EXPLORATION
+    state.tier[buyers] = Tier.ACTUAL
+    state.spell_start[buyers] = week.index
+    state.first_purchase_week[buyers] = week.index
+    # what brought them in: a discount-won customer weighs price most (the new-store story)
+    state.trust_calculus[buyers] = logistic(
+        VALUE_SLOPE * value_advantage(state, week, discount)[buyers]
+    )
+    week.scratch["new_customers"] = buyers
+    week.scratch["discount"] = discount
+    week.tally["acquired"] += len(buyers)
+    week.tally["acquired_with_discount"] += int((discount[buyers] > 0).sum())
+    week.note("trial", buyers, discount[buyers])
+
+    referred = buyers[state.referred_by[buyers] >= 0]
+    referrers = state.referred_by[referred]
+    np.add.at(state.referrals_made, referrers, 1)
+    week.tally["referral_conversions"] += len(referred)
+    week.scratch["converted_referrers"] = referrers
+    state.referred_by[buyers] = -1
