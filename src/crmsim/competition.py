@@ -25,11 +25,30 @@ def switching_threshold(state: CustomerState, who: np.ndarray) -> np.ndarray:
     return state.commitment[who] + state.switching_cost[who]
 
 
+def offer_reach(state: CustomerState, who: np.ndarray, rate: float) -> np.ndarray:
+    """Weekly chance that a competitor's promotion reaches each of ``who``.
+
+    Promotions find deal-seekers: the chance is ``rate`` for a customer of average
+    price sensitivity (0.5) and scales with it.
+    """
+    return np.minimum(1.0, 2.0 * rate * state.price_sensitivity[who])
+
+
+def drift_hazard(state: CustomerState, who: np.ndarray, drift_rate: float) -> np.ndarray:
+    """Weekly chance of a quiet lapse: ``drift_rate`` at trust 0.5, rising steeply as trust falls.
+
+    ``drift_rate * (2 * (1 - trust))**2``: a customer who trusts the firm fully never
+    just drifts off; one with no trust left lapses four times as often as at 0.5.
+    """
+    return np.minimum(1.0, drift_rate * (2.0 * (1.0 - state.overall_trust(who))) ** 2)
+
+
 def competitor_offers(state: CustomerState, week: Week) -> None:
     """Some customers get a competitor's offer; those it beats by enough switch."""
     market, rng = week.market, week.rng
     active = np.flatnonzero(state.active_mask())
-    approached = active[rng.random(len(active)) < market.competitor_offer_rate]
+    reach = offer_reach(state, active, market.competitor_offer_rate)
+    approached = active[rng.random(len(active)) < reach]
     offer = market.competitor_attractiveness + market.competitor_offer_boost * rng.random(
         len(approached)
     )
@@ -40,7 +59,7 @@ def competitor_offers(state: CustomerState, week: Week) -> None:
 
 
 def quiet_lapses(state: CustomerState, week: Week) -> None:
-    """A small weekly chance of drifting away, larger the less the customer trusts the firm."""
+    """A small weekly chance of drifting away, much larger the less the customer trusts the firm."""
     active = np.flatnonzero(state.active_mask())
-    hazard = week.market.drift_rate * (1.0 - state.overall_trust(active))
+    hazard = drift_hazard(state, active, week.market.drift_rate)
     leave(state, week, active[week.rng.random(len(active)) < hazard], "drift")

@@ -71,8 +71,9 @@ def delivered_fulfilment(
     Returns an array of shape ``(n, n_attributes)`` in [0, 1].
     """
     levels = np.array([a.level for a in service.values()])
-    noise = rng.normal(0.0, variability, size=(n, len(levels))) if variability > 0 else 0.0
-    return np.clip(levels + noise, 0.0, 1.0)
+    if variability == 0:
+        return np.tile(levels, (n, 1))
+    return np.clip(levels + rng.normal(0.0, variability, size=(n, len(levels))), 0.0, 1.0)
 
 
 def service_satisfaction(service: Mapping[str, KanoAttribute], fulfilment: np.ndarray) -> np.ndarray:

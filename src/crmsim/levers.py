@@ -231,7 +231,9 @@ class Policy:
             ("win_back", 1.0),
             ("advertising", 1.0),
         ]:
-            object.__setattr__(self, name, _check_range("Policy", name, getattr(self, name), 0, high))
+            object.__setattr__(
+                self, name, _check_range("Policy", name, getattr(self, name), 0.0, high)
+            )
         for name in ("gift_value", "referral_reward"):
             object.__setattr__(
                 self, name, _check_range("Policy", name, getattr(self, name), 0.0, math.inf)
@@ -334,7 +336,8 @@ class Market:
     competitor_attractiveness : float
         Value of the competitor's ordinary offer on the customer's value scale, in [-1, 1].
     competitor_offer_rate : float
-        Weekly probability that an active customer is approached with a special offer, in [0, 1].
+        Weekly probability that an active customer of average price sensitivity is approached
+        with a special offer, in [0, 1].
     competitor_offer_boost : float
         How much better a special offer is than the ordinary one, in [0, 2].
     word_of_mouth : float
@@ -355,7 +358,7 @@ class Market:
     marketer_breach_exit : float
         Probability that a marketer who feels disrespected leaves (seed 004: they do).
     drift_rate : float
-        Weekly hazard of a quiet lapse for a customer with no trust at all.
+        Weekly hazard of a quiet lapse for a customer whose overall trust is 0.5.
     service_unit_cost, respect_unit_cost, recovery_unit_cost, win_back_unit_cost, advertising_unit_cost : float
         Costs of the levers (money per episode per unit of level, per resolved complaint,
         per win-back offer, per person reached).
@@ -378,7 +381,7 @@ class Market:
     max_breach_rate: float = 0.10
     negative_wom_rate: float = 0.3
     anger_weeks: int = 8
-    drift_rate: float = 0.006
+    drift_rate: float = 0.004
     service_unit_cost: float = 1.0
     respect_unit_cost: float = 1.0
     recovery_unit_cost: float = 15.0

@@ -14,7 +14,18 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from crmsim import awareness, competition, episodes, gifts, ladders, referrals, trials, trust, winback
+from crmsim import (
+    awareness,
+    competition,
+    episodes,
+    gifts,
+    ladders,
+    offer,
+    referrals,
+    trials,
+    trust,
+    winback,
+)
 from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
 from crmsim.books import COST_COLUMNS, keep_books
 from crmsim.commitment import invest_in_relationship, update_commitment
@@ -37,6 +48,7 @@ WEEKLY_PROCESSES = (
     episodes.disrespect_exits,  #   ... and the marketer trap
     trust.learn_from_episodes,  # 5 trust (knowledge, identification)
     trust.update_calculus_trust,  #   ... and calculus
+    offer.update_reference_discount,  #   ... getting used to the price paid
     invest_in_relationship,  # 6 investments, switching cost
     gifts.give_gifts,  #   ... gifts (CEM)
     update_commitment,  #   ... commitment

@@ -17,6 +17,12 @@ from crmsim.week import Week
 
 #: Slope of the logistic that turns a value advantage into a probability or a trust level.
 VALUE_SLOPE = 4.0
+#: A price change is judged against the discount the customer is used to; losing a discount
+#: hurts this many times more than gaining one pleases (Tversky & Kahneman 1992: 2.25).
+LOSS_AVERSION = 2.25
+#: Weekly speed at which the reference discount adapts to the discount received
+#: (Kalyanaram & Winer 1995: reference prices follow recent prices).
+REFERENCE_SPEED = 0.15
 
 
 def discount_received(state: CustomerState, week: Week) -> np.ndarray:
@@ -41,9 +47,25 @@ def discount_received(state: CustomerState, week: Week) -> np.ndarray:
 
 
 def firm_value(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:
-    """Each person's value of the firm's offer: expected quality and price, weighed by their traits."""
+    """Each person's value of the firm's offer: expected quality and price, weighed by their traits.
+
+    The price part has two terms: the discount against the competitor's price, and the
+    discount against the one the customer is used to, where a loss weighs ``LOSS_AVERSION``
+    times a gain. That second term is why an ending promotion stings (the new-store story).
+    """
     price_gain = discount - week.market.price_premium
-    return state.quality_sensitivity * state.expectation + state.price_sensitivity * price_gain
+    change = discount - state.reference_discount
+    felt_change = np.where(change < 0, LOSS_AVERSION * change, change)
+    return state.quality_sensitivity * state.expectation + state.price_sensitivity * (
+        price_gain + felt_change
+    )
+
+
+def update_reference_discount(state: CustomerState, week: Week) -> None:
+    """Customers get used to the discount they receive (and, slowly, to its absence)."""
+    active = np.flatnonzero(state.active_mask())
+    received = discount_received(state, week)[active]
+    state.reference_discount[active] += REFERENCE_SPEED * (received - state.reference_discount[active])
 
 
 def value_advantage(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:

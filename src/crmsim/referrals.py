@@ -27,7 +27,7 @@ LOYAL_REFERRAL_SHARE = 0.2  # loyal customers refer this much as often as market
 REWARD_RESPONSE = 2.0  # a reward worth one purchase multiplies the rate by 1 + this
 NEGATIVE_TRUST_HIT = 0.1  # share of calculus trust a customer loses per negative story heard
 NEGATIVE_EXPECTATION_HIT = 0.1
-NEGATIVE_MEMORY = 0.95  # weekly retention of negative word of mouth heard
+NEGATIVE_MEMORY = 0.98  # weekly retention of negative word of mouth heard (half-life 34 weeks)
 
 
 def referral_rate(state: CustomerState, week: Week) -> np.ndarray:
@@ -69,10 +69,9 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     _, hearers = week.network.contacts_reached(speakers, p_talk, week.rng)
     state.anger_left[speakers] -= 1
     np.add.at(state.heard_negative, hearers, 1.0)
+    # Unaware hearers stay unaware: a complaint is not an advert. They carry the doubt
+    # forward, and it lowers their wish to try once they do hear of the firm.
     hearers = np.unique(hearers)
-    newly_aware = hearers[state.stage[hearers] == Stage.UNAWARE]
-    state.stage[newly_aware] = Stage.AWARENESS
-    state.expectation[newly_aware] = initial_expectation(week)
     doubting = hearers[state.active_mask()[hearers]]
     state.trust_calculus[doubting] *= 1 - NEGATIVE_TRUST_HIT
     state.expectation[hearers] -= NEGATIVE_EXPECTATION_HIT

@@ -35,6 +35,7 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     "satisfaction": (np.float64, 0.0, "recent felt satisfaction (moving average), [-1, 1]"),
     "expectation": (np.float64, 0.0, "predicted satisfaction of the next episode, [-1, 1]"),
     "respect_felt": (np.float64, 0.0, "respect received in recent episodes (moving average)"),
+    "reference_discount": (np.float64, 0.0, "the discount the customer has got used to"),
     # record of the relationship
     "tenure": (np.int32, 0, "weeks as an active customer"),
     "purchases": (np.int32, 0, "purchases (episodes) so far"),

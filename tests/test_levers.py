@@ -1,0 +1,166 @@
+"""Policy, Market and Population: defaults, shorthands, TOML, and a clear error for every bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmsim import CRMModel, KanoAttribute, Market, Policy, Population, Segment
+
+
+def test_service_quality_sets_every_non_reverse_attribute_and_leaves_reverse_alone():
+    policy = Policy(service_quality=0.9)
+    for name, attr in policy.service.items():
+        if attr.category == "reverse":
+            assert attr.level == Policy().service[name].level
+        else:
+            assert attr.level == 0.9
+
+
+def test_bare_levels_for_known_attributes_keep_their_kano_category():
+    policy = Policy(service={"reliability": 0.95, "speed": 0.2})
+    assert policy.service["reliability"] == KanoAttribute("must-be", 0.95)
+    assert policy.service["speed"].category == "performance"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "allowed"),
+    [
+        ("discount", 0.95, "[0.0, 0.9]"),
+        ("discount", -0.1, "[0.0, 0.9]"),
+        ("respect", 1.5, "[0.0, 1.0]"),
+        ("recovery", float("nan"), "[0.0, 1.0]"),
+        ("win_back", 2, "[0.0, 1.0]"),
+        ("advertising", -0.01, "[0.0, 1.0]"),
+        ("service_quality", 1.2, "[0.0, 1.0]"),
+        ("service_variability", 0.8, "[0.0, 0.5]"),
+        ("gift_value", -1.0, "[0.0, inf]"),
+        ("referral_reward", -5, "[0.0, inf]"),
+        ("promise", 3.0, "[-1.0, 1.0]"),
+    ],
+)
+def test_out_of_range_levers_name_field_value_and_range(field, value, allowed):
+    with pytest.raises(ValueError) as err:
+        Policy(**{field: value})
+    message = str(err.value)
+    assert f"Policy.{field}" in message
+    assert allowed in message
+    assert repr(value) in message
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"discount": "ten"},
+        {"respect": True},
+        {"gift_every": 0},
+        {"gift_every": 2.5},
+        {"discount_weeks": (8, 2)},
+        {"discount_weeks": (0,)},
+        {"discount_target": {"vip"}},
+        {"discount_target": 3},
+        {"service": {}},
+        {"service": {"wifi": 0.5}},
+        {"service": {"speed": {"category": "performance", "level": 0.5}}},
+        {"service": {"reliability": {"category": "essential", "level": 0.5}}},
+    ],
+)
+def test_malformed_policies_are_rejected(kwargs):
+    with pytest.raises(ValueError, match="Policy|KanoAttribute"):
+        Policy(**kwargs)
+
+
+def test_unknown_policy_keys_are_rejected_with_the_allowed_names():
+    with pytest.raises(ValueError, match="unknown Policy field.*'discuont'"):
+        Policy.from_dict({"discuont": 0.1})
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("price", 0.0),
+        ("unit_cost", 25.0),
+        ("complaint_propensity", 1.4),
+        ("word_of_mouth", -0.2),
+        ("trial_rate", 2.0),
+        ("anger_weeks", -1),
+        ("referral_boost", 0.5),
+    ],
+)
+def test_bad_market_values_name_the_field(field, value):
+    with pytest.raises(ValueError, match=f"Market.{field}"):
+        Market(**{field: value})
+
+
+def test_population_shares_must_add_up_and_names_be_unique():
+    with pytest.raises(ValueError, match="add up to 1"):
+        Population(segments=(Segment("a", 0.5), Segment("b", 0.4)))
+    with pytest.raises(ValueError, match="unique"):
+        Population(segments=(Segment("a", 0.5), Segment("a", 0.5)))
+    with pytest.raises(ValueError, match="Segment.values_fit"):
+        Segment("a", 1.0, values_fit=1.5)
+    with pytest.raises(ValueError, match="channel"):
+        Population(channel_shares={"pigeon": 1.0})
+
+
+def test_default_channel_shares_are_the_survey_figures():
+    assert Population().channel_shares == {
+        "phone": 0.43,
+        "face-to-face": 0.37,
+        "email": 0.18,
+        "letter": 0.02,
+    }
+
+
+def test_policy_loads_from_toml(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text(
+        "[policy]\ndiscount = 0.2\ndiscount_weeks = [0, 8]\n"
+        'discount_target = ["loyal", "marketer"]\nrespect = 0.8\n'
+        "[policy.service]\nreliability = 0.95\n"
+    )
+    policy = Policy.from_toml(path)
+    assert policy.discount == 0.2
+    assert policy.discount_weeks == (0, 8)
+    assert policy.discount_target == frozenset({"loyal", "marketer"})
+    assert policy.service["reliability"].level == 0.95
+
+
+def test_toml_errors_are_value_errors(tmp_path):
+    with pytest.raises(ValueError, match="no such TOML file"):
+        Policy.from_toml(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("discount = = 1")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        Policy.from_toml(bad)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text("discount = 2.0")
+    with pytest.raises(ValueError, match="Policy.discount"):
+        Policy.from_toml(wrong)
+
+
+def test_model_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="n_customers"):
+        CRMModel(n_customers=0)
+    with pytest.raises(ValueError, match="n_customers"):
+        CRMModel(n_customers=10.5)
+    with pytest.raises(ValueError, match="network must be one of"):
+        CRMModel(n_customers=10, network="ring")
+    with pytest.raises(ValueError, match="mean_degree"):
+        CRMModel(n_customers=10, mean_degree=0)
+    with pytest.raises(ValueError, match="discount_target 'students'"):
+        CRMModel(n_customers=10, policy=Policy(discount=0.1, discount_target="students"))
+    with pytest.raises(ValueError, match="policy must be a Policy"):
+        CRMModel(n_customers=10, policy=0.5)
+    with pytest.raises(ValueError, match="history"):
+        CRMModel(n_customers=10, history="sometimes")
+    model = CRMModel(n_customers=10, rng=0)
+    with pytest.raises(ValueError, match="weeks"):
+        model.run(weeks=-1)
+    with pytest.raises(ValueError, match="customer index"):
+        model.customer(10)
+
+
+def test_model_accepts_plain_dicts_for_its_inputs():
+    model = CRMModel(n_customers=20, policy={"discount": 0.1}, market={"price": 25.0}, rng=0)
+    assert model.policy.discount == 0.1
+    assert model.market.price == 25.0

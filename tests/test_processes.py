@@ -1,0 +1,354 @@
+"""Each weekly process on its own: set up a situation by hand, run one process, see its effect."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from support import make_customers, make_model, week_of
+
+from crmsim import Market, Policy, Stage, Tier
+from crmsim.awareness import spread_awareness
+from crmsim.books import keep_books
+from crmsim.commitment import update_commitment
+from crmsim.competition import competitor_offers, quiet_lapses
+from crmsim.episodes import disrespect_exits, failure_defections, serve_customers
+from crmsim.gifts import give_gifts
+from crmsim.kano import kano_curve
+from crmsim.ladders import climb_stages, climb_tiers
+from crmsim.offer import discount_received
+from crmsim.referrals import make_referrals, spread_negative_word
+from crmsim.trials import first_purchases, trial_probability
+from crmsim.trust import learn_from_episodes, update_calculus_trust
+from crmsim.winback import win_back
+
+
+def test_full_advertising_makes_everyone_aware_and_none_makes_no_one():
+    model = make_model(policy=Policy(advertising=1.0))
+    spread_awareness(model.state, week_of(model))
+    assert (model.state.stage == Stage.AWARENESS).all()
+
+    model = make_model(policy=Policy(advertising=0.0))
+    spread_awareness(model.state, week_of(model))
+    assert (model.state.stage == Stage.UNAWARE).all()
+
+
+def test_word_of_mouth_spreads_awareness_among_customers_contacts():
+    model = make_model(n=2_000, policy=Policy(advertising=0.0), market=Market(word_of_mouth=0.5))
+    make_customers(model, np.arange(0, 2_000, 4))
+    spread_awareness(model.state, week_of(model))
+    newly = (model.state.stage == Stage.AWARENESS).mean()
+    # expected hazard is about q times the customer share of contacts: 0.5 * 0.25
+    assert 0.06 < newly < 0.2
+
+
+def test_referred_prospects_try_more_and_negative_word_of_mouth_deters():
+    model = make_model(n=1_000)
+    s = model.state
+    s.stage[:] = Stage.AWARENESS
+    base = trial_probability(s, week_of(model), np.zeros(s.n))
+    s.referred_by[:500] = 999
+    s.heard_negative[500:750] = 2.0
+    after = trial_probability(s, week_of(model), np.zeros(s.n))
+    assert (after[:500] > base[:500]).all()
+    assert (after[500:750] < base[500:750]).all()
+    np.testing.assert_array_equal(after[750:], base[750:])
+
+
+def test_first_purchase_turns_prospects_into_actual_customers_in_exploration():
+    model = make_model(n=500, market=Market(trial_rate=1.0))
+    model.state.stage[:] = Stage.AWARENESS
+    week = week_of(model, index=3)
+    first_purchases(model.state, week)
+    buyers = week.scratch["new_customers"]
+    assert len(buyers) > 0
+    assert (model.state.stage[buyers] == Stage.EXPLORATION).all()
+    assert (model.state.tier[buyers] == Tier.ACTUAL).all()
+    assert (model.state.first_purchase_week[buyers] == 3).all()
+    assert week.tally["acquired"] == len(buyers)
+
+
+def test_a_discount_reaches_only_its_target():
+    model = make_model(n=400)
+    s = model.state
+    make_customers(model, np.arange(100), tier=Tier.LOYAL)
+    make_customers(model, np.arange(100, 200), tier=Tier.ACTUAL)
+    s.tenure[100:200] = 50
+    for target, expect in [
+        ("all", np.ones(400, bool)),
+        (frozenset({"loyal"}), np.arange(400) < 100),
+        # "new": prospects and customers in their first weeks
+        ("new", (np.arange(400) < 100) | (np.arange(400) >= 200)),
+    ]:
+        model.policy = Policy(discount=0.2, discount_target=target)
+        got = discount_received(s, week_of(model)) > 0
+        np.testing.assert_array_equal(got, expect, err_msg=str(target))
+    model.policy = Policy(discount=0.2, discount_target="bargain_hunters")
+    got = discount_received(s, week_of(model)) > 0
+    np.testing.assert_array_equal(got, s.segment == 0)
+    model.policy = Policy(discount=0.2, discount_weeks=(0, 8))
+    assert discount_received(s, week_of(model, 7)).max() == 0.2
+    assert discount_received(s, week_of(model, 8)).max() == 0.0
+
+
+def _serve(policy: Policy, market: Market | None = None, n: int = 3_000):
+    model = make_model(n=n, policy=policy, market=market or Market())
+    make_customers(model, np.arange(n))
+    model.state.purchase_rate[:] = 50.0  # everyone buys this week
+    week = week_of(model)
+    serve_customers(model.state, week)
+    return model, week
+
+
+def test_better_service_feels_better_in_episodes():
+    _, poor = _serve(Policy(service_quality=0.3))
+    _, good = _serve(Policy(service_quality=0.9))
+    assert good.scratch["felt"].mean() > poor.scratch["felt"].mean() + 0.2
+
+
+def test_flawless_must_be_attributes_never_fail_and_missing_ones_often_do():
+    _, flawless = _serve(Policy(service={"reliability": 1.0}, service_variability=0.0))
+    assert flawless.tally["failures"] == 0
+    _, broken = _serve(Policy(service={"reliability": 0.0}, service_variability=0.0))
+    assert broken.tally["failures"] / broken.tally["episodes"] == pytest.approx(0.15, abs=0.03)
+
+
+def test_about_forty_percent_of_failures_become_complaints():
+    _, week = _serve(Policy(service={"reliability": 0.0}), market=Market(max_failure_rate=1.0))
+    assert week.tally["complaints"] / week.tally["failures"] == pytest.approx(0.40, abs=0.03)
+
+
+def test_unresolved_failure_makes_early_customers_leave_about_half_the_time():
+    model, week = _serve(
+        Policy(service={"reliability": 0.0}, recovery=0.0), market=Market(max_failure_rate=1.0)
+    )
+    failure_defections(model.state, week)
+    assert week.tally["lost_failure"] / week.tally["failures"] == pytest.approx(0.5, abs=0.03)
+
+
+def test_committed_customers_forgive_failures_more_than_explorers():
+    model, week = _serve(
+        Policy(service={"reliability": 0.0}, recovery=0.0), market=Market(max_failure_rate=1.0)
+    )
+    s = model.state
+    s.stage[1_500:] = Stage.COMMITMENT
+    s.trust_knowledge[1_500:] = s.trust_identification[1_500:] = s.commitment[1_500:] = 0.8
+    failure_defections(s, week)
+    left = s.stage == Stage.DISSOLUTION
+    assert left[:1_500].mean() > 3 * left[1_500:].mean()
+
+
+def test_the_marketer_trap_disrespected_marketers_leave_angry_loyal_ones_stay():
+    model, week = _serve(
+        Policy(respect=0.0, service_variability=0.0), market=Market(max_breach_rate=1.0), n=400
+    )
+    s = model.state
+    s.tier[:200] = Tier.MARKETER
+    s.tier[200:] = Tier.LOYAL
+    disrespect_exits(s, week)
+    marketers, loyal = np.arange(200), np.arange(200, 400)
+    assert (s.stage[marketers] == Stage.DISSOLUTION).all()
+    assert (s.tier[marketers] != Tier.LOYAL).all()
+    assert s.angry[marketers].all()
+    assert (s.churn_cause[marketers] == 3).all()  # "disrespect"
+    assert (s.stage[loyal] == Stage.EXPLORATION).all()
+
+
+def test_angry_leavers_neighbours_hear_negative_word_of_mouth():
+    model = make_model(n=500, market=Market(negative_wom_rate=1.0))
+    s = model.state
+    s.stage[0] = Stage.DISSOLUTION
+    s.angry[0] = True
+    s.anger_left[0] = 5
+    s.sociability[0] = 1.0
+    week = week_of(model)
+    spread_negative_word(s, week)
+    neighbours = model.network.adjacency.indices[
+        model.network.adjacency.indptr[0] : model.network.adjacency.indptr[1]
+    ]
+    assert (s.heard_negative[neighbours] > 0).all()
+    assert week.tally["negative_wom"] == len(neighbours)
+    assert s.anger_left[0] == 4
+    others = np.setdiff1d(np.arange(1, 500), neighbours)
+    assert (s.heard_negative[others] == 0).all()
+
+
+def test_consistent_service_builds_knowledge_trust_and_erratic_service_does_not():
+    def knowledge_after(variability: float) -> float:
+        model = make_model(n=2_000, policy=Policy(service_variability=variability))
+        make_customers(model, np.arange(2_000))
+        s = model.state
+        s.purchase_rate[:] = 50.0
+        s.trust_knowledge[:] = 0.3
+        for week_index in range(10):
+            week = week_of(model, week_index)
+            serve_customers(s, week)
+            learn_from_episodes(s, week)
+        return s.trust_knowledge.mean()
+
+    assert knowledge_after(0.0) > 0.5
+    assert knowledge_after(0.0) > knowledge_after(0.5) + 0.1
+
+
+def test_identification_trust_grows_only_once_knowledge_trust_is_there():
+    model = make_model(n=1_000, policy=Policy(respect=0.9, service_variability=0.0))
+    make_customers(model, np.arange(1_000))
+    s = model.state
+    s.purchase_rate[:] = 50.0
+    s.trust_knowledge[:500] = 0.9
+    s.expectation[:] = 0.5
+    week = week_of(model)
+    serve_customers(s, week)
+    learn_from_episodes(s, week)
+    assert (s.trust_identification[:500] > 0).all()
+    assert (s.trust_identification[500:] == 0).all()
+
+
+def test_calculus_trust_follows_the_deal_and_falls_when_a_discount_ends():
+    model = make_model(n=1_000, policy=Policy(discount=0.5, discount_weeks=(0, 8)))
+    make_customers(model, np.arange(1_000))
+    s = model.state
+    for index in range(8):
+        update_calculus_trust(s, week_of(model, index))
+    during = s.trust_calculus.copy()
+    for index in range(8, 16):
+        update_calculus_trust(s, week_of(model, index))
+    assert (s.trust_calculus < during).all()
+    # the most price-sensitive feel the end of the discount most
+    drop = during - s.trust_calculus
+    assert np.corrcoef(drop, s.price_sensitivity)[0, 1] > 0.5
+
+
+def test_commitment_grows_with_trust():
+    model = make_model(n=200)
+    make_customers(model, np.arange(200))
+    s = model.state
+    s.trust_calculus[:100] = s.trust_knowledge[:100] = s.trust_identification[:100] = 0.9
+    week = week_of(model)
+    week.scratch.update(episode_who=np.array([], int), felt=np.array([]))
+    for _ in range(20):
+        update_commitment(s, week)
+    assert s.commitment[:100].min() > s.commitment[100:].max()
+
+
+def test_stages_climb_with_good_episodes_and_commitment_and_slide_back_with_hysteresis():
+    model = make_model(n=4)
+    s = model.state
+    make_customers(model, [0, 1], stage=Stage.EXPLORATION)
+    make_customers(model, [2], stage=Stage.EXPANSION)
+    make_customers(model, [3], stage=Stage.COMMITMENT)
+    s.good_episodes[:] = [5, 0, 5, 5]
+    s.trust_calculus[:] = 0.9
+    s.trust_knowledge[:] = 0.9
+    s.commitment[:] = [0.0, 0.0, 0.7, 0.5]  # 0.5: inside the hysteresis band
+    climb_stages(s, week_of(model))
+    assert list(s.stage) == [Stage.EXPANSION, Stage.EXPLORATION, Stage.COMMITMENT, Stage.COMMITMENT]
+    s.commitment[3] = 0.3
+    climb_stages(s, week_of(model))
+    assert s.stage[3] == Stage.EXPANSION
+
+
+def test_tiers_climb_with_repeat_purchases_and_identification():
+    model = make_model(n=3)
+    s = model.state
+    make_customers(model, [0], tier=Tier.ACTUAL)
+    make_customers(model, [1], tier=Tier.LOYAL, stage=Stage.COMMITMENT)
+    make_customers(model, [2], tier=Tier.ACTUAL)
+    s.recent_purchases[:] = [6, 6, 1]
+    s.satisfaction[:] = 0.5
+    s.trust_identification[1] = 0.8
+    climb_tiers(s, week_of(model))
+    assert list(s.tier) == [Tier.LOYAL, Tier.MARKETER, Tier.ACTUAL]
+
+
+def test_committed_customers_turn_down_offers_that_tempt_uncommitted_ones():
+    market = Market(competitor_offer_rate=1.0, competitor_attractiveness=0.3)
+    model = make_model(n=1_000, market=market)
+    make_customers(model, np.arange(1_000))
+    s = model.state
+    s.commitment[:500] = 0.9
+    competitor_offers(s, week_of(model))
+    left = s.stage == Stage.DISSOLUTION
+    assert left[:500].sum() == 0
+    assert left[500:].mean() > 0.5
+    assert (s.churn_cause[left] == 1).all()  # "competitor"
+
+
+def test_low_trust_customers_drift_away_more():
+    model = make_model(n=20_000, market=Market(drift_rate=0.5))
+    make_customers(model, np.arange(20_000))
+    s = model.state
+    s.trust_calculus[:10_000] = 1.0
+    quiet_lapses(s, week_of(model))
+    left = s.stage == Stage.DISSOLUTION
+    assert left[:10_000].mean() < 0.5 * left[10_000:].mean()
+
+
+def test_marketers_refer_and_a_reward_makes_them_refer_more():
+    def referrals(reward: float) -> int:
+        model = make_model(n=5_000, policy=Policy(referral_reward=reward))
+        who = make_customers(model, np.arange(0, 5_000, 10), tier=Tier.MARKETER)
+        week = week_of(model)
+        make_referrals(model.state, week)
+        referred = model.state.referred_by >= 0
+        assert np.isin(model.state.referred_by[referred], who).all()
+        return week.tally["referrals"]
+
+    assert referrals(0.0) > 0
+    assert referrals(20.0) > 1.5 * referrals(0.0)
+
+
+def test_win_back_brings_former_customers_back_to_exploration_with_less_trust():
+    model = make_model(n=2_000, policy=Policy(win_back=1.0))
+    s = model.state
+    s.stage[:] = Stage.DISSOLUTION
+    s.lost_week[:] = 0
+    s.trust_knowledge[:] = 0.6
+    s.angry[1_000:] = True
+    week = week_of(model, index=5)
+    win_back(s, week)
+    back = s.stage == Stage.EXPLORATION
+    assert 0 < week.tally["won_back"] == back.sum()
+    assert (s.tier[back] == Tier.ACTUAL).all()
+    assert np.allclose(s.trust_knowledge[back], 0.3)
+    assert back[:1_000].mean() > 2 * back[1_000:].mean()  # angry ones rarely accept
+
+
+def test_gifts_reach_loyal_customers_on_schedule_and_cost_money():
+    model = make_model(n=100, policy=Policy(gift_value=10.0, gift_every=4))
+    make_customers(model, np.arange(50), tier=Tier.LOYAL)
+    make_customers(model, np.arange(50, 100), tier=Tier.ACTUAL)
+    s = model.state
+    off_week = week_of(model, 3)
+    give_gifts(s, off_week)
+    assert off_week.tally["gifts"] == 0
+    week = week_of(model, 4)
+    give_gifts(s, week)
+    assert week.tally["gifts"] == 50
+    assert week.tally["cost_gifts"] == 500.0
+    assert (s.switching_cost[:50] > 0).all() and (s.switching_cost[50:] == 0).all()
+
+
+def test_books_balance_profit_is_revenue_minus_every_cost():
+    model, week = _serve(Policy(respect=0.8, recovery=1.0, advertising=0.1), n=500)
+    keep_books(500, week)
+    t = week.tally
+    assert t["revenue"] == pytest.approx(500 * model.market.price)
+    assert t["profit"] == pytest.approx(t["revenue"] - t["cost"])
+    assert t["cost_goods"] == 500 * model.market.unit_cost
+    assert t["cost_advertising"] == pytest.approx(0.1 * 500 * model.market.advertising_unit_cost)
+
+
+@pytest.mark.parametrize("category", ["must-be", "performance", "attractive", "reverse"])
+def test_kano_curves_have_the_shapes_of_the_kano_table(category):
+    x = np.linspace(0, 1, 11)
+    y = kano_curve(category, x)
+    assert ((-1 <= y) & (y <= 1)).all()
+    if category == "reverse":
+        assert np.all(np.diff(y) < 0)
+    else:
+        assert np.all(np.diff(y) > 0)
+    if category == "must-be":
+        assert y[-1] == 0 and y[0] == -1  # present: merely not dissatisfied
+    if category == "attractive":
+        assert y[0] == 0 and y[-1] == 1  # absent: neutral; present: delight
+    assert np.all(kano_curve("indifferent", x) == 0)
