@@ -1,0 +1,87 @@
+"""The machinery behind ``check()``, ``hint()`` and ``solution()``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on an answer and the explanation shown to the learner."""
+
+    correct: bool
+    message: str
+
+
+def close_to(expected: float, rel: float = 1e-3, abs_: float = 1e-9) -> Callable[[Any], bool]:
+    """A predicate: is a number within ``rel`` (relative) or ``abs_`` of ``expected``?"""
+
+    def within(value: Any) -> bool:
+        try:
+            return math.isclose(float(value), expected, rel_tol=rel, abs_tol=abs_)
+        except (TypeError, ValueError):
+            return False
+
+    return within
+
+
+class Question:
+    """One exercise question.
+
+    Parameters
+    ----------
+    title : str
+        A short name shown in feedback.
+    checker : callable
+        Takes the learner's answer and returns a :class:`Feedback`. It should explain
+        *why* a wrong answer is wrong (which definition was missed), not reveal the answer.
+    hints : sequence of str
+        Shown one at a time by successive ``hint()`` calls.
+    solution : str
+        Shown by ``solution()``: the worked answer, usually as code.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        checker: Callable[[Any], Feedback],
+        hints: Sequence[str] = (),
+        solution: str = "",
+    ) -> None:
+        self.title = title
+        self.checker = checker
+        self.hints = tuple(hints)
+        self.solution_text = solution
+        self._hints_shown = 0
+
+    def check(self, answer: Any = None, quiet: bool = False) -> bool:
+        """Check ``answer``; print feedback (unless ``quiet``) and return whether it is right."""
+        if answer is None or answer is Ellipsis:
+            feedback = Feedback(False, "No answer yet: replace the ____ or ... with your answer.")
+        else:
+            try:
+                feedback = self.checker(answer)
+            except Exception as err:  # a learner's odd answer must not crash the lesson
+                feedback = Feedback(False, f"Could not check that answer ({err}).")
+        if not quiet:
+            mark = "Correct" if feedback.correct else "Not yet"
+            print(f"{mark} — {self.title}: {feedback.message}")
+        return feedback.correct
+
+    def hint(self) -> str:
+        """Print (and return) the next hint."""
+        if not self.hints:
+            text = "No hint for this one: re-read the lesson's section on it."
+        else:
+            text = self.hints[min(self._hints_shown, len(self.hints) - 1)]
+            self._hints_shown += 1
+        print(f"Hint — {self.title}: {text}")
+        return text
+
+    def solution(self) -> str:
+        """Print (and return) the worked solution."""
+        print(f"Solution — {self.title}:\n{self.solution_text}")
+        return self.solution_text
