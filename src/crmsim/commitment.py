@@ -24,8 +24,9 @@ PERSONAL_INVESTMENT = 0.02  # per episode, times the personal touch delivered
 def invest_in_relationship(state: CustomerState, week: Week) -> None:
     """Another week together, and personal touches in this week's episodes, raise switching costs."""
     active = state.active_mask()
-    state.tenure[active] += 1
-    state.switching_cost[active] += TENURE_INVESTMENT * (1 - state.switching_cost[active])
+    rows = np.flatnonzero(active)
+    state.tenure[rows] += 1
+    state.switching_cost[rows] += TENURE_INVESTMENT * (1 - state.switching_cost[rows])
     s = week.scratch
     who = s["episode_who"]
     still = active[who]
@@ -36,7 +37,7 @@ def invest_in_relationship(state: CustomerState, week: Week) -> None:
 
 def update_commitment(state: CustomerState, week: Week) -> None:
     """Commitment moves toward a mix of trust and switching cost and wears with dissatisfaction."""
-    active = np.flatnonzero(state.active_mask())
+    active = state.active_indices()
     trust = state.overall_trust(active)
     target = TRUST_SHARE * trust + (1 - TRUST_SHARE) * state.switching_cost[active]
     c = state.commitment[active]

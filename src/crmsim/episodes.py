@@ -36,12 +36,13 @@ DISCONFIRMATION = 0.3
 ENGAGEMENT = {Stage.EXPLORATION: 0.7, Stage.EXPANSION: 1.0, Stage.COMMITMENT: 1.3}
 
 
-def episode_probability(state: CustomerState) -> np.ndarray:
-    """Weekly probability of a purchase episode for every person (0 if not a customer)."""
-    engagement = np.zeros(len(Stage))
-    for stage, factor in ENGAGEMENT.items():
-        engagement[stage] = factor
-    return 1.0 - np.exp(-state.purchase_rate * engagement[state.stage])
+_ENGAGEMENT_BY_STAGE = np.array([ENGAGEMENT.get(stage, 0.0) for stage in Stage])
+
+
+def episode_probability(state: CustomerState, rows: np.ndarray | None = None) -> np.ndarray:
+    """Weekly probability of a purchase episode (0 for people who are not customers)."""
+    rows = slice(None) if rows is None else rows
+    return -np.expm1(-state.purchase_rate[rows] * _ENGAGEMENT_BY_STAGE[state.stage[rows]])
 
 
 def failure_probability(must_be_fulfilment: np.ndarray, max_failure_rate: float) -> np.ndarray:
@@ -57,7 +58,10 @@ def breach_probability(respect_delivered: np.ndarray, max_breach_rate: float) ->
 def serve_customers(state: CustomerState, week: Week) -> None:
     """Run this week's episodes and leave their results in ``week.scratch``."""
     rng, policy, market = week.rng, week.policy, week.market
-    buys = state.active_mask() & (rng.random(state.n) < episode_probability(state))
+    draws = rng.random(state.n)
+    active = state.active_indices()
+    buys = np.zeros(state.n, dtype=bool)
+    buys[active[draws[active] < episode_probability(state, active)]] = True
     buys[week.scratch.get("new_customers", [])] = True  # a trial is the first episode
     who = np.flatnonzero(buys)
     n = len(who)

@@ -13,6 +13,8 @@ down from marketer is out (see :func:`crmsim.episodes.disrespect_exits`).
 
 from __future__ import annotations
 
+import numpy as np
+
 from crmsim.customer import Stage, Tier
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -31,12 +33,10 @@ MARKETER_IDENTIFICATION = 0.5
 def climb_stages(state: CustomerState, week: Week) -> None:
     """Exploration -> expansion -> commitment, and commitment -> expansion when it fades."""
     stage = state.stage
-    trust = state.overall_trust()
-    expand = (
-        (stage == Stage.EXPLORATION)
-        & (state.good_episodes >= GOOD_EPISODES_TO_EXPAND)
-        & (trust >= TRUST_TO_EXPAND)
+    explorers = np.flatnonzero(
+        (stage == Stage.EXPLORATION) & (state.good_episodes >= GOOD_EPISODES_TO_EXPAND)
     )
+    expand = explorers[state.overall_trust(explorers) >= TRUST_TO_EXPAND]
     commit = (stage == Stage.EXPANSION) & (state.commitment >= COMMITMENT_TO_COMMIT)
     slide = (stage == Stage.COMMITMENT) & (state.commitment < COMMITMENT_TO_SLIDE_BACK)
     stage[expand] = Stage.EXPANSION

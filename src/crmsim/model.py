@@ -141,6 +141,19 @@ class CRMDataCollector(mesa.DataCollector):
         super().__init__(**kwargs)
         self._crm_model = model
 
+    def collect(self, model: CRMModel) -> None:
+        """Append the model's weekly row.
+
+        The row holds fresh Python numbers, so the defensive deep copy Mesa makes of each
+        reporter's value is not needed; skipping it keeps the default run fast enough for
+        the dashboard.
+        """
+        if model is not self._crm_model:
+            super().collect(model)
+            return
+        for name in self.model_reporters:
+            self.model_vars[name].append(model._row[name])
+
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         frame = super().get_model_vars_dataframe()
         frame.attrs["losses"] = self._crm_model.losses
@@ -306,9 +319,10 @@ class CRMModel(mesa.Model):
         }
         row.update(zip(STAGE_COLUMNS, state.stage_counts().tolist(), strict=True))
         row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
+        rows = np.flatnonzero(active)
         for name, variable in MEAN_COLUMNS.items():
-            values = state.overall_trust() if name == "trust" else getattr(state, variable)
-            row[name] = float(values[active].mean()) if n_active else 0.0
+            values = state.overall_trust(rows) if name == "trust" else getattr(state, variable)[rows]
+            row[name] = float(values.mean()) if n_active else 0.0
         for name in COUNT_COLUMNS:
             row[name] = int(tally[name])
         for name in MONEY_COLUMNS:

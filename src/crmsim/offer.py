@@ -28,9 +28,9 @@ REFERENCE_SPEED = 0.15
 def discount_received(state: CustomerState, week: Week) -> np.ndarray:
     """The discount (share of price) each person would get if they bought this week."""
     policy = week.policy
-    out = np.zeros(state.n)
     if not policy.discount_running(week.index):
-        return out
+        return _no_discount(state.n)
+    out = np.zeros(state.n)
     target = policy.discount_target
     if target == "all":
         eligible = np.ones(state.n, dtype=bool)
@@ -46,31 +46,43 @@ def discount_received(state: CustomerState, week: Week) -> np.ndarray:
     return out
 
 
-def firm_value(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:
+def _no_discount(n: int) -> np.ndarray:
+    zeros = np.zeros(n)
+    zeros.flags.writeable = False  # shared by callers: nobody may write into it
+    return zeros
+
+
+def firm_value(
+    state: CustomerState, week: Week, discount: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Each person's value of the firm's offer: expected quality and price, weighed by their traits.
 
     The price part has two terms: the discount against the competitor's price, and the
     discount against the one the customer is used to, where a loss weighs ``LOSS_AVERSION``
     times a gain. That second term is why an ending promotion stings (the new-store story).
+    ``rows`` restricts the computation to some customers (``discount`` is then theirs).
     """
+    rows = slice(None) if rows is None else rows
     price_gain = discount - week.market.price_premium
-    change = discount - state.reference_discount
+    change = discount - state.reference_discount[rows]
     felt_change = np.where(change < 0, LOSS_AVERSION * change, change)
-    return state.quality_sensitivity * state.expectation + state.price_sensitivity * (
-        price_gain + felt_change
-    )
+    return state.quality_sensitivity[rows] * state.expectation[rows] + state.price_sensitivity[
+        rows
+    ] * (price_gain + felt_change)
 
 
 def update_reference_discount(state: CustomerState, week: Week) -> None:
     """Customers get used to the discount they receive (and, slowly, to its absence)."""
-    active = np.flatnonzero(state.active_mask())
+    active = state.active_indices()
     received = discount_received(state, week)[active]
     state.reference_discount[active] += REFERENCE_SPEED * (received - state.reference_discount[active])
 
 
-def value_advantage(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:
+def value_advantage(
+    state: CustomerState, week: Week, discount: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
     """How much better the firm's offer looks than the competitor's ordinary one."""
-    return firm_value(state, week, discount) - week.market.competitor_attractiveness
+    return firm_value(state, week, discount, rows) - week.market.competitor_attractiveness
 
 
 def logistic(x: np.ndarray) -> np.ndarray:

@@ -69,6 +69,10 @@ TRUST_WEIGHTS = np.array(
     ]
 )
 
+_CALCULUS_WEIGHT, _KNOWLEDGE_WEIGHT, _IDENTIFICATION_WEIGHT = (
+    np.ascontiguousarray(TRUST_WEIGHTS[:, k]) for k in range(3)
+)
+
 LOYALTY_WINDOW = 13  # weeks: one quarter, the course's natural reporting period
 
 
@@ -113,16 +117,22 @@ class CustomerState:
     # ------------------------------------------------------------------ derived
     def active_mask(self) -> np.ndarray:
         """Customers in a buying relationship: exploration, expansion or commitment."""
-        return (self.stage >= Stage.EXPLORATION) & (self.stage <= Stage.COMMITMENT)
+        # one unsigned subtraction maps EXPLORATION..COMMITMENT to 0..2 and the rest above
+        return (self.stage.view(np.uint8) - np.uint8(Stage.EXPLORATION)) <= 2
+
+    def active_indices(self) -> np.ndarray:
+        """Row numbers of the active customers."""
+        return np.flatnonzero(self.active_mask())
 
     def overall_trust(self, rows: slice | np.ndarray | None = None) -> np.ndarray:
         """Overall trust: the three components weighted by each customer's stage."""
         rows = slice(None) if rows is None else rows
-        w = TRUST_WEIGHTS[self.stage[rows]]
+        stage = self.stage[rows]
+        # three 1-D look-ups are much cheaper than gathering an (n, 3) block of weights
         return (
-            w[:, 0] * self.trust_calculus[rows]
-            + w[:, 1] * self.trust_knowledge[rows]
-            + w[:, 2] * self.trust_identification[rows]
+            _CALCULUS_WEIGHT[stage] * self.trust_calculus[rows]
+            + _KNOWLEDGE_WEIGHT[stage] * self.trust_knowledge[rows]
+            + _IDENTIFICATION_WEIGHT[stage] * self.trust_identification[rows]
         )
 
     def stage_counts(self) -> np.ndarray:

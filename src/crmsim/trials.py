@@ -16,15 +16,20 @@ from crmsim.state import CustomerState
 from crmsim.week import Week
 
 
-def trial_probability(state: CustomerState, week: Week, discount: np.ndarray) -> np.ndarray:
-    """Weekly probability of a first purchase for every person (meaningful for aware prospects).
+def trial_probability(
+    state: CustomerState, week: Week, discount: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Weekly probability of a first purchase (meaningful for aware prospects).
 
     Equals ``trial_rate`` when the firm's offer is exactly as good as the competitor's.
+    ``discount`` holds everyone's discount; ``rows`` restricts the result to some people.
     """
     market = week.market
-    appeal = 2.0 * logistic(VALUE_SLOPE * value_advantage(state, week, discount))
-    referral = np.where(state.referred_by >= 0, market.referral_boost, 1.0)
-    doubt = np.exp(-state.heard_negative)
+    rows = slice(None) if rows is None else rows
+    advantage = value_advantage(state, week, discount[rows], rows)
+    appeal = 2.0 * logistic(VALUE_SLOPE * advantage)
+    referral = np.where(state.referred_by[rows] >= 0, market.referral_boost, 1.0)
+    doubt = np.exp(-state.heard_negative[rows])
     return np.minimum(1.0, market.trial_rate * appeal * referral * doubt)
 
 
@@ -32,7 +37,7 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     """Let aware prospects try the firm; their first purchase is this week's first episode."""
     discount = discount_received(state, week)
     aware = np.flatnonzero(state.stage == Stage.AWARENESS)
-    p = trial_probability(state, week, discount)[aware]
+    p = trial_probability(state, week, discount, aware)
     buyers = aware[week.rng.random(len(aware)) < p]
     state.stage[buyers] = Stage.EXPLORATION
     state.tier[buyers] = Tier.ACTUAL
@@ -40,7 +45,7 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     state.first_purchase_week[buyers] = week.index
     # what brought them in: a discount-won customer weighs price most (the new-store story)
     state.trust_calculus[buyers] = logistic(
-        VALUE_SLOPE * value_advantage(state, week, discount)[buyers]
+        VALUE_SLOPE * value_advantage(state, week, discount[buyers], buyers)
     )
     week.scratch["new_customers"] = buyers
     week.scratch["discount"] = discount

@@ -66,7 +66,7 @@ def learn_from_episodes(state: CustomerState, week: Week) -> None:
 
 def update_calculus_trust(state: CustomerState, week: Week) -> None:
     """Every active customer re-weighs the current deal against the competitor's."""
-    active = np.flatnonzero(state.active_mask())
-    discount = discount_received(state, week)
-    target = logistic(VALUE_SLOPE * value_advantage(state, week, discount)[active])
+    active = state.active_indices()
+    discount = discount_received(state, week)[active]
+    target = logistic(VALUE_SLOPE * value_advantage(state, week, discount, active))
     state.trust_calculus[active] += CALCULUS_SPEED * (target - state.trust_calculus[active])
