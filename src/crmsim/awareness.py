@@ -16,17 +16,43 @@ from crmsim.state import CustomerState
 from crmsim.week import Week
 
 
-def awareness_hazard(state: CustomerState, week: Week) -> np.ndarray:
-    """Weekly probability that each person hears of the firm (meaningful for the unaware)."""
+#: Above this share of people changing sides in a week, recounting contacts is cheaper.
+RECOUNT_SHARE = 0.05
+
+
+def share_of_customer_contacts(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:
+    """Share of each of ``rows``' contacts who are customers now.
+
+    On a network the counts are kept up to date incrementally (only the contacts of
+    people who started or stopped buying since the last count are touched); the result
+    is the same as counting afresh.
+    """
+    network = week.network
     talking = state.active_mask()
-    share = week.network.share_of_contacts(talking)
+    if network.well_mixed:
+        return network.share_of_contacts(talking)[rows]
+    changed = np.flatnonzero(talking != state.counted_active)
+    if len(changed) > RECOUNT_SHARE * state.n:
+        state.active_contacts[:] = network.count_contacts(talking)
+    elif len(changed):
+        network.update_contact_counts(state.active_contacts, changed, talking[changed])
+    state.counted_active[:] = talking
+    degree = network.degree[rows]
+    return np.divide(
+        state.active_contacts[rows], degree, out=np.zeros(len(rows)), where=degree > 0
+    )
+
+
+def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:
+    """Weekly probability that each of ``rows`` hears of the firm (meaningful for the unaware)."""
+    share = share_of_customer_contacts(state, week, rows)
     return np.minimum(1.0, week.policy.advertising + week.market.word_of_mouth * share)
 
 
 def spread_awareness(state: CustomerState, week: Week) -> None:
     """Make some unaware people aware of the firm."""
     unaware = np.flatnonzero(state.stage == Stage.UNAWARE)
-    hazard = awareness_hazard(state, week)[unaware]
+    hazard = awareness_hazard(state, week, unaware)
     newly = unaware[week.rng.random(len(unaware)) < hazard]
     state.stage[newly] = Stage.AWARENESS
     state.expectation[newly] = initial_expectation(week)

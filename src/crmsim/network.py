@@ -60,6 +60,27 @@ class SocialNetwork:
         counts = self.adjacency @ mask.astype(np.float64)
         return np.divide(counts, self.degree, out=np.zeros(self.n), where=self.degree > 0)
 
+    def count_contacts(self, mask: np.ndarray) -> np.ndarray:
+        """For each person, how many of their contacts ``mask`` marks (a sparse product)."""
+        if self.adjacency is None:
+            raise ValueError("a well-mixed market has no contact lists; use share_of_contacts")
+        return self.adjacency @ mask.astype(np.float64)
+
+    def update_contact_counts(
+        self, counts: np.ndarray, changed: np.ndarray, now_marked: np.ndarray
+    ) -> None:
+        """Update ``counts`` (from :meth:`count_contacts`) in place after the people ``changed``
+        flipped their mark; ``now_marked`` says which way each of them flipped.
+
+        Touches only the changed people's contacts, so a week in which few customers start
+        or stop buying costs little even in a market of millions.
+        """
+        deg = self.degree[changed]
+        starts = np.repeat(self.adjacency.indptr[changed] - np.cumsum(deg) + deg, deg)
+        neighbours = self.adjacency.indices[starts + np.arange(deg.sum())]
+        delta = np.repeat(np.where(now_marked, 1.0, -1.0), deg)
+        counts += np.bincount(neighbours, weights=delta, minlength=self.n)
+
     def random_contact(self, people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One contact of each person chosen uniformly; -1 for someone with no contacts."""
         if len(people) == 0:

@@ -52,6 +52,9 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     "first_purchase_week": (np.int32, -1, "week of first purchase (-1: never)"),
     "spell_start": (np.int32, -1, "week the current relationship began (trial or return)"),
     "lost_week": (np.int32, -1, "week they last left (-1: never)"),
+    # a cache, kept by awareness.spread_awareness: who was active when contacts were counted
+    "counted_active": (np.bool_, False, "active at the last count of active contacts"),
+    "active_contacts": (np.float64, 0.0, "contacts who were customers at that count"),
 }
 
 ACTIVE_CODES = np.array([Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT], dtype=np.int8)
