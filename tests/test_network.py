@@ -68,3 +68,14 @@ def test_large_networks_are_built_without_networkx(monkeypatch):
     monkeypatch.setitem(sys.modules, "networkx", None)  # importing it would now fail
     net = build_network("scale-free", 200_000, np.random.default_rng(0))
     assert net.adjacency.shape == (200_000, 200_000)
+
+
+@pytest.mark.parametrize("network", ["small-world", "scale-free"])
+def test_incremental_contact_counts_equal_a_fresh_count_every_week(network):
+    model = CRMModel(n_customers=3_000, network=network, rng=8)
+    model.policy = model.policy.replace(win_back=0.3, advertising=0.05)
+    for _ in range(40):
+        model.step()
+        s = model.state
+        fresh = model.network.count_contacts(s.counted_active)
+        np.testing.assert_array_equal(s.active_contacts, fresh)
