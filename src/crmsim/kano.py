@@ -83,7 +83,8 @@ def service_satisfaction(service: Mapping[str, KanoAttribute], fulfilment: np.nd
         weight = CATEGORY_WEIGHT[attr.category]
         if weight:
             total += weight * kano_curve(attr.category, fulfilment[:, column])
-    return total / satisfying_weight(service)
+    # a poor episode can never feel worse than a failed one (which scores -1)
+    return np.clip(total / satisfying_weight(service), -1.0, 1.0)
 
 
 def category_mean(service: Mapping[str, KanoAttribute], fulfilment: np.ndarray, category: str) -> np.ndarray:

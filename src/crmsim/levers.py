@@ -359,9 +359,23 @@ class Market:
         Probability that a marketer who feels disrespected leaves (seed 004: they do).
     drift_rate : float
         Weekly hazard of a quiet lapse for a customer whose overall trust is 0.5.
-    service_unit_cost, respect_unit_cost, recovery_unit_cost, win_back_unit_cost, advertising_unit_cost : float
-        Costs of the levers (money per episode per unit of level, per resolved complaint,
-        per win-back offer, per person reached).
+    referral_boost : float
+        How many times likelier a referred prospect is to try the firm, in [1, 20].
+    max_breach_rate : float
+        Chance that an episode delivered with no respect at all is felt as a breach.
+    negative_wom_rate : float
+        Chance that an angry former customer of full sociability tells a given contact, per week.
+    anger_weeks : int
+        Weeks an angry former customer keeps speaking against the firm.
+    service_unit_cost, respect_unit_cost : float
+        Cost per episode per unit of attribute level, and of respect.
+    recovery_unit_cost : float
+        Cost of handling one complaint at full recovery effort (charged as
+        ``recovery_unit_cost * recovery`` per complaint).
+    win_back_unit_cost : float
+        Cost of one win-back offer.
+    advertising_unit_cost : float
+        Cost per person of the market per unit of advertising reach, per week.
     """
 
     price: float = 20.0

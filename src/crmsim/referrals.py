@@ -27,6 +27,7 @@ LOYAL_REFERRAL_SHARE = 0.2  # loyal customers refer this much as often as market
 REWARD_RESPONSE = 2.0  # a reward worth one purchase multiplies the rate by 1 + this
 NEGATIVE_TRUST_HIT = 0.1  # share of calculus trust a customer loses per negative story heard
 NEGATIVE_EXPECTATION_HIT = 0.1
+REFERRAL_FADE = 0.125  # weekly chance that an unconverted referral is forgotten (mean 8 weeks)
 NEGATIVE_MEMORY = 0.98  # weekly retention of negative word of mouth heard (half-life 34 weeks)
 
 
@@ -35,14 +36,22 @@ def referral_rate(state: CustomerState, week: Week) -> np.ndarray:
     reward = week.policy.referral_reward / week.market.price
     base = MARKETER_REFERRAL_RATE * state.sociability * (1.0 + REWARD_RESPONSE * reward)
     share = np.where(
-        state.tier == Tier.MARKETER, 1.0, np.where(state.tier == Tier.LOYAL, LOYAL_REFERRAL_SHARE, 0)
+        state.tier == Tier.MARKETER,
+        1.0,
+        np.where(state.tier == Tier.LOYAL, LOYAL_REFERRAL_SHARE, 0),
     )
     return np.minimum(1.0, base * share * state.active_mask())
 
 
 def make_referrals(state: CustomerState, week: Week) -> None:
-    """Marketers and loyal customers recommend the firm to one contact each, some weeks."""
+    """Marketers and loyal customers recommend the firm to one contact each, some weeks.
+
+    A recommendation that has not led to a purchase fades: each week it is forgotten
+    with probability ``REFERRAL_FADE``.
+    """
     rng = week.rng
+    pending = np.flatnonzero(state.referred_by >= 0)
+    state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
     candidates = np.flatnonzero(state.tier >= Tier.LOYAL)
     referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week)[candidates]]
     friends = week.network.random_contact(referrers, rng)
@@ -64,7 +73,9 @@ def make_referrals(state: CustomerState, week: Week) -> None:
 def spread_negative_word(state: CustomerState, week: Week) -> None:
     """Angry former customers tell their contacts; prospects hesitate, customers doubt."""
     state.heard_negative *= NEGATIVE_MEMORY
-    speakers = np.flatnonzero(state.angry & (state.anger_left > 0) & (state.stage == Stage.DISSOLUTION))
+    speakers = np.flatnonzero(
+        state.angry & (state.anger_left > 0) & (state.stage == Stage.DISSOLUTION)
+    )
     p_talk = week.market.negative_wom_rate * state.sociability[speakers]
     _, hearers = week.network.contacts_reached(speakers, p_talk, week.rng)
     state.anger_left[speakers] -= 1
@@ -74,7 +85,8 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     hearers = np.unique(hearers)
     doubting = hearers[state.active_mask()[hearers]]
     state.trust_calculus[doubting] *= 1 - NEGATIVE_TRUST_HIT
-    state.expectation[hearers] -= NEGATIVE_EXPECTATION_HIT
-    np.clip(state.expectation, -1.0, 1.0, out=state.expectation)
+    # the unaware have no expectation yet: theirs is set when they hear of the firm
+    aware = hearers[state.stage[hearers] != Stage.UNAWARE]
+    state.expectation[aware] = np.maximum(-1.0, state.expectation[aware] - NEGATIVE_EXPECTATION_HIT)
     week.tally["negative_wom"] += len(hearers)
     week.note("heard_negative", hearers)

@@ -55,13 +55,20 @@ def learn_from_episodes(state: CustomerState, week: Week) -> None:
     ti = state.trust_identification[who]
     ready = state.trust_knowledge[who] >= IDENTIFICATION_READY
     drive = state.values_fit[who] * 0.5 * (s["respect"][still] + s["personalization"][still])
-    ti = ti + np.where(ready, IDENTIFICATION_GAIN * drive * (1 - ti), 0.0)
-    ti = np.where(s["breached"][still], ti * (1 - BREACH_CUT), ti)
+    breached = s["breached"][still]
+    # a breach builds nothing: it only cuts
+    ti = np.where(
+        breached,
+        ti * (1 - BREACH_CUT),
+        ti + np.where(ready, IDENTIFICATION_GAIN * drive * (1 - ti), 0.0),
+    )
     state.trust_identification[who] = np.clip(ti, 0.0, 1.0)
 
     state.expectation[who] += EXPECTATION_SPEED * (s["experienced"][still] - state.expectation[who])
     state.satisfaction[who] += SATISFACTION_SPEED * (s["felt"][still] - state.satisfaction[who])
-    state.respect_felt[who] += RESPECT_MEMORY_SPEED * (s["respect"][still] - state.respect_felt[who])
+    state.respect_felt[who] += RESPECT_MEMORY_SPEED * (
+        s["respect"][still] - state.respect_felt[who]
+    )
 
 
 def update_calculus_trust(state: CustomerState, week: Week) -> None:
