@@ -75,3 +75,13 @@ def test_weekly_churn_rate_column_follows_the_same_definition():
     f = model.frame
     expected = np.where(f["active_start"] > 0, f["lost_from_start"] / f["active_start"].clip(1), 0)
     np.testing.assert_allclose(f["churn_rate"], expected)
+
+
+def test_the_weekly_frame_merges_and_concatenates_like_any_frame():
+    model = CRMModel(n_customers=200, rng=1)
+    model.run(weeks=13)
+    frame = model.frame
+    both = pd.concat([frame, model.frame])
+    merged = frame.merge(frame[["week", "active"]], on="week", suffixes=("", "_again"))
+    assert len(both) == 26 and (merged["active"] == merged["active_again"]).all()
+    assert len(period_churn(frame.copy(), weeks=13)) == 1

@@ -28,7 +28,9 @@ def test_raising_complaint_recovery_lowers_churn_from_failures():
     # measured: 41 % of failures end in a departure without recovery, 27 % with full recovery
     def departures_per_failure(recovery: float) -> float:
         frames = replicated_frames(SEEDS, 104, policy=Policy(recovery=recovery))
-        return sum(f["lost_failure"].sum() for f in frames) / sum(f["failures"].sum() for f in frames)
+        return sum(f["lost_failure"].sum() for f in frames) / sum(
+            f["failures"].sum() for f in frames
+        )
 
     assert departures_per_failure(1.0) < departures_per_failure(0.0) - 0.08
 
@@ -36,7 +38,9 @@ def test_raising_complaint_recovery_lowers_churn_from_failures():
 def test_a_referral_reward_raises_referrals():
     # measured: about 150 referrals per run without a reward, 370 with a reward of one price
     def referrals(reward: float) -> list[int]:
-        frames = replicated_frames(SEEDS, 104, policy=CUSTOMER_CENTRIC.replace(referral_reward=reward))
+        frames = replicated_frames(
+            SEEDS, 104, policy=CUSTOMER_CENTRIC.replace(referral_reward=reward)
+        )
         return [int(f["referrals"].sum()) for f in frames]
 
     without, with_reward = referrals(0.0), referrals(20.0)
@@ -120,9 +124,7 @@ def test_negative_word_of_mouth_from_angry_leavers_slows_acquisition():
     policy = Policy(service_quality=0.5, recovery=0.0, respect=0.2)
 
     def acquired(rate: float) -> tuple[int, int]:
-        frames = replicated_frames(
-            SEEDS, 104, policy=policy, market=Market(negative_wom_rate=rate)
-        )
+        frames = replicated_frames(SEEDS, 104, policy=policy, market=Market(negative_wom_rate=rate))
         return (
             sum(int(f["acquired"].sum()) for f in frames),
             sum(int(f["negative_wom"].sum()) for f in frames),
@@ -139,7 +141,9 @@ def test_win_back_offers_bring_customers_back():
     with_offers = replicated_frames(SEEDS, 104, policy=Policy(win_back=0.5))
     assert all(f["won_back"].sum() == 0 for f in without)
     assert sum(f["won_back"].sum() for f in with_offers) > 100
-    assert sum(f["active"].iloc[-1] for f in with_offers) > sum(f["active"].iloc[-1] for f in without)
+    assert sum(f["active"].iloc[-1] for f in with_offers) > sum(
+        f["active"].iloc[-1] for f in without
+    )
 
 
 def test_stage_weights_shift_overall_trust_from_calculus_to_identification():

@@ -38,8 +38,9 @@ def environment_requirements() -> set[str]:
 
 def test_environment_yml_lists_exactly_the_pyproject_dependencies():
     in_pyproject, in_environment = pyproject_requirements(), environment_requirements()
-    assert in_environment - in_pyproject == set(), "only in environment.yml"
-    assert in_pyproject - in_environment == set(), "only in pyproject.toml"
+    only_env, only_pyproject = in_environment - in_pyproject, in_pyproject - in_environment
+    assert not only_env, f"only in environment.yml: {sorted(only_env)}"
+    assert not only_pyproject, f"only in pyproject.toml: {sorted(only_pyproject)}"
 
 
 def test_environment_yml_installs_the_package_itself_and_a_new_enough_python():

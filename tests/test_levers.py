@@ -1,4 +1,4 @@
-"""Policy, Market and Population: defaults, shorthands, TOML, and a clear error for every bad value."""
+"""Policy, Market and Population: defaults, shorthands, TOML, a clear error for each bad value."""
 
 from __future__ import annotations
 
@@ -164,3 +164,10 @@ def test_model_accepts_plain_dicts_for_its_inputs():
     model = CRMModel(n_customers=20, policy={"discount": 0.1}, market={"price": 25.0}, rng=0)
     assert model.policy.discount == 0.1
     assert model.market.price == 25.0
+
+
+def test_a_policy_file_with_market_tables_is_not_silently_half_read(tmp_path):
+    path = tmp_path / "scenario.toml"
+    path.write_text("[policy]\ndiscount = 0.1\n[market]\nprice = 30.0\n")
+    with pytest.raises(ValueError, match=r"\[market\].*scenarios.from_dict"):
+        Policy.from_toml(path)

@@ -35,9 +35,13 @@ def check_invariants(model: CRMModel, row: pd.Series) -> None:
     assert s.tier.min() >= 0 and s.tier.max() < len(Tier)
     assert sum(row[c] for c in STAGE_COLUMNS) == n
     assert sum(row[c] for c in TIER_COLUMNS) == n
-    assert row["active"] == active.sum() == row["exploration"] + row["expansion"] + row["commitment"]
+    assert (
+        row["active"] == active.sum() == row["exploration"] + row["expansion"] + row["commitment"]
+    )
     assert row["active"] == row["active_start"] + row["acquired"] + row["won_back"] - row["lost"]
-    assert row["lost"] == sum(row[f"lost_{c}"] for c in ("competitor", "failure", "disrespect", "drift"))
+    assert row["lost"] == sum(
+        row[f"lost_{c}"] for c in ("competitor", "failure", "disrespect", "drift")
+    )
     # buyers hold a customer tier; everyone else is a prospect
     assert (s.tier[active] >= Tier.ACTUAL).all()
     assert (s.tier[~active] == Tier.PROSPECT).all()
@@ -73,7 +77,7 @@ def test_frame_has_one_row_per_week_and_every_documented_column():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 20
     assert list(frame["week"]) == list(range(20))
-    assert REQUIRED_COLUMNS <= set(frame.columns)
+    assert set(frame.columns) >= REQUIRED_COLUMNS
     assert list(frame.columns) == list(FRAME_COLUMNS)
 
 
@@ -117,7 +121,11 @@ def test_same_seed_gives_the_same_frame_in_another_process():
     import os
 
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ | env, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=os.environ | env,
+        check=True,
     )
     assert out.stdout.strip() == _frame_digest(21)
 

@@ -15,10 +15,23 @@ Examples
 4
 """
 
-from crmsim import analysis, scenarios
+import importlib
+from typing import Any
+
+from crmsim import analysis, experiments, scenarios
 from crmsim.customer import Customer, Stage, Tier
 from crmsim.levers import KanoAttribute, Market, Policy, Population, Segment
 from crmsim.model import CRMModel
+
+# loaded on first use: they pull in matplotlib and scipy.optimize
+_LAZY = ("plots", "calibration", "exercises", "reference")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f"crmsim.{name}")
+    raise AttributeError(f"module 'crmsim' has no attribute {name!r}")
+
 
 __all__ = [
     "CRMModel",
@@ -31,6 +44,11 @@ __all__ = [
     "Stage",
     "Tier",
     "analysis",
+    "calibration",
+    "exercises",
+    "experiments",
+    "plots",
+    "reference",
     "scenarios",
 ]
 __version__ = "0.1.0"

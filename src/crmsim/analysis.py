@@ -47,7 +47,9 @@ def churn_rate(start: float, lost: float) -> float:
     """
     start, lost = _count("start", start), _count("lost", lost)
     if start == 0:
-        raise ValueError("start must be > 0: churn is undefined for a period that starts with no customers")
+        raise ValueError(
+            "start must be > 0: churn is undefined for a period that starts with no customers"
+        )
     if lost > start:
         raise ValueError(
             f"lost ({lost:g}) cannot exceed start ({start:g}): churn counts only the customers "
@@ -70,7 +72,19 @@ def net_growth(start: float, joined: float, lost: float) -> float:
     return (joined - lost) / start
 
 
-def period_churn(frame: pd.DataFrame, weeks: int = 13, losses: pd.DataFrame | None = None) -> pd.DataFrame:
+def loss_log(source: pd.DataFrame | object) -> pd.DataFrame | None:
+    """The loss log from a weekly frame's ``attrs``, a ``LossLog`` or a log itself (else None)."""
+    if isinstance(source, pd.DataFrame) and "spell_start" in source.columns:
+        return source
+    if isinstance(source, pd.DataFrame):
+        source = source.attrs.get("losses")
+    source = getattr(source, "frame", source)
+    return source if isinstance(source, pd.DataFrame) else None
+
+
+def period_churn(
+    frame: pd.DataFrame, weeks: int = 13, losses: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Churn per period of ``weeks`` weeks, by the course's definition.
 
     Parameters
@@ -102,8 +116,7 @@ def period_churn(frame: pd.DataFrame, weeks: int = 13, losses: pd.DataFrame | No
     missing = {"week", "active_start", "active", "acquired", "won_back"} - set(frame.columns)
     if missing:
         raise ValueError(f"frame lacks the column(s) {sorted(missing)}; pass a crmsim weekly frame")
-    if losses is None:
-        losses = frame.attrs.get("losses")
+    losses = loss_log(frame if losses is None else losses)
     if losses is None:
         raise ValueError(
             "period churn needs the loss log to know who was there at each period's start: "
@@ -131,4 +144,6 @@ def period_churn(frame: pd.DataFrame, weeks: int = 13, losses: pd.DataFrame | No
                 "churn": lost / start if start else np.nan,
             }
         )
-    return pd.DataFrame(rows, columns=["period", "first_week", "start", "lost", "joined", "end", "churn"])
+    return pd.DataFrame(
+        rows, columns=["period", "first_week", "start", "lost", "joined", "end", "churn"]
+    )

@@ -15,7 +15,6 @@ from crmsim.customer import Stage
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
-
 #: Above this share of people changing sides in a week, recounting contacts is cheaper.
 RECOUNT_SHARE = 0.05
 
@@ -38,9 +37,7 @@ def share_of_customer_contacts(state: CustomerState, week: Week, rows: np.ndarra
         network.update_contact_counts(state.active_contacts, changed, talking[changed])
     state.counted_active[:] = talking
     degree = network.degree[rows]
-    return np.divide(
-        state.active_contacts[rows], degree, out=np.zeros(len(rows)), where=degree > 0
-    )
+    return np.divide(state.active_contacts[rows], degree, out=np.zeros(len(rows)), where=degree > 0)
 
 
 def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:

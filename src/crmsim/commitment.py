@@ -22,7 +22,7 @@ PERSONAL_INVESTMENT = 0.02  # per episode, times the personal touch delivered
 
 
 def invest_in_relationship(state: CustomerState, week: Week) -> None:
-    """Another week together, and personal touches in this week's episodes, raise switching costs."""
+    """Another week together, and this week's personal touches, raise switching costs."""
     active = state.active_mask()
     rows = np.flatnonzero(active)
     state.tenure[rows] += 1

@@ -141,12 +141,17 @@ def failure_resilience(state: CustomerState, who: np.ndarray) -> np.ndarray:
     Zero in exploration, where trust is calculus (the deal, nothing more); deeper
     customers are held by knowledge and identification trust and by commitment.
     """
-    depth = (state.trust_knowledge[who] + state.trust_identification[who] + state.commitment[who]) / 3
+    depth = (
+        state.trust_knowledge[who] + state.trust_identification[who] + state.commitment[who]
+    ) / 3
     return np.where(state.stage[who] == Stage.EXPLORATION, 0.0, np.minimum(0.9, depth))
 
 
 def disrespect_exits(state: CustomerState, week: Week) -> None:
-    """The marketer trap (seed 004): a disrespected marketer does not fall back to loyal; they leave, angry."""
+    """The marketer trap (seed 004): a disrespected marketer does not fall back to loyal.
+
+    They leave, angry, and go on to speak against the firm.
+    """
     s = week.scratch
     who = s["episode_who"][s["breached"]]
     marketers = who[(state.tier[who] == Tier.MARKETER) & (state.stage[who] != Stage.DISSOLUTION)]

@@ -67,7 +67,10 @@ class History:
         if not self.enabled:
             return
         moves = []
-        for kind, before, after in (("stage", stage_before, stage_after), ("tier", tier_before, tier_after)):
+        for kind, before, after in (
+            ("stage", stage_before, stage_after),
+            ("tier", tier_before, tier_after),
+        ):
             who = np.flatnonzero(before != after)
             moves.append((kind, who, before[who] * 10.0 + after[who]))
         for kind, who, detail in [*events, *moves]:
@@ -85,7 +88,9 @@ class History:
                 "create it with history=True to follow individual customers"
             )
         lines = []
-        for week, kind, who, detail in zip(self._weeks, self._kinds, self._who, self._detail, strict=True):
+        for week, kind, who, detail in zip(
+            self._weeks, self._kinds, self._who, self._detail, strict=True
+        ):
             for position in np.flatnonzero(who == index):
                 lines.append(f"week {week}: {_describe(kind, float(detail[position]))}")
         return lines

@@ -59,7 +59,11 @@ def kano_curve(category: str, fulfilment: np.ndarray | float) -> np.ndarray:
 
 def satisfying_weight(service: Mapping[str, KanoAttribute]) -> float:
     """Normaliser: the weight of the attributes that can satisfy, so flawless service scores 1."""
-    w = sum(CATEGORY_WEIGHT[a.category] for a in service.values() if a.category in ("performance", "attractive"))
+    w = sum(
+        CATEGORY_WEIGHT[a.category]
+        for a in service.values()
+        if a.category in ("performance", "attractive")
+    )
     return w or sum(CATEGORY_WEIGHT[a.category] for a in service.values()) or 1.0
 
 
@@ -76,7 +80,9 @@ def delivered_fulfilment(
     return np.clip(levels + rng.normal(0.0, variability, size=(n, len(levels))), 0.0, 1.0)
 
 
-def service_satisfaction(service: Mapping[str, KanoAttribute], fulfilment: np.ndarray) -> np.ndarray:
+def service_satisfaction(
+    service: Mapping[str, KanoAttribute], fulfilment: np.ndarray
+) -> np.ndarray:
     """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
     total = np.zeros(fulfilment.shape[0])
     for column, attr in enumerate(service.values()):
@@ -87,7 +93,9 @@ def service_satisfaction(service: Mapping[str, KanoAttribute], fulfilment: np.nd
     return np.clip(total / satisfying_weight(service), -1.0, 1.0)
 
 
-def category_mean(service: Mapping[str, KanoAttribute], fulfilment: np.ndarray, category: str) -> np.ndarray:
+def category_mean(
+    service: Mapping[str, KanoAttribute], fulfilment: np.ndarray, category: str
+) -> np.ndarray:
     """Mean fulfilment of the attributes of one category in each episode (0 if there are none)."""
     columns = [i for i, a in enumerate(service.values()) if a.category == category]
     if not columns:

@@ -45,10 +45,12 @@ def climb_stages(state: CustomerState, week: Week) -> None:
 
 
 def climb_tiers(state: CustomerState, week: Week) -> None:
-    """Actual <-> loyal by repeat purchases and satisfaction; loyal -> marketer by identification."""
+    """Actual <-> loyal by repeats and satisfaction; loyal -> marketer by identification."""
     tier, active = state.tier, state.active_mask()
     recent, sat = state.recent_purchases, state.satisfaction
-    to_loyal = active & (tier == Tier.ACTUAL) & (recent >= LOYAL_PURCHASES) & (sat >= LOYAL_SATISFACTION)
+    to_loyal = (
+        active & (tier == Tier.ACTUAL) & (recent >= LOYAL_PURCHASES) & (sat >= LOYAL_SATISFACTION)
+    )
     lose_loyalty = (
         active
         & (tier == Tier.LOYAL)

@@ -118,7 +118,9 @@ def _coerce_service(value: Any) -> dict[str, KanoAttribute]:
                     f"Policy.service[{name!r}] needs a 'category' (one of {KANO_CATEGORIES})"
                 )
             service[name] = KanoAttribute(
-                category=spec.get("category", defaults.get(name, KanoAttribute("performance", 0)).category),
+                category=spec.get(
+                    "category", defaults.get(name, KanoAttribute("performance", 0)).category
+                ),
                 level=spec.get("level", defaults[name].level if name in defaults else 0.5),
             )
         elif name in defaults:
@@ -294,6 +296,13 @@ class Policy:
     def from_toml(cls, path: str | Path) -> Policy:
         """Load a policy from a TOML file with the fields at top level or under ``[policy]``."""
         data = _read_toml(path)
+        others = sorted({"scenario", "market", "population"} & set(data))
+        if others:
+            raise ValueError(
+                f"{path} also has [{'], ['.join(others)}] table(s), which a Policy cannot hold; "
+                "load it with crmsim.scenarios.from_dict(name, tomllib.load(...)) or "
+                "`crmsim run --policy FILE`"
+            )
         return cls.from_dict(data.get("policy", data))
 
 
@@ -307,7 +316,8 @@ def _coerce_target(target: Any) -> DiscountTarget:
         bad = sorted(names - set(TIER_NAMES))
         if bad or not names:
             raise ValueError(
-                f"Policy.discount_target as a set must name tiers from {TIER_NAMES}, got {sorted(names)}"
+                f"Policy.discount_target as a set must name tiers from {TIER_NAMES}, "
+                f"got {sorted(names)}"
             )
         return names
     raise ValueError(
@@ -429,7 +439,9 @@ class Market:
             "drift_rate": (0.0, 1.0),
         }
         for name, (low, high) in ranges.items():
-            object.__setattr__(self, name, _check_range("Market", name, getattr(self, name), low, high))
+            object.__setattr__(
+                self, name, _check_range("Market", name, getattr(self, name), low, high)
+            )
         for name in (
             "service_unit_cost",
             "respect_unit_cost",
@@ -546,9 +558,7 @@ class Population:
     )
 
     def __post_init__(self) -> None:
-        segments = tuple(
-            Segment(**s) if isinstance(s, Mapping) else s for s in self.segments
-        )
+        segments = tuple(Segment(**s) if isinstance(s, Mapping) else s for s in self.segments)
         if not segments or not all(isinstance(s, Segment) for s in segments):
             raise ValueError("Population.segments must be a non-empty sequence of Segment")
         names = [s.name for s in segments]
@@ -565,7 +575,9 @@ class Population:
         shares = dict(self.channel_shares)
         bad = sorted(set(shares) - set(CHANNELS))
         if bad:
-            raise ValueError(f"Population.channel_shares has unknown channel(s) {bad}; use {CHANNELS}")
+            raise ValueError(
+                f"Population.channel_shares has unknown channel(s) {bad}; use {CHANNELS}"
+            )
         for name, value in shares.items():
             _check_range("Population", f"channel_shares[{name!r}]", value, 0.0, 1.0)
         if abs(sum(shares.values()) - 1.0) > 1e-6:

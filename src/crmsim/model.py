@@ -129,6 +129,24 @@ def _as(kind: type, value: Any, name: str) -> Any:
     raise ValueError(f"{name} must be a {kind.__name__} or a mapping of its fields, got {value!r}")
 
 
+class LossLog:
+    """The loss log carried in a weekly frame's ``attrs``.
+
+    pandas compares and deep-copies ``attrs`` when frames are combined; a bare DataFrame
+    there makes ``merge`` or ``concat`` fail ("truth value ... is ambiguous"). This wrapper
+    compares by identity and is never copied (the log is read-only).
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __deepcopy__(self, memo: dict) -> LossLog:
+        return self
+
+    def __repr__(self) -> str:
+        return f"<LossLog: {len(self.frame)} departures>"
+
+
 class CRMDataCollector(mesa.DataCollector):
     """Mesa's DataCollector, whose weekly frame also carries the loss log.
 
@@ -156,7 +174,7 @@ class CRMDataCollector(mesa.DataCollector):
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         frame = super().get_model_vars_dataframe()
-        frame.attrs["losses"] = self._crm_model.losses
+        frame.attrs["losses"] = LossLog(self._crm_model.losses)
         return frame
 
 
@@ -207,7 +225,11 @@ class CRMModel(mesa.Model):
         history: bool | str = "auto",
         rng: Any = None,
     ) -> None:
-        if isinstance(n_customers, bool) or not isinstance(n_customers, int | np.integer) or n_customers < 1:
+        if (
+            isinstance(n_customers, bool)
+            or not isinstance(n_customers, int | np.integer)
+            or n_customers < 1
+        ):
             raise ValueError(f"n_customers must be an integer >= 1, got {n_customers!r}")
         if history not in (True, False, "auto"):
             raise ValueError(f"history must be True, False or 'auto', got {history!r}")
@@ -254,7 +276,9 @@ class CRMModel(mesa.Model):
         keep_books(self.n_customers, week)
 
         self._keep_losses(week)
-        self.history.record(self.week, week.events, stage_before, state.stage, tier_before, state.tier)
+        self.history.record(
+            self.week, week.events, stage_before, state.stage, tier_before, state.tier
+        )
         self._row = self._weekly_row(week, active_start)
         self.datacollector.collect(self)
         self.week += 1
@@ -271,6 +295,8 @@ class CRMModel(mesa.Model):
         """
         if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 0:
             raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
+        if weeks == 0:
+            return
         if progress is False:
             self.run_for(int(weeks))
             return
@@ -304,7 +330,9 @@ class CRMModel(mesa.Model):
         began) and ``cause``."""
         data = np.concatenate(self._losses) if self._losses else np.empty((0, 4), dtype=np.int64)
         frame = pd.DataFrame(data, columns=["week", "customer", "spell_start", "cause"])
-        frame["cause"] = pd.Categorical.from_codes(frame["cause"] - 1, categories=list(CHURN_CAUSES))
+        frame["cause"] = pd.Categorical.from_codes(
+            frame["cause"] - 1, categories=list(CHURN_CAUSES)
+        )
         return frame
 
     def _weekly_row(self, week: Week, active_start: int) -> dict[str, float]:
@@ -321,7 +349,9 @@ class CRMModel(mesa.Model):
         row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
         rows = np.flatnonzero(active)
         for name, variable in MEAN_COLUMNS.items():
-            values = state.overall_trust(rows) if name == "trust" else getattr(state, variable)[rows]
+            values = (
+                state.overall_trust(rows) if name == "trust" else getattr(state, variable)[rows]
+            )
             row[name] = float(values.mean()) if n_active else 0.0
         for name in COUNT_COLUMNS:
             row[name] = int(tally[name])

@@ -94,7 +94,9 @@ class SocialNetwork:
         deg = self.degree[people]
         offset = np.floor(rng.random(len(people)) * deg).astype(np.int64)
         start = self.adjacency.indptr[people]
-        contact = self.adjacency.indices[np.minimum(start + offset, len(self.adjacency.indices) - 1)]
+        contact = self.adjacency.indices[
+            np.minimum(start + offset, len(self.adjacency.indices) - 1)
+        ]
         return np.where(deg > 0, contact, -1).astype(np.int64)
 
     def contacts_reached(
@@ -153,7 +155,9 @@ def _symmetric_csr(n: int, rows: np.ndarray, cols: np.ndarray) -> sp.csr_array:
     return matrix
 
 
-def small_world(n: int, mean_degree: int, rewiring: float, rng: np.random.Generator) -> sp.csr_array:
+def small_world(
+    n: int, mean_degree: int, rewiring: float, rng: np.random.Generator
+) -> sp.csr_array:
     """Watts–Strogatz small world: a ring where each links to its ``mean_degree`` nearest,
     then each link is rewired to a random person with probability ``rewiring``."""
     half = max(1, mean_degree // 2)
@@ -167,7 +171,9 @@ def small_world(n: int, mean_degree: int, rewiring: float, rng: np.random.Genera
     return _symmetric_csr(n, rows, cols)
 
 
-def scale_free(n: int, mean_degree: int, rng: np.random.Generator, exponent: float = 2.5) -> sp.csr_array:
+def scale_free(
+    n: int, mean_degree: int, rng: np.random.Generator, exponent: float = 2.5
+) -> sp.csr_array:
     """Scale-free network (Chung–Lu): expected degrees follow a power law with ``exponent``.
 
     Endpoints of ``n * mean_degree / 2`` links are drawn in proportion to each person's
@@ -190,13 +196,15 @@ def scale_free(n: int, mean_degree: int, rng: np.random.Generator, exponent: flo
 
 
 def from_networkx(graph: Any) -> sp.csr_array:
-    """Adjacency of a user's ``networkx.Graph``; customers are its nodes in ``graph.nodes`` order."""
+    """Adjacency of a user's ``networkx.Graph``; customers are its nodes, in node order."""
     import networkx as nx
 
     if graph.is_directed():
         graph = graph.to_undirected()
     matrix = nx.to_scipy_sparse_array(graph, format="coo", dtype=np.float64)
-    return _symmetric_csr(graph.number_of_nodes(), matrix.row.astype(np.int64), matrix.col.astype(np.int64))
+    return _symmetric_csr(
+        graph.number_of_nodes(), matrix.row.astype(np.int64), matrix.col.astype(np.int64)
+    )
 
 
 def build_network(
@@ -239,7 +247,9 @@ def build_network(
             return SocialNetwork(n, scale_free(n, mean_degree, rng), spec, mean_degree)
         if spec == "well-mixed":
             return SocialNetwork(n, None, spec, mean_degree)
-        raise ValueError(f"network must be one of {NETWORK_KINDS} or a networkx.Graph, got {spec!r}")
+        raise ValueError(
+            f"network must be one of {NETWORK_KINDS} or a networkx.Graph, got {spec!r}"
+        )
     if hasattr(spec, "number_of_nodes") and hasattr(spec, "edges"):
         if spec.number_of_nodes() != n:
             raise ValueError(

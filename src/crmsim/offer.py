@@ -75,7 +75,9 @@ def update_reference_discount(state: CustomerState, week: Week) -> None:
     """Customers get used to the discount they receive (and, slowly, to its absence)."""
     active = state.active_indices()
     received = discount_received(state, week)[active]
-    state.reference_discount[active] += REFERENCE_SPEED * (received - state.reference_discount[active])
+    state.reference_discount[active] += REFERENCE_SPEED * (
+        received - state.reference_discount[active]
+    )
 
 
 def value_advantage(

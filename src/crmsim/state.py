@@ -110,7 +110,11 @@ class CustomerState:
             means = np.array([getattr(s, trait) for s in population.segments])[self.segment]
             # Beta(m*kappa, (1-m)*kappa) has mean m; the clip keeps both shapes positive
             m = np.clip(means, 1e-3, 1 - 1e-3)
-            getattr(self, trait)[:] = rng.beta(m * kappa, (1 - m) * kappa)
+            values = rng.beta(m * kappa, (1 - m) * kappa)
+            # a segment mean of exactly 0 or 1 means "none" or "all": keep it exact
+            values[means == 0] = 0.0
+            values[means == 1] = 1.0
+            getattr(self, trait)[:] = values
         rates = np.array([s.purchase_rate for s in population.segments])[self.segment]
         # Gamma with shape kappa keeps the mean and gives a spread like the other traits
         self.purchase_rate[:] = rng.gamma(kappa, rates / kappa)

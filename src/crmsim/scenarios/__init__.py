@@ -50,7 +50,9 @@ def names() -> list[str]:
     True
     """
     folder = resources.files(__package__)
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load(name: str) -> Scenario:
@@ -72,7 +74,9 @@ def from_dict(name: str, data: dict[str, Any]) -> Scenario:
     """Build a scenario from parsed TOML."""
     unknown = sorted(set(data) - _ALLOWED_TABLES)
     if unknown:
-        raise ValueError(f"scenario {name!r} has unknown table(s) {unknown}; allowed: {sorted(_ALLOWED_TABLES)}")
+        raise ValueError(
+            f"scenario {name!r} has unknown table(s) {unknown}; allowed: {sorted(_ALLOWED_TABLES)}"
+        )
     meta = dict(data.get("scenario", {}))
     kwargs: dict[str, Any] = {
         "policy": Policy.from_dict(data.get("policy", {})),

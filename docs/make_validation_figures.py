@@ -1,0 +1,327 @@
+"""Regenerate the figures and numbers of docs/validation.md.
+
+Run from the repository root (about three minutes on two cores)::
+
+    PYTHONPATH=src python docs/make_validation_figures.py
+
+It writes ``docs/figures/validation_*.png`` and prints every number the page quotes.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from crmsim import CRMModel, Market
+from crmsim.calibration import (
+    bass_closed_form,
+    bass_limit_inputs,
+    bass_recursion,
+    fit_adoption,
+    fit_retention,
+    run_recording_failures,
+    simulate_cohort,
+)
+
+FIGURES = Path(__file__).resolve().parent / "figures"
+YEARLY_P, YEARLY_Q = 0.03 / 52, 0.38 / 52  # Sultan, Farley & Lehmann (1990), per week
+N_BASS = 100_000
+RETENTION_CASES = [
+    (0.01, 0.04, 5),
+    (0.004, 0.04, 123),
+    (0.01, 0.02, 123),
+    (0.002, 0.1, 123),
+    (0.008, 0.08, 123),
+    (0.003, 0.01, 123),
+    (0.02, 0.005, 7),
+    (0.001, 0.2, 8),
+]
+
+
+def bass_run(p: float, q: float, weeks: int, n: int = N_BASS, rng: int = 0) -> np.ndarray:
+    """Adopter share after 0..weeks weeks of a Bass-limit run."""
+    model = CRMModel(n_customers=n, rng=rng, **bass_limit_inputs(p, q))
+    model.run(weeks, progress=False)
+    return np.r_[0.0, model.frame["active"].to_numpy() / n]
+
+
+def largest_gap(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b)[1:].max())
+
+
+def bass_figures() -> np.ndarray:
+    weeks = 520
+    t = np.arange(weeks + 1)
+    start = time.perf_counter()
+    model = bass_run(YEARLY_P, YEARLY_Q, weeks)
+    seconds = time.perf_counter() - start
+    closed = bass_closed_form(t, YEARLY_P, YEARLY_Q)
+    half = bass_closed_form(t - 0.5, YEARLY_P, YEARLY_Q)
+    recursion = bass_recursion(weeks, YEARLY_P, YEARLY_Q, N_BASS)
+    print(f"Bass yearly pair, {N_BASS:,} x {weeks} weeks: {seconds:.1f} s, share {model[-1]:.3f}")
+    print(f"  model - F(t):       {100 * largest_gap(model, closed):.2f} points")
+    print(f"  model - F(t-1/2):   {100 * largest_gap(model, half):.2f} points")
+    print(f"  model - recursion:  {100 * largest_gap(model, recursion):.2f} points")
+    print(f"  recursion - F(t):     {100 * largest_gap(recursion, closed):.3f} points")
+    print(f"  recursion - F(t-1/2): {100 * largest_gap(recursion, half):.3f} points")
+
+    fast_p, fast_q, fast_weeks = 0.01, 0.3, 52
+    ft = np.arange(fast_weeks + 1)
+    fast_model = bass_run(fast_p, fast_q, fast_weeks)
+    fast_closed = bass_closed_form(ft, fast_p, fast_q)
+    fast_half = bass_closed_form(ft - 0.5, fast_p, fast_q)
+    fast_recursion = bass_recursion(fast_weeks, fast_p, fast_q, N_BASS)
+    print(f"Bass p=0.01, q=0.3 a week, {N_BASS:,} x {fast_weeks} weeks")
+    print(f"  model - recursion:  {100 * largest_gap(fast_model, fast_recursion):.2f} points")
+    print(f"  model - F(t):       {100 * largest_gap(fast_model, fast_closed):.2f} points")
+    print(f"  model - F(t-1/2):   {100 * largest_gap(fast_model, fast_half):.2f} points")
+    for k in (2, 5, 20):
+        fine = bass_recursion(fast_weeks * k, fast_p / k, fast_q / k)[::k]
+        print(
+            f"  recursion with {k} steps a week - F(t): {100 * largest_gap(fine, fast_closed):.2f}"
+        )
+    for p, q in [(0.005, 0.1), (0.01, 0.1), (0.003, 0.1), (0.001, 0.03)]:
+        w = 300
+        rec = bass_recursion(w, p, q)
+        tt = np.arange(w + 1)
+        peak = (p + q) ** 2 / (4 * q)
+        raw = largest_gap(rec, bass_closed_form(tt, p, q))
+        shifted = largest_gap(rec, bass_closed_form(tt - 0.5, p, q))
+        print(
+            f"  p={p}, q={q}: recursion - F(t) {100 * raw:.2f}, - F(t-1/2) {100 * shifted:.2f},"
+            f" peak weekly adoption {100 * peak:.2f} points"
+        )
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex="col", height_ratios=[2, 1])
+    years = t / 52
+    ax = axes[0, 0]
+    ax.plot(years, model, lw=2.5, color="tab:blue", label=f"crmsim, {N_BASS:,} customers")
+    ax.plot(years, closed, "k--", lw=1.2, label="Bass closed form F(t)")
+    ax.set(ylabel="share who have bought", title="p = 0.03, q = 0.38 a year (weekly steps)")
+    ax.legend(loc="upper left")
+    ax = axes[1, 0]
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.plot(years, 100 * (model - closed), color="tab:blue", label="crmsim − F(t)")
+    ax.plot(years, 100 * (model - half), color="tab:orange", label="crmsim − F(t − ½ week)")
+    ax.plot(years, 100 * (recursion - closed), "k:", label="weekly recursion − F(t)")
+    ax.set(xlabel="years", ylabel="gap (points)", ylim=(-1.2, 1.2))
+    ax.legend(fontsize=8, loc="lower right")
+    ax = axes[0, 1]
+    ax.plot(ft, fast_model, lw=2.5, color="tab:blue", label="crmsim")
+    ax.plot(ft, fast_recursion, "r:", lw=2, label="weekly recursion")
+    ax.plot(ft, fast_closed, "k--", lw=1.2, label="closed form F(t)")
+    ax.set(title="p = 0.01, q = 0.3 a week: the week is too coarse")
+    ax.legend(loc="lower right")
+    ax = axes[1, 1]
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.plot(ft, 100 * (fast_model - fast_recursion), color="tab:blue", label="crmsim − recursion")
+    ax.plot(ft, 100 * (fast_model - fast_closed), "k--", label="crmsim − F(t)")
+    ax.set(xlabel="weeks", ylabel="gap (points)")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(FIGURES / "validation_bass.png", dpi=120)
+    plt.close(fig)
+    return model
+
+
+def bass_noise_figure() -> None:
+    """Largest gap to the closed form against market size: early sampling noise."""
+    sizes = [1_000, 10_000, 100_000]
+    t = np.arange(521)
+    half = bass_closed_form(t - 0.5, YEARLY_P, YEARLY_Q)
+    gaps = {
+        n: [largest_gap(bass_run(YEARLY_P, YEARLY_Q, 520, n, s), half) for s in range(6)]
+        for n in sizes
+    }
+    for n, g in gaps.items():
+        print(
+            f"Bass yearly pair, n={n:,}: largest gap to F(t-1/2) over seeds 0-5: "
+            f"{', '.join(f'{100 * x:.2f}' for x in g)} points"
+        )
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for n, g in gaps.items():
+        ax.plot([n] * len(g), 100 * np.array(g), "o", color="tab:blue", alpha=0.7)
+    ref = np.array(sizes, dtype=float)
+    ax.plot(ref, 100 * np.mean(gaps[100_000]) * np.sqrt(100_000 / ref), "k--", lw=1, label="∝ 1/√n")
+    ax.axhline(1.0, color="tab:red", lw=1, label="test tolerance (1 point)")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="customers",
+        ylabel="largest gap (points)",
+        title="Bass limit, p = 0.03, q = 0.38 a year: six seeds per size",
+    )
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(FIGURES / "validation_bass_noise.png", dpi=120)
+    plt.close(fig)
+
+
+def course_figure() -> None:
+    tables = []
+    for seed in range(4):
+        model = CRMModel(n_customers=2_000, rng=seed, history=False)
+        tables.append(run_recording_failures(model, weeks=156))
+    failures = pd.concat(tables, ignore_index=True)
+    unresolved = failures[~failures["resolved"]]
+    rows = [("complain after a failure", failures["complained"], 0.40)]
+    for stage in ("exploration", "expansion", "commitment"):
+        leave = unresolved.loc[unresolved["stage"] == stage, "left"]
+        rows.append((f"leave: {stage}", leave, 0.50 if stage == "exploration" else None))
+    print("Course figures, 4 default runs of 2,000 customers x 156 weeks")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i, (label, values, reference) in enumerate(rows):
+        n, share = len(values), float(values.mean()) if len(values) else float("nan")
+        se = np.sqrt(share * (1 - share) / n) if n else float("nan")
+        print(f"  {label}: {100 * share:.1f} % of {n:,} (s.e. {100 * se:.1f} points)")
+        ax.bar(
+            i, share, yerr=1.96 * se, capsize=4, color="tab:blue" if reference else "lightsteelblue"
+        )
+        ax.text(i, 0.02, f"n = {n:,}", ha="center", fontsize=8, color="white")
+        if reference is not None:
+            ax.plot([i - 0.4, i + 0.4], [reference] * 2, color="tab:red", lw=2)
+    ax.plot([], [], color="tab:red", lw=2, label="seed 002 (course)")
+    ax.set_xticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
+    ax.set(
+        ylabel="share (95 % interval)",
+        ylim=(0, 0.7),
+        title="Failures: complaints, and departures after an unresolved one",
+    )
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(FIGURES / "validation_course_figures.png", dpi=120)
+    plt.close(fig)
+
+
+def retention_figures() -> None:
+    print("Retention recovery: 9 quarters of a 20,000 cohort, fit the first 6 with 2,000 customers")
+    results = []
+    for drift, offers, seed in RETENTION_CASES:
+        market = Market(drift_rate=drift, competitor_offer_rate=offers)
+        observed = simulate_cohort(9, 13, n_customers=20_000, market=market, rng=seed)
+        for grid, rounds in [(3, 4), (4, 4)]:
+            start = time.perf_counter()
+            fit = fit_retention(observed, 13, 6, grid_points=grid, rounds=rounds)
+            seconds = time.perf_counter() - start
+            d, o = fit.parameters["drift_rate"], fit.parameters["competitor_offer_rate"]
+            print(
+                f"  true ({drift}, {offers}) grid {grid}x{rounds}: ({d:.4f}, {o:.4f}) = "
+                f"({d / drift:.2f}, {o / offers:.2f}) x true; error {100 * fit.error:.2f}, "
+                f"held out {100 * fit.holdout_error:.2f} points; {fit.evaluations} runs, "
+                f"{seconds:.1f} s"
+            )
+            results.append((drift, offers, grid, fit))
+    shown = next(f for d, o, g, f in results if (d, o, g) == (0.01, 0.02, 4))
+    table = shown.table
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.axvspan(0, table["week"][shown.fit_periods - 1], color="0.92", label="fitted periods")
+    ax.plot(table["week"], table["observed"] / table["observed"][0], "ko", label="observed")
+    ax.plot(
+        table["week"],
+        table["predicted"] / table["observed"][0],
+        "-",
+        color="tab:blue",
+        lw=2,
+        label=f"fit: drift {shown.parameters['drift_rate']:.4f}, "
+        f"offers {shown.parameters['competitor_offer_rate']:.4f}",
+    )
+    ax.set(
+        xlabel="weeks since first purchase",
+        ylabel="share of cohort still there",
+        ylim=(0, 1.02),
+        title="fit_retention: cohort made with drift 0.01, offers 0.02",
+    )
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(FIGURES / "validation_retention_fit.png", dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for drift, offers, grid, fit in results:
+        if grid != 4:
+            continue
+        ax.plot(drift, offers, "ko", mfc="none")
+        ax.plot(
+            fit.parameters["drift_rate"],
+            fit.parameters["competitor_offer_rate"],
+            "x",
+            color="tab:blue",
+        )
+        ax.plot(
+            [drift, fit.parameters["drift_rate"]],
+            [offers, fit.parameters["competitor_offer_rate"]],
+            color="tab:blue",
+            lw=0.8,
+        )
+    ax.plot([], [], "ko", mfc="none", label="true")
+    ax.plot([], [], "x", color="tab:blue", label="fitted")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="drift_rate",
+        ylabel="competitor_offer_rate",
+        title="fit_retention recovers the parameters of 8 cohorts",
+    )
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(FIGURES / "validation_retention_recovery.png", dpi=120)
+    plt.close(fig)
+
+
+def adoption_figure(yearly_run: np.ndarray) -> None:
+    adopters = yearly_run[52::52] * N_BASS
+    fit = fit_adoption(adopters, N_BASS, period_weeks=52)
+    print(
+        f"fit_adoption on the yearly curve of the {N_BASS:,} run: p = {52 * fit.advertising:.4f}, "
+        f"q = {52 * fit.word_of_mouth:.4f} a year (true 0.03, 0.38); error "
+        f"{100 * fit.error:.3f} points"
+    )
+    ratios = []
+    for seed in range(12):
+        model = CRMModel(n_customers=20_000, rng=seed, **bass_limit_inputs(0.005, 0.1))
+        model.run(104, progress=False)
+        f = fit_adoption(model.frame["active"], 20_000)
+        ratios.append((f.advertising / 0.005, f.word_of_mouth / 0.1))
+    ratios = np.array(ratios)
+    print(
+        f"fit_adoption over 12 runs of 20,000 (p=0.005, q=0.1 a week): p x "
+        f"{ratios[:, 0].min():.3f}-{ratios[:, 0].max():.3f}, q x "
+        f"{ratios[:, 1].min():.3f}-{ratios[:, 1].max():.3f}"
+    )
+    weeks = np.arange(521)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(np.arange(1, 11), adopters / N_BASS, "ko", label="crmsim, end of each year")
+    curve = bass_recursion(520, fit.advertising, fit.word_of_mouth, N_BASS)
+    ax.plot(
+        weeks / 52,
+        curve,
+        color="tab:blue",
+        label=f"fit: p = {52 * fit.advertising:.3f}, q = {52 * fit.word_of_mouth:.3f} a year",
+    )
+    ax.set(
+        xlabel="years",
+        ylabel="share who have bought",
+        title="fit_adoption: yearly data from p = 0.03, q = 0.38",
+    )
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(FIGURES / "validation_adoption_fit.png", dpi=120)
+    plt.close(fig)
+
+
+def main() -> None:
+    plt.switch_backend("Agg")
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    yearly = bass_figures()
+    bass_noise_figure()
+    course_figure()
+    adoption_figure(yearly)
+    retention_figures()
+
+
+if __name__ == "__main__":
+    main()

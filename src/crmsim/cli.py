@@ -1,0 +1,531 @@
+"""The ``crmsim`` command: run a scenario or a policy file, compare policies, list scenarios.
+
+::
+
+    crmsim run [--scenario NAME | --policy FILE.toml] [--weeks N] [--customers N] [--seed S]
+               [--network KIND] [--out DIR]
+    crmsim compare A.toml B.toml [...] [--replications 30] [--weeks N] [--customers N]
+               [--seed S] [--network KIND] [--out DIR]
+    crmsim scenarios
+    crmsim app
+
+Bad input (an unknown scenario, a missing file, a value out of range) gives a one-line
+error on stderr and exit code 2; an interrupted run (Ctrl-C) still writes what it has and
+exits with 130, the shell's code for an interrupt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+import crmsim
+from crmsim import analysis, scenarios
+from crmsim.customer import CHURN_CAUSES
+from crmsim.levers import Market, Policy, Population
+from crmsim.model import STAGE_COLUMNS, TIER_COLUMNS, CRMModel, LossLog
+from crmsim.network import NETWORK_KINDS
+from crmsim.scenarios import Scenario
+
+#: Tables that make a TOML file a scenario-style file rather than a bare policy.
+SCENARIO_TABLES = frozenset({"scenario", "policy", "market", "population"})
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_CUSTOMERS = 2_000
+#: Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the whole usage block and exits; one line is kinder, and raising lets
+    # main() return an exit code instead of ending the interpreter (tests call main()).
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {value}")
+        return value
+
+    return parse
+
+
+# ---------------------------------------------------------------------------- inputs
+def load_input(source: str) -> Scenario:
+    """A scenario from a bundled scenario's name or a TOML file.
+
+    A TOML file with any of the tables ``[scenario]``, ``[policy]``, ``[market]`` or
+    ``[population]`` is read like a bundled scenario (:func:`crmsim.scenarios.from_dict`);
+    otherwise its top-level keys are a policy's fields (:meth:`crmsim.Policy.from_toml`).
+
+    Parameters
+    ----------
+    source : str
+        A scenario name (see ``crmsim scenarios``) or the path of a ``.toml`` file.
+
+    Returns
+    -------
+    crmsim.scenarios.Scenario
+        Named after the scenario or the file's stem.
+
+    Raises
+    ------
+    UsageError
+        If the file is missing, is not TOML, or holds bad values.
+    """
+    path = Path(source)
+    if path.suffix.lower() != ".toml" and not path.is_file():
+        try:
+            return scenarios.load(source)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+    if not path.is_file():
+        raise UsageError(f"no such policy file: {path}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {path}: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"{path} is not valid TOML: {err}") from None
+    try:
+        if SCENARIO_TABLES & set(data):
+            return scenarios.from_dict(path.stem, data)
+        policy = Policy.from_toml(path)
+    except ValueError as err:
+        raise UsageError(f"{path}: {err}") from None
+    return Scenario(
+        name=path.stem,
+        title=f"Policy from {path.name}",
+        description="",
+        weeks=156,
+        kwargs={"policy": policy},
+    )
+
+
+# ---------------------------------------------------------------------------- run
+def _count(value: float) -> str:
+    return f"{int(value):,}"
+
+
+def _money(value: float) -> str:
+    return f"{round(value):,}"  # round() first, so a tiny loss does not print as "-0"
+
+
+def _weeks(n: int) -> str:
+    return f"{n} week" if n == 1 else f"{n} weeks"
+
+
+def summarize(
+    scenario: Scenario,
+    frame: pd.DataFrame,
+    quarterly: pd.DataFrame,
+    *,
+    weeks_planned: int,
+    n_customers: int,
+    seed: int,
+    network: str,
+    runtime: float,
+    interrupted: bool = False,
+) -> str:
+    """A short, readable account of a run, as written to ``summary.txt``.
+
+    Parameters
+    ----------
+    scenario : crmsim.scenarios.Scenario
+        What was run.
+    frame : pandas.DataFrame
+        The weekly frame (at least one week).
+    quarterly : pandas.DataFrame
+        ``crmsim.analysis.period_churn(frame, 13)``.
+    weeks_planned, n_customers, seed : int
+        The run's settings.
+    network : str
+        The kind of social network.
+    runtime : float
+        Seconds the simulation took.
+    interrupted : bool
+        Whether the run was stopped before ``weeks_planned`` weeks.
+
+    Returns
+    -------
+    str
+        Several lines of text, ending with a newline.
+    """
+    last = frame.iloc[-1]
+    done = len(frame)
+    lines = [
+        scenario.title,
+        f"  scenario {scenario.name} · {n_customers:,} people in the market · "
+        f"{_weeks(done)} · seed {seed} · {network} network",
+    ]
+    if interrupted:
+        lines.append(
+            f"  INTERRUPTED after {done} of {weeks_planned} weeks: these are partial results"
+        )
+    lines += [
+        "",
+        f"At the end (week {int(last['week'])})",
+        f"  active customers    {_count(last['active'])} of {n_customers:,}",
+        "",
+        f"  {'stage':<20}     tier",
+    ]
+    stages = [(s, _count(last[s])) for s in STAGE_COLUMNS]
+    tiers = [(t, _count(last[t])) for t in TIER_COLUMNS]
+    for i, (stage, n) in enumerate(stages):
+        tier_cell = f"{tiers[i][0]:<10}{tiers[i][1]:>7}" if i < len(tiers) else ""
+        lines.append(f"  {stage:<13}{n:>7}     {tier_cell}".rstrip())
+
+    causes = {c: int(frame[f"lost_{c}"].sum()) for c in CHURN_CAUSES}
+    by_size = " · ".join(f"{c} {n:,}" for c, n in sorted(causes.items(), key=lambda kv: -kv[1]))
+    churn = quarterly["churn"].dropna() if len(quarterly) else pd.Series(dtype=float)
+    if len(churn):
+        churn_text = (
+            f"{churn.mean():.1%} on average over {len(churn)} quarter(s) "
+            f"(lowest {churn.min():.1%}, highest {churn.max():.1%})"
+        )
+    else:
+        churn_text = "n/a (no complete 13-week quarter that started with customers)"
+    lines += [
+        "",
+        f"Over {'the ' if done > 1 else ''}{_weeks(done)}",
+        f"  acquired            {_count(frame['acquired'].sum())} new customers, "
+        f"{_count(frame['won_back'].sum())} won back",
+        f"  lost                {_count(frame['lost'].sum())}: {by_size}",
+        f"  churn per quarter   {churn_text}",
+        f"  referrals           {_count(frame['referrals'].sum())} friends referred, "
+        f"{_count(frame['referral_conversions'].sum())} became customers",
+        f"  negative word       {_count(frame['negative_wom'].sum())} people told",
+        f"  revenue             {_money(frame['revenue'].sum())}",
+        f"  cost                {_money(frame['cost'].sum())}",
+        f"  profit              {_money(frame['profit'].sum())}",
+        "",
+        f"Runtime {runtime:.1f} s",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _simulate(model: CRMModel, weeks: int) -> bool:
+    """Run week by week; return True if stopped by Ctrl-C (the weeks done are kept)."""
+    from tqdm.auto import tqdm
+
+    try:
+        # Our own bar rather than model.run's, so an interrupt leaves whole weeks behind.
+        with tqdm(total=weeks, unit="week", delay=1.0, leave=False) as bar:
+            for _ in range(weeks):
+                model.run(1, progress=False)
+                bar.update()
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def _write_run(
+    out: Path, scenario: Scenario, model: CRMModel, summary_args: dict[str, Any]
+) -> list[Path]:
+    frame = model.datacollector.get_model_vars_dataframe()
+    last_week = int(frame["week"].iloc[-1])
+    # A Ctrl-C inside a week can leave that unfinished week's departures in the log.
+    losses = model.losses
+    losses = losses[losses["week"] <= last_week]
+    frame.attrs["losses"] = LossLog(losses)
+    quarterly = analysis.period_churn(frame, 13)
+
+    paths = [out / "weekly.csv", out / "losses.csv", out / "quarterly_churn.csv"]
+    frame.to_csv(paths[0], index=False)
+    losses.to_csv(paths[1], index=False)
+    quarterly.to_csv(paths[2], index=False)
+    from crmsim import plots  # loaded only when needed: matplotlib takes a while to import
+
+    paths += plots.save_standard_figures(frame, out, label=scenario.name)
+    summary = summarize(scenario, frame, quarterly, **summary_args)
+    paths.append(out / "summary.txt")
+    paths[-1].write_text(summary, encoding="utf-8")
+    print(summary)
+    return paths
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    scenario = load_input(args.policy if args.policy else args.scenario or DEFAULT_SCENARIO)
+    weeks = args.weeks if args.weeks is not None else scenario.weeks
+    n_customers = args.customers or scenario.kwargs.get("n_customers", DEFAULT_CUSTOMERS)
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    try:
+        model = CRMModel(
+            **(scenario.kwargs | {"n_customers": n_customers}), network=args.network, rng=args.seed
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    # Fail before a long run, not after it, if the results cannot be written.
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create the output folder {out}: {err.strerror or err}") from None
+
+    started = time.perf_counter()
+    interrupted = _simulate(model, weeks)
+    runtime = time.perf_counter() - started
+    if model.week == 0:
+        print("Interrupted before the first week was done; nothing written.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+    summary_args = {
+        "weeks_planned": weeks,
+        "n_customers": n_customers,
+        "seed": args.seed,
+        "network": args.network,
+        "runtime": runtime,
+        "interrupted": interrupted,
+    }
+    paths = _write_run(out, scenario, model, summary_args)
+    print(f"Wrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
+    if interrupted:
+        print(
+            f"Interrupted after {model.week} of {weeks} weeks; the files hold the weeks completed.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    return 0
+
+
+# ---------------------------------------------------------------------------- compare
+def _shared(inputs: dict[str, Scenario], table: str) -> Any:
+    # A bare policy file has no [market]: it means the default market, like an empty table.
+    default = {"market": Market, "population": Population}[table]()
+    values = [s.kwargs.get(table) or default for s in inputs.values()]
+    if any(v != values[0] for v in values[1:]):
+        raise UsageError(
+            f"the inputs differ in their [{table}] table, but compare varies only the policy: "
+            f"give every file the same [{table}] (or none)"
+        )
+    return values[0]
+
+
+def _agreed(values: list[int], default: int) -> int:
+    return values[0] if values and all(v == values[0] for v in values) else default
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from crmsim import experiments  # loaded only when needed, like plots
+
+    inputs: dict[str, Scenario] = {}
+    for source in args.inputs:
+        scenario = load_input(source)
+        if scenario.name in inputs:
+            raise UsageError(
+                f"two inputs are both named {scenario.name!r}; rename one of the files"
+            )
+        inputs[scenario.name] = scenario
+    if len(inputs) < 2:
+        raise UsageError("compare needs at least two policies (files or scenario names)")
+    weeks = args.weeks or _agreed([s.weeks for s in inputs.values()], 156)
+    n_customers = args.customers or _agreed(
+        [s.kwargs.get("n_customers", DEFAULT_CUSTOMERS) for s in inputs.values()], DEFAULT_CUSTOMERS
+    )
+    try:
+        result = experiments.compare(
+            {name: s.policy for name, s in inputs.items()},
+            replications=args.replications,
+            weeks=weeks,
+            n_customers=n_customers,
+            seed=args.seed,
+            market=_shared(inputs, "market"),
+            population=_shared(inputs, "population"),
+            network=args.network,
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print(
+            "Interrupted; a comparison needs all its runs, so nothing was written.", file=sys.stderr
+        )
+        return EXIT_INTERRUPTED
+
+    print(
+        f"{result.replications} replications of {weeks} weeks, {n_customers:,} customers, "
+        f"common random numbers (seed {args.seed}, {args.network} network)"
+    )
+    print("Mean [95% confidence interval]\n")
+    print(result.to_text())
+    reference = result.policies[0]
+    diffs = result.differences(reference)
+    if len(diffs):
+        print(
+            f"\nDifference from {reference}, paired by replication: "
+            "mean [95% confidence interval]\n"
+        )
+        for name in result.policies[1:]:
+            print(f"{name} - {reference}")
+            for kpi, row in diffs.xs(name, level="policy").iterrows():
+                text = experiments._format_interval(kpi, row["mean"], row["ci_low"], row["ci_high"])
+                significant = np.isfinite(row["ci_low"]) and (
+                    row["ci_low"] > 0 or row["ci_high"] < 0
+                )
+                print(f"  {kpi:<16} {text}{'  *' if significant else ''}")
+        print("\n* the interval excludes 0")
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            paths = [out / "runs.csv", out / "summary.csv"]
+            result.runs.to_csv(paths[0], index=False)
+            result.summary().to_csv(paths[1])
+            if len(diffs):
+                paths.append(out / "differences.csv")
+                diffs.to_csv(paths[-1])
+            paths.append(out / "compare.png")
+            result.plot_kpis().savefig(paths[-1], dpi=120)
+        except OSError as err:
+            raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
+        print(f"\nWrote {len(paths)} files to {out}/")
+    return 0
+
+
+# ---------------------------------------------------------------------------- small commands
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    names = scenarios.names()
+    width = max(len(n) for n in names)
+    for name in names:
+        print(f"{name:<{width}}  {scenarios.load(name).title}")
+    print("\nRun one with: crmsim run --scenario NAME")
+    return 0
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    print(
+        "crmsim app: the interactive dashboard is not available yet.\n"
+        "Meanwhile, 'crmsim run --scenario NAME' writes the standard figures and a summary, "
+        "and the notebooks in notebooks/ let you change the levers and watch.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``crmsim`` command."""
+    parser = _Parser(
+        prog="crmsim",
+        description="Watch a CRM course happen: an agent-based model of customer relationships.",
+    )
+    parser.add_argument("--version", action="version", version=f"crmsim {crmsim.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser, weeks_help: str, customers_help: str) -> None:
+        sub.add_argument("--weeks", type=_int_at_least(1), help=weeks_help)
+        sub.add_argument("--customers", type=_int_at_least(1), help=customers_help)
+        sub.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (default 0)")
+        sub.add_argument(
+            "--network",
+            choices=NETWORK_KINDS,
+            default="small-world",
+            help="who talks to whom (default small-world)",
+        )
+
+    run = commands.add_parser(
+        "run",
+        help="run a scenario or a policy file; write the weekly data, figures and a summary",
+        description="Run one scenario or policy and write weekly.csv, losses.csv, "
+        "quarterly_churn.csv, the standard figures (PNG) and summary.txt.",
+    )
+    source = run.add_mutually_exclusive_group()
+    source.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help=f"a bundled scenario (default {DEFAULT_SCENARIO}); see 'crmsim scenarios'",
+    )
+    source.add_argument(
+        "--policy",
+        metavar="FILE.toml",
+        help="a policy file: policy fields at top level, or [policy]/[market]/[population] tables",
+    )
+    common(
+        run,
+        "weeks to simulate (default: the scenario's)",
+        "people in the market (default: the scenario's)",
+    )
+    run.add_argument("--out", metavar="DIR", help="output folder (default results/<scenario>)")
+    run.set_defaults(handler=_cmd_run)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare policies over replications, with 95%% confidence intervals",
+        description="Run each policy (a TOML file or a scenario name) several times under "
+        "common random numbers and print each KPI's mean with its 95%% confidence interval.",
+    )
+    compare.add_argument(
+        "inputs", nargs="+", metavar="POLICY", help="policy files (.toml) or scenario names"
+    )
+    compare.add_argument(
+        "--replications", type=_int_at_least(2), default=30, help="runs per policy (default 30)"
+    )
+    common(
+        compare,
+        "weeks per run (default 156)",
+        f"people in the market (default {DEFAULT_CUSTOMERS:,})",
+    )
+    compare.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also write runs.csv, summary.csv, differences.csv and compare.png here",
+    )
+    compare.set_defaults(handler=_cmd_compare)
+
+    listing = commands.add_parser("scenarios", help="list the bundled scenarios")
+    listing.set_defaults(handler=_cmd_scenarios)
+
+    app = commands.add_parser("app", help="the interactive dashboard (not available yet)")
+    app.set_defaults(handler=_cmd_app)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``crmsim`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``crmsim``; ``sys.argv[1:]`` by default.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 1 for ``app``, 2 for bad input, 130 if interrupted.
+
+    Examples
+    --------
+    >>> main(["scenarios"])  # doctest: +ELLIPSIS
+    baseline ...
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        return args.handler(args)
+    except UsageError as err:
+        print(f"crmsim: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # e.g. the disk filled up while writing results
+        print(f"crmsim: error: {err}", file=sys.stderr)
+        return 1
+    except SystemExit as exit_:  # --help and --version end argparse this way
+        return exit_.code if isinstance(exit_.code, int) else 0

@@ -1,0 +1,260 @@
+"""Exercises for lesson 7: from prospect to marketer — CRM, CEM and CAM and their KPIs.
+
+Checkers compute the expected answers from seeded runs of the bundled
+``customer_centric`` scenario and from the attribution rule in
+:mod:`crmsim.attribution`.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+from crmsim.exercises.core import Feedback, Question
+
+#: The run of question 1 (the notebook's customer-centric run).
+CEM_RUN = {"scenario": "customer_centric", "weeks": 156, "rng": 4}
+#: The run of question 3: customer-centric, but staff who respect customers much less.
+TRAP_RUN = {
+    "scenario": "customer_centric",
+    "respect": 0.4,
+    "n_customers": 1_500,
+    "weeks": 156,
+    "rng": 2,
+}
+
+
+@lru_cache(maxsize=1)
+def _cem_frame():
+    from crmsim import CRMModel, scenarios
+
+    sc = scenarios.load(CEM_RUN["scenario"])
+    model = CRMModel(**sc.kwargs, rng=CEM_RUN["rng"], history=False)
+    model.run(CEM_RUN["weeks"], progress=False)
+    return model.frame
+
+
+@lru_cache(maxsize=1)
+def _trap_model():
+    from crmsim import CRMModel, scenarios
+
+    sc = scenarios.load(TRAP_RUN["scenario"])
+    kwargs = sc.kwargs | {
+        "policy": sc.policy.replace(respect=TRAP_RUN["respect"]),
+        "n_customers": TRAP_RUN["n_customers"],
+    }
+    model = CRMModel(**kwargs, rng=TRAP_RUN["rng"], history=False)
+    model.run(TRAP_RUN["weeks"], progress=False)
+    return model
+
+
+def _number(answer: Any) -> float | None:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+# --------------------------------------------------------------------------- q1
+def _expected_q1() -> float:
+    f = _cem_frame()
+    return float(f["repeat_spend_respect"].sum() / f["repeat_spend"].sum())
+
+
+def _check_q1(answer: Any) -> Feedback:
+    value = _number(answer)
+    if value is None:
+        return Feedback(False, "Give one number: a share between 0 and 1.")
+    f = _cem_frame()
+    expected = _expected_q1()
+    if abs(value - expected) < 0.002:
+        return Feedback(
+            True,
+            "Right. In this scenario respect is the motive that weighs most in nearly every "
+            "repeat purchase, so it collects nearly all the credit. Remember that this is "
+            "'main motive' accounting, not the effect of the lever (see the notebook's "
+            "counterfactual).",
+        )
+    if 1 < value <= 100 and abs(value / 100 - expected) < 0.002:
+        return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
+    if abs(value - f["repeat_respect"].sum() / f["repeat_purchases"].sum()) < 0.002:
+        return Feedback(
+            False,
+            "That is the share of repeat *purchases*. The question asks for the share of repeat "
+            "*spend*: use the repeat_spend columns (a discounted purchase brings in less money).",
+        )
+    if abs(value - f["repeat_spend_respect"].sum() / f["revenue"].sum()) < 0.002:
+        return Feedback(
+            False,
+            "You divided by all revenue, first purchases included. CEM looks at repeat "
+            "business only: divide by the total repeat spend.",
+        )
+    return Feedback(
+        False,
+        "Not the model's figure. Run the customer_centric scenario with rng=4 for 156 weeks "
+        "and compare the spend attributed to respect with all repeat spend.",
+    )
+
+
+q1 = Question(
+    "CEM: repeat spend due to respect",
+    _check_q1,
+    hints=[
+        "The frame has repeat_spend (all repeat purchases) and repeat_spend_<motive> for "
+        "respect, discount and gift.",
+        "Sum both columns over all weeks, then divide.",
+    ],
+    solution=(
+        "sc = scenarios.load('customer_centric')\n"
+        "model = CRMModel(**sc.kwargs, rng=4, history=False)\n"
+        "model.run(156, progress=False)\n"
+        "f = model.frame\n"
+        "answer = f['repeat_spend_respect'].sum() / f['repeat_spend'].sum()"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q2
+#: The loyal customer of question 2.
+CUSTOMER = {"price_sensitivity": 0.9, "respect_felt": 0.6}
+OFFER = {"discount": 0.15, "gift_value": 12.0, "gift_every": 2, "price": 20.0}
+
+
+def _strengths() -> dict[str, float]:
+    from crmsim.attribution import RESPECT_WEIGHT
+
+    ps, felt = CUSTOMER["price_sensitivity"], CUSTOMER["respect_felt"]
+    return {
+        "respect": RESPECT_WEIGHT * max(0.0, 2 * felt - 1),
+        "discount": ps * OFFER["discount"],
+        "gift": ps * OFFER["gift_value"] / (OFFER["price"] * OFFER["gift_every"]),
+    }
+
+
+def _expected_q2() -> str:
+    strengths = _strengths()
+    return max(strengths, key=strengths.get)
+
+
+def _check_q2(answer: Any) -> Feedback:
+    if not isinstance(answer, str):
+        return Feedback(
+            False, "Give the motive's name as a string: 'respect', 'discount' or 'gift'."
+        )
+    name = answer.strip().lower()
+    strengths = _strengths()
+    if name not in strengths:
+        return Feedback(
+            False, "A repeat purchase is credited to 'respect', 'discount' or 'gift' (or 'none')."
+        )
+    expected = _expected_q2()
+    if name == expected:
+        return Feedback(
+            True,
+            "Right: for this price-sensitive customer that motive outweighs the other two, "
+            "so the whole purchase is counted under it.",
+        )
+    if name == "respect":
+        return Feedback(
+            False,
+            "Only *special* respect counts, the part above neutral: the respect strength is "
+            "RESPECT_WEIGHT * (2 * respect_felt - 1). Compute it and compare.",
+        )
+    if name == "discount":
+        return Feedback(
+            False,
+            "The discount's strength is price sensitivity x discount. Compute the other two the "
+            "same way before choosing: each motive has its own formula in crmsim.attribution.",
+        )
+    return Feedback(
+        False,
+        "The gift's strength is price sensitivity x gift_value / (price x gift_every). "
+        "Compute all three strengths before choosing.",
+    )
+
+
+q2 = Question(
+    "which motive gets the credit",
+    _check_q2,
+    hints=[
+        "crmsim/attribution.py gives one formula per motive; the strongest motive takes the "
+        "whole purchase.",
+        "Three numbers to compute: respect, discount and gift strength. Watch the gift's "
+        "denominator.",
+    ],
+    solution=(
+        "from crmsim.attribution import RESPECT_WEIGHT\n"
+        "strength = {\n"
+        "    'respect': RESPECT_WEIGHT * max(0, 2 * 0.6 - 1),\n"
+        "    'discount': 0.9 * 0.15,\n"
+        "    'gift': 0.9 * 12 / (20 * 2),\n"
+        "}\n"
+        "answer = max(strength, key=strength.get)"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q3
+def _expected_q3() -> int:
+    losses = _trap_model().losses
+    return int((losses["cause"] == "disrespect").sum())
+
+
+def _check_q3(answer: Any) -> Feedback:
+    value = _number(answer)
+    if value is None or value != int(value):
+        return Feedback(False, "Give a whole number of departures.")
+    value = int(value)
+    model = _trap_model()
+    f = model.frame
+    expected = _expected_q3()
+    if value == expected:
+        return Feedback(
+            True,
+            "Right. Each of them was a marketer, your best kind of customer; none slid back to "
+            "loyal, and each left angry, free to speak against the firm.",
+        )
+    if value == int(f["disrespected"].sum()):
+        return Feedback(
+            False,
+            "'disrespected' counts every episode felt as a breach, by anyone. Only marketers "
+            "leave over a breach: count departures whose cause is disrespect.",
+        )
+    if value == int(f["lost"].sum()):
+        return Feedback(
+            False,
+            "That is every departure, whatever the cause. Keep only those caused by disrespect.",
+        )
+    if value == int(model.state.angry.sum()):
+        return Feedback(
+            False,
+            "Angry customers also include those who left after an unanswered complaint. "
+            "Count departures whose cause is disrespect.",
+        )
+    return Feedback(
+        False,
+        "Not the model's count. Build the run exactly as described (customer_centric with "
+        "respect=0.4, 1,500 customers, rng=2, 156 weeks) and count the disrespect departures.",
+    )
+
+
+q3 = Question(
+    "the marketer trap",
+    _check_q3,
+    hints=[
+        "model.losses lists every departure with its cause; the weekly frame also has a "
+        "lost_<cause> column for each cause.",
+        "Change only the respect of the scenario's policy: sc.policy.replace(respect=0.4).",
+    ],
+    solution=(
+        "sc = scenarios.load('customer_centric')\n"
+        "model = CRMModel(**(sc.kwargs | {'policy': sc.policy.replace(respect=0.4),\n"
+        "                                 'n_customers': 1_500}), rng=2, history=False)\n"
+        "model.run(156, progress=False)\n"
+        "answer = int(model.frame['lost_disrespect'].sum())"
+    ),
+)
+
+QUESTIONS = (q1, q2, q3)

@@ -1,0 +1,779 @@
+"""The standard figures of a run: one function per question a learner asks of the weekly frame.
+
+Every function takes the weekly frame (``model.datacollector.get_model_vars_dataframe()``, or
+the ``weekly.csv`` written by ``crmsim run`` read back with :func:`pandas.read_csv`) and returns
+a matplotlib :class:`~matplotlib.figure.Figure`. Pass ``ax=`` to draw into your own layout
+instead; the function then draws its main panel there and returns that ``Axes``.
+
+The figures are made as plain ``Figure`` objects, not through :mod:`matplotlib.pyplot`, so
+this module never chooses or changes the backend: a notebook keeps its inline backend and the
+figure shows as the cell's result, once; a script or the command line saves PNGs with no
+display at all (saving uses the Agg renderer, whatever the backend); figures made in a loop do
+not pile up in pyplot's list of open figures; and the functions are safe to call from the
+threads of a web dashboard. To show a figure in a window from a script, draw it into pyplot
+axes: ``fig, ax = plt.subplots(); plots.profit(frame, ax=ax); plt.show()``. In a notebook, a
+figure that is not the cell's last expression shows with ``display(fig)``.
+
+Colours are the Okabe–Ito palette, distinguishable with the common colour-vision
+deficiencies; fonts and lines are sized to be read from the back of a lecture room.
+
+Examples
+--------
+>>> from crmsim import CRMModel
+>>> from crmsim import plots
+>>> model = CRMModel(n_customers=200, rng=1)
+>>> model.run(weeks=26)
+>>> fig = plots.stages_over_time(model.frame)
+>>> fig.axes[0].get_xlabel()
+'week'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, StrMethodFormatter
+
+from crmsim import analysis
+from crmsim.customer import CHURN_CAUSES
+
+# Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+}
+
+#: Stage colours run from pale (not yet a customer) to deep (committed); leaving is vermillion.
+STAGE_COLOURS = {
+    "unaware": "#D9D9D9",
+    "awareness": OKABE_ITO["sky_blue"],
+    "exploration": OKABE_ITO["yellow"],
+    "expansion": OKABE_ITO["bluish_green"],
+    "commitment": OKABE_ITO["blue"],
+    "dissolution": OKABE_ITO["vermillion"],
+}
+TIER_COLOURS = {
+    "prospect": OKABE_ITO["grey"],
+    "actual": OKABE_ITO["orange"],
+    "loyal": OKABE_ITO["blue"],
+    "marketer": OKABE_ITO["bluish_green"],
+}
+TRUST_COLOURS = {
+    "trust_calculus": OKABE_ITO["orange"],
+    "trust_knowledge": OKABE_ITO["blue"],
+    "trust_identification": OKABE_ITO["reddish_purple"],
+}
+CAUSE_COLOURS = {
+    "competitor": OKABE_ITO["blue"],
+    "failure": OKABE_ITO["vermillion"],
+    "disrespect": OKABE_ITO["reddish_purple"],
+    "drift": OKABE_ITO["grey"],
+}
+
+#: Default title of each standard figure, by its key in :func:`standard_figures`.
+TITLES = {
+    "stages": "Customers by relationship stage",
+    "tiers": "Customers by tier: prospect, actual, loyal, marketer",
+    "churn": "Customers won and lost, and churn",
+    "trust": "Trust of active customers: calculus, knowledge, identification",
+    "profit": "Revenue, cost and profit",
+    "referrals": "Referrals and negative word of mouth",
+    "churn_causes": "Why customers left",
+}
+
+# Projector-readable: large type, thick lines, light grid, no box around the plot.
+_STYLE = {
+    "font.size": 12,
+    "axes.titlesize": 14,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 13,
+    "legend.fontsize": 11,
+    "legend.frameon": False,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "lines.linewidth": 2.4,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.35,
+    "grid.linewidth": 0.8,
+    "figure.titlesize": 16,
+    "figure.titleweight": "bold",
+}
+
+_THOUSANDS = "{x:,.0f}"
+
+
+# ---------------------------------------------------------------------------- helpers
+@contextmanager
+def figure_style() -> Iterator[None]:
+    """Context in which the standard figures are drawn: large type and thick lines.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> with figure_style():
+    ...     fig = Figure()
+    """
+    with mpl.rc_context(_STYLE):
+        yield
+
+
+class CRMFigure(Figure):
+    """A matplotlib ``Figure`` that a notebook shows as a PNG when it is a cell's result.
+
+    Made without pyplot, a figure has no backend to display it; IPython asks for
+    ``_repr_png_`` instead (unless the inline backend already registered its own printer).
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def make_figure(**kwargs: Any) -> CRMFigure:
+    """A new figure, made without pyplot, laid out with ``constrained`` layout by default.
+
+    Examples
+    --------
+    >>> fig = make_figure(figsize=(4, 3))
+    >>> ax = fig.subplots()
+    """
+    kwargs.setdefault("layout", "constrained")
+    return CRMFigure(**kwargs)
+
+
+def _check(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(
+            f"frame must be a pandas DataFrame (a crmsim weekly frame), got {type(frame)}"
+        )
+    if len(frame) == 0:
+        raise ValueError("frame has no rows: run the model for at least one week before plotting")
+    missing = [c for c in ("week", *columns) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame lacks the column(s) {missing}; pass a crmsim weekly frame")
+
+
+def _weeks(frame: pd.DataFrame) -> np.ndarray:
+    return frame["week"].to_numpy()
+
+
+def _panels(
+    n: int, height_ratios: list[float] | None = None, size=(10.0, 5.5)
+) -> tuple[Figure, list[Axes]]:
+    fig = make_figure(figsize=size)
+    axes = fig.subplots(n, 1, sharex=True, squeeze=False, height_ratios=height_ratios)[:, 0]
+    return fig, list(axes)
+
+
+def _finish_week_axis(ax: Axes, weeks: np.ndarray) -> None:
+    ax.set_xlabel("week")
+    if len(weeks) > 1:
+        ax.set_xlim(weeks[0], weeks[-1])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def legend_outside(ax: Axes, reverse: bool = False) -> None:
+    """Put the legend to the right of the axes, where it cannot hide data.
+
+    ``reverse=True`` lists the entries bottom-up, so a stack's legend reads like the stack.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if reverse:
+        handles, labels = handles[::-1], labels[::-1]
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _result(ax: Axes | None, fig: Figure) -> Figure | Axes:
+    return fig if ax is None else ax
+
+
+# ---------------------------------------------------------------------------- figures
+def stages_over_time(
+    frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
+) -> Figure | Axes:
+    """Everyone in the market by relationship stage, week by week, as a stacked area.
+
+    The stack runs up the Dwyer–Schurr–Oh ladder (unaware at the bottom, dissolution on
+    top), so over a run the colour mass moves upward as people hear of the firm, buy,
+    commit and, eventually, leave.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes instead of a new figure.
+    title : str, optional
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new figure, or ``ax`` when it was given.
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=200, rng=1)
+    >>> model.run(weeks=13)
+    >>> stages_over_time(model.frame).axes[0].get_ylabel()
+    'people in the market'
+    """
+    stages = list(STAGE_COLOURS)
+    _check(frame, stages)
+    weeks = _weeks(frame)
+    with figure_style():
+        fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
+        axis.stackplot(
+            weeks,
+            *(frame[s].to_numpy() for s in stages),
+            labels=stages,
+            colors=[STAGE_COLOURS[s] for s in stages],
+            edgecolor="white",
+            linewidth=0.4,
+        )
+        axis.set_ylim(0, frame[stages].sum(axis=1).max())
+        axis.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+        axis.set_ylabel("people in the market")
+        axis.set_title(title or TITLES["stages"])
+        axis.grid(False)
+        _finish_week_axis(axis, weeks)
+        legend_outside(axis, reverse=True)
+    return _result(ax, fig)
+
+
+def tiers_over_time(
+    frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
+) -> Figure | Axes:
+    """Customers on each rung of the CAM ladder, and the prospects still to win.
+
+    Prospects (everyone who is not, or no longer, a customer) outnumber the customers many
+    times over, so they get their own panel below; the top panel shows the actual, loyal and
+    marketer customers and their total on a readable scale.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    ax : matplotlib.axes.Axes, optional
+        Draw only the customer tiers (actual, loyal, marketer) into these axes.
+    title : str, optional
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new two-panel figure, or ``ax`` when it was given.
+    """
+    tiers = ["actual", "loyal", "marketer"]
+    _check(frame, [*tiers, "prospect"])
+    weeks = _weeks(frame)
+    with figure_style():
+        if ax is None:
+            fig, (top, bottom) = _panels(2, [2.2, 1.0], size=(10.0, 6.5))
+        else:
+            fig, top, bottom = ax.figure, ax, None
+        for tier in tiers:
+            top.plot(weeks, frame[tier].to_numpy(), color=TIER_COLOURS[tier], label=tier)
+        top.plot(
+            weeks,
+            frame[tiers].sum(axis=1).to_numpy(),
+            color=OKABE_ITO["black"],
+            linestyle="--",
+            linewidth=1.6,
+            label="all customers",
+        )
+        top.set_ylim(bottom=0)
+        top.set_ylabel("customers")
+        top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+        legend_outside(top)
+        if bottom is None:
+            top.set_title(title or TITLES["tiers"])
+            _finish_week_axis(top, weeks)
+        else:
+            fig.suptitle(title or TITLES["tiers"])
+            top.set_title("Customers", loc="left", fontsize=12)
+            bottom.plot(
+                weeks,
+                frame["prospect"].to_numpy(),
+                color=TIER_COLOURS["prospect"],
+                label="prospect",
+            )
+            bottom.set_ylim(bottom=0)
+            bottom.set_ylabel("prospects")
+            bottom.set_title("Prospects: not, or no longer, customers", loc="left", fontsize=12)
+            bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+            legend_outside(bottom)
+            _finish_week_axis(bottom, weeks)
+    return _result(ax, fig)
+
+
+def _quarterly(frame: pd.DataFrame, losses: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Quarterly churn if the loss log is at hand (a frame read from CSV has none)."""
+    if len(frame) < 13 or (losses is None and frame.attrs.get("losses") is None):
+        return None
+    table = analysis.period_churn(frame, 13, losses=losses)
+    return table if table["churn"].notna().any() else None
+
+
+def churn_and_acquisition(
+    frame: pd.DataFrame,
+    ax: Axes | None = None,
+    title: str | None = None,
+    losses: pd.DataFrame | None = None,
+) -> Figure | Axes:
+    """Customers won and lost each week, weekly churn and, when it can be computed, quarterly churn.
+
+    Churn follows the course's definition (seed 001): of the customers there at the start of a
+    period, the share lost during it; newcomers of the period do not count. Weekly churn is the
+    frame's ``churn_rate``; quarterly churn is :func:`crmsim.analysis.period_churn` over 13
+    weeks and needs the loss log, which a frame straight from the model carries. A frame read
+    back from CSV has no loss log: pass ``losses=`` (e.g. the ``losses.csv`` of ``crmsim run``)
+    to get the quarterly panel.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    ax : matplotlib.axes.Axes, optional
+        Draw only the won/lost bars into these axes.
+    title : str, optional
+        Replaces the default title.
+    losses : pandas.DataFrame, optional
+        The model's loss log (``model.losses``) if the frame does not carry it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new figure (two panels, or three with quarterly churn), or ``ax`` when given.
+    """
+    _check(frame, ["acquired", "won_back", "lost", "churn_rate"])
+    weeks = _weeks(frame)
+    quarterly = _quarterly(frame, losses) if ax is None else None
+    with figure_style():
+        if ax is None:
+            n = 2 if quarterly is None else 3
+            fig, axes = _panels(n, [1.3, 1.0, 1.0][:n], size=(10.0, 3.0 + 2.4 * n))
+            fig.suptitle(title or TITLES["churn"])
+            bars = axes[0]
+        else:
+            fig, axes, bars = ax.figure, [ax], ax
+        acquired = frame["acquired"].to_numpy()
+        won_back = frame["won_back"].to_numpy()
+        lost = frame["lost"].to_numpy()
+        bars.bar(weeks, acquired, width=0.9, color=OKABE_ITO["blue"], label="new customers")
+        if won_back.any():
+            bars.bar(
+                weeks,
+                won_back,
+                bottom=acquired,
+                width=0.9,
+                color=OKABE_ITO["sky_blue"],
+                label="won back",
+            )
+        bars.bar(
+            weeks, -lost, width=0.9, color=OKABE_ITO["vermillion"], label="lost (shown below 0)"
+        )
+        bars.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        # Losses are drawn downwards, but a count is never negative: label ticks by size.
+        bars.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
+        bars.set_ylabel("customers per week")
+        legend_outside(bars)
+        if ax is not None:
+            bars.set_title(title or "Customers won and lost each week")
+            _finish_week_axis(bars, weeks)
+            return ax
+        bars.set_title("Won and lost each week", loc="left", fontsize=12)
+
+        weekly = axes[1]
+        rate = frame["churn_rate"].to_numpy(dtype=float)
+        weekly.plot(
+            weeks, rate, color=OKABE_ITO["vermillion"], linewidth=1.2, alpha=0.55, label="weekly"
+        )
+        weekly.plot(
+            weeks,
+            pd.Series(rate).rolling(13, min_periods=1).mean().to_numpy(),
+            color=OKABE_ITO["vermillion"],
+            label="13-week average",
+        )
+        weekly.set_ylim(bottom=0)
+        weekly.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        weekly.set_ylabel("share lost per week")
+        weekly.set_title(
+            "Weekly churn: share of the week's starting customers lost", loc="left", fontsize=12
+        )
+        legend_outside(weekly)
+
+        if quarterly is not None:
+            q = axes[2]
+            q.bar(
+                quarterly["first_week"] + 6,
+                quarterly["churn"],
+                width=12,
+                color=OKABE_ITO["reddish_purple"],
+                label="quarterly churn",
+            )
+            if len(quarterly) <= 16:
+                for x, value in zip(quarterly["first_week"] + 6, quarterly["churn"], strict=True):
+                    if np.isfinite(value):
+                        q.annotate(
+                            f"{value:.0%}",
+                            (x, value),
+                            ha="center",
+                            va="bottom",
+                            fontsize=10,
+                            xytext=(0, 2),
+                            textcoords="offset points",
+                        )
+            q.set_ylim(0, max(0.05, float(np.nanmax(quarterly["churn"])) * 1.2))
+            q.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            q.set_ylabel("share lost per quarter")
+            q.set_title(
+                "Quarterly churn: share of the quarter's starting customers lost in it",
+                loc="left",
+                fontsize=12,
+            )
+            legend_outside(q)
+        _finish_week_axis(axes[-1], weeks)
+    return fig
+
+
+def trust_composition(
+    frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
+) -> Figure | Axes:
+    """Mean calculus, knowledge and identification trust of the active customers, and overall trust.
+
+    Weeks without any active customer are left blank rather than drawn at zero.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes instead of a new figure.
+    title : str, optional
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new figure, or ``ax`` when it was given.
+    """
+    components = list(TRUST_COLOURS)
+    _check(frame, [*components, "active"])
+    weeks = _weeks(frame)
+    nobody = frame["active"].to_numpy() == 0
+    with figure_style():
+        fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
+        for column in components:
+            values = np.where(nobody, np.nan, frame[column].to_numpy(dtype=float))
+            label = column.removeprefix("trust_") + "-based"
+            axis.plot(weeks, values, color=TRUST_COLOURS[column], label=label)
+        if "trust" in frame.columns:
+            overall = np.where(nobody, np.nan, frame["trust"].to_numpy(dtype=float))
+            axis.plot(
+                weeks,
+                overall,
+                color=OKABE_ITO["black"],
+                linestyle="--",
+                linewidth=1.8,
+                label="overall (stage-weighted)",
+            )
+        axis.set_ylim(0, 1)
+        axis.set_ylabel("mean trust of active customers (0 to 1)")
+        axis.set_title(title or TITLES["trust"])
+        _finish_week_axis(axis, weeks)
+        legend_outside(axis)
+    return _result(ax, fig)
+
+
+def profit(frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Figure | Axes:
+    """Weekly revenue, cost and profit, and profit accumulated since week 0.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    ax : matplotlib.axes.Axes, optional
+        Draw only the weekly revenue, cost and profit into these axes.
+    title : str, optional
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new two-panel figure, or ``ax`` when it was given.
+    """
+    _check(frame, ["revenue", "cost", "profit"])
+    weeks = _weeks(frame)
+    money = StrMethodFormatter(_THOUSANDS)
+    with figure_style():
+        if ax is None:
+            fig, (top, bottom) = _panels(2, [1.3, 1.0], size=(10.0, 7.0))
+            fig.suptitle(title or TITLES["profit"])
+            top.set_title("Each week", loc="left", fontsize=12)
+        else:
+            fig, top, bottom = ax.figure, ax, None
+            top.set_title(title or TITLES["profit"])
+        top.plot(weeks, frame["revenue"].to_numpy(), color=OKABE_ITO["blue"], label="revenue")
+        top.plot(weeks, frame["cost"].to_numpy(), color=OKABE_ITO["orange"], label="cost")
+        top.plot(weeks, frame["profit"].to_numpy(), color=OKABE_ITO["bluish_green"], label="profit")
+        top.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        top.set_ylabel("money per week")
+        top.yaxis.set_major_formatter(money)
+        legend_outside(top)
+        if bottom is None:
+            _finish_week_axis(top, weeks)
+            return ax
+        total = frame["profit"].cumsum().to_numpy(dtype=float)
+        bottom.plot(
+            weeks, total, color=OKABE_ITO["black"], linewidth=2.0, label="cumulative profit"
+        )
+        # Green while the firm is in the black so far, vermillion while it is still in the red
+        # (an opening discount or heavy advertising shows as an early red dip).
+        for ahead, colour, label in (
+            (total >= 0, OKABE_ITO["bluish_green"], "in profit so far"),
+            (total < 0, OKABE_ITO["vermillion"], "in loss so far"),
+        ):
+            if ahead.any():
+                bottom.fill_between(
+                    weeks,
+                    total,
+                    0,
+                    where=ahead,
+                    color=colour,
+                    alpha=0.35,
+                    interpolate=True,
+                    label=label,
+                )
+        bottom.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        bottom.set_ylabel("money since week 0")
+        bottom.yaxis.set_major_formatter(money)
+        bottom.set_title("Cumulative profit", loc="left", fontsize=12)
+        legend_outside(bottom)
+        _finish_week_axis(bottom, weeks)
+    return fig
+
+
+def referrals_and_word_of_mouth(
+    frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
+) -> Figure | Axes:
+    """Friends told good things (referrals) against people told bad things (negative word of mouth).
+
+    Top: people reached each week; bottom: the running totals, which show who is winning the
+    conversation about the firm.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    ax : matplotlib.axes.Axes, optional
+        Draw only the weekly counts into these axes.
+    title : str, optional
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new two-panel figure, or ``ax`` when it was given.
+    """
+    _check(frame, ["referrals", "negative_wom"])
+    weeks = _weeks(frame)
+    series = {
+        "referrals": ("referrals", OKABE_ITO["bluish_green"]),
+        "negative_wom": ("negative word of mouth", OKABE_ITO["vermillion"]),
+    }
+    with figure_style():
+        if ax is None:
+            fig, (top, bottom) = _panels(2, [1.0, 1.0], size=(10.0, 7.0))
+            fig.suptitle(title or TITLES["referrals"])
+            top.set_title("People reached each week", loc="left", fontsize=12)
+        else:
+            fig, top, bottom = ax.figure, ax, None
+            top.set_title(title or TITLES["referrals"])
+        for column, (label, colour) in series.items():
+            top.plot(weeks, frame[column].to_numpy(), color=colour, label=label)
+        top.set_ylim(bottom=0)
+        top.set_ylabel("people per week")
+        top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+        legend_outside(top)
+        if bottom is None:
+            _finish_week_axis(top, weeks)
+            return ax
+        for column, (label, colour) in series.items():
+            bottom.plot(weeks, frame[column].cumsum().to_numpy(), color=colour, label=label)
+        bottom.set_ylim(bottom=0)
+        bottom.set_ylabel("people since week 0")
+        bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+        bottom.set_title("Running total", loc="left", fontsize=12)
+        legend_outside(bottom)
+        _finish_week_axis(bottom, weeks)
+    return fig
+
+
+def _bin_width(n_weeks: int) -> int:
+    """Weeks per bar, so that a long run still shows at most about 60 readable bars."""
+    for width in (1, 2, 4, 13, 26, 52):
+        if n_weeks / width <= 60:
+            return width
+    return int(np.ceil(n_weeks / 60))
+
+
+def churn_causes(
+    frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
+) -> Figure | Axes:
+    """Customers lost by cause (competitor, failure, disrespect, drift), as stacked bars.
+
+    Long runs are grouped into bars of several weeks (2, 4, 13, ...) so that the bars stay
+    readable; the legend gives each cause's total over the run.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes instead of a new figure.
+    title : str, optional
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new figure, or ``ax`` when it was given.
+    """
+    columns = [f"lost_{cause}" for cause in CHURN_CAUSES]
+    _check(frame, columns)
+    weeks = _weeks(frame)
+    width = _bin_width(len(frame))
+    group = np.arange(len(frame)) // width
+    binned = frame[columns].groupby(group).sum()
+    starts = weeks[::width][: len(binned)]
+    with figure_style():
+        fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
+        bottom = np.zeros(len(binned))
+        for cause, column in zip(CHURN_CAUSES, columns, strict=True):
+            values = binned[column].to_numpy()
+            axis.bar(
+                starts + (width - 1) / 2,
+                values,
+                width=0.9 * width,
+                bottom=bottom,
+                color=CAUSE_COLOURS[cause],
+                label=f"{cause} ({int(frame[column].sum()):,})",
+            )
+            bottom = bottom + values
+        axis.set_ylabel(
+            "customers lost per week" if width == 1 else f"customers lost per {width} weeks"
+        )
+        axis.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_title(title or TITLES["churn_causes"])
+        _finish_week_axis(axis, weeks)
+        if len(weeks):
+            axis.set_xlim(weeks[0] - 0.5, weeks[0] + len(binned) * width - 0.5)
+        legend_outside(axis, reverse=True)
+    return _result(ax, fig)
+
+
+# ---------------------------------------------------------------------------- the set
+#: The standard figures, by the key used for their file name.
+STANDARD_FIGURES: dict[str, Callable[..., Figure | Axes]] = {
+    "stages": stages_over_time,
+    "tiers": tiers_over_time,
+    "churn": churn_and_acquisition,
+    "trust": trust_composition,
+    "profit": profit,
+    "referrals": referrals_and_word_of_mouth,
+    "churn_causes": churn_causes,
+}
+
+
+def standard_figures(frame: pd.DataFrame, label: str | None = None) -> dict[str, Figure]:
+    """All standard figures of a run.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    label : str, optional
+        Added to every title (e.g. the scenario's name) so a figure read on its own says
+        which run it shows.
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+        Keyed ``stages``, ``tiers``, ``churn``, ``trust``, ``profit``, ``referrals`` and
+        ``churn_causes``.
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=200, rng=1)
+    >>> model.run(weeks=13)
+    >>> sorted(standard_figures(model.frame))[:3]
+    ['churn', 'churn_causes', 'profit']
+    """
+    figures = {}
+    for key, draw in STANDARD_FIGURES.items():
+        title = f"{TITLES[key]} — {label}" if label else None
+        figures[key] = draw(frame, title=title)
+    return figures
+
+
+def save_standard_figures(
+    frame: pd.DataFrame, out_dir: str | Path, label: str | None = None, dpi: int = 150
+) -> list[Path]:
+    """Write every standard figure as a PNG file ``<key>.png`` in ``out_dir``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A crmsim weekly frame.
+    out_dir : str or pathlib.Path
+        Folder for the files; created if missing.
+    label : str, optional
+        Added to every title, see :func:`standard_figures`.
+    dpi : int
+        Resolution of the PNG files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of :data:`STANDARD_FIGURES`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=200, rng=1)
+    >>> model.run(weeks=13)
+    >>> [p.name for p in save_standard_figures(model.frame, tempfile.mkdtemp())][:2]
+    ['stages.png', 'tiers.png']
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for key, fig in standard_figures(frame, label=label).items():
+        path = out / f"{key}.png"
+        fig.savefig(path, dpi=dpi)
+        paths.append(path)
+    return paths

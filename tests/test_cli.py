@@ -1,0 +1,228 @@
+"""The ``crmsim`` command: runs write results, bad input gets one clear line, Ctrl-C keeps data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import crmsim
+from crmsim import plots, scenarios
+from crmsim.cli import main
+from crmsim.model import FRAME_COLUMNS, CRMModel
+
+SMALL = ["--weeks", "26", "--customers", "200", "--seed", "3"]
+RESULT_FILES = {
+    "weekly.csv",
+    "losses.csv",
+    "quarterly_churn.csv",
+    "summary.txt",
+    *(f"{key}.png" for key in plots.STANDARD_FIGURES),
+}
+
+
+@pytest.fixture
+def no_figures(monkeypatch):
+    """Skip drawing PNGs in tests about something else: drawing is most of a small run's time."""
+    monkeypatch.setattr(plots, "save_standard_figures", lambda frame, out, label=None: [])
+
+
+def test_run_writes_the_weekly_frame_losses_quarters_figures_and_summary(tmp_path, capsys):
+    out = tmp_path / "baseline"
+    assert main(["run", "--scenario", "baseline", *SMALL, "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == RESULT_FILES
+
+    weekly = pd.read_csv(out / "weekly.csv")
+    assert list(weekly.columns) == list(FRAME_COLUMNS)
+    assert list(weekly["week"]) == list(range(26))
+    losses = pd.read_csv(out / "losses.csv")
+    assert list(losses.columns) == ["week", "customer", "spell_start", "cause"]
+    assert len(losses) == weekly["lost"].sum()
+    assert len(pd.read_csv(out / "quarterly_churn.csv")) == 2
+
+    summary = (out / "summary.txt").read_text(encoding="utf-8")
+    assert scenarios.load("baseline").title in summary
+    assert "scenario baseline" in summary and "200 people" in summary and "26 weeks" in summary
+    assert f"active customers    {weekly['active'].iloc[-1]:,}" in summary
+    assert f"profit              {round(weekly['profit'].sum()):,}" in summary
+    printed = capsys.readouterr().out
+    assert summary.strip() in printed
+    assert str(out) in printed
+
+
+def test_the_same_seed_writes_the_same_weekly_data(tmp_path, no_figures):
+    args = ["run", "--weeks", "13", "--customers", "150", "--seed", "9"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    a, b = (pd.read_csv(tmp_path / d / "weekly.csv") for d in ("a", "b"))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_results_go_to_results_slash_scenario_by_default(tmp_path, no_figures, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert (
+        main(["run", "--scenario", "opening_discount", "--weeks", "13", "--customers", "150"]) == 0
+    )
+    assert (tmp_path / "results" / "opening_discount" / "weekly.csv").is_file()
+
+
+def test_a_bare_policy_file_runs(tmp_path, no_figures, capsys):
+    policy = tmp_path / "kind.toml"
+    policy.write_text("service_quality = 0.9\nrespect = 0.8\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--policy", str(policy), *SMALL, "--out", str(out)]) == 0
+    assert "Policy from kind.toml" in (out / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_a_scenario_style_policy_file_brings_its_market(tmp_path, no_figures):
+    path = tmp_path / "dear.toml"
+    path.write_text(
+        '[scenario]\ntitle = "A dearer store"\n[policy]\nservice_quality = 0.8\n'
+        "[market]\nprice = 26.0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert (
+        main(
+            ["run", "--policy", str(path), "--weeks", "13", "--customers", "150", "--out", str(out)]
+        )
+        == 0
+    )
+    assert (out / "summary.txt").read_text(encoding="utf-8").startswith("A dearer store")
+    # The dearer price shows in the revenue per purchase.
+    weekly = pd.read_csv(out / "weekly.csv")
+    reference = CRMModel(
+        n_customers=150, market={"price": 26.0}, policy={"service_quality": 0.8}, rng=0
+    )
+    reference.run(13, progress=False)
+    pd.testing.assert_series_equal(weekly["revenue"], reference.frame["revenue"], check_names=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--scenario", "nope"], "unknown scenario 'nope'"),
+        (["run", "--policy", "missing.toml"], "no such policy file: missing.toml"),
+        (["run", "--weeks", "many"], "argument --weeks: must be an integer >= 1, got 'many'"),
+        (["run", "--customers", "0"], "argument --customers: must be an integer >= 1"),
+        (["run", "--network", "ring"], "argument --network: invalid choice"),
+        (["run", "--scenario", "baseline", "--policy", "x.toml"], "not allowed with"),
+        (["compare", "a.toml"], "no such policy file: a.toml"),
+        (["compare", "baseline", "--replications", "1"], "--replications: must be an integer >= 2"),
+        (["dance"], "invalid choice: 'dance'"),
+    ],
+)
+def test_bad_input_gives_one_line_on_stderr_and_exit_code_2(
+    args, message, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crmsim: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "results").exists()
+
+
+def test_bad_values_in_a_policy_file_are_named(tmp_path, capsys):
+    path = tmp_path / "greedy.toml"
+    path.write_text("discount = 1.5\n", encoding="utf-8")
+    assert main(["run", "--policy", str(path)]) == 2
+    assert "greedy.toml: Policy.discount must be in [0.0, 0.9], got 1.5" in capsys.readouterr().err
+    path.write_text("discount = [\n", encoding="utf-8")
+    assert main(["run", "--policy", str(path)]) == 2
+    assert "is not valid TOML" in capsys.readouterr().err
+
+
+def test_ctrl_c_keeps_the_weeks_completed(tmp_path, monkeypatch, capsys):
+    step = CRMModel.step
+
+    def interrupted_step(self):
+        if self.week == 5:
+            raise KeyboardInterrupt
+        step(self)
+
+    monkeypatch.setattr(CRMModel, "step", interrupted_step)
+    out = tmp_path / "out"
+    assert main(["run", *SMALL, "--out", str(out)]) == 130
+    assert {p.name for p in out.iterdir()} == RESULT_FILES
+    assert len(pd.read_csv(out / "weekly.csv")) == 5
+    assert "INTERRUPTED after 5 of 26 weeks" in (out / "summary.txt").read_text(encoding="utf-8")
+    assert "Interrupted after 5 of 26 weeks" in capsys.readouterr().err
+
+
+def test_compare_prints_means_with_confidence_intervals(tmp_path, capsys):
+    low, high = tmp_path / "low.toml", tmp_path / "high.toml"
+    low.write_text("service_quality = 0.3\n", encoding="utf-8")
+    high.write_text("[policy]\nservice_quality = 0.9\n", encoding="utf-8")
+    args = [
+        "compare",
+        str(low),
+        str(high),
+        "--replications",
+        "2",
+        "--weeks",
+        "13",
+        "--customers",
+        "100",
+    ]
+    assert main([*args, "--out", str(tmp_path / "cmp")]) == 0
+    printed = capsys.readouterr().out
+    assert "Mean [95% confidence interval]" in printed
+    header = next(line for line in printed.splitlines() if line.startswith("KPI"))
+    assert header.split() == ["KPI", "low", "high"]
+    assert any(line.startswith("profit") and "[" in line for line in printed.splitlines())
+    assert "high - low" in printed  # the paired differences
+    runs = pd.read_csv(tmp_path / "cmp" / "runs.csv")
+    assert set(runs["policy"]) == {"low", "high"} and set(runs["replication"]) == {0, 1}
+    assert (tmp_path / "cmp" / "compare.png").is_file()
+
+
+def test_scenarios_lists_names_with_titles(capsys):
+    assert main(["scenarios"]) == 0
+    printed = capsys.readouterr().out
+    for name in scenarios.names():
+        assert f"{name}  " in printed and scenarios.load(name).title in printed
+
+
+def test_app_says_the_dashboard_is_not_ready(capsys):
+    assert main(["app"]) == 1
+    assert "dashboard is not available yet" in capsys.readouterr().err
+
+
+def test_help_and_no_command(capsys):
+    assert main(["--help"]) == 0
+    assert "run" in capsys.readouterr().out
+    assert main([]) == 2
+
+
+def test_python_dash_m_crmsim_runs(tmp_path):
+    # Point the child at the package under test, installed or not.
+    src = str(Path(crmsim.__file__).resolve().parents[1])
+    env = os.environ | {
+        "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
+    }
+    out = tmp_path / "tmp"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crmsim",
+            "run",
+            "--weeks",
+            "13",
+            "--customers",
+            "200",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "weekly.csv").is_file() and "Baseline" in done.stdout

@@ -1,0 +1,141 @@
+"""Comparing policies: replications under common random numbers, KPIs and t intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from scipy import stats
+
+from crmsim import CRMModel, Policy, experiments
+from crmsim.experiments import KPIS, compare, replication_seeds, run_kpis
+
+SMALL = {"weeks": 26, "n_customers": 300, "progress": False}
+
+
+@pytest.fixture(scope="module")
+def result() -> experiments.ComparisonResult:
+    policies = {"poor": Policy(service_quality=0.3), "good": Policy(service_quality=0.9)}
+    return compare(policies, replications=4, **SMALL)
+
+
+def test_runs_are_tidy_one_row_per_policy_replication_and_kpi(result):
+    runs = result.runs
+    assert list(runs.columns) == ["policy", "replication", "kpi", "value"]
+    assert runs.shape == (2 * 4 * len(KPIS), 4)
+    assert list(runs["policy"].unique()) == ["poor", "good"]
+    assert sorted(runs["replication"].unique()) == [0, 1, 2, 3]
+    assert list(runs["kpi"].unique()) == list(KPIS)
+    assert runs.groupby(["policy", "replication", "kpi"]).size().eq(1).all()
+
+
+def test_summary_gives_mean_std_and_a_t_interval_per_policy_and_kpi(result):
+    summary = result.summary()
+    assert list(summary.columns) == ["n", "mean", "std", "ci_low", "ci_high"]
+    assert summary.index.names == ["policy", "kpi"]
+    assert len(summary) == 2 * len(KPIS)
+    values = result.runs.query("policy == 'good' and kpi == 'profit'")["value"]
+    half = stats.t.ppf(0.975, 3) * values.std(ddof=1) / np.sqrt(4)
+    row = summary.loc[("good", "profit")]
+    assert row["n"] == 4
+    assert row["mean"] == pytest.approx(values.mean())
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        (values.mean() - half, values.mean() + half)
+    )
+    finite = summary.dropna()
+    assert (finite["ci_low"] <= finite["mean"]).all() and (
+        finite["mean"] <= finite["ci_high"]
+    ).all()
+    narrower = result.summary(confidence=0.5).loc[("good", "profit")]
+    assert narrower["ci_high"] - narrower["ci_low"] < row["ci_high"] - row["ci_low"]
+
+
+def test_better_service_keeps_customers_longer(result):
+    means = result.summary()["mean"]
+    assert means[("good", "churn")] < means[("poor", "churn")]
+    assert means[("good", "final_active")] > means[("poor", "final_active")]
+    paired = result.differences("poor").loc[("good", "churn")]
+    assert paired["ci_high"] < 0  # the whole interval says: less churn
+
+
+def test_kpis_are_read_off_the_run(result):
+    model = CRMModel(n_customers=300, policy=Policy(service_quality=0.9), rng=result.seeds[2])
+    model.run(26, progress=False)
+    frame = model.frame
+    kpis = run_kpis(model)
+    assert kpis["profit"] == pytest.approx(frame["profit"].sum())
+    assert kpis["final_marketers"] == frame["marketer"].iloc[-1]
+    assert kpis["final_tenure"] == pytest.approx(
+        model.state.tenure[model.state.active_mask()].mean()
+    )
+    # the recorded seed reproduces the comparison's run
+    recorded = result.wide().loc[("good", 2)]
+    pd.testing.assert_series_equal(
+        recorded, pd.Series(kpis, name=("good", 2)).rename_axis("kpi"), check_dtype=False
+    )
+
+
+def test_common_random_numbers_give_the_same_policy_the_same_results():
+    policy = Policy(service_quality=0.6)
+    same = compare(
+        {"A": policy, "B": policy}, replications=3, weeks=26, n_customers=150, progress=False
+    )
+    wide = same.wide()
+    np.testing.assert_array_equal(wide.loc["A"].to_numpy(), wide.loc["B"].to_numpy())
+    # ... while the replications themselves differ
+    assert wide.loc["A"]["acquired"].nunique() > 1
+    assert wide["churn"].notna().all()
+    assert (same.differences()["mean"] == 0).all()
+
+
+def test_the_same_seed_repeats_a_comparison_and_another_seed_does_not():
+    policies = {"A": Policy(), "B": Policy(respect=0.9)}
+    args = {"replications": 2, "weeks": 13, "n_customers": 150, "progress": False}
+    first, again = compare(policies, seed=5, **args), compare(policies, seed=5, **args)
+    pd.testing.assert_frame_equal(first.runs, again.runs)
+    assert not compare(policies, seed=6, **args).runs["value"].equals(first.runs["value"])
+
+
+def test_replication_seeds_are_distinct_and_reproducible():
+    seeds = replication_seeds(0, 50)
+    assert len(set(seeds)) == 50
+    assert seeds == replication_seeds(0, 50)
+    assert seeds[:10] == replication_seeds(0, 10)  # more replications extend, not reshuffle
+    assert seeds != replication_seeds(1, 50)
+
+
+def test_plot_shows_a_kpi_with_interval_bars(result):
+    fig = result.plot("churn")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_ylabel() == KPIS["churn"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["poor", "good"]
+    assert len(ax.containers) == 2  # one error bar per policy
+    with pytest.raises(ValueError, match="kpi must be one of"):
+        result.plot("happiness")
+
+
+def test_text_table_lists_every_kpi_under_every_policy(result):
+    text = result.to_text()
+    assert text.splitlines()[0].split() == ["KPI", "poor", "good"]
+    for kpi in KPIS:
+        assert any(line.startswith(kpi) for line in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("policies", "kwargs", "message"),
+    [
+        ({}, {}, "policies must be a non-empty"),
+        ({"A": {"discount": 0.1}}, {}, r"policies\['A'\] must be a crmsim.Policy"),
+        ({"": Policy()}, {}, "non-empty names"),
+        ({"A": Policy()}, {"replications": 1}, "replications must be an integer >= 2"),
+        ({"A": Policy()}, {"weeks": 12}, "weeks must be an integer >= 13"),
+        ({"A": Policy()}, {"n_customers": 0}, "n_customers must be an integer >= 1"),
+        ({"A": Policy()}, {"seed": -1}, "seed must be an integer >= 0"),
+        ({"A": Policy()}, {"market": {"price": -1}}, "Market.price"),
+    ],
+)
+def test_bad_input_raises_a_value_error_naming_the_argument(policies, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        compare(policies, **({"replications": 2, "weeks": 13, "n_customers": 50} | kwargs))

@@ -1,0 +1,178 @@
+"""The standard figures: titled, labelled, drawn from the frame they were given, backend-neutral."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from crmsim import CRMModel, plots
+from crmsim.customer import CHURN_CAUSES
+
+WEEKS = 30  # two complete quarters, so the quarterly churn panel appears
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    model = CRMModel(n_customers=300, rng=4, history=False)
+    model.run(WEEKS, progress=False)
+    return model.frame
+
+
+def _title(fig: Figure) -> str:
+    suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    return suptitle or " ".join(ax.get_title() for ax in fig.axes)
+
+
+def _data_lines(fig: Figure) -> list[Line2D]:
+    # Reference lines (axhline) have two points; data lines have one per week.
+    return [line for ax in fig.axes for line in ax.get_lines() if len(line.get_xdata()) > 2]
+
+
+def _line(ax, label: str) -> Line2D:
+    (line,) = [line for line in ax.get_lines() if line.get_label() == label]
+    return line
+
+
+@pytest.mark.parametrize("name", list(plots.STANDARD_FIGURES))
+def test_every_standard_figure_is_titled_labelled_and_has_a_legend(frame, name):
+    fig = plots.STANDARD_FIGURES[name](frame)
+    assert isinstance(fig, Figure)
+    assert _title(fig).strip()
+    assert fig.axes[-1].get_xlabel() == "week"
+    for ax in fig.axes:
+        assert ax.get_ylabel(), f"{name}: a panel without a y label"
+        assert ax.get_legend() is not None, f"{name}: a panel without a legend"
+
+
+@pytest.mark.parametrize("name", list(plots.STANDARD_FIGURES))
+def test_every_data_line_has_one_point_per_week(frame, name):
+    fig = plots.STANDARD_FIGURES[name](frame)
+    for line in _data_lines(fig):
+        assert len(line.get_xdata()) == len(frame)
+        np.testing.assert_array_equal(line.get_xdata(), frame["week"])
+
+
+@pytest.mark.parametrize("name", list(plots.STANDARD_FIGURES))
+def test_with_ax_a_figure_function_draws_there_and_returns_the_axes(frame, name):
+    fig = plots.make_figure()
+    ax = fig.subplots()
+    assert plots.STANDARD_FIGURES[name](frame, ax=ax) is ax
+    assert ax.get_title() and ax.get_xlabel() == "week" and ax.get_ylabel()
+    assert ax.has_data()
+
+
+def test_stages_stack_every_stage_and_sum_to_the_market(frame):
+    fig = plots.stages_over_time(frame)
+    ax = fig.axes[0]
+    stacks = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert [c.get_label() for c in stacks] == list(plots.STAGE_COLOURS)
+    assert ax.get_ylim()[1] == pytest.approx(300)  # everyone in the market, in some stage
+    assert ax.get_ylabel() == "people in the market"
+
+
+def test_tier_lines_show_the_frame_counts_and_prospects_get_their_own_panel(frame):
+    fig = plots.tiers_over_time(frame)
+    top, bottom = fig.axes
+    for tier in ("actual", "loyal", "marketer"):
+        np.testing.assert_array_equal(_line(top, tier).get_ydata(), frame[tier])
+    total = frame[["actual", "loyal", "marketer"]].sum(axis=1)
+    np.testing.assert_array_equal(_line(top, "all customers").get_ydata(), total)
+    np.testing.assert_array_equal(_line(bottom, "prospect").get_ydata(), frame["prospect"])
+
+
+def test_churn_figure_shows_weekly_churn_and_the_quarters_of_the_course_definition(frame):
+    fig = plots.churn_and_acquisition(frame)
+    bars, weekly, quarterly = fig.axes
+    np.testing.assert_array_equal(_line(weekly, "weekly").get_ydata(), frame["churn_rate"])
+    lost_bars = [p for p in bars.patches if p.get_height() < 0]
+    assert sum(-p.get_height() for p in lost_bars) == frame["lost"].sum()
+    assert len([p for p in quarterly.patches if isinstance(p, Rectangle)]) == WEEKS // 13
+
+
+def test_a_frame_read_from_csv_has_no_loss_log_so_quarterly_churn_needs_it_passed(frame, tmp_path):
+    frame.to_csv(tmp_path / "weekly.csv", index=False)
+    from_csv = pd.read_csv(tmp_path / "weekly.csv")
+    assert len(plots.churn_and_acquisition(from_csv).axes) == 2
+    with_log = plots.churn_and_acquisition(from_csv, losses=frame.attrs["losses"])
+    assert len(with_log.axes) == 3
+
+
+def test_trust_lines_are_the_frame_means_and_blank_while_nobody_is_active(frame):
+    ax = plots.trust_composition(frame).axes[0]
+    calculus = _line(ax, "calculus-based").get_ydata()
+    active = frame["active"].to_numpy() > 0
+    np.testing.assert_allclose(calculus[active], frame["trust_calculus"][active])
+    assert np.isnan(calculus[~active]).all()
+    assert ax.get_ylim() == (0, 1)
+
+
+def test_profit_figure_accumulates_profit(frame):
+    top, bottom = plots.profit(frame).axes
+    for column in ("revenue", "cost", "profit"):
+        np.testing.assert_allclose(_line(top, column).get_ydata(), frame[column])
+    cumulative = _line(bottom, "cumulative profit").get_ydata()
+    np.testing.assert_allclose(cumulative, frame["profit"].cumsum())
+
+
+def test_referrals_against_negative_word_of_mouth(frame):
+    top, bottom = plots.referrals_and_word_of_mouth(frame).axes
+    np.testing.assert_array_equal(_line(top, "referrals").get_ydata(), frame["referrals"])
+    np.testing.assert_array_equal(
+        _line(bottom, "negative word of mouth").get_ydata(), frame["negative_wom"].cumsum()
+    )
+
+
+def test_churn_cause_bars_add_up_to_the_losses_of_each_cause(frame):
+    ax = plots.churn_causes(frame).axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    for cause in CHURN_CAUSES:
+        assert f"{cause} ({int(frame[f'lost_{cause}'].sum()):,})" in labels
+    assert sum(p.get_height() for p in ax.patches) == frame["lost"].sum()
+
+
+def test_long_runs_are_binned_into_readable_bars():
+    assert plots._bin_width(52) == 1
+    assert plots._bin_width(156) == 4
+    assert plots._bin_width(520) == 13
+    weeks = 520
+    frame = pd.DataFrame({"week": np.arange(weeks)} | {f"lost_{c}": 1 for c in CHURN_CAUSES})
+    ax = plots.churn_causes(frame).axes[0]
+    assert len(ax.patches) == len(CHURN_CAUSES) * weeks // 13
+    assert ax.get_ylabel() == "customers lost per 13 weeks"
+
+
+def test_standard_figures_carry_a_label_and_save_as_png(frame, tmp_path):
+    figures = plots.standard_figures(frame, label="my run")
+    assert set(figures) == set(plots.STANDARD_FIGURES)
+    assert all("my run" in _title(fig) for fig in figures.values())
+    paths = plots.save_standard_figures(frame, tmp_path / "figs", dpi=40)
+    assert [p.name for p in paths] == [f"{key}.png" for key in plots.STANDARD_FIGURES]
+    for path in paths:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plotting_leaves_the_backend_and_pyplot_alone(frame):
+    import matplotlib.pyplot as plt
+
+    backend = matplotlib.get_backend()
+    open_before = plt.get_fignums()
+    fig = plots.profit(frame)
+    assert matplotlib.get_backend() == backend
+    assert plt.get_fignums() == open_before
+    # A notebook shows the returned figure through its PNG representation.
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bad_frames_are_rejected_with_the_reason(frame):
+    with pytest.raises(ValueError, match="no rows"):
+        plots.profit(frame.iloc[:0])
+    with pytest.raises(ValueError, match="lacks the column.*'profit'"):
+        plots.profit(frame.drop(columns="profit"))
+    with pytest.raises(ValueError, match="DataFrame"):
+        plots.stages_over_time([1, 2, 3])

@@ -1,0 +1,223 @@
+"""The student edition keeps no solutions, and the instructor edition's solutions pass their checks.
+
+``tools/make_student.py`` turns the committed (instructor) notebooks into the
+student edition. Here we build it into a temporary folder and check that no
+solution survives and every notebook is still valid; then, for every lesson
+module in ``crmsim.exercises``, we run the exercise cells of its instructor
+notebook and require every question of the module to have been checked, and
+passed, by the notebook's own solution.
+
+Running exercise cells needs a Jupyter kernel (nbclient, ipykernel); without
+them that part is skipped. To stay fast, only the exercise section of each
+notebook is run (from the cell that imports ``crmsim.exercises.lesson_NN`` on,
+after the notebook's first code cell); a notebook whose exercises use variables
+from earlier cells is run whole instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import pkgutil
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SRC = ROOT / "src"
+
+nbformat = pytest.importorskip("nbformat")
+
+
+def _load_make_student():
+    spec = importlib.util.spec_from_file_location(
+        "make_student", ROOT / "tools" / "make_student.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_student"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+make_student = _load_make_student()
+INSTRUCTOR = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def _code_cells(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def _solution_lines(source: str) -> tuple[list[str], list[str]]:
+    """Lines inside solution blocks, and lines outside them, of one cell."""
+    inside, outside, in_block = [], [], False
+    for line in source.splitlines():
+        if make_student.BEGIN.match(line):
+            in_block = True
+        elif make_student.END.match(line):
+            in_block = False
+        else:
+            (inside if in_block else outside).append(line.strip())
+    return inside, outside
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    make_student.build(out, NOTEBOOKS, ROOT / "lessons")
+    return out
+
+
+# --------------------------------------------------------------------------- the student edition
+def test_every_notebook_gets_a_student_version(student_dir):
+    assert INSTRUCTOR, "no notebooks found"
+    built = sorted(p.name for p in (student_dir / "notebooks").glob("*.ipynb"))
+    assert built == [p.name for p in INSTRUCTOR]
+
+
+def test_lessons_are_copied(student_dir):
+    lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.md"))
+    assert lessons
+    assert sorted(p.name for p in (student_dir / "lessons").glob("*.md")) == lessons
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_student_notebook_is_valid_and_has_no_solution(student_dir, path):
+    student = nbformat.read(student_dir / "notebooks" / path.name, as_version=4)
+    nbformat.validate(student)
+    text = json.dumps(student)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+
+    instructor = nbformat.read(path, as_version=4)
+    solution, elsewhere = [], set()
+    for cell in instructor.cells:
+        if cell.cell_type == "code":
+            inside, outside = _solution_lines(cell.source)
+            solution += inside
+            elsewhere |= set(outside)
+        else:
+            elsewhere |= {line.strip() for line in cell.source.splitlines()}
+    secret = [
+        line for line in solution
+        if line and not line.startswith("#") and line not in elsewhere
+        and not re.fullmatch(r"[\w.]+ = \.\.\.", line) and len(line) > 3
+    ]  # fmt: skip
+    student_lines = {
+        line.strip() for source in _code_cells(student) for line in source.splitlines()
+    }
+    survivors = [line for line in secret if line in student_lines]
+    assert not survivors, f"{path.name}: solution code left in the student edition: {survivors[:3]}"
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_solution_blocks_become_prompts_and_answer_placeholders():
+    source = (
+        "x = 1\n### BEGIN SOLUTION\ny = x + 1\nanswer = y * 2\n### END SOLUTION\n"
+        "assert ex.q1.check(answer)"
+    )
+    assert (
+        make_student.strip_code(source)
+        == "x = 1\n# YOUR CODE HERE\nanswer = ...\nex.q1.check(answer)"
+    )
+    assert make_student.strip_code("answer = 42  # SOLUTION") == "answer = ..."
+    md = "Why?\n<!-- BEGIN SOLUTION -->\nBecause.\n<!-- END SOLUTION -->"
+    assert "Because" not in make_student.strip_markdown(md)
+
+
+def test_unbalanced_markers_are_an_error():
+    with pytest.raises(make_student.SolutionMarkerError):
+        make_student.strip_code("### BEGIN SOLUTION\nanswer = 1")
+    with pytest.raises(make_student.SolutionMarkerError):
+        make_student.strip_code("answer = 1\n### END SOLUTION")
+    with pytest.raises(make_student.SolutionMarkerError):
+        make_student.strip_markdown("<!-- BEGIN SOLUTION --> no end")
+
+
+# --------------------------------------------------------------------------- the instructor edition
+def _lesson_modules() -> list[str]:
+    import crmsim.exercises as package
+
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules(package.__path__)
+        if re.fullmatch(r"lesson_\d+", m.name)
+    )
+
+
+def _notebook_for(module: str) -> Path | None:
+    pattern = re.compile(rf"from\s+crmsim\.exercises\s+import\s+{module}\b")
+    for path in INSTRUCTOR:
+        if pattern.search(path.read_text(encoding="utf-8")):
+            return path
+    return None
+
+
+RECORDER = """
+import json as _crmsim_json
+from crmsim.exercises import core as _crmsim_core
+_crmsim_checks = []
+_crmsim_original_check = _crmsim_core.Question.check
+def _crmsim_recording_check(self, answer=None, quiet=False):
+    result = _crmsim_original_check(self, answer, quiet)
+    _crmsim_checks.append([self.title, bool(result)])
+    return result
+_crmsim_core.Question.check = _crmsim_recording_check
+import matplotlib
+matplotlib.use("Agg")
+"""
+REPORT = 'print("__CRMSIM_CHECKS__" + _crmsim_json.dumps(_crmsim_checks))'
+
+
+def _run(cells: list[str], workdir: Path) -> list[list]:
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(s) for s in [RECORDER, *cells, REPORT]]
+    )
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    ).execute()
+    for output in nb.cells[-1].outputs:
+        text = output.get("text", "")
+        if "__CRMSIM_CHECKS__" in text:
+            return json.loads(text.split("__CRMSIM_CHECKS__", 1)[1])
+    raise AssertionError("the exercise cells did not report their checks")
+
+
+@pytest.mark.parametrize("module_name", _lesson_modules())
+def test_instructor_solutions_pass_their_checks(module_name, monkeypatch):
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    from nbclient.exceptions import CellExecutionError
+
+    path = _notebook_for(module_name)
+    assert path is not None, f"no notebook imports crmsim.exercises.{module_name}"
+    module = importlib.import_module(f"crmsim.exercises.{module_name}")
+    questions = [q for name, q in sorted(vars(module).items()) if re.fullmatch(r"q\d+", name)]
+    assert questions, f"{module_name} defines no questions q1, q2 ..."
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    cells = _code_cells(nbformat.read(path, as_version=4))
+    start = next(i for i, s in enumerate(cells) if f"import {module_name}" in s)
+    try:
+        checks = _run([cells[0], *cells[start:]] if start else cells, NOTEBOOKS)
+    except CellExecutionError as err:
+        if "NameError" not in str(err):
+            raise
+        checks = _run(cells, NOTEBOOKS)  # the exercises use earlier results: run it all
+
+    results: dict[str, bool] = {}
+    for title, ok in checks:
+        results[title] = ok  # the last check of a question counts
+    for question in questions:
+        assert question.title in results, f"{path.name} never checks '{question.title}'"
+        assert results[question.title], (
+            f"{path.name}: the solution to '{question.title}' fails its check"
+        )
