@@ -109,7 +109,8 @@ def test_flawless_must_be_attributes_never_fail_and_missing_ones_often_do():
     _, flawless = _serve(Policy(service={"reliability": 1.0}, service_variability=0.0))
     assert flawless.tally["failures"] == 0
     _, broken = _serve(Policy(service={"reliability": 0.0}, service_variability=0.0))
-    assert broken.tally["failures"] / broken.tally["episodes"] == pytest.approx(0.15, abs=0.03)
+    rate = broken.tally["failures"] / broken.tally["episodes"]
+    assert rate == pytest.approx(Market().max_failure_rate, abs=0.03)
 
 
 def test_about_forty_percent_of_failures_become_complaints():

@@ -400,12 +400,12 @@ class Market:
     prior_expectation: float = 0.2
     complaint_propensity: float = 0.40
     failure_defection: float = 0.50
-    max_failure_rate: float = 0.15
+    max_failure_rate: float = 0.10
     marketer_breach_exit: float = 1.0
     max_breach_rate: float = 0.10
     negative_wom_rate: float = 0.3
     anger_weeks: int = 8
-    drift_rate: float = 0.004
+    drift_rate: float = 0.0025
     service_unit_cost: float = 1.0
     respect_unit_cost: float = 1.0
     recovery_unit_cost: float = 15.0
