@@ -79,7 +79,7 @@ class SocialNetwork:
         starts = np.repeat(self.adjacency.indptr[changed] - np.cumsum(deg) + deg, deg)
         neighbours = self.adjacency.indices[starts + np.arange(deg.sum())]
         delta = np.repeat(np.where(now_marked, 1.0, -1.0), deg)
-        counts += np.bincount(neighbours, weights=delta, minlength=self.n)
+        np.add.at(counts, neighbours, delta)
 
     def random_contact(self, people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One contact of each person chosen uniformly; -1 for someone with no contacts."""

@@ -8,6 +8,8 @@ customer-centric one "does this discount apply to this customer?" (seed 003).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from crmsim.customer import Tier
@@ -46,9 +48,10 @@ def discount_received(state: CustomerState, week: Week) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=4)
 def _no_discount(n: int) -> np.ndarray:
     zeros = np.zeros(n)
-    zeros.flags.writeable = False  # shared by callers: nobody may write into it
+    zeros.flags.writeable = False  # shared by callers and weeks: nobody may write into it
     return zeros
 
 

@@ -31,16 +31,19 @@ REFERRAL_FADE = 0.125  # weekly chance that an unconverted referral is forgotten
 NEGATIVE_MEMORY = 0.98  # weekly retention of negative word of mouth heard (half-life 34 weeks)
 
 
-def referral_rate(state: CustomerState, week: Week) -> np.ndarray:
-    """Weekly probability that each person recommends the firm to someone."""
+def referral_rate(state: CustomerState, week: Week, rows: np.ndarray | None = None) -> np.ndarray:
+    """Weekly probability that each person (or each of ``rows``) recommends the firm."""
+    rows = slice(None) if rows is None else rows
     reward = week.policy.referral_reward / week.market.price
-    base = MARKETER_REFERRAL_RATE * state.sociability * (1.0 + REWARD_RESPONSE * reward)
+    base = MARKETER_REFERRAL_RATE * state.sociability[rows] * (1.0 + REWARD_RESPONSE * reward)
+    tier = state.tier[rows]
     share = np.where(
-        state.tier == Tier.MARKETER,
+        tier == Tier.MARKETER,
         1.0,
-        np.where(state.tier == Tier.LOYAL, LOYAL_REFERRAL_SHARE, 0),
+        np.where(tier == Tier.LOYAL, LOYAL_REFERRAL_SHARE, 0),
     )
-    return np.minimum(1.0, base * share * state.active_mask())
+    active = state.active_mask()[rows]
+    return np.minimum(1.0, base * share * active)
 
 
 def make_referrals(state: CustomerState, week: Week) -> None:
@@ -53,7 +56,7 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     pending = np.flatnonzero(state.referred_by >= 0)
     state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
     candidates = np.flatnonzero(state.tier >= Tier.LOYAL)
-    referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week)[candidates]]
+    referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week, candidates)]
     friends = week.network.random_contact(referrers, rng)
     ok = friends >= 0
     ok[ok] = (state.stage[friends[ok]] <= Stage.AWARENESS) & (state.referred_by[friends[ok]] < 0)
