@@ -46,6 +46,7 @@ TARGETS = [
     ("default run 2,000 x 156, wall s (later)", "seconds_default_run", ".3f", 0.2, True),
     ("1,000,000 x 520, wall s (later)", "seconds_1m_520", ".1f", 120.0, True),
     ("peak RSS of 1,000,000 x 520, MB (later)", "peak_mb_1m", ".0f", 2048.0, True),
+    ("vectorized / per-agent reference at 100,000 (later)", "ratio_100k", ".0f", 50.0, False),
 ]
 
 #: Process breakdowns of ``--breakdown``: (customers, timed weeks, warm-up weeks, repeats).
@@ -123,6 +124,32 @@ def throughput(n: int, weeks: int, warmup: int, repeats: int, seed: int) -> dict
         "cpu_s": best_cpu,
         "ms_per_week": 1000 * best_run / weeks,
         "steps_per_s": n * weeks / best_run,
+    }
+
+
+def reference_ratio(n: int, weeks: int, warmup: int, seed: int) -> dict[str, float]:
+    """Customer-steps per second of both engines over the same weeks, and their ratio.
+
+    The per-agent reference (``crmsim.reference.ReferenceModel``, plain Mesa) is slow, so
+    one repeat over a short window is measured; the vectorized engine runs the same window.
+    """
+    crmsim = _crmsim()
+    from crmsim.reference import ReferenceModel
+
+    rates = {}
+    for label, engine in (("vectorized", crmsim.CRMModel), ("reference", ReferenceModel)):
+        model = engine(n_customers=n, rng=seed)
+        model.run(warmup, progress=False)
+        t0 = time.perf_counter()
+        model.run(weeks, progress=False)
+        rates[label] = n * weeks / (time.perf_counter() - t0)
+        del model
+    return {
+        "n": n,
+        "weeks": weeks,
+        "vectorized": rates["vectorized"],
+        "reference": rates["reference"],
+        "ratio": rates["vectorized"] / rates["reference"],
     }
 
 
@@ -382,6 +409,11 @@ def main(argv: list[str] | None = None) -> int:
             f"throughput: {n:,} customers x {weeks} weeks (after {warmup} warm-up), best of {reps}"
         )
         rates[n] = throughput(n, weeks, warmup, reps, args.seed)
+    ratio_sizes = [2_000] if args.quick else [10_000, 100_000]
+    ratios = {}
+    for n in ratio_sizes:
+        _log(f"per-agent reference vs vectorized: {n:,} customers x 13 weeks (after 4)")
+        ratios[n] = reference_ratio(n, 13, 4, args.seed)
     _log(f"default run: 2,000 customers x 156 weeks, best of {plan['default_repeats']}")
     default = default_run(plan["default_repeats"], args.seed)
 
@@ -406,6 +438,11 @@ def main(argv: list[str] | None = None) -> int:
         f"+ run {default['run_s']:.3f} (CPU {default['cpu_s']:.3f} s); "
         f"weekly frame afterwards {default['frame_s']:.3f} s"
     )
+    for r in ratios.values():
+        print(
+            f"per-agent reference at {r['n']:,}: {r['reference']:,.0f} customer-steps/s, "
+            f"vectorized {r['vectorized']:,.0f}: {r['ratio']:.0f}x"
+        )
     runs = [("peak RSS", memory)] + ([("1M x 520", million)] if million else [])
     for label, r in runs:
         print(
@@ -435,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
         "build_s_1m": million["build_s"] if million else None,
         "cpu_seconds_1m_520": million["cpu_s"] if million else None,
         "peak_mb_1m": million["peak_mb"] if million else None,
-        "ratio_100k": None,  # vectorized / per-agent reference at 100k: no reference yet
+        "ratio_100k": ratios[100_000]["ratio"] if 100_000 in ratios else None,
+        "ratio_10k": ratios[10_000]["ratio"] if 10_000 in ratios else None,
+        "reference_steps_per_s_100k": ratios[100_000]["reference"] if 100_000 in ratios else None,
         "quick": args.quick,
         "weeks": weeks,
         "seed": args.seed,

@@ -22,9 +22,8 @@ def leave(
         return
     code = CHURN_CAUSES.index(cause) + 1
     state.stage[who] = Stage.DISSOLUTION
-    state.tier[who] = (
-        Tier.PROSPECT
-    )  # a former customer is a prospect again: win-back may reach them
+    # a former customer is a prospect again: win-back may reach them
+    state.tier[who] = Tier.PROSPECT
     state.churn_cause[who] = code
     state.lost_week[who] = week.index
     angry = np.broadcast_to(np.asarray(angry, dtype=bool), who.shape)

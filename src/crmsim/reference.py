@@ -1,0 +1,1136 @@
+"""A per-agent reference implementation of the weekly rules, in plain Mesa.
+
+:class:`crmsim.CRMModel` keeps every customer's state in NumPy arrays and applies
+each rule to all customers at once. This module says the same thing the way most
+agent-based models are written: a :class:`ReferenceCustomer` is a ``mesa.Agent``
+that holds its own state as plain Python numbers, and each rule of the week is one
+of its methods. :class:`ReferenceModel` runs the rules in the order of
+:data:`crmsim.model.WEEKLY_PROCESSES` (:data:`PHASES` pairs each process with its
+methods), each phase as ``AgentSet.do`` (or ``shuffle_do``) over the customers it
+concerns, and records the same weekly columns (:data:`crmsim.model.FRAME_COLUMNS`)
+with a ``mesa.DataCollector``. The set of customers is chosen once, when the week's
+episodes begin; someone who leaves later in the week is skipped by the rules that
+follow (each starts with ``if not self.is_active: return``).
+
+It is much slower than the vectorized engine and meant to be read: open a rule of
+:class:`ReferenceCustomer` next to the function of the same idea in
+:mod:`crmsim.episodes`, :mod:`crmsim.trust` ... Every constant is imported from
+those modules, so the two cannot drift apart in their numbers. The rules themselves
+are written twice, so a change of rule in the vectorized engine must be made here
+too; ``tests/test_reference.py`` compares the two statistically and fails when they
+drift apart by more than chance.
+
+What differs from the vectorized engine
+---------------------------------------
+* **Random numbers.** Customers draw from Python's ``random`` (``model.random``) one
+  at a time, so the same seed gives a different (equally likely) run than
+  ``CRMModel``. Only distributions agree, not individual runs.
+* **Order within a phase.** ``CRMModel`` applies each rule to everyone at once; here
+  customers take turns. That changes nothing (but for the point below) because each
+  rule reads and writes only the customer's own state, or reads other people's state
+  that its phase does not change: awareness reads whether contacts are customers,
+  which becoming aware does not change; negative word of mouth reaches hearers whose
+  stage speaking does not change. So no two-pass phase is needed: a customer's stage
+  and tier moves read only its own state from before the move, as the vectorized
+  masks do.
+* **Referrals are first come, first served.** When two referrers pick the same friend in
+  one week only one referral counts. ``CRMModel`` keeps the referrer with the lowest row
+  number; here the customers refer in random order (``shuffle_do``) and the first one
+  wins. This changes who is credited, not how many referrals are made.
+* **Negative word of mouth** is taken in at the first hearing of the week (one cut of
+  calculus trust and expectation per week, however many speakers), which is what the
+  vectorized ``np.unique`` over hearers does.
+* The firm's books are not a per-customer rule, so the reference reuses
+  :func:`crmsim.books.keep_books` on its weekly tallies.
+* No ``history`` keyword: the customers themselves are the record; inspect them with
+  :meth:`ReferenceModel.customer`.
+
+Examples
+--------
+>>> model = ReferenceModel(n_customers=300, rng=3)
+>>> model.run(weeks=10)
+>>> frame = model.datacollector.get_model_vars_dataframe()
+>>> len(frame), int(frame["week"].iloc[-1])
+(10, 9)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
+from crmsim.attribution import RESPECT_WEIGHT as MOTIVE_RESPECT_WEIGHT
+from crmsim.awareness import initial_expectation
+from crmsim.books import keep_books
+from crmsim.commitment import (
+    COMMITMENT_SPEED,
+    DISSATISFACTION_WEAR,
+    PERSONAL_INVESTMENT,
+    TENURE_INVESTMENT,
+    TRUST_SHARE,
+)
+from crmsim.customer import CHURN_CAUSES, Stage, Tier
+from crmsim.episodes import (
+    DISCONFIRMATION,
+    ENGAGEMENT,
+    RECOVERED_SERVICE,
+    RESPECT_WEIGHT,
+    breach_probability,
+    failure_probability,
+)
+from crmsim.gifts import GIFT_DELIGHT, GIFT_INVESTMENT
+from crmsim.kano import CATEGORY_WEIGHT, satisfying_weight
+from crmsim.ladders import (
+    COMMITMENT_TO_COMMIT,
+    COMMITMENT_TO_SLIDE_BACK,
+    GOOD_EPISODES_TO_EXPAND,
+    LOYAL_PURCHASES,
+    LOYAL_SATISFACTION,
+    LOYALTY_LOST_PURCHASES,
+    LOYALTY_LOST_SATISFACTION,
+    MARKETER_IDENTIFICATION,
+    TRUST_TO_EXPAND,
+)
+from crmsim.levers import CHANNELS, TIER_NAMES, Market, Policy, Population
+from crmsim.model import (
+    COUNT_COLUMNS,
+    FRAME_COLUMNS,
+    MONEY_COLUMNS,
+    STAGE_COLUMNS,
+    TIER_COLUMNS,
+    CRMModel,
+    LossLog,
+)
+from crmsim.network import SocialNetwork, build_network
+from crmsim.offer import LOSS_AVERSION, REFERENCE_SPEED, VALUE_SLOPE
+from crmsim.referrals import (
+    LOYAL_REFERRAL_SHARE,
+    MARKETER_REFERRAL_RATE,
+    NEGATIVE_EXPECTATION_HIT,
+    NEGATIVE_MEMORY,
+    NEGATIVE_TRUST_HIT,
+    REFERRAL_FADE,
+    REWARD_RESPONSE,
+)
+from crmsim.state import COLUMNS, LOYALTY_WINDOW, TRUST_WEIGHTS
+from crmsim.trust import (
+    BREACH_CUT,
+    CALCULUS_SPEED,
+    EXPECTATION_SPEED,
+    IDENTIFICATION_GAIN,
+    IDENTIFICATION_READY,
+    KNOWLEDGE_GAIN,
+    KNOWLEDGE_LOSS,
+    RESPECT_MEMORY_SPEED,
+    SATISFACTION_SPEED,
+    SURPRISE_SCALE,
+)
+from crmsim.week import Week
+from crmsim.winback import ANGRY_ACCEPT_FACTOR, RETURN_TRUST_KEPT, WIN_BACK_ACCEPT
+
+__all__ = ["PHASES", "Episode", "ReferenceCustomer", "ReferenceModel"]
+
+#: Each process of :data:`crmsim.model.WEEKLY_PROCESSES` (by function name), in order, and
+#: the :class:`ReferenceCustomer` methods that re-implement it for one customer.
+PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("spread_awareness", ("hear_of_the_firm",)),
+    ("first_purchases", ("consider_a_trial",)),
+    ("serve_customers", ("buy_and_be_served",)),
+    ("failure_defections", ("leave_after_failure",)),
+    ("disrespect_exits", ("leave_after_disrespect",)),
+    ("learn_from_episodes", ("learn_from_episode",)),
+    ("update_calculus_trust", ("update_calculus_trust",)),
+    ("update_reference_discount", ("update_reference_discount",)),
+    ("invest_in_relationship", ("invest_in_relationship",)),
+    ("give_gifts", ("receive_gift",)),
+    ("update_commitment", ("update_commitment",)),
+    ("climb_stages", ("climb_stage",)),
+    ("climb_tiers", ("climb_tier",)),
+    ("competitor_offers", ("consider_competitor_offer",)),
+    ("quiet_lapses", ("maybe_drift_away",)),
+    ("make_referrals", ("forget_referral", "recommend_the_firm")),
+    ("spread_negative_word", ("forget_negative_word", "speak_against_the_firm")),
+    ("win_back", ("consider_win_back",)),
+)
+
+#: (calculus, knowledge, identification) weights of overall trust, by stage, as Python floats.
+_TRUST_WEIGHTS: list[tuple[float, float, float]] = [tuple(row) for row in TRUST_WEIGHTS.tolist()]
+_ACTIVE_STAGES = (Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT)
+
+
+# ---------------------------------------------------------------------------- small formulas
+def logistic(x: float) -> float:
+    """The logistic function, for one number (:func:`crmsim.offer.logistic` for arrays)."""
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def kano_curve(category: str, x: float) -> float:
+    """Satisfaction from one attribute of ``category`` at fulfilment ``x`` (scalar
+    :func:`crmsim.kano.kano_curve`; the tests check that the two agree)."""
+    if category == "must-be":
+        return -((1.0 - x) ** 2)
+    if category == "performance":
+        return 2.0 * x - 1.0
+    if category == "attractive":
+        return x * x
+    if category == "reverse":
+        return -x
+    if category == "indifferent":
+        return 0.0
+    raise ValueError(f"unknown Kano category {category!r}")
+
+
+def predictability(surprise: float) -> float:
+    """1 for an episode exactly as expected, 0 from a gap of ``SURPRISE_SCALE`` on."""
+    return 1.0 - min(1.0, surprise / SURPRISE_SCALE)
+
+
+def _clip(x: float, low: float, high: float) -> float:
+    return low if x < low else high if x > high else x
+
+
+def _main_motive(strengths: list[float]) -> int:
+    """Index of the strongest motive (the first one on a tie), or -1 if none is present."""
+    best = max(strengths)
+    return strengths.index(best) if best > 0 else -1
+
+
+@dataclass(slots=True)
+class Episode:
+    """What one customer experienced in this week's purchase (the vectorized ``week.scratch``).
+
+    Attributes
+    ----------
+    experienced : float
+        Satisfaction of the episode before disconfirmation: service and respect terms mixed.
+    felt : float
+        How it felt against what the customer expected, in [-1, 1].
+    surprise : float
+        Gap between experience and expectation (absolute).
+    respect, personalization : float
+        Respect delivered, and mean fulfilment of the attractive attributes, in [0, 1].
+    breached, failed, complained, resolved : bool
+        A breach of respect; a service failure; a complaint about it; its recovery.
+    """
+
+    experienced: float
+    felt: float
+    surprise: float
+    respect: float
+    personalization: float
+    breached: bool
+    failed: bool
+    complained: bool
+    resolved: bool
+
+
+# ---------------------------------------------------------------------------- the customer
+class ReferenceCustomer(mesa.Agent):
+    """One person in the market, holding their own state; one method per weekly rule.
+
+    The attributes are those of :data:`crmsim.state.COLUMNS`, as plain Python numbers
+    (``stage`` and ``tier`` are :class:`~crmsim.customer.Stage` and
+    :class:`~crmsim.customer.Tier` members, which are ints). ``referred_by`` is the
+    referring customer (or ``None``), ``contacts`` the list of people this one talks to
+    (``None`` in a well-mixed market, where everybody else is a contact).
+
+    Parameters
+    ----------
+    model : ReferenceModel
+        The market this customer belongs to.
+    index : int
+        Row number, ``0 <= index < n_customers`` (the network's node).
+    """
+
+    model: ReferenceModel
+
+    def __init__(self, model: ReferenceModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+        self.contacts: list[ReferenceCustomer] | None = None
+        self._draw_traits(model.population)
+        # the two ladders
+        self.stage: Stage = Stage.UNAWARE
+        self.tier: Tier = Tier.PROSPECT
+        # relationship quality
+        self.trust_calculus = 0.0
+        self.trust_knowledge = 0.0
+        self.trust_identification = 0.0
+        self.commitment = 0.0
+        self.switching_cost = 0.0
+        self.satisfaction = 0.0
+        self.expectation = 0.0
+        self.respect_felt = 0.0
+        self.reference_discount = 0.0
+        # record of the relationship
+        self.tenure = 0
+        self.purchases = 0
+        self.spend = 0.0
+        self.good_episodes = 0
+        #: weeks of the latest purchases (at most one a week, so a quarter's worth suffices)
+        self.purchase_weeks: deque[int] = deque(maxlen=LOYALTY_WINDOW)
+        self.referrals_made = 0
+        self.complaints = 0
+        self.heard_negative = 0.0
+        self.last_heard_week = -1
+        self.referred_by: ReferenceCustomer | None = None
+        self.angry = False
+        self.anger_left = 0
+        self.churn_cause = 0
+        self.first_purchase_week = -1
+        self.spell_start = -1
+        self.lost_week = -1
+        self.episode: Episode | None = None
+
+    def _draw_traits(self, population: Population) -> None:
+        """Traits as :meth:`crmsim.state.CustomerState._draw_traits` draws them."""
+        random = self.random
+        segments = population.segments
+        self.segment = random.choices(range(len(segments)), weights=[s.share for s in segments])[0]
+        mine = segments[self.segment]
+        kappa = population.trait_concentration
+        for trait in ("price_sensitivity", "quality_sensitivity", "values_fit", "sociability"):
+            mean = getattr(mine, trait)
+            if mean in (0.0, 1.0):  # a segment mean of 0 or 1 means "none" or "all"
+                setattr(self, trait, mean)
+                continue
+            # Beta(m * kappa, (1 - m) * kappa) has mean m
+            m = _clip(mean, 1e-3, 1 - 1e-3)
+            setattr(self, trait, random.betavariate(m * kappa, (1 - m) * kappa))
+        # Gamma with shape kappa and scale rate / kappa has mean rate
+        self.purchase_rate = random.gammavariate(kappa, mine.purchase_rate / kappa)
+        channel_shares = [population.channel_shares[c] for c in CHANNELS]
+        self.channel = random.choices(range(len(CHANNELS)), weights=channel_shares)[0]
+
+    # ------------------------------------------------------------------ what a customer knows
+    @property
+    def is_active(self) -> bool:
+        """In a buying relationship: exploration, expansion or commitment."""
+        return self.stage in _ACTIVE_STAGES
+
+    @property
+    def trust(self) -> float:
+        """Overall trust: the three components weighed for this customer's stage."""
+        w_calculus, w_knowledge, w_identification = _TRUST_WEIGHTS[self.stage]
+        return (
+            w_calculus * self.trust_calculus
+            + w_knowledge * self.trust_knowledge
+            + w_identification * self.trust_identification
+        )
+
+    @property
+    def recent_purchases(self) -> int:
+        """Purchases in the last ``LOYALTY_WINDOW`` weeks, this one included."""
+        since = self.model.week - LOYALTY_WINDOW
+        return sum(1 for week in self.purchase_weeks if week > since)
+
+    def discount_offered(self) -> float:
+        """The discount (share of price) this person would get if they bought now."""
+        model = self.model
+        if not model.discount_running:
+            return 0.0
+        policy = model.policy
+        target = policy.discount_target
+        if target == "all":
+            eligible = True
+        elif target == "new":
+            eligible = self.tier == Tier.PROSPECT or self.tenure < policy.new_customer_weeks
+        elif isinstance(target, frozenset):
+            eligible = TIER_NAMES[self.tier] in target
+        else:
+            eligible = self.segment == model.discount_segment
+        return policy.discount if eligible else 0.0
+
+    def firm_value(self, discount: float) -> float:
+        """Value of the firm's offer: expected quality, and price against the competitor's and
+        against the discount this customer is used to (a lost discount hurts ``LOSS_AVERSION``
+        times more)."""
+        price_gain = discount - self.model.market.price_premium
+        change = discount - self.reference_discount
+        felt_change = LOSS_AVERSION * change if change < 0 else change
+        return self.quality_sensitivity * self.expectation + self.price_sensitivity * (
+            price_gain + felt_change
+        )
+
+    def value_advantage(self, discount: float) -> float:
+        """How much better the firm's offer looks than the competitor's ordinary one."""
+        return self.firm_value(discount) - self.model.market.competitor_attractiveness
+
+    def motive(self, discount: float, with_reward: bool) -> int:
+        """Which motive weighs most for a repeat purchase or referral (see
+        :mod:`crmsim.attribution`): an index into ``REFERRAL_MOTIVES``, or -1 for none."""
+        policy, market = self.model.policy, self.model.market
+        price_weight = self.price_sensitivity
+        gets_gifts = self.tier >= Tier.LOYAL and policy.gift_value > 0
+        strengths = [
+            MOTIVE_RESPECT_WEIGHT * max(0.0, 2.0 * self.respect_felt - 1.0),
+            price_weight * discount,
+            price_weight * policy.gift_value / (market.price * policy.gift_every)
+            if gets_gifts
+            else 0.0,
+        ]
+        if with_reward:
+            strengths.append(price_weight * policy.referral_reward / market.price)
+        return _main_motive(strengths)
+
+    # ------------------------------------------------------------------ contacts
+    def share_of_contacts_active(self) -> float:
+        """Share of this person's contacts who are customers."""
+        if self.contacts is None:  # well-mixed: everybody else
+            model = self.model
+            return (model.n_active - self.is_active) / max(model.n_customers - 1, 1)
+        if not self.contacts:
+            return 0.0
+        return sum(1 for c in self.contacts if c.is_active) / len(self.contacts)
+
+    def random_contact(self) -> ReferenceCustomer | None:
+        """One contact chosen uniformly, or ``None`` for someone without contacts."""
+        if self.contacts is None:
+            return self.model.someone_else(self)
+        return self.random.choice(self.contacts) if self.contacts else None
+
+    def contacts_reached(self, p_talk: float) -> list[ReferenceCustomer]:
+        """The contacts reached when talking to each with probability ``p_talk``."""
+        random = self.random
+        if self.contacts is None:  # well-mixed: about mean_degree listeners, drawn at random
+            k = random.binomialvariate(self.model.well_mixed_degree, p_talk)
+            return [self.model.someone_else(self) for _ in range(k)]
+        return [c for c in self.contacts if random.random() < p_talk]
+
+    # ------------------------------------------------------------------ leaving
+    def leave(self, cause: str, angry: bool = False) -> None:
+        """Move to DISSOLUTION, recording why (one of ``CHURN_CAUSES``) and whether angry."""
+        model = self.model
+        self.stage = Stage.DISSOLUTION
+        self.tier = Tier.PROSPECT  # a former customer is a prospect again
+        self.churn_cause = CHURN_CAUSES.index(cause) + 1
+        self.lost_week = model.week
+        self.angry = angry
+        self.anger_left = model.market.anger_weeks if angry else 0
+        model.tally["lost"] += 1
+        model.tally[f"lost_{cause}"] += 1
+        model.tally["lost_from_start"] += self.spell_start < model.week
+        model.record_loss(self)
+
+    # ================================================================== the weekly rules
+    # 1 awareness (crmsim.awareness.spread_awareness) -- for the unaware
+    def hear_of_the_firm(self) -> None:
+        """Become aware through advertising or customers among one's contacts (Bass)."""
+        model = self.model
+        hazard = min(
+            1.0,
+            model.policy.advertising + model.market.word_of_mouth * self.share_of_contacts_active(),
+        )
+        if self.random.random() < hazard:
+            self.stage = Stage.AWARENESS
+            self.expectation = model.initial_expectation
+
+    # 2 trials (crmsim.trials.first_purchases) -- for the aware
+    def consider_a_trial(self) -> None:
+        """Try the firm with a probability set by its value, referrals and doubt."""
+        model = self.model
+        market = model.market
+        discount = self.discount_offered()
+        advantage = self.value_advantage(discount)
+        appeal = 2.0 * logistic(VALUE_SLOPE * advantage)
+        referral = market.referral_boost if self.referred_by is not None else 1.0
+        doubt = math.exp(-self.heard_negative)
+        if self.random.random() >= min(1.0, market.trial_rate * appeal * referral * doubt):
+            return
+        week = model.week
+        self.stage = Stage.EXPLORATION
+        self.tier = Tier.ACTUAL
+        self.spell_start = week
+        self.first_purchase_week = week
+        # what brought them in: a discount-won customer weighs price most
+        self.trust_calculus = logistic(VALUE_SLOPE * advantage)
+        tally = model.tally
+        tally["acquired"] += 1
+        tally["acquired_with_discount"] += discount > 0
+        if self.referred_by is not None:
+            self.referred_by.referrals_made += 1
+            tally["referral_conversions"] += 1
+            self.referred_by = None
+
+    # 3 episodes (crmsim.episodes.serve_customers) -- for the active
+    def buy_and_be_served(self) -> None:
+        """Maybe buy this week (a trial always does) and be served; keep the episode."""
+        model = self.model
+        random = self.random
+        self.episode = None
+        tried_now = self.first_purchase_week == model.week
+        p_buy = -math.expm1(-self.purchase_rate * ENGAGEMENT[self.stage])
+        if not tried_now and random.random() >= p_buy:
+            return
+        policy, market = model.policy, model.market
+        sd = policy.service_variability
+
+        # every Kano attribute delivered at the policy's level plus noise
+        fulfilment = [
+            _clip(level + random.gauss(0.0, sd), 0.0, 1.0) if sd else level
+            for level in model.service_levels
+        ]
+        service_term = model.service_satisfaction(fulfilment)
+        respect = _clip(policy.respect + random.gauss(0.0, sd), 0.0, 1.0)
+        personalization = model.category_mean(fulfilment, "attractive")
+
+        # failures, complaints and recovery; breaches of respect
+        must_be = model.category_mean(fulfilment, "must-be")
+        p_fail = failure_probability(must_be, market.max_failure_rate)
+        failed = random.random() < p_fail
+        complained = failed and random.random() < market.complaint_propensity
+        resolved = complained and random.random() < policy.recovery
+        if failed:
+            service_term = RECOVERED_SERVICE if resolved else -1.0
+        breached = random.random() < breach_probability(respect, market.max_breach_rate)
+        respect_term = -1.0 if breached else 2.0 * respect - 1.0
+
+        experienced = (1.0 - RESPECT_WEIGHT) * service_term + RESPECT_WEIGHT * respect_term
+        surprise = experienced - self.expectation
+        felt = _clip(experienced + DISCONFIRMATION * surprise, -1.0, 1.0)
+        self.episode = Episode(
+            experienced=experienced,
+            felt=felt,
+            surprise=abs(surprise),
+            respect=respect,
+            personalization=personalization,
+            breached=breached,
+            failed=failed,
+            complained=complained,
+            resolved=resolved,
+        )
+
+        # pay and remember
+        discount = self.discount_offered()
+        paid = market.price * (1.0 - discount)
+        repeat = self.purchases > 0
+        self.purchases += 1
+        self.spend += paid
+        self.purchase_weeks.append(model.week)
+        self.complaints += complained
+        self.good_episodes += felt >= 0
+
+        tally = model.tally
+        tally["episodes"] += 1
+        tally["failures"] += failed
+        tally["complaints"] += complained
+        tally["recovered"] += resolved
+        tally["disrespected"] += breached
+        tally["revenue"] += paid
+        tally["discount_given"] += market.price * discount
+        if repeat:
+            tally["repeat_purchases"] += 1
+            tally["repeat_spend"] += paid
+            motive = self.motive(discount, with_reward=False)
+            if motive < 0:
+                tally["repeat_none"] += 1
+            else:
+                tally[f"repeat_{REPEAT_MOTIVES[motive]}"] += 1
+                tally[f"repeat_spend_{REPEAT_MOTIVES[motive]}"] += paid
+
+    # 4 failures (crmsim.episodes.failure_defections) -- for this week's buyers
+    def leave_after_failure(self) -> None:
+        """After an unresolved failure, maybe leave (angry if the complaint went unanswered)."""
+        episode = self.episode
+        if not episode.failed or episode.resolved:
+            return
+        if self.stage == Stage.EXPLORATION:
+            resilience = 0.0  # trust is still calculus: the deal, nothing more
+        else:
+            depth = (self.trust_knowledge + self.trust_identification + self.commitment) / 3
+            resilience = min(0.9, depth)
+        if self.random.random() < self.model.market.failure_defection * (1.0 - resilience):
+            self.leave("failure", angry=episode.complained)
+
+    # 4 ... the marketer trap (crmsim.episodes.disrespect_exits) -- for this week's buyers
+    def leave_after_disrespect(self) -> None:
+        """A disrespected marketer does not fall back to loyal: they leave, angry."""
+        # (a marketer is always an active customer: leaving makes one a prospect again)
+        if not self.episode.breached or self.tier != Tier.MARKETER:
+            return
+        if self.random.random() < self.model.market.marketer_breach_exit:
+            self.leave("disrespect", angry=True)
+
+    # 5 trust (crmsim.trust.learn_from_episodes) -- for this week's buyers still here
+    def learn_from_episode(self) -> None:
+        """Predictable episodes build knowledge trust; respect and fit build identification."""
+        if not self.is_active:
+            return
+        episode = self.episode
+        pred = predictability(episode.surprise)
+        tk = self.trust_knowledge
+        tk = tk + KNOWLEDGE_GAIN * pred * (1 - tk) - KNOWLEDGE_LOSS * (1 - pred) * tk
+        self.trust_knowledge = _clip(tk, 0.0, 1.0)
+
+        ti = self.trust_identification
+        if episode.breached:  # a breach builds nothing: it only cuts
+            ti *= 1 - BREACH_CUT
+        elif self.trust_knowledge >= IDENTIFICATION_READY:
+            drive = self.values_fit * 0.5 * (episode.respect + episode.personalization)
+            ti += IDENTIFICATION_GAIN * drive * (1 - ti)
+        self.trust_identification = _clip(ti, 0.0, 1.0)
+
+        self.expectation += EXPECTATION_SPEED * (episode.experienced - self.expectation)
+        self.satisfaction += SATISFACTION_SPEED * (episode.felt - self.satisfaction)
+        self.respect_felt += RESPECT_MEMORY_SPEED * (episode.respect - self.respect_felt)
+
+    # 5 ... calculus (crmsim.trust.update_calculus_trust) -- for the active
+    def update_calculus_trust(self) -> None:
+        """Re-weigh the current deal against the competitor's."""
+        if not self.is_active:
+            return
+        target = logistic(VALUE_SLOPE * self.value_advantage(self.discount_offered()))
+        self.trust_calculus += CALCULUS_SPEED * (target - self.trust_calculus)
+
+    # 5 ... (crmsim.offer.update_reference_discount) -- for the active
+    def update_reference_discount(self) -> None:
+        """Get used to the discount received (and, slowly, to its absence)."""
+        if not self.is_active:
+            return
+        self.reference_discount += REFERENCE_SPEED * (
+            self.discount_offered() - self.reference_discount
+        )
+
+    # 6 investments (crmsim.commitment.invest_in_relationship) -- for the active
+    def invest_in_relationship(self) -> None:
+        """Another week together, and this week's personal touch, raise the switching cost."""
+        if not self.is_active:
+            return
+        self.tenure += 1
+        self.switching_cost += TENURE_INVESTMENT * (1 - self.switching_cost)
+        if self.episode is not None:
+            gain = PERSONAL_INVESTMENT * self.episode.personalization
+            self.switching_cost += gain * (1 - self.switching_cost)
+
+    # 6 ... gifts (crmsim.gifts.give_gifts) -- for the active, in a gift week
+    def receive_gift(self) -> None:
+        """A loyal or marketer customer gets the period's gift: delight and an investment."""
+        if not self.is_active or self.tier < Tier.LOYAL:
+            return
+        model = self.model
+        gift_value = model.policy.gift_value
+        worth = min(1.0, gift_value / model.market.price)
+        self.satisfaction += GIFT_DELIGHT * worth * (1 - self.satisfaction)
+        self.switching_cost += GIFT_INVESTMENT * worth * (1 - self.switching_cost)
+        model.tally["gifts"] += 1
+        model.tally["cost_gifts"] += gift_value
+
+    # 6 ... commitment (crmsim.commitment.update_commitment) -- for the active
+    def update_commitment(self) -> None:
+        """Move toward a mix of trust and switching cost; dissatisfaction wears it down."""
+        if not self.is_active:
+            return
+        target = TRUST_SHARE * self.trust + (1 - TRUST_SHARE) * self.switching_cost
+        c = self.commitment + COMMITMENT_SPEED * (target - self.commitment)
+        if self.episode is not None and self.episode.felt < 0:
+            c *= 1 - DISSATISFACTION_WEAR * (-self.episode.felt)
+        self.commitment = _clip(c, 0.0, 1.0)
+
+    # 6 ... stages (crmsim.ladders.climb_stages) -- for the active
+    def climb_stage(self) -> None:
+        """Exploration -> expansion -> commitment, and commitment -> expansion when it fades."""
+        stage = self.stage
+        if stage == Stage.EXPLORATION:
+            if self.good_episodes >= GOOD_EPISODES_TO_EXPAND and self.trust >= TRUST_TO_EXPAND:
+                self.stage = Stage.EXPANSION
+        elif stage == Stage.EXPANSION:
+            if self.commitment >= COMMITMENT_TO_COMMIT:
+                self.stage = Stage.COMMITMENT
+        elif stage == Stage.COMMITMENT and self.commitment < COMMITMENT_TO_SLIDE_BACK:
+            self.stage = Stage.EXPANSION
+
+    # 6 ... tiers (crmsim.ladders.climb_tiers) -- for the active
+    def climb_tier(self) -> None:
+        """Actual <-> loyal by repeat purchases and satisfaction; loyal -> marketer."""
+        if not self.is_active:
+            return
+        if self.tier == Tier.ACTUAL:
+            if self.recent_purchases >= LOYAL_PURCHASES and self.satisfaction >= LOYAL_SATISFACTION:
+                self.tier = Tier.LOYAL
+        elif self.tier == Tier.LOYAL:
+            if (
+                self.recent_purchases < LOYALTY_LOST_PURCHASES
+                or self.satisfaction < LOYALTY_LOST_SATISFACTION
+            ):
+                self.tier = Tier.ACTUAL
+            elif (
+                self.stage == Stage.COMMITMENT
+                and self.trust_identification >= MARKETER_IDENTIFICATION
+            ):
+                self.tier = Tier.MARKETER
+
+    # 7 competitor offers (crmsim.competition.competitor_offers) -- for the active
+    def consider_competitor_offer(self) -> None:
+        """Deal-seekers hear more offers; switch when one beats the firm by enough."""
+        if not self.is_active:
+            return
+        market = self.model.market
+        random = self.random
+        if random.random() >= min(1.0, 2.0 * market.competitor_offer_rate * self.price_sensitivity):
+            return
+        self.model.tally["competitor_offers"] += 1
+        offer = market.competitor_attractiveness + market.competitor_offer_boost * random.random()
+        value = self.firm_value(self.discount_offered())
+        if offer - value > self.commitment + self.switching_cost:
+            self.leave("competitor")
+
+    # 7 ... quiet lapses (crmsim.competition.quiet_lapses) -- for the active
+    def maybe_drift_away(self) -> None:
+        """A small weekly chance of drifting off, much larger the less one trusts the firm."""
+        if not self.is_active:
+            return
+        hazard = min(1.0, self.model.market.drift_rate * (2.0 * (1.0 - self.trust)) ** 2)
+        if self.random.random() < hazard:
+            self.leave("drift")
+
+    # 8 referrals (crmsim.referrals.make_referrals) -- first for prospects with a referral
+    def forget_referral(self) -> None:
+        """A recommendation that has not (yet) led to a purchase fades."""
+        if self.random.random() < REFERRAL_FADE:
+            self.referred_by = None
+
+    # 8 ... then for loyal and marketer customers
+    def recommend_the_firm(self) -> None:
+        """Sometimes recommend the firm to a contact who is not yet a customer."""
+        model = self.model
+        policy = model.policy
+        if self.tier == Tier.MARKETER:
+            share = 1.0
+        elif self.tier == Tier.LOYAL:
+            share = LOYAL_REFERRAL_SHARE
+        else:
+            return
+        reward = policy.referral_reward / model.market.price
+        rate = MARKETER_REFERRAL_RATE * self.sociability * (1.0 + REWARD_RESPONSE * reward)
+        if not self.is_active or self.random.random() >= min(1.0, rate * share):
+            return
+        friend = self.random_contact()
+        # only a prospect nobody has recommended the firm to yet (the first referrer counts)
+        if friend is None or friend.stage > Stage.AWARENESS or friend.referred_by is not None:
+            return
+        if friend.stage == Stage.UNAWARE:
+            friend.stage = Stage.AWARENESS
+            friend.expectation = model.initial_expectation
+        friend.referred_by = self
+        model.tally["referrals"] += 1
+        motive = self.motive(self.discount_offered(), with_reward=True)
+        motive_name = REFERRAL_MOTIVES[motive] if motive >= 0 else "none"
+        model.tally[f"referrals_{motive_name}"] += 1
+
+    # 8 ... negative word of mouth (crmsim.referrals.spread_negative_word)
+    def forget_negative_word(self) -> None:
+        """Negative stories heard fade (everyone, each week)."""
+        self.heard_negative *= NEGATIVE_MEMORY
+
+    def speak_against_the_firm(self) -> None:
+        """An angry former customer tells contacts, for ``anger_weeks`` weeks."""
+        p_talk = self.model.market.negative_wom_rate * self.sociability
+        for hearer in self.contacts_reached(p_talk):
+            hearer.hear_negative_word()
+        self.anger_left -= 1
+
+    def hear_negative_word(self) -> None:
+        """Remember the story; the first one each week shakes a customer's calculus trust and
+        lowers the expectation of anyone who knows the firm (the unaware stay unaware, and
+        have no expectation yet: a complaint is not an advert)."""
+        model = self.model
+        self.heard_negative += 1.0
+        if self.last_heard_week == model.week:
+            return
+        self.last_heard_week = model.week
+        if self.is_active:
+            self.trust_calculus *= 1 - NEGATIVE_TRUST_HIT
+        if self.stage != Stage.UNAWARE:
+            self.expectation = max(-1.0, self.expectation - NEGATIVE_EXPECTATION_HIT)
+        model.tally["negative_wom"] += 1
+
+    # 9 win-back (crmsim.winback.win_back) -- for former customers who left before this week
+    def consider_win_back(self) -> None:
+        """Maybe get a win-back offer and come back: a second chance, not a clean slate."""
+        model = self.model
+        random = self.random
+        if random.random() >= model.policy.win_back:
+            return
+        model.tally["win_back_offers"] += 1
+        accept = WIN_BACK_ACCEPT * (ANGRY_ACCEPT_FACTOR if self.angry else 1.0)
+        if random.random() >= accept:
+            return
+        self.stage = Stage.EXPLORATION
+        self.tier = Tier.ACTUAL
+        self.spell_start = model.week
+        self.trust_calculus *= RETURN_TRUST_KEPT
+        self.trust_knowledge *= RETURN_TRUST_KEPT
+        self.trust_identification *= RETURN_TRUST_KEPT
+        self.commitment *= RETURN_TRUST_KEPT
+        self.good_episodes = 0
+        self.angry = False
+        self.anger_left = 0
+        model.tally["won_back"] += 1
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReferenceCustomer {self.index}: {self.stage.name.lower()}, "
+            f"{self.tier.name.lower()}, trust {self.trust:.2f}, commitment {self.commitment:.2f}>"
+        )
+
+
+# ---------------------------------------------------------------------------- the model
+def _as(kind: type, value: Any, name: str) -> Any:
+    if value is None:
+        return kind()
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, Mapping):
+        return kind.from_dict(value)
+    raise ValueError(f"{name} must be a {kind.__name__} or a mapping of its fields, got {value!r}")
+
+
+class _ReferenceDataCollector(mesa.DataCollector):
+    """A DataCollector whose frame carries the loss log, as ``CRMModel``'s does."""
+
+    def __init__(self, model: ReferenceModel, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._reference_model = model
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        frame = super().get_model_vars_dataframe()
+        frame.attrs["losses"] = LossLog(self._reference_model.losses)
+        return frame
+
+
+class ReferenceModel(mesa.Model):
+    """The CRM market with one ``ReferenceCustomer`` agent per person (a per-agent ``CRMModel``).
+
+    Parameters
+    ----------
+    n_customers : int
+        People in the market (>= 1).
+    policy : Policy or dict, optional
+        The firm's levers; defaults to ``Policy()``.
+    market : Market or dict, optional
+        Prices, competitor and word of mouth; defaults to ``Market()``.
+    population : Population or dict, optional
+        The segment mixture; defaults to ``Population()``.
+    network : str or networkx.Graph
+        ``"small-world"`` (default), ``"scale-free"``, ``"well-mixed"`` or a graph with
+        ``n_customers`` nodes (built by :func:`crmsim.network.build_network`).
+    mean_degree : int
+        Average number of contacts per person.
+    rewiring : float
+        Small-world rewiring probability.
+    rng : int or numpy.random.Generator, optional
+        Seed; the same seed and arguments give the same run (but not ``CRMModel``'s run).
+
+    Examples
+    --------
+    >>> model = ReferenceModel(n_customers=200, policy=Policy(service_quality=0.8), rng=1)
+    >>> model.run(weeks=5)
+    >>> model.customer(0).stage in tuple(Stage)
+    True
+    """
+
+    def __init__(
+        self,
+        n_customers: int = 2_000,
+        policy: Policy | Mapping[str, Any] | None = None,
+        market: Market | Mapping[str, Any] | None = None,
+        population: Population | Mapping[str, Any] | None = None,
+        network: Any = "small-world",
+        mean_degree: int = 10,
+        rewiring: float = 0.1,
+        rng: Any = None,
+    ) -> None:
+        if (
+            isinstance(n_customers, bool)
+            or not isinstance(n_customers, int | np.integer)
+            or n_customers < 1
+        ):
+            raise ValueError(f"n_customers must be an integer >= 1, got {n_customers!r}")
+        super().__init__(rng=rng)
+        self.n_customers = int(n_customers)
+        self.policy: Policy = _as(Policy, policy, "policy")
+        self.market: Market = _as(Market, market, "market")
+        self.population: Population = _as(Population, population, "population")
+        target = self.policy.discount_target
+        names = self.population.segment_names
+        if isinstance(target, str) and target not in ("all", "new", *names):
+            raise ValueError(
+                f"Policy.discount_target {target!r} is neither 'all', 'new', a tier set nor a "
+                f"segment of this population {names}"
+            )
+        self.discount_segment = names.index(target) if target in names else -1
+        # what every episode aims to deliver, attribute by attribute
+        service = self.policy.service
+        self.service_levels = [a.level for a in service.values()]
+        self.service_categories = [a.category for a in service.values()]
+        self._satisfying_weight = satisfying_weight(service)
+
+        self.network: SocialNetwork = build_network(
+            network, self.n_customers, self.rng, mean_degree, rewiring
+        )
+        self.people = [ReferenceCustomer(self, i) for i in range(self.n_customers)]
+        self.well_mixed_degree = int(round(self.network.mean_degree))
+        if not self.network.well_mixed:
+            indptr = self.network.adjacency.indptr.tolist()
+            indices = self.network.adjacency.indices.tolist()
+            for i, person in enumerate(self.people):
+                person.contacts = [self.people[j] for j in indices[indptr[i] : indptr[i + 1]]]
+
+        self.week = 0
+        self.tally: Counter = Counter()
+        self.row: dict[str, float] = {}
+        self.n_active = 0
+        self.discount_running = False
+        self.initial_expectation = 0.0
+        self._losses: list[tuple[int, int, int, int]] = []
+        self.datacollector = _ReferenceDataCollector(
+            self,
+            model_reporters={name: (lambda m, key=name: m.row[key]) for name in FRAME_COLUMNS},
+        )
+
+    # ------------------------------------------------------------------ helpers for agents
+    def someone_else(self, person: ReferenceCustomer) -> ReferenceCustomer | None:
+        """A uniformly drawn person other than ``person`` (a contact in a well-mixed market)."""
+        if self.n_customers < 2:
+            return None
+        pick = self.random.randrange(self.n_customers - 1)
+        return self.people[pick + (pick >= person.index)]
+
+    def service_satisfaction(self, fulfilment: list[float]) -> float:
+        """How an episode's service feels: the Kano curves of the attributes at their
+        ``fulfilment``, weighted, normalised so that flawless service scores 1, and never
+        worse than a failed episode (-1)."""
+        total = 0.0
+        for category, x in zip(self.service_categories, fulfilment, strict=True):
+            total += CATEGORY_WEIGHT[category] * kano_curve(category, x)
+        return _clip(total / self._satisfying_weight, -1.0, 1.0)
+
+    def category_mean(self, fulfilment: list[float], category: str) -> float:
+        """Mean fulfilment of the attributes of one Kano category (0 if there are none)."""
+        values = [
+            x for c, x in zip(self.service_categories, fulfilment, strict=True) if c == category
+        ]
+        return sum(values) / len(values) if values else 0.0
+
+    def record_loss(self, person: ReferenceCustomer) -> None:
+        """Log a departure for the loss table (see :attr:`losses`)."""
+        self._losses.append((self.week, person.index, person.spell_start, person.churn_cause))
+
+    def count_active(self) -> int:
+        return sum(1 for person in self.people if person.is_active)
+
+    # ------------------------------------------------------------------ one week
+    def step(self) -> None:
+        """Simulate one week: the ``WEEKLY_PROCESSES`` in order, each customer by customer."""
+        self.tally = Counter()
+        week = self._as_week()  # shares the tally, for the firm's books
+        self.discount_running = self.policy.discount_running(self.week)
+        self.initial_expectation = initial_expectation(week)
+        everyone = self.agents
+        self.n_active = active_start = self.count_active()
+
+        # 1 awareness: the unaware hear of the firm
+        everyone.select(lambda c: c.stage == Stage.UNAWARE).do("hear_of_the_firm")
+        # 2 trials: the aware may buy for the first time
+        everyone.select(lambda c: c.stage == Stage.AWARENESS).do("consider_a_trial")
+        # 3 episodes: this week's customers (new ones included) buy and are served
+        customers = everyone.select(lambda c: c.is_active)
+        customers.do("buy_and_be_served")
+        buyers = customers.select(lambda c: c.episode is not None)
+        # 4 failures, complaints and recovery; the marketer trap
+        buyers.do("leave_after_failure")
+        buyers.do("leave_after_disrespect")
+        # 5 trust: learn from the episode (buyers still here), re-weigh the deal, get used to it
+        buyers.do("learn_from_episode")
+        customers.do("update_calculus_trust")
+        customers.do("update_reference_discount")
+        # 6 investments, gifts, commitment, and the moves on both ladders
+        customers.do("invest_in_relationship")
+        if self.policy.gift_value > 0 and self.week % self.policy.gift_every == 0:
+            customers.do("receive_gift")
+        customers.do("update_commitment")
+        customers.do("climb_stage")
+        customers.do("climb_tier")
+        # 7 competitor offers and quiet lapses
+        customers.do("consider_competitor_offer")
+        customers.do("maybe_drift_away")
+        # 8 unconverted referrals fade; new ones (first come, first served: a random order);
+        #   negative word of mouth
+        everyone.select(lambda c: c.referred_by is not None).do("forget_referral")
+        customers.select(lambda c: c.tier >= Tier.LOYAL).shuffle_do("recommend_the_firm")
+        everyone.do("forget_negative_word")
+        speakers = everyone.select(
+            lambda c: c.angry and c.anger_left > 0 and c.stage == Stage.DISSOLUTION
+        )
+        speakers.do("speak_against_the_firm")
+        # 9 win-back offers to those who left before this week
+        if self.policy.win_back > 0:
+            week_index = self.week
+            gone = everyone.select(
+                lambda c: c.stage == Stage.DISSOLUTION and c.lost_week < week_index
+            )
+            gone.do("consider_win_back")
+
+        keep_books(self.n_customers, week)
+        self.row = self._weekly_row(active_start)
+        self.datacollector.collect(self)
+        self.week += 1
+
+    def _as_week(self) -> Week:
+        """This week's context as the vectorized processes see it (for the shared books)."""
+        return Week(
+            self.week,
+            self.rng,
+            self.policy,
+            self.market,
+            self.population,
+            self.network,
+            tally=self.tally,
+        )
+
+    def _weekly_row(self, active_start: int) -> dict[str, float]:
+        """The week's row of :data:`crmsim.model.FRAME_COLUMNS`."""
+        tally = self.tally
+        stages, tiers = Counter(), Counter()
+        sums = dict.fromkeys(
+            ("trust", "trust_calculus", "trust_knowledge", "trust_identification",
+             "commitment_mean", "satisfaction", "switching_cost"),
+            0.0,
+        )  # fmt: skip
+        n_active = 0
+        for c in self.people:
+            stages[c.stage] += 1
+            tiers[c.tier] += 1
+            if c.is_active:
+                n_active += 1
+                sums["trust"] += c.trust
+                sums["trust_calculus"] += c.trust_calculus
+                sums["trust_knowledge"] += c.trust_knowledge
+                sums["trust_identification"] += c.trust_identification
+                sums["commitment_mean"] += c.commitment
+                sums["satisfaction"] += c.satisfaction
+                sums["switching_cost"] += c.switching_cost
+        row: dict[str, float] = {
+            "week": self.week,
+            "active_start": active_start,
+            "active": n_active,
+            "churn_rate": tally["lost_from_start"] / active_start if active_start else 0.0,
+        }
+        row.update((name, stages[stage]) for name, stage in zip(STAGE_COLUMNS, Stage, strict=True))
+        row.update((name, tiers[tier]) for name, tier in zip(TIER_COLUMNS, Tier, strict=True))
+        row.update((name, total / n_active if n_active else 0.0) for name, total in sums.items())
+        row.update((name, int(tally[name])) for name in COUNT_COLUMNS)
+        row.update((name, float(tally[name])) for name in MONEY_COLUMNS)
+        return {name: row[name] for name in FRAME_COLUMNS}
+
+    # ------------------------------------------------------------------ running
+    def run(self, weeks: int, progress: bool | None = None) -> None:
+        """Simulate ``weeks`` weeks (the same as ``run_for(weeks)``), as ``CRMModel.run``.
+
+        Parameters
+        ----------
+        weeks : int
+            Number of weeks, >= 0.
+        progress : bool, optional
+            Show a progress bar; by default one appears only if the run takes over a second.
+        """
+        if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 0:
+            raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
+        if weeks == 0:
+            return
+        if progress is False:
+            self.run_for(int(weeks))
+            return
+        from tqdm.auto import tqdm
+
+        with tqdm(total=int(weeks), unit="week", delay=0 if progress else 1.0, leave=False) as bar:
+            for _ in range(int(weeks)):
+                self.run_for(1)
+                bar.update()
+
+    # ------------------------------------------------------------------ from a CRMModel
+    @classmethod
+    def from_crm_model(cls, model: CRMModel, rng: Any = None) -> ReferenceModel:
+        """A reference model in the state ``model`` has reached, ready to simulate its next week.
+
+        Every customer takes the traits and state of its row in ``model.state``, contacts come
+        from ``model.network``, and the week counter continues from ``model.week``. Only the
+        future differs: it is drawn from ``rng``. This lets one compare the two engines rule
+        by rule from one shared starting point (see ``tests/test_reference.py``).
+
+        Parameters
+        ----------
+        model : CRMModel
+            The vectorized model to copy (it is not changed).
+        rng : int or numpy.random.Generator, optional
+            Seed of the reference model's random numbers.
+        """
+        reference = cls(
+            n_customers=model.n_customers,
+            policy=model.policy,
+            market=model.market,
+            population=model.population,
+            network="well-mixed",  # replaced below by the model's own network
+            rng=rng,
+        )
+        reference.network = network = model.network
+        reference.week = week = model.week
+        people, state = reference.people, model.state
+        # the state columns a customer holds as attributes (not the derived
+        # ``recent_purchases``, computed from ``purchase_weeks``, nor any cache)
+        columns = [name for name in COLUMNS if name in vars(people[0])]
+        values = {name: getattr(state, name).tolist() for name in columns}
+        if not network.well_mixed:
+            indptr = network.adjacency.indptr.tolist()
+            indices = network.adjacency.indices.tolist()
+        for i, person in enumerate(people):
+            for name in columns:
+                setattr(person, name, values[name][i])
+            person.stage, person.tier = Stage(person.stage), Tier(person.tier)
+            referrer = values["referred_by"][i]
+            person.referred_by = people[referrer] if referrer >= 0 else None
+            # purchase weeks still in the loyalty window when the next week begins
+            person.purchase_weeks.clear()
+            for past in range(max(0, week - LOYALTY_WINDOW + 1), week):
+                if state.purchase_window[past % LOYALTY_WINDOW, i]:
+                    person.purchase_weeks.append(past)
+            if not network.well_mixed:
+                person.contacts = [people[j] for j in indices[indptr[i] : indptr[i + 1]]]
+        reference.well_mixed_degree = int(round(network.mean_degree))
+        return reference
+
+    # ------------------------------------------------------------------ reading
+    def customer(self, index: int) -> ReferenceCustomer:
+        """The customer in row ``index`` (0 <= index < n_customers)."""
+        if isinstance(index, bool) or not isinstance(index, int | np.integer):
+            raise ValueError(f"customer index must be an integer, got {index!r}")
+        if not 0 <= index < self.n_customers:
+            raise ValueError(f"customer index must be in [0, {self.n_customers - 1}], got {index}")
+        return self.people[int(index)]
+
+    @property
+    def customers(self) -> mesa.agent.AgentSet:
+        """All customers, as Mesa agents."""
+        return self.agents_by_type[ReferenceCustomer]
+
+    @property
+    def losses(self) -> pd.DataFrame:
+        """Every departure so far: ``week``, ``customer``, ``spell_start`` and ``cause``."""
+        data = np.array(self._losses, dtype=np.int64).reshape(-1, 4)
+        frame = pd.DataFrame(data, columns=["week", "customer", "spell_start", "cause"])
+        codes = frame["cause"] - 1
+        frame["cause"] = pd.Categorical.from_codes(codes, categories=list(CHURN_CAUSES))
+        return frame
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The weekly data so far (shorthand for ``datacollector.get_model_vars_dataframe()``)."""
+        return self.datacollector.get_model_vars_dataframe()
