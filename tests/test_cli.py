@@ -188,9 +188,10 @@ def test_scenarios_lists_names_with_titles(capsys):
         assert f"{name}  " in printed and scenarios.load(name).title in printed
 
 
-def test_app_says_the_dashboard_is_not_ready(capsys):
-    assert main(["app"]) == 1
-    assert "dashboard is not available yet" in capsys.readouterr().err
+def test_app_refuses_to_serve_beyond_this_computer(capsys):
+    # the dashboard runs simulations for whoever opens it: loopback only, checked up front
+    assert main(["app", "--host", "0.0.0.0"]) == 2
+    assert "loopback" in capsys.readouterr().err
 
 
 def test_help_and_no_command(capsys):

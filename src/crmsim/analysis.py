@@ -9,9 +9,14 @@ the next period's base.
 from __future__ import annotations
 
 import numbers
+import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from crmsim.model import CRMModel
 
 
 def _count(name: str, value: object) -> float:
@@ -147,3 +152,331 @@ def period_churn(
     return pd.DataFrame(
         rows, columns=["period", "first_week", "start", "lost", "joined", "end", "churn"]
     )
+
+
+# ---------------------------------------------------------------------------- cohorts
+def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
+    """Retention (survival) curves by acquisition cohort: share still in their first relationship.
+
+    Customers are grouped by the period of their first purchase (``cohort_weeks`` weeks per
+    cohort: 13 gives quarterly cohorts). For each cohort, column ``k`` is the share of its
+    customers who had not left within ``k`` weeks of their first purchase. A customer who
+    leaves in the week they were acquired counts as gone from ``k = 1`` on; a customer won back
+    later does not rejoin the curve (a return is a new relationship, as in the loss log).
+
+    Customers acquired late are observed for fewer weeks; the curve treats them as censored,
+    with the Kaplan-Meier estimator: ``S(k) = prod_{j < k} (1 - d_j / n_j)``, where ``n_j``
+    counts the cohort's customers still observed and still there at their week ``j`` and
+    ``d_j`` those who left in it. Curves therefore start at 1 and never rise; weeks that no
+    customer of the cohort was observed for are NaN.
+
+    Parameters
+    ----------
+    model : CRMModel
+        A model that has run (``model.state`` and the loss log ``model.losses`` are read).
+    cohort_weeks : int
+        Length of a cohort's acquisition period in weeks, >= 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cohort`` (the first week of each cohort's acquisition period), columns
+        ``0, 1, ..., K`` (weeks since acquisition), values in [0, 1]. ``frame.attrs["sizes"]``
+        maps each cohort to its number of customers.
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=400, rng=2)
+    >>> model.run(weeks=39)
+    >>> curves = cohort_retention(model, cohort_weeks=13)
+    >>> list(curves.index)
+    [0, 13, 26]
+    >>> bool((curves[0] == 1).all())
+    True
+    >>> all(bool((np.diff(row.dropna()) <= 0).all()) for _, row in curves.iterrows())
+    True
+    """
+    if isinstance(cohort_weeks, bool) or not isinstance(cohort_weeks, numbers.Integral):
+        raise ValueError(f"cohort_weeks must be an integer >= 1, got {cohort_weeks!r}")
+    if cohort_weeks < 1:
+        raise ValueError(f"cohort_weeks must be an integer >= 1, got {cohort_weeks!r}")
+    state = model.state
+    last_week = int(model.week) - 1  # weeks 0 .. model.week - 1 have been simulated
+    first = state.first_purchase_week.astype(np.int64)
+    customers = np.flatnonzero(first >= 0)
+    if last_week < 0 or len(customers) == 0:
+        return pd.DataFrame(index=pd.Index([], name="cohort", dtype=np.int64))
+    # End of each customer's first relationship: their first departure from the spell that
+    # began with the first purchase (later spells are returns after a win-back).
+    losses = model.losses
+    who = losses["customer"].to_numpy()
+    first_spell = losses["spell_start"].to_numpy() == first[who]
+    ended = np.full(state.n, np.iinfo(np.int64).max)
+    np.minimum.at(ended, who[first_spell], losses["week"].to_numpy()[first_spell])
+    start = first[customers]
+    left = ended[customers] <= last_week
+    # weeks since acquisition: of the departure (an event), or of the last week observed
+    duration = np.where(left, ended[customers] - start, last_week - start)
+    cohort = start // cohort_weeks * cohort_weeks
+    horizon = int(duration.max()) + 2
+    rows, sizes = {}, {}
+    for label in np.unique(cohort):
+        mine = cohort == label
+        d, gone = duration[mine], left[mine]
+        # at risk at week j: observed through j and not gone before it
+        at_risk = np.bincount(d, minlength=horizon)[::-1].cumsum()[::-1][: horizon - 1]
+        events = np.bincount(d[gone], minlength=horizon)[: horizon - 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(at_risk > 0, 1.0 - events / at_risk, np.nan)
+        curve = np.concatenate([[1.0], np.cumprod(step)])
+        rows[int(label)] = curve
+        sizes[int(label)] = int(mine.sum())
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "cohort"
+    frame.columns.name = "weeks_since_acquisition"
+    frame = frame.dropna(axis=1, how="all")
+    frame.attrs["sizes"] = sizes
+    return frame
+
+
+# ---------------------------------------------------------------------------- transactions
+#: Purchases recorded by :func:`run_with_transactions`, per model (dropped with the model).
+_TRANSACTION_LOGS: weakref.WeakKeyDictionary[Any, list[pd.DataFrame]] = weakref.WeakKeyDictionary()
+TRANSACTION_COLUMNS = ("customer_id", "date", "amount")
+
+
+def _dates(weeks: np.ndarray, start: Any) -> Any:
+    if start is None:
+        return weeks
+    return pd.Timestamp(start) + pd.to_timedelta(weeks * 7, unit="D")
+
+
+def run_with_transactions(model: CRMModel, weeks: int, start: Any = None) -> pd.DataFrame:
+    """Run ``model`` for ``weeks`` weeks and return every purchase made in them.
+
+    The model keeps totals (``state.purchases``, ``state.spend``), not a purchase log, so the
+    purchases are captured as the model hands each week's events to its history (as
+    :func:`crmsim.calibration.run_recording_failures` does): the ``episode`` event names who
+    bought that week (a customer buys at most once a week; a first purchase is an episode too).
+    The amount paid is the week's rise in the customer's ``spend``, snapped to the nearest of
+    the week's possible prices, ``price`` and ``price * (1 - discount)``, so it is exactly what
+    the model charged. Works whether or not the model keeps histories, and does not change the
+    run: the same seed gives the same weekly frame with or without it.
+
+    Parameters
+    ----------
+    model : CRMModel
+        The model to run (it is stepped ``weeks`` times).
+    weeks : int
+        Weeks to run, >= 0.
+    start : date-like, optional
+        Calendar date of week 0. By default ``date`` is the week number.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per purchase: ``customer_id`` (the customer's row), ``date`` (week, or the
+        week's date when ``start`` is given) and ``amount`` (money paid), by week and customer.
+        :func:`transactions` returns all purchases recorded so far for the model.
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=300, rng=4)
+    >>> log = run_with_transactions(model, weeks=26)
+    >>> list(log.columns)
+    ['customer_id', 'date', 'amount']
+    >>> bool(np.isclose(log["amount"].sum(), model.frame["revenue"].sum()))
+    True
+    """
+    if isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 0:
+        raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
+    history, state = model.history, model.state
+    wrapped = "record" in vars(history)  # someone else's wrapper: put it back afterwards
+    record = history.record
+    seen = state.spend.copy()
+    parts: list[pd.DataFrame] = []
+
+    def observe(week: int, events: list[tuple[str, np.ndarray, np.ndarray]], *rest: Any) -> None:
+        bought = [w for kind, w, _ in events if kind == "episode"]
+        if bought:
+            who = np.concatenate(bought).astype(np.int64)
+            paid = state.spend[who] - seen[who]
+            seen[who] = state.spend[who]
+            price = model.market.price
+            prices = np.array([price, price * (1.0 - model.policy.discount)])
+            exact = prices[np.abs(paid[:, None] - prices[None, :]).argmin(axis=1)]
+            amount = np.where(np.isclose(paid, exact, rtol=1e-9, atol=1e-9), exact, paid)
+            parts.append(
+                pd.DataFrame(
+                    {"customer_id": who, "date": np.full(len(who), week), "amount": amount}
+                )
+            )
+        record(week, events, *rest)
+
+    history.record = observe
+    try:
+        model.run_for(int(weeks))
+    finally:
+        if wrapped:
+            history.record = record
+        else:
+            del history.record  # back to the class's method
+    _TRANSACTION_LOGS.setdefault(model, []).extend(parts)
+    return _transaction_frame(parts, start)
+
+
+def _transaction_frame(parts: list[pd.DataFrame], start: Any) -> pd.DataFrame:
+    if parts:
+        frame = pd.concat(parts, ignore_index=True)
+    else:
+        frame = pd.DataFrame(
+            {
+                "customer_id": np.empty(0, np.int64),
+                "date": np.empty(0, np.int64),
+                "amount": np.empty(0),
+            }
+        )
+    frame["date"] = _dates(frame["date"].to_numpy(), start)
+    return frame
+
+
+def transactions(model: CRMModel, start: Any = None) -> pd.DataFrame:
+    """Every purchase recorded for ``model`` by :func:`run_with_transactions`, as a log.
+
+    Parameters
+    ----------
+    model : CRMModel
+        A model run (at least partly) with :func:`run_with_transactions`.
+    start : date-like, optional
+        Calendar date of week 0; by default ``date`` is the week number.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``date``, ``amount``, one row per purchase — the input
+        :func:`rfm_summary` (and PyMC-Marketing's CLV models) expect.
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=200, rng=5)
+    >>> _ = run_with_transactions(model, weeks=10)
+    >>> _ = run_with_transactions(model, weeks=10)
+    >>> int(transactions(model)["date"].max())
+    19
+    """
+    parts = _TRANSACTION_LOGS.get(model)
+    if parts is None:
+        raise ValueError(
+            "no purchases were recorded for this model: the model keeps totals, not a log; "
+            "run it with crmsim.analysis.run_with_transactions(model, weeks)"
+        )
+    return _transaction_frame(parts, start)
+
+
+def rfm_summary(
+    transactions: pd.DataFrame,
+    observation_end: Any = None,
+    *,
+    customer_id_col: str = "customer_id",
+    datetime_col: str = "date",
+    monetary_value_col: str | None = "amount",
+    time_unit: str = "W",
+    time_scaler: float = 1.0,
+) -> pd.DataFrame:
+    """Recency, frequency and monetary value per customer, as PyMC-Marketing's ``rfm_summary``.
+
+    The same columns and definitions as ``pymc_marketing.clv.utils.rfm_summary`` (with its
+    default ``include_first_transaction=False``, the input of BG/NBD, Pareto/NBD and
+    Gamma-Gamma models), without installing it. Purchases are first grouped by period
+    (``time_unit``), amounts of one period summed; purchases after ``observation_end`` are
+    dropped. Then, per customer:
+
+    * ``frequency``: the number of *repeat* purchase periods (periods with a purchase, less 1);
+    * ``recency``: time from the first to the last purchase period;
+    * ``T``: time from the first purchase period to the end of observation;
+    * ``monetary_value``: mean amount of the repeat purchase periods (0 with no repeat).
+
+    Times are in ``time_unit`` divided by ``time_scaler``.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per purchase, e.g. from :func:`transactions`.
+    observation_end : number or date-like, optional
+        End of observation; the latest purchase by default.
+    customer_id_col, datetime_col, monetary_value_col : str
+        Column names; ``monetary_value_col=None`` leaves out ``monetary_value``.
+    time_unit : str
+        For calendar dates: the period, a NumPy/pandas unit (``"D"``, ``"W"``, ``"h"``).
+        Numeric dates (crmsim's week numbers) are periods already.
+    time_scaler : float
+        Divides recency and T (e.g. 52 to count weeks in years).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``frequency``, ``recency``, ``T`` and ``monetary_value`` (floats), one
+        row per customer with a purchase by ``observation_end``, by customer id.
+
+    Examples
+    --------
+    A customer who bought in weeks 0 (10), 3 (20 and 5) and 7 (30), seen until week 10:
+
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 1], "date": [0, 3, 3, 7],
+    ...                     "amount": [10.0, 20.0, 5.0, 30.0]})
+    >>> rfm_summary(log, observation_end=10).iloc[0].to_dict()
+    {'customer_id': 1.0, 'frequency': 2.0, 'recency': 7.0, 'T': 10.0, 'monetary_value': 27.5}
+    """
+    needed = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
+    missing = [c for c in needed if c not in transactions.columns]
+    if missing:
+        raise ValueError(f"transactions lack the column(s) {missing}")
+    if isinstance(time_scaler, bool) or not isinstance(time_scaler, numbers.Real):
+        raise ValueError(f"time_scaler must be a positive number, got {time_scaler!r}")
+    if not time_scaler > 0:
+        raise ValueError(f"time_scaler must be > 0, got {time_scaler!r}")
+    data = transactions[needed].copy()
+    if pd.api.types.is_numeric_dtype(data[datetime_col]):
+        period = np.floor(data[datetime_col].to_numpy(dtype=float))
+        end = period.max() if observation_end is None else float(np.floor(observation_end))
+
+        def span(a: Any, b: Any) -> Any:
+            return (b - a) / time_scaler
+    else:
+        # as PyMC-Marketing: each date to the start of its period
+        period = pd.to_datetime(data[datetime_col]).dt.to_period(time_unit).dt.to_timestamp()
+        if observation_end is None:
+            end = period.max()
+        elif isinstance(observation_end, pd.Period):
+            end = observation_end.to_timestamp()
+        else:
+            end = pd.Timestamp(observation_end).to_period(time_unit).to_timestamp()
+
+        def span(a: Any, b: Any) -> Any:
+            return (b - a) / np.timedelta64(1, time_unit) / time_scaler
+
+    data["_period"] = period
+    data = data[data["_period"] <= end]
+    if monetary_value_col:
+        per = data.groupby([customer_id_col, "_period"], sort=True)[monetary_value_col].sum()
+    else:
+        per = data.groupby([customer_id_col, "_period"], sort=True).size()
+    per = per.reset_index()
+    grouped = per.groupby(customer_id_col, sort=True)["_period"]
+    first, last, count = grouped.min(), grouped.max(), grouped.count()
+    out = pd.DataFrame(
+        {
+            "customer_id": first.index,
+            "frequency": (count - 1).to_numpy(dtype=float),
+            "recency": np.asarray(span(first, last), dtype=float),
+            "T": np.asarray(span(first, end), dtype=float),
+        }
+    )
+    if monetary_value_col:
+        repeat = per[per.duplicated(customer_id_col)]  # every period but each one's first
+        mean = repeat.groupby(customer_id_col)[monetary_value_col].mean()
+        out["monetary_value"] = mean.reindex(first.index).fillna(0.0).to_numpy(dtype=float)
+    return out

@@ -5,9 +5,11 @@
     crmsim run [--scenario NAME | --policy FILE.toml] [--weeks N] [--customers N] [--seed S]
                [--network KIND] [--out DIR]
     crmsim compare A.toml B.toml [...] [--replications 30] [--weeks N] [--customers N]
-               [--seed S] [--network KIND] [--out DIR]
+               [--seed S] [--network KIND] [--out DIR] [--workers N] [--scheduler ADDRESS]
+    crmsim sweep DESIGN.toml [--replications N] [--weeks N] [--customers N] [--seed S]
+               [--network KIND] [--out DIR] [--workers N] [--scheduler ADDRESS]
     crmsim scenarios
-    crmsim app
+    crmsim app [--host 127.0.0.1] [--port 8765]
 
 Bad input (an unknown scenario, a missing file, a value out of range) gives a one-line
 error on stderr and exit code 2; an interrupted run (Ctrl-C) still writes what it has and
@@ -348,6 +350,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             market=_shared(inputs, "market"),
             population=_shared(inputs, "population"),
             network=args.network,
+            workers=args.workers,
+            scheduler=args.scheduler,
         )
     except ValueError as err:
         raise UsageError(str(err)) from None
@@ -377,7 +381,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 significant = np.isfinite(row["ci_low"]) and (
                     row["ci_low"] > 0 or row["ci_high"] < 0
                 )
-                print(f"  {kpi:<16} {text}{'  *' if significant else ''}")
+                print(f"  {kpi:<22} {text}{'  *' if significant else ''}")
         print("\n* the interval excludes 0")
     if args.out:
         out = Path(args.out)
@@ -397,6 +401,73 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------- sweep
+#: KPIs drawn by ``crmsim sweep`` (each with its confidence intervals) and as response surfaces.
+SWEEP_KPIS = ("churn", "acquired", "profit", "clv")
+SURFACE_KPIS = ("churn", "profit")
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from crmsim import experiments  # loaded only when needed, like plots
+
+    try:
+        design, options = experiments.read_design(args.design)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    # the command line overrides the design file's [base], which overrides the defaults
+    given = {
+        "replications": args.replications,
+        "weeks": args.weeks,
+        "n_customers": args.customers,
+        "seed": args.seed,
+        "network": args.network,
+    }
+    options.update({key: value for key, value in given.items() if value is not None})
+    out = Path(args.out) if args.out else Path("results") / f"sweep_{Path(args.design).stem}"
+    points, replications = len(design), options.get("replications", 10)
+    where = f"Dask cluster {args.scheduler}" if args.scheduler else "local processes"
+    print(
+        f"Sweep {args.design}: {points} design point(s) x {replications} replications on {where}; "
+        f"runs saved to {out}/ as they finish"
+    )
+    try:
+        result = experiments.sweep(
+            design, out_dir=out, workers=args.workers, scheduler=args.scheduler, **options
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:  # the output folder, or a scheduler that cannot be reached
+        raise UsageError(str(err) or type(err).__name__) from None
+    except KeyboardInterrupt:
+        print(
+            f"Interrupted; the finished runs are saved in {out}/. "
+            "Run the same command again to resume.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+    print(
+        f"\n{result.replications} replications of {result.weeks} weeks, "
+        f"{result.n_customers:,} customers, common random numbers (seed {result.seed})"
+    )
+    print("Mean [95% confidence interval]\n")
+    print(result.to_text())
+    try:
+        paths = [out / "runs.csv", out / "summary.csv"]
+        result.runs.to_csv(paths[0], index=False)
+        result.summary().to_csv(paths[1])
+        paths.append(out / "sweep_kpis.png")
+        result.plot_kpis(SWEEP_KPIS).savefig(paths[-1], dpi=120)
+        if len(result.parameters) >= 2:
+            for kpi in SURFACE_KPIS:
+                paths.append(out / f"sweep_surface_{kpi}.png")
+                result.plot_surface(kpi).savefig(paths[-1], dpi=120)
+    except OSError as err:
+        raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
+    print(f"\nWrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
+    return 0
+
+
 # ---------------------------------------------------------------------------- small commands
 def _cmd_scenarios(args: argparse.Namespace) -> int:
     names = scenarios.names()
@@ -408,16 +479,87 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
-    print(
-        "crmsim app: the interactive dashboard is not available yet.\n"
-        "Meanwhile, 'crmsim run --scenario NAME' writes the standard figures and a summary, "
-        "and the notebooks in notebooks/ let you change the levers and watch.",
-        file=sys.stderr,
-    )
-    return 1
+    """Serve the dashboard (``crmsim.app``) with Solara's server until Ctrl-C.
+
+    The server listens on a loopback address only: the page runs simulations for whoever
+    opens it, so it is for this computer's browser, not the network.
+    """
+    # Imported here: only this command needs them (the import block serves the others).
+    import ipaddress
+    import os
+    import signal
+    import subprocess
+    import threading
+
+    host = args.host
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise UsageError(
+            f"--host must be a loopback address such as 127.0.0.1 or ::1, got {host!r}: "
+            "the dashboard is served to this computer only"
+        )
+    if args.port > 65_535:
+        raise UsageError(f"--port must be at most 65535, got {args.port}")
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "crmsim.app:page",
+        "--host",
+        host,
+        "--port",
+        str(args.port),
+        "--production",  # no tracebacks or code reloading in the page
+        "--no-open",
+        "--no-check-version",  # no call to PyPI at every start
+    ]
+    # Solara reports usage to its developers unless told not to; a classroom tool should not.
+    # Its advice on cookies for pages embedded over https does not apply to a local page.
+    quiet = "ignore:Cookies with samesite=none:UserWarning"
+    warnings = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
+    env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": warnings}
+    shown = f"[{host}]" if ":" in host else host
+    print(f"crmsim dashboard: http://{shown}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    server = subprocess.Popen(command, env=env)
+    # A plain `kill` of this process must not leave the server running on its own.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        code = server.wait()
+        return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as shells say
+    except KeyboardInterrupt:
+        # Ctrl-C reaches the server too (same process group); give it a moment to close.
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        print("crmsim dashboard stopped.", file=sys.stderr)
+        return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 # ---------------------------------------------------------------------------- parser
+def _parallel_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--workers",
+        type=_int_at_least(1),
+        help="local worker processes (default: all cores; 1 runs in this process)",
+    )
+    sub.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask cluster instead, e.g. tcp://10.0.0.5:8786",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``crmsim`` command."""
     parser = _Parser(
@@ -485,12 +627,70 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also write runs.csv, summary.csv, differences.csv and compare.png here",
     )
+    _parallel_options(compare)
     compare.set_defaults(handler=_cmd_compare)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a grid or Latin-hypercube design of policy/market fields, resumably",
+        description="Run every point of a design file several times under common random "
+        "numbers; print each point's KPIs with 95%% confidence intervals and write runs.csv, "
+        "summary.csv and figures. Finished runs are saved as they end: run the same command "
+        "again to resume an interrupted sweep.",
+        epilog="Design file: [base] replications, weeks, customers, seed, network, scenario, "
+        "[base.policy], [base.market]; then [grid] field = [levels...] or [latin_hypercube] "
+        "n = 20, seed = 0, field = [low, high]. Market fields are written market.FIELD. "
+        "See docs/sensitivity.md.",
+    )
+    sweep.add_argument("design", metavar="DESIGN.toml", help="the design file")
+    sweep.add_argument(
+        "--replications",
+        type=_int_at_least(2),
+        help="runs per design point (default: the file's, else 10)",
+    )
+    sweep.add_argument(
+        "--weeks", type=_int_at_least(13), help="weeks per run (default: the file's, else 156)"
+    )
+    sweep.add_argument(
+        "--customers",
+        type=_int_at_least(1),
+        help=f"people in the market (default: the file's, else {DEFAULT_CUSTOMERS:,})",
+    )
+    sweep.add_argument(
+        "--seed", type=_int_at_least(0), help="random seed (default: the file's, else 0)"
+    )
+    sweep.add_argument(
+        "--network", choices=NETWORK_KINDS, help="who talks to whom (default small-world)"
+    )
+    sweep.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, also used to resume (default results/sweep_<design name>)",
+    )
+    _parallel_options(sweep)
+    sweep.set_defaults(handler=_cmd_sweep)
 
     listing = commands.add_parser("scenarios", help="list the bundled scenarios")
     listing.set_defaults(handler=_cmd_scenarios)
 
-    app = commands.add_parser("app", help="the interactive dashboard (not available yet)")
+    app = commands.add_parser(
+        "app",
+        help="serve the interactive dashboard in your browser (on this computer only)",
+        description="Serve the dashboard (crmsim.app): pick a scenario, pull the levers and "
+        "watch stages, tiers, churn, word of mouth, trust, profit and the network. "
+        "Open the printed address in a browser; Ctrl-C stops the server.",
+    )
+    app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="loopback address to listen on (default 127.0.0.1; also ::1 or localhost)",
+    )
+    app.add_argument(
+        "--port",
+        type=_int_at_least(1),
+        default=8765,
+        help="port to listen on (default 8765)",
+    )
     app.set_defaults(handler=_cmd_app)
     return parser
 
@@ -506,7 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit code: 0 on success, 1 for ``app``, 2 for bad input, 130 if interrupted.
+        The exit code: 0 on success, 2 for bad input, 130 if interrupted.
 
     Examples
     --------

@@ -1,0 +1,356 @@
+"""The dashboard (crmsim.app) without a browser: the model behind the controls, and the page
+rendered headless with Solara's test renderer (widgets in memory, clicked from Python)."""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+import subprocess
+
+import ipyvuetify as v
+import ipywidgets
+import pytest
+import solara
+from mesa.visualization.solara_viz import _check_model_params
+
+from crmsim import app, scenarios
+from crmsim.cli import main
+from crmsim.levers import Policy
+
+SMALL = 300  # people: quick, and small enough for the network view
+
+
+# --------------------------------------------------------------------------- the model
+def test_without_levers_the_dashboard_model_runs_the_scenario_as_it_is():
+    for name in scenarios.names():
+        scenario = scenarios.load(name)
+        model = app.DashboardModel(scenario_name=name, rng=1)
+        expected: Policy = scenario.policy
+        assert model.policy.service == expected.service, name
+        for field in ("respect", "discount", "discount_target", "discount_weeks", "gift_value"):
+            assert getattr(model.policy, field) == getattr(expected, field), (name, field)
+        assert model.market == scenario.kwargs["market"]
+        assert model.n_customers == scenario.kwargs.get("n_customers", 2_000)
+
+
+def test_each_scalar_sets_its_policy_or_market_field():
+    model = app.DashboardModel(
+        n_customers=SMALL,
+        scenario_name="customer_centric",
+        respect=0.3,
+        discount=0.2,
+        discount_target="new",
+        discount_start=4,
+        discount_end=12,
+        gift_value=3.5,
+        gift_every=6,
+        referral_reward=9.0,
+        recovery=0.9,
+        win_back=0.4,
+        advertising=0.03,
+        competitor_attractiveness=0.25,
+        competitor_offer_rate=0.08,
+        price=24.0,
+        network="scale-free",
+        rng=3,
+    )
+    policy, market = model.policy, model.market
+    assert (policy.respect, policy.discount, policy.discount_target) == (0.3, 0.2, "new")
+    assert policy.discount_weeks == (4, 12)
+    assert (policy.gift_value, policy.gift_every, policy.referral_reward) == (3.5, 6, 9.0)
+    assert (policy.recovery, policy.win_back, policy.advertising) == (0.9, 0.4, 0.03)
+    assert (market.competitor_attractiveness, market.competitor_offer_rate) == (0.25, 0.08)
+    assert market.price == 24.0
+    assert (model.n_customers, model.network_kind, model.seed) == (SMALL, "scale-free", 3)
+
+
+def test_service_quality_sets_all_but_spam_and_attribute_levels_come_on_top():
+    model = app.DashboardModel(n_customers=SMALL, service_quality=0.9, reliability=0.4, rng=1)
+    levels = {name: a.level for name, a in model.policy.service.items()}
+    assert levels == {
+        "reliability": 0.4,
+        "speed": 0.9,
+        "personal_touch": 0.9,
+        "spam": 0.2,  # reverse: more is worse, so service quality leaves it alone
+        "logo_colour": 0.9,
+    }
+    spam = app.DashboardModel(n_customers=SMALL, spam=0.7, rng=1).policy.service["spam"]
+    assert (spam.category, spam.level) == ("reverse", 0.7)
+
+
+def test_discount_targets_and_weeks_as_the_controls_name_them():
+    def policy(**levers):
+        return app.DashboardModel(n_customers=SMALL, rng=1, **levers).policy
+
+    assert policy(discount_target="loyal+marketer").discount_target == {"loyal", "marketer"}
+    assert policy(discount_target="kindred_spirits").discount_target == "kindred_spirits"
+    assert policy(discount=0.1, discount_start=0, discount_end=0).discount_weeks is None
+    late = policy(discount=0.1, discount_start=10, discount_end=app.NO_END)
+    assert not late.discount_running(9) and late.discount_running(10_000)
+    # the opening discount's (0, 8), moved by one end only
+    moved = app.DashboardModel(scenario_name="opening_discount", discount_end=20, rng=1)
+    assert moved.policy.discount_weeks == (0, 20)
+
+
+def test_a_seed_typed_as_text_gives_the_same_run_as_the_number():
+    a = app.DashboardModel(n_customers=SMALL, rng="42")
+    b = app.DashboardModel(n_customers=SMALL, rng=42)
+    a.run(10, progress=False)
+    b.run(10, progress=False)
+    assert a.frame.equals(b.frame)
+    assert app.DashboardModel(n_customers=SMALL, rng=" ").seed is None
+
+
+@pytest.mark.parametrize(
+    ("levers", "message"),
+    [
+        ({"respect": 1.5}, "respect"),
+        ({"reliability": -0.1}, "reliability"),
+        ({"service_quality": "high"}, "service_quality"),
+        ({"discount": 0.95}, "discount"),
+        ({"discount_start": 10, "discount_end": 5}, "discount_end"),
+        ({"discount_start": -1}, "discount_start"),
+        ({"discount_target": "vip"}, "discount_target"),
+        ({"gift_every": 0}, "gift_every"),
+        ({"price": 5.0}, "unit_cost"),  # below the unit cost of 12
+        ({"competitor_offer_rate": 2.0}, "competitor_offer_rate"),
+        ({"n_customers": 0}, "n_customers"),
+        ({"network": "grid"}, "network"),
+        ({"rng": "abc"}, "rng"),
+        ({"scenario_name": "nope"}, "unknown scenario"),
+        ({"errors": "ignore"}, "errors"),
+    ],
+)
+def test_a_bad_value_is_refused_with_a_value_error_naming_it(levers, message):
+    with pytest.raises(ValueError, match=message):
+        app.DashboardModel(**{"n_customers": SMALL, **levers})
+
+
+def test_weeks_runs_the_model_at_once():
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=12)
+    assert model.week == 12 and len(model.frame) == 12
+
+
+def test_with_errors_shown_a_bad_value_gives_a_message_and_the_scenarios_own_run():
+    model = app.DashboardModel(
+        scenario_name="customer_centric", respect=1.5, rng=1, errors="show", n_customers=SMALL
+    )
+    assert "respect" in model.error
+    assert model.policy.respect == scenarios.load("customer_centric").policy.respect
+    assert app.run_weeks(model, 4) is None and model.week == 4
+    assert app.DashboardModel(n_customers=SMALL, rng=1, errors="show").error is None
+
+
+def test_the_controls_are_keyword_arguments_and_rebuild_the_same_model():
+    for name in scenarios.names():
+        for per_attribute in (False, True):
+            model = app.DashboardModel(scenario_name=name, n_customers=SMALL, rng=5)
+            params = app.model_params(model, per_attribute=per_attribute, weeks=0)
+            _check_model_params(model, params)  # what SolaraViz checks
+            assert set(params) <= set(inspect.signature(app.DashboardModel).parameters)
+            values = {
+                k: p["value"] if isinstance(p, dict) and "type" in p else p
+                for k, p in params.items()
+            }
+            again = app.DashboardModel(**values)
+            assert again.error is None, (name, again.error)
+            assert again.policy == model.policy.replace(service=model.policy.service), name
+            assert again.market == model.market
+            assert (again.n_customers, again.seed) == (SMALL, 5)
+
+
+def test_every_slider_holds_its_starting_value_within_its_range():
+    params = app.model_params(app.DashboardModel(scenario_name="opening_discount", rng=1))
+    sliders = {k: p for k, p in params.items() if isinstance(p, dict) and "Slider" in p["type"]}
+    assert len(sliders) == 16  # 13 levers, 2 service sliders and the population size
+    for name, slider in sliders.items():
+        assert slider["min"] <= slider["value"] <= slider["max"], name
+    assert params["discount"]["value"] == 0.3 and params["discount_end"]["value"] == 8
+
+
+def test_the_network_is_drawn_for_small_markets_only():
+    model = app.DashboardModel(n_customers=120, rng=1)
+    model.run(3, progress=False)
+    figure = app.network_figure(model)
+    assert figure.axes[0].get_title().endswith("(week 3)")
+    with pytest.raises(ValueError, match="up to 400"):
+        app.network_figure(app.DashboardModel(n_customers=app.NETWORK_LIMIT + 1, rng=1))
+
+
+def test_the_module_examples_run():
+    failures, _ = doctest.testmod(app, optionflags=doctest.ELLIPSIS)
+    assert failures == 0
+
+
+# --------------------------------------------------------------------------- the page
+def _strings(widget) -> list[str]:
+    """Every text in a widget tree, depth first."""
+    found = []
+    for child in getattr(widget, "children", None) or []:
+        found.extend([child] if isinstance(child, str) else _strings(child))
+    return found
+
+
+class Dashboard:
+    """The page rendered headless, with helpers to read and press its widgets."""
+
+    def __init__(self, **page_args) -> None:
+        @solara.component
+        def Served():  # the app layout `solara run` wraps around a page
+            with solara.AppLayout():
+                app.Page(**page_args)
+
+        self.box, self.rc = solara.render(Served(), handle_error=False)
+
+    def images(self) -> list[bytes]:
+        return [bytes(w.value) for w in self.rc.find(ipywidgets.Image).widgets]
+
+    def texts(self) -> str:
+        return " ".join(_strings(self.box))
+
+    def alerts(self) -> str:
+        return " ".join(s for w in self.rc.find(v.Alert).widgets for s in _strings(w))
+
+    def slider(self, label: str):
+        return self.rc.find(v.Slider, label=label).widget
+
+    def press(self, label: str) -> None:
+        self.rc.find(v.Btn, children=[label]).widget.click()
+
+    def choose(self, label: str, value: str) -> None:
+        self.rc.find(v.Select, label=label).widget.v_model = value
+
+    def tab(self, name: str) -> None:
+        tabs = self.rc.find(v.Tabs).widget
+        tabs.v_model = [t.children[0] for t in tabs.children].index(name)
+
+    def close(self) -> None:
+        self.rc.close()
+
+
+@pytest.fixture
+def dashboard():
+    page = Dashboard(n_customers=SMALL)
+    yield page
+    page.close()
+
+
+def test_the_page_opens_with_three_years_of_the_scenario_drawn(dashboard):
+    assert "Baseline: an ordinary firm" in dashboard.texts()
+    assert "Week 156" in dashboard.texts()
+    images = dashboard.images()
+    assert len(images) == 2 and all(i.startswith(b"\x89PNG") for i in images)
+    labels = {w.label for w in dashboard.rc.find(v.Slider).widgets}
+    for label in ("Respect", "Discount", "Gift value (money)", "Price", "People in the market"):
+        assert label in labels
+
+
+def test_step_and_run_move_the_model_on_and_redraw_the_figures(dashboard):
+    before = dashboard.images()
+    dashboard.press("Step")
+    after_step = dashboard.images()
+    assert "Week 157" in dashboard.texts()
+    assert all(a != b for a, b in zip(before, after_step, strict=True))
+    dashboard.press("Run 156 weeks")
+    assert "Week 313" in dashboard.texts()
+    assert all(a != b for a, b in zip(after_step, dashboard.images(), strict=True))
+
+
+def test_a_slider_then_reset_rebuilds_the_model_and_runs_it_again(dashboard):
+    before = dashboard.images()
+    dashboard.press("Reset")  # same controls, same seed: the same run
+    assert dashboard.images() == before
+    dashboard.slider("Respect").v_model = 0.0
+    dashboard.press("Reset")
+    assert "Week 156" in dashboard.texts()
+    after = dashboard.images()
+    assert len(after) == 2 and after != before
+
+
+def test_a_refused_value_shows_a_message_instead_of_breaking_the_page(dashboard):
+    dashboard.slider("Discount from week").v_model = 100
+    dashboard.slider("Discount until week (0: never ends)").v_model = 50
+    dashboard.press("Reset")
+    assert "must be after discount_start" in dashboard.alerts()
+    assert len(dashboard.images()) == 2  # the scenario's own run, still drawn
+    dashboard.slider("Discount until week (0: never ends)").v_model = 0
+    dashboard.press("Reset")
+    assert "must be after" not in dashboard.alerts()
+
+
+def test_picking_a_scenario_loads_its_settings_into_the_controls(dashboard):
+    dashboard.choose("Scenario", "customer_centric")
+    assert "Customer-centric" in dashboard.texts()
+    assert dashboard.slider("Respect").v_model == 0.8
+    assert dashboard.slider("Referral reward (money)").v_model == 5.0
+    assert dashboard.rc.find(v.Select, label="Discount for").widget.v_model == "loyal+marketer"
+
+
+def test_one_slider_per_kano_attribute_on_request(dashboard):
+    labels = lambda: {w.label for w in dashboard.rc.find(v.Slider).widgets}  # noqa: E731
+    assert "Service quality (all but spam)" in labels()
+    dashboard.rc.find(v.Checkbox, label="One slider per Kano attribute").widget.v_model = True
+    assert "Service quality (all but spam)" not in labels()
+    for label in ("Reliability (must-be)", "Speed (performance)", "Logo colour (indifferent)"):
+        assert label in labels()
+
+
+def test_without_the_three_years_reset_waits_at_week_0_for_step(dashboard):
+    dashboard.rc.find(v.Checkbox, label="Run 156 weeks after Reset").widget.v_model = False
+    dashboard.press("Reset")
+    assert "Week 0: nothing simulated yet" in dashboard.texts()
+    assert dashboard.images() == []
+    assert "press Step" in dashboard.alerts()
+    dashboard.press("Step")
+    assert "Week 1 ·" in dashboard.texts()
+    assert len(dashboard.images()) == 2
+
+
+def test_every_tab_draws_its_views(dashboard):
+    for name, (keys, _) in app.TABS.items():
+        dashboard.tab(name)
+        figures = [k for k in keys if k in app.FIGURES or k == "network"]
+        assert len(dashboard.images()) == len(figures), name
+
+
+def test_the_network_tab_explains_itself_for_a_large_market():
+    page = Dashboard(n_customers=app.NETWORK_LIMIT + 100)
+    try:
+        page.tab("Network")
+        assert page.images() == []
+        assert "up to 400 people" in page.alerts()
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- the command
+class FakeServer:
+    """Stands in for the Solara server process: records the command, exits at once."""
+
+    calls: list[list[str]] = []
+
+    def __init__(self, command, env):
+        FakeServer.calls.append(command)
+        self.env = env
+
+    def wait(self, timeout=None):
+        return 0
+
+
+def test_crmsim_app_serves_the_page_on_loopback_and_prints_the_address(monkeypatch, capsys):
+    FakeServer.calls.clear()
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    assert main(["app", "--port", "9123"]) == 0
+    (command,) = FakeServer.calls
+    assert command[1:5] == ["-m", "solara", "run", "crmsim.app:page"]
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--port") + 1] == "9123"
+    assert "http://127.0.0.1:9123/" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv", [["--host", "0.0.0.0"], ["--host", "example.org"], ["--port", "70000"]]
+)
+def test_crmsim_app_refuses_to_serve_beyond_this_computer(argv, capsys):
+    assert main(["app", *argv]) == 2
+    assert "crmsim: error:" in capsys.readouterr().err

@@ -1,0 +1,239 @@
+"""The dashboard in a real browser: `crmsim app` served, driven by Playwright in headless Chromium.
+
+The test starts ``crmsim app --port <free port>`` as a subprocess, opens the page in Debian's
+Chromium (``/usr/bin/chromium``, never a browser Playwright downloads), moves a slider,
+presses Reset and Step, and checks that the figures change. All traffic stays on 127.0.0.1:
+Solara's front-end files come from its local cache (``tools/solara_assets.py`` fills it
+where the internet is out of reach), and the server is pointed at a closed local port for
+anything missing instead of the public CDN.
+
+Without Playwright or Chromium the test is skipped with the reason; in CI (``CI=true``),
+where ``.ci/run`` installs both, it fails instead, so a broken set-up cannot pass unseen.
+
+Set ``CRMSIM_SCREENSHOT=docs/figures/dashboard.png`` to also save the README's screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags for Chromium as root in a container with a closed network (see .ci/run).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Starting the server imports Mesa, Solara and matplotlib: slow on a busy machine.
+START_TIMEOUT = 180
+#: A change (rebuild, 156 weeks, two figures) takes about a second; allow for slow machines.
+CHANGE_TIMEOUT_MS = 60_000
+VIEWPORT = {"width": 1600, "height": 1000}
+FIGURE = ".crmsim-figure img"
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: .ci/run should have installed it)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 5.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The address of a freshly started ``crmsim app``; the server is stopped afterwards."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _missing("Playwright for Python is not installed (pip install playwright)")
+    if not CHROMIUM.exists():
+        _missing(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        # Anything not in Solara's local cache would be fetched from a public CDN: send such
+        # requests to a closed local port instead, so the test never leaves this machine.
+        "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crmsim", "app", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: stopped with all its children
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"crmsim app exited early:\n{process.stdout.read()}")
+            try:
+                if _get(url + "/") == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"crmsim app did not answer on {url} within {START_TIMEOUT} s")
+            time.sleep(0.5)
+        if _get(f"{url}/_solara/cdn/requirejs@2.3.6/require.js", timeout=30) != 200:
+            _missing(
+                "Solara's front-end files are not in its local cache and the internet is out "
+                "of reach: run `.venv/bin/python tools/solara_assets.py` once"
+            )
+        yield url
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[object]:
+    """The dashboard open in headless Chromium, with the first run's figures shown."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport=VIEWPORT)
+            tab.set_default_timeout(CHANGE_TIMEOUT_MS)
+            tab.goto(server + "/")
+            tab.wait_for_selector(FIGURE, timeout=START_TIMEOUT * 1000)
+            tab.get_by_text("Week 156").wait_for()
+            yield tab
+        finally:
+            browser.close()
+
+
+def _slider(page, label: str):
+    """The thumb of the slider whose label reads exactly ``label``."""
+    text = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    box = page.locator(".v-slider").filter(has=page.locator("label", has_text=text))
+    return box.locator("[role=slider]")
+
+
+def _figure_source(page) -> str:
+    return page.locator(FIGURE).first.get_attribute("src")
+
+
+def _wait_for_new_figure(page, old_source: str) -> None:
+    page.wait_for_function(
+        "old => { const img = document.querySelector('.crmsim-figure img');"
+        " return img !== null && img.src !== old; }",
+        arg=old_source,
+    )
+
+
+def test_the_page_opens_with_the_baseline_run_and_every_control(page):
+    assert page.get_by_text("Baseline: an ordinary firm").is_visible()
+    assert page.locator(FIGURE).count() == 2  # the "Customers" tab: stages and tiers
+    for label in ("Respect", "Discount", "Price", "People in the market", "Complaint recovery"):
+        assert _slider(page, label).count() == 1, label
+    for button in ("Reset", "Step", "Run 156 weeks"):
+        assert page.get_by_role("button", name=button).count() >= 1, button
+
+
+def test_a_slider_and_reset_change_the_run_and_step_moves_it_on(page):
+    figure = page.locator(FIGURE).first
+    before = figure.screenshot()
+    source = _figure_source(page)
+
+    # Respect 0.5 -> 0: customers feel disrespected, marketers leave. The seed stays the
+    # same, so any change in the figures comes from the slider.
+    thumb = _slider(page, "Respect")
+    thumb.focus()
+    thumb.press("Home")
+    assert thumb.get_attribute("aria-valuenow") == "0"
+    started = time.perf_counter()
+    page.get_by_role("button", name="Reset").click()
+    _wait_for_new_figure(page, source)
+    seconds = time.perf_counter() - started
+    page.get_by_text("Week 156").wait_for()
+    after_reset = figure.screenshot()
+    assert after_reset != before
+    print(f"\nReset with a new value to new figures in the browser: {seconds:.2f} s")
+
+    source = _figure_source(page)
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text("Week 157").wait_for()
+    _wait_for_new_figure(page, source)
+    assert figure.screenshot() != after_reset
+
+
+def test_a_refused_value_shows_a_message_and_the_page_keeps_working(page):
+    start = _slider(page, "Discount from week")
+    start.focus()
+    start.press("End")  # week 155
+    end = _slider(page, "Discount until week (0: never ends)")
+    end.focus()
+    end.press("Home")
+    end.press("ArrowRight")  # week 1: before the start
+    page.get_by_role("button", name="Reset").click()
+    alert = page.locator(".v-alert").filter(has_text="must be after discount_start")
+    alert.wait_for()
+    page.get_by_text("Week 156").wait_for()  # the scenario's own run, shown all the same
+    assert page.locator(FIGURE).count() == 2
+
+    # Fix the control: the message goes away.
+    end.focus()
+    end.press("End")
+    page.get_by_role("button", name="Reset").click()
+    alert.wait_for(state="detached")
+
+
+def test_picking_a_scenario_loads_its_settings_into_the_sliders(page):
+    from playwright.sync_api import expect
+
+    page.locator(".v-select").filter(has_text="Scenario").first.click()
+    page.get_by_role("option", name="customer_centric").click()
+    page.get_by_text("Customer-centric").first.wait_for()
+    expect(_slider(page, "Respect")).to_have_attribute("aria-valuenow", "0.8")
+    expect(_slider(page, "Referral reward (money)")).to_have_attribute("aria-valuenow", "5")
+
+    screenshot = os.environ.get("CRMSIM_SCREENSHOT")
+    if screenshot:
+        page.get_by_text("Week 156").wait_for()
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.mouse.move(0, 0)
+        time.sleep(1)  # let the select's focus animation end
+        page.screenshot(path=screenshot)

@@ -1,0 +1,366 @@
+"""Experiments at scale: sweeps, Latin hypercubes, resuming, Dask, sensitivity, cohorts, RFM."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from crmsim import CRMModel, Market, Policy, analysis, experiments
+from crmsim.cli import main
+from crmsim.experiments import (
+    KPIS,
+    compare,
+    grid,
+    latin_hypercube,
+    read_design,
+    replication_seeds,
+    run_kpis,
+    sensitivity,
+    sweep,
+)
+
+SMALL = {"replications": 2, "weeks": 26, "n_customers": 300, "progress": False}
+DESIGN = {"service_quality": [0.5, 0.9], "market.trial_rate": [0.08, 0.16]}
+
+
+@pytest.fixture(scope="module")
+def grid_sweep() -> experiments.SweepResult:
+    return sweep(DESIGN, workers=1, **SMALL)
+
+
+# ---------------------------------------------------------------------------- designs
+def test_grid_sweep_runs_every_design_point_once_per_replication(grid_sweep):
+    design = grid_sweep.design
+    assert list(design.columns) == ["service_quality", "market.trial_rate"]
+    assert design.to_dict("list") == {
+        "service_quality": [0.5, 0.5, 0.9, 0.9],
+        "market.trial_rate": [0.08, 0.16, 0.08, 0.16],
+    }
+    runs = grid_sweep.runs
+    assert list(runs.columns) == [
+        "point",
+        "service_quality",
+        "market.trial_rate",
+        "replication",
+        "kpi",
+        "value",
+    ]
+    assert len(runs) == 4 * 2 * len(KPIS)
+    assert runs.groupby(["point", "replication", "kpi"]).size().eq(1).all()
+    summary = grid_sweep.summary()
+    assert summary.index.names == ["point", "kpi"] and len(summary) == 4 * len(KPIS)
+    assert (summary.xs("acquired", level="kpi")["n"] == 2).all()
+
+
+def test_a_design_point_is_the_base_policy_and_market_with_its_fields_changed(grid_sweep):
+    # point 3: service_quality 0.9, market.trial_rate 0.16, replication 1
+    model = CRMModel(
+        n_customers=300,
+        policy=Policy(service_quality=0.9),
+        market=Market(trial_rate=0.16),
+        history=False,
+        rng=grid_sweep.seeds[1],
+    )
+    model.run(26, progress=False)
+    recorded = grid_sweep.wide().loc[(3, 1)]
+    expected = pd.Series(run_kpis(model))
+    np.testing.assert_array_equal(recorded.to_numpy(), expected[recorded.index].to_numpy())
+    # common random numbers: every point uses the same seeds
+    assert grid_sweep.seeds == replication_seeds(0, 2)
+
+
+def test_latin_hypercube_puts_one_point_in_every_stratum_of_every_parameter():
+    ranges = {"discount": (0.0, 0.3), "respect": (0.2, 1.0), "market.price": (15, 25)}
+    design = latin_hypercube(ranges, n=20, seed=3)
+    assert design.shape == (20, 3) and design.index.name == "point"
+    for name, (low, high) in ranges.items():
+        values = design[name].to_numpy()
+        assert ((values >= low) & (values <= high)).all()
+        strata = np.floor((values - low) / (high - low) * 20).astype(int)
+        assert sorted(strata) == list(range(20)), name
+    pd.testing.assert_frame_equal(design, latin_hypercube(ranges, n=20, seed=3))
+    assert not design.equals(latin_hypercube(ranges, n=20, seed=4))
+    # pairing across parameters is random, not the diagonal
+    assert not np.array_equal(design["discount"].rank(), design["respect"].rank())
+
+
+def test_integer_fields_are_rounded_and_bad_designs_are_refused():
+    result = sweep(
+        latin_hypercube({"gift_every": (1, 8)}, n=2, seed=0),
+        replications=2,
+        weeks=13,
+        n_customers=60,
+        progress=False,
+        workers=1,
+    )
+    assert all(isinstance(v, int) for v in result.design["gift_every"])
+    with pytest.raises(ValueError, match="unknown design parameter 'happiness'"):
+        grid({"happiness": [1, 2]})
+    with pytest.raises(ValueError, match="design point 1"):
+        sweep({"respect": [0.5, 1.5]}, workers=1, **SMALL)
+    with pytest.raises(ValueError, match="low <= high"):
+        latin_hypercube({"respect": (0.9, 0.1)}, n=4)
+
+
+# ---------------------------------------------------------------------------- resuming
+class StopSweepError(Exception):
+    pass
+
+
+def test_an_interrupted_sweep_resumes_without_redoing_or_losing_runs(tmp_path, grid_sweep):
+    out = tmp_path / "sweep"
+
+    def stop_after_three(point, replication, kpis):
+        stop_after_three.calls += 1
+        if stop_after_three.calls == 3:
+            raise StopSweepError
+
+    stop_after_three.calls = 0
+    with pytest.raises(StopSweepError):
+        sweep(DESIGN, out_dir=out, on_run=stop_after_three, workers=1, **SMALL)
+    lines = (out / "runs.jsonl").read_text().splitlines()
+    assert len(lines) == 3  # every finished run was saved at once
+    # a run cut off mid-write by a kill leaves a fragment; it is dropped, not mistaken for a run
+    with open(out / "runs.jsonl", "a") as file:
+        file.write('{"point": {"service_qua')
+
+    computed = []
+    resumed = sweep(
+        DESIGN, out_dir=out, on_run=lambda p, r, k: computed.append((p, r)), workers=1, **SMALL
+    )
+    assert len(computed) == 8 - 3
+    saved = {
+        (json.dumps(json.loads(line)["point"]), json.loads(line)["replication"]) for line in lines
+    }
+    assert len(saved) == 3  # three different runs were saved before the interruption
+    pd.testing.assert_frame_equal(resumed.runs, grid_sweep.runs)
+    assert len((out / "runs.jsonl").read_text().splitlines()) == 8
+
+    # everything done: nothing is run again, and a larger design runs only its new points
+    computed.clear()
+    again = sweep(DESIGN, out_dir=out, on_run=lambda *a: computed.append(a), workers=1, **SMALL)
+    assert computed == []
+    pd.testing.assert_frame_equal(again.runs, grid_sweep.runs)
+    bigger = DESIGN | {"service_quality": [0.5, 0.7, 0.9]}
+    sweep(bigger, out_dir=out, on_run=lambda *a: computed.append(a), workers=1, **SMALL)
+    assert len(computed) == 2 * 2  # the two new points, two replications each
+
+
+def test_a_sweep_stopped_while_worker_processes_run_resumes_too(tmp_path, grid_sweep):
+    out = tmp_path / "sweep"
+
+    def stop(point, replication, kpis):
+        raise StopSweepError
+
+    with pytest.raises(StopSweepError):
+        sweep(DESIGN, out_dir=out, on_run=stop, workers=2, **SMALL)
+    saved = len((out / "runs.jsonl").read_text().splitlines())
+    assert 1 <= saved < 8
+    computed = []
+    resumed = sweep(DESIGN, out_dir=out, on_run=lambda *a: computed.append(a), workers=2, **SMALL)
+    assert len(computed) == 8 - saved
+    pd.testing.assert_frame_equal(resumed.runs, grid_sweep.runs)
+
+
+def test_a_folder_holding_another_sweep_is_refused(tmp_path):
+    out = tmp_path / "sweep"
+    sweep({"respect": [0.5]}, out_dir=out, workers=1, **SMALL)
+    with pytest.raises(ValueError, match=r"different sweep .*weeks"):
+        sweep({"respect": [0.5]}, out_dir=out, workers=1, **(SMALL | {"weeks": 13}))
+
+
+# ---------------------------------------------------------------------------- execution
+def test_local_processes_and_a_dask_cluster_give_the_same_numbers(grid_sweep):
+    distributed = pytest.importorskip("distributed")
+    in_processes = sweep(DESIGN, workers=2, **SMALL)
+    pd.testing.assert_frame_equal(in_processes.runs, grid_sweep.runs)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = sweep(DESIGN, scheduler=client, **SMALL)
+        policies = {"A": Policy(), "B": Policy(respect=0.9)}
+        by_address = compare(policies, scheduler=cluster.scheduler_address, **SMALL)
+    pd.testing.assert_frame_equal(on_dask.runs, grid_sweep.runs)
+    pd.testing.assert_frame_equal(by_address.runs, compare(policies, workers=1, **SMALL).runs)
+
+
+# ---------------------------------------------------------------------------- KPIs
+def test_cem_and_cam_kpis_of_seed_004_are_reported():
+    policy = Policy(respect=0.9, discount=0.1, gift_value=4.0, referral_reward=5.0)
+    model = CRMModel(n_customers=400, policy=policy, history=False, rng=8)
+    model.run(52, progress=False)
+    kpis, frame = run_kpis(model), model.frame
+    for motive in ("respect", "discount", "gift"):
+        assert kpis[f"repeat_{motive}"] == frame[f"repeat_{motive}"].sum()
+        assert kpis[f"repeat_spend_{motive}"] == pytest.approx(
+            frame[f"repeat_spend_{motive}"].sum()
+        )
+    for motive in ("respect", "discount", "gift", "reward"):
+        assert kpis[f"referrals_{motive}"] == frame[f"referrals_{motive}"].sum()
+    attributed = sum(kpis[f"referrals_{m}"] for m in ("respect", "discount", "gift", "reward"))
+    assert 0 < attributed <= kpis["referrals"]
+    assert sum(kpis[f"repeat_{m}"] for m in ("respect", "discount", "gift")) > 0
+    # the books: profit per customer acquired is clv less acquisition cost
+    assert kpis["clv"] - kpis["acquisition_cost"] == pytest.approx(
+        kpis["profit"] / kpis["acquired"]
+    )
+    assert kpis["cost"] == pytest.approx(sum(kpis[c] for c in KPIS if c.startswith("cost_")))
+    assert np.isnan(kpis["churn_year"])  # no year that began with customers in 52 weeks
+
+
+# ---------------------------------------------------------------------------- sensitivity
+def test_morris_screening_gives_indices_per_output_and_parameter():
+    result = sensitivity(
+        {"service_quality": (0.4, 0.95), "market.trial_rate": (0.05, 0.2)},
+        trajectories=3,
+        weeks=26,
+        n_customers=200,
+        progress=False,
+        workers=1,
+    )
+    assert result.indices.index.names == ["output", "parameter"]
+    assert set(result.indices.index) == {
+        (o, p) for o in ("churn", "profit") for p in ("service_quality", "market.trial_rate")
+    }
+    assert (result.indices["mu_star"] >= 0).all()
+    assert len(result.runs.design) == 3 * (2 + 1)
+    assert isinstance(result.plot(), Figure)
+    assert "service_quality" in result.to_text()
+
+
+# ---------------------------------------------------------------------------- cohorts, RFM
+def test_cohort_retention_starts_at_one_and_never_rises():
+    model = CRMModel(n_customers=600, rng=11, history=False)
+    model.run(52, progress=False)
+    curves = analysis.cohort_retention(model, cohort_weeks=13)
+    assert list(curves.index) == [0, 13, 26, 39]
+    assert (curves[0] == 1).all()
+    for _, row in curves.iterrows():
+        values = row.dropna().to_numpy()
+        assert (np.diff(values) <= 0).all() and values[-1] >= 0
+        assert row.iloc[: len(values)].notna().all()  # unobserved weeks only at the end
+    assert sum(curves.attrs["sizes"].values()) == int((model.state.first_purchase_week >= 0).sum())
+    # without censoring, the curve is the plain share: cohort 0 after one week
+    first = model.state.first_purchase_week
+    losses = model.losses
+    cohort0 = np.flatnonzero((first >= 0) & (first < 13))
+    gone = losses[losses["customer"].isin(cohort0) & (losses["week"] == first[losses["customer"]])]
+    assert curves.loc[0, 1] == pytest.approx(1 - gone["customer"].nunique() / len(cohort0))
+
+
+def test_transaction_log_is_exact_and_leaves_the_run_unchanged():
+    policy = Policy(discount=0.2, discount_target="new")
+    model = CRMModel(n_customers=300, policy=policy, rng=6)
+    log = analysis.run_with_transactions(model, weeks=30)
+    plain = CRMModel(n_customers=300, policy=policy, rng=6)
+    plain.run(30, progress=False)
+    pd.testing.assert_frame_equal(model.frame, plain.frame)
+    assert list(log.columns) == ["customer_id", "date", "amount"]
+    assert set(log["amount"]) <= {20.0, 16.0}
+    assert log["amount"].sum() == pytest.approx(model.frame["revenue"].sum())
+    counts = log.groupby("customer_id").size()
+    np.testing.assert_array_equal(model.state.purchases[counts.index], counts.to_numpy())
+    pd.testing.assert_frame_equal(analysis.transactions(model), log)
+    with pytest.raises(ValueError, match="run_with_transactions"):
+        analysis.transactions(plain)
+
+
+def test_rfm_summary_matches_a_hand_worked_example():
+    # A buys in weeks 0 (10), 3 (20 and 5: one period, 25) and 7 (30); B once in week 5;
+    # C only after the end of observation; D in week 2 and again after the end.
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 2, 3, 4, 4],
+            "date": [0, 3, 3, 7, 5, 11, 2, 12],
+            "amount": [10.0, 20.0, 5.0, 30.0, 12.0, 7.0, 8.0, 9.0],
+        }
+    )
+    expected = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 4],
+            "frequency": [2.0, 0.0, 0.0],  # repeat purchase periods
+            "recency": [7.0, 0.0, 0.0],  # first to last purchase
+            "T": [10.0, 5.0, 8.0],  # first purchase to the end
+            "monetary_value": [27.5, 0.0, 0.0],  # mean of the repeat periods: (25 + 30) / 2
+        }
+    )
+    pd.testing.assert_frame_equal(analysis.rfm_summary(log, observation_end=10), expected)
+    # the same purchases on a calendar, in days
+    dated = log.assign(date=pd.Timestamp("2024-01-01") + pd.to_timedelta(log["date"], unit="D"))
+    pd.testing.assert_frame_equal(
+        analysis.rfm_summary(dated, observation_end="2024-01-11", time_unit="D"), expected
+    )
+    # default end: the last purchase (week 12), and time in units of 2 weeks
+    scaled = analysis.rfm_summary(log, time_scaler=2.0)
+    assert scaled.loc[scaled["customer_id"] == 1, ["recency", "T"]].values.tolist() == [[3.5, 6.0]]
+
+
+# ---------------------------------------------------------------------------- files, CLI, plots
+def test_design_files_read_grids_and_latin_hypercubes(tmp_path):
+    path = tmp_path / "lhs.toml"
+    path.write_text(
+        "[base]\nreplications = 3\ncustomers = 500\nscenario = 'baseline'\n"
+        "[base.market]\ntrial_rate = 0.1\n"
+        "[latin_hypercube]\nn = 8\nseed = 2\ndiscount = [0, 0.3]\nmarket.price = [18, 22]\n"
+    )
+    design, options = read_design(path)
+    assert list(design.columns) == ["discount", "market.price"] and len(design) == 8
+    assert options["replications"] == 3 and options["n_customers"] == 500
+    assert options["market"].trial_rate == 0.1
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[grid]\nrespect = [0.5]\n[latin_hypercube]\nn = 3\n")
+    with pytest.raises(ValueError, match="exactly one design table"):
+        read_design(bad)
+
+
+def test_sweep_command_prints_a_table_writes_files_and_resumes(tmp_path, capsys):
+    design = tmp_path / "levers.toml"
+    design.write_text(
+        "[base]\nreplications = 2\nweeks = 26\ncustomers = 200\n"
+        "[grid]\nservice_quality = [0.5, 0.9]\nrespect = [0.3, 0.8]\n"
+    )
+    out = tmp_path / "out"
+    args = ["sweep", str(design), "--out", str(out), "--workers", "1"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    header = next(line for line in printed.splitlines() if line.startswith("point"))
+    assert header.split()[:3] == ["point", "service_quality", "respect"]
+    assert "Mean [95% confidence interval]" in printed
+    for name in ("runs.csv", "summary.csv", "sweep_kpis.png", "sweep_surface_churn.png"):
+        assert (out / name).is_file(), name
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs["point"].nunique() == 4 and set(runs["replication"]) == {0, 1}
+    log_size = len((out / "runs.jsonl").read_text().splitlines())
+    assert main([*args, "--replications", "3"]) == 0  # one more replication per point
+    assert len((out / "runs.jsonl").read_text().splitlines()) == log_size + 4
+    assert main(["sweep", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_sweep_plots_show_intervals_and_response_surfaces(grid_sweep):
+    fig = grid_sweep.plot("churn")
+    assert isinstance(fig, Figure)
+    assert len(fig.axes[0].containers) == 2  # one line per trial rate, with error bars
+    surface = grid_sweep.plot_surface("profit")
+    assert len(surface.axes[0].images) == 1  # a grid is a heatmap
+    scattered = sweep(
+        latin_hypercube({"respect": (0.2, 1.0), "discount": (0.0, 0.3)}, n=5, seed=1),
+        replications=2,
+        weeks=13,
+        n_customers=80,
+        progress=False,
+        workers=1,
+    )
+    contour = scattered.plot_surface("acquired")
+    assert not contour.axes[0].images and contour.axes[0].collections  # filled contours
+    assert "respect" in scattered.to_text()
