@@ -129,6 +129,28 @@ def _as(kind: type, value: Any, name: str) -> Any:
     raise ValueError(f"{name} must be a {kind.__name__} or a mapping of its fields, got {value!r}")
 
 
+def run_weeks(model: mesa.Model, weeks: int, progress: bool | None = None) -> None:
+    """Advance a week-stepped Mesa model by ``weeks`` weeks, with an optional progress bar.
+
+    Shared by :class:`CRMModel` and the per-agent reference model so both validate and
+    report progress the same way. A bar appears only if the run takes over a second, unless
+    ``progress`` forces it on or off.
+    """
+    if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 0:
+        raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
+    if weeks == 0:
+        return
+    if progress is False:
+        model.run_for(int(weeks))
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=int(weeks), unit="week", delay=0 if progress else 1.0, leave=False) as bar:
+        for _ in range(int(weeks)):
+            model.run_for(1)
+            bar.update()
+
+
 class LossLog:
     """The loss log carried in a weekly frame's ``attrs``.
 
@@ -293,19 +315,7 @@ class CRMModel(mesa.Model):
         progress : bool, optional
             Show a progress bar; by default one appears only if the run takes over a second.
         """
-        if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 0:
-            raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
-        if weeks == 0:
-            return
-        if progress is False:
-            self.run_for(int(weeks))
-            return
-        from tqdm.auto import tqdm
-
-        with tqdm(total=int(weeks), unit="week", delay=0 if progress else 1.0, leave=False) as bar:
-            for _ in range(int(weeks)):
-                self.run_for(1)
-                bar.update()
+        run_weeks(self, weeks, progress)
 
     # ------------------------------------------------------------------ records
     def _keep_losses(self, week: Week) -> None:

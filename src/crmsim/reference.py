@@ -108,6 +108,7 @@ from crmsim.model import (
     TIER_COLUMNS,
     CRMModel,
     LossLog,
+    run_weeks,
 )
 from crmsim.network import SocialNetwork, build_network
 from crmsim.offer import LOSS_AVERSION, REFERENCE_SPEED, VALUE_SLOPE
@@ -1042,19 +1043,7 @@ class ReferenceModel(mesa.Model):
         progress : bool, optional
             Show a progress bar; by default one appears only if the run takes over a second.
         """
-        if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 0:
-            raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
-        if weeks == 0:
-            return
-        if progress is False:
-            self.run_for(int(weeks))
-            return
-        from tqdm.auto import tqdm
-
-        with tqdm(total=int(weeks), unit="week", delay=0 if progress else 1.0, leave=False) as bar:
-            for _ in range(int(weeks)):
-                self.run_for(1)
-                bar.update()
+        run_weeks(self, weeks, progress)
 
     # ------------------------------------------------------------------ from a CRMModel
     @classmethod
