@@ -1,6 +1,6 @@
 """Regenerate the figures and numbers of docs/validation.md.
 
-Run from the repository root (about three minutes on two cores)::
+Run from the repository root (about eight minutes on two cores)::
 
     PYTHONPATH=src python docs/make_validation_figures.py
 
@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crmsim import CRMModel, Market
+from crmsim import CRMModel, Market, Population
 from crmsim.calibration import (
     bass_closed_form,
     bass_limit_inputs,
@@ -79,6 +79,18 @@ def bass_figures() -> np.ndarray:
     print(f"  model - recursion:  {100 * largest_gap(fast_model, fast_recursion):.2f} points")
     print(f"  model - F(t):       {100 * largest_gap(fast_model, fast_closed):.2f} points")
     print(f"  model - F(t-1/2):   {100 * largest_gap(fast_model, fast_half):.2f} points")
+    seed_gaps = [
+        largest_gap(bass_run(fast_p, fast_q, fast_weeks, rng=seed), fast_recursion)
+        for seed in range(6)
+    ]
+    print(
+        "  model - recursion over seeds 0-5: "
+        f"{100 * min(seed_gaps):.2f}-{100 * max(seed_gaps):.2f} points"
+    )
+    slow_model = bass_run(0.005, 0.1, 104)
+    slow_gap = largest_gap(slow_model, bass_recursion(104, 0.005, 0.1, N_BASS))
+    print(f"Bass p=0.005, q=0.1 a week, {N_BASS:,} x 104 weeks")
+    print(f"  model - recursion:  {100 * slow_gap:.2f} points")
     for k in (2, 5, 20):
         fine = bass_recursion(fast_weeks * k, fast_p / k, fast_q / k)[::k]
         print(
@@ -166,8 +178,15 @@ def course_figure() -> None:
     for seed in range(4):
         model = CRMModel(n_customers=2_000, rng=seed, history=False)
         tables.append(run_recording_failures(model, weeks=156))
+        if seed == 0:
+            committed, active = model.frame.iloc[-1][["commitment", "active"]].astype(int)
+            print(f"Seed 0 at week 156: {committed} of {active} active customers in commitment")
     failures = pd.concat(tables, ignore_index=True)
     unresolved = failures[~failures["resolved"]]
+    early = unresolved.loc[unresolved["stage"].isin(["exploration", "expansion"]), "left"]
+    print(
+        f"  leave: exploration and expansion together: {100 * early.mean():.1f} % of {len(early):,}"
+    )
     rows = [("complain after a failure", failures["complained"], 0.40)]
     for stage in ("exploration", "expansion", "commitment"):
         leave = unresolved.loc[unresolved["stage"] == stage, "left"]
@@ -272,6 +291,34 @@ def retention_figures() -> None:
     plt.close(fig)
 
 
+def trait_concentration_check() -> None:
+    """Two-year survival of a cohort at trait concentration 1 and 100, in three markets."""
+    print("Two-year survival of a 20,000 cohort (seeds 0-1) at trait concentration 1 and 100")
+    for drift, offers in [(None, None), (0.01, 0.02), (0.004, 0.04)]:
+        market = (
+            Market() if drift is None else Market(drift_rate=drift, competitor_offer_rate=offers)
+        )
+        shares = {
+            kappa: [
+                simulate_cohort(
+                    9,
+                    13,
+                    n_customers=20_000,
+                    market=market,
+                    population=Population(trait_concentration=kappa),
+                    rng=seed,
+                )[8]
+                / 20_000
+                for seed in range(2)
+            ]
+            for kappa in (1, 100)
+        }
+        print(
+            f"  drift {market.drift_rate}, offers {market.competitor_offer_rate}: "
+            + ", ".join(f"kappa {k}: {100 * np.mean(v):.1f} %" for k, v in shares.items())
+        )
+
+
 def adoption_figure(yearly_run: np.ndarray) -> None:
     adopters = yearly_run[52::52] * N_BASS
     fit = fit_adoption(adopters, N_BASS, period_weeks=52)
@@ -320,6 +367,7 @@ def main() -> None:
     bass_noise_figure()
     course_figure()
     adoption_figure(yearly)
+    trait_concentration_check()
     retention_figures()
 
 
