@@ -160,7 +160,7 @@ def test_one_week_from_the_same_state_agrees():
         vectorized.state, vectorized.week = copy.deepcopy(start), week
         reference = ReferenceModel.from_crm_model(vectorized, rng=repeat)
         reference.step()
-        rows_reference.append(reference.row)
+        rows_reference.append(reference._row)
         vectorized.rng = np.random.default_rng(repeat)
         vectorized.step()
         rows_vectorized.append({k: v[-1] for k, v in vectorized.datacollector.model_vars.items()})

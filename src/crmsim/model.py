@@ -174,10 +174,12 @@ class CRMDataCollector(mesa.DataCollector):
 
     The log (``frame.attrs["losses"]``) lets :func:`crmsim.analysis.period_churn`
     count, for any period length, only the customers who were there at the
-    period's start, as the course defines churn.
+    period's start, as the course defines churn. It serves any model that keeps its
+    weekly row in ``_row`` and its departures in ``losses`` (CRMModel and the per-agent
+    reference model).
     """
 
-    def __init__(self, model: CRMModel, **kwargs: Any) -> None:
+    def __init__(self, model: mesa.Model, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._crm_model = model
 

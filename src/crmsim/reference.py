@@ -106,8 +106,8 @@ from crmsim.model import (
     MONEY_COLUMNS,
     STAGE_COLUMNS,
     TIER_COLUMNS,
+    CRMDataCollector,
     CRMModel,
-    LossLog,
     run_weeks,
 )
 from crmsim.network import SocialNetwork, build_network
@@ -794,19 +794,6 @@ def _as(kind: type, value: Any, name: str) -> Any:
     raise ValueError(f"{name} must be a {kind.__name__} or a mapping of its fields, got {value!r}")
 
 
-class _ReferenceDataCollector(mesa.DataCollector):
-    """A DataCollector whose frame carries the loss log, as ``CRMModel``'s does."""
-
-    def __init__(self, model: ReferenceModel, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._reference_model = model
-
-    def get_model_vars_dataframe(self) -> pd.DataFrame:
-        frame = super().get_model_vars_dataframe()
-        frame.attrs["losses"] = LossLog(self._reference_model.losses)
-        return frame
-
-
 class ReferenceModel(mesa.Model):
     """The CRM market with one ``ReferenceCustomer`` agent per person (a per-agent ``CRMModel``).
 
@@ -887,14 +874,14 @@ class ReferenceModel(mesa.Model):
 
         self.week = 0
         self.tally: Counter = Counter()
-        self.row: dict[str, float] = {}
+        self._row: dict[str, float] = {}
         self.n_active = 0
         self.discount_running = False
         self.initial_expectation = 0.0
         self._losses: list[tuple[int, int, int, int]] = []
-        self.datacollector = _ReferenceDataCollector(
+        self.datacollector = CRMDataCollector(
             self,
-            model_reporters={name: (lambda m, key=name: m.row[key]) for name in FRAME_COLUMNS},
+            model_reporters={name: (lambda m, key=name: m._row[key]) for name in FRAME_COLUMNS},
         )
 
     # ------------------------------------------------------------------ helpers for agents
@@ -981,7 +968,7 @@ class ReferenceModel(mesa.Model):
             gone.do("consider_win_back")
 
         keep_books(self.n_customers, week)
-        self.row = self._weekly_row(active_start)
+        self._row = self._weekly_row(active_start)
         self.datacollector.collect(self)
         self.week += 1
 
