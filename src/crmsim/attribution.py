@@ -31,47 +31,79 @@ REFERRAL_MOTIVES = ("respect", "discount", "gift", "reward")
 RESPECT_WEIGHT = 1.0 / 3.0
 
 
-def motive_strengths(
+def _present_motives(
     state: CustomerState, week: Week, who: np.ndarray, discount: np.ndarray, with_reward: bool
-) -> np.ndarray:
-    """Strength of each motive (columns in ``REFERRAL_MOTIVES`` order) for the customers ``who``."""
+) -> list[tuple[int, np.ndarray]]:
+    """(column, strength) of the motives that can be present at all this week.
+
+    A lever that is off (no discount, no gifts, no reward) gives a motive of strength zero
+    for everyone, which can never be the strongest: leaving it out saves work and changes
+    no attribution.
+    """
     policy, market = week.policy, week.market
     price_weight = state.price_sensitivity[who]
-    gets_gifts = (state.tier[who] >= Tier.LOYAL) & (policy.gift_value > 0)
-    strengths = np.zeros((len(who), 4))
-    strengths[:, 0] = RESPECT_WEIGHT * np.maximum(0.0, 2.0 * state.respect_felt[who] - 1.0)
-    strengths[:, 1] = price_weight * discount
-    strengths[:, 2] = np.where(
-        gets_gifts, price_weight * policy.gift_value / (market.price * policy.gift_every), 0.0
-    )
-    if with_reward:
-        strengths[:, 3] = price_weight * policy.referral_reward / market.price
-    return strengths
+    respect = 2.0 * state.respect_felt[who]
+    respect -= 1.0
+    np.maximum(respect, 0.0, out=respect)
+    respect *= RESPECT_WEIGHT
+    present = [(0, respect)]
+    if discount.any():
+        present.append((1, price_weight * discount))
+    if policy.gift_value > 0:
+        present.append(
+            (
+                2,
+                np.where(
+                    state.tier[who] >= Tier.LOYAL,
+                    price_weight * policy.gift_value / (market.price * policy.gift_every),
+                    0.0,
+                ),
+            )
+        )
+    if with_reward and policy.referral_reward > 0:
+        present.append((3, price_weight * policy.referral_reward / market.price))
+    return present
 
 
-def _main_motive(strengths: np.ndarray) -> np.ndarray:
-    """Index of the strongest motive, or -1 where none is present."""
-    best = strengths.argmax(axis=1)
-    return np.where(strengths.max(axis=1, initial=0.0) > 0, best, -1)
+def _main_motive(present: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    """Column of the strongest motive for each customer, or -1 where none is present.
+
+    Ties go to the motive listed first, as with ``argmax``.
+    """
+    columns = np.array([column for column, _ in present])
+    if len(present) == 1:
+        strongest = present[0][1]
+        best = np.full(len(strongest), columns[0])
+    else:
+        stacked = np.stack([values for _, values in present], axis=1)
+        position = stacked.argmax(axis=1)
+        strongest = stacked[np.arange(len(position)), position]
+        best = columns[position]
+    best[strongest <= 0] = -1
+    return best
 
 
 def attribute_repeat_purchases(
     state: CustomerState, week: Week, who: np.ndarray, discount: np.ndarray, paid: np.ndarray
 ) -> None:
     """Count repeat purchases and their spend under the motive that weighed most."""
-    motive = _main_motive(motive_strengths(state, week, who, discount, with_reward=False))
-    for i, name in enumerate(REPEAT_MOTIVES):
-        mine = motive == i
-        week.tally[f"repeat_{name}"] += int(mine.sum())
-        week.tally[f"repeat_spend_{name}"] += float(paid[mine].sum())
-    week.tally["repeat_none"] += int((motive < 0).sum())
+    motive = _main_motive(_present_motives(state, week, who, discount, with_reward=False))
+    # one pass counts every motive: slot 0 is "none" (motive -1)
+    counts = np.bincount(motive + 1, minlength=len(REPEAT_MOTIVES) + 1).tolist()
+    spend = np.bincount(motive + 1, weights=paid, minlength=len(REPEAT_MOTIVES) + 1).tolist()
+    tally = week.tally
+    for i, name in enumerate(REPEAT_MOTIVES, start=1):
+        tally[f"repeat_{name}"] += counts[i]
+        tally[f"repeat_spend_{name}"] += spend[i]
+    tally["repeat_none"] += counts[0]
 
 
 def attribute_referrals(
     state: CustomerState, week: Week, referrers: np.ndarray, discount: np.ndarray
 ) -> None:
     """Count referrals under the motive that weighed most for the customer who made them."""
-    motive = _main_motive(motive_strengths(state, week, referrers, discount, with_reward=True))
-    for i, name in enumerate(REFERRAL_MOTIVES):
-        week.tally[f"referrals_{name}"] += int((motive == i).sum())
-    week.tally["referrals_none"] += int((motive < 0).sum())
+    motive = _main_motive(_present_motives(state, week, referrers, discount, with_reward=True))
+    counts = np.bincount(motive + 1, minlength=len(REFERRAL_MOTIVES) + 1).tolist()
+    for i, name in enumerate(REFERRAL_MOTIVES, start=1):
+        week.tally[f"referrals_{name}"] += counts[i]
+    week.tally["referrals_none"] += counts[0]

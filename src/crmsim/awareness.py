@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import rows_of
 from crmsim.customer import Stage
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -27,10 +28,10 @@ def share_of_customer_contacts(state: CustomerState, week: Week, rows: np.ndarra
     is the same as counting afresh.
     """
     network = week.network
-    talking = state.active_mask()
+    talking = week.active(state)
     if network.well_mixed:
         return network.share_of_contacts(talking)[rows]
-    changed = np.flatnonzero(talking != state.counted_active)
+    changed = rows_of(talking != state.counted_active)
     if len(changed) > RECOUNT_SHARE * state.n:
         state.active_contacts[:] = network.count_contacts(talking)
     elif len(changed):
@@ -48,7 +49,7 @@ def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.n
 
 def spread_awareness(state: CustomerState, week: Week) -> None:
     """Make some unaware people aware of the firm."""
-    unaware = np.flatnonzero(state.stage == Stage.UNAWARE)
+    unaware = rows_of(state.stage == Stage.UNAWARE)
     hazard = awareness_hazard(state, week, unaware)
     newly = unaware[week.rng.random(len(unaware)) < hazard]
     state.stage[newly] = Stage.AWARENESS

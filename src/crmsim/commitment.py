@@ -9,8 +9,7 @@ wear it down.
 
 from __future__ import annotations
 
-import numpy as np
-
+from crmsim.arrays import clip, rows_of
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -23,8 +22,8 @@ PERSONAL_INVESTMENT = 0.02  # per episode, times the personal touch delivered
 
 def invest_in_relationship(state: CustomerState, week: Week) -> None:
     """Another week together, and this week's personal touches, raise switching costs."""
-    active = state.active_mask()
-    rows = np.flatnonzero(active)
+    active = week.active(state)
+    rows = rows_of(active)
     state.tenure[rows] += 1
     state.switching_cost[rows] += TENURE_INVESTMENT * (1 - state.switching_cost[rows])
     s = week.scratch
@@ -37,7 +36,7 @@ def invest_in_relationship(state: CustomerState, week: Week) -> None:
 
 def update_commitment(state: CustomerState, week: Week) -> None:
     """Commitment moves toward a mix of trust and switching cost and wears with dissatisfaction."""
-    active = state.active_indices()
+    active = week.active_rows(state)
     trust = state.overall_trust(active)
     target = TRUST_SHARE * trust + (1 - TRUST_SHARE) * state.switching_cost[active]
     c = state.commitment[active]
@@ -45,7 +44,7 @@ def update_commitment(state: CustomerState, week: Week) -> None:
     state.commitment[active] = c
     s = week.scratch
     who, felt = s["episode_who"], s["felt"]
-    unhappy = (felt < 0) & state.active_mask()[who]
+    unhappy = (felt < 0) & week.active(state)[who]
     hurt = who[unhappy]
     state.commitment[hurt] *= 1 - DISSATISFACTION_WEAR * (-felt[unhappy])
-    np.clip(state.commitment, 0.0, 1.0, out=state.commitment)
+    clip(state.commitment, 0.0, 1.0)

@@ -46,7 +46,7 @@ def drift_hazard(state: CustomerState, who: np.ndarray, drift_rate: float) -> np
 def competitor_offers(state: CustomerState, week: Week) -> None:
     """Some customers get a competitor's offer; those it beats by enough switch."""
     market, rng = week.market, week.rng
-    active = state.active_indices()
+    active = week.active_rows(state)
     reach = offer_reach(state, active, market.competitor_offer_rate)
     approached = active[rng.random(len(active)) < reach]
     offer = market.competitor_attractiveness + market.competitor_offer_boost * rng.random(
@@ -60,6 +60,6 @@ def competitor_offers(state: CustomerState, week: Week) -> None:
 
 def quiet_lapses(state: CustomerState, week: Week) -> None:
     """A small weekly chance of drifting away, much larger the less the customer trusts the firm."""
-    active = state.active_indices()
+    active = week.active_rows(state)
     hazard = drift_hazard(state, active, week.market.drift_rate)
     leave(state, week, active[week.rng.random(len(active)) < hazard], "drift")

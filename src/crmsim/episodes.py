@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import clip
 from crmsim.attribution import attribute_repeat_purchases
 from crmsim.customer import Stage, Tier
 from crmsim.kano import category_mean, delivered_fulfilment, service_satisfaction
@@ -59,16 +60,14 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     """Run this week's episodes and leave their results in ``week.scratch``."""
     rng, policy, market = week.rng, week.policy, week.market
     draws = rng.random(state.n)
-    active = state.active_indices()
-    buys = np.zeros(state.n, dtype=bool)
-    buys[active[draws[active] < episode_probability(state, active)]] = True
-    buys[week.scratch.get("new_customers", [])] = True  # a trial is the first episode
-    who = np.flatnonzero(buys)
+    draws[week.scratch.get("new_customers", [])] = -1.0  # a trial is the first episode
+    active = week.active_rows(state)
+    who = active[draws[active] < episode_probability(state, active)]
     n = len(who)
 
     fulfilment = delivered_fulfilment(policy.service, n, policy.service_variability, rng)
     service_term = service_satisfaction(policy.service, fulfilment)
-    respect = np.clip(policy.respect + rng.normal(0.0, policy.service_variability, n), 0.0, 1.0)
+    respect = clip(policy.respect + rng.normal(0.0, policy.service_variability, n), 0.0, 1.0)
 
     failed = rng.random(n) < failure_probability(
         category_mean(policy.service, fulfilment, "must-be"), market.max_failure_rate
@@ -81,7 +80,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
 
     experienced = (1.0 - RESPECT_WEIGHT) * service_term + RESPECT_WEIGHT * respect_term
     surprise = experienced - state.expectation[who]
-    felt = np.clip(experienced + DISCONFIRMATION * surprise, -1.0, 1.0)
+    felt = clip(experienced + DISCONFIRMATION * surprise, -1.0, 1.0)
 
     discount = discount_received(state, week)[who]
     paid = market.price * (1.0 - discount)
@@ -107,14 +106,14 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     )
     t = week.tally
     t["episodes"] += n
-    t["failures"] += int(failed.sum())
-    t["complaints"] += int(complained.sum())
-    t["recovered"] += int(resolved.sum())
-    t["disrespected"] += int(breached.sum())
+    t["failures"] += np.count_nonzero(failed)
+    t["complaints"] += np.count_nonzero(complained)
+    t["recovered"] += np.count_nonzero(resolved)
+    t["disrespected"] += np.count_nonzero(breached)
     t["revenue"] += float(paid.sum())
     t["discount_given"] += float((market.price * discount).sum())
     repeat = ~new
-    t["repeat_purchases"] += int(repeat.sum())
+    t["repeat_purchases"] += np.count_nonzero(repeat)
     t["repeat_spend"] += float(paid[repeat].sum())
     attribute_repeat_purchases(state, week, who[repeat], discount[repeat], paid[repeat])
     week.note("episode", who, felt)

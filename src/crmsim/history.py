@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import rows_of
 from crmsim.customer import CHURN_CAUSES, Stage, Tier
 
 
@@ -71,7 +72,7 @@ class History:
             ("stage", stage_before, stage_after),
             ("tier", tier_before, tier_after),
         ):
-            who = np.flatnonzero(before != after)
+            who = rows_of(before != after)
             moves.append((kind, who, before[who] * 10.0 + after[who]))
         for kind, who, detail in [*events, *moves]:
             if len(who):

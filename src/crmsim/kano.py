@@ -18,10 +18,13 @@ high, performance and attractive medium, reverse and indifferent low.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
+from crmsim.arrays import clip
 from crmsim.levers import KanoAttribute
 
 CATEGORY_WEIGHT = {
@@ -67,6 +70,41 @@ def satisfying_weight(service: Mapping[str, KanoAttribute]) -> float:
     return w or sum(CATEGORY_WEIGHT[a.category] for a in service.values()) or 1.0
 
 
+@dataclass(frozen=True)
+class _ServiceProfile:
+    """What the weekly episode code needs of a service design, worked out once per design."""
+
+    levels: np.ndarray
+    #: (column, category, weight) of the attributes that move satisfaction
+    weighted: tuple[tuple[int, str, float], ...]
+    normaliser: float
+    #: category -> its columns: an int for a single attribute (no copy, no averaging), else a list
+    columns: dict[str, int | list[int]]
+
+
+@functools.lru_cache(maxsize=64)
+def _profile_of(design: tuple[tuple[str, float], ...]) -> _ServiceProfile:
+    levels = np.array([level for _, level in design])
+    levels.flags.writeable = False
+    weighted = tuple(
+        (column, category, CATEGORY_WEIGHT[category])
+        for column, (category, _) in enumerate(design)
+        if CATEGORY_WEIGHT[category]
+    )
+    columns: dict[str, int | list[int]] = {}
+    for category in CATEGORY_WEIGHT:
+        mine = [column for column, (c, _) in enumerate(design) if c == category]
+        if mine:
+            columns[category] = mine[0] if len(mine) == 1 else mine
+    service = {str(i): KanoAttribute(c, level) for i, (c, level) in enumerate(design)}
+    return _ServiceProfile(levels, weighted, satisfying_weight(service), columns)
+
+
+def _profile(service: Mapping[str, KanoAttribute]) -> _ServiceProfile:
+    # episodes are served every week under the same design: look it up instead of rebuilding it
+    return _profile_of(tuple((a.category, a.level) for a in service.values()))
+
+
 def delivered_fulfilment(
     service: Mapping[str, KanoAttribute], n: int, variability: float, rng: np.random.Generator
 ) -> np.ndarray:
@@ -74,32 +112,39 @@ def delivered_fulfilment(
 
     Returns an array of shape ``(n, n_attributes)`` in [0, 1].
     """
-    levels = np.array([a.level for a in service.values()])
+    levels = _profile(service).levels
     if variability == 0:
         return np.tile(levels, (n, 1))
-    return np.clip(levels + rng.normal(0.0, variability, size=(n, len(levels))), 0.0, 1.0)
+    noisy = rng.normal(0.0, variability, size=(n, len(levels)))
+    noisy += levels
+    return clip(noisy, 0.0, 1.0)
 
 
 def service_satisfaction(
     service: Mapping[str, KanoAttribute], fulfilment: np.ndarray
 ) -> np.ndarray:
     """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
+    profile = _profile(service)
     total = np.zeros(fulfilment.shape[0])
-    for column, attr in enumerate(service.values()):
-        weight = CATEGORY_WEIGHT[attr.category]
-        if weight:
-            total += weight * kano_curve(attr.category, fulfilment[:, column])
+    for column, category, weight in profile.weighted:
+        total += weight * kano_curve(category, fulfilment[:, column])
     # a poor episode can never feel worse than a failed one (which scores -1)
-    return np.clip(total / satisfying_weight(service), -1.0, 1.0)
+    total /= profile.normaliser
+    return clip(total, -1.0, 1.0)
 
 
 def category_mean(
     service: Mapping[str, KanoAttribute], fulfilment: np.ndarray, category: str
 ) -> np.ndarray:
-    """Mean fulfilment of the attributes of one category in each episode (0 if there are none)."""
-    columns = [i for i, a in enumerate(service.values()) if a.category == category]
-    if not columns:
+    """Mean fulfilment of the attributes of one category in each episode (0 if there are none).
+
+    The result may be a view of ``fulfilment``.
+    """
+    columns = _profile(service).columns.get(category)
+    if columns is None:
         return np.zeros(fulfilment.shape[0])
+    if isinstance(columns, int):
+        return fulfilment[:, columns]
     return fulfilment[:, columns].mean(axis=1)
 
 

@@ -13,8 +13,7 @@ down from marketer is out (see :func:`crmsim.episodes.disrespect_exits`).
 
 from __future__ import annotations
 
-import numpy as np
-
+from crmsim.arrays import rows_of
 from crmsim.customer import Stage, Tier
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -33,7 +32,7 @@ MARKETER_IDENTIFICATION = 0.5
 def climb_stages(state: CustomerState, week: Week) -> None:
     """Exploration -> expansion -> commitment, and commitment -> expansion when it fades."""
     stage = state.stage
-    explorers = np.flatnonzero(
+    explorers = rows_of(
         (stage == Stage.EXPLORATION) & (state.good_episodes >= GOOD_EPISODES_TO_EXPAND)
     )
     expand = explorers[state.overall_trust(explorers) >= TRUST_TO_EXPAND]
@@ -46,7 +45,7 @@ def climb_stages(state: CustomerState, week: Week) -> None:
 
 def climb_tiers(state: CustomerState, week: Week) -> None:
     """Actual <-> loyal by repeats and satisfaction; loyal -> marketer by identification."""
-    tier, active = state.tier, state.active_mask()
+    tier, active = state.tier, week.active(state)
     recent, sat = state.recent_purchases, state.satisfaction
     to_loyal = (
         active & (tier == Tier.ACTUAL) & (recent >= LOYAL_PURCHASES) & (sat >= LOYAL_SATISFACTION)

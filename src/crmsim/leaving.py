@@ -22,15 +22,20 @@ def leave(
         return
     code = CHURN_CAUSES.index(cause) + 1
     state.stage[who] = Stage.DISSOLUTION
+    week.stage_changed()
     # a former customer is a prospect again: win-back may reach them
     state.tier[who] = Tier.PROSPECT
     state.churn_cause[who] = code
     state.lost_week[who] = week.index
-    angry = np.broadcast_to(np.asarray(angry, dtype=bool), who.shape)
-    state.angry[who] = angry
-    state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
+    if isinstance(angry, bool | np.bool_):
+        angry = bool(angry)
+        state.angry[who] = angry
+        state.anger_left[who] = week.market.anger_weeks if angry else 0
+    else:
+        state.angry[who] = angry
+        state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
     week.tally["lost"] += len(who)
     week.tally[f"lost_{cause}"] += len(who)
-    week.tally["lost_from_start"] += int((state.spell_start[who] < week.index).sum())
+    week.tally["lost_from_start"] += np.count_nonzero(state.spell_start[who] < week.index)
     week.scratch.setdefault("lost_who", []).append(who)
     week.note("left", who, np.full(len(who), code))

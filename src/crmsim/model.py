@@ -26,6 +26,7 @@ from crmsim import (
     trust,
     winback,
 )
+from crmsim.arrays import rows_of
 from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
 from crmsim.books import COST_COLUMNS, keep_books
 from crmsim.commitment import invest_in_relationship, update_commitment
@@ -180,21 +181,40 @@ class CRMDataCollector(mesa.DataCollector):
     """
 
     def __init__(self, model: mesa.Model, **kwargs: Any) -> None:
+        # weekly rows not yet spread into ``model_vars``'s columns (see ``model_vars``)
+        self._pending_rows: list[dict[str, float]] = []
+        self._columns: dict[str, list] = {}
         super().__init__(**kwargs)
         self._crm_model = model
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Each reporter's values, one per collected week (as in ``mesa.DataCollector``).
+
+        Weekly rows are kept whole and spread into columns only when someone reads them:
+        appending seventy values a week costs more than the week's arithmetic in a small run.
+        """
+        if self._pending_rows:
+            for name, values in self._columns.items():
+                values.extend([row[name] for row in self._pending_rows])
+            self._pending_rows.clear()
+        return self._columns
+
+    @model_vars.setter
+    def model_vars(self, columns: dict[str, list]) -> None:
+        self._pending_rows = []
+        self._columns = columns
 
     def collect(self, model: CRMModel) -> None:
         """Append the model's weekly row.
 
         The row holds fresh Python numbers, so the defensive deep copy Mesa makes of each
-        reporter's value is not needed; skipping it keeps the default run fast enough for
-        the dashboard.
+        reporter's value is not needed.
         """
         if model is not self._crm_model:
             super().collect(model)
             return
-        for name in self.model_reporters:
-            self.model_vars[name].append(model._row[name])
+        self._pending_rows.append(model._row)
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         frame = super().get_model_vars_dataframe()
@@ -223,7 +243,8 @@ class CRMModel(mesa.Model):
     rewiring : float
         Small-world rewiring probability.
     history : bool or "auto"
-        Keep a readable journey per customer and create ``Customer`` agents up front;
+        Keep a readable journey per customer and show every customer as a ``Customer``
+        agent in ``model.agents`` (made on first use);
         ``"auto"`` does so for runs of up to 10,000 customers.
     rng : int or numpy.random.Generator, optional
         Seed; the same seed and arguments give the same run, bit for bit.
@@ -273,11 +294,12 @@ class CRMModel(mesa.Model):
         small = self.n_customers <= CLASS_SIZE
         self.history = History(enabled=small if history == "auto" else bool(history))
         self._views: dict[int, Customer] = {}
-        if self.history.enabled:
-            self._make_views(range(self.n_customers))
+        # Class-sized runs show every customer as an agent, but the agents are made the
+        # first time anyone asks: a dashboard run that never looks at them stays fast.
+        self._all_views = self.history.enabled
         self.week = 0
         self._row: dict[str, float] = {}
-        self._losses: list[np.ndarray] = []
+        self._losses: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         self.datacollector = CRMDataCollector(
             self,
             model_reporters={name: (lambda m, key=name: m._row[key]) for name in FRAME_COLUMNS},
@@ -288,13 +310,13 @@ class CRMModel(mesa.Model):
         """Simulate one week."""
         state = self.state
         stage_before, tier_before = state.stage.copy(), state.tier.copy()
-        active_start = int(state.active_mask().sum())
+        week = Week(self.week, self.rng, self.policy, self.market, self.population, self.network)
+        active_start = int(np.count_nonzero(week.active(state)))
         # open this week's slot of the trailing purchase window
         slot = self.week % LOYALTY_WINDOW
         state.recent_purchases -= state.purchase_window[slot]
         state.purchase_window[slot] = 0
 
-        week = Week(self.week, self.rng, self.policy, self.market, self.population, self.network)
         for process in WEEKLY_PROCESSES:
             process(state, week)
         keep_books(self.n_customers, week)
@@ -324,24 +346,29 @@ class CRMModel(mesa.Model):
         lost = week.scratch.get("lost_who")
         if not lost:
             return
-        who = np.concatenate(lost)
+        who = np.concatenate(lost) if len(lost) > 1 else lost[0]
+        # the week's columns are gathered now (spell and cause change if they return) and
+        # stacked into a table only when asked for
         self._losses.append(
-            np.column_stack(
-                [
-                    np.full(len(who), week.index),
-                    who,
-                    self.state.spell_start[who],
-                    self.state.churn_cause[who],
-                ]
-            ).astype(np.int64)
+            (week.index, who, self.state.spell_start[who], self.state.churn_cause[who])
         )
 
     @property
     def losses(self) -> pd.DataFrame:
         """Every departure so far: ``week``, ``customer``, ``spell_start`` (week that relationship
         began) and ``cause``."""
-        data = np.concatenate(self._losses) if self._losses else np.empty((0, 4), dtype=np.int64)
-        frame = pd.DataFrame(data, columns=["week", "customer", "spell_start", "cause"])
+        columns = ["week", "customer", "spell_start", "cause"]
+        if self._losses:
+            weeks, who, spell_start, cause = zip(*self._losses, strict=True)
+            data = {
+                "week": np.repeat(np.array(weeks, dtype=np.int64), [len(w) for w in who]),
+                "customer": np.concatenate(who).astype(np.int64),
+                "spell_start": np.concatenate(spell_start).astype(np.int64),
+                "cause": np.concatenate(cause).astype(np.int64),
+            }
+        else:
+            data = {name: np.empty(0, dtype=np.int64) for name in columns}
+        frame = pd.DataFrame(data, columns=columns)
         frame["cause"] = pd.Categorical.from_codes(
             frame["cause"] - 1, categories=list(CHURN_CAUSES)
         )
@@ -349,8 +376,8 @@ class CRMModel(mesa.Model):
 
     def _weekly_row(self, week: Week, active_start: int) -> dict[str, float]:
         state, tally = self.state, week.tally
-        active = state.active_mask()
-        n_active = int(active.sum())
+        active = week.active(state)
+        n_active = int(np.count_nonzero(active))
         row: dict[str, float] = {
             "week": self.week,
             "active_start": active_start,
@@ -359,16 +386,15 @@ class CRMModel(mesa.Model):
         }
         row.update(zip(STAGE_COLUMNS, state.stage_counts().tolist(), strict=True))
         row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
-        rows = np.flatnonzero(active)
+        rows = rows_of(active)
         for name, variable in MEAN_COLUMNS.items():
             values = (
                 state.overall_trust(rows) if name == "trust" else getattr(state, variable)[rows]
             )
-            row[name] = float(values.mean()) if n_active else 0.0
-        for name in COUNT_COLUMNS:
-            row[name] = int(tally[name])
-        for name in MONEY_COLUMNS:
-            row[name] = float(tally[name])
+            # sum / count is what ndarray.mean computes, without its per-call overhead
+            row[name] = float(values.sum()) / n_active if n_active else 0.0
+        row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
+        row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
         return row
 
     # ------------------------------------------------------------------ customers
@@ -377,9 +403,31 @@ class CRMModel(mesa.Model):
             if i not in self._views:
                 self._views[i] = Customer(self, i)
 
+    def _ensure_class_views(self) -> None:
+        if self._all_views and len(self._views) < self.n_customers:
+            self._make_views(range(self.n_customers))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent of the model: in class-sized runs, all customers (made on first use)."""
+        self._ensure_class_views()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """The model's agents by class (see :attr:`agents`)."""
+        self._ensure_class_views()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The classes of the model's agents (see :attr:`agents`)."""
+        self._ensure_class_views()
+        return super().agent_types
+
     @property
     def customers(self) -> mesa.agent.AgentSet:
-        """All customers as Mesa agents (created on first use for large runs)."""
+        """All customers as Mesa agents (created on first use)."""
         if len(self._views) < self.n_customers:
             self._make_views(range(self.n_customers))
         return self.agents_by_type[Customer]
@@ -391,6 +439,7 @@ class CRMModel(mesa.Model):
         if not 0 <= index < self.n_customers:
             raise ValueError(f"customer index must be in [0, {self.n_customers - 1}], got {index}")
         index = int(index)
+        self._ensure_class_views()
         if index not in self._views:
             self._make_views([index])
         return self._views[index]

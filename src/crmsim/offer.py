@@ -76,7 +76,7 @@ def firm_value(
 
 def update_reference_discount(state: CustomerState, week: Week) -> None:
     """Customers get used to the discount they receive (and, slowly, to its absence)."""
-    active = state.active_indices()
+    active = week.active_rows(state)
     received = discount_received(state, week)[active]
     state.reference_discount[active] += REFERENCE_SPEED * (
         received - state.reference_discount[active]

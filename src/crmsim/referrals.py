@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import rows_of, unique, unique_first
 from crmsim.attribution import attribute_referrals
 from crmsim.awareness import initial_expectation
 from crmsim.customer import Stage, Tier
@@ -42,7 +43,7 @@ def referral_rate(state: CustomerState, week: Week, rows: np.ndarray | None = No
         1.0,
         np.where(tier == Tier.LOYAL, LOYAL_REFERRAL_SHARE, 0),
     )
-    active = state.active_mask()[rows]
+    active = week.active(state)[rows]
     return np.minimum(1.0, base * share * active)
 
 
@@ -53,16 +54,16 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     with probability ``REFERRAL_FADE``.
     """
     rng = week.rng
-    pending = np.flatnonzero(state.referred_by >= 0)
+    pending = rows_of(state.referred_by >= 0)
     state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
-    candidates = np.flatnonzero(state.tier >= Tier.LOYAL)
+    candidates = rows_of(state.tier >= Tier.LOYAL)
     referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week, candidates)]
     friends = week.network.random_contact(referrers, rng)
     ok = friends >= 0
     ok[ok] = (state.stage[friends[ok]] <= Stage.AWARENESS) & (state.referred_by[friends[ok]] < 0)
     referrers, friends = referrers[ok], friends[ok]
     # two referrers may pick the same friend this week: the first one counts
-    friends, first = np.unique(friends, return_index=True)
+    friends, first = unique_first(friends)
     referrers = referrers[first]
     newly_aware = friends[state.stage[friends] == Stage.UNAWARE]
     state.stage[newly_aware] = Stage.AWARENESS
@@ -76,17 +77,15 @@ def make_referrals(state: CustomerState, week: Week) -> None:
 def spread_negative_word(state: CustomerState, week: Week) -> None:
     """Angry former customers tell their contacts; prospects hesitate, customers doubt."""
     state.heard_negative *= NEGATIVE_MEMORY
-    speakers = np.flatnonzero(
-        state.angry & (state.anger_left > 0) & (state.stage == Stage.DISSOLUTION)
-    )
+    speakers = rows_of(state.angry & (state.anger_left > 0) & (state.stage == Stage.DISSOLUTION))
     p_talk = week.market.negative_wom_rate * state.sociability[speakers]
     _, hearers = week.network.contacts_reached(speakers, p_talk, week.rng)
     state.anger_left[speakers] -= 1
     np.add.at(state.heard_negative, hearers, 1.0)
     # Unaware hearers stay unaware: a complaint is not an advert. They carry the doubt
     # forward, and it lowers their wish to try once they do hear of the firm.
-    hearers = np.unique(hearers)
-    doubting = hearers[state.active_mask()[hearers]]
+    hearers = unique(hearers)
+    doubting = hearers[week.active(state)[hearers]]
     state.trust_calculus[doubting] *= 1 - NEGATIVE_TRUST_HIT
     # the unaware have no expectation yet: theirs is set when they hear of the firm
     aware = hearers[state.stage[hearers] != Stage.UNAWARE]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import rows_of
 from crmsim.customer import Stage, Tier
 from crmsim.levers import CHANNELS, Population
 
@@ -129,7 +130,7 @@ class CustomerState:
 
     def active_indices(self) -> np.ndarray:
         """Row numbers of the active customers."""
-        return np.flatnonzero(self.active_mask())
+        return rows_of(self.active_mask())
 
     def overall_trust(self, rows: slice | np.ndarray | None = None) -> np.ndarray:
         """Overall trust: the three components weighted by each customer's stage."""

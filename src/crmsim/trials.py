@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import rows_of
 from crmsim.customer import Stage, Tier
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
 from crmsim.state import CustomerState
@@ -36,10 +37,11 @@ def trial_probability(
 def first_purchases(state: CustomerState, week: Week) -> None:
     """Let aware prospects try the firm; their first purchase is this week's first episode."""
     discount = discount_received(state, week)
-    aware = np.flatnonzero(state.stage == Stage.AWARENESS)
+    aware = rows_of(state.stage == Stage.AWARENESS)
     p = trial_probability(state, week, discount, aware)
     buyers = aware[week.rng.random(len(aware)) < p]
     state.stage[buyers] = Stage.EXPLORATION
+    week.stage_changed()
     state.tier[buyers] = Tier.ACTUAL
     state.spell_start[buyers] = week.index
     state.first_purchase_week[buyers] = week.index
@@ -50,7 +52,7 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     week.scratch["new_customers"] = buyers
     week.scratch["discount"] = discount
     week.tally["acquired"] += len(buyers)
-    week.tally["acquired_with_discount"] += int((discount[buyers] > 0).sum())
+    week.tally["acquired_with_discount"] += np.count_nonzero(discount[buyers] > 0)
     week.note("trial", buyers, discount[buyers])
 
     referred = buyers[state.referred_by[buyers] >= 0]

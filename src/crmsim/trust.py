@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import clip
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -43,12 +44,12 @@ def learn_from_episodes(state: CustomerState, week: Week) -> None:
     """Update expectations, satisfaction, knowledge and identification trust after episodes."""
     s = week.scratch
     who = s["episode_who"]
-    still = state.active_mask()[who]
+    still = week.active(state)[who]
     who = who[still]
 
     pred = predictability(s["surprise"][still])
     tk = state.trust_knowledge[who]
-    state.trust_knowledge[who] = np.clip(
+    state.trust_knowledge[who] = clip(
         tk + KNOWLEDGE_GAIN * pred * (1 - tk) - KNOWLEDGE_LOSS * (1 - pred) * tk, 0.0, 1.0
     )
 
@@ -62,7 +63,7 @@ def learn_from_episodes(state: CustomerState, week: Week) -> None:
         ti * (1 - BREACH_CUT),
         ti + np.where(ready, IDENTIFICATION_GAIN * drive * (1 - ti), 0.0),
     )
-    state.trust_identification[who] = np.clip(ti, 0.0, 1.0)
+    state.trust_identification[who] = clip(ti, 0.0, 1.0)
 
     state.expectation[who] += EXPECTATION_SPEED * (s["experienced"][still] - state.expectation[who])
     state.satisfaction[who] += SATISFACTION_SPEED * (s["felt"][still] - state.satisfaction[who])
@@ -73,7 +74,7 @@ def learn_from_episodes(state: CustomerState, week: Week) -> None:
 
 def update_calculus_trust(state: CustomerState, week: Week) -> None:
     """Every active customer re-weighs the current deal against the competitor's."""
-    active = state.active_indices()
+    active = week.active_rows(state)
     discount = discount_received(state, week)[active]
     target = logistic(VALUE_SLOPE * value_advantage(state, week, discount, active))
     state.trust_calculus[active] += CALCULUS_SPEED * (target - state.trust_calculus[active])

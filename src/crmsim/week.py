@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from crmsim.arrays import rows_of
 from crmsim.levers import Market, Policy, Population
 from crmsim.network import SocialNetwork
+from crmsim.state import CustomerState
 
 
 @dataclass
@@ -30,6 +32,29 @@ class Week:
     tally: Counter = field(default_factory=Counter)
     scratch: dict[str, np.ndarray] = field(default_factory=dict)
     events: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    _active: np.ndarray | None = field(default=None, init=False, repr=False)
+    _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    # Most processes ask who is active, and only trials, departures and win-backs change
+    # it: one mask per change instead of one per question keeps small runs fast.
+    def active(self, state: CustomerState) -> np.ndarray:
+        """Mask of active customers, shared until a process calls ``stage_changed``.
+
+        Shared means read-only by convention: a process that wants to change it takes a copy.
+        """
+        if self._active is None:
+            self._active = state.active_mask()
+        return self._active
+
+    def active_rows(self, state: CustomerState) -> np.ndarray:
+        """Row numbers of the active customers (shared like :meth:`active`)."""
+        if self._active_rows is None:
+            self._active_rows = rows_of(self.active(state))
+        return self._active_rows
+
+    def stage_changed(self) -> None:
+        """Forget the active set: call after moving anyone into or out of an active stage."""
+        self._active = self._active_rows = None
 
     def note(self, kind: str, who: np.ndarray, detail: np.ndarray | None = None) -> None:
         """Record an event for the customers ``who`` (kept for class-sized histories)."""
