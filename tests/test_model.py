@@ -179,3 +179,34 @@ def test_losses_log_matches_the_frame():
     np.testing.assert_array_equal(per_week.to_numpy(), frame["lost"].to_numpy())
     assert set(losses["cause"].cat.categories) == {"competitor", "failure", "disrespect", "drift"}
     assert (losses["spell_start"] <= losses["week"]).all()
+
+
+def test_class_sized_runs_show_every_customer_as_an_agent_in_row_order():
+    model = CRMModel(n_customers=150, rng=4)
+    model.run(weeks=5, progress=False)
+    # asking for one customer first must not change the order the agents are listed in
+    assert model.customer(7).index == 7
+    assert [agent.index for agent in model.agents] == list(range(150))
+    assert len(model.agents_by_type[Customer]) == 150
+    assert model.agent_types == [Customer]
+
+
+def test_reading_the_frame_mid_run_does_not_disturb_later_weeks():
+    whole = CRMModel(n_customers=400, rng=12)
+    whole.run(weeks=20, progress=False)
+    pieces = CRMModel(n_customers=400, rng=12)
+    pieces.run(weeks=7, progress=False)
+    early = pieces.frame
+    assert len(early) == 7
+    assert len(pieces.datacollector.model_vars["week"]) == 7
+    pieces.run(weeks=13, progress=False)
+    pd.testing.assert_frame_equal(pieces.frame, whole.frame)
+    pd.testing.assert_frame_equal(early, whole.frame.iloc[:7])
+
+
+def test_loss_log_columns_are_integers_even_when_nobody_left():
+    model = CRMModel(n_customers=50, rng=1)
+    losses = model.losses
+    assert list(losses.columns) == ["week", "customer", "spell_start", "cause"]
+    assert len(losses) == 0
+    assert [str(losses[c].dtype) for c in ("week", "customer", "spell_start")] == ["int64"] * 3

@@ -15,6 +15,7 @@ from crmsim.episodes import disrespect_exits, failure_defections, serve_customer
 from crmsim.gifts import give_gifts
 from crmsim.kano import kano_curve
 from crmsim.ladders import climb_stages, climb_tiers
+from crmsim.leaving import leave
 from crmsim.offer import discount_received
 from crmsim.referrals import make_referrals, spread_negative_word
 from crmsim.trials import first_purchases, trial_probability
@@ -353,3 +354,19 @@ def test_kano_curves_have_the_shapes_of_the_kano_table(category):
     if category == "attractive":
         assert y[0] == 0 and y[-1] == 1  # absent: neutral; present: delight
     assert np.all(kano_curve("indifferent", x) == 0)
+
+
+def test_the_weeks_active_set_follows_every_move_in_or_out():
+    model = make_model(n=400, rng=3)
+    week = week_of(model)
+    s = model.state
+    assert not week.active(s).any()
+    s.stage[:] = Stage.AWARENESS
+    week = week_of(model)
+    first_purchases(s, week)
+    assert np.array_equal(week.active(s), s.active_mask())
+    assert week.active(s).any()
+    goes = week.active_rows(s)[:5]
+    leave(s, week, goes, "drift")
+    assert not week.active(s)[goes].any()
+    assert np.array_equal(week.active_rows(s), s.active_indices())

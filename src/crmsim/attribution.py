@@ -47,7 +47,7 @@ def _present_motives(
     np.maximum(respect, 0.0, out=respect)
     respect *= RESPECT_WEIGHT
     present = [(0, respect)]
-    if discount.any():
+    if policy.discount > 0 and policy.discount_running(week.index):
         present.append((1, price_weight * discount))
     if policy.gift_value > 0:
         present.append(

@@ -37,8 +37,7 @@ def share_of_customer_contacts(state: CustomerState, week: Week, rows: np.ndarra
     elif len(changed):
         network.update_contact_counts(state.active_contacts, changed, talking[changed])
     state.counted_active[:] = talking
-    degree = network.degree[rows]
-    return np.divide(state.active_contacts[rows], degree, out=np.zeros(len(rows)), where=degree > 0)
+    return state.active_contacts[rows] * network.inverse_degree[rows]
 
 
 def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:

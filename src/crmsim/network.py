@@ -43,8 +43,13 @@ class SocialNetwork:
         if adjacency is not None:
             self.degree = np.diff(adjacency.indptr).astype(np.int64)
             self.mean_degree = float(self.degree.mean()) if n else 0.0
+            # 1 / degree, and 0 for people without contacts: shares become one multiplication
+            self.inverse_degree = np.divide(
+                1.0, self.degree, out=np.zeros(n), where=self.degree > 0
+            )
         else:
             self.degree = None
+            self.inverse_degree = None
             self.mean_degree = float(mean_degree)
 
     @property

@@ -31,18 +31,18 @@ NEGATIVE_EXPECTATION_HIT = 0.1
 REFERRAL_FADE = 0.125  # weekly chance that an unconverted referral is forgotten (mean 8 weeks)
 NEGATIVE_MEMORY = 0.98  # weekly retention of negative word of mouth heard (half-life 34 weeks)
 
+#: Referral rate of each tier relative to a marketer's.
+_REFERRAL_SHARE_BY_TIER = np.zeros(len(Tier))
+_REFERRAL_SHARE_BY_TIER[Tier.LOYAL] = LOYAL_REFERRAL_SHARE
+_REFERRAL_SHARE_BY_TIER[Tier.MARKETER] = 1.0
+
 
 def referral_rate(state: CustomerState, week: Week, rows: np.ndarray | None = None) -> np.ndarray:
     """Weekly probability that each person (or each of ``rows``) recommends the firm."""
     rows = slice(None) if rows is None else rows
     reward = week.policy.referral_reward / week.market.price
     base = MARKETER_REFERRAL_RATE * state.sociability[rows] * (1.0 + REWARD_RESPONSE * reward)
-    tier = state.tier[rows]
-    share = np.where(
-        tier == Tier.MARKETER,
-        1.0,
-        np.where(tier == Tier.LOYAL, LOYAL_REFERRAL_SHARE, 0),
-    )
+    share = _REFERRAL_SHARE_BY_TIER[state.tier[rows]]
     active = week.active(state)[rows]
     return np.minimum(1.0, base * share * active)
 
