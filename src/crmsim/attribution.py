@@ -41,26 +41,23 @@ def _present_motives(
     no attribution.
     """
     policy, market = week.policy, week.market
-    price_weight = state.price_sensitivity[who]
     respect = 2.0 * state.respect_felt[who]
     respect -= 1.0
     np.maximum(respect, 0.0, out=respect)
     respect *= RESPECT_WEIGHT
     present = [(0, respect)]
-    if policy.discount > 0 and policy.discount_running(week.index):
+    discount_on = policy.discount > 0 and policy.discount_running(week.index)
+    gift_on = policy.gift_value > 0
+    reward_on = with_reward and policy.referral_reward > 0
+    if not (discount_on or gift_on or reward_on):
+        return present
+    price_weight = state.price_sensitivity[who]
+    if discount_on:
         present.append((1, price_weight * discount))
-    if policy.gift_value > 0:
-        present.append(
-            (
-                2,
-                np.where(
-                    state.tier[who] >= Tier.LOYAL,
-                    price_weight * policy.gift_value / (market.price * policy.gift_every),
-                    0.0,
-                ),
-            )
-        )
-    if with_reward and policy.referral_reward > 0:
+    if gift_on:
+        gift = price_weight * policy.gift_value / (market.price * policy.gift_every)
+        present.append((2, np.where(state.tier[who] >= Tier.LOYAL, gift, 0.0)))
+    if reward_on:
         present.append((3, price_weight * policy.referral_reward / market.price))
     return present
 

@@ -80,6 +80,8 @@ class _ServiceProfile:
     normaliser: float
     #: category -> its columns: an int for a single attribute (no copy, no averaging), else a list
     columns: dict[str, int | list[int]]
+    #: the levels the firm pays for in each episode (every attribute but the reverse ones)
+    provided: float
 
 
 @functools.lru_cache(maxsize=64)
@@ -97,7 +99,8 @@ def _profile_of(design: tuple[tuple[str, float], ...]) -> _ServiceProfile:
         if mine:
             columns[category] = mine[0] if len(mine) == 1 else mine
     service = {str(i): KanoAttribute(c, level) for i, (c, level) in enumerate(design)}
-    return _ServiceProfile(levels, weighted, satisfying_weight(service), columns)
+    provided = sum(level for category, level in design if category != "reverse")
+    return _ServiceProfile(levels, weighted, satisfying_weight(service), columns, provided)
 
 
 def _profile(service: Mapping[str, KanoAttribute]) -> _ServiceProfile:
@@ -154,4 +157,4 @@ def service_cost_per_episode(service: Mapping[str, KanoAttribute], unit_cost: fl
     Reverse attributes cost nothing (they are what the firm does *to* customers), but
     indifferent ones do: money spent where customers do not care.
     """
-    return unit_cost * sum(a.level for a in service.values() if a.category != "reverse")
+    return unit_cost * _profile(service).provided

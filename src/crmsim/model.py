@@ -26,7 +26,6 @@ from crmsim import (
     trust,
     winback,
 )
-from crmsim.arrays import rows_of
 from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
 from crmsim.books import COST_COLUMNS, keep_books
 from crmsim.commitment import invest_in_relationship, update_commitment
@@ -386,13 +385,11 @@ class CRMModel(mesa.Model):
         }
         row.update(zip(STAGE_COLUMNS, state.stage_counts().tolist(), strict=True))
         row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
-        rows = rows_of(active)
+        # a dot product with the 0/1 mask sums over the active without gathering them first
+        weights = active.astype(np.float64)
         for name, variable in MEAN_COLUMNS.items():
-            values = (
-                state.overall_trust(rows) if name == "trust" else getattr(state, variable)[rows]
-            )
-            # sum / count is what ndarray.mean computes, without its per-call overhead
-            row[name] = float(values.sum()) / n_active if n_active else 0.0
+            values = state.overall_trust() if name == "trust" else getattr(state, variable)
+            row[name] = float(np.dot(values, weights)) / n_active if n_active else 0.0
         row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
         row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
         return row

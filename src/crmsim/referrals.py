@@ -58,6 +58,8 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
     candidates = rows_of(state.tier >= Tier.LOYAL)
     referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week, candidates)]
+    if len(referrers) == 0:
+        return
     friends = week.network.random_contact(referrers, rng)
     ok = friends >= 0
     ok[ok] = (state.stage[friends[ok]] <= Stage.AWARENESS) & (state.referred_by[friends[ok]] < 0)
@@ -78,6 +80,8 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     """Angry former customers tell their contacts; prospects hesitate, customers doubt."""
     state.heard_negative *= NEGATIVE_MEMORY
     speakers = rows_of(state.angry & (state.anger_left > 0) & (state.stage == Stage.DISSOLUTION))
+    if len(speakers) == 0:
+        return
     p_talk = week.market.negative_wom_rate * state.sociability[speakers]
     _, hearers = week.network.contacts_reached(speakers, p_talk, week.rng)
     state.anger_left[speakers] -= 1

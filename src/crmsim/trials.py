@@ -25,10 +25,17 @@ def trial_probability(
     Equals ``trial_rate`` when the firm's offer is exactly as good as the competitor's.
     ``discount`` holds everyone's discount; ``rows`` restricts the result to some people.
     """
-    market = week.market
     rows = slice(None) if rows is None else rows
-    advantage = value_advantage(state, week, discount[rows], rows)
-    appeal = 2.0 * logistic(VALUE_SLOPE * advantage)
+    deal = logistic(VALUE_SLOPE * value_advantage(state, week, discount[rows], rows))
+    return _trial_probability(state, week, deal, rows)
+
+
+def _trial_probability(
+    state: CustomerState, week: Week, deal: np.ndarray, rows: np.ndarray | slice
+) -> np.ndarray:
+    """:func:`trial_probability` from ``deal``, the logistic of each person's value advantage."""
+    market = week.market
+    appeal = 2.0 * deal
     referral = np.where(state.referred_by[rows] >= 0, market.referral_boost, 1.0)
     doubt = np.exp(-state.heard_negative[rows])
     return np.minimum(1.0, market.trial_rate * appeal * referral * doubt)
@@ -38,17 +45,16 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     """Let aware prospects try the firm; their first purchase is this week's first episode."""
     discount = discount_received(state, week)
     aware = rows_of(state.stage == Stage.AWARENESS)
-    p = trial_probability(state, week, discount, aware)
-    buyers = aware[week.rng.random(len(aware)) < p]
+    deal = logistic(VALUE_SLOPE * value_advantage(state, week, discount[aware], aware))
+    buys = week.rng.random(len(aware)) < _trial_probability(state, week, deal, aware)
+    buyers = aware[buys]
     state.stage[buyers] = Stage.EXPLORATION
     week.stage_changed()
     state.tier[buyers] = Tier.ACTUAL
     state.spell_start[buyers] = week.index
     state.first_purchase_week[buyers] = week.index
     # what brought them in: a discount-won customer weighs price most (the new-store story)
-    state.trust_calculus[buyers] = logistic(
-        VALUE_SLOPE * value_advantage(state, week, discount[buyers], buyers)
-    )
+    state.trust_calculus[buyers] = deal[buys]
     week.scratch["new_customers"] = buyers
     week.scratch["discount"] = discount
     week.tally["acquired"] += len(buyers)
