@@ -13,9 +13,10 @@ from crmsim.commitment import update_commitment
 from crmsim.competition import competitor_offers, quiet_lapses
 from crmsim.episodes import disrespect_exits, failure_defections, serve_customers
 from crmsim.gifts import give_gifts
-from crmsim.kano import kano_curve
+from crmsim.kano import CATEGORY_WEIGHT, kano_curve, satisfying_weight, service_satisfaction
 from crmsim.ladders import climb_stages, climb_tiers
 from crmsim.leaving import leave
+from crmsim.levers import KanoAttribute
 from crmsim.offer import discount_received
 from crmsim.referrals import make_referrals, spread_negative_word
 from crmsim.trials import first_purchases, trial_probability
@@ -354,6 +355,23 @@ def test_kano_curves_have_the_shapes_of_the_kano_table(category):
     if category == "attractive":
         assert y[0] == 0 and y[-1] == 1  # absent: neutral; present: delight
     assert np.all(kano_curve("indifferent", x) == 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_episodes_satisfaction_is_the_weighted_mean_of_its_kano_curves(seed):
+    rng = np.random.default_rng(seed)
+    categories = ["must-be", "performance", "attractive", "reverse", "indifferent"]
+    service = {
+        f"a{i}": KanoAttribute(str(rng.choice(categories)), float(rng.random()))
+        for i in range(int(rng.integers(1, 8)))
+    }
+    fulfilment = rng.random((200, len(service)))
+    by_definition = sum(
+        CATEGORY_WEIGHT[a.category] * kano_curve(a.category, fulfilment[:, i])
+        for i, a in enumerate(service.values())
+    ) / satisfying_weight(service)
+    expected = np.clip(by_definition, -1.0, 1.0)
+    np.testing.assert_allclose(service_satisfaction(service, fulfilment), expected, atol=1e-12)
 
 
 def test_the_weeks_active_set_follows_every_move_in_or_out():

@@ -36,6 +36,16 @@ CATEGORY_WEIGHT = {
 }
 
 
+#: Each curve of the table above as ``(a, b, c)`` in ``a x**2 + b x + c``.
+CURVE_COEFFICIENTS = {
+    "must-be": (-1.0, 2.0, -1.0),
+    "performance": (0.0, 2.0, -1.0),
+    "attractive": (1.0, 0.0, 0.0),
+    "reverse": (0.0, -1.0, 0.0),
+    "indifferent": (0.0, 0.0, 0.0),
+}
+
+
 def kano_curve(category: str, fulfilment: np.ndarray | float) -> np.ndarray:
     """Satisfaction in [-1, 1] produced by an attribute of ``category`` at ``fulfilment``.
 
@@ -75,9 +85,11 @@ class _ServiceProfile:
     """What the weekly episode code needs of a service design, worked out once per design."""
 
     levels: np.ndarray
-    #: (column, category, weight) of the attributes that move satisfaction
-    weighted: tuple[tuple[int, str, float], ...]
-    normaliser: float
+    #: every curve is a quadratic ``a x**2 + b x + c``; these are ``weight * (a, b, c)`` per
+    #: column, divided by the normaliser, so an episode's satisfaction is two dot products
+    squares: np.ndarray
+    linears: np.ndarray
+    constant: float
     #: category -> its columns: an int for a single attribute (no copy, no averaging), else a list
     columns: dict[str, int | list[int]]
     #: the levels the firm pays for in each episode (every attribute but the reverse ones)
@@ -88,19 +100,24 @@ class _ServiceProfile:
 def _profile_of(design: tuple[tuple[str, float], ...]) -> _ServiceProfile:
     levels = np.array([level for _, level in design])
     levels.flags.writeable = False
-    weighted = tuple(
-        (column, category, CATEGORY_WEIGHT[category])
-        for column, (category, _) in enumerate(design)
-        if CATEGORY_WEIGHT[category]
-    )
+    service = {str(i): KanoAttribute(c, level) for i, (c, level) in enumerate(design)}
+    normaliser = satisfying_weight(service)
+    scale = np.array([CATEGORY_WEIGHT[category] for category, _ in design]) / normaliser
+    quadratic = np.array([CURVE_COEFFICIENTS[category] for category, _ in design])
     columns: dict[str, int | list[int]] = {}
     for category in CATEGORY_WEIGHT:
         mine = [column for column, (c, _) in enumerate(design) if c == category]
         if mine:
             columns[category] = mine[0] if len(mine) == 1 else mine
-    service = {str(i): KanoAttribute(c, level) for i, (c, level) in enumerate(design)}
     provided = sum(level for category, level in design if category != "reverse")
-    return _ServiceProfile(levels, weighted, satisfying_weight(service), columns, provided)
+    return _ServiceProfile(
+        levels,
+        squares=scale * quadratic[:, 0],
+        linears=scale * quadratic[:, 1],
+        constant=float(scale @ quadratic[:, 2]),
+        columns=columns,
+        provided=provided,
+    )
 
 
 def _profile(service: Mapping[str, KanoAttribute]) -> _ServiceProfile:
@@ -128,11 +145,11 @@ def service_satisfaction(
 ) -> np.ndarray:
     """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
     profile = _profile(service)
-    total = np.zeros(fulfilment.shape[0])
-    for column, category, weight in profile.weighted:
-        total += weight * kano_curve(category, fulfilment[:, column])
+    # the weighted sum of the curves, each written as a quadratic (CURVE_COEFFICIENTS)
+    total = (fulfilment * fulfilment) @ profile.squares
+    total += fulfilment @ profile.linears
+    total += profile.constant
     # a poor episode can never feel worse than a failed one (which scores -1)
-    total /= profile.normaliser
     return clip(total, -1.0, 1.0)
 
 
