@@ -313,6 +313,103 @@ def test_every_tab_draws_its_views(dashboard):
         assert len(dashboard.images()) == len(figures), name
 
 
+@pytest.fixture
+def drawn(monkeypatch) -> list[str]:
+    """The keys of the figures drawn from now on, in order (the image cache starts empty)."""
+    keys: list[str] = []
+    draw = app.draw_figure
+
+    def counting(model, key):
+        keys.append(key)
+        return draw(model, key)
+
+    monkeypatch.setattr(app, "draw_figure", counting)
+    app.FIGURE_CACHE.clear()
+    return keys
+
+
+def test_only_the_open_tab_is_drawn_and_a_tab_seen_again_is_not_redrawn(drawn):
+    page = Dashboard(n_customers=SMALL)
+    try:
+        assert sorted(drawn) == ["stages", "tiers"]  # the first tab, nothing else
+        customers = page.images()
+        drawn.clear()
+        page.tab("Churn")
+        assert drawn == ["churn"]
+        churn = page.images()
+        drawn.clear()
+        page.tab("Customers")
+        assert page.images() == customers
+        page.tab("Churn")
+        assert page.images() == churn
+        assert drawn == []  # the same run at the same week: shown from the cache
+    finally:
+        page.close()
+
+
+def test_a_new_week_or_a_new_run_draws_the_open_tab_again(drawn):
+    page = Dashboard(n_customers=SMALL)
+    try:
+        page.tab("Churn")
+        page.press("Step")  # the run moves on: its images are out of date
+        assert "Week 157" in page.texts()
+        drawn.clear()
+        page.tab("Customers")
+        assert sorted(drawn) == ["stages", "tiers"]
+        before = page.images()
+        drawn.clear()
+        page.slider("Respect").v_model = 0.0
+        page.press("Reset")  # a new run, at week 156 again
+        assert sorted(drawn) == ["stages", "tiers"]
+        assert len(page.images()) == 2 and page.images() != before
+        drawn.clear()
+        page.tab("Churn")
+        assert drawn == ["churn"]  # not the image of the old run at that week
+    finally:
+        page.close()
+
+
+def test_the_network_layout_is_made_once_per_run(monkeypatch):
+    layouts = []
+    layout = app.network_layout
+
+    def counting(graph):
+        layouts.append(graph)
+        return layout(graph)
+
+    monkeypatch.setattr(app, "network_layout", counting)
+    app.FIGURE_CACHE.clear()
+    page = Dashboard(n_customers=SMALL)
+    try:
+        assert layouts == []  # not on the tab in view
+        page.tab("Network")
+        first = page.images()
+        page.tab("Customers")
+        page.press("Step")
+        page.tab("Network")
+        assert len(page.images()) == 1 and page.images() != first  # the network at week 157
+        assert len(layouts) == 1
+    finally:
+        page.close()
+
+
+def test_the_figure_cache_keeps_the_latest_week_of_each_live_run():
+    import gc
+
+    cache = app.FigureCache()
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=2)
+    other = app.DashboardModel(n_customers=SMALL, rng=2, weeks=2)
+    assert cache.image(model, "profit", lambda: b"a") == b"a"
+    assert cache.image(model, "profit", lambda: b"b") == b"a"
+    assert cache.image(other, "profit", lambda: b"c") == b"c"  # each run its own
+    model.run(1, progress=False)
+    assert cache.image(model, "profit", lambda: b"d") == b"d"
+    assert cache.image(other, "profit", lambda: b"e") == b"c"
+    del other
+    gc.collect()
+    assert len(cache._images) == 1  # a run's images go with it
+
+
 def test_the_network_tab_explains_itself_for_a_large_market():
     page = Dashboard(n_customers=app.NETWORK_LIMIT + 100)
     try:

@@ -6,10 +6,11 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Rectangle, StepPatch
 
 from crmsim import CRMModel, plots
 from crmsim.customer import CHURN_CAUSES
@@ -37,6 +38,26 @@ def _data_lines(fig: Figure) -> list[Line2D]:
 def _line(ax, label: str) -> Line2D:
     (line,) = [line for line in ax.get_lines() if line.get_label() == label]
     return line
+
+
+def _bar_series(ax) -> dict[str, StepPatch]:
+    """The bar series of ``ax`` by label: each one artist holding all its bars."""
+    return {p.get_label(): p for p in ax.patches if isinstance(p, StepPatch)}
+
+
+def _bars(patch: StepPatch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Centres, widths, bottoms and heights of the bars of one series (gaps left out)."""
+    data = patch.get_data()
+    left, right = data.edges[0::2], data.edges[1::2]
+    bottoms = data.baseline[0::2]
+    assert np.isnan(data.values[1::2]).all(), "the gaps between bars are not empty"
+    return (left + right) / 2, right - left, bottoms, data.values[0::2] - bottoms
+
+
+def _pixels(fig: Figure) -> np.ndarray:
+    canvas = FigureCanvasAgg(fig)  # what saving as PNG renders with
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
 
 
 @pytest.mark.parametrize("name", list(plots.STANDARD_FIGURES))
@@ -90,9 +111,53 @@ def test_churn_figure_shows_weekly_churn_and_the_quarters_of_the_course_definiti
     fig = plots.churn_and_acquisition(frame)
     bars, weekly, quarterly = fig.axes
     np.testing.assert_array_equal(_line(weekly, "weekly").get_ydata(), frame["churn_rate"])
-    lost_bars = [p for p in bars.patches if p.get_height() < 0]
-    assert sum(-p.get_height() for p in lost_bars) == frame["lost"].sum()
     assert len([p for p in quarterly.patches if isinstance(p, Rectangle)]) == WEEKS // 13
+
+
+def test_churn_figure_bars_are_one_artist_per_series_holding_each_weeks_count(frame):
+    bars = plots.churn_and_acquisition(frame).axes[0]
+    series = _bar_series(bars)
+    won_back = frame["won_back"].to_numpy()
+    labels = ["new customers", *(["won back"] if won_back.any() else []), "lost (shown below 0)"]
+    assert list(series) == labels
+    assert len(bars.patches) == len(labels)  # not one rectangle per week
+    assert [t.get_text() for t in bars.get_legend().get_texts()] == labels
+    acquired = frame["acquired"].to_numpy()
+    expected = {
+        "new customers": (0, acquired, plots.OKABE_ITO["blue"]),
+        "won back": (acquired, won_back, plots.OKABE_ITO["sky_blue"]),
+        "lost (shown below 0)": (0, -frame["lost"].to_numpy(), plots.OKABE_ITO["vermillion"]),
+    }
+    for label in labels:
+        centres, widths, bottoms, heights = _bars(series[label])
+        bottom, height, colour = expected[label]
+        np.testing.assert_array_equal(centres, frame["week"])
+        np.testing.assert_allclose(widths, 0.9)
+        np.testing.assert_array_equal(bottoms, np.broadcast_to(bottom, len(frame)))
+        np.testing.assert_array_equal(heights, height)
+        assert matplotlib.colors.same_color(series[label].get_facecolor(), colour), label
+    assert -_bars(series["lost (shown below 0)"])[3].sum() == frame["lost"].sum()
+
+
+def test_one_artist_bars_look_exactly_like_matplotlib_bars():
+    rng = np.random.default_rng(1)
+    x = np.arange(240)  # over 1,024 points per series: matplotlib would not snap them
+    low, high = rng.integers(0, 30, len(x)), rng.integers(0, 20, len(x))
+    drawn, limits = [], []
+    for one_artist in (False, True):
+        fig = plots.make_figure(figsize=(8, 3), dpi=100)
+        ax = fig.subplots()
+        for bottom, height, colour in ((0, low, "C0"), (low, high, "C1"), (0, -high, "C3")):
+            if one_artist:
+                plots._bars(ax, x, height, width=0.9, bottom=bottom, color=colour, label=colour)
+            else:
+                ax.bar(x, height, width=0.9, bottom=bottom, color=colour, label=colour)
+        limits.append((ax.get_xlim(), ax.get_ylim()))  # autoscaled to the bars
+        ax.set_xlim(-0.5, len(x) - 0.5)
+        ax.legend()
+        drawn.append(_pixels(fig))
+    np.testing.assert_allclose(limits[0], limits[1])
+    np.testing.assert_array_equal(drawn[0], drawn[1])
 
 
 def test_a_frame_read_from_csv_has_no_loss_log_so_quarterly_churn_needs_it_passed(frame, tmp_path):
@@ -133,7 +198,16 @@ def test_churn_cause_bars_add_up_to_the_losses_of_each_cause(frame):
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     for cause in CHURN_CAUSES:
         assert f"{cause} ({int(frame[f'lost_{cause}'].sum()):,})" in labels
-    assert sum(p.get_height() for p in ax.patches) == frame["lost"].sum()
+    series = list(_bar_series(ax).values())
+    assert len(series) == len(ax.patches) == len(CHURN_CAUSES)
+    top = np.zeros(len(frame))
+    for cause, patch in zip(CHURN_CAUSES, series, strict=True):
+        centres, _, bottoms, heights = _bars(patch)
+        np.testing.assert_array_equal(centres, frame["week"])  # 30 weeks: one bar a week
+        np.testing.assert_array_equal(bottoms, top)  # stacked on the causes before
+        np.testing.assert_array_equal(heights, frame[f"lost_{cause}"])
+        top = top + heights
+    np.testing.assert_array_equal(top, frame["lost"])
 
 
 def test_long_runs_are_binned_into_readable_bars():
@@ -143,7 +217,13 @@ def test_long_runs_are_binned_into_readable_bars():
     weeks = 520
     frame = pd.DataFrame({"week": np.arange(weeks)} | {f"lost_{c}": 1 for c in CHURN_CAUSES})
     ax = plots.churn_causes(frame).axes[0]
-    assert len(ax.patches) == len(CHURN_CAUSES) * weeks // 13
+    assert len(ax.patches) == len(CHURN_CAUSES)
+    for patch in ax.patches:
+        centres, widths, _, heights = _bars(patch)
+        assert len(heights) == weeks // 13
+        np.testing.assert_array_equal(heights, 13)  # one lost per week and cause
+        np.testing.assert_array_equal(centres, np.arange(0, weeks, 13) + 6)
+        np.testing.assert_allclose(widths, 0.9 * 13)
     assert ax.get_ylabel() == "customers lost per 13 weeks"
 
 

@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections.abc import Callable, Mapping
+from io import BytesIO
 from typing import Any
 
 import numpy as np
@@ -72,7 +74,9 @@ NETWORK_LIMIT = 400
 NO_END = 0
 #: The five default Kano attributes, each with its own control.
 ATTRIBUTES = tuple(default_service())
-#: Resolution of the PNG images of the figures; their cost is in the drawing, not the pixels.
+#: Resolution of the PNG images of the figures: 750 pixels wide, about what a figure beside
+#: another gets on a laptop's screen. Their cost is in the drawing (layout, ticks, text), not
+#: the pixels: 72 dpi would save little.
 FIGURE_DPI = 100
 #: The standard figures are sized for a projector; two side by side read better a bit smaller
 #: (the same type on a smaller page is larger in proportion).
@@ -557,7 +561,8 @@ NOTES: dict[str, tuple[str, ...]] = {
     ),
 }
 #: Tabs of the main area: the views on each and their relative widths. Only the open tab is
-#: drawn, which keeps a change quick (drawing a figure costs more than simulating a year).
+#: drawn, which keeps a change quick (drawing a figure costs more than simulating a year), and
+#: its images are kept (:data:`FIGURE_CACHE`), so going back to a tab does not draw it again.
 TABS: dict[str, tuple[tuple[str, ...], list[int]]] = {
     "Customers": (("stages", "tiers"), [1, 1]),
     "Churn": (("churn", "churn_note"), [3, 2]),
@@ -656,6 +661,102 @@ def draw_figure(model: DashboardModel, key: str) -> Figure:
     return figure
 
 
+def render_png(figure: Figure) -> bytes:
+    """``figure`` as the PNG image the page shows, at :data:`FIGURE_DPI`.
+
+    Examples
+    --------
+    >>> render_png(plots.make_figure(figsize=(2, 1)))[:4]
+    b'\\x89PNG'
+    """
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
+
+
+class FigureCache:
+    """The images of the views, kept per run and week so that each is drawn only once.
+
+    A view asks for its image with :meth:`image`; the image is drawn the first time and kept
+    until the run moves on (Step, ▶, "Run 156 weeks") or is replaced (Reset, a new scenario).
+    Opening a tab again therefore shows its figures at once, and a change redraws only the
+    tab in view: the other tabs draw theirs when they are opened.
+
+    The runs are held weakly: a run's images go when the run itself goes. Only the latest
+    week of each run is kept.
+
+    Examples
+    --------
+    >>> cache = FigureCache()
+    >>> model = DashboardModel(n_customers=100, rng=1, weeks=3)
+    >>> cache.image(model, "profit", lambda: b"png") == cache.image(model, "profit", bytes)
+    True
+    >>> model.run(1, progress=False)
+    >>> cache.image(model, "profit", lambda: b"new")
+    b'new'
+    """
+
+    def __init__(self) -> None:
+        self._images: weakref.WeakKeyDictionary[CRMModel, tuple[int, dict[str, bytes]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._layouts: weakref.WeakKeyDictionary[CRMModel, dict[int, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def image(self, model: CRMModel, key: str, draw: Callable[[], bytes]) -> bytes:
+        """The image ``key`` of ``model`` at its current week; ``draw()`` makes it if missing."""
+        week = model.week
+        with self._lock:
+            drawn_week, images = self._images.get(model, (-1, {}))
+            if drawn_week == week and key in images:
+                return images[key]
+        image = draw()  # outside the lock: sessions do not wait for each other's figures
+        with self._lock:
+            drawn_week, images = self._images.get(model, (-1, {}))
+            if drawn_week < week:  # a newer week may have been stored in the meantime
+                drawn_week, images = week, {}
+                self._images[model] = (week, images)
+            if drawn_week == week:
+                images[key] = image
+        return image
+
+    def layout(self, model: CRMModel) -> dict[int, Any]:
+        """Positions of the people for drawing ``model``'s network: one layout per run."""
+        with self._lock:
+            positions = self._layouts.get(model)
+        if positions is None:
+            positions = network_layout(model.network.to_networkx())
+            with self._lock:
+                positions = self._layouts.setdefault(model, positions)
+        return positions
+
+    def clear(self) -> None:
+        """Forget every image and layout."""
+        with self._lock:
+            self._images.clear()
+            self._layouts.clear()
+
+
+#: The images shown by the page, shared by its views (and by the pages of all sessions).
+FIGURE_CACHE = FigureCache()
+
+
+def view_image(model: DashboardModel, key: str) -> bytes:
+    """The PNG of view ``key`` (a key of :data:`FIGURES`, or ``"network"``), drawn once a week.
+
+    Served from :data:`FIGURE_CACHE` when this run was drawn at this week before.
+    """
+    if key == "network":
+        return FIGURE_CACHE.image(
+            model,
+            key,
+            lambda: render_png(network_figure(model, FIGURE_CACHE.layout(model))),
+        )
+    return FIGURE_CACHE.image(model, key, lambda: render_png(draw_figure(model, key)))
+
+
 _STYLE = """
 .crmsim-figure img { width: 100%; height: auto; }
 .crmsim-description { font-size: 0.9rem; opacity: 0.85; }
@@ -680,14 +781,12 @@ def FigureView(model: DashboardModel, key: str) -> None:
     """One figure of :data:`FIGURES` for the run so far (usable as a SolaraViz component)."""
     update_counter.get()  # Mesa bumps this after each step: redraw
     week = model.week
-    figure = solara.use_memo(lambda: draw_figure(model, key) if week else None, [model, week, key])
+    image = solara.use_memo(lambda: view_image(model, key) if week else None, [model, week, key])
     with solara.Column(classes=["crmsim-figure"]):
-        if figure is None:
+        if image is None:
             _placeholder(model)
         else:
-            solara.FigureMatplotlib(
-                figure, dependencies=[model, week, key], format="png", dpi=FIGURE_DPI
-            )
+            solara.Image(image, format="png")
 
 
 @solara.component
@@ -695,25 +794,18 @@ def NetworkView(model: DashboardModel) -> None:
     """The social network coloured by stage, for markets of up to :data:`NETWORK_LIMIT`."""
     update_counter.get()
     small = model.n_customers <= NETWORK_LIMIT
-    # The layout is the slow part and the network does not change during a run: once per model.
-    positions = solara.use_memo(
-        lambda: network_layout(model.network.to_networkx()) if small else None, [model]
-    )
     week = model.week
-    figure = solara.use_memo(
-        lambda: network_figure(model, positions) if small else None, [model, week]
-    )
+    # The layout, the slow part, is made once per run (the network does not change in a run).
+    image = solara.use_memo(lambda: view_image(model, "network") if small else None, [model, week])
     with solara.Column(classes=["crmsim-figure"]):
-        if figure is None:
+        if image is None:
             solara.Info(
                 f"The network is drawn for markets of up to {NETWORK_LIMIT} people; this one "
                 f"has {model.n_customers:,}. Set “People in the market” to {NETWORK_LIMIT} or "
                 "fewer and press Reset."
             )
         else:
-            solara.FigureMatplotlib(
-                figure, dependencies=[model, week], format="png", dpi=FIGURE_DPI
-            )
+            solara.Image(image, format="png")
 
 
 def summary_line(model: DashboardModel) -> str:

@@ -21,7 +21,12 @@ import numpy as np
 from crmsim.arrays import clip
 from crmsim.attribution import attribute_repeat_purchases
 from crmsim.customer import Stage, Tier
-from crmsim.kano import category_mean, delivered_fulfilment, service_satisfaction
+from crmsim.kano import (
+    category_mean,
+    delivered_fulfilment,
+    service_profile,
+    service_satisfaction,
+)
 from crmsim.leaving import leave
 from crmsim.offer import discount_received
 from crmsim.state import LOYALTY_WINDOW, CustomerState
@@ -65,12 +70,13 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     who = active[draws[active] < episode_probability(state, active)]
     n = len(who)
 
-    fulfilment = delivered_fulfilment(policy.service, n, policy.service_variability, rng)
-    service_term = service_satisfaction(policy.service, fulfilment)
+    service = service_profile(policy.service)
+    fulfilment = delivered_fulfilment(service, n, policy.service_variability, rng)
+    service_term = service_satisfaction(service, fulfilment)
     respect = clip(policy.respect + rng.normal(0.0, policy.service_variability, n), 0.0, 1.0)
 
     failed = rng.random(n) < failure_probability(
-        category_mean(policy.service, fulfilment, "must-be"), market.max_failure_rate
+        category_mean(service, fulfilment, "must-be"), market.max_failure_rate
     )
     complained = failed & (rng.random(n) < market.complaint_propensity)
     resolved = complained & (rng.random(n) < policy.recovery)
@@ -98,7 +104,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
         felt=felt,
         surprise=np.abs(surprise),
         respect=respect,
-        personalization=category_mean(policy.service, fulfilment, "attractive"),
+        personalization=category_mean(service, fulfilment, "attractive"),
         breached=breached,
         failed=failed,
         complained=complained,

@@ -81,7 +81,7 @@ def satisfying_weight(service: Mapping[str, KanoAttribute]) -> float:
 
 
 @dataclass(frozen=True)
-class _ServiceProfile:
+class ServiceProfile:
     """What the weekly episode code needs of a service design, worked out once per design."""
 
     levels: np.ndarray
@@ -96,8 +96,12 @@ class _ServiceProfile:
     provided: float
 
 
+#: A service design: its attributes by name, or their :class:`ServiceProfile`.
+Service = Mapping[str, KanoAttribute] | ServiceProfile
+
+
 @functools.lru_cache(maxsize=64)
-def _profile_of(design: tuple[tuple[str, float], ...]) -> _ServiceProfile:
+def _profile_of(design: tuple[tuple[str, float], ...]) -> ServiceProfile:
     levels = np.array([level for _, level in design])
     levels.flags.writeable = False
     service = {str(i): KanoAttribute(c, level) for i, (c, level) in enumerate(design)}
@@ -110,7 +114,7 @@ def _profile_of(design: tuple[tuple[str, float], ...]) -> _ServiceProfile:
         if mine:
             columns[category] = mine[0] if len(mine) == 1 else mine
     provided = sum(level for category, level in design if category != "reverse")
-    return _ServiceProfile(
+    return ServiceProfile(
         levels,
         squares=scale * quadratic[:, 0],
         linears=scale * quadratic[:, 1],
@@ -120,19 +124,25 @@ def _profile_of(design: tuple[tuple[str, float], ...]) -> _ServiceProfile:
     )
 
 
-def _profile(service: Mapping[str, KanoAttribute]) -> _ServiceProfile:
-    # episodes are served every week under the same design: look it up instead of rebuilding it
+def service_profile(service: Service) -> ServiceProfile:
+    """What the episode code needs of a service design, worked out once per design.
+
+    Every function of this module taking ``service`` also takes its profile, which spares
+    a process that calls several of them looking the design up each time.
+    """
+    if isinstance(service, ServiceProfile):
+        return service
     return _profile_of(tuple((a.category, a.level) for a in service.values()))
 
 
 def delivered_fulfilment(
-    service: Mapping[str, KanoAttribute], n: int, variability: float, rng: np.random.Generator
+    service: Service, n: int, variability: float, rng: np.random.Generator
 ) -> np.ndarray:
     """Fulfilment of each attribute in ``n`` episodes: the aimed level plus service noise.
 
     Returns an array of shape ``(n, n_attributes)`` in [0, 1].
     """
-    levels = _profile(service).levels
+    levels = service_profile(service).levels
     if variability == 0:
         return np.tile(levels, (n, 1))
     noisy = rng.normal(0.0, variability, size=(n, len(levels)))
@@ -140,11 +150,9 @@ def delivered_fulfilment(
     return clip(noisy, 0.0, 1.0)
 
 
-def service_satisfaction(
-    service: Mapping[str, KanoAttribute], fulfilment: np.ndarray
-) -> np.ndarray:
+def service_satisfaction(service: Service, fulfilment: np.ndarray) -> np.ndarray:
     """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
-    profile = _profile(service)
+    profile = service_profile(service)
     # the weighted sum of the curves, each written as a quadratic (CURVE_COEFFICIENTS)
     total = (fulfilment * fulfilment) @ profile.squares
     total += fulfilment @ profile.linears
@@ -153,14 +161,12 @@ def service_satisfaction(
     return clip(total, -1.0, 1.0)
 
 
-def category_mean(
-    service: Mapping[str, KanoAttribute], fulfilment: np.ndarray, category: str
-) -> np.ndarray:
+def category_mean(service: Service, fulfilment: np.ndarray, category: str) -> np.ndarray:
     """Mean fulfilment of the attributes of one category in each episode (0 if there are none).
 
     The result may be a view of ``fulfilment``.
     """
-    columns = _profile(service).columns.get(category)
+    columns = service_profile(service).columns.get(category)
     if columns is None:
         return np.zeros(fulfilment.shape[0])
     if isinstance(columns, int):
@@ -168,10 +174,10 @@ def category_mean(
     return fulfilment[:, columns].mean(axis=1)
 
 
-def service_cost_per_episode(service: Mapping[str, KanoAttribute], unit_cost: float) -> float:
+def service_cost_per_episode(service: Service, unit_cost: float) -> float:
     """What one episode's service costs: every attribute the firm provides costs by its level.
 
     Reverse attributes cost nothing (they are what the firm does *to* customers), but
     indifferent ones do: money spent where customers do not care.
     """
-    return unit_cost * _profile(service).provided
+    return unit_cost * service_profile(service).provided

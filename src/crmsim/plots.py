@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import StepPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, StrMethodFormatter
 
 from crmsim import analysis
@@ -204,6 +205,88 @@ def legend_outside(ax: Axes, reverse: bool = False) -> None:
 
 def _result(ax: Axes | None, fig: Figure) -> Figure | Axes:
     return fig if ax is None else ax
+
+
+def _bars(
+    ax: Axes,
+    x: np.ndarray,
+    heights: np.ndarray,
+    width: float,
+    bottom: float | np.ndarray = 0.0,
+    color: Any = None,
+    label: str | None = None,
+) -> StepPatch:
+    """Vertical bars of ``width`` centred on ``x``, drawn as one artist instead of one per bar.
+
+    Looks like :meth:`~matplotlib.axes.Axes.bar` (filled, no edge, the gaps between bars
+    kept; the pixels are the same) but is a single :class:`~matplotlib.patches.StepPatch`: a
+    run of 156 weeks is one artist to add, lay out and render, not 156 rectangles, which is
+    what keeps the figures of the dashboard quick. The patch's data
+    (:meth:`~matplotlib.patches.StepPatch.get_data`) alternates bars and gaps:
+    ``values[::2]`` are the tops of the bars, ``baseline[::2]`` their bottoms and
+    ``edges[::2]`` / ``edges[1::2]`` their left and right sides; the gaps are NaN. ``x``
+    must be increasing and more than ``width`` apart.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x : array_like
+        Centres of the bars.
+    heights : array_like
+        Height of each bar (negative: drawn downwards from ``bottom``).
+    width : float
+        Width of every bar, in data units.
+    bottom : float or array_like
+        Where each bar starts, for stacked bars.
+    color : colour, optional
+    label : str, optional
+        The legend entry.
+
+    Returns
+    -------
+    matplotlib.patches.StepPatch
+
+    Examples
+    --------
+    >>> fig = make_figure()
+    >>> patch = _bars(fig.subplots(), [0, 1, 2], [3, 1, 2], width=0.8, color="C0")
+    >>> patch.get_data().values[::2].tolist()
+    [3.0, 1.0, 2.0]
+    """
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    base = np.broadcast_to(np.asarray(bottom, dtype=float), (n,))
+    tops = base + np.asarray(heights, dtype=float)
+    edges = np.empty(2 * n)
+    edges[0::2] = x - width / 2
+    edges[1::2] = x + width / 2
+    values = np.full(max(2 * n - 1, 0), np.nan)
+    values[0::2] = tops
+    baseline = np.repeat(base, 2)[:-1]  # a gap's baseline is never drawn
+    patch = StepPatch(
+        values,
+        edges,
+        baseline=baseline,
+        fill=True,
+        facecolor=color,
+        linewidth=0,
+        label=label,
+        # Snapped to whole pixels like the rectangles of bar() (matplotlib snaps a path by
+        # itself only up to 1,024 points), so that the bars stay crisp and evenly spaced.
+        snap=True,
+    )
+    # Not ax.stairs/add_patch: those find the data limits segment by segment, in Python,
+    # which for a few hundred bars costs more than drawing them. The limits are the bars'
+    # corners; as bar() does, the axis sticks to the bars' bottoms when it autoscales.
+    ax.add_artist(patch)
+    finite = np.isfinite(tops) & np.isfinite(base)
+    if finite.any():
+        low = min(tops[finite].min(), base[finite].min())
+        high = max(tops[finite].max(), base[finite].max())
+        ax.update_datalim([(edges[0], low), (edges[-1], high)])
+        patch.sticky_edges.y.extend(np.unique(base[finite]).tolist())
+        ax.autoscale_view()
+    return patch
 
 
 # ---------------------------------------------------------------------------- figures
@@ -374,15 +457,18 @@ def churn_and_acquisition(
             n = 2 if quarterly is None else 3
             fig, axes = _panels(n, [1.3, 1.0, 1.0][:n], size=(10.0, 3.0 + 2.4 * n))
             fig.suptitle(title or TITLES["churn"])
-            bars = axes[0]
+            top = axes[0]
         else:
-            fig, axes, bars = ax.figure, [ax], ax
+            fig, axes, top = ax.figure, [ax], ax
         acquired = frame["acquired"].to_numpy()
         won_back = frame["won_back"].to_numpy()
         lost = frame["lost"].to_numpy()
-        bars.bar(weeks, acquired, width=0.9, color=OKABE_ITO["blue"], label="new customers")
+        # One artist per series rather than one bar per week: a three-year run would
+        # otherwise be some 470 rectangles to lay out and render.
+        _bars(top, weeks, acquired, width=0.9, color=OKABE_ITO["blue"], label="new customers")
         if won_back.any():
-            bars.bar(
+            _bars(
+                top,
                 weeks,
                 won_back,
                 bottom=acquired,
@@ -390,19 +476,24 @@ def churn_and_acquisition(
                 color=OKABE_ITO["sky_blue"],
                 label="won back",
             )
-        bars.bar(
-            weeks, -lost, width=0.9, color=OKABE_ITO["vermillion"], label="lost (shown below 0)"
+        _bars(
+            top,
+            weeks,
+            -lost,
+            width=0.9,
+            color=OKABE_ITO["vermillion"],
+            label="lost (shown below 0)",
         )
-        bars.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        top.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
         # Losses are drawn downwards, but a count is never negative: label ticks by size.
-        bars.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
-        bars.set_ylabel("customers per week")
-        legend_outside(bars)
+        top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
+        top.set_ylabel("customers per week")
+        legend_outside(top)
         if ax is not None:
-            bars.set_title(title or "Customers won and lost each week")
-            _finish_week_axis(bars, weeks)
+            top.set_title(title or "Customers won and lost each week")
+            _finish_week_axis(top, weeks)
             return ax
-        bars.set_title("Won and lost each week", loc="left", fontsize=12)
+        top.set_title("Won and lost each week", loc="left", fontsize=12)
 
         weekly = axes[1]
         rate = frame["churn_rate"].to_numpy(dtype=float)
@@ -672,7 +763,8 @@ def churn_causes(
         bottom = np.zeros(len(binned))
         for cause, column in zip(CHURN_CAUSES, columns, strict=True):
             values = binned[column].to_numpy()
-            axis.bar(
+            _bars(
+                axis,
                 starts + (width - 1) / 2,
                 values,
                 width=0.9 * width,

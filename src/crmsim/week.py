@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +29,8 @@ class Week:
     market: Market
     population: Population
     network: SocialNetwork
-    tally: Counter = field(default_factory=Counter)
+    # a defaultdict: a Counter's missing-key hook is Python code, run some forty times a week
+    tally: defaultdict[str, float] = field(default_factory=lambda: defaultdict(int))
     scratch: dict[str, np.ndarray] = field(default_factory=dict)
     events: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
