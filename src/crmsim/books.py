@@ -29,9 +29,7 @@ def keep_books(n_customers: int, week: Week) -> None:
     t, policy, market = week.tally, week.policy, week.market
     episodes = t["episodes"]
     t["cost_goods"] = market.unit_cost * episodes
-    t["cost_service"] = (
-        service_cost_per_episode(policy.service, market.service_unit_cost) * episodes
-    )
+    t["cost_service"] = service_cost_per_episode(week.service, market.service_unit_cost) * episodes
     t["cost_respect"] = market.respect_unit_cost * policy.respect * episodes
     # handling a complaint costs in proportion to the effort put into resolving it
     t["cost_recovery"] = market.recovery_unit_cost * policy.recovery * t["complaints"]

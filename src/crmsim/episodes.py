@@ -24,7 +24,6 @@ from crmsim.customer import Stage, Tier
 from crmsim.kano import (
     category_mean,
     delivered_fulfilment,
-    service_profile,
     service_satisfaction,
 )
 from crmsim.leaving import leave
@@ -48,7 +47,8 @@ _ENGAGEMENT_BY_STAGE = np.array([ENGAGEMENT.get(stage, 0.0) for stage in Stage])
 def episode_probability(state: CustomerState, rows: np.ndarray | None = None) -> np.ndarray:
     """Weekly probability of a purchase episode (0 for people who are not customers)."""
     rows = slice(None) if rows is None else rows
-    return -np.expm1(-state.purchase_rate[rows] * _ENGAGEMENT_BY_STAGE[state.stage[rows]])
+    engagement = _ENGAGEMENT_BY_STAGE.take(state.stage[rows].view(np.uint8))
+    return -np.expm1(-state.purchase_rate[rows] * engagement)
 
 
 def failure_probability(must_be_fulfilment: np.ndarray, max_failure_rate: float) -> np.ndarray:
@@ -70,7 +70,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     who = active[draws[active] < episode_probability(state, active)]
     n = len(who)
 
-    service = service_profile(policy.service)
+    service = week.service
     fulfilment = delivered_fulfilment(service, n, policy.service_variability, rng)
     service_term = service_satisfaction(service, fulfilment)
     respect = clip(policy.respect + rng.normal(0.0, policy.service_variability, n), 0.0, 1.0)

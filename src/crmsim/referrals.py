@@ -42,7 +42,7 @@ def referral_rate(state: CustomerState, week: Week, rows: np.ndarray | None = No
     rows = slice(None) if rows is None else rows
     reward = week.policy.referral_reward / week.market.price
     base = MARKETER_REFERRAL_RATE * state.sociability[rows] * (1.0 + REWARD_RESPONSE * reward)
-    share = _REFERRAL_SHARE_BY_TIER[state.tier[rows]]
+    share = _REFERRAL_SHARE_BY_TIER.take(state.tier[rows].view(np.uint8))
     active = week.active(state)[rows]
     return np.minimum(1.0, base * share * active)
 

@@ -135,7 +135,8 @@ class CustomerState:
     def overall_trust(self, rows: slice | np.ndarray | None = None) -> np.ndarray:
         """Overall trust: the three components weighted by each customer's stage."""
         rows = slice(None) if rows is None else rows
-        stage = self.stage[rows]
+        # NumPy casts an int8 index array on every look-up: cast once for the three of them
+        stage = self.stage[rows].astype(np.intp)
         # three 1-D look-ups are much cheaper than gathering an (n, 3) block of weights
         return (
             _CALCULUS_WEIGHT[stage] * self.trust_calculus[rows]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crmsim.arrays import rows_of
+from crmsim.kano import ServiceProfile, service_profile
 from crmsim.levers import Market, Policy, Population
 from crmsim.network import SocialNetwork
 from crmsim.state import CustomerState
@@ -35,6 +36,7 @@ class Week:
     events: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
     _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)
+    _service: ServiceProfile | None = field(default=None, init=False, repr=False)
 
     # Most processes ask who is active, and only trials, departures and win-backs change
     # it: one mask per change instead of one per question keeps small runs fast.
@@ -52,6 +54,13 @@ class Week:
         if self._active_rows is None:
             self._active_rows = rows_of(self.active(state))
         return self._active_rows
+
+    @property
+    def service(self) -> ServiceProfile:
+        """The policy's service design, looked up once a week (see :func:`kano.service_profile`)."""
+        if self._service is None:
+            self._service = service_profile(self.policy.service)
+        return self._service
 
     def stage_changed(self) -> None:
         """Forget the active set: call after moving anyone into or out of an active stage."""
