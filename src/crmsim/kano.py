@@ -153,7 +153,9 @@ def delivered_fulfilment(
 def service_satisfaction(service: Service, fulfilment: np.ndarray) -> np.ndarray:
     """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
     profile = service_profile(service)
-    # the weighted sum of the curves, each written as a quadratic (CURVE_COEFFICIENTS)
+    # The weighted sum of the curves, each written as a quadratic (CURVE_COEFFICIENTS). A
+    # matrix-vector product computes each episode's sum whole, so the result does not depend
+    # on how many threads BLAS uses (a long dot product would).
     total = (fulfilment * fulfilment) @ profile.squares
     total += fulfilment @ profile.linears
     total += profile.constant

@@ -385,11 +385,14 @@ class CRMModel(mesa.Model):
         }
         row.update(zip(STAGE_COLUMNS, state.stage_counts().tolist(), strict=True))
         row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
-        # a dot product with the 0/1 mask sums over the active without gathering them first
-        weights = active.astype(np.float64)
+        # Sums of gathered rows, not dot products with the mask: BLAS splits a long dot
+        # product over threads, and the last bits of the means would depend on the machine.
+        rows = week.active_rows(state)
         for name, variable in MEAN_COLUMNS.items():
-            values = state.overall_trust() if name == "trust" else getattr(state, variable)
-            row[name] = float(np.dot(values, weights)) / n_active if n_active else 0.0
+            values = (
+                state.overall_trust(rows) if name == "trust" else getattr(state, variable)[rows]
+            )
+            row[name] = float(values.sum()) / n_active if n_active else 0.0
         row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
         row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
         return row
