@@ -50,14 +50,10 @@ def climb_tiers(state: CustomerState, week: Week) -> None:
     to_loyal = (
         active & (tier == Tier.ACTUAL) & (recent >= LOYAL_PURCHASES) & (sat >= LOYAL_SATISFACTION)
     )
-    lose_loyalty = (
-        active
-        & (tier == Tier.LOYAL)
-        & ((recent < LOYALTY_LOST_PURCHASES) | (sat < LOYALTY_LOST_SATISFACTION))
-    )
+    loyal = active & (tier == Tier.LOYAL)
+    lose_loyalty = loyal & ((recent < LOYALTY_LOST_PURCHASES) | (sat < LOYALTY_LOST_SATISFACTION))
     to_marketer = (
-        active
-        & (tier == Tier.LOYAL)
+        loyal
         & ~lose_loyalty
         & (state.stage == Stage.COMMITMENT)
         & (state.trust_identification >= MARKETER_IDENTIFICATION)

@@ -36,6 +36,5 @@ def leave(
         state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
     week.tally["lost"] += len(who)
     week.tally[f"lost_{cause}"] += len(who)
-    week.tally["lost_from_start"] += np.count_nonzero(state.spell_start[who] < week.index)
     week.scratch.setdefault("lost_who", []).append(who)
     week.note("left", who, np.full(len(who), code))

@@ -348,9 +348,10 @@ class CRMModel(mesa.Model):
         who = np.concatenate(lost) if len(lost) > 1 else lost[0]
         # the week's columns are gathered now (spell and cause change if they return) and
         # stacked into a table only when asked for
-        self._losses.append(
-            (week.index, who, self.state.spell_start[who], self.state.churn_cause[who])
-        )
+        spell_start = self.state.spell_start[who]
+        self._losses.append((week.index, who, spell_start, self.state.churn_cause[who]))
+        # the course's churn counts only those who were customers when the week began
+        week.tally["lost_from_start"] = np.count_nonzero(spell_start < week.index)
 
     @property
     def losses(self) -> pd.DataFrame:
