@@ -93,5 +93,7 @@ class History:
             self._weeks, self._kinds, self._who, self._detail, strict=True
         ):
             for position in np.flatnonzero(who == index):
-                lines.append(f"week {week}: {_describe(kind, float(detail[position]))}")
+                # a detail may be one number for everyone in the event
+                value = detail[position] if detail.ndim else detail
+                lines.append(f"week {week}: {_describe(kind, float(value))}")
         return lines

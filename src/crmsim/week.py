@@ -66,7 +66,10 @@ class Week:
         """Forget the active set: call after moving anyone into or out of an active stage."""
         self._active = self._active_rows = None
 
-    def note(self, kind: str, who: np.ndarray, detail: np.ndarray | None = None) -> None:
-        """Record an event for the customers ``who`` (kept for class-sized histories)."""
+    def note(self, kind: str, who: np.ndarray, detail: np.ndarray | float = 0.0) -> None:
+        """Record an event for the customers ``who`` (kept for class-sized histories).
+
+        ``detail`` is one number per customer, or one number for them all.
+        """
         if len(who):
-            self.events.append((kind, who, np.zeros(len(who)) if detail is None else detail))
+            self.events.append((kind, who, detail))
