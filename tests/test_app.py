@@ -410,6 +410,17 @@ def test_the_figure_cache_keeps_the_latest_week_of_each_live_run():
     assert len(cache._images) == 1  # a run's images go with it
 
 
+def test_the_weekly_table_is_built_once_a_week_and_follows_the_run():
+    model = app.DashboardModel(n_customers=200, rng=3, weeks=5)
+    first = model.snapshot()
+    assert model.snapshot() is first  # the overview and each figure share one table
+    assert len(first) == 5
+    model.step()
+    again = model.snapshot()
+    assert again is not first and len(again) == 6
+    assert again.iloc[:5].equals(first)
+
+
 def test_the_network_tab_explains_itself_for_a_large_market():
     page = Dashboard(n_customers=app.NETWORK_LIMIT + 100)
     try:

@@ -304,6 +304,7 @@ class DashboardModel(CRMModel):
         self.network_kind = inputs["network"]
         self.seed = seed
         self.lock = threading.RLock()
+        self._snapshot: tuple[int, pd.DataFrame] | None = None
         super().__init__(**inputs, rng=seed)
         # Run here rather than after the page shows the new model: one redraw, not two.
         self.run(weeks, progress=False)
@@ -398,9 +399,14 @@ class DashboardModel(CRMModel):
             super().step()
 
     def snapshot(self) -> pd.DataFrame:
-        """The weekly frame so far, read while no week is being simulated."""
+        """The weekly frame so far, read while no week is being simulated.
+
+        Built once a week and shared by the overview and every figure: do not modify it.
+        """
         with self.lock:
-            return self.frame
+            if self._snapshot is None or self._snapshot[0] != self.week:
+                self._snapshot = (self.week, self.frame)
+            return self._snapshot[1]
 
 
 # ---------------------------------------------------------------------------- the controls
