@@ -71,6 +71,14 @@ class SocialNetwork:
             raise ValueError("a well-mixed market has no contact lists; use share_of_contacts")
         return self.adjacency @ mask.astype(np.float64)
 
+    def _contact_lists(self, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each person's number of contacts, and all their contacts one list after another."""
+        deg = self.degree[people]
+        # the position of each contact in the CSR index array: the person's row start plus
+        # a counter that restarts at 0 for every person
+        starts = np.repeat(self.adjacency.indptr[people] - np.cumsum(deg) + deg, deg)
+        return deg, self.adjacency.indices[starts + np.arange(deg.sum())]
+
     def update_contact_counts(
         self, counts: np.ndarray, changed: np.ndarray, now_marked: np.ndarray
     ) -> None:
@@ -80,9 +88,7 @@ class SocialNetwork:
         Touches only the changed people's contacts, so a week in which few customers start
         or stop buying costs little even in a market of millions.
         """
-        deg = self.degree[changed]
-        starts = np.repeat(self.adjacency.indptr[changed] - np.cumsum(deg) + deg, deg)
-        neighbours = self.adjacency.indices[starts + np.arange(deg.sum())]
+        deg, neighbours = self._contact_lists(changed)
         delta = np.repeat(np.where(now_marked, 1.0, -1.0), deg)
         np.add.at(counts, neighbours, delta)
 
@@ -122,12 +128,9 @@ class SocialNetwork:
             sources = np.repeat(talkers, reach)
             targets = self.random_contact(sources, rng)
             return sources, targets
-        deg = self.degree[talkers]
+        deg, targets = self._contact_lists(talkers)
         sources = np.repeat(talkers, deg)
-        # positions of each talker's neighbours in the CSR index array
-        starts = np.repeat(self.adjacency.indptr[talkers] - np.cumsum(deg) + deg, deg)
-        positions = starts + np.arange(deg.sum())
-        targets = self.adjacency.indices[positions].astype(np.int64)
+        targets = targets.astype(np.int64)
         keep = rng.random(len(targets)) < np.repeat(p_talk, deg)
         return sources[keep], targets[keep]
 
