@@ -37,4 +37,4 @@ def leave(
     week.tally["lost"] += len(who)
     week.tally[f"lost_{cause}"] += len(who)
     week.scratch.setdefault("lost_who", []).append(who)
-    week.note("left", who, code)
+    week.note("left", who, np.full(len(who), code))

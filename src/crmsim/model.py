@@ -308,8 +308,7 @@ class CRMModel(mesa.Model):
     def step(self) -> None:
         """Simulate one week."""
         state = self.state
-        if self.history.enabled:
-            stage_before, tier_before = state.stage.copy(), state.tier.copy()
+        stage_before, tier_before = state.stage.copy(), state.tier.copy()
         week = Week(self.week, self.rng, self.policy, self.market, self.population, self.network)
         active_start = int(np.count_nonzero(week.active(state)))
         # open this week's slot of the trailing purchase window
@@ -322,10 +321,10 @@ class CRMModel(mesa.Model):
         keep_books(self.n_customers, week)
 
         self._keep_losses(week)
-        if self.history.enabled:
-            self.history.record(
-                self.week, week.events, stage_before, state.stage, tier_before, state.tier
-            )
+        # called even when history is off: analysis and calibration wrap it to watch events
+        self.history.record(
+            self.week, week.events, stage_before, state.stage, tier_before, state.tier
+        )
         self._row = self._weekly_row(week, active_start)
         self.datacollector.collect(self)
         self.week += 1

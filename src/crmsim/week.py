@@ -69,7 +69,8 @@ class Week:
     def note(self, kind: str, who: np.ndarray, detail: np.ndarray | float = 0.0) -> None:
         """Record an event for the customers ``who`` (kept for class-sized histories).
 
-        ``detail`` is one number per customer, or one number for them all.
+        ``detail`` is one number per customer, or one number for them all (events whose
+        detail others read, such as "left" with its cause, give one per customer).
         """
         if len(who):
             self.events.append((kind, who, detail))
