@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import rows_of
 from crmsim.customer import CHURN_CAUSES, Stage, Tier
 
 
@@ -46,40 +45,38 @@ def _describe(kind: str, detail: float) -> str:
 
 
 class History:
-    """Event log of a run; empty and free when disabled."""
+    """Event log of a run; empty and free when disabled.
+
+    Each week is kept as it comes (its events and the ladders before and after) and only
+    turned into lines when someone asks about a customer: a class of 2,000 runs three
+    years with history on at almost no cost, and reading one customer's story takes a
+    few milliseconds.
+    """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self._weeks: list[int] = []
-        self._kinds: list[str] = []
-        self._who: list[np.ndarray] = []
-        self._detail: list[np.ndarray] = []
+        self._weeks: list[
+            tuple[int, list[tuple[str, np.ndarray, np.ndarray | float]], tuple[np.ndarray, ...]]
+        ] = []
 
     def record(
         self,
         week: int,
-        events: list[tuple[str, np.ndarray, np.ndarray]],
+        events: list[tuple[str, np.ndarray, np.ndarray | float]],
         stage_before: np.ndarray,
         stage_after: np.ndarray,
         tier_before: np.ndarray,
         tier_after: np.ndarray,
     ) -> None:
-        """Keep this week's events and ladder moves (no-op when disabled)."""
+        """Keep this week's events and ladder moves (no-op when disabled).
+
+        ``stage_before`` and ``tier_before`` must be this week's own copies; the states
+        after the week are copied here.
+        """
         if not self.enabled:
             return
-        moves = []
-        for kind, before, after in (
-            ("stage", stage_before, stage_after),
-            ("tier", tier_before, tier_after),
-        ):
-            who = rows_of(before != after)
-            moves.append((kind, who, before[who] * 10.0 + after[who]))
-        for kind, who, detail in [*events, *moves]:
-            if len(who):
-                self._weeks.append(week)
-                self._kinds.append(kind)
-                self._who.append(np.asarray(who, dtype=np.int64))
-                self._detail.append(np.asarray(detail, dtype=np.float64))
+        ladders = (stage_before, stage_after.copy(), tier_before, tier_after.copy())
+        self._weeks.append((week, events, ladders))
 
     def for_customer(self, index: int) -> list[str]:
         """One line per event of customer ``index``, oldest first."""
@@ -89,11 +86,17 @@ class History:
                 "create it with history=True to follow individual customers"
             )
         lines = []
-        for week, kind, who, detail in zip(
-            self._weeks, self._kinds, self._who, self._detail, strict=True
-        ):
-            for position in np.flatnonzero(who == index):
-                # a detail may be one number for everyone in the event
-                value = detail[position] if detail.ndim else detail
-                lines.append(f"week {week}: {_describe(kind, float(value))}")
+        for week, events, (stage_before, stage_after, tier_before, tier_after) in self._weeks:
+            for kind, who, detail in events:
+                for position in np.flatnonzero(who == index):
+                    # a detail may be one number for everyone in the event
+                    value = detail[position] if np.ndim(detail) else detail
+                    lines.append(f"week {week}: {_describe(kind, float(value))}")
+            for kind, before, after in (
+                ("stage", stage_before, stage_after),
+                ("tier", tier_before, tier_after),
+            ):
+                if before[index] != after[index]:
+                    move = int(before[index]) * 10 + int(after[index])
+                    lines.append(f"week {week}: {_describe(kind, move)}")
         return lines
