@@ -179,6 +179,11 @@ def test_losses_log_matches_the_frame():
     np.testing.assert_array_equal(per_week.to_numpy(), frame["lost"].to_numpy())
     assert set(losses["cause"].cat.categories) == {"competitor", "failure", "disrespect", "drift"}
     assert (losses["spell_start"] <= losses["week"]).all()
+    # the course's churn counts only those who were customers when the week began
+    from_start = losses[losses["spell_start"] < losses["week"]]
+    per_week = from_start.groupby("week").size().reindex(frame["week"], fill_value=0)
+    np.testing.assert_array_equal(per_week.to_numpy(), frame["lost_from_start"].to_numpy())
+    assert (frame["lost_from_start"] < frame["lost"]).any()  # some joined and left in a week
 
 
 def test_class_sized_runs_show_every_customer_as_an_agent_in_row_order():
