@@ -91,6 +91,18 @@ def test_nonsense_answers_get_feedback_not_a_crash(number):
             assert question.check(nonsense, quiet=True) is False
 
 
+def test_answers_are_read_as_numbers_and_percentages_are_recognised():
+    from crmsim.exercises.core import as_number, is_percentage_of
+
+    assert as_number("0.25") == 0.25
+    assert as_number(3) == 3.0
+    assert as_number("seven") is None
+    assert as_number(float("inf")) is None
+    assert is_percentage_of(37.0, 0.37)
+    assert not is_percentage_of(0.37, 0.37)  # the share itself
+    assert not is_percentage_of(37.0, 0.5)
+
+
 # --------------------------------------------------------------------------- typical mistakes
 def _lesson06_mistakes():
     ex = lesson("06")
@@ -115,6 +127,7 @@ def _lesson07_mistakes():
     return [
         (ex.q1, f["repeat_respect"].sum() / f["repeat_purchases"].sum(), "spend"),
         (ex.q1, f["repeat_spend_respect"].sum() / f["revenue"].sum(), "repeat"),
+        (ex.q1, 100 * ex._expected_q1(), "percentage"),
         (ex.q2, "discount", "strength"),
         (ex.q2, "respect", "special"),
         (ex.q3, int(trap["disrespected"].sum()), "breach"),

@@ -28,6 +28,20 @@ def close_to(expected: float, rel: float = 1e-3, abs_: float = 1e-9) -> Callable
     return within
 
 
+def as_number(answer: Any) -> float | None:
+    """The answer as a finite float, or None if it is not one number."""
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def is_percentage_of(value: float, share: float, tolerance: float = 0.002) -> bool:
+    """Whether ``value`` is the share ``share`` written as a percentage (0.37 as 37)."""
+    return 1 < value <= 100 and abs(value / 100 - share) < tolerance
+
+
 class Question:
     """One exercise question.
 

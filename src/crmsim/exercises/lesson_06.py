@@ -7,11 +7,10 @@ model is recalibrated.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question
+from crmsim.exercises.core import Feedback, Question, as_number, is_percentage_of
 
 #: The run questions 1 refers to (keep in step with the notebook).
 RUN = {"n_customers": 2_000, "weeks": 104, "rng": 6}
@@ -26,14 +25,6 @@ def _run_frame():
     return model.frame
 
 
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 # --------------------------------------------------------------------------- q1
 def _expected_q1() -> float:
     f = _run_frame()
@@ -41,7 +32,7 @@ def _expected_q1() -> float:
 
 
 def _check_q1(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(
             False, "Give a single number: the share of failed episodes followed by a complaint."
@@ -54,7 +45,7 @@ def _check_q1(answer: Any) -> Feedback:
             "Yes. Close to the survey's 40 %: most customers who had a bad experience "
             "never tell the firm, so recovery can only ever reach a minority of them.",
         )
-    if 1 < value <= 100 and abs(value / 100 - expected) < 0.002:
+    if is_percentage_of(value, expected):
         return Feedback(
             False, "That looks like a percentage; give the share as a number between 0 and 1."
         )
@@ -190,7 +181,7 @@ def _expected_q3() -> float:
 
 
 def _check_q3(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give a single number between 0 and 1.")
     expected = _expected_q3()

@@ -7,11 +7,10 @@ Checkers compute the expected answers from seeded runs of the bundled
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question
+from crmsim.exercises.core import Feedback, Question, as_number, is_percentage_of
 
 #: The run of question 1 (the notebook's customer-centric run).
 CEM_RUN = {"scenario": "customer_centric", "weeks": 156, "rng": 4}
@@ -49,14 +48,6 @@ def _trap_model():
     return model
 
 
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 # --------------------------------------------------------------------------- q1
 def _expected_q1() -> float:
     f = _cem_frame()
@@ -64,7 +55,7 @@ def _expected_q1() -> float:
 
 
 def _check_q1(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give one number: a share between 0 and 1.")
     f = _cem_frame()
@@ -77,7 +68,7 @@ def _check_q1(answer: Any) -> Feedback:
             "'main motive' accounting, not the effect of the lever (see the notebook's "
             "counterfactual).",
         )
-    if 1 < value <= 100 and abs(value / 100 - expected) < 0.002:
+    if is_percentage_of(value, expected):
         return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
     if abs(value - f["repeat_respect"].sum() / f["repeat_purchases"].sum()) < 0.002:
         return Feedback(
@@ -203,7 +194,7 @@ def _expected_q3() -> int:
 
 
 def _check_q3(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None or value != int(value):
         return Feedback(False, "Give a whole number of departures.")
     value = int(value)

@@ -6,11 +6,10 @@ Checkers compute the expected answers from the referral rule in
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question
+from crmsim.exercises.core import Feedback, Question, as_number, is_percentage_of
 
 #: The marketer of question 1.
 MARKETER = {"sociability": 0.7, "referral_reward": 10.0, "price": 20.0}
@@ -38,14 +37,6 @@ def _run_frame():
     return model.frame
 
 
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 # --------------------------------------------------------------------------- q1
 def _rate(reward: float, share: float = 1.0) -> float:
     from crmsim.referrals import MARKETER_REFERRAL_RATE, REWARD_RESPONSE
@@ -67,7 +58,7 @@ def _expected_q1() -> float:
 def _check_q1(answer: Any) -> Feedback:
     from crmsim.referrals import LOYAL_REFERRAL_SHARE
 
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give one number: a weekly probability between 0 and 1.")
     if abs(value - _expected_q1()) < 1e-4:
@@ -121,7 +112,7 @@ def _expected_q2() -> float:
 
 
 def _check_q2(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give one number: a share between 0 and 1.")
     f = _run_frame()
@@ -132,7 +123,7 @@ def _check_q2(answer: Any) -> Feedback:
             "Right. Note what this share is: the referrals whose strongest motive was the "
             "reward, not the referrals the reward caused. Compare with a run without reward.",
         )
-    if 1 < value <= 100 and abs(value / 100 - expected) < 0.002:
+    if is_percentage_of(value, expected):
         return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
     if (
         f["referral_conversions"].sum()
@@ -181,7 +172,7 @@ def _expected_q3() -> float:
 
 
 def _check_q3(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give one number: a share between 0 and 1.")
     f = _run_frame()
@@ -192,7 +183,7 @@ def _check_q3(answer: Any) -> Feedback:
             "Right: that share of the firm's new customers came through a friend. The rest "
             "were reached by advertising or plain word of mouth.",
         )
-    if 1 < value <= 100 and abs(value / 100 - expected) < 0.002:
+    if is_percentage_of(value, expected):
         return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
     if abs(value - f["referrals"].sum() / f["acquired"].sum()) < 0.002:
         return Feedback(

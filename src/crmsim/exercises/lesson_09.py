@@ -6,11 +6,10 @@ Checkers compute the expected answers from the win-back rule in
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question
+from crmsim.exercises.core import Feedback, Question, as_number
 
 #: The run of question 3: a firm that loses many customers and makes win-back offers.
 RUN = {
@@ -35,14 +34,6 @@ def _run_frame():
     return model.frame
 
 
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 # --------------------------------------------------------------------------- q1
 #: The departing customer of question 1.
 LEAVER = {"trust_knowledge": 0.6}
@@ -55,7 +46,7 @@ def _expected_q1() -> float:
 
 
 def _check_q1(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give one number: the knowledge trust on return, between 0 and 1.")
     if abs(value - _expected_q1()) < 1e-6:
@@ -162,7 +153,7 @@ def _expected_q3() -> float:
 
 
 def _check_q3(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give one amount of money per customer won back.")
     f = _run_frame()
