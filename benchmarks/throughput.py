@@ -474,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_mb_1m": million["peak_mb"] if million else None,
         "ratio_100k": ratios[100_000]["ratio"] if 100_000 in ratios else None,
         "ratio_10k": ratios[10_000]["ratio"] if 10_000 in ratios else None,
+        "ratio_2k": ratios[2_000]["ratio"] if 2_000 in ratios else None,
         "reference_steps_per_s_100k": ratios[100_000]["reference"] if 100_000 in ratios else None,
         "quick": args.quick,
         "weeks": weeks,

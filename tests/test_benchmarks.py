@@ -1,0 +1,57 @@
+"""The benchmark scripts run and end with the JSON line docs/benchmarks.md describes.
+
+Only their shape is checked here: speed targets live in the benchmarks themselves, never in
+tests, since timings depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def last_json_line(script: str, *args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def positive(value: object) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and value > 0
+
+
+def test_throughput_quick_reports_the_issue_keys():
+    figures = last_json_line("throughput.py", "--quick")
+    for key in ("steps_per_s_10k", "seconds_default_run", "peak_mb_10k", "ratio_2k"):
+        assert positive(figures[key]), key
+    # measured only without --quick: present, and null
+    for key in ("ratio_100k", "steps_per_s_1m", "seconds_1m_520", "peak_mb_1m"):
+        assert key in figures and figures[key] is None, key
+    assert figures["quick"] is True
+
+
+@pytest.fixture(scope="module")
+def dashboard() -> dict:
+    return last_json_line("dashboard.py", "--quick")
+
+
+@pytest.mark.parametrize("tab_key", ["seconds_change_to_figures", "seconds_change_worst_tab"])
+def test_dashboard_quick_times_a_change_up_to_the_figures(dashboard, tab_key):
+    assert positive(dashboard[tab_key])
+    assert positive(dashboard["model_s"])
+    # a change costs at least the simulation it reruns
+    assert dashboard[tab_key] >= dashboard["model_s"]
+    assert set(dashboard["png_s"]) == set(dashboard["draw_s"])
+    assert all(positive(seconds) for seconds in dashboard["png_s"].values())
