@@ -27,13 +27,8 @@ def leave(
     state.tier[who] = Tier.PROSPECT
     state.churn_cause[who] = code
     state.lost_week[who] = week.index
-    if isinstance(angry, bool | np.bool_):
-        angry = bool(angry)
-        state.angry[who] = angry
-        state.anger_left[who] = week.market.anger_weeks if angry else 0
-    else:
-        state.angry[who] = angry
-        state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
+    state.angry[who] = angry
+    state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
     week.tally["lost"] += len(who)
     week.tally[f"lost_{cause}"] += len(who)
     week.scratch.setdefault("lost_who", []).append(who)
