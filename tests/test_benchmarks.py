@@ -40,6 +40,7 @@ def test_throughput_quick_reports_the_issue_keys():
     for key in ("ratio_100k", "steps_per_s_1m", "seconds_1m_520", "peak_mb_1m"):
         assert key in figures and figures[key] is None, key
     assert figures["quick"] is True
+    assert figures["median_seconds_default_run"] >= figures["seconds_default_run"]
 
 
 @pytest.fixture(scope="module")
