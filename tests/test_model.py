@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -203,8 +204,10 @@ def test_reading_the_frame_mid_run_does_not_disturb_later_weeks():
     pieces.run(weeks=7, progress=False)
     early = pieces.frame
     assert len(early) == 7
-    assert len(pieces.datacollector.model_vars["week"]) == 7
+    held = pieces.datacollector.model_vars["week"]
+    assert len(held) == 7
     pieces.run(weeks=13, progress=False)
+    assert len(held) == 20  # a column someone holds on to grows with the run
     pd.testing.assert_frame_equal(pieces.frame, whole.frame)
     pd.testing.assert_frame_equal(early, whole.frame.iloc[:7])
 
@@ -215,3 +218,29 @@ def test_loss_log_columns_are_integers_even_when_nobody_left():
     assert list(losses.columns) == ["week", "customer", "spell_start", "cause"]
     assert len(losses) == 0
     assert [str(losses[c].dtype) for c in ("week", "customer", "spell_start")] == ["int64"] * 3
+
+
+def test_removing_all_agents_removes_the_customers_views_too():
+    model = CRMModel(n_customers=60, rng=2)
+    model.remove_all_agents()
+    assert len(model.agents) == 0
+    assert model.customer(5).index == 5  # views still come on demand
+    assert len(model.agents) == 1
+
+
+def test_mesa_batch_run_collects_every_week_of_a_crm_model():
+    results = mesa.batch_run(
+        CRMModel,
+        parameters={"n_customers": [150, 250]},
+        rng=[3],
+        max_steps=4,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert sorted(frame["n_customers"].unique()) == [150, 250]
+    assert len(frame) == 2 * 4
+    single = CRMModel(n_customers=150, rng=3)
+    single.run(4, progress=False)
+    mine = frame[frame["n_customers"] == 150].sort_values("Step")
+    np.testing.assert_array_equal(mine["active"].to_numpy(), single.frame["active"].to_numpy())

@@ -13,11 +13,18 @@ from crmsim.commitment import update_commitment
 from crmsim.competition import competitor_offers, quiet_lapses
 from crmsim.episodes import disrespect_exits, failure_defections, serve_customers
 from crmsim.gifts import give_gifts
-from crmsim.kano import CATEGORY_WEIGHT, kano_curve, satisfying_weight, service_satisfaction
+from crmsim.kano import (
+    CATEGORY_WEIGHT,
+    delivered_fulfilment,
+    kano_curve,
+    satisfying_weight,
+    service_cost_per_episode,
+    service_satisfaction,
+)
 from crmsim.ladders import climb_stages, climb_tiers
 from crmsim.leaving import leave
 from crmsim.levers import KanoAttribute
-from crmsim.offer import discount_received
+from crmsim.offer import discount_received, firm_value
 from crmsim.referrals import make_referrals, spread_negative_word
 from crmsim.trials import first_purchases, trial_probability
 from crmsim.trust import learn_from_episodes, update_calculus_trust
@@ -371,7 +378,23 @@ def test_an_episodes_satisfaction_is_the_weighted_mean_of_its_kano_curves(seed):
         for i, a in enumerate(service.values())
     ) / satisfying_weight(service)
     expected = np.clip(by_definition, -1.0, 1.0)
-    np.testing.assert_allclose(service_satisfaction(service, fulfilment), expected, atol=1e-12)
+    # exactly equal: plain arithmetic in a fixed order, so no machine gives other last bits
+    np.testing.assert_array_equal(service_satisfaction(service, fulfilment), expected)
+
+
+def test_kano_functions_accept_a_design_without_attributes():
+    fulfilment = np.zeros((3, 0))
+    np.testing.assert_array_equal(service_satisfaction({}, fulfilment), np.zeros(3))
+    assert service_cost_per_episode({}, 1.0) == 0.0
+    assert delivered_fulfilment({}, 3, 0.1, np.random.default_rng(0)).shape == (3, 0)
+
+
+def test_firm_value_of_one_person_with_one_discount_is_a_number():
+    model = make_model(n=50)
+    week = week_of(model)
+    one = firm_value(model.state, week, 0.1, 3)
+    many = firm_value(model.state, week, np.full(50, 0.1))
+    assert float(one) == many[3]
 
 
 def test_the_weeks_active_set_follows_every_move_in_or_out():

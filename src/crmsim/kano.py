@@ -36,16 +36,6 @@ CATEGORY_WEIGHT = {
 }
 
 
-#: Each curve of the table above as ``(a, b, c)`` in ``a x**2 + b x + c``.
-CURVE_COEFFICIENTS = {
-    "must-be": (-1.0, 2.0, -1.0),
-    "performance": (0.0, 2.0, -1.0),
-    "attractive": (1.0, 0.0, 0.0),
-    "reverse": (0.0, -1.0, 0.0),
-    "indifferent": (0.0, 0.0, 0.0),
-}
-
-
 def kano_curve(category: str, fulfilment: np.ndarray | float) -> np.ndarray:
     """Satisfaction in [-1, 1] produced by an attribute of ``category`` at ``fulfilment``.
 
@@ -85,11 +75,9 @@ class ServiceProfile:
     """What the weekly episode code needs of a service design, worked out once per design."""
 
     levels: np.ndarray
-    #: every curve is a quadratic ``a x**2 + b x + c``; these are ``weight * (a, b, c)`` per
-    #: column, divided by the normaliser, so an episode's satisfaction is two dot products
-    squares: np.ndarray
-    linears: np.ndarray
-    constant: float
+    #: (column, category, weight) of the attributes that move satisfaction
+    weighted: tuple[tuple[int, str, float], ...]
+    normaliser: float
     #: category -> its columns: an int for a single attribute (no copy, no averaging), else a list
     columns: dict[str, int | list[int]]
     #: the levels the firm pays for in each episode (every attribute but the reverse ones)
@@ -104,10 +92,12 @@ Service = Mapping[str, KanoAttribute] | ServiceProfile
 def _profile_of(design: tuple[tuple[str, float], ...]) -> ServiceProfile:
     levels = np.array([level for _, level in design])
     levels.flags.writeable = False
+    weighted = tuple(
+        (column, category, CATEGORY_WEIGHT[category])
+        for column, (category, _) in enumerate(design)
+        if CATEGORY_WEIGHT[category]
+    )
     service = {str(i): KanoAttribute(c, level) for i, (c, level) in enumerate(design)}
-    normaliser = satisfying_weight(service)
-    scale = np.array([CATEGORY_WEIGHT[category] for category, _ in design]) / normaliser
-    quadratic = np.array([CURVE_COEFFICIENTS[category] for category, _ in design])
     columns: dict[str, int | list[int]] = {}
     for category in CATEGORY_WEIGHT:
         mine = [column for column, (c, _) in enumerate(design) if c == category]
@@ -116,9 +106,8 @@ def _profile_of(design: tuple[tuple[str, float], ...]) -> ServiceProfile:
     provided = sum(level for category, level in design if category != "reverse")
     return ServiceProfile(
         levels,
-        squares=scale * quadratic[:, 0],
-        linears=scale * quadratic[:, 1],
-        constant=float(scale @ quadratic[:, 2]),
+        weighted=weighted,
+        normaliser=satisfying_weight(service),
         columns=columns,
         provided=provided,
     )
@@ -153,13 +142,13 @@ def delivered_fulfilment(
 def service_satisfaction(service: Service, fulfilment: np.ndarray) -> np.ndarray:
     """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
     profile = service_profile(service)
-    # The weighted sum of the curves, each written as a quadratic (CURVE_COEFFICIENTS). A
-    # matrix-vector product computes each episode's sum whole, so the result does not depend
-    # on how many threads BLAS uses (a long dot product would).
-    total = (fulfilment * fulfilment) @ profile.squares
-    total += fulfilment @ profile.linears
-    total += profile.constant
+    # Plain ufuncs, column by column in a fixed order: a BLAS product would pick a kernel by
+    # CPU and change the last bits of the state from one machine to another.
+    total = np.zeros(fulfilment.shape[0])
+    for column, category, weight in profile.weighted:
+        total += weight * kano_curve(category, fulfilment[:, column])
     # a poor episode can never feel worse than a failed one (which scores -1)
+    total /= profile.normaliser
     return clip(total, -1.0, 1.0)
 
 

@@ -180,29 +180,8 @@ class CRMDataCollector(mesa.DataCollector):
     """
 
     def __init__(self, model: mesa.Model, **kwargs: Any) -> None:
-        # weekly rows not yet spread into ``model_vars``'s columns (see ``model_vars``)
-        self._pending_rows: list[dict[str, float]] = []
-        self._columns: dict[str, list] = {}
         super().__init__(**kwargs)
         self._crm_model = model
-
-    @property
-    def model_vars(self) -> dict[str, list]:
-        """Each reporter's values, one per collected week (as in ``mesa.DataCollector``).
-
-        Weekly rows are kept whole and spread into columns only when someone reads them:
-        appending seventy values a week costs more than the week's arithmetic in a small run.
-        """
-        if self._pending_rows:
-            for name, values in self._columns.items():
-                values.extend([row[name] for row in self._pending_rows])
-            self._pending_rows.clear()
-        return self._columns
-
-    @model_vars.setter
-    def model_vars(self, columns: dict[str, list]) -> None:
-        self._pending_rows = []
-        self._columns = columns
 
     def collect(self, model: CRMModel) -> None:
         """Append the model's weekly row.
@@ -213,7 +192,11 @@ class CRMDataCollector(mesa.DataCollector):
         if model is not self._crm_model:
             super().collect(model)
             return
-        self._pending_rows.append(model._row)
+        # when the row was collected: mesa.batch_run finds its steps by this list
+        self._collection_steps.append(model.time)
+        row = model._row
+        for name, values in self.model_vars.items():
+            values.append(row[name])
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         frame = super().get_model_vars_dataframe()
@@ -408,6 +391,16 @@ class CRMModel(mesa.Model):
     def _ensure_class_views(self) -> None:
         if self._all_views and len(self._views) < self.n_customers:
             self._make_views(range(self.n_customers))
+
+    def remove_all_agents(self) -> None:
+        """Remove every agent, the customers' views included (Mesa's ``remove_all_agents``).
+
+        The views are not made again by asking for ``model.agents``; ``customers`` and
+        ``customer(i)`` still make them on demand, as for large runs.
+        """
+        self._all_views = False
+        self._views.clear()
+        super().remove_all_agents()
 
     @property
     def agents(self) -> mesa.agent.AgentSet:

@@ -67,8 +67,8 @@ def firm_value(
     """
     rows = slice(None) if rows is None else rows
     price_gain = discount - week.market.price_premium
-    felt_change = discount - state.reference_discount[rows]
-    np.multiply(felt_change, LOSS_AVERSION, out=felt_change, where=felt_change < 0)
+    change = discount - state.reference_discount[rows]
+    felt_change = np.where(change < 0, LOSS_AVERSION * change, change)
     return state.quality_sensitivity[rows] * state.expectation[rows] + state.price_sensitivity[
         rows
     ] * (price_gain + felt_change)
