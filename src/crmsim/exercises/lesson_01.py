@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from crmsim import CRMModel, Policy
-from crmsim.exercises.core import Feedback, Question, close_to
+from crmsim.exercises.core import Feedback, Question, as_number, close_to
 from crmsim.levers import CHANNELS
 
 # ---------------------------------------------------------------- q1: the four types of CRM
@@ -198,11 +198,8 @@ def _check_phone_share(answer) -> Feedback:
             "that is the share among everyone in the market, including people who never "
             "bought or already left. Keep only the active customers.",
         )
-    try:
-        as_percent = float(answer) > 1
-    except (TypeError, ValueError):
-        as_percent = False
-    if as_percent:
+    value = as_number(answer)
+    if value is not None and value > 1:
         return Feedback(False, "give the share as a fraction between 0 and 1, not a percentage.")
     return Feedback(
         False,

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from crmsim import CRMModel, Stage, scenarios
-from crmsim.exercises.core import Feedback, Question, close_to
+from crmsim.exercises.core import Feedback, Question, as_number, close_to
 
 # ---------------------------------------------------------------- q1: the stages in order
 #: Dwyer, Schurr & Oh (1987), in order. The model's UNAWARE is its own addition.
@@ -189,11 +189,8 @@ def _check_cohort(answer) -> Feedback:
             "that includes cohort members who left *during* the promotion. Count only "
             "departures once it had ended.",
         )
-    try:
-        as_percent = float(answer) > 1
-    except (TypeError, ValueError):
-        as_percent = False
-    if as_percent:
+    value = as_number(answer)
+    if value is not None and value > 1:
         return Feedback(False, "give the share as a fraction between 0 and 1, not a percentage.")
     return Feedback(
         False,

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from crmsim import CRMModel, Policy, Stage
-from crmsim.exercises.core import Feedback, Question, close_to
+from crmsim.exercises.core import Feedback, Question, as_number, close_to
 from crmsim.state import TRUST_WEIGHTS
 
 # ---------------------------------------------------------------- q1: overall trust
@@ -198,11 +198,8 @@ def _check_campaign(answer) -> Feedback:
                 f"that is the share for customers in {stage}. The question is about "
                 "those in expansion when the campaign began.",
             )
-    try:
-        as_percent = float(answer) > 1
-    except (TypeError, ValueError):
-        as_percent = False
-    if as_percent:
+    value = as_number(answer)
+    if value is not None and value > 1:
         return Feedback(
             False, "give the share as a fraction between 0 and 1, not a count or a percentage."
         )
