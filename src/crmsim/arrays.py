@@ -5,7 +5,9 @@ size most of the time is per-call overhead rather than arithmetic: ``np.flatnonz
 ``np.clip`` and ``np.unique`` each spend a few microseconds in Python before any work
 is done. These helpers give the same results through the underlying array methods
 and ufuncs, which matters for the dashboard's interactive runs and not at all for
-large markets.
+large markets. For the same reason the weekly code calls array methods
+(``x.repeat``, ``x.cumsum``, ``x.argsort``) rather than NumPy's module-level
+wrappers of them, which add a microsecond or two of Python to each call.
 """
 
 from __future__ import annotations
@@ -29,16 +31,19 @@ def unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     The same as ``np.unique(values, return_index=True)`` for a 1-D integer array.
     """
-    order = np.argsort(values, kind="stable")
+    order = values.argsort(kind="stable")
     ordered = values[order]
-    first = np.ones(len(ordered), dtype=bool)
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first], order[first]
 
 
 def unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct ``values`` of a 1-D integer array (the same as ``np.unique``)."""
-    ordered = np.sort(values)
-    first = np.ones(len(ordered), dtype=bool)
+    ordered = values.copy()
+    ordered.sort()
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.customer import Tier
+from crmsim.customer import LOYAL
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -56,7 +56,7 @@ def _present_motives(
         present.append((1, price_weight * discount))
     if gift_on:
         gift = price_weight * policy.gift_value / (market.price * policy.gift_every)
-        present.append((2, np.where(state.tier[who] >= Tier.LOYAL, gift, 0.0)))
+        present.append((2, np.where(state.tier[who] >= LOYAL, gift, 0.0)))
     if reward_on:
         present.append((3, price_weight * policy.referral_reward / market.price))
     return present
@@ -80,18 +80,33 @@ def _main_motive(present: list[tuple[int, np.ndarray]]) -> np.ndarray:
     return best
 
 
+#: Tally names of the repeat-purchase motives, by column.
+_REPEAT_COUNTS = tuple(f"repeat_{name}" for name in REPEAT_MOTIVES)
+_REPEAT_SPEND = tuple(f"repeat_spend_{name}" for name in REPEAT_MOTIVES)
+
+
 def attribute_repeat_purchases(
     state: CustomerState, week: Week, who: np.ndarray, discount: np.ndarray, paid: np.ndarray
 ) -> None:
     """Count repeat purchases and their spend under the motive that weighed most."""
-    motive = _main_motive(_present_motives(state, week, who, discount, with_reward=False))
+    present = _present_motives(state, week, who, discount, with_reward=False)
+    tally = week.tally
+    if len(present) == 1:
+        # only respect can weigh (no discount, no gifts): it does wherever it is above zero
+        column, strength = present[0]
+        counts = np.bincount(strength > 0, minlength=2).tolist()
+        spend = np.bincount(strength > 0, weights=paid, minlength=2).tolist()
+        tally[_REPEAT_COUNTS[column]] += counts[1]
+        tally[_REPEAT_SPEND[column]] += spend[1]
+        tally["repeat_none"] += counts[0]
+        return
+    motive = _main_motive(present)
     # one pass counts every motive: slot 0 is "none" (motive -1)
     counts = np.bincount(motive + 1, minlength=len(REPEAT_MOTIVES) + 1).tolist()
     spend = np.bincount(motive + 1, weights=paid, minlength=len(REPEAT_MOTIVES) + 1).tolist()
-    tally = week.tally
-    for i, name in enumerate(REPEAT_MOTIVES, start=1):
-        tally[f"repeat_{name}"] += counts[i]
-        tally[f"repeat_spend_{name}"] += spend[i]
+    for i in range(len(REPEAT_MOTIVES)):
+        tally[_REPEAT_COUNTS[i]] += counts[i + 1]
+        tally[_REPEAT_SPEND[i]] += spend[i + 1]
     tally["repeat_none"] += counts[0]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import Stage
+from crmsim.customer import AWARENESS, UNAWARE
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -48,10 +48,10 @@ def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.n
 
 def spread_awareness(state: CustomerState, week: Week) -> None:
     """Make some unaware people aware of the firm."""
-    unaware = rows_of(state.stage == Stage.UNAWARE)
+    unaware = rows_of(state.stage == UNAWARE)
     hazard = awareness_hazard(state, week, unaware)
     newly = unaware[week.rng.random(len(unaware)) < hazard]
-    state.stage[newly] = Stage.AWARENESS
+    state.stage[newly] = AWARENESS
     state.expectation[newly] = initial_expectation(week)
     week.tally["became_aware"] += len(newly)
     week.note("aware", newly)

@@ -22,16 +22,16 @@ PERSONAL_INVESTMENT = 0.02  # per episode, times the personal touch delivered
 
 def invest_in_relationship(state: CustomerState, week: Week) -> None:
     """Another week together, and this week's personal touches, raise switching costs."""
-    active = week.active(state)
-    rows = rows_of(active)
+    rows = week.active_rows(state)
     state.tenure[rows] += 1
-    state.switching_cost[rows] += TENURE_INVESTMENT * (1 - state.switching_cost[rows])
-    s = week.scratch
-    who = s["episode_who"]
-    still = active[who]
-    who = who[still]
-    gain = PERSONAL_INVESTMENT * s["personalization"][still]
-    state.switching_cost[who] += gain * (1 - state.switching_cost[who])
+    cost = state.switching_cost[rows]
+    cost += TENURE_INVESTMENT * (1 - cost)
+    state.switching_cost[rows] = cost
+    who, kept = week.served_and_active(state)
+    gain = PERSONAL_INVESTMENT * week.scratch["personalization"][kept]
+    cost = state.switching_cost[who]
+    cost += gain * (1 - cost)
+    state.switching_cost[who] = cost
 
 
 def update_commitment(state: CustomerState, week: Week) -> None:
@@ -42,9 +42,9 @@ def update_commitment(state: CustomerState, week: Week) -> None:
     c = state.commitment[active]
     c = c + COMMITMENT_SPEED * (target - c)
     state.commitment[active] = c
-    s = week.scratch
-    who, felt = s["episode_who"], s["felt"]
-    unhappy = (felt < 0) & week.active(state)[who]
+    who, kept = week.served_and_active(state)
+    felt = week.scratch["felt"][kept]
+    unhappy = rows_of(felt < 0)
     hurt = who[unhappy]
     state.commitment[hurt] *= 1 - DISSATISFACTION_WEAR * (-felt[unhappy])
     clip(state.commitment, 0.0, 1.0)

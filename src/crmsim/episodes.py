@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import clip
+from crmsim.arrays import clip, rows_of
 from crmsim.attribution import attribute_repeat_purchases
-from crmsim.customer import Stage, Tier
+from crmsim.customer import DISSOLUTION, EXPLORATION, MARKETER, Stage
 from crmsim.kano import (
     category_mean,
     delivered_fulfilment,
@@ -73,25 +73,36 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     service = week.service
     fulfilment = delivered_fulfilment(service, n, policy.service_variability, rng)
     service_term = service_satisfaction(service, fulfilment)
-    respect = clip(policy.respect + rng.normal(0.0, policy.service_variability, n), 0.0, 1.0)
+    respect = rng.standard_normal(n)  # as rng.normal(0.0, variability, n), only leaner
+    respect *= policy.service_variability
+    respect += policy.respect
+    clip(respect, 0.0, 1.0)
 
     failed = rng.random(n) < failure_probability(
         category_mean(service, fulfilment, "must-be"), market.max_failure_rate
     )
     complained = failed & (rng.random(n) < market.complaint_propensity)
     resolved = complained & (rng.random(n) < policy.recovery)
-    service_term = np.where(failed, np.where(resolved, RECOVERED_SERVICE, -1.0), service_term)
+    # a failure scores -1 unless it was put right (only complaints can be)
+    np.putmask(service_term, failed, -1.0)
+    np.putmask(service_term, resolved, RECOVERED_SERVICE)
     breached = rng.random(n) < breach_probability(respect, market.max_breach_rate)
-    respect_term = np.where(breached, -1.0, 2.0 * respect - 1.0)
+    respect_term = 2.0 * respect
+    respect_term -= 1.0
+    np.putmask(respect_term, breached, -1.0)
 
     experienced = (1.0 - RESPECT_WEIGHT) * service_term + RESPECT_WEIGHT * respect_term
     surprise = experienced - state.expectation[who]
     felt = clip(experienced + DISCONFIRMATION * surprise, -1.0, 1.0)
 
+    discounting = policy.discount_running(week.index)
     discount = discount_received(state, week)[who]
-    paid = market.price * (1.0 - discount)
-    new = state.purchases[who] == 0
-    state.purchases[who] += 1
+    # without a discount everyone pays the list price: price * (1 - 0) is exactly price
+    paid = market.price * (1.0 - discount) if discounting else np.full(n, market.price)
+    purchases = state.purchases[who]
+    new = purchases == 0
+    purchases += 1
+    state.purchases[who] = purchases
     state.spend[who] += paid
     state.purchase_window[week.index % LOYALTY_WINDOW, who] = 1
     state.recent_purchases[who] += 1
@@ -102,7 +113,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
         episode_who=who,
         experienced=experienced,
         felt=felt,
-        surprise=np.abs(surprise),
+        surprise=np.abs(surprise, out=surprise),
         respect=respect,
         personalization=category_mean(service, fulfilment, "attractive"),
         breached=breached,
@@ -111,19 +122,26 @@ def serve_customers(state: CustomerState, week: Week) -> None:
         resolved=resolved,
     )
     t = week.tally
+    n_failed = np.count_nonzero(failed)
     t["episodes"] += n
-    t["failures"] += np.count_nonzero(failed)
+    t["failures"] += n_failed
     t["complaints"] += np.count_nonzero(complained)
     t["recovered"] += np.count_nonzero(resolved)
     t["disrespected"] += np.count_nonzero(breached)
     t["revenue"] += float(paid.sum())
-    t["discount_given"] += float((market.price * discount).sum())
-    repeat = ~new
-    t["repeat_purchases"] += np.count_nonzero(repeat)
-    t["repeat_spend"] += float(paid[repeat].sum())
-    attribute_repeat_purchases(state, week, who[repeat], discount[repeat], paid[repeat])
+    if discounting:
+        t["discount_given"] += float((market.price * discount).sum())
+    repeat = rows_of(~new)
+    t["repeat_purchases"] += len(repeat)
+    paid_repeat = paid[repeat]
+    t["repeat_spend"] += float(paid_repeat.sum())
+    attribute_repeat_purchases(state, week, who[repeat], discount[repeat], paid_repeat)
     week.note("episode", who, felt)
-    week.note("failure", who[failed], complained[failed].astype(float) + resolved[failed])
+    if n_failed:
+        failures = rows_of(failed)
+        outcome = complained[failures].astype(float)
+        outcome += resolved[failures]
+        week.note("failure", who[failures], outcome)
     week.note("breach", who[breached])
 
 
@@ -132,6 +150,8 @@ def failure_defections(state: CustomerState, week: Week) -> None:
     s = week.scratch
     who = s["episode_who"]
     unresolved = s["failed"] & ~s["resolved"]
+    if not unresolved.any():
+        return
     candidates = who[unresolved]
     p = week.market.failure_defection * (1.0 - failure_resilience(state, candidates))
     goes = week.rng.random(len(candidates)) < p
@@ -149,7 +169,7 @@ def failure_resilience(state: CustomerState, who: np.ndarray) -> np.ndarray:
     depth = (
         state.trust_knowledge[who] + state.trust_identification[who] + state.commitment[who]
     ) / 3
-    return np.where(state.stage[who] == Stage.EXPLORATION, 0.0, np.minimum(0.9, depth))
+    return np.where(state.stage[who] == EXPLORATION, 0.0, np.minimum(0.9, depth))
 
 
 def disrespect_exits(state: CustomerState, week: Week) -> None:
@@ -158,7 +178,9 @@ def disrespect_exits(state: CustomerState, week: Week) -> None:
     They leave, angry, and go on to speak against the firm.
     """
     s = week.scratch
+    if not s["breached"].any():
+        return
     who = s["episode_who"][s["breached"]]
-    marketers = who[(state.tier[who] == Tier.MARKETER) & (state.stage[who] != Stage.DISSOLUTION)]
+    marketers = who[(state.tier[who] == MARKETER) & (state.stage[who] != DISSOLUTION)]
     goes = marketers[week.rng.random(len(marketers)) < week.market.marketer_breach_exit]
     leave(state, week, goes, "disrespect", angry=True)

@@ -9,7 +9,7 @@ relative to the price of a purchase.
 from __future__ import annotations
 
 from crmsim.arrays import rows_of
-from crmsim.customer import Tier
+from crmsim.customer import LOYAL
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -22,7 +22,7 @@ def give_gifts(state: CustomerState, week: Week) -> None:
     policy = week.policy
     if policy.gift_value <= 0 or week.index % policy.gift_every != 0:
         return
-    who = rows_of(week.active(state) & (state.tier >= Tier.LOYAL))
+    who = rows_of(week.active(state) & (state.tier >= LOYAL))
     worth = min(1.0, policy.gift_value / week.market.price)
     state.satisfaction[who] += GIFT_DELIGHT * worth * (1 - state.satisfaction[who])
     state.switching_cost[who] += GIFT_INVESTMENT * worth * (1 - state.switching_cost[who])

@@ -89,7 +89,8 @@ Service = Mapping[str, KanoAttribute] | ServiceProfile
 
 
 @functools.lru_cache(maxsize=64)
-def _profile_of(design: tuple[tuple[str, float], ...]) -> ServiceProfile:
+def _profile_of(attributes: tuple[KanoAttribute, ...]) -> ServiceProfile:
+    design = [(a.category, a.level) for a in attributes]
     levels = np.array([level for _, level in design])
     levels.flags.writeable = False
     weighted = tuple(
@@ -121,7 +122,8 @@ def service_profile(service: Service) -> ServiceProfile:
     """
     if isinstance(service, ServiceProfile):
         return service
-    return _profile_of(tuple((a.category, a.level) for a in service.values()))
+    # attributes are frozen, so the tuple of them identifies the design
+    return _profile_of(tuple(service.values()))
 
 
 def delivered_fulfilment(
@@ -134,7 +136,9 @@ def delivered_fulfilment(
     levels = service_profile(service).levels
     if variability == 0:
         return np.tile(levels, (n, 1))
-    noisy = rng.normal(0.0, variability, size=(n, len(levels)))
+    # the same numbers as rng.normal(0.0, variability, ...), without its per-call checks
+    noisy = rng.standard_normal((n, len(levels)))
+    noisy *= variability
     noisy += levels
     return clip(noisy, 0.0, 1.0)
 
@@ -143,10 +147,27 @@ def service_satisfaction(service: Service, fulfilment: np.ndarray) -> np.ndarray
     """Weighted sum of the Kano curves for each episode (one row of ``fulfilment`` each)."""
     profile = service_profile(service)
     # Plain ufuncs, column by column in a fixed order: a BLAS product would pick a kernel by
-    # CPU and change the last bits of the state from one machine to another.
+    # CPU and change the last bits of the state from one machine to another. Each term is
+    # ``weight * kano_curve(category, x)`` worked out in place, with the same roundings.
     total = np.zeros(fulfilment.shape[0])
     for column, category, weight in profile.weighted:
-        total += weight * kano_curve(category, fulfilment[:, column])
+        x = fulfilment[:, column]
+        if category == "must-be":  # weight * -((1 - x)**2)
+            term = np.subtract(1.0, x)
+            term *= term
+            term *= weight
+            total -= term
+        elif category == "performance":  # weight * (2x - 1)
+            term = np.multiply(2.0, x)
+            term -= 1.0
+            term *= weight
+            total += term
+        elif category == "attractive":  # weight * x**2
+            term = np.multiply(x, x)
+            term *= weight
+            total += term
+        else:
+            total += weight * kano_curve(category, x)
     # a poor episode can never feel worse than a failed one (which scores -1)
     total /= profile.normaliser
     return clip(total, -1.0, 1.0)

@@ -13,8 +13,10 @@ down from marketer is out (see :func:`crmsim.episodes.disrespect_exits`).
 
 from __future__ import annotations
 
+import numpy as np
+
 from crmsim.arrays import rows_of
-from crmsim.customer import Stage, Tier
+from crmsim.customer import ACTUAL, COMMITMENT, EXPANSION, EXPLORATION, LOYAL, MARKETER
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -32,32 +34,29 @@ MARKETER_IDENTIFICATION = 0.5
 def climb_stages(state: CustomerState, week: Week) -> None:
     """Exploration -> expansion -> commitment, and commitment -> expansion when it fades."""
     stage = state.stage
-    explorers = rows_of(
-        (stage == Stage.EXPLORATION) & (state.good_episodes >= GOOD_EPISODES_TO_EXPAND)
-    )
+    explorers = rows_of((stage == EXPLORATION) & (state.good_episodes >= GOOD_EPISODES_TO_EXPAND))
     expand = explorers[state.overall_trust(explorers) >= TRUST_TO_EXPAND]
-    commit = (stage == Stage.EXPANSION) & (state.commitment >= COMMITMENT_TO_COMMIT)
-    slide = (stage == Stage.COMMITMENT) & (state.commitment < COMMITMENT_TO_SLIDE_BACK)
-    stage[expand] = Stage.EXPANSION
-    stage[commit] = Stage.COMMITMENT
-    stage[slide] = Stage.EXPANSION
+    commit = (stage == EXPANSION) & (state.commitment >= COMMITMENT_TO_COMMIT)
+    slide = (stage == COMMITMENT) & (state.commitment < COMMITMENT_TO_SLIDE_BACK)
+    stage[expand] = EXPANSION
+    # np.putmask is a boolean-mask assignment at half the call overhead
+    np.putmask(stage, commit, COMMITMENT)
+    np.putmask(stage, slide, EXPANSION)
 
 
 def climb_tiers(state: CustomerState, week: Week) -> None:
     """Actual <-> loyal by repeats and satisfaction; loyal -> marketer by identification."""
     tier, active = state.tier, week.active(state)
     recent, sat = state.recent_purchases, state.satisfaction
-    to_loyal = (
-        active & (tier == Tier.ACTUAL) & (recent >= LOYAL_PURCHASES) & (sat >= LOYAL_SATISFACTION)
-    )
-    loyal = active & (tier == Tier.LOYAL)
+    to_loyal = active & (tier == ACTUAL) & (recent >= LOYAL_PURCHASES) & (sat >= LOYAL_SATISFACTION)
+    loyal = active & (tier == LOYAL)
     lose_loyalty = loyal & ((recent < LOYALTY_LOST_PURCHASES) | (sat < LOYALTY_LOST_SATISFACTION))
     to_marketer = (
         loyal
         & ~lose_loyalty
-        & (state.stage == Stage.COMMITMENT)
+        & (state.stage == COMMITMENT)
         & (state.trust_identification >= MARKETER_IDENTIFICATION)
     )
-    tier[to_loyal] = Tier.LOYAL
-    tier[lose_loyalty] = Tier.ACTUAL
-    tier[to_marketer] = Tier.MARKETER
+    np.putmask(tier, to_loyal, LOYAL)
+    np.putmask(tier, lose_loyalty, ACTUAL)
+    np.putmask(tier, to_marketer, MARKETER)

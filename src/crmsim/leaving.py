@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.customer import CHURN_CAUSES, Stage, Tier
+from crmsim.customer import CHURN_CAUSES, DISSOLUTION, PROSPECT
 from crmsim.state import CustomerState
 from crmsim.week import Week
+
+#: Tally name of each cause's departures.
+_LOST_BY_CAUSE = {cause: f"lost_{cause}" for cause in CHURN_CAUSES}
 
 
 def leave(
@@ -21,15 +24,20 @@ def leave(
     if len(who) == 0:
         return
     code = CHURN_CAUSES.index(cause) + 1
-    state.stage[who] = Stage.DISSOLUTION
+    state.stage[who] = DISSOLUTION
     week.stage_changed()
     # a former customer is a prospect again: win-back may reach them
-    state.tier[who] = Tier.PROSPECT
+    state.tier[who] = PROSPECT
     state.churn_cause[who] = code
     state.lost_week[who] = week.index
     state.angry[who] = angry
-    state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
+    if isinstance(angry, bool):
+        state.anger_left[who] = week.market.anger_weeks if angry else 0
+    else:
+        state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
     week.tally["lost"] += len(who)
-    week.tally[f"lost_{cause}"] += len(who)
+    week.tally[_LOST_BY_CAUSE[cause]] += len(who)
     week.scratch.setdefault("lost_who", []).append(who)
-    week.note("left", who, np.full(len(who), code))
+    causes = np.empty(len(who), dtype=np.int64)  # np.full, without its Python overhead
+    causes.fill(code)
+    week.note("left", who, causes)

@@ -33,7 +33,7 @@ from crmsim.customer import CHURN_CAUSES, Customer, Stage, Tier
 from crmsim.history import History
 from crmsim.levers import Market, Policy, Population
 from crmsim.network import build_network
-from crmsim.state import LOYALTY_WINDOW, CustomerState
+from crmsim.state import LOYALTY_WINDOW, CustomerState, mix_trust
 from crmsim.week import Week
 
 #: Runs up to this size keep Customer agents and each customer's history by default.
@@ -105,6 +105,8 @@ MEAN_COLUMNS = {
     "satisfaction": "satisfaction",
     "switching_cost": "switching_cost",
 }
+#: The state variables whose means are gathered (overall trust is mixed from three of them).
+_MEAN_VARIABLES = tuple(v for v in MEAN_COLUMNS.values() if v != "trust")
 #: Every column of the weekly frame, in order.
 FRAME_COLUMNS = (
     "week",
@@ -360,8 +362,8 @@ class CRMModel(mesa.Model):
 
     def _weekly_row(self, week: Week, active_start: int) -> dict[str, float]:
         state, tally = self.state, week.tally
-        active = week.active(state)
-        n_active = int(np.count_nonzero(active))
+        rows = week.active_rows(state)
+        n_active = len(rows)
         row: dict[str, float] = {
             "week": self.week,
             "active_start": active_start,
@@ -372,12 +374,15 @@ class CRMModel(mesa.Model):
         row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
         # Sums of gathered rows, not dot products with the mask: BLAS splits a long dot
         # product over threads, and the last bits of the means would depend on the machine.
-        rows = week.active_rows(state)
+        values = {variable: getattr(state, variable)[rows] for variable in _MEAN_VARIABLES}
+        values["trust"] = mix_trust(
+            state.stage[rows],
+            values["trust_calculus"],
+            values["trust_knowledge"],
+            values["trust_identification"],
+        )
         for name, variable in MEAN_COLUMNS.items():
-            values = (
-                state.overall_trust(rows) if name == "trust" else getattr(state, variable)[rows]
-            )
-            row[name] = float(values.sum()) / n_active if n_active else 0.0
+            row[name] = float(values[variable].sum()) / n_active if n_active else 0.0
         row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
         row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
         return row

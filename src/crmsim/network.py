@@ -76,7 +76,8 @@ class SocialNetwork:
         deg = self.degree[people]
         # the position of each contact in the CSR index array: the person's row start plus
         # a counter that restarts at 0 for every person
-        starts = np.repeat(self.adjacency.indptr[people] - np.cumsum(deg) + deg, deg)
+        # (array methods: NumPy's module-level wrappers cost more than the work at class size)
+        starts = (self.adjacency.indptr[people] - deg.cumsum() + deg).repeat(deg)
         return deg, self.adjacency.indices[starts + np.arange(deg.sum())]
 
     def update_contact_counts(
@@ -89,7 +90,7 @@ class SocialNetwork:
         or stop buying costs little even in a market of millions.
         """
         deg, neighbours = self._contact_lists(changed)
-        delta = np.repeat(np.where(now_marked, 1.0, -1.0), deg)
+        delta = np.where(now_marked, 1.0, -1.0).repeat(deg)
         np.add.at(counts, neighbours, delta)
 
     def random_contact(self, people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -129,9 +130,9 @@ class SocialNetwork:
             targets = self.random_contact(sources, rng)
             return sources, targets
         deg, targets = self._contact_lists(talkers)
-        sources = np.repeat(talkers, deg)
+        sources = talkers.repeat(deg)
         targets = targets.astype(np.int64)
-        keep = rng.random(len(targets)) < np.repeat(p_talk, deg)
+        keep = rng.random(len(targets)) < p_talk.repeat(deg)
         return sources[keep], targets[keep]
 
     def to_networkx(self) -> Any:

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from crmsim.customer import Tier
+from crmsim.customer import PROSPECT
 from crmsim.levers import TIER_NAMES
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -37,7 +37,7 @@ def discount_received(state: CustomerState, week: Week) -> np.ndarray:
     if target == "all":
         eligible = np.ones(state.n, dtype=bool)
     elif target == "new":
-        eligible = (state.tier == Tier.PROSPECT) | (state.tenure < policy.new_customer_weeks)
+        eligible = (state.tier == PROSPECT) | (state.tenure < policy.new_customer_weeks)
     elif isinstance(target, frozenset):
         codes = [TIER_NAMES.index(name) for name in sorted(target)]
         eligible = np.isin(state.tier, codes)
@@ -78,9 +78,9 @@ def update_reference_discount(state: CustomerState, week: Week) -> None:
     """Customers get used to the discount they receive (and, slowly, to its absence)."""
     active = week.active_rows(state)
     received = discount_received(state, week)[active]
-    state.reference_discount[active] += REFERENCE_SPEED * (
-        received - state.reference_discount[active]
-    )
+    reference = state.reference_discount[active]
+    reference += REFERENCE_SPEED * (received - reference)
+    state.reference_discount[active] = reference
 
 
 def value_advantage(

@@ -18,7 +18,7 @@ import numpy as np
 from crmsim.arrays import rows_of, unique, unique_first
 from crmsim.attribution import attribute_referrals
 from crmsim.awareness import initial_expectation
-from crmsim.customer import Stage, Tier
+from crmsim.customer import AWARENESS, DISSOLUTION, LOYAL, UNAWARE, Tier
 from crmsim.offer import discount_received
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -55,20 +55,25 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     """
     rng = week.rng
     pending = rows_of(state.referred_by >= 0)
-    state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
-    candidates = rows_of(state.tier >= Tier.LOYAL)
+    if len(pending):
+        state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
+    candidates = rows_of(state.tier >= LOYAL)
     referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week, candidates)]
     if len(referrers) == 0:
         return
     friends = week.network.random_contact(referrers, rng)
     ok = friends >= 0
-    ok[ok] = (state.stage[friends[ok]] <= Stage.AWARENESS) & (state.referred_by[friends[ok]] < 0)
+    reached = friends[ok]
+    ok[ok] = (state.stage[reached] <= AWARENESS) & (state.referred_by[reached] < 0)
+    if not ok.any():  # every friend picked is a customer already, or was referred before
+        return
     referrers, friends = referrers[ok], friends[ok]
-    # two referrers may pick the same friend this week: the first one counts
-    friends, first = unique_first(friends)
-    referrers = referrers[first]
-    newly_aware = friends[state.stage[friends] == Stage.UNAWARE]
-    state.stage[newly_aware] = Stage.AWARENESS
+    if len(friends) > 1:
+        # two referrers may pick the same friend this week: the first one counts
+        friends, first = unique_first(friends)
+        referrers = referrers[first]
+    newly_aware = friends[state.stage[friends] == UNAWARE]
+    state.stage[newly_aware] = AWARENESS
     state.expectation[newly_aware] = initial_expectation(week)
     state.referred_by[friends] = referrers
     week.tally["referrals"] += len(friends)
@@ -79,7 +84,7 @@ def make_referrals(state: CustomerState, week: Week) -> None:
 def spread_negative_word(state: CustomerState, week: Week) -> None:
     """Angry former customers tell their contacts; prospects hesitate, customers doubt."""
     state.heard_negative *= NEGATIVE_MEMORY
-    speakers = rows_of(state.angry & (state.anger_left > 0) & (state.stage == Stage.DISSOLUTION))
+    speakers = rows_of(state.angry & (state.anger_left > 0) & (state.stage == DISSOLUTION))
     if len(speakers) == 0:
         return
     p_talk = week.market.negative_wom_rate * state.sociability[speakers]
@@ -92,7 +97,7 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     doubting = hearers[week.active(state)[hearers]]
     state.trust_calculus[doubting] *= 1 - NEGATIVE_TRUST_HIT
     # the unaware have no expectation yet: theirs is set when they hear of the firm
-    aware = hearers[state.stage[hearers] != Stage.UNAWARE]
+    aware = hearers[state.stage[hearers] != UNAWARE]
     state.expectation[aware] = np.maximum(-1.0, state.expectation[aware] - NEGATIVE_EXPECTATION_HIT)
     week.tally["negative_wom"] += len(hearers)
     week.note("heard_negative", hearers)

@@ -80,6 +80,20 @@ _CALCULUS_WEIGHT, _KNOWLEDGE_WEIGHT, _IDENTIFICATION_WEIGHT = (
 LOYALTY_WINDOW = 13  # weeks: one quarter, the course's natural reporting period
 
 
+def mix_trust(
+    stage: np.ndarray, calculus: np.ndarray, knowledge: np.ndarray, identification: np.ndarray
+) -> np.ndarray:
+    """Overall trust of people in ``stage`` with these three components (see ``TRUST_WEIGHTS``)."""
+    # NumPy casts an int8 index array on every look-up: cast once for the three of them
+    stage = stage.astype(np.intp)
+    # three 1-D look-ups are much cheaper than gathering an (n, 3) block of weights
+    return (
+        _CALCULUS_WEIGHT[stage] * calculus
+        + _KNOWLEDGE_WEIGHT[stage] * knowledge
+        + _IDENTIFICATION_WEIGHT[stage] * identification
+    )
+
+
 class CustomerState:
     """All customers' state, as arrays of length ``n``.
 
@@ -135,13 +149,11 @@ class CustomerState:
     def overall_trust(self, rows: slice | np.ndarray | None = None) -> np.ndarray:
         """Overall trust: the three components weighted by each customer's stage."""
         rows = slice(None) if rows is None else rows
-        # NumPy casts an int8 index array on every look-up: cast once for the three of them
-        stage = self.stage[rows].astype(np.intp)
-        # three 1-D look-ups are much cheaper than gathering an (n, 3) block of weights
-        return (
-            _CALCULUS_WEIGHT[stage] * self.trust_calculus[rows]
-            + _KNOWLEDGE_WEIGHT[stage] * self.trust_knowledge[rows]
-            + _IDENTIFICATION_WEIGHT[stage] * self.trust_identification[rows]
+        return mix_trust(
+            self.stage[rows],
+            self.trust_calculus[rows],
+            self.trust_knowledge[rows],
+            self.trust_identification[rows],
         )
 
     def stage_counts(self) -> np.ndarray:

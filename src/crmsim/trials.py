@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import Stage, Tier
+from crmsim.customer import ACTUAL, AWARENESS, EXPLORATION
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -44,13 +44,14 @@ def _trial_probability(
 def first_purchases(state: CustomerState, week: Week) -> None:
     """Let aware prospects try the firm; their first purchase is this week's first episode."""
     discount = discount_received(state, week)
-    aware = rows_of(state.stage == Stage.AWARENESS)
+    aware = rows_of(state.stage == AWARENESS)
     deal = logistic(VALUE_SLOPE * value_advantage(state, week, discount[aware], aware))
     buys = week.rng.random(len(aware)) < _trial_probability(state, week, deal, aware)
     buyers = aware[buys]
-    state.stage[buyers] = Stage.EXPLORATION
-    week.stage_changed()
-    state.tier[buyers] = Tier.ACTUAL
+    state.stage[buyers] = EXPLORATION
+    if len(buyers):
+        week.stage_changed()
+    state.tier[buyers] = ACTUAL
     state.spell_start[buyers] = week.index
     state.first_purchase_week[buyers] = week.index
     # what brought them in: a discount-won customer weighs price most (the new-store story)
@@ -58,12 +59,14 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     week.scratch["new_customers"] = buyers
     week.scratch["discount"] = discount
     week.tally["acquired"] += len(buyers)
-    week.tally["acquired_with_discount"] += np.count_nonzero(discount[buyers] > 0)
+    if week.policy.discount_running(week.index):
+        week.tally["acquired_with_discount"] += np.count_nonzero(discount[buyers] > 0)
     week.note("trial", buyers, discount[buyers])
 
     referred = buyers[state.referred_by[buyers] >= 0]
     referrers = state.referred_by[referred]
-    np.add.at(state.referrals_made, referrers, 1)
+    if len(referrers):  # np.add.at costs microseconds even with nothing to add
+        np.add.at(state.referrals_made, referrers, 1)
     week.tally["referral_conversions"] += len(referred)
     week.scratch["converted_referrers"] = referrers
     state.referred_by[buyers] = -1

@@ -43,33 +43,34 @@ def predictability(surprise: np.ndarray) -> np.ndarray:
 def learn_from_episodes(state: CustomerState, week: Week) -> None:
     """Update expectations, satisfaction, knowledge and identification trust after episodes."""
     s = week.scratch
-    who = s["episode_who"]
-    still = week.active(state)[who]
-    who = who[still]
+    who, kept = week.served_and_active(state)
 
-    pred = predictability(s["surprise"][still])
+    pred = predictability(s["surprise"][kept])
     tk = state.trust_knowledge[who]
-    state.trust_knowledge[who] = clip(
-        tk + KNOWLEDGE_GAIN * pred * (1 - tk) - KNOWLEDGE_LOSS * (1 - pred) * tk, 0.0, 1.0
-    )
+    tk = clip(tk + KNOWLEDGE_GAIN * pred * (1 - tk) - KNOWLEDGE_LOSS * (1 - pred) * tk, 0.0, 1.0)
+    state.trust_knowledge[who] = tk
 
     ti = state.trust_identification[who]
-    ready = state.trust_knowledge[who] >= IDENTIFICATION_READY
-    drive = state.values_fit[who] * 0.5 * (s["respect"][still] + s["personalization"][still])
-    breached = s["breached"][still]
+    ready = tk >= IDENTIFICATION_READY
+    respect = s["respect"][kept]
+    drive = state.values_fit[who] * 0.5 * (respect + s["personalization"][kept])
     # a breach builds nothing: it only cuts
     ti = np.where(
-        breached,
+        s["breached"][kept],
         ti * (1 - BREACH_CUT),
         ti + np.where(ready, IDENTIFICATION_GAIN * drive * (1 - ti), 0.0),
     )
     state.trust_identification[who] = clip(ti, 0.0, 1.0)
 
-    state.expectation[who] += EXPECTATION_SPEED * (s["experienced"][still] - state.expectation[who])
-    state.satisfaction[who] += SATISFACTION_SPEED * (s["felt"][still] - state.satisfaction[who])
-    state.respect_felt[who] += RESPECT_MEMORY_SPEED * (
-        s["respect"][still] - state.respect_felt[who]
-    )
+    for name, speed, latest in (
+        ("expectation", EXPECTATION_SPEED, s["experienced"][kept]),
+        ("satisfaction", SATISFACTION_SPEED, s["felt"][kept]),
+        ("respect_felt", RESPECT_MEMORY_SPEED, respect),
+    ):
+        column = getattr(state, name)
+        values = column[who]
+        values += speed * (latest - values)
+        column[who] = values
 
 
 def update_calculus_trust(state: CustomerState, week: Week) -> None:
@@ -77,4 +78,6 @@ def update_calculus_trust(state: CustomerState, week: Week) -> None:
     active = week.active_rows(state)
     discount = discount_received(state, week)[active]
     target = logistic(VALUE_SLOPE * value_advantage(state, week, discount, active))
-    state.trust_calculus[active] += CALCULUS_SPEED * (target - state.trust_calculus[active])
+    trust = state.trust_calculus[active]
+    trust += CALCULUS_SPEED * (target - trust)
+    state.trust_calculus[active] = trust

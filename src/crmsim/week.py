@@ -37,6 +37,9 @@ class Week:
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
     _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)
     _service: ServiceProfile | None = field(default=None, init=False, repr=False)
+    _served: tuple[np.ndarray, np.ndarray | slice] | None = field(
+        default=None, init=False, repr=False
+    )
 
     # Most processes ask who is active, and only trials, departures and win-backs change
     # it: one mask per change instead of one per question keeps small runs fast.
@@ -62,9 +65,26 @@ class Week:
             self._service = service_profile(self.policy.service)
         return self._service
 
+    def served_and_active(self, state: CustomerState) -> tuple[np.ndarray, np.ndarray | slice]:
+        """This week's served customers (``scratch["episode_who"]``) who are still active.
+
+        Returns them and their positions among the served, to pick their entries of the
+        other episode arrays in ``scratch``: a full slice when nobody served has left
+        since, which spares a copy of each array. Shared like :meth:`active`.
+        """
+        if self._served is None:
+            who = self.scratch["episode_who"]
+            still = self.active(state)[who]
+            if still.all():
+                self._served = who, slice(None)
+            else:
+                positions = rows_of(still)
+                self._served = who[positions], positions
+        return self._served
+
     def stage_changed(self) -> None:
         """Forget the active set: call after moving anyone into or out of an active stage."""
-        self._active = self._active_rows = None
+        self._active = self._active_rows = self._served = None
 
     def note(self, kind: str, who: np.ndarray, detail: np.ndarray | float = 0.0) -> None:
         """Record an event for the customers ``who`` (kept for class-sized histories).

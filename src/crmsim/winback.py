@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import Stage, Tier
+from crmsim.customer import ACTUAL, DISSOLUTION, EXPLORATION
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -26,13 +26,14 @@ def win_back(state: CustomerState, week: Week) -> None:
     if intensity <= 0:
         return
     rng = week.rng
-    gone = rows_of((state.stage == Stage.DISSOLUTION) & (state.lost_week < week.index))
+    gone = rows_of((state.stage == DISSOLUTION) & (state.lost_week < week.index))
     offered = gone[rng.random(len(gone)) < intensity]
     accept = WIN_BACK_ACCEPT * np.where(state.angry[offered], ANGRY_ACCEPT_FACTOR, 1.0)
     back = offered[rng.random(len(offered)) < accept]
-    state.stage[back] = Stage.EXPLORATION
-    week.stage_changed()
-    state.tier[back] = Tier.ACTUAL
+    state.stage[back] = EXPLORATION
+    if len(back):
+        week.stage_changed()
+    state.tier[back] = ACTUAL
     state.spell_start[back] = week.index
     for name in ("trust_calculus", "trust_knowledge", "trust_identification", "commitment"):
         getattr(state, name)[back] *= RETURN_TRUST_KEPT
