@@ -411,3 +411,78 @@ def test_the_weeks_active_set_follows_every_move_in_or_out():
     leave(s, week, goes, "drift")
     assert not week.active(s)[goes].any()
     assert np.array_equal(week.active_rows(s), s.active_indices())
+
+
+def test_the_served_who_are_still_active_are_picked_once_and_follow_departures():
+    model = make_model(n=600, rng=4)
+    s = model.state
+    make_customers(model, np.arange(400))
+    week = week_of(model)
+    serve_customers(s, week)
+    served = week.scratch["episode_who"]
+    assert len(served) > 10
+    who, kept = week.served_and_active(s)
+    assert kept == slice(None) and np.array_equal(who, served)  # nobody has left: no copy
+    assert week.served_and_active(s)[0] is who  # shared within the week
+
+    leave(s, week, served[::3], "drift")
+    who, kept = week.served_and_active(s)
+    expected = served[s.active_mask()[served]]
+    assert np.array_equal(who, expected)
+    assert np.array_equal(served[kept], expected)  # positions pick the other episode arrays
+    felt = week.scratch["felt"]
+    assert np.array_equal(felt[kept], felt[s.active_mask()[served]])
+    week.stage_changed()  # forgotten with the active set, and worked out again
+    assert np.array_equal(week.served_and_active(s)[0], expected)
+
+
+def test_the_int_stage_and_tier_codes_are_the_enums_values():
+    from crmsim import customer
+
+    for member in (*Stage, *Tier):
+        code = getattr(customer, member.name)
+        assert type(code) is int and code == member.value
+
+
+def test_repeat_purchases_counted_under_respect_alone_match_the_general_rule():
+    from crmsim.attribution import REPEAT_MOTIVES, _main_motive, attribute_repeat_purchases
+
+    model = make_model(n=500, rng=5)
+    s = model.state
+    s.respect_felt[:] = np.random.default_rng(1).random(500)  # about half above neutral
+    week = week_of(model)
+    who = np.arange(0, 500, 2)
+    paid = np.random.default_rng(2).random(len(who))
+    attribute_repeat_purchases(s, week, who, np.zeros(len(who)), paid)
+    respect = np.maximum(0.0, 2.0 * s.respect_felt[who] - 1.0) / 3.0
+    motive = _main_motive([(0, respect)])
+    assert week.tally["repeat_respect"] == np.count_nonzero(motive == 0) > 0
+    assert week.tally["repeat_none"] == np.count_nonzero(motive == -1) > 0
+    assert week.tally["repeat_spend_respect"] == pytest.approx(paid[motive == 0].sum(), rel=1e-12)
+    for name in REPEAT_MOTIVES[1:]:
+        assert week.tally[f"repeat_{name}"] == 0
+
+
+@pytest.mark.parametrize("angry", [True, False, "each"])
+def test_leave_records_anger_given_once_for_all_or_per_customer(angry):
+    model = make_model(n=50, rng=6)
+    s = model.state
+    who = make_customers(model, np.arange(10))
+    week = week_of(model)
+    flags = np.arange(10) % 2 == 0 if angry == "each" else np.full(10, angry)
+    leave(s, week, who, "failure", angry=flags if angry == "each" else angry)
+    assert np.array_equal(s.angry[who], flags)
+    assert np.array_equal(s.anger_left[who], np.where(flags, model.market.anger_weeks, 0))
+    assert (s.stage[who] == Stage.DISSOLUTION).all() and week.tally["lost_failure"] == 10
+    kind, noted, causes = week.events[-1]
+    assert kind == "left" and causes.dtype == np.int64 and (causes == 2).all()
+
+
+@pytest.mark.parametrize("variability", [0.0, 0.15])
+def test_delivered_fulfilment_draws_what_rng_normal_would(variability):
+    service = Policy().service
+    levels = np.array([a.level for a in service.values()])
+    got = delivered_fulfilment(service, 300, variability, np.random.default_rng(7))
+    rng = np.random.default_rng(7)
+    noise = rng.normal(0.0, variability, (300, len(levels))) if variability else np.zeros((300, 5))
+    np.testing.assert_array_equal(got, np.clip(levels + noise, 0.0, 1.0))
