@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from crmsim.exercises.core import Feedback, Question
+from crmsim.exercises.core import Feedback, Question, as_number
 
 #: Total profit (money) of eight replications of one policy, for question 1.
 SAMPLE = (61_840.0, 64_120.0, 60_310.0, 63_905.0, 62_480.0, 65_230.0, 61_020.0, 63_770.0)
@@ -61,21 +61,13 @@ def _paired(a: str, b: str) -> tuple[float, float, float]:
     return float(d.mean()), float(d.mean() - h), float(d.mean() + h)
 
 
-def _number(answer: Any) -> float | None:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 # --------------------------------------------------------------------------- q1
 def _expected_q1() -> float:
     return t_half_width(SAMPLE)
 
 
 def _check_q1(answer: Any) -> Feedback:
-    value = _number(answer)
+    value = as_number(answer)
     if value is None:
         return Feedback(False, "Give one number: the half-width of the interval, in money.")
     x = np.asarray(SAMPLE)
