@@ -486,3 +486,15 @@ def test_delivered_fulfilment_draws_what_rng_normal_would(variability):
     rng = np.random.default_rng(7)
     noise = rng.normal(0.0, variability, (300, len(levels))) if variability else np.zeros((300, 5))
     np.testing.assert_array_equal(got, np.clip(levels + noise, 0.0, 1.0))
+
+
+def test_the_active_set_is_kept_when_nobody_moved_and_forgotten_when_someone_did():
+    model = make_model(n=300, rng=8)
+    s = model.state
+    make_customers(model, np.arange(100))
+    week = week_of(model)
+    before = week.active(s)
+    week.stage_changed(np.empty(0, dtype=np.int64))
+    assert week.active(s) is before
+    leave(s, week, np.arange(5), "drift")
+    assert week.active(s) is not before and not week.active(s)[:5].any()

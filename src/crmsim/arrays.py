@@ -33,9 +33,7 @@ def unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     order = values.argsort(kind="stable")
     ordered = values[order]
-    first = np.empty(len(ordered), dtype=bool)
-    first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    first = _run_starts(ordered)
     return ordered[first], order[first]
 
 
@@ -43,7 +41,12 @@ def unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct ``values`` of a 1-D integer array (the same as ``np.unique``)."""
     ordered = values.copy()
     ordered.sort()
+    return ordered[_run_starts(ordered)]
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Mask of the positions where a run of equal values begins in sorted ``ordered``."""
     first = np.empty(len(ordered), dtype=bool)
     first[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return ordered[first]
+    return first

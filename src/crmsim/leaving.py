@@ -25,7 +25,7 @@ def leave(
         return
     code = CHURN_CAUSES.index(cause) + 1
     state.stage[who] = DISSOLUTION
-    week.stage_changed()
+    week.stage_changed(who)
     # a former customer is a prospect again: win-back may reach them
     state.tier[who] = PROSPECT
     state.churn_cause[who] = code

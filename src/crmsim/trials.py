@@ -49,8 +49,7 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     buys = week.rng.random(len(aware)) < _trial_probability(state, week, deal, aware)
     buyers = aware[buys]
     state.stage[buyers] = EXPLORATION
-    if len(buyers):
-        week.stage_changed()
+    week.stage_changed(buyers)
     state.tier[buyers] = ACTUAL
     state.spell_start[buyers] = week.index
     state.first_purchase_week[buyers] = week.index

@@ -82,9 +82,14 @@ class Week:
                 self._served = who[positions], positions
         return self._served
 
-    def stage_changed(self) -> None:
-        """Forget the active set: call after moving anyone into or out of an active stage."""
-        self._active = self._active_rows = self._served = None
+    def stage_changed(self, moved: np.ndarray | None = None) -> None:
+        """Forget the active set: call after moving anyone into or out of an active stage.
+
+        ``moved`` are the people moved; when it is given and empty, nothing changed and the
+        active set is kept.
+        """
+        if moved is None or len(moved):
+            self._active = self._active_rows = self._served = None
 
     def note(self, kind: str, who: np.ndarray, detail: np.ndarray | float = 0.0) -> None:
         """Record an event for the customers ``who`` (kept for class-sized histories).

@@ -31,8 +31,7 @@ def win_back(state: CustomerState, week: Week) -> None:
     accept = WIN_BACK_ACCEPT * np.where(state.angry[offered], ANGRY_ACCEPT_FACTOR, 1.0)
     back = offered[rng.random(len(offered)) < accept]
     state.stage[back] = EXPLORATION
-    if len(back):
-        week.stage_changed()
+    week.stage_changed(back)
     state.tier[back] = ACTUAL
     state.spell_start[back] = week.index
     for name in ("trust_calculus", "trust_knowledge", "trust_identification", "commitment"):
