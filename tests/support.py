@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from crmsim import CRMModel, Market, Policy
-from crmsim.customer import Stage, Tier
+from crmsim.stages import Stage, Tier
 from crmsim.week import Week
 
 

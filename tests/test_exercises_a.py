@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from crmsim import CRMModel, Policy, Stage, analysis
-from crmsim.customer import ACTIVE_STAGES
 from crmsim.exercises import lesson_00, lesson_01, lesson_02, lesson_03, lesson_04, lesson_05
+from crmsim.stages import ACTIVE_STAGES
 from crmsim.state import TRUST_WEIGHTS
 
 

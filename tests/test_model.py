@@ -244,3 +244,48 @@ def test_mesa_batch_run_collects_every_week_of_a_crm_model():
     single.run(4, progress=False)
     mine = frame[frame["n_customers"] == 150].sort_values("Step")
     np.testing.assert_array_equal(mine["active"].to_numpy(), single.frame["active"].to_numpy())
+
+
+def test_a_customer_view_writes_through_to_the_state():
+    model = CRMModel(n_customers=100, rng=3)
+    customer = model.customer(3)
+    customer.commitment = 0.9
+    customer.stage = Stage.EXPANSION
+    customer.tenure = 12
+    customer.angry = True
+    s = model.state
+    assert (s.commitment[3], s.stage[3], s.tenure[3], s.angry[3]) == (0.9, 3, 12, True)
+    assert model.customer(3).commitment == 0.9
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("trust", 0.5, "Customer.trust cannot be set"),
+        ("segment", 0, "Customer.segment cannot be set"),
+        ("churn_cause", "drift", "Customer.churn_cause cannot be set"),
+        ("stage", 9, "Customer.stage must be a Stage"),
+        ("tier", "loyal", "Customer.tier must be a Tier"),
+        ("tenure", 2.5, "Customer.tenure must be an integer"),
+        ("angry", 1, "Customer.angry must be True or False"),
+        ("commitment", float("nan"), "Customer.commitment must be a finite number"),
+        ("commitment", "high", "Customer.commitment must be a finite number"),
+    ],
+)
+def test_a_customer_view_refuses_writes_it_cannot_make(field, value, message):
+    model = CRMModel(n_customers=20, rng=1)
+    before = {name: getattr(model.state, name).copy() for name in model.state.columns}
+    with pytest.raises((ValueError, AttributeError), match=message):
+        setattr(model.customer(4), field, value)
+    for name, column in before.items():
+        np.testing.assert_array_equal(getattr(model.state, name), column)
+
+
+def test_a_customer_has_the_same_id_whether_made_at_once_or_on_demand():
+    eager = CRMModel(n_customers=500, history=True, rng=1)
+    lazy = CRMModel(n_customers=500, history=False, rng=1)
+    assert len(eager.agents) == 500 and len(lazy.agents) == 0
+    assert [a.unique_id for a in eager.agents] == list(range(1, 501))
+    assert lazy.customer(30).unique_id == 31 == eager.customer(30).unique_id
+    assert len(lazy.agents) == 1  # asking for agents makes none
+    assert [c.unique_id for c in lazy.customers] == list(range(1, 501))

@@ -62,10 +62,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crmsim.customer import Stage
 from crmsim.levers import Market, Policy, Population, Segment, default_service
 from crmsim.model import FRAME_COLUMNS, WEEKLY_PROCESSES, CRMModel
 from crmsim.network import scale_free
+from crmsim.stages import Stage
 from crmsim.state import COLUMNS
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"

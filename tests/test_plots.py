@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle, StepPatch
 
 from crmsim import CRMModel, plots
-from crmsim.customer import CHURN_CAUSES
+from crmsim.stages import CHURN_CAUSES
 
 WEEKS = 30  # two complete quarters, so the quarterly churn panel appears
 

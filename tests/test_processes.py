@@ -68,7 +68,7 @@ def test_first_purchase_turns_prospects_into_actual_customers_in_exploration():
     model.state.stage[:] = Stage.AWARENESS
     week = week_of(model, index=3)
     first_purchases(model.state, week)
-    buyers = week.scratch["new_customers"]
+    buyers = week.new_customers
     assert len(buyers) > 0
     assert (model.state.stage[buyers] == Stage.EXPLORATION).all()
     assert (model.state.tier[buyers] == Tier.ACTUAL).all()
@@ -111,7 +111,7 @@ def _serve(policy: Policy, market: Market | None = None, n: int = 3_000):
 def test_better_service_feels_better_in_episodes():
     _, poor = _serve(Policy(service_quality=0.3))
     _, good = _serve(Policy(service_quality=0.9))
-    assert good.scratch["felt"].mean() > poor.scratch["felt"].mean() + 0.2
+    assert good.episodes.felt.mean() > poor.episodes.felt.mean() + 0.2
 
 
 def test_flawless_must_be_attributes_never_fail_and_missing_ones_often_do():
@@ -234,7 +234,6 @@ def test_commitment_grows_with_trust():
     s = model.state
     s.trust_calculus[:100] = s.trust_knowledge[:100] = s.trust_identification[:100] = 0.9
     week = week_of(model)
-    week.scratch.update(episode_who=np.array([], int), felt=np.array([]))
     for _ in range(20):
         update_commitment(s, week)
     assert s.commitment[:100].min() > s.commitment[100:].max()
@@ -419,7 +418,7 @@ def test_the_served_who_are_still_active_are_picked_once_and_follow_departures()
     make_customers(model, np.arange(400))
     week = week_of(model)
     serve_customers(s, week)
-    served = week.scratch["episode_who"]
+    served = week.episodes.who
     assert len(served) > 10
     who, kept = week.served_and_active(s)
     assert kept == slice(None) and np.array_equal(who, served)  # nobody has left: no copy
@@ -430,17 +429,17 @@ def test_the_served_who_are_still_active_are_picked_once_and_follow_departures()
     expected = served[s.active_mask()[served]]
     assert np.array_equal(who, expected)
     assert np.array_equal(served[kept], expected)  # positions pick the other episode arrays
-    felt = week.scratch["felt"]
+    felt = week.episodes.felt
     assert np.array_equal(felt[kept], felt[s.active_mask()[served]])
     week.stage_changed()  # forgotten with the active set, and worked out again
     assert np.array_equal(week.served_and_active(s)[0], expected)
 
 
 def test_the_int_stage_and_tier_codes_are_the_enums_values():
-    from crmsim import customer
+    from crmsim import stages
 
     for member in (*Stage, *Tier):
-        code = getattr(customer, member.name)
+        code = getattr(stages, member.name)
         assert type(code) is int and code == member.value
 
 

@@ -9,13 +9,13 @@ the next period's base.
 from __future__ import annotations
 
 import numbers
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from crmsim.events import WeekReport
     from crmsim.model import CRMModel
 
 
@@ -241,8 +241,6 @@ def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- transactions
-#: Purchases recorded by :func:`run_with_transactions`, per model (dropped with the model).
-_TRANSACTION_LOGS: weakref.WeakKeyDictionary[Any, list[pd.DataFrame]] = weakref.WeakKeyDictionary()
 TRANSACTION_COLUMNS = ("customer_id", "date", "amount")
 
 
@@ -252,17 +250,52 @@ def _dates(weeks: np.ndarray, start: Any) -> Any:
     return pd.Timestamp(start) + pd.to_timedelta(weeks * 7, unit="D")
 
 
+class PurchaseLog:
+    """An observer (:mod:`crmsim.events`) that logs every purchase a model's customers make.
+
+    The model keeps totals (``state.purchases``, ``state.spend``), not a purchase log. Each
+    week the ``episode`` event names who bought (a customer buys at most once a week; a
+    first purchase is an episode too). The amount paid is the week's rise in the
+    customer's ``spend``, snapped to the nearest of the week's possible prices, ``price``
+    and ``price * (1 - discount)``, so it is exactly what the model charged.
+    """
+
+    def __init__(self, model: CRMModel) -> None:
+        self.model = model
+        self.parts: list[pd.DataFrame] = []
+        self._seen = model.state.spend.copy()
+
+    def __call__(self, report: WeekReport) -> None:
+        who = report.who("episode")
+        if not len(who):
+            return
+        who = who.astype(np.int64)
+        spend, model = self.model.state.spend, self.model
+        paid = spend[who] - self._seen[who]
+        self._seen[who] = spend[who]
+        price = model.market.price
+        prices = np.array([price, price * (1.0 - model.policy.discount)])
+        exact = prices[np.abs(paid[:, None] - prices[None, :]).argmin(axis=1)]
+        amount = np.where(np.isclose(paid, exact, rtol=1e-9, atol=1e-9), exact, paid)
+        self.parts.append(
+            pd.DataFrame(
+                {"customer_id": who, "date": np.full(len(who), report.week), "amount": amount}
+            )
+        )
+
+    @classmethod
+    def of(cls, model: CRMModel) -> PurchaseLog | None:
+        """The purchase log subscribed to ``model``, if any."""
+        return next((o for o in model.observers if isinstance(o, cls)), None)
+
+
 def run_with_transactions(model: CRMModel, weeks: int, start: Any = None) -> pd.DataFrame:
     """Run ``model`` for ``weeks`` weeks and return every purchase made in them.
 
-    The model keeps totals (``state.purchases``, ``state.spend``), not a purchase log, so the
-    purchases are captured as the model hands each week's events to its history (as
-    :func:`crmsim.calibration.run_recording_failures` does): the ``episode`` event names who
-    bought that week (a customer buys at most once a week; a first purchase is an episode too).
-    The amount paid is the week's rise in the customer's ``spend``, snapped to the nearest of
-    the week's possible prices, ``price`` and ``price * (1 - discount)``, so it is exactly what
-    the model charged. Works whether or not the model keeps histories, and does not change the
-    run: the same seed gives the same weekly frame with or without it.
+    The first call subscribes a :class:`PurchaseLog` to the model, which from then on logs
+    every purchase (:func:`transactions` returns them all). Works whether or not the model
+    keeps histories, and does not change the run: the same seed gives the same weekly
+    frame with or without it.
 
     Parameters
     ----------
@@ -278,7 +311,6 @@ def run_with_transactions(model: CRMModel, weeks: int, start: Any = None) -> pd.
     pandas.DataFrame
         One row per purchase: ``customer_id`` (the customer's row), ``date`` (week, or the
         week's date when ``start`` is given) and ``amount`` (money paid), by week and customer.
-        :func:`transactions` returns all purchases recorded so far for the model.
 
     Examples
     --------
@@ -292,39 +324,13 @@ def run_with_transactions(model: CRMModel, weeks: int, start: Any = None) -> pd.
     """
     if isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 0:
         raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
-    history, state = model.history, model.state
-    wrapped = "record" in vars(history)  # someone else's wrapper: put it back afterwards
-    record = history.record
-    seen = state.spend.copy()
-    parts: list[pd.DataFrame] = []
-
-    def observe(week: int, events: list[tuple[str, np.ndarray, np.ndarray]], *rest: Any) -> None:
-        bought = [w for kind, w, _ in events if kind == "episode"]
-        if bought:
-            who = np.concatenate(bought).astype(np.int64)
-            paid = state.spend[who] - seen[who]
-            seen[who] = state.spend[who]
-            price = model.market.price
-            prices = np.array([price, price * (1.0 - model.policy.discount)])
-            exact = prices[np.abs(paid[:, None] - prices[None, :]).argmin(axis=1)]
-            amount = np.where(np.isclose(paid, exact, rtol=1e-9, atol=1e-9), exact, paid)
-            parts.append(
-                pd.DataFrame(
-                    {"customer_id": who, "date": np.full(len(who), week), "amount": amount}
-                )
-            )
-        record(week, events, *rest)
-
-    history.record = observe
-    try:
-        model.run_for(int(weeks))
-    finally:
-        if wrapped:
-            history.record = record
-        else:
-            del history.record  # back to the class's method
-    _TRANSACTION_LOGS.setdefault(model, []).extend(parts)
-    return _transaction_frame(parts, start)
+    log = PurchaseLog.of(model)
+    if log is None:
+        log = PurchaseLog(model)
+        model.subscribe(log)
+    already = len(log.parts)
+    model.run_for(int(weeks))
+    return _transaction_frame(log.parts[already:], start)
 
 
 def _transaction_frame(parts: list[pd.DataFrame], start: Any) -> pd.DataFrame:
@@ -343,7 +349,7 @@ def _transaction_frame(parts: list[pd.DataFrame], start: Any) -> pd.DataFrame:
 
 
 def transactions(model: CRMModel, start: Any = None) -> pd.DataFrame:
-    """Every purchase recorded for ``model`` by :func:`run_with_transactions`, as a log.
+    """Every purchase logged for ``model`` since :func:`run_with_transactions` first ran it.
 
     Parameters
     ----------
@@ -367,13 +373,13 @@ def transactions(model: CRMModel, start: Any = None) -> pd.DataFrame:
     >>> int(transactions(model)["date"].max())
     19
     """
-    parts = _TRANSACTION_LOGS.get(model)
-    if parts is None:
+    log = PurchaseLog.of(model)
+    if log is None:
         raise ValueError(
             "no purchases were recorded for this model: the model keeps totals, not a log; "
             "run it with crmsim.analysis.run_with_transactions(model, weeks)"
         )
-    return _transaction_frame(parts, start)
+    return _transaction_frame(log.parts, start)
 
 
 def rfm_summary(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.customer import LOYAL
+from crmsim.stages import LOYAL
 from crmsim.state import CustomerState
 from crmsim.week import Week
 

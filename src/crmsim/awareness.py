@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import AWARENESS, UNAWARE
+from crmsim.stages import AWARENESS, UNAWARE
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -53,7 +53,6 @@ def spread_awareness(state: CustomerState, week: Week) -> None:
     newly = unaware[week.rng.random(len(unaware)) < hazard]
     state.stage[newly] = AWARENESS
     state.expectation[newly] = initial_expectation(week)
-    week.tally["became_aware"] += len(newly)
     week.note("aware", newly)
 
 

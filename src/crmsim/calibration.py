@@ -46,6 +46,7 @@ from scipy import optimize
 
 from crmsim.awareness import initial_expectation
 from crmsim.customer import CHURN_CAUSES, Stage, Tier
+from crmsim.events import WeekReport
 from crmsim.levers import Market, Policy, Population, Segment
 from crmsim.model import CRMModel
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
@@ -836,8 +837,8 @@ def run_recording_failures(model: CRMModel, weeks: int) -> pd.DataFrame:
     The course's figures on failures (seed 002: about 40 % of customers who meet a
     failure complain; about half of early-stage customers left with an unresolved one
     leave) are statements about individual failures, so they are measured here from the
-    week's events as the model hands them to its history: the ``failure`` event (with
-    whether the customer complained and the firm resolved it), the ``trial`` event and
+    week's events as the model hands them to its observers (:mod:`crmsim.events`): the
+    ``failure`` event (with whether the customer complained and the firm resolved it), the ``trial`` event and
     the ``left`` event with its cause. This works whether or not the model keeps
     histories.
 
@@ -866,48 +867,34 @@ def run_recording_failures(model: CRMModel, weeks: int) -> pd.DataFrame:
     """
     if isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 0:
         raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
-    history = model.history
-    record = history.record
     tables: list[pd.DataFrame] = []
     left_for_failure = CHURN_CAUSES.index("failure") + 1
 
-    def observe(
-        week: int,
-        events: list[tuple[str, np.ndarray, np.ndarray]],
-        stage_before: np.ndarray,
-        stage_after: np.ndarray,
-        tier_before: np.ndarray,
-        tier_after: np.ndarray,
-    ) -> None:
-        def who(kind: str, code: float | None = None) -> np.ndarray:
-            parts = [w[d == code] if code is not None else w for k, w, d in events if k == kind]
-            return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-        failed = [(w, d) for k, w, d in events if k == "failure"]
-        if failed:
-            customers = np.concatenate([w for w, _ in failed])
-            detail = np.concatenate([d for _, d in failed])
-            stage = np.where(
-                np.isin(customers, who("trial")), Stage.EXPLORATION, stage_before[customers]
+    def observe(report: WeekReport) -> None:
+        customers = report.who("failure")
+        if not len(customers):
+            return
+        detail = report.detail("failure")
+        stage = np.where(
+            np.isin(customers, report.who("trial")),
+            Stage.EXPLORATION,
+            report.stage_before[customers],
+        )
+        left = report.who("left")[report.detail("left") == left_for_failure]
+        tables.append(
+            pd.DataFrame(
+                {
+                    "week": report.week,
+                    "customer": customers,
+                    "stage": [Stage(s).name.lower() for s in stage],
+                    "complained": detail >= 1,
+                    "resolved": detail >= 2,
+                    "left": np.isin(customers, left),
+                }
             )
-            tables.append(
-                pd.DataFrame(
-                    {
-                        "week": week,
-                        "customer": customers,
-                        "stage": [Stage(s).name.lower() for s in stage],
-                        "complained": detail >= 1,
-                        "resolved": detail >= 2,
-                        "left": np.isin(customers, who("left", left_for_failure)),
-                    }
-                )
-            )
-        record(week, events, stage_before, stage_after, tier_before, tier_after)
+        )
 
-    history.record = observe
-    try:
+    with model.subscribe(observe):
         model.run_for(int(weeks))
-    finally:
-        del history.record  # back to the class's method
     columns = ["week", "customer", "stage", "complained", "resolved", "left"]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)

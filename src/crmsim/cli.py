@@ -31,11 +31,11 @@ import pandas as pd
 
 import crmsim
 from crmsim import analysis, scenarios
-from crmsim.customer import CHURN_CAUSES
 from crmsim.levers import Market, Policy, Population
 from crmsim.model import STAGE_COLUMNS, TIER_COLUMNS, CRMModel, LossLog
 from crmsim.network import NETWORK_KINDS
 from crmsim.scenarios import Scenario
+from crmsim.stages import CHURN_CAUSES
 
 #: Tables that make a TOML file a scenario-style file rather than a bare policy.
 SCENARIO_TABLES = frozenset({"scenario", "policy", "market", "population"})

@@ -28,7 +28,7 @@ def invest_in_relationship(state: CustomerState, week: Week) -> None:
     cost += TENURE_INVESTMENT * (1 - cost)
     state.switching_cost[rows] = cost
     who, kept = week.served_and_active(state)
-    gain = PERSONAL_INVESTMENT * week.scratch["personalization"][kept]
+    gain = PERSONAL_INVESTMENT * week.episodes.personalization[kept]
     cost = state.switching_cost[who]
     cost += gain * (1 - cost)
     state.switching_cost[who] = cost
@@ -43,7 +43,7 @@ def update_commitment(state: CustomerState, week: Week) -> None:
     c = c + COMMITMENT_SPEED * (target - c)
     state.commitment[active] = c
     who, kept = week.served_and_active(state)
-    felt = week.scratch["felt"][kept]
+    felt = week.episodes.felt[kept]
     unhappy = rows_of(felt < 0)
     hurt = who[unhappy]
     state.commitment[hurt] *= 1 - DISSATISFACTION_WEAR * (-felt[unhappy])

@@ -1,71 +1,81 @@
 """The two ladders a customer climbs, and the ``Customer`` agent: a view on one row of state.
 
 The model keeps every customer's state in NumPy arrays (see :mod:`crmsim.state`).
-A :class:`Customer` holds no state of its own; its attributes read (and write)
-the row of the arrays that belongs to it, so a student can inspect one person's
-journey while the rules stay vectorized.
+A :class:`Customer` holds no state of its own; its attributes read and write
+the row of the arrays that belongs to it, so a student can inspect (or set up) one
+person's journey while the rules stay vectorized.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
+import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
+
+from crmsim.stages import (  # noqa: F401  (re-exported: the codes lived here first)
+    ACTIVE_STAGES,
+    CHURN_CAUSES,
+    Stage,
+    Tier,
+)
 
 if TYPE_CHECKING:
     from crmsim.model import CRMModel
 
-
-class Stage(IntEnum):
-    """Relationship stage (Dwyer, Schurr & Oh 1987), plus UNAWARE for people not yet reached."""
-
-    UNAWARE = 0
-    AWARENESS = 1
-    EXPLORATION = 2
-    EXPANSION = 3
-    COMMITMENT = 4
-    DISSOLUTION = 5
-
-
-class Tier(IntEnum):
-    """Commercial role on the CAM ladder (seed 004): prospect, actual, loyal, marketer."""
-
-    PROSPECT = 0
-    ACTUAL = 1
-    LOYAL = 2
-    MARKETER = 3
+#: Attributes worked out from the state, which a view cannot set; what to set instead.
+_DERIVED = {
+    "trust": "it mixes trust_calculus, trust_knowledge and trust_identification by stage",
+    "segment": "segments are drawn when the model is built",
+    "channel": "channels are drawn when the model is built",
+    "churn_cause": "it is recorded when a customer leaves",
+    "history": "it is the model's record of what happened",
+    "index": "a view stays on its row",
+    "counted_active": "it is a cache kept by awareness.spread_awareness",
+    "active_contacts": "it is a cache kept by awareness.spread_awareness",
+}
 
 
-ACTIVE_STAGES = (Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT)
-
-# The same codes as plain ints, for the weekly processes: NumPy compares an array with
-# an int subclass such as an IntEnum member about twice as slowly as with an int.
-UNAWARE, AWARENESS, EXPLORATION, EXPANSION, COMMITMENT, DISSOLUTION = (int(s) for s in Stage)
-PROSPECT, ACTUAL, LOYAL, MARKETER = (int(t) for t in Tier)
-
-#: Why a customer left; index 0 means "has not left".
-CHURN_CAUSES = ("competitor", "failure", "disrespect", "drift")
+def _code(kind: type[Stage] | type[Tier], name: str, value: Any) -> int:
+    try:
+        return int(kind(value))
+    except ValueError:
+        allowed = ", ".join(member.name for member in kind)
+        raise ValueError(
+            f"Customer.{name} must be a {kind.__name__} ({allowed}), got {value!r}"
+        ) from None
 
 
 class Customer(mesa.Agent):
     """One person in the market, as a window onto row ``index`` of the model's state arrays.
 
     Attributes are the state variables of MODEL.md §2 (``stage``, ``tier``,
-    ``trust_calculus``, ``commitment``, ``price_sensitivity`` ...). ``history``
-    lists this customer's journey when the model records history.
+    ``trust_calculus``, ``commitment``, ``price_sensitivity`` ...). Setting one
+    writes the model's state; the derived ones (``trust``, ``segment``, ``channel``,
+    ``churn_cause``, ``history``) refuse to be set, with an error saying why.
+    ``history`` lists this customer's journey when the model records history.
+    ``unique_id`` is the row plus 1.
 
     Examples
     --------
     >>> from crmsim import CRMModel
     >>> model = CRMModel(n_customers=50, rng=1)
-    >>> model.customer(3).stage
-    <Stage.UNAWARE: 0>
+    >>> customer = model.customer(3)
+    >>> customer.stage, customer.unique_id
+    (<Stage.UNAWARE: 0>, 4)
+    >>> customer.commitment = 0.9
+    >>> float(model.state.commitment[3])
+    0.9
     """
 
     def __init__(self, model: CRMModel, index: int) -> None:
         super().__init__(model)
-        self.index = int(index)
+        object.__setattr__(self, "index", int(index))
+        # the row, not the order views were made in: the same customer has the same id
+        # whether the run made every view at once or this one on demand
+        self.unique_id = self.index + 1
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: route state names to the arrays.
@@ -75,6 +85,38 @@ class Customer(mesa.Agent):
             value = getattr(state, name)[self.index]
             return value.item() if hasattr(value, "item") else value
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _DERIVED:
+            raise AttributeError(f"Customer.{name} cannot be set: {_DERIVED[name]}")
+        state = getattr(self.__dict__.get("model"), "state", None)
+        if state is not None and name in state.columns:
+            self._write(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def _write(self, name: str, value: Any) -> None:
+        column = getattr(self.model.state, name)
+        if name == "stage":
+            value = _code(Stage, name, value)
+        elif name == "tier":
+            value = _code(Tier, name, value)
+        kind = column.dtype.kind
+        ok = (
+            isinstance(value, bool | np.bool_)
+            if kind == "b"
+            else isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            if kind == "i"
+            else isinstance(value, numbers.Real) and math.isfinite(value)
+        )
+        if not ok or (
+            kind == "i" and not np.iinfo(column.dtype).min <= value <= np.iinfo(column.dtype).max
+        ):
+            wanted = {"b": "True or False", "i": f"an integer ({column.dtype})"}.get(
+                kind, "a finite number"
+            )
+            raise ValueError(f"Customer.{name} must be {wanted}, got {value!r}")
+        column[self.index] = value
 
     @property
     def stage(self) -> Stage:

@@ -20,7 +20,6 @@ import numpy as np
 
 from crmsim.arrays import clip, rows_of
 from crmsim.attribution import attribute_repeat_purchases
-from crmsim.customer import DISSOLUTION, EXPLORATION, MARKETER, Stage
 from crmsim.kano import (
     category_mean,
     delivered_fulfilment,
@@ -28,8 +27,9 @@ from crmsim.kano import (
 )
 from crmsim.leaving import leave
 from crmsim.offer import discount_received
+from crmsim.stages import DISSOLUTION, EXPLORATION, MARKETER, Stage
 from crmsim.state import LOYALTY_WINDOW, CustomerState
-from crmsim.week import Week
+from crmsim.week import Episodes, Week
 
 #: Weight of respect in an episode's satisfaction (seed 002: one third value respect over the fix).
 RESPECT_WEIGHT = 1.0 / 3.0
@@ -62,10 +62,10 @@ def breach_probability(respect_delivered: np.ndarray, max_breach_rate: float) ->
 
 
 def serve_customers(state: CustomerState, week: Week) -> None:
-    """Run this week's episodes and leave their results in ``week.scratch``."""
+    """Run this week's episodes and leave their results in ``week.episodes``."""
     rng, policy, market = week.rng, week.policy, week.market
     draws = rng.random(state.n)
-    draws[week.scratch.get("new_customers", [])] = -1.0  # a trial is the first episode
+    draws[week.new_customers] = -1.0  # a trial is the first episode
     active = week.active_rows(state)
     who = active[draws[active] < episode_probability(state, active)]
     n = len(who)
@@ -109,17 +109,17 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     state.complaints[who[complained]] += 1
     state.good_episodes[who[felt >= 0]] += 1
 
-    week.scratch.update(
-        episode_who=who,
+    week.episodes = Episodes(
+        who=who,
         experienced=experienced,
         felt=felt,
         surprise=np.abs(surprise, out=surprise),
         respect=respect,
         personalization=category_mean(service, fulfilment, "attractive"),
-        breached=breached,
         failed=failed,
         complained=complained,
         resolved=resolved,
+        breached=breached,
     )
     t = week.tally
     n_failed = np.count_nonzero(failed)
@@ -147,16 +147,15 @@ def serve_customers(state: CustomerState, week: Week) -> None:
 
 def failure_defections(state: CustomerState, week: Week) -> None:
     """Customers left with an unresolved failure may leave; early-stage ones about half the time."""
-    s = week.scratch
-    who = s["episode_who"]
-    unresolved = s["failed"] & ~s["resolved"]
+    episodes = week.episodes
+    unresolved = episodes.failed & ~episodes.resolved
     if not unresolved.any():
         return
-    candidates = who[unresolved]
+    candidates = episodes.who[unresolved]
     p = week.market.failure_defection * (1.0 - failure_resilience(state, candidates))
     goes = week.rng.random(len(candidates)) < p
     # a complaint that went unanswered turns into anger (seed 002: escalating anger)
-    angry = s["complained"][unresolved][goes]
+    angry = episodes.complained[unresolved][goes]
     leave(state, week, candidates[goes], "failure", angry=angry)
 
 
@@ -177,10 +176,10 @@ def disrespect_exits(state: CustomerState, week: Week) -> None:
 
     They leave, angry, and go on to speak against the firm.
     """
-    s = week.scratch
-    if not s["breached"].any():
+    episodes = week.episodes
+    if not episodes.breached.any():
         return
-    who = s["episode_who"][s["breached"]]
+    who = episodes.who[episodes.breached]
     marketers = who[(state.tier[who] == MARKETER) & (state.stage[who] != DISSOLUTION)]
     goes = marketers[week.rng.random(len(marketers)) < week.market.marketer_breach_exit]
     leave(state, week, goes, "disrespect", angry=True)

@@ -9,7 +9,7 @@ relative to the price of a purchase.
 from __future__ import annotations
 
 from crmsim.arrays import rows_of
-from crmsim.customer import LOYAL
+from crmsim.stages import LOYAL
 from crmsim.state import CustomerState
 from crmsim.week import Week
 

@@ -1,7 +1,8 @@
 """Readable journeys of individual customers, for class-sized runs.
 
-Each week the model hands over what happened (trials, episodes, failures,
-referrals, departures ...) and who moved on either ladder. The log keeps these
+The history observes the model (:mod:`crmsim.events`): each week it is handed what
+happened (trials, episodes, failures, referrals, departures ...) and who moved on
+either ladder. The log keeps these
 as arrays; :meth:`History.for_customer` turns one person's entries into lines a
 student can read.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.customer import CHURN_CAUSES, Stage, Tier
+from crmsim.events import Event, WeekReport
+from crmsim.stages import CHURN_CAUSES, Stage, Tier
 
 
 def _describe(kind: str, detail: float) -> str:
@@ -55,28 +57,23 @@ class History:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self._weeks: list[
-            tuple[int, list[tuple[str, np.ndarray, np.ndarray | float]], tuple[np.ndarray, ...]]
-        ] = []
+        self._weeks: list[tuple[int, list[Event], tuple[np.ndarray, ...]]] = []
 
-    def record(
-        self,
-        week: int,
-        events: list[tuple[str, np.ndarray, np.ndarray | float]],
-        stage_before: np.ndarray,
-        stage_after: np.ndarray,
-        tier_before: np.ndarray,
-        tier_after: np.ndarray,
-    ) -> None:
-        """Keep this week's events and ladder moves (no-op when disabled).
+    def record(self, report: WeekReport) -> None:
+        """Keep this week's events and ladder moves (an observer: see :mod:`crmsim.events`).
 
-        ``stage_before`` and ``tier_before`` must be this week's own copies; the states
-        after the week are copied here.
+        ``report.stage_before`` and ``report.tier_before`` are the week's own copies; the
+        states after the week are copied here.
         """
         if not self.enabled:
             return
-        ladders = (stage_before, stage_after.copy(), tier_before, tier_after.copy())
-        self._weeks.append((week, events, ladders))
+        ladders = (
+            report.stage_before,
+            report.stage_after.copy(),
+            report.tier_before,
+            report.tier_after.copy(),
+        )
+        self._weeks.append((report.week, report.events, ladders))
 
     def for_customer(self, index: int) -> list[str]:
         """One line per event of customer ``index``, oldest first."""

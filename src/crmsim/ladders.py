@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import ACTUAL, COMMITMENT, EXPANSION, EXPLORATION, LOYAL, MARKETER
+from crmsim.stages import ACTUAL, COMMITMENT, EXPANSION, EXPLORATION, LOYAL, MARKETER
 from crmsim.state import CustomerState
 from crmsim.week import Week
 

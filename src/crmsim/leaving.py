@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.customer import CHURN_CAUSES, DISSOLUTION, PROSPECT
+from crmsim.stages import CHURN_CAUSES, DISSOLUTION, PROSPECT
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -37,7 +37,7 @@ def leave(
         state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
     week.tally["lost"] += len(who)
     week.tally[_LOST_BY_CAUSE[cause]] += len(who)
-    week.scratch.setdefault("lost_who", []).append(who)
+    week.departures.append(who)
     causes = np.empty(len(who), dtype=np.int64)  # np.full, without its Python overhead
     causes.fill(code)
     week.note("left", who, causes)

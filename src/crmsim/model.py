@@ -26,15 +26,42 @@ from crmsim import (
     trust,
     winback,
 )
-from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
-from crmsim.books import COST_COLUMNS, keep_books
+from crmsim.books import keep_books
 from crmsim.commitment import invest_in_relationship, update_commitment
-from crmsim.customer import CHURN_CAUSES, Customer, Stage, Tier
+from crmsim.customer import Customer
+from crmsim.events import Observer, Observers, Subscription, WeekReport
+from crmsim.frame import (
+    COUNT_COLUMNS,
+    FRAME_COLUMNS,
+    MEAN_COLUMNS,
+    MEAN_VARIABLES,
+    MONEY_COLUMNS,
+    STAGE_COLUMNS,
+    TIER_COLUMNS,
+    LossLog,
+)
 from crmsim.history import History
 from crmsim.levers import Market, Policy, Population
 from crmsim.network import build_network
+from crmsim.stages import CHURN_CAUSES
 from crmsim.state import LOYALTY_WINDOW, CustomerState, mix_trust
 from crmsim.week import Week
+
+# names that moved to crmsim.frame, still importable from here
+__all__ = [
+    "CLASS_SIZE",
+    "COUNT_COLUMNS",
+    "FRAME_COLUMNS",
+    "MEAN_COLUMNS",
+    "MONEY_COLUMNS",
+    "STAGE_COLUMNS",
+    "TIER_COLUMNS",
+    "WEEKLY_PROCESSES",
+    "CRMDataCollector",
+    "CRMModel",
+    "LossLog",
+    "run_weeks",
+]
 
 #: Runs up to this size keep Customer agents and each customer's history by default.
 CLASS_SIZE = 10_000
@@ -59,65 +86,6 @@ WEEKLY_PROCESSES = (
     referrals.make_referrals,  # 8 referrals
     referrals.spread_negative_word,  #   ... and negative word of mouth
     winback.win_back,  # 9 win-back
-)
-
-STAGE_COLUMNS = tuple(s.name.lower() for s in Stage)
-TIER_COLUMNS = tuple(t.name.lower() for t in Tier)
-COUNT_COLUMNS = (
-    "acquired",
-    "acquired_with_discount",
-    "lost",
-    "lost_from_start",
-    "won_back",
-    "episodes",
-    "failures",
-    "complaints",
-    "recovered",
-    "disrespected",
-    "referrals",
-    "referral_conversions",
-    "negative_wom",
-    "competitor_offers",
-    "win_back_offers",
-    "gifts",
-    "repeat_purchases",
-    *(f"repeat_{m}" for m in (*REPEAT_MOTIVES, "none")),
-    *(f"referrals_{m}" for m in (*REFERRAL_MOTIVES, "none")),
-    *(f"lost_{cause}" for cause in CHURN_CAUSES),
-)
-MONEY_COLUMNS = (
-    "revenue",
-    "repeat_spend",
-    *(f"repeat_spend_{m}" for m in REPEAT_MOTIVES),
-    "discount_given",
-    *COST_COLUMNS,
-    "cost",
-    "profit",
-)
-#: Means over active customers. ``commitment`` is taken by the stage count, so the mean
-#: level of commitment is ``commitment_mean``.
-MEAN_COLUMNS = {
-    "trust": "trust",
-    "trust_calculus": "trust_calculus",
-    "trust_knowledge": "trust_knowledge",
-    "trust_identification": "trust_identification",
-    "commitment_mean": "commitment",
-    "satisfaction": "satisfaction",
-    "switching_cost": "switching_cost",
-}
-#: The state variables whose means are gathered (overall trust is mixed from three of them).
-_MEAN_VARIABLES = tuple(v for v in MEAN_COLUMNS.values() if v != "trust")
-#: Every column of the weekly frame, in order.
-FRAME_COLUMNS = (
-    "week",
-    "active_start",
-    "active",
-    "churn_rate",
-    *STAGE_COLUMNS,
-    *TIER_COLUMNS,
-    *MEAN_COLUMNS,
-    *COUNT_COLUMNS,
-    *MONEY_COLUMNS,
 )
 
 
@@ -151,24 +119,6 @@ def run_weeks(model: mesa.Model, weeks: int, progress: bool | None = None) -> No
         for _ in range(int(weeks)):
             model.run_for(1)
             bar.update()
-
-
-class LossLog:
-    """The loss log carried in a weekly frame's ``attrs``.
-
-    pandas compares and deep-copies ``attrs`` when frames are combined; a bare DataFrame
-    there makes ``merge`` or ``concat`` fail ("truth value ... is ambiguous"). This wrapper
-    compares by identity and is never copied (the log is read-only).
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-
-    def __deepcopy__(self, memo: dict) -> LossLog:
-        return self
-
-    def __repr__(self) -> str:
-        return f"<LossLog: {len(self.frame)} departures>"
 
 
 class CRMDataCollector(mesa.DataCollector):
@@ -227,9 +177,11 @@ class CRMModel(mesa.Model):
     rewiring : float
         Small-world rewiring probability.
     history : bool or "auto"
-        Keep a readable journey per customer and show every customer as a ``Customer``
-        agent in ``model.agents`` (made on first use);
-        ``"auto"`` does so for runs of up to 10,000 customers.
+        Keep a readable journey per customer and make every customer a ``Customer``
+        agent in ``model.agents`` when the model is built, with ``unique_id`` equal to
+        its row plus 1; ``"auto"`` does so for runs of up to 10,000 customers. Larger
+        runs make a customer's agent when :meth:`customer` or :attr:`customers` asks for
+        it, with the same ``unique_id``.
     rng : int or numpy.random.Generator, optional
         Seed; the same seed and arguments give the same run, bit for bit.
 
@@ -276,11 +228,13 @@ class CRMModel(mesa.Model):
         self.network = build_network(network, self.n_customers, self.rng, mean_degree, rewiring)
         self.state = CustomerState(self.n_customers, self.population, self.rng)
         small = self.n_customers <= CLASS_SIZE
+        self.observers = Observers()
         self.history = History(enabled=small if history == "auto" else bool(history))
+        if self.history.enabled:
+            self.subscribe(self.history.record)
         self._views: dict[int, Customer] = {}
-        # Class-sized runs show every customer as an agent, but the agents are made the
-        # first time anyone asks: a dashboard run that never looks at them stays fast.
-        self._all_views = self.history.enabled
+        if self.history.enabled:
+            self._make_views(range(self.n_customers))
         self.week = 0
         self._row: dict[str, float] = {}
         self._losses: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -306,10 +260,12 @@ class CRMModel(mesa.Model):
         keep_books(self.n_customers, week)
 
         self._keep_losses(week)
-        # called even when history is off: analysis and calibration wrap it to watch events
-        self.history.record(
-            self.week, week.events, stage_before, state.stage, tier_before, state.tier
-        )
+        if self.observers:
+            self.observers.notify(
+                WeekReport(
+                    self.week, week.events, stage_before, state.stage, tier_before, state.tier
+                )
+            )
         self._row = self._weekly_row(week, active_start)
         self.datacollector.collect(self)
         self.week += 1
@@ -326,9 +282,26 @@ class CRMModel(mesa.Model):
         """
         run_weeks(self, weeks, progress)
 
+    def subscribe(self, observer: Observer) -> Subscription:
+        """Call ``observer`` with a :class:`crmsim.events.WeekReport` after every week.
+
+        Returns the subscription: ``cancel()`` it, or use it in a ``with`` block, to stop.
+        Observers only watch; the same seed gives the same run with or without them.
+
+        Examples
+        --------
+        >>> model = CRMModel(n_customers=300, rng=1)
+        >>> failures = []
+        >>> with model.subscribe(lambda report: failures.append(report.who("failure"))):
+        ...     model.run(weeks=20)
+        >>> sum(map(len, failures)) == int(model.frame["failures"].sum())
+        True
+        """
+        return self.observers.subscribe(observer)
+
     # ------------------------------------------------------------------ records
     def _keep_losses(self, week: Week) -> None:
-        lost = week.scratch.get("lost_who")
+        lost = week.departures
         if not lost:
             return
         who = np.concatenate(lost) if len(lost) > 1 else lost[0]
@@ -374,7 +347,7 @@ class CRMModel(mesa.Model):
         row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
         # Sums of gathered rows, not dot products with the mask: BLAS splits a long dot
         # product over threads, and the last bits of the means would depend on the machine.
-        values = {variable: getattr(state, variable)[rows] for variable in _MEAN_VARIABLES}
+        values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}
         values["trust"] = mix_trust(
             state.stage[rows],
             values["trust_calculus"],
@@ -393,53 +366,31 @@ class CRMModel(mesa.Model):
             if i not in self._views:
                 self._views[i] = Customer(self, i)
 
-    def _ensure_class_views(self) -> None:
-        if self._all_views and len(self._views) < self.n_customers:
-            self._make_views(range(self.n_customers))
-
     def remove_all_agents(self) -> None:
         """Remove every agent, the customers' views included (Mesa's ``remove_all_agents``).
 
-        The views are not made again by asking for ``model.agents``; ``customers`` and
-        ``customer(i)`` still make them on demand, as for large runs.
+        :attr:`customers` and :meth:`customer` make the views again when asked, with the
+        same ``unique_id``.
         """
-        self._all_views = False
         self._views.clear()
         super().remove_all_agents()
 
     @property
-    def agents(self) -> mesa.agent.AgentSet:
-        """Every agent of the model: in class-sized runs, all customers (made on first use)."""
-        self._ensure_class_views()
-        return super().agents
-
-    @property
-    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
-        """The model's agents by class (see :attr:`agents`)."""
-        self._ensure_class_views()
-        return super().agents_by_type
-
-    @property
-    def agent_types(self) -> list[type]:
-        """The classes of the model's agents (see :attr:`agents`)."""
-        self._ensure_class_views()
-        return super().agent_types
-
-    @property
     def customers(self) -> mesa.agent.AgentSet:
-        """All customers as Mesa agents (created on first use)."""
+        """All customers as Mesa agents, in row order (made now if the run had not made them)."""
         if len(self._views) < self.n_customers:
             self._make_views(range(self.n_customers))
-        return self.agents_by_type[Customer]
+        return mesa.agent.AgentSet(
+            [self._views[i] for i in range(self.n_customers)], random=self.random
+        )
 
     def customer(self, index: int) -> Customer:
-        """The customer in row ``index`` (0 <= index < n_customers)."""
+        """The customer in row ``index`` (0 <= index < n_customers), as a ``Customer`` agent."""
         if isinstance(index, bool) or not isinstance(index, int | np.integer):
             raise ValueError(f"customer index must be an integer, got {index!r}")
         if not 0 <= index < self.n_customers:
             raise ValueError(f"customer index must be in [0, {self.n_customers - 1}], got {index}")
         index = int(index)
-        self._ensure_class_views()
         if index not in self._views:
             self._make_views([index])
         return self._views[index]

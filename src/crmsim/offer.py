@@ -12,8 +12,8 @@ import functools
 
 import numpy as np
 
-from crmsim.customer import PROSPECT
 from crmsim.levers import TIER_NAMES
+from crmsim.stages import PROSPECT
 from crmsim.state import CustomerState
 from crmsim.week import Week
 

@@ -45,7 +45,7 @@ from matplotlib.patches import StepPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, StrMethodFormatter
 
 from crmsim import analysis
-from crmsim.customer import CHURN_CAUSES
+from crmsim.stages import CHURN_CAUSES
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
 OKABE_ITO = {

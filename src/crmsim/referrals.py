@@ -18,8 +18,8 @@ import numpy as np
 from crmsim.arrays import rows_of, unique, unique_first
 from crmsim.attribution import attribute_referrals
 from crmsim.awareness import initial_expectation
-from crmsim.customer import AWARENESS, DISSOLUTION, LOYAL, UNAWARE, Tier
 from crmsim.offer import discount_received
+from crmsim.stages import AWARENESS, DISSOLUTION, LOYAL, UNAWARE, Tier
 from crmsim.state import CustomerState
 from crmsim.week import Week
 

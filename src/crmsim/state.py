@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import Stage, Tier
 from crmsim.levers import CHANNELS, Population
+from crmsim.stages import Stage, Tier
 
 #: Name -> (dtype, initial value, meaning). Traits first, then dynamic state.
 COLUMNS: dict[str, tuple[type, float, str]] = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import ACTUAL, AWARENESS, EXPLORATION
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
+from crmsim.stages import ACTUAL, AWARENESS, EXPLORATION
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -55,8 +55,7 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     state.first_purchase_week[buyers] = week.index
     # what brought them in: a discount-won customer weighs price most (the new-store story)
     state.trust_calculus[buyers] = deal[buys]
-    week.scratch["new_customers"] = buyers
-    week.scratch["discount"] = discount
+    week.new_customers = buyers
     week.tally["acquired"] += len(buyers)
     if week.policy.discount_running(week.index):
         week.tally["acquired_with_discount"] += np.count_nonzero(discount[buyers] > 0)
@@ -67,5 +66,4 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     if len(referrers):  # np.add.at costs microseconds even with nothing to add
         np.add.at(state.referrals_made, referrers, 1)
     week.tally["referral_conversions"] += len(referred)
-    week.scratch["converted_referrers"] = referrers
     state.referred_by[buyers] = -1

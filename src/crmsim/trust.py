@@ -42,29 +42,29 @@ def predictability(surprise: np.ndarray) -> np.ndarray:
 
 def learn_from_episodes(state: CustomerState, week: Week) -> None:
     """Update expectations, satisfaction, knowledge and identification trust after episodes."""
-    s = week.scratch
+    episodes = week.episodes
     who, kept = week.served_and_active(state)
 
-    pred = predictability(s["surprise"][kept])
+    pred = predictability(episodes.surprise[kept])
     tk = state.trust_knowledge[who]
     tk = clip(tk + KNOWLEDGE_GAIN * pred * (1 - tk) - KNOWLEDGE_LOSS * (1 - pred) * tk, 0.0, 1.0)
     state.trust_knowledge[who] = tk
 
     ti = state.trust_identification[who]
     ready = tk >= IDENTIFICATION_READY
-    respect = s["respect"][kept]
-    drive = state.values_fit[who] * 0.5 * (respect + s["personalization"][kept])
+    respect = episodes.respect[kept]
+    drive = state.values_fit[who] * 0.5 * (respect + episodes.personalization[kept])
     # a breach builds nothing: it only cuts
     ti = np.where(
-        s["breached"][kept],
+        episodes.breached[kept],
         ti * (1 - BREACH_CUT),
         ti + np.where(ready, IDENTIFICATION_GAIN * drive * (1 - ti), 0.0),
     )
     state.trust_identification[who] = clip(ti, 0.0, 1.0)
 
     for name, speed, latest in (
-        ("expectation", EXPECTATION_SPEED, s["experienced"][kept]),
-        ("satisfaction", SATISFACTION_SPEED, s["felt"][kept]),
+        ("expectation", EXPECTATION_SPEED, episodes.experienced[kept]),
+        ("satisfaction", SATISFACTION_SPEED, episodes.felt[kept]),
         ("respect_felt", RESPECT_MEMORY_SPEED, respect),
     ):
         column = getattr(state, name)

@@ -1,4 +1,13 @@
-"""What every weekly process is handed: the levers, the generator and the week's tallies."""
+"""What every weekly process is handed: the levers, the generator, the week's tallies, and
+what earlier processes of the same week left for later ones.
+
+The hand-offs are typed: :class:`Episodes` holds the results of this week's service
+episodes, set by :func:`crmsim.episodes.serve_customers` and read by the failure and
+disrespect exits, trust, investments and commitment; ``Week.new_customers`` are this
+week's first buyers (set by :func:`crmsim.trials.first_purchases`, whose purchase is
+their first episode); ``Week.departures`` are the groups that left this week (set by
+:func:`crmsim.leaving.leave`, read by the model's loss log).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crmsim.arrays import rows_of
+from crmsim.events import Event
 from crmsim.kano import ServiceProfile, service_profile
 from crmsim.levers import Market, Policy, Population
 from crmsim.network import SocialNetwork
@@ -15,13 +25,54 @@ from crmsim.state import CustomerState
 
 
 @dataclass
+class Episodes:
+    """This week's service episodes, one entry per customer served (rows ``who``).
+
+    Attributes
+    ----------
+    who : numpy.ndarray
+        Rows of the customers who bought and were served.
+    experienced : numpy.ndarray
+        The episode's plain value in [-1, 1]: service and respect, weighed.
+    felt : numpy.ndarray
+        How it felt, after the surprise against expectations (disconfirmation), in [-1, 1].
+    surprise : numpy.ndarray
+        Size of the gap between what was experienced and what was expected (>= 0).
+    respect : numpy.ndarray
+        Respect delivered, in [0, 1].
+    personalization : numpy.ndarray
+        Mean fulfilment of the attractive attributes: the personal touch, in [0, 1].
+    failed, complained, resolved, breached : numpy.ndarray of bool
+        The service failed; the customer complained of it; the firm put it right; the
+        customer felt disrespected.
+    """
+
+    who: np.ndarray
+    experienced: np.ndarray
+    felt: np.ndarray
+    surprise: np.ndarray
+    respect: np.ndarray
+    personalization: np.ndarray
+    failed: np.ndarray
+    complained: np.ndarray
+    resolved: np.ndarray
+    breached: np.ndarray
+
+    @classmethod
+    def none(cls) -> Episodes:
+        """No episodes (before :func:`crmsim.episodes.serve_customers` has run)."""
+        empty, no = np.empty(0), np.zeros(0, dtype=bool)
+        return cls(np.empty(0, dtype=np.intp), empty, empty, empty, empty, empty, no, no, no, no)
+
+
+@dataclass
 class Week:
     """The context of one week (one model step).
 
     Processes read the levers from here and add what happened to ``tally``; the
-    model turns the tallies into the week's row of data. ``scratch`` carries
-    per-customer arrays from one process to a later one in the same week (e.g.
-    who had an episode, what they felt).
+    model turns the tallies into the week's row of data and hands ``events`` to its
+    observers. ``new_customers``, ``episodes`` and ``departures`` carry what one
+    process leaves for a later one in the same week (see the module's docstring).
     """
 
     index: int
@@ -32,8 +83,10 @@ class Week:
     network: SocialNetwork
     # a defaultdict: a Counter's missing-key hook is Python code, run some forty times a week
     tally: defaultdict[str, float] = field(default_factory=lambda: defaultdict(int))
-    scratch: dict[str, np.ndarray] = field(default_factory=dict)
-    events: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    new_customers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
+    episodes: Episodes = field(default_factory=Episodes.none)
+    departures: list[np.ndarray] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
     _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)
     _service: ServiceProfile | None = field(default=None, init=False, repr=False)
@@ -66,14 +119,14 @@ class Week:
         return self._service
 
     def served_and_active(self, state: CustomerState) -> tuple[np.ndarray, np.ndarray | slice]:
-        """This week's served customers (``scratch["episode_who"]``) who are still active.
+        """This week's served customers (``episodes.who``) who are still active.
 
         Returns them and their positions among the served, to pick their entries of the
-        other episode arrays in ``scratch``: a full slice when nobody served has left
-        since, which spares a copy of each array. Shared like :meth:`active`.
+        other arrays of :attr:`episodes`: a full slice when nobody served has left since,
+        which spares a copy of each array. Shared like :meth:`active`.
         """
         if self._served is None:
-            who = self.scratch["episode_who"]
+            who = self.episodes.who
             still = self.active(state)[who]
             if still.all():
                 self._served = who, slice(None)
@@ -92,10 +145,10 @@ class Week:
             self._active = self._active_rows = self._served = None
 
     def note(self, kind: str, who: np.ndarray, detail: np.ndarray | float = 0.0) -> None:
-        """Record an event for the customers ``who`` (kept for class-sized histories).
+        """Record an event of ``kind`` (see :data:`crmsim.events.EVENT_KINDS`) for ``who``.
 
         ``detail`` is one number per customer, or one number for them all (events whose
         detail others read, such as "left" with its cause, give one per customer).
         """
         if len(who):
-            self.events.append((kind, who, detail))
+            self.events.append(Event(kind, who, detail))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.customer import ACTUAL, DISSOLUTION, EXPLORATION
+from crmsim.stages import ACTUAL, DISSOLUTION, EXPLORATION
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
