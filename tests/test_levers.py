@@ -33,8 +33,8 @@ def test_bare_levels_for_known_attributes_keep_their_kano_category():
         ("advertising", -0.01, "[0.0, 1.0]"),
         ("service_quality", 1.2, "[0.0, 1.0]"),
         ("service_variability", 0.8, "[0.0, 0.5]"),
-        ("gift_value", -1.0, "[0.0, inf]"),
-        ("referral_reward", -5, "[0.0, inf]"),
+        ("gift_value", -1.0, ">= 0.0"),
+        ("referral_reward", -5, ">= 0.0"),
         ("promise", 3.0, "[-1.0, 1.0]"),
     ],
 )
@@ -171,3 +171,12 @@ def test_a_policy_file_with_market_tables_is_not_silently_half_read(tmp_path):
     path.write_text("[policy]\ndiscount = 0.1\n[market]\nprice = 30.0\n")
     with pytest.raises(ValueError, match=r"\[market\].*scenarios.from_dict"):
         Policy.from_toml(path)
+
+
+def test_a_policy_set_by_service_quality_equals_its_own_copy_and_the_same_levels():
+    policy = Policy(service_quality=0.8)
+    assert policy.replace() == policy
+    assert policy.replace().service_quality == 0.8
+    assert Policy(service=policy.service) == policy  # the same service, however it was set
+    assert policy.replace(service_quality=0.5) != policy
+    assert policy.replace(service_quality=0.5).service["speed"].level == 0.5

@@ -262,7 +262,6 @@ def test_the_collection_finds_the_constants():
     ids = {item.where for item in ITEMS}
     assert {
         "offer.VALUE_SLOPE",
-        "episodes.RESPECT_WEIGHT",
         "attribution.RESPECT_WEIGHT",
         "kano.CATEGORY_WEIGHT[must-be]",
         "episodes.ENGAGEMENT[EXPLORATION]",

@@ -8,11 +8,12 @@ the next period's base.
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from crmsim import checks
 
 if TYPE_CHECKING:
     from crmsim.events import WeekReport
@@ -20,11 +21,7 @@ if TYPE_CHECKING:
 
 
 def _count(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return float(value)
+    return checks.number(name, value, low=0.0)
 
 
 def churn_rate(start: float, lost: float) -> float:
@@ -116,8 +113,7 @@ def period_churn(
     >>> list(table["period"])
     [0, 1]
     """
-    if isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 1:
-        raise ValueError(f"weeks must be an integer >= 1, got {weeks!r}")
+    weeks = checks.integer("weeks", weeks, low=1)
     missing = {"week", "active_start", "active", "acquired", "won_back"} - set(frame.columns)
     if missing:
         raise ValueError(f"frame lacks the column(s) {sorted(missing)}; pass a crmsim weekly frame")
@@ -197,10 +193,7 @@ def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
     >>> all(bool((np.diff(row.dropna()) <= 0).all()) for _, row in curves.iterrows())
     True
     """
-    if isinstance(cohort_weeks, bool) or not isinstance(cohort_weeks, numbers.Integral):
-        raise ValueError(f"cohort_weeks must be an integer >= 1, got {cohort_weeks!r}")
-    if cohort_weeks < 1:
-        raise ValueError(f"cohort_weeks must be an integer >= 1, got {cohort_weeks!r}")
+    cohort_weeks = checks.integer("cohort_weeks", cohort_weeks, low=1)
     state = model.state
     last_week = int(model.week) - 1  # weeks 0 .. model.week - 1 have been simulated
     first = state.first_purchase_week.astype(np.int64)
@@ -322,8 +315,7 @@ def run_with_transactions(model: CRMModel, weeks: int, start: Any = None) -> pd.
     >>> bool(np.isclose(log["amount"].sum(), model.frame["revenue"].sum()))
     True
     """
-    if isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 0:
-        raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
+    weeks = checks.integer("weeks", weeks, low=0)
     log = PurchaseLog.of(model)
     if log is None:
         log = PurchaseLog(model)
@@ -440,8 +432,7 @@ def rfm_summary(
     missing = [c for c in needed if c not in transactions.columns]
     if missing:
         raise ValueError(f"transactions lack the column(s) {missing}")
-    if isinstance(time_scaler, bool) or not isinstance(time_scaler, numbers.Real):
-        raise ValueError(f"time_scaler must be a positive number, got {time_scaler!r}")
+    time_scaler = checks.number("time_scaler", time_scaler)
     if not time_scaler > 0:
         raise ValueError(f"time_scaler must be > 0, got {time_scaler!r}")
     data = transactions[needed].copy()

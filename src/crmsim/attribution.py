@@ -28,6 +28,8 @@ from crmsim.week import Week
 
 REPEAT_MOTIVES = ("respect", "discount", "gift")
 REFERRAL_MOTIVES = ("respect", "discount", "gift", "reward")
+#: Weight of respect, against the fix, in how an episode feels (crmsim.episodes) and against
+#: money among the motives to come back (seed 002: one third value respect over the fix).
 RESPECT_WEIGHT = 1.0 / 3.0
 
 

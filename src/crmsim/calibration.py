@@ -838,9 +838,9 @@ def run_recording_failures(model: CRMModel, weeks: int) -> pd.DataFrame:
     failure complain; about half of early-stage customers left with an unresolved one
     leave) are statements about individual failures, so they are measured here from the
     week's events as the model hands them to its observers (:mod:`crmsim.events`): the
-    ``failure`` event (with whether the customer complained and the firm resolved it), the ``trial`` event and
-    the ``left`` event with its cause. This works whether or not the model keeps
-    histories.
+    ``failure`` event (with whether the customer complained and the firm resolved it),
+    the ``trial`` event and the ``left`` event with its cause. This works whether or not
+    the model keeps histories.
 
     Parameters
     ----------

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import clip, rows_of
-from crmsim.attribution import attribute_repeat_purchases
+from crmsim.arrays import clip, normal, per_code, rows_of, set_where
+
+# respect weighs the same in how an episode feels as in why a customer comes back
+from crmsim.attribution import RESPECT_WEIGHT, attribute_repeat_purchases
 from crmsim.kano import (
     category_mean,
     delivered_fulfilment,
@@ -31,8 +33,6 @@ from crmsim.stages import DISSOLUTION, EXPLORATION, MARKETER, Stage
 from crmsim.state import LOYALTY_WINDOW, CustomerState
 from crmsim.week import Episodes, Week
 
-#: Weight of respect in an episode's satisfaction (seed 002: one third value respect over the fix).
-RESPECT_WEIGHT = 1.0 / 3.0
 #: Service term of a failure the firm put right: the problem is fixed, with a little goodwill.
 RECOVERED_SERVICE = 0.2
 #: Expectation-disconfirmation (Oliver 1980): a pleasant surprise feels better than its plain value.
@@ -47,7 +47,7 @@ _ENGAGEMENT_BY_STAGE = np.array([ENGAGEMENT.get(stage, 0.0) for stage in Stage])
 def episode_probability(state: CustomerState, rows: np.ndarray | None = None) -> np.ndarray:
     """Weekly probability of a purchase episode (0 for people who are not customers)."""
     rows = slice(None) if rows is None else rows
-    engagement = _ENGAGEMENT_BY_STAGE.take(state.stage[rows].view(np.uint8))
+    engagement = per_code(_ENGAGEMENT_BY_STAGE, state.stage[rows])
     return -np.expm1(-state.purchase_rate[rows] * engagement)
 
 
@@ -73,10 +73,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     service = week.service
     fulfilment = delivered_fulfilment(service, n, policy.service_variability, rng)
     service_term = service_satisfaction(service, fulfilment)
-    respect = rng.standard_normal(n)  # as rng.normal(0.0, variability, n), only leaner
-    respect *= policy.service_variability
-    respect += policy.respect
-    clip(respect, 0.0, 1.0)
+    respect = clip(normal(rng, policy.respect, policy.service_variability, n), 0.0, 1.0)
 
     failed = rng.random(n) < failure_probability(
         category_mean(service, fulfilment, "must-be"), market.max_failure_rate
@@ -84,12 +81,12 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     complained = failed & (rng.random(n) < market.complaint_propensity)
     resolved = complained & (rng.random(n) < policy.recovery)
     # a failure scores -1 unless it was put right (only complaints can be)
-    np.putmask(service_term, failed, -1.0)
-    np.putmask(service_term, resolved, RECOVERED_SERVICE)
+    set_where(service_term, failed, -1.0)
+    set_where(service_term, resolved, RECOVERED_SERVICE)
     breached = rng.random(n) < breach_probability(respect, market.max_breach_rate)
     respect_term = 2.0 * respect
     respect_term -= 1.0
-    np.putmask(respect_term, breached, -1.0)
+    set_where(respect_term, breached, -1.0)
 
     experienced = (1.0 - RESPECT_WEIGHT) * service_term + RESPECT_WEIGHT * respect_term
     surprise = experienced - state.expectation[who]

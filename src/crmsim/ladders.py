@@ -13,9 +13,7 @@ down from marketer is out (see :func:`crmsim.episodes.disrespect_exits`).
 
 from __future__ import annotations
 
-import numpy as np
-
-from crmsim.arrays import rows_of
+from crmsim.arrays import rows_of, set_where
 from crmsim.stages import ACTUAL, COMMITMENT, EXPANSION, EXPLORATION, LOYAL, MARKETER
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -39,9 +37,8 @@ def climb_stages(state: CustomerState, week: Week) -> None:
     commit = (stage == EXPANSION) & (state.commitment >= COMMITMENT_TO_COMMIT)
     slide = (stage == COMMITMENT) & (state.commitment < COMMITMENT_TO_SLIDE_BACK)
     stage[expand] = EXPANSION
-    # np.putmask is a boolean-mask assignment at half the call overhead
-    np.putmask(stage, commit, COMMITMENT)
-    np.putmask(stage, slide, EXPANSION)
+    set_where(stage, commit, COMMITMENT)
+    set_where(stage, slide, EXPANSION)
 
 
 def climb_tiers(state: CustomerState, week: Week) -> None:
@@ -57,6 +54,6 @@ def climb_tiers(state: CustomerState, week: Week) -> None:
         & (state.stage == COMMITMENT)
         & (state.trust_identification >= MARKETER_IDENTIFICATION)
     )
-    np.putmask(tier, to_loyal, LOYAL)
-    np.putmask(tier, lose_loyalty, ACTUAL)
-    np.putmask(tier, to_marketer, MARKETER)
+    set_where(tier, to_loyal, LOYAL)
+    set_where(tier, lose_loyalty, ACTUAL)
+    set_where(tier, to_marketer, MARKETER)

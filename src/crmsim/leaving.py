@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.arrays import filled
 from crmsim.stages import CHURN_CAUSES, DISSOLUTION, PROSPECT
 from crmsim.state import CustomerState
 from crmsim.week import Week
@@ -38,6 +39,4 @@ def leave(
     week.tally["lost"] += len(who)
     week.tally[_LOST_BY_CAUSE[cause]] += len(who)
     week.departures.append(who)
-    causes = np.empty(len(who), dtype=np.int64)  # np.full, without its Python overhead
-    causes.fill(code)
-    week.note("left", who, causes)
+    week.note("left", who, filled(len(who), code))

@@ -17,29 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crmsim import checks
+
 KANO_CATEGORIES = ("must-be", "performance", "attractive", "reverse", "indifferent")
 TIER_NAMES = ("prospect", "actual", "loyal", "marketer")
 CHANNELS = ("phone", "face-to-face", "email", "letter")
 
 
 def _check_range(owner: str, name: str, value: Any, low: float, high: float) -> float:
-    """Return ``value`` as a float, or raise ValueError if it is not a number in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(
-            f"{owner}.{name} must be a number in [{low}, {high}], got {value!r} "
-            f"({type(value).__name__})"
-        )
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{owner}.{name} must be in [{low}, {high}], got {value!r}")
-    return float(value)
+    return checks.number(f"{owner}.{name}", value, low, high)
 
 
 def _check_int(owner: str, name: str, value: Any, low: int, high: float = math.inf) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{owner}.{name} must be an integer >= {low}, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{owner}.{name} must be an integer in [{low}, {high}], got {value!r}")
-    return value
+    return checks.integer(f"{owner}.{name}", value, low, high)
 
 
 def _reject_unknown(cls: type, data: Mapping[str, Any]) -> None:
@@ -97,6 +87,27 @@ def default_service() -> dict[str, KanoAttribute]:
         "personal_touch": KanoAttribute("attractive", 0.3),
         "spam": KanoAttribute("reverse", 0.2),
         "logo_colour": KanoAttribute("indifferent", 0.5),
+    }
+
+
+def service_at_quality(
+    service: Mapping[str, KanoAttribute], quality: float
+) -> dict[str, KanoAttribute]:
+    """``service`` with every attribute delivered at ``quality``, but the reverse ones.
+
+    This is what ``Policy(service_quality=...)`` means: one knob for how well the firm
+    serves. A reverse attribute (spam) is something customers dislike more the more of
+    it they get, so "better service" does not turn it up.
+
+    Examples
+    --------
+    >>> levels = service_at_quality(default_service(), 0.9)
+    >>> levels["speed"].level, levels["spam"].level
+    (0.9, 0.2)
+    """
+    return {
+        name: attr if attr.category == "reverse" else KanoAttribute(attr.category, quality)
+        for name, attr in service.items()
     }
 
 
@@ -200,7 +211,8 @@ class Policy:
     """
 
     service: Mapping[str, KanoAttribute] | None = None
-    service_quality: float | None = None
+    # what the service is lies in ``service``; this only records how it was set
+    service_quality: float | None = field(default=None, compare=False)
     service_variability: float = 0.1
     respect: float = 0.5
     discount: float = 0.0
@@ -220,10 +232,7 @@ class Policy:
         if self.service_quality is not None:
             q = _check_range("Policy", "service_quality", self.service_quality, 0.0, 1.0)
             object.__setattr__(self, "service_quality", q)
-            service = {
-                name: attr if attr.category == "reverse" else KanoAttribute(attr.category, q)
-                for name, attr in service.items()
-            }
+            service = service_at_quality(service, q)
         object.__setattr__(self, "service", service)
         for name, high in [
             ("service_variability", 0.5),
@@ -273,10 +282,11 @@ class Policy:
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with some fields changed (validated again).
 
-        ``service_quality`` is re-applied to the current attributes if given.
+        ``service_quality``, if given, is applied to the attributes (the current ones, or
+        ``service`` if that is given too); a new ``service`` alone forgets the old quality.
         """
         current = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        if "service_quality" not in changes:
+        if "service" in changes and "service_quality" not in changes:
             current["service_quality"] = None
         current.update(changes)
         return Policy(**current)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from crmsim import (
     awareness,
+    checks,
     competition,
     episodes,
     gifts,
@@ -89,16 +90,6 @@ WEEKLY_PROCESSES = (
 )
 
 
-def _as(kind: type, value: Any, name: str) -> Any:
-    if value is None:
-        return kind()
-    if isinstance(value, kind):
-        return value
-    if isinstance(value, Mapping):
-        return kind.from_dict(value)
-    raise ValueError(f"{name} must be a {kind.__name__} or a mapping of its fields, got {value!r}")
-
-
 def run_weeks(model: mesa.Model, weeks: int, progress: bool | None = None) -> None:
     """Advance a week-stepped Mesa model by ``weeks`` weeks, with an optional progress bar.
 
@@ -106,17 +97,16 @@ def run_weeks(model: mesa.Model, weeks: int, progress: bool | None = None) -> No
     report progress the same way. A bar appears only if the run takes over a second, unless
     ``progress`` forces it on or off.
     """
-    if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 0:
-        raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
+    weeks = checks.integer("weeks", weeks, low=0)
     if weeks == 0:
         return
     if progress is False:
-        model.run_for(int(weeks))
+        model.run_for(weeks)
         return
     from tqdm.auto import tqdm
 
-    with tqdm(total=int(weeks), unit="week", delay=0 if progress else 1.0, leave=False) as bar:
-        for _ in range(int(weeks)):
+    with tqdm(total=weeks, unit="week", delay=0 if progress else 1.0, leave=False) as bar:
+        for _ in range(weeks):
             model.run_for(1)
             bar.update()
 
@@ -206,25 +196,16 @@ class CRMModel(mesa.Model):
         history: bool | str = "auto",
         rng: Any = None,
     ) -> None:
-        if (
-            isinstance(n_customers, bool)
-            or not isinstance(n_customers, int | np.integer)
-            or n_customers < 1
-        ):
-            raise ValueError(f"n_customers must be an integer >= 1, got {n_customers!r}")
-        if history not in (True, False, "auto"):
-            raise ValueError(f"history must be True, False or 'auto', got {history!r}")
+        n_customers = checks.integer("n_customers", n_customers, low=1)
+        checks.choice("history", history, (True, False, "auto"))
         super().__init__(rng=rng)
-        self.n_customers = int(n_customers)
-        self.policy = _as(Policy, policy, "policy")
-        self.market = _as(Market, market, "market")
-        self.population = _as(Population, population, "population")
-        target = self.policy.discount_target
-        if isinstance(target, str) and target not in ("all", "new") + self.population.segment_names:
-            raise ValueError(
-                f"Policy.discount_target {target!r} is neither 'all', 'new', a tier set nor a "
-                f"segment of this population {self.population.segment_names}"
-            )
+        self.n_customers = n_customers
+        self.policy = checks.levers(Policy, policy, "policy")
+        self.market = checks.levers(Market, market, "market")
+        self.population = checks.levers(Population, population, "population")
+        checks.discount_target(
+            self.policy.discount_target, self.population.segment_names, "Policy.discount_target"
+        )
         self.network = build_network(network, self.n_customers, self.rng, mean_degree, rewiring)
         self.state = CustomerState(self.n_customers, self.population, self.rng)
         small = self.n_customers <= CLASS_SIZE
@@ -386,11 +367,7 @@ class CRMModel(mesa.Model):
 
     def customer(self, index: int) -> Customer:
         """The customer in row ``index`` (0 <= index < n_customers), as a ``Customer`` agent."""
-        if isinstance(index, bool) or not isinstance(index, int | np.integer):
-            raise ValueError(f"customer index must be an integer, got {index!r}")
-        if not 0 <= index < self.n_customers:
-            raise ValueError(f"customer index must be in [0, {self.n_customers - 1}], got {index}")
-        index = int(index)
+        index = checks.integer("customer index", index, low=0, high=self.n_customers - 1)
         if index not in self._views:
             self._make_views([index])
         return self._views[index]

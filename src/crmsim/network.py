@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from crmsim import checks
+
 NETWORK_KINDS = ("small-world", "scale-free", "well-mixed")
 
 
@@ -245,10 +247,8 @@ def build_network(
     >>> round(net.mean_degree)
     6
     """
-    if isinstance(mean_degree, bool) or not isinstance(mean_degree, int) or mean_degree < 1:
-        raise ValueError(f"mean_degree must be an integer >= 1, got {mean_degree!r}")
-    if not isinstance(rewiring, int | float) or not 0 <= rewiring <= 1:
-        raise ValueError(f"rewiring must be in [0, 1], got {rewiring!r}")
+    mean_degree = checks.integer("mean_degree", mean_degree, low=1)
+    rewiring = checks.number("rewiring", rewiring, 0.0, 1.0)
     if isinstance(spec, str):
         if spec == "small-world":
             return SocialNetwork(n, small_world(n, mean_degree, rewiring, rng), spec, mean_degree)

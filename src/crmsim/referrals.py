@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import rows_of, unique, unique_first
+from crmsim.arrays import per_code, rows_of, unique, unique_first
 from crmsim.attribution import attribute_referrals
 from crmsim.awareness import initial_expectation
 from crmsim.offer import discount_received
@@ -42,7 +42,7 @@ def referral_rate(state: CustomerState, week: Week, rows: np.ndarray | None = No
     rows = slice(None) if rows is None else rows
     reward = week.policy.referral_reward / week.market.price
     base = MARKETER_REFERRAL_RATE * state.sociability[rows] * (1.0 + REWARD_RESPONSE * reward)
-    share = _REFERRAL_SHARE_BY_TIER.take(state.tier[rows].view(np.uint8))
+    share = per_code(_REFERRAL_SHARE_BY_TIER, state.tier[rows])
     active = week.active(state)[rows]
     return np.minimum(1.0, base * share * active)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import rows_of
+from crmsim.arrays import count_into, rows_of
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
 from crmsim.stages import ACTUAL, AWARENESS, EXPLORATION
 from crmsim.state import CustomerState
@@ -63,7 +63,6 @@ def first_purchases(state: CustomerState, week: Week) -> None:
 
     referred = buyers[state.referred_by[buyers] >= 0]
     referrers = state.referred_by[referred]
-    if len(referrers):  # np.add.at costs microseconds even with nothing to add
-        np.add.at(state.referrals_made, referrers, 1)
+    count_into(state.referrals_made, referrers)
     week.tally["referral_conversions"] += len(referred)
     state.referred_by[buyers] = -1
