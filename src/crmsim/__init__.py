@@ -19,9 +19,11 @@ import importlib
 from typing import Any
 
 from crmsim import analysis, experiments, scenarios
-from crmsim.customer import Customer, Stage, Tier
+from crmsim.customer import Customer
+from crmsim.events import WeekReport
 from crmsim.levers import KanoAttribute, Market, Policy, Population, Segment
 from crmsim.model import CRMModel
+from crmsim.stages import Stage, Tier
 
 # loaded on first use: they pull in matplotlib and scipy.optimize
 _LAZY = ("plots", "calibration", "exercises", "reference")
@@ -43,6 +45,7 @@ __all__ = [
     "Segment",
     "Stage",
     "Tier",
+    "WeekReport",
     "analysis",
     "calibration",
     "exercises",
