@@ -218,7 +218,7 @@ q3 = Question(
         "how many of them have `channel == 'phone'`.",
     ],
     solution=(
-        "from crmsim.customer import ACTIVE_STAGES\n"
+        "from crmsim.stages import ACTIVE_STAGES\n"
         "model = ex.run_policy('targeted')\n"
         "active = [c for c in model.customers if c.stage in ACTIVE_STAGES]\n"
         "answer = sum(c.channel == 'phone' for c in active) / len(active)"
