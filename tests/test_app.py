@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 import inspect
 import subprocess
+import sys
 
 import ipyvuetify as v
 import ipywidgets
@@ -177,9 +178,13 @@ def test_the_network_is_drawn_for_small_markets_only():
         app.network_figure(app.DashboardModel(n_customers=app.NETWORK_LIMIT + 1, rng=1))
 
 
-def test_the_module_examples_run():
-    failures, _ = doctest.testmod(app, optionflags=doctest.ELLIPSIS)
+@pytest.mark.parametrize(
+    "module", [app, app.model, app.controls, app.views, app.dashboard], ids=lambda m: m.__name__
+)
+def test_the_module_examples_run(module):
+    failures, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert failures == 0
+    assert attempted > 0 or module is app  # the package only gathers its modules' names
 
 
 # --------------------------------------------------------------------------- the page
@@ -315,7 +320,7 @@ def test_every_tab_draws_its_views(dashboard):
 
 @pytest.fixture
 def drawn(monkeypatch) -> list[str]:
-    """The keys of the figures drawn from now on, in order (the image cache starts empty)."""
+    """The keys of the figures drawn from now on, in order (each page starts with no images)."""
     keys: list[str] = []
     draw = app.draw_figure
 
@@ -323,8 +328,7 @@ def drawn(monkeypatch) -> list[str]:
         keys.append(key)
         return draw(model, key)
 
-    monkeypatch.setattr(app, "draw_figure", counting)
-    app.FIGURE_CACHE.clear()
+    monkeypatch.setattr(app.views, "draw_figure", counting)  # where view_image finds it
     return keys
 
 
@@ -377,8 +381,7 @@ def test_the_network_layout_is_made_once_per_run(monkeypatch):
         layouts.append(graph)
         return layout(graph)
 
-    monkeypatch.setattr(app, "network_layout", counting)
-    app.FIGURE_CACHE.clear()
+    monkeypatch.setattr(app.views, "network_layout", counting)  # where FigureCache finds it
     page = Dashboard(n_customers=SMALL)
     try:
         assert layouts == []  # not on the tab in view
@@ -454,6 +457,24 @@ def test_crmsim_app_serves_the_page_on_loopback_and_prints_the_address(monkeypat
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[command.index("--port") + 1] == "9123"
     assert "http://127.0.0.1:9123/" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("target", ["crmsim.app:page", "crmsim.app"])
+def test_solara_finds_one_page_in_the_app_package(target):
+    """What ``solara run`` loads (``crmsim app`` runs ``crmsim.app:page``) is the dashboard alone,
+    not a page per module of the package. In a fresh process: Solara's loader freezes the GC."""
+    code = (
+        "from solara.server.app import AppScript\n"
+        "from crmsim import app\n"
+        f"script = AppScript({target!r})\n"
+        "script.init()\n"
+        "print([(r.path, r.component in (app.page, app.Page)) for r in script.routes])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[('/', True)]"
 
 
 @pytest.mark.parametrize(

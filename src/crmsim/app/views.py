@@ -1,0 +1,396 @@
+"""The main area of the dashboard: the figures and notes on each tab, drawn as PNG images and
+kept per run and week in a :class:`FigureCache`, the overview line and the Solara components
+that show them.
+"""
+
+# Solara components are named like classes (Page, SolaraViz), as Solara and Mesa do.
+# ruff: noqa: N802
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from io import BytesIO
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+from mesa.visualization.utils import update_counter
+
+from crmsim import analysis, plots, scenarios
+from crmsim.app.model import RUN_WEEKS, DashboardModel
+from crmsim.model import CRMModel
+from crmsim.stages import Stage
+
+#: The network is drawn only for markets up to this size; beyond it the drawing is a hairball.
+NETWORK_LIMIT = 400
+#: Resolution of the PNG images of the figures: 750 pixels wide, about what a figure beside
+#: another gets on a laptop's screen. Their cost is in the drawing (layout, ticks, text), not
+#: the pixels: 72 dpi would save little.
+FIGURE_DPI = 100
+#: The standard figures are sized for a projector; two side by side read better a bit smaller
+#: (the same type on a smaller page is larger in proportion).
+FIGURE_SCALE = 0.75
+
+
+#: The figures of the dashboard, by key: each a :mod:`crmsim.plots` function of the weekly frame.
+FIGURES: dict[str, Callable[[pd.DataFrame], Figure]] = {
+    "stages": plots.stages_over_time,
+    "tiers": plots.tiers_over_time,
+    "churn": plots.churn_and_acquisition,
+    "referrals": plots.referrals_and_word_of_mouth,
+    "churn_causes": plots.churn_causes,
+    "trust": plots.trust_composition,
+    "profit": plots.profit,
+}
+#: Short texts shown beside a figure: what it means and what to look for.
+NOTES: dict[str, tuple[str, ...]] = {
+    "churn_note": (
+        "Churn, the course's way: of the customers there at the start of a period, the share "
+        "lost during it. Customers won during the period do not count in its churn; they are "
+        "part of the next period's base.",
+        "The top panel shows the customers won (up) and lost (down) each week; the middle "
+        "one the weekly churn; the bottom one churn per quarter of 13 weeks.",
+        "Try: an opening discount (scenario opening_discount) wins many customers at once; "
+        "watch what churn does when it ends in week 8.",
+    ),
+    "network_note": (
+        "Each dot is a person in the market, each line two people who talk. Colours are "
+        "relationship stages: grey people have not heard of the firm, blue ones are "
+        "committed, vermillion ones have left. Larger dots are loyal customers and marketers.",
+        "Word of mouth travels along the lines: awareness spreads from customers to their "
+        "contacts, and a marketer's friends are likelier to try the firm. Angry former "
+        "customers speak against it to theirs.",
+        "To watch it happen, untick “Run 156 weeks after Reset”, press Reset and step week "
+        "by week (or press ▶).",
+    ),
+}
+#: Tabs of the main area: the views on each and their relative widths. Only the open tab is
+#: drawn, which keeps a change quick (drawing a figure costs more than simulating a year), and
+#: its images are kept (the page's :class:`FigureCache`), so going back to a tab does not draw
+#: it again.
+TABS: dict[str, tuple[tuple[str, ...], list[int]]] = {
+    "Customers": (("stages", "tiers"), [1, 1]),
+    "Churn": (("churn", "churn_note"), [3, 2]),
+    "Word of mouth": (("referrals", "churn_causes"), [1, 1]),
+    "Trust and profit": (("trust", "profit"), [1, 1]),
+    "Network": (("network", "network_note"), [3, 2]),
+}
+
+
+def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) -> Figure:
+    """The social network, each person coloured by relationship stage and sized by tier.
+
+    Parameters
+    ----------
+    model : CRMModel
+        A model of at most :data:`NETWORK_LIMIT` people.
+    positions : mapping, optional
+        Node positions (``networkx`` layout); computed with a spring layout if missing.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = network_figure(CRMModel(n_customers=60, rng=1))
+    >>> fig.axes[0].get_title()
+    'Who talks to whom, by relationship stage (week 0)'
+    """
+    import networkx as nx
+    from matplotlib.patches import Patch
+
+    if model.n_customers > NETWORK_LIMIT:
+        raise ValueError(
+            f"the network is drawn for up to {NETWORK_LIMIT} people, this market has "
+            f"{model.n_customers:,}"
+        )
+    graph = model.network.to_networkx()
+    if positions is None:
+        positions = network_layout(graph)
+    stage = model.state.stage
+    tier = model.state.tier
+    colours = [plots.STAGE_COLOURS[Stage(s).name.lower()] for s in stage]
+    # Loyal customers and marketers drawn larger: the people a firm most wants to keep.
+    sizes = np.array([18, 30, 55, 80])[tier]
+    with plots.figure_style():
+        fig = plots.make_figure(figsize=(8.0, 6.0))
+        ax = fig.subplots()
+        nx.draw_networkx_edges(graph, positions, ax=ax, width=0.4, alpha=0.25, edge_color="#777")
+        nx.draw_networkx_nodes(
+            graph,
+            positions,
+            ax=ax,
+            node_color=colours,
+            node_size=sizes,
+            linewidths=0.4,
+            edgecolors="#333",
+        )
+        ax.set_axis_off()
+        ax.set_title(f"Who talks to whom, by relationship stage (week {model.week})")
+        handles = [
+            Patch(facecolor=colour, edgecolor="#333", label=name)
+            for name, colour in plots.STAGE_COLOURS.items()
+        ]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        fig.text(
+            0.99,
+            0.01,
+            "larger dots: loyal customers and marketers",
+            ha="right",
+            va="bottom",
+            fontsize=10,
+        )
+    return fig
+
+
+def network_layout(graph: Any) -> dict[int, Any]:
+    """Positions for drawing ``graph``: a spring layout, the same for the same graph."""
+    import networkx as nx
+
+    return nx.spring_layout(graph, seed=1, iterations=60)
+
+
+def draw_figure(model: DashboardModel, key: str) -> Figure:
+    """The figure ``key`` of :data:`FIGURES` for the run so far, sized for the dashboard.
+
+    Examples
+    --------
+    >>> model = DashboardModel(n_customers=100, rng=1)
+    >>> model.run(5, progress=False)
+    >>> draw_figure(model, "profit").get_size_inches().round(2).tolist()
+    [7.5, 5.25]
+    """
+    figure = FIGURES[key](model.snapshot())
+    figure.set_size_inches(figure.get_size_inches() * FIGURE_SCALE)
+    return figure
+
+
+def render_png(figure: Figure) -> bytes:
+    """``figure`` as the PNG image the page shows, at :data:`FIGURE_DPI`.
+
+    Examples
+    --------
+    >>> render_png(plots.make_figure(figsize=(2, 1)))[:4]
+    b'\\x89PNG'
+    """
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
+
+
+class FigureCache:
+    """The images of the views, kept per run and week so that each is drawn only once.
+
+    A view asks for its image with :meth:`image`; the image is drawn the first time and kept
+    until the run moves on (Step, ▶, "Run 156 weeks") or is replaced (Reset, a new scenario).
+    Opening a tab again therefore shows its figures at once, and a change redraws only the
+    tab in view: the other tabs draw theirs when they are opened.
+
+    The runs are held weakly: a run's images go when the run itself goes. Only the latest
+    week of each run is kept. Each page (:func:`~crmsim.app.Page`) has its own, shared by its
+    views for as long as the page is open.
+
+    Examples
+    --------
+    >>> cache = FigureCache()
+    >>> model = DashboardModel(n_customers=100, rng=1, weeks=3)
+    >>> cache.image(model, "profit", lambda: b"png") == cache.image(model, "profit", bytes)
+    True
+    >>> model.run(1, progress=False)
+    >>> cache.image(model, "profit", lambda: b"new")
+    b'new'
+    """
+
+    def __init__(self) -> None:
+        self._images: weakref.WeakKeyDictionary[CRMModel, tuple[int, dict[str, bytes]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._layouts: weakref.WeakKeyDictionary[CRMModel, dict[int, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def image(self, model: CRMModel, key: str, draw: Callable[[], bytes]) -> bytes:
+        """The image ``key`` of ``model`` at its current week; ``draw()`` makes it if missing."""
+        week = model.week
+        with self._lock:
+            drawn_week, images = self._images.get(model, (-1, {}))
+            if drawn_week == week and key in images:
+                return images[key]
+        image = draw()  # outside the lock: sessions do not wait for each other's figures
+        with self._lock:
+            drawn_week, images = self._images.get(model, (-1, {}))
+            if drawn_week < week:  # a newer week may have been stored in the meantime
+                drawn_week, images = week, {}
+                self._images[model] = (week, images)
+            if drawn_week == week:
+                images[key] = image
+        return image
+
+    def layout(self, model: CRMModel) -> dict[int, Any]:
+        """Positions of the people for drawing ``model``'s network: one layout per run."""
+        with self._lock:
+            positions = self._layouts.get(model)
+        if positions is None:
+            positions = network_layout(model.network.to_networkx())
+            with self._lock:
+                positions = self._layouts.setdefault(model, positions)
+        return positions
+
+    def clear(self) -> None:
+        """Forget every image and layout."""
+        with self._lock:
+            self._images.clear()
+            self._layouts.clear()
+
+
+def view_image(model: DashboardModel, key: str, cache: FigureCache) -> bytes:
+    """The PNG of view ``key`` (a key of :data:`FIGURES`, or ``"network"``), drawn once a week.
+
+    Served from ``cache`` (the page's :class:`FigureCache`) when this run was drawn at this
+    week before.
+    """
+    if key == "network":
+        return cache.image(
+            model,
+            key,
+            lambda: render_png(network_figure(model, cache.layout(model))),
+        )
+    return cache.image(model, key, lambda: render_png(draw_figure(model, key)))
+
+
+_STYLE = """
+.crmsim-figure img { width: 100%; height: auto; }
+.crmsim-description { font-size: 0.9rem; opacity: 0.85; }
+/* Each slider's label on its own line and its value always shown above the thumb, not only
+   while dragged: a learner reads the levers, and the tracks line up. */
+.v-slider.v-input--horizontal { display: flex; flex-direction: column; align-items: stretch; }
+.v-slider .v-input__prepend { margin-inline-end: 0; margin-bottom: 24px; }
+.v-slider-thumb__label-container { display: block !important; }
+"""
+
+
+def _placeholder(model: CRMModel) -> None:
+    solara.Info(
+        f"Nothing to show yet: press Step, ▶ or “Run {RUN_WEEKS} weeks” to simulate."
+        if model.week == 0
+        else "Nothing to show."
+    )
+
+
+@solara.component
+def FigureView(model: DashboardModel, key: str, cache: FigureCache) -> None:
+    """One figure of :data:`FIGURES` for the run so far, its image kept in ``cache``.
+
+    Usable as a SolaraViz component too, given a key and a :class:`FigureCache`.
+    """
+    update_counter.get()  # Mesa bumps this after each step: redraw
+    week = model.week
+    image = solara.use_memo(
+        lambda: view_image(model, key, cache) if week else None, [model, week, key, cache]
+    )
+    with solara.Column(classes=["crmsim-figure"]):
+        if image is None:
+            _placeholder(model)
+        else:
+            solara.Image(image, format="png")
+
+
+@solara.component
+def NetworkView(model: DashboardModel, cache: FigureCache) -> None:
+    """The social network coloured by stage, for markets of up to :data:`NETWORK_LIMIT`.
+
+    Its image and the run's layout are kept in ``cache``.
+    """
+    update_counter.get()
+    small = model.n_customers <= NETWORK_LIMIT
+    week = model.week
+    # The layout, the slow part, is made once per run (the network does not change in a run).
+    image = solara.use_memo(
+        lambda: view_image(model, "network", cache) if small else None, [model, week, cache]
+    )
+    with solara.Column(classes=["crmsim-figure"]):
+        if image is None:
+            solara.Info(
+                f"The network is drawn for markets of up to {NETWORK_LIMIT} people; this one "
+                f"has {model.n_customers:,}. Set “People in the market” to {NETWORK_LIMIT} or "
+                "fewer and press Reset."
+            )
+        else:
+            solara.Image(image, format="png")
+
+
+def summary_line(model: DashboardModel) -> str:
+    """One line on the run so far: week, customers by tier, last quarter's churn, profit.
+
+    Examples
+    --------
+    >>> summary_line(DashboardModel(n_customers=100, rng=1))
+    'Week 0: nothing simulated yet'
+    """
+    if model.week == 0:
+        return "Week 0: nothing simulated yet"
+    frame = model.snapshot()
+    last = frame.iloc[-1]
+    customers = int(last["actual"] + last["loyal"] + last["marketer"])
+    parts = [
+        f"Week {model.week}",
+        f"{customers:,} customers ({int(last['loyal']):,} loyal, "
+        f"{int(last['marketer']):,} marketers) of {model.n_customers:,} people",
+    ]
+    if len(frame) >= 13:
+        quarters = analysis.period_churn(frame, 13)["churn"].dropna()
+        if len(quarters):
+            parts.append(f"churn last quarter {quarters.iloc[-1]:.1%}")
+    parts.append(f"profit so far {frame['profit'].sum():,.0f}")
+    return " · ".join(parts)
+
+
+@solara.component
+def Overview(model: DashboardModel) -> None:
+    """The scenario and what to watch for, the run in one line, and any refused control."""
+    update_counter.get()
+    scenario = scenarios.load(model.scenario_name)
+    with solara.Column(gap="4px"):
+        solara.Text(scenario.title, style={"font-weight": "bold", "font-size": "1.1rem"})
+        # The descriptions are written in Markdown; shown as plain text, without its backticks
+        # (solara.Markdown would fetch a diagram library from the internet).
+        solara.Text(scenario.description.replace("`", ""), classes=["crmsim-description"])
+        solara.Text(summary_line(model), style={"font-weight": "500"})
+        if model.error:
+            solara.Error(
+                f"The controls were not applied: {model.error}. Showing the scenario's own "
+                "settings; fix the control and press Reset."
+            )
+
+
+@solara.component
+def Views(model: DashboardModel, cache: FigureCache) -> None:
+    """The main area: the overview and the figures, one tab at a time.
+
+    ``cache`` keeps the images drawn (the page's :class:`FigureCache`): a tab opened again, at
+    the same week of the same run, is shown without drawing.
+    """
+    tab, set_tab = solara.use_state(0)
+    solara.Style(_STYLE)
+    Overview(model)
+    with solara.lab.Tabs(value=tab, on_value=set_tab):
+        for name in TABS:
+            solara.lab.Tab(name)
+    keys, widths = list(TABS.values())[tab]
+    with solara.Columns(widths):
+        for key in keys:
+            if key == "network":
+                NetworkView(model, cache)
+            elif key in NOTES:
+                with solara.Column(style={"padding-top": "2rem"}):
+                    for paragraph in NOTES[key]:
+                        solara.Text(paragraph, classes=["crmsim-description"])
+            else:
+                FigureView(model, key, cache)

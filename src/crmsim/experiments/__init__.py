@@ -1,0 +1,77 @@
+"""Policy experiments the way a strategist should run them: replications, common random numbers.
+
+One run of an agent-based model is one story among many; two policies compared on one run
+each may differ by luck alone. Everything here runs each setting many times and, in
+replication ``r``, gives every setting the same seed (common random numbers): the same market,
+the same people with the same traits, the same network. Differences between settings then owe
+less to luck.
+
+* :func:`compare` runs named policies and reports every KPI of :data:`KPIS` with a 95 %
+  confidence interval; :meth:`ComparisonResult.differences` pairs the runs replication by
+  replication for tighter intervals.
+* :func:`sweep` runs a *design* — a grid (:func:`grid`) or a Latin hypercube
+  (:func:`latin_hypercube`) over Policy fields and ``market.`` fields — writes every finished run
+  to ``out_dir`` as it goes, and resumes an interrupted sweep without redoing finished runs.
+  :func:`read_design` reads a design from a TOML file (the ``crmsim sweep`` command).
+* :func:`sensitivity` measures how much churn and profit depend on each parameter (Morris
+  elementary effects or Sobol indices, with SALib).
+
+Runs are spread over local processes (all cores by default) or over a Dask distributed cluster
+(``scheduler=`` an address or a ``distributed.Client``); every run depends on its seed alone, so
+the results are the same, number for number, however they were computed. In a script, call these
+functions under ``if __name__ == "__main__":``: worker processes import the main module.
+
+The code is split along its seams:
+
+* :mod:`~crmsim.experiments.kpis`: the KPIs of one run (:data:`KPIS`, :func:`run_kpis`);
+* :mod:`~crmsim.experiments.runner`: seeds of the replications, tasks, local processes, Dask;
+* :mod:`~crmsim.experiments.comparison`: :func:`compare` and :class:`ComparisonResult`;
+* :mod:`~crmsim.experiments.designs`: :func:`grid`, :func:`latin_hypercube`, :func:`read_design`;
+* :mod:`~crmsim.experiments.runlog`: the run log in ``out_dir`` that lets a sweep resume;
+* :mod:`~crmsim.experiments.sweeps`: :func:`sweep` and :class:`SweepResult`;
+* :mod:`~crmsim.experiments.sensitivity_analysis`: :func:`sensitivity` and
+  :class:`SensitivityResult`;
+* :mod:`~crmsim.experiments.formatting` and :mod:`~crmsim.experiments.checks`: number formats,
+  tables and argument checks they share.
+
+Examples
+--------
+>>> from crmsim import Policy
+>>> result = compare(
+...     {"plain": Policy(service_quality=0.5), "better": Policy(service_quality=0.9)},
+...     replications=3, weeks=26, n_customers=200, progress=False, workers=1,
+... )
+>>> sorted(result.summary().columns)
+['ci_high', 'ci_low', 'mean', 'n', 'std']
+>>> points = sweep({"respect": [0.3, 0.9]}, replications=2, weeks=13, n_customers=100,
+...                progress=False, workers=1)
+>>> points.design.to_dict("list")
+{'respect': [0.3, 0.9]}
+"""
+
+from __future__ import annotations
+
+from crmsim.experiments.comparison import ComparisonResult, compare
+from crmsim.experiments.designs import grid, latin_hypercube, read_design
+from crmsim.experiments.formatting import _format_interval as _format_interval  # crmsim.cli
+from crmsim.experiments.kpis import KPIS, run_kpis
+from crmsim.experiments.runner import MIN_WEEKS as MIN_WEEKS
+from crmsim.experiments.runner import replication_seeds
+from crmsim.experiments.sensitivity_analysis import SENSITIVITY_OUTPUTS as SENSITIVITY_OUTPUTS
+from crmsim.experiments.sensitivity_analysis import SensitivityResult, sensitivity
+from crmsim.experiments.sweeps import SweepResult, sweep
+
+__all__ = [
+    "KPIS",
+    "ComparisonResult",
+    "SensitivityResult",
+    "SweepResult",
+    "compare",
+    "grid",
+    "latin_hypercube",
+    "read_design",
+    "replication_seeds",
+    "run_kpis",
+    "sensitivity",
+    "sweep",
+]

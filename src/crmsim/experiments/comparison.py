@@ -1,0 +1,386 @@
+"""Comparing named policies: :func:`compare` and its :class:`ComparisonResult` (summaries with
+confidence intervals, paired differences, plots).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from crmsim.experiments.checks import _check_confidence
+from crmsim.experiments.formatting import (
+    _COLOUR_ORDER,
+    _format_axis,
+    _format_interval,
+    _text_table,
+    _unit,
+)
+from crmsim.experiments.kpis import KPIS, _check_kpi
+from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
+from crmsim.levers import Market, Policy, Population
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+def _interval(values: pd.Series, confidence: float) -> pd.Series:
+    """Mean, standard deviation and a t-based confidence interval of one KPI's runs."""
+    values = values.dropna()
+    n = len(values)
+    mean = float(values.mean()) if n else float("nan")
+    std = float(values.std(ddof=1)) if n > 1 else float("nan")
+    if n > 1:
+        from scipy import stats  # imported here: it takes a second to load, and few calls need it
+
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * std / np.sqrt(n)
+    else:
+        half = float("nan")
+    return pd.Series(
+        {"n": n, "mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
+    )
+
+
+@dataclass
+class ComparisonResult:
+    """The outcome of :func:`compare`: every run's KPIs, and ways to read them.
+
+    Attributes
+    ----------
+    runs : pandas.DataFrame
+        Tidy: one row per policy, replication and KPI, columns ``policy``, ``replication``,
+        ``kpi`` and ``value``.
+    policies : list of str
+        Policy names in the order given.
+    seeds : list of int
+        The model seed of each replication (the same for every policy): rerun one with
+        ``CRMModel(policy=..., rng=seeds[r], ...)``.
+    weeks, n_customers, seed : int
+        The settings of the comparison.
+    """
+
+    runs: pd.DataFrame = field(repr=False)
+    policies: list[str]
+    seeds: list[int] = field(repr=False)
+    weeks: int
+    n_customers: int
+    seed: int
+
+    @property
+    def replications(self) -> int:
+        return len(self.seeds)
+
+    def _check_kpi(self, kpi: str) -> None:
+        _check_kpi(kpi)
+
+    def wide(self) -> pd.DataFrame:
+        """The runs with one column per KPI and one row per policy and replication."""
+        table = self.runs.pivot_table(
+            index=["policy", "replication"], columns="kpi", values="value", sort=False, dropna=False
+        )
+        return table.reindex(columns=list(KPIS)).reindex(self.policies, level="policy")
+
+    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """Mean, standard deviation and confidence interval of every KPI under every policy.
+
+        The interval is the mean ± t(n - 1) · std / √n, Student's t interval over the
+        replications (runs whose KPI is undefined, e.g. churn with no customers, are left out
+        and ``n`` counts the rest).
+
+        Parameters
+        ----------
+        confidence : float
+            Coverage of the interval, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``(policy, kpi)``; columns ``n``, ``mean``, ``std``, ``ci_low`` and
+            ``ci_high``.
+        """
+        confidence = _check_confidence(confidence)
+        grouped = self.runs.groupby(["policy", "kpi"], sort=False)["value"]
+        table = grouped.apply(_interval, confidence=confidence).unstack()
+        order = pd.MultiIndex.from_product([self.policies, list(KPIS)], names=["policy", "kpi"])
+        table = table.reindex(order)[["n", "mean", "std", "ci_low", "ci_high"]]
+        return table.astype({"n": int})
+
+    def differences(self, reference: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+        """Each policy minus a reference policy, paired replication by replication.
+
+        Because replication ``r`` of every policy used the same seed, the paired difference
+        cancels much of the luck both runs shared, so its interval is usually far narrower
+        than the two separate intervals suggest. KPIs undefined in every run (yearly churn of
+        runs shorter than a year) are left out.
+
+        Parameters
+        ----------
+        reference : str, optional
+            The policy to compare against; the first one by default.
+        confidence : float
+            Coverage of the interval, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``(policy, kpi)`` for every policy but the reference; columns ``n``,
+            ``mean`` (mean difference), ``std``, ``ci_low`` and ``ci_high``.
+        """
+        confidence = _check_confidence(confidence)
+        reference = self.policies[0] if reference is None else reference
+        if reference not in self.policies:
+            raise ValueError(f"reference must be one of {self.policies}, got {reference!r}")
+        wide = self.wide()
+        defined = [kpi for kpi in KPIS if wide[kpi].notna().any()]
+        base = wide.xs(reference, level="policy")
+        rows = {}
+        for name in self.policies:
+            if name == reference:
+                continue
+            diff = wide.xs(name, level="policy") - base
+            for kpi in defined:
+                rows[(name, kpi)] = _interval(diff[kpi], confidence)
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        if len(table):
+            table.index = pd.MultiIndex.from_tuples(table.index, names=["policy", "kpi"])
+            table = table.astype({"n": int})
+        return table
+
+    def to_text(self, confidence: float = 0.95, kpis: Sequence[str] | None = None) -> str:
+        """The summary as a plain-text table: KPI rows, policy columns, ``mean [low, high]``.
+
+        Parameters
+        ----------
+        confidence : float
+            Coverage of the intervals, in (0, 1).
+        kpis : sequence of str, optional
+            The KPIs to list; all of :data:`KPIS` by default.
+        """
+        summary = self.summary(confidence)
+        kpis = list(KPIS) if kpis is None else list(kpis)
+        for kpi in kpis:
+            _check_kpi(kpi)
+        header = ["KPI", *self.policies]
+        rows = []
+        for kpi in kpis:
+            cells = [kpi]
+            for name in self.policies:
+                row = summary.loc[(name, kpi)]
+                cells.append(_format_interval(kpi, row["mean"], row["ci_low"], row["ci_high"]))
+            rows.append(cells)
+        return _text_table(header, rows)
+
+    def plot(self, kpi: str, ax: Axes | None = None, confidence: float = 0.95) -> Figure | Axes:
+        """One KPI under each policy: every replication as a dot, the mean with its interval.
+
+        Parameters
+        ----------
+        kpi : str
+            One of :data:`KPIS`.
+        ax : matplotlib.axes.Axes, optional
+            Draw into these axes instead of a new figure.
+        confidence : float
+            Coverage of the interval bars, in (0, 1).
+
+        Returns
+        -------
+        matplotlib.figure.Figure or matplotlib.axes.Axes
+            A new figure, or ``ax`` when it was given.
+        """
+        # Imported here so that running a comparison does not load matplotlib.
+        from crmsim import plots
+
+        self._check_kpi(kpi)
+        summary = self.summary(confidence).xs(kpi, level="kpi")
+        wide = self.wide()[kpi]
+        colours = [plots.OKABE_ITO[c] for c in _COLOUR_ORDER]
+        with plots.figure_style():
+            if ax is None:
+                fig = plots.make_figure(figsize=(max(6.0, 1.8 * len(self.policies) + 2.5), 5.0))
+                axis = fig.subplots()
+            else:
+                fig, axis = ax.figure, ax
+            jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=self.replications)
+            for i, name in enumerate(self.policies):
+                values = wide.xs(name, level="policy").to_numpy(dtype=float)
+                colour = colours[i % len(colours)]
+                axis.scatter(
+                    i + jitter[: len(values)],
+                    values,
+                    s=22,
+                    color=colour,
+                    alpha=0.5,
+                    label="replications" if i == 0 else None,
+                )
+                row = summary.loc[name]
+                axis.errorbar(
+                    i + 0.3,
+                    row["mean"],
+                    yerr=[[row["mean"] - row["ci_low"]], [row["ci_high"] - row["mean"]]],
+                    fmt="o",
+                    color="black",
+                    markersize=8,
+                    capsize=8,
+                    linewidth=2.2,
+                    label=f"mean, {confidence:.0%} confidence interval" if i == 0 else None,
+                )
+            axis.set_xticks(range(len(self.policies)), self.policies)
+            axis.set_xlim(-0.6, len(self.policies) - 0.4)
+            axis.set_xlabel("policy")
+            axis.set_ylabel(KPIS[kpi])
+            _format_axis(axis.yaxis, kpi)
+            axis.set_title(
+                f"{kpi}: {self.replications} replications of {self.weeks} weeks, "
+                f"{self.n_customers:,} customers"
+            )
+            axis.grid(axis="x", visible=False)
+            plots.legend_outside(axis)
+        return fig if ax is None else ax
+
+    def plot_kpis(self, kpis: list[str] | None = None, confidence: float = 0.95) -> Figure:
+        """Several KPIs side by side, each as in :meth:`plot`: one file to look at.
+
+        Parameters
+        ----------
+        kpis : list of str, optional
+            KPIs to show; all of :data:`KPIS` by default.
+        confidence : float
+            Coverage of the interval bars, in (0, 1).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            A grid with one panel per KPI.
+        """
+        from crmsim import plots
+
+        kpis = list(KPIS) if kpis is None else list(kpis)
+        if not kpis:
+            raise ValueError("kpis must name at least one KPI")
+        for kpi in kpis:
+            self._check_kpi(kpi)
+        columns = min(3, len(kpis))
+        rows = -(-len(kpis) // columns)
+        width = max(4.0, 1.4 * len(self.policies) + 1.6)
+        with plots.figure_style():
+            fig = plots.make_figure(figsize=(width * columns, 3.4 * rows))
+            axes = fig.subplots(rows, columns, squeeze=False).ravel()
+            for kpi, ax in zip(kpis, axes, strict=False):
+                self.plot(kpi, ax=ax, confidence=confidence)
+                ax.set_title(kpi, fontsize=12)
+                ax.set_xlabel("")
+                ax.set_ylabel(_unit(kpi))
+                ax.get_legend().remove()  # the title says what dots and bars are
+            for ax in axes[len(kpis) :]:
+                ax.set_visible(False)
+            fig.suptitle(
+                f"{self.replications} replications of {self.weeks} weeks, "
+                f"{self.n_customers:,} customers: each dot one run, black the mean "
+                f"with its {confidence:.0%} confidence interval"
+            )
+        return fig
+
+
+def compare(
+    policies: Mapping[str, Policy],
+    replications: int = 30,
+    weeks: int = 156,
+    n_customers: int = 2000,
+    seed: int = 0,
+    market: Market | Mapping[str, Any] | None = None,
+    population: Population | Mapping[str, Any] | None = None,
+    network: Any = "small-world",
+    progress: bool = True,
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> ComparisonResult:
+    """Run every policy ``replications`` times under common random numbers and collect the KPIs.
+
+    Replication ``r`` of every policy uses the same seed, derived from ``(seed, r)`` with
+    :class:`numpy.random.SeedSequence` (see :func:`replication_seeds`), so the policies face
+    the same people, network and luck.
+
+    Parameters
+    ----------
+    policies : mapping of str to Policy
+        The policies to compare, by name (at least one).
+    replications : int
+        Runs per policy, >= 2 (an interval needs at least two).
+    weeks : int
+        Weeks per run, >= 13 (churn is measured per quarter).
+    n_customers : int
+        People in the market, >= 1.
+    seed : int
+        Root seed, >= 0; the same seed gives the same comparison.
+    market : Market or dict, optional
+        The market shared by every run.
+    population : Population or dict, optional
+        The population shared by every run.
+    network : str or networkx.Graph
+        The social network kind (see :class:`crmsim.CRMModel`).
+    progress : bool
+        Show a progress bar over the runs.
+    workers : int, optional
+        Local worker processes; all cores by default, ``1`` runs everything in this process.
+    scheduler : str or distributed.Client, optional
+        Run on this Dask cluster instead (an address like ``"tcp://10.0.0.5:8786"``, a
+        ``distributed.Client`` or a cluster object); ``workers`` is then ignored.
+
+    Returns
+    -------
+    ComparisonResult
+        With ``.runs`` (tidy), ``.summary()``, ``.differences()``, ``.plot(kpi)``.
+
+    Examples
+    --------
+    >>> from crmsim import Policy
+    >>> result = compare({"A": Policy(), "B": Policy(respect=0.9)}, replications=2, weeks=13,
+    ...                  n_customers=100, progress=False, workers=1)
+    >>> result.runs.shape == (2 * 2 * len(KPIS), 4)
+    True
+    """
+    if not isinstance(policies, Mapping) or not policies:
+        raise ValueError(f"policies must be a non-empty dict of name -> Policy, got {policies!r}")
+    for name, policy in policies.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"policies must be keyed by non-empty names (str), got key {name!r}")
+        if not isinstance(policy, Policy):
+            raise ValueError(
+                f"policies[{name!r}] must be a crmsim.Policy, "
+                f"got {type(policy).__name__}: {policy!r}"
+            )
+    replications, weeks, n_customers, seed, market, population, workers = _check_common(
+        replications, weeks, n_customers, seed, progress, market, population, workers, scheduler
+    )
+    names = list(policies)
+    seeds = replication_seeds(seed, replications)
+    # Replications outer, policies inner: an interrupted comparison is still balanced.
+    tasks = [
+        _Task(p, r, policies[name], market, population, network, n_customers, weeks, run_seed)
+        for r, run_seed in enumerate(seeds)
+        for p, name in enumerate(names)
+    ]
+    results: dict[tuple[int, int], dict[str, float]] = {}
+
+    def keep(task: _Task, kpis: dict[str, float]) -> None:
+        results[(task.point, task.replication)] = kpis
+
+    _execute(tasks, keep, workers=workers, scheduler=scheduler, progress=progress)
+    records = [
+        (names[task.point], task.replication, kpi, value)
+        for task in tasks
+        for kpi, value in results[(task.point, task.replication)].items()
+    ]
+    runs = pd.DataFrame.from_records(records, columns=["policy", "replication", "kpi", "value"])
+    return ComparisonResult(
+        runs=runs,
+        policies=names,
+        seeds=seeds,
+        weeks=weeks,
+        n_customers=n_customers,
+        seed=seed,
+    )

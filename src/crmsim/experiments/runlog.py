@@ -1,0 +1,108 @@
+"""The run log of a sweep in ``out_dir``: one JSON line per finished run, written as it ends, so
+that an interrupted sweep resumes without redoing them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_LOG = "runs.jsonl"
+_MANIFEST = "sweep.json"
+
+
+def _canonical(value: Any) -> Any:
+    """Plain, order-independent data for a fingerprint (sets sorted, dataclasses as dicts)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, set | frozenset):
+        return sorted(_canonical(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _network_label(network: Any) -> Any:
+    if isinstance(network, str):
+        return network
+    # a user's graph: identify it by its edges, so a different graph is a different sweep
+    edges = sorted((min(a, b), max(a, b)) for a, b in network.edges())
+    digest = hashlib.sha256(repr((network.number_of_nodes(), edges)).encode()).hexdigest()
+    return f"graph:{digest[:16]}"
+
+
+def _point_key(values: Mapping[str, Any]) -> str:
+    return json.dumps(_canonical(dict(values)), sort_keys=True)
+
+
+class _RunLog:
+    """Finished runs in ``out_dir/runs.jsonl``: one JSON line per run, flushed as it ends.
+
+    ``out_dir/sweep.json`` holds the settings every line was made with; a resumed sweep must
+    have the same settings (its design may differ: points it shares reuse their runs).
+    """
+
+    def __init__(self, out_dir: str | os.PathLike[str], settings: dict[str, Any]) -> None:
+        self.folder = Path(out_dir)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        manifest = self.folder / _MANIFEST
+        settings = json.loads(json.dumps(settings))  # as it reads back from disk
+        if manifest.is_file():
+            saved = json.loads(manifest.read_text(encoding="utf-8")).get("settings")
+            if saved != settings:
+                differ = sorted(
+                    k
+                    for k in set(saved or {}) | set(settings)
+                    if (saved or {}).get(k) != settings.get(k)
+                )
+                raise ValueError(
+                    f"{self.folder} holds runs of a different sweep (settings differ in "
+                    f"{differ}); use another out_dir, or delete it to start afresh"
+                )
+        else:
+            manifest.write_text(
+                json.dumps({"format": 1, "settings": settings}, indent=2), encoding="utf-8"
+            )
+        self.path = self.folder / _LOG
+        self.done: dict[tuple[str, int], dict[str, float]] = {}
+        if self.path.is_file():
+            self._read()
+        self._file = None
+
+    def _read(self) -> None:
+        data = self.path.read_bytes()
+        complete = data[: data.rfind(b"\n") + 1]
+        if len(complete) < len(data):
+            # a run cut off mid-line by a kill: drop the fragment so new lines start clean
+            with open(self.path, "r+b") as file:
+                file.truncate(len(complete))
+        for line in complete.decode("utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            self.done[(_point_key(record["point"]), int(record["replication"]))] = record["kpis"]
+
+    def add(self, values: Mapping[str, Any], replication: int, seed: int, kpis: dict) -> None:
+        if self._file is None:
+            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        record = {"point": _canonical(dict(values)), "replication": replication, "seed": seed}
+        self._file.write(json.dumps(record | {"kpis": kpis}) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())  # on disk before the next run: a crash loses none
+        self.done[(_point_key(values), replication)] = kpis
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -1,0 +1,206 @@
+"""Running many runs: the seeds of the replications (common random numbers), one task per run,
+and their execution in this process, in local worker processes or on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from crmsim.experiments.checks import _positive_int
+from crmsim.experiments.kpis import run_kpis
+from crmsim.levers import Market, Policy, Population
+from crmsim.model import CRMModel
+
+#: Shortest run: churn is measured per quarter, so a run needs at least one.
+MIN_WEEKS = 13
+
+
+def replication_seeds(seed: int, replications: int) -> list[int]:
+    """The seed of each replication, derived from ``seed`` with NumPy's ``SeedSequence``.
+
+    ``SeedSequence.spawn`` gives statistically independent streams for the replications,
+    which consecutive integers (``seed``, ``seed + 1``, ...) do not promise.
+
+    Examples
+    --------
+    >>> replication_seeds(0, 3) == replication_seeds(0, 3)
+    True
+    >>> len(set(replication_seeds(0, 100)))
+    100
+    """
+    children = np.random.SeedSequence(seed).spawn(replications)
+    return [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One run: everything a worker process or a Dask worker needs, and nothing else."""
+
+    point: int
+    replication: int
+    policy: Policy
+    market: Market | None
+    population: Population | None
+    network: Any
+    n_customers: int
+    weeks: int
+    seed: int
+
+
+def _run_task(task: _Task) -> dict[str, float]:
+    """Run one model and return its KPIs (module level, so worker processes can import it)."""
+    model = CRMModel(
+        n_customers=task.n_customers,
+        policy=task.policy,
+        market=task.market,
+        population=task.population,
+        network=task.network,
+        history=False,  # journeys in words are not needed for KPIs, and cost time
+        rng=task.seed,
+    )
+    model.run(task.weeks, progress=False)
+    return run_kpis(model)
+
+
+def _check_workers(workers: Any) -> int:
+    if workers is None:
+        count = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()
+        return max(1, count or 1)
+    return _positive_int("workers", workers, 1)
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """'forkserver' where there is one (Linux, macOS), else 'spawn'; never plain 'fork'.
+
+    Forking a process that runs threads (tqdm's monitor, a Jupyter kernel, Dask) can deadlock.
+    The fork server imports crmsim once, so each worker starts in milliseconds, not seconds.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crmsim.experiments"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _check_scheduler(scheduler: Any) -> None:
+    if scheduler is None or isinstance(scheduler, str):
+        return
+    if hasattr(scheduler, "submit") or hasattr(scheduler, "scheduler_address"):
+        return  # a distributed.Client, or a cluster (LocalCluster, ...) to connect to
+    raise ValueError(
+        "scheduler must be a Dask scheduler address such as 'tcp://10.0.0.5:8786', "
+        f"a distributed.Client or a cluster, got {scheduler!r}"
+    )
+
+
+def _run_on_dask(
+    tasks: list[_Task], scheduler: Any, finished: Callable[[_Task, dict[str, float]], None]
+) -> None:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as err:  # pragma: no cover - dask is in the dev and scale extras
+        raise ImportError(
+            "running on a Dask cluster needs dask.distributed: pip install 'crmsim[scale]'"
+        ) from err
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own else scheduler
+    futures: list[Any] = []
+    try:
+        # pure=False: two identical tasks (a design that repeats a point) are still two runs
+        futures = [client.submit(_run_task, task, pure=False) for task in tasks]
+        by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
+        for future in dask_completed(futures):
+            finished(by_key[future.key], future.result())
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
+        if own:
+            client.close()
+
+
+def _run_in_processes(
+    tasks: list[_Task], workers: int, finished: Callable[[_Task, dict[str, float]], None]
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+    try:
+        futures = {pool.submit(_run_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+    finally:
+        # On an error or Ctrl-C: drop the runs not started, let the running ones end.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _execute(
+    tasks: list[_Task],
+    finished: Callable[[_Task, dict[str, float]], None],
+    *,
+    workers: int,
+    scheduler: Any,
+    progress: bool,
+    done: int = 0,
+) -> None:
+    """Run ``tasks``, calling ``finished(task, kpis)`` in this process as each run ends.
+
+    Runs end in any order; callers key results by ``(task.point, task.replication)``.
+    """
+    from tqdm.auto import tqdm
+
+    with tqdm(
+        total=len(tasks) + done,
+        initial=done,
+        unit="run",
+        disable=not progress,
+        leave=False,
+        delay=1.0,
+    ) as bar:
+
+        def tick(task: _Task, kpis: dict[str, float]) -> None:
+            finished(task, kpis)
+            bar.update()
+
+        if not tasks:
+            return
+        if scheduler is not None:
+            _run_on_dask(tasks, scheduler, tick)
+        elif workers == 1 or len(tasks) == 1:
+            for task in tasks:  # in this process: no start-up cost, easy to debug
+                tick(task, _run_task(task))
+        else:
+            _run_in_processes(tasks, min(workers, len(tasks)), tick)
+
+
+def _check_common(
+    replications: Any,
+    weeks: Any,
+    n_customers: Any,
+    seed: Any,
+    progress: Any,
+    market: Any,
+    population: Any,
+    workers: Any,
+    scheduler: Any,
+) -> tuple[int, int, int, int, Market | None, Population | None, int]:
+    replications = _positive_int("replications", replications, 2)
+    weeks = _positive_int("weeks", weeks, MIN_WEEKS)
+    n_customers = _positive_int("n_customers", n_customers, 1)
+    seed = _positive_int("seed", seed, 0)
+    if not isinstance(progress, bool):
+        raise ValueError(f"progress must be True or False, got {progress!r}")
+    # Checked once here, so a bad market fails before the first of many runs.
+    market = market if isinstance(market, Market) or market is None else Market.from_dict(market)
+    if population is not None and not isinstance(population, Population):
+        population = Population.from_dict(population)
+    workers = _check_workers(workers)
+    _check_scheduler(scheduler)
+    return replications, weeks, n_customers, seed, market, population, workers
