@@ -74,6 +74,14 @@ def _number_range(low: float, high: float) -> str:
     return f"in [{low}, {high}]"
 
 
+def confidence(value: Any) -> float:
+    """A confidence level: a number strictly between 0 and 1 (0.95 for 95 %)."""
+    value = number("confidence", value)
+    if not 0 < value < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {value!r}")
+    return value
+
+
 def choice[T](name: str, value: T, allowed: Collection[Any]) -> T:
     """``value`` itself, or ``ValueError`` if it is not one of ``allowed``."""
     if isinstance(value, str | int | float | tuple | type(None)) and value in allowed:

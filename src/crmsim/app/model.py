@@ -4,7 +4,6 @@ the controls' plain values (one per lever), and the parsing and checks of those 
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -12,8 +11,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmsim import scenarios
-from crmsim.levers import TIER_NAMES, KanoAttribute, Market, Policy, default_service
+from crmsim import checks, scenarios
+from crmsim.levers import (
+    TIER_NAMES,
+    KanoAttribute,
+    Market,
+    Policy,
+    default_service,
+    service_at_quality,
+)
 from crmsim.model import CRMModel
 from crmsim.network import NETWORK_KINDS
 
@@ -30,19 +36,13 @@ _FOREVER = 1_000_000_000
 
 
 def _level(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-    if not math.isfinite(value) or not 0 <= value <= 1:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return float(value)
+    return checks.number(name, value, 0.0, 1.0)
 
 
 def _week(name: str, value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a slider may hand over 8.0
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"{name} must be a week number >= 0, got {value!r}")
-    return int(value)
+    return checks.integer(name, value, low=0)
 
 
 def parse_seed(value: Any) -> int | None:
@@ -72,9 +72,7 @@ def parse_seed(value: Any) -> int | None:
         if not text.isdigit():
             raise ValueError(f"rng (the random seed) must be a whole number >= 0, got {value!r}")
         return int(text)
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"rng (the random seed) must be a whole number >= 0, got {value!r}")
-    return int(value)
+    return checks.integer("rng (the random seed)", value, low=0)
 
 
 def target_label(target: str | frozenset[str]) -> str:
@@ -263,23 +261,17 @@ class DashboardModel(CRMModel):
         population = scenario.kwargs["population"]
         if n_customers is None:
             n_customers = scenario.kwargs.get("n_customers", 2_000)
-        if isinstance(n_customers, bool) or not isinstance(n_customers, int | np.integer):
-            raise ValueError(f"n_customers must be an integer >= 1, got {n_customers!r}")
-        if n_customers < 1:
-            raise ValueError(f"n_customers must be an integer >= 1, got {n_customers!r}")
-        if network not in NETWORK_KINDS:
-            raise ValueError(f"network must be one of {NETWORK_KINDS}, got {network!r}")
+        n_customers = checks.integer("n_customers", n_customers, low=1)
+        checks.choice("network", network, NETWORK_KINDS)
 
         # Service: one level for all but the reverse attribute (as Policy.service_quality
         # does), then each attribute's own level on top.
         service = dict(policy.service)
         defaults = default_service()
         if "service_quality" in given:
-            quality = _level("service_quality", given["service_quality"])
-            service = {
-                name: a if a.category == "reverse" else KanoAttribute(a.category, quality)
-                for name, a in service.items()
-            }
+            service = service_at_quality(
+                service, _level("service_quality", given["service_quality"])
+            )
         for name in ATTRIBUTES:
             if name in given:
                 category = service.get(name, defaults[name]).category
@@ -321,12 +313,7 @@ class DashboardModel(CRMModel):
                 if name in given
             }
         )
-        target = policy.discount_target
-        if isinstance(target, str) and target not in ("all", "new", *population.segment_names):
-            raise ValueError(
-                f"discount_target {target!r} is neither 'all', 'new', a tier nor a segment of "
-                f"this population {population.segment_names}"
-            )
+        checks.discount_target(policy.discount_target, population.segment_names, "discount_target")
         return {
             "n_customers": int(n_customers),
             "policy": policy,

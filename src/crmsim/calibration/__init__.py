@@ -24,7 +24,7 @@ Two references tie crmsim to the literature:
 The code is split along these lines: :mod:`crmsim.calibration.bass` (the Bass limit and
 :func:`fit_adoption`), :mod:`crmsim.calibration.retention` (cohorts and :func:`fit_retention`),
 :mod:`crmsim.calibration.observe` (:func:`run_recording_failures`) and
-:mod:`crmsim.calibration.checks` (input checks the fits share).
+:mod:`crmsim.calibration.curves` (checks of the observed curves the fits take).
 
 Examples
 --------

@@ -5,8 +5,6 @@ adoption curve.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from crmsim.calibration.checks import _check_curve, _check_fit_periods, _positive_int
+from crmsim import checks
+from crmsim.calibration.curves import _check_curve, _check_fit_periods
 from crmsim.levers import Market, Policy, Population, Segment
 
 
@@ -81,8 +80,7 @@ def bass_recursion(
     >>> [round(float(f), 4) for f in bass_recursion(2, 0.01, 0.3)]
     [0.0, 0.01, 0.0229]
     """
-    if isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 0:
-        raise ValueError(f"weeks must be an integer >= 0, got {weeks!r}")
+    weeks = checks.integer("weeks", weeks, low=0)
     p, q = np.broadcast_arrays(np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64))
     others = 1.0 if market_size is None else market_size / max(market_size - 1, 1)
     shares = np.zeros((int(weeks) + 1, *p.shape))
@@ -150,12 +148,7 @@ def bass_limit_inputs(advertising: float, word_of_mouth: float) -> dict[str, Any
 
 def _check_bass_rates(p: Any, q: Any) -> None:
     for name, value, low_open in (("p", p, True), ("q", q, False)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not math.isfinite(value)
-        ):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        value = checks.number(name, value)
         if value < 0 or (low_open and value == 0):
             raise ValueError(f"{name} must be {'>' if low_open else '>='} 0, got {value!r}")
 
@@ -243,17 +236,12 @@ def fit_adoption(
     (0.01, 0.3)
     """
     observed = _check_curve("adopters", adopters, increasing=True)
-    if (
-        isinstance(market_size, bool)
-        or not isinstance(market_size, numbers.Integral)
-        or market_size < 2
-    ):
-        raise ValueError(f"market_size must be an integer >= 2, got {market_size!r}")
+    checks.integer("market_size", market_size, low=2)
     if observed[-1] > market_size:
         raise ValueError(
             f"adopters cannot exceed market_size ({market_size}), got {observed[-1]:g}"
         )
-    period_weeks = _positive_int("period_weeks", period_weeks)
+    period_weeks = checks.integer("period_weeks", period_weeks, low=1)
     fit_periods = _check_fit_periods(fit_periods, len(observed))
     target = observed[:fit_periods] / market_size
     weeks_fitted = fit_periods * period_weeks

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from crmsim import checks
 from crmsim.awareness import initial_expectation
-from crmsim.calibration.checks import _check_curve, _check_fit_periods, _positive_int
+from crmsim.calibration.curves import _check_curve, _check_fit_periods
 from crmsim.levers import Market, Policy, Population
 from crmsim.model import CRMModel
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
@@ -108,8 +109,8 @@ def simulate_cohort(
     >>> simulate_cohort(4, 13, n_customers=500, rng=1)
     array([500, 364, 315, 290])
     """
-    periods = _positive_int("periods", periods)
-    period_weeks = _positive_int("period_weeks", period_weeks)
+    periods = checks.integer("periods", periods, low=1)
+    period_weeks = checks.integer("period_weeks", period_weeks, low=1)
     model = CRMModel(
         n_customers=n_customers,
         policy=policy,
@@ -287,17 +288,17 @@ def fit_retention(
     observed = _check_curve("survivors", survivors, increasing=False)
     if observed[0] <= 0:
         raise ValueError(f"survivors[0] is the cohort size and must be > 0, got {observed[0]!r}")
-    period_weeks = _positive_int("period_weeks", period_weeks)
+    period_weeks = checks.integer("period_weeks", period_weeks, low=1)
     fit_periods = _check_fit_periods(fit_periods, len(observed))
     names = _check_parameters(parameters)
-    n_customers = _positive_int("n_customers", n_customers)
+    n_customers = checks.integer("n_customers", n_customers, low=1)
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed")
-    grid_points = _positive_int("grid_points", grid_points)
+    grid_points = checks.integer("grid_points", grid_points, low=1)
     if grid_points < 3:
         raise ValueError(f"grid_points must be >= 3 (a quadratic needs three), got {grid_points}")
-    rounds = _positive_int("rounds", rounds)
+    rounds = checks.integer("rounds", rounds, low=1)
     policy = policy if isinstance(policy, Policy) else Policy.from_dict(policy or {})
     market = market if isinstance(market, Market) else Market.from_dict(market or {})
     if not isinstance(population, Population):

@@ -31,8 +31,8 @@ The code is split along its seams:
 * :mod:`~crmsim.experiments.sweeps`: :func:`sweep` and :class:`SweepResult`;
 * :mod:`~crmsim.experiments.sensitivity_analysis`: :func:`sensitivity` and
   :class:`SensitivityResult`;
-* :mod:`~crmsim.experiments.formatting` and :mod:`~crmsim.experiments.checks`: number formats,
-  tables and argument checks they share.
+* :mod:`~crmsim.experiments.formatting`: the number formats and tables they share (their
+  arguments are checked by :mod:`crmsim.checks`).
 
 Examples
 --------

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crmsim.experiments.checks import _check_confidence
+from crmsim import checks
 from crmsim.experiments.formatting import (
     _COLOUR_ORDER,
     _format_axis,
@@ -102,7 +102,7 @@ class ComparisonResult:
             Indexed by ``(policy, kpi)``; columns ``n``, ``mean``, ``std``, ``ci_low`` and
             ``ci_high``.
         """
-        confidence = _check_confidence(confidence)
+        confidence = checks.confidence(confidence)
         grouped = self.runs.groupby(["policy", "kpi"], sort=False)["value"]
         table = grouped.apply(_interval, confidence=confidence).unstack()
         order = pd.MultiIndex.from_product([self.policies, list(KPIS)], names=["policy", "kpi"])
@@ -130,7 +130,7 @@ class ComparisonResult:
             Indexed by ``(policy, kpi)`` for every policy but the reference; columns ``n``,
             ``mean`` (mean difference), ``std``, ``ci_low`` and ``ci_high``.
         """
-        confidence = _check_confidence(confidence)
+        confidence = checks.confidence(confidence)
         reference = self.policies[0] if reference is None else reference
         if reference not in self.policies:
             raise ValueError(f"reference must be one of {self.policies}, got {reference!r}")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmsim.experiments.checks import _positive_int
+from crmsim import checks
 from crmsim.levers import Market, Policy, Population
 
 _POLICY_FIELDS = {f.name: f for f in dataclasses.fields(Policy)}
@@ -121,8 +121,8 @@ def latin_hypercube(
         raise ValueError(
             f"a Latin hypercube needs a dict of parameter -> (low, high), got {ranges}"
         )
-    n = _positive_int("n", n, 1)
-    seed = _positive_int("seed", seed, 0)
+    n = checks.integer("n", n, low=1)
+    seed = checks.integer("seed", seed, low=0)
     bounds = {}
     for name, bound in ranges.items():
         _split_name(name)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from crmsim.experiments.checks import _positive_int
+from crmsim import checks
 from crmsim.experiments.kpis import run_kpis
 from crmsim.levers import Market, Policy, Population
 from crmsim.model import CRMModel
@@ -72,7 +72,7 @@ def _check_workers(workers: Any) -> int:
     if workers is None:
         count = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()
         return max(1, count or 1)
-    return _positive_int("workers", workers, 1)
+    return checks.integer("workers", workers, low=1)
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -191,10 +191,10 @@ def _check_common(
     workers: Any,
     scheduler: Any,
 ) -> tuple[int, int, int, int, Market | None, Population | None, int]:
-    replications = _positive_int("replications", replications, 2)
-    weeks = _positive_int("weeks", weeks, MIN_WEEKS)
-    n_customers = _positive_int("n_customers", n_customers, 1)
-    seed = _positive_int("seed", seed, 0)
+    replications = checks.integer("replications", replications, low=2)
+    weeks = checks.integer("weeks", weeks, low=MIN_WEEKS)
+    n_customers = checks.integer("n_customers", n_customers, low=1)
+    seed = checks.integer("seed", seed, low=0)
     if not isinstance(progress, bool):
         raise ValueError(f"progress must be True or False, got {progress!r}")
     # Checked once here, so a bad market fails before the first of many runs.

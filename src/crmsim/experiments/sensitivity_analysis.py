@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crmsim.experiments.checks import _positive_int
+from crmsim import checks
 from crmsim.experiments.designs import latin_hypercube
 from crmsim.experiments.formatting import _SHARE_KPIS, _format_axis, _text_table, _unit
 from crmsim.experiments.kpis import _check_kpi
@@ -213,7 +213,7 @@ def sensitivity(
         "names": names,
         "bounds": [[float(parameters[n][0]), float(parameters[n][1])] for n in names],
     }
-    seed = _positive_int("seed", seed, 0)
+    seed = checks.integer("seed", seed, low=0)
     try:
         from SALib.analyze import morris as morris_analyze
         from SALib.analyze import sobol as sobol_analyze
@@ -222,13 +222,13 @@ def sensitivity(
     except ImportError as err:  # pragma: no cover - SALib is in the dev and scale extras
         raise ImportError("sensitivity analysis needs SALib: pip install 'crmsim[scale]'") from err
     if method == "morris":
-        trajectories = _positive_int("trajectories", trajectories, 2)
-        levels = _positive_int("levels", levels, 2)
+        trajectories = checks.integer("trajectories", trajectories, low=2)
+        levels = checks.integer("levels", levels, low=2)
         if levels % 2:
             raise ValueError(f"levels must be even (Morris's design needs it), got {levels}")
         sample = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     else:
-        samples = _positive_int("samples", samples, 2)
+        samples = checks.integer("samples", samples, low=2)
         if samples & (samples - 1):
             raise ValueError(f"samples must be a power of 2 for Sobol sampling, got {samples}")
         sample = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)

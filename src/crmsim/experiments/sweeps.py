@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crmsim.experiments.checks import _check_confidence
+from crmsim import checks
 from crmsim.experiments.designs import _design_frame, _point_inputs, _point_values
 from crmsim.experiments.formatting import (
     _COLOUR_ORDER,
@@ -109,7 +109,7 @@ class SweepResult:
             Indexed by ``(point, kpi)``; the point's parameter values, then ``n``, ``mean``,
             ``std``, ``ci_low`` and ``ci_high``.
         """
-        confidence = _check_confidence(confidence)
+        confidence = checks.confidence(confidence)
         stats_ = _intervals(self.wide(), confidence)
         points, kpis = stats_["mean"].index, list(KPIS)
         index = pd.MultiIndex.from_product([points, kpis], names=["point", "kpi"])

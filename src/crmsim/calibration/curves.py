@@ -1,17 +1,12 @@
-"""Checks of the inputs shared by the fits: counts, observed curves and the periods fitted."""
+"""Checks of the observed curves the fits take, and of the periods fitted."""
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from crmsim import checks
 
 
 def _check_curve(name: str, values: Any, increasing: bool) -> np.ndarray:
@@ -40,13 +35,4 @@ def _check_curve(name: str, values: Any, increasing: bool) -> np.ndarray:
 def _check_fit_periods(fit_periods: Any, periods: int) -> int:
     if fit_periods is None:
         return periods
-    if (
-        isinstance(fit_periods, bool)
-        or not isinstance(fit_periods, numbers.Integral)
-        or not 3 <= fit_periods <= periods
-    ):
-        raise ValueError(
-            f"fit_periods must be an integer in [3, {periods}] (the curve's length), "
-            f"got {fit_periods!r}"
-        )
-    return int(fit_periods)
+    return checks.integer("fit_periods (at most the curve's length)", fit_periods, 3, periods)
