@@ -49,6 +49,7 @@ def test_run_writes_the_weekly_frame_losses_quarters_figures_and_summary(tmp_pat
     assert "scenario baseline" in summary and "200 people" in summary and "26 weeks" in summary
     assert f"active customers    {weekly['active'].iloc[-1]:,}" in summary
     assert f"profit              {round(weekly['profit'].sum()):,}" in summary
+    assert "customer equity     " in summary and "per customer acquired" in summary
     printed = capsys.readouterr().out
     assert summary.strip() in printed
     assert str(out) in printed

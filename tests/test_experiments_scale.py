@@ -211,9 +211,10 @@ def test_cem_and_cam_kpis_of_seed_004_are_reported():
     attributed = sum(kpis[f"referrals_{m}"] for m in ("respect", "discount", "gift", "reward"))
     assert 0 < attributed <= kpis["referrals"]
     assert sum(kpis[f"repeat_{m}"] for m in ("respect", "discount", "gift")) > 0
-    # the books: profit per customer acquired is clv less acquisition cost
+    # the books: profit and customer equity per customer acquired is clv less acquisition cost
+    assert kpis["customer_equity"] > 0
     assert kpis["clv"] - kpis["acquisition_cost"] == pytest.approx(
-        kpis["profit"] / kpis["acquired"]
+        (kpis["profit"] + kpis["customer_equity"]) / kpis["acquired"]
     )
     assert kpis["cost"] == pytest.approx(sum(kpis[c] for c in KPIS if c.startswith("cost_")))
     assert np.isnan(kpis["churn_year"])  # no year that began with customers in 52 weeks

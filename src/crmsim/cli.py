@@ -145,6 +145,7 @@ def summarize(
     network: str,
     runtime: float,
     interrupted: bool = False,
+    equity: float | None = None,
 ) -> str:
     """A short, readable account of a run, as written to ``summary.txt``.
 
@@ -164,6 +165,9 @@ def summarize(
         Seconds the simulation took.
     interrupted : bool
         Whether the run was stopped before ``weeks_planned`` weeks.
+    equity : float, optional
+        The customer equity at the end (:func:`crmsim.analysis.customer_equity`); with it
+        the summary also gives the customer lifetime value.
 
     Returns
     -------
@@ -217,6 +221,17 @@ def summarize(
         f"  revenue             {_money(frame['revenue'].sum())}",
         f"  cost                {_money(frame['cost'].sum())}",
         f"  profit              {_money(frame['profit'].sum())}",
+    ]
+    if equity is not None:
+        acquired = frame["acquired"].sum()
+        margin = frame["revenue"].sum() - frame["cost"].sum() + frame["cost_advertising"].sum()
+        clv = _money((margin + equity) / acquired) if acquired else "n/a (nobody acquired)"
+        lines += [
+            "",
+            f"  customer equity     {_money(equity)} (future margin of the active, 10 %/year)",
+            f"  lifetime value      {clv} per customer acquired (margin so far + equity)",
+        ]
+    lines += [
         "",
         f"Runtime {runtime:.1f} s",
     ]
@@ -256,7 +271,8 @@ def _write_run(
     from crmsim import plots  # loaded only when needed: matplotlib takes a while to import
 
     paths += plots.save_standard_figures(frame, out, label=scenario.name)
-    summary = summarize(scenario, frame, quarterly, **summary_args)
+    equity = analysis.customer_equity(model)["equity"] if len(frame) else None
+    summary = summarize(scenario, frame, quarterly, **summary_args, equity=equity)
     paths.append(out / "summary.txt")
     paths[-1].write_text(summary, encoding="utf-8")
     print(summary)

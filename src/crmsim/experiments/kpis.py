@@ -25,11 +25,14 @@ _COST_MEANING = {
 #: The KPIs of one run, with what each measures (and its unit, in the last parentheses), in
 #: display order. Churn follows the course's definition (seed 001, see
 #: :func:`crmsim.analysis.period_churn`); the ``repeat_*`` and ``referrals_*`` KPIs are the CEM
-#: and CAM KPIs of seed 004 (see :mod:`crmsim.attribution`). ``clv`` is a historical customer
-#: lifetime value: the margin the run's customers brought — revenue less every cost but
-#: advertising (goods, service, respect, complaints, gifts, rewards, win-back) — per customer
-#: acquired, undiscounted and cut off at the run's end; ``acquisition_cost`` is advertising per
-#: customer acquired, so ``clv - acquisition_cost`` is profit per customer acquired.
+#: and CAM KPIs of seed 004 (see :mod:`crmsim.attribution`). ``customer_equity`` is what the
+#: customers still active at the end are worth: their expected future margin, discounted at
+#: 10 % a year (:func:`crmsim.analysis.customer_equity`). ``clv`` is customer lifetime value:
+#: the margin the run's customers brought — revenue less every cost but advertising (goods,
+#: service, respect, complaints, gifts, rewards, win-back) — plus the customer equity, per
+#: customer acquired, so a policy that keeps customers is not judged as if they all vanished
+#: at the run's end. ``acquisition_cost`` is advertising per customer acquired, so
+#: ``clv - acquisition_cost`` is profit plus customer equity per customer acquired.
 KPIS: dict[str, str] = {
     "churn": "mean quarterly churn, course definition (share)",
     "churn_year": "mean yearly churn, course definition; runs under 52 weeks have none (share)",
@@ -43,7 +46,8 @@ KPIS: dict[str, str] = {
     **{name: f"{_COST_MEANING.get(name, name)} over the run (money)" for name in COST_COLUMNS},
     "cost": "cost over the run (money)",
     "profit": "profit over the run (money)",
-    "clv": "margin before advertising per customer acquired (money)",
+    "customer_equity": "expected future margin of the active customers, discounted (money)",
+    "clv": "margin before advertising, plus customer equity, per customer acquired (money)",
     "acquisition_cost": "advertising per customer acquired (money)",
     "final_active": "active customers at the end (customers)",
     "final_marketers": "marketer customers at the end (customers)",
@@ -128,11 +132,13 @@ def run_kpis(model: CRMModel) -> dict[str, float]:
     active = state.active_mask()
     ever = state.first_purchase_week >= 0
     margin = totals["revenue"] - (totals["cost"] - totals["cost_advertising"])
+    equity = analysis.customer_equity(model)["equity"]
     kpis = {
+        "customer_equity": equity,
         "churn": _mean_or_nan(quarters["churn"]),
         "churn_year": _mean_or_nan(years["churn"]),
         "net_growth": _mean_or_nan(growth),
-        "clv": _per_customer(margin, totals["acquired"]),
+        "clv": _per_customer(margin + equity, totals["acquired"]),
         "acquisition_cost": _per_customer(totals["cost_advertising"], totals["acquired"]),
         "final_active": float(frame["active"].iloc[-1]),
         "final_marketers": float(frame["marketer"].iloc[-1]),
