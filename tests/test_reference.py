@@ -27,12 +27,11 @@ reference alone makes the customer-centric case fail.
 state of many customers: from one shared state, a change of ``KNOWLEDGE_GAIN``
 (0.08 -> 0.07), ``IDENTIFICATION_GAIN`` (0.06 -> 0.05), ``COMMITMENT_SPEED``
 (0.08 -> 0.07) or ``GIFT_INVESTMENT`` (0.1 -> 0.05) in the reference alone makes it fail.
-Rules about rare events (negative word of mouth, fading referrals) are checked only as
-coarsely as the long runs allow.
+Rules about rare events (negative word of mouth, fading referrals, the marketer trap) are
+checked with power in ``tests/test_agreement.py``, from states full of their events.
 
 Size: 1,000 customers x 78 weeks (x 8 replications x 2 policies) keeps the module at about
-25 s; the per-agent reference steps about 50,000-110,000 customers a week per second,
-10-60 times slower than the vectorized engine.
+15 s.
 """
 
 from __future__ import annotations

@@ -256,6 +256,17 @@ PHASES: tuple[Phase, ...] = (
     Phase(("win_back",), "win_back_targets", ("consider_win_back",)),
 )
 
+#: A customer's fixed traits (columns of :data:`crmsim.state.COLUMNS`).
+TRAITS = (
+    "segment",
+    "price_sensitivity",
+    "quality_sensitivity",
+    "values_fit",
+    "sociability",
+    "purchase_rate",
+    "channel",
+)
+
 #: (calculus, knowledge, identification) weights of overall trust, by stage, as Python floats.
 _TRUST_WEIGHTS: list[tuple[float, float, float]] = [tuple(row) for row in TRUST_WEIGHTS.tolist()]
 _ACTIVE_STAGES = (Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT)
@@ -345,17 +356,26 @@ class ReferenceCustomer(mesa.Agent):
         The market this customer belongs to.
     index : int
         Row number, ``0 <= index < n_customers`` (the network's node).
+    traits : mapping, optional
+        The customer's traits (the names of :data:`TRAITS`); drawn from the model's
+        population when omitted.
     """
 
     model: ReferenceModel
 
-    def __init__(self, model: ReferenceModel, index: int) -> None:
+    def __init__(
+        self, model: ReferenceModel, index: int, traits: Mapping[str, float] | None = None
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.contacts: list[ReferenceCustomer] | None = None
         self.active_contacts = 0
         self.inverse_degree = 0.0  # 1 / number of contacts (0 without any)
-        self._draw_traits(model.population)
+        if traits is None:
+            self._draw_traits(model.population)
+        else:
+            for name in TRAITS:
+                setattr(self, name, traits[name])
         # the two ladders
         self.stage: Stage = Stage.UNAWARE
         self.tier: Tier = Tier.PROSPECT
@@ -1222,16 +1242,23 @@ class ReferenceModel(mesa.Model):
             Seed of the reference model's random numbers.
         """
         reference = cls(
-            n_customers=model.n_customers,
+            n_customers=1,  # its customers are replaced by copies of the model's below
             policy=model.policy,
             market=model.market,
             population=model.population,
             network="well-mixed",  # replaced below by the model's own network
             rng=rng,
         )
+        reference.remove_all_agents()
+        reference.n_customers = model.n_customers
         reference.network = network = model.network
         reference.week = week = model.week
-        people, state = reference.people, model.state
+        state = model.state
+        traits = {name: getattr(state, name).tolist() for name in TRAITS}
+        reference.people = people = [
+            ReferenceCustomer(reference, i, {name: traits[name][i] for name in TRAITS})
+            for i in range(model.n_customers)
+        ]
         # the state columns a customer holds (not the derived ``recent_purchases``, computed
         # from ``purchase_weeks``, nor the vectorized engine's contact-count cache, which the
         # reference keeps itself and counts afresh below)
