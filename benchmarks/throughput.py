@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/throughput.py            # about 15 s on a quiet 2-core machine
+    .venv/bin/python benchmarks/throughput.py            # a few minutes (the reference at 100,000)
     .venv/bin/python benchmarks/throughput.py --quick    # smoke test, a few seconds
     .venv/bin/python benchmarks/throughput.py --million  # adds 1,000,000 x 520 weeks (minutes)
     .venv/bin/python benchmarks/throughput.py --breakdown  # time per weekly process
@@ -17,11 +17,18 @@ It measures
   (each round's best and the median of all repeats are reported beside it);
 * peak memory (maximum resident set size) of a 100,000-customer run, in a fresh child
   process so that NumPy arrays count and nothing of this process does;
+* the vectorized engine against the per-agent reference (``crmsim.reference``) at 2,000,
+  10,000 and 100,000 customers, in three windows of 14 weeks (weeks 4-17, when most
+  people are still unaware, 52-65 and 130-143): both engines run interleaved, each window
+  timed in CPU seconds (``time.process_time``), best of 3 (of 2 at 100,000); each window's
+  ratio is reported with the share of people still unaware in it (quick mode: 2,000
+  customers, weeks 4-7 and 20-23, once);
 * with ``--million``: time and peak memory of 1,000,000 customers x 520 weeks.
 
 It prints a readable table and ends with one line of JSON holding the figures (keys
 ``steps_per_s_10k``, ``steps_per_s_100k``, ``seconds_default_run``, ``peak_mb_100k``,
-``steps_per_s_1m``, ``seconds_1m_520``, ``peak_mb_1m``, ``ratio_100k``, ...); a figure
+``steps_per_s_1m``, ``seconds_1m_520``, ``peak_mb_1m``, ``ratio_100k`` (the smallest
+ratio over the windows), ``ratio_windows`` (every window's figures), ...); a figure
 that was not measured is ``null``. Wall times come with CPU times and the load average,
 because other work on the machine slows wall times down. See docs/benchmarks.md.
 """
@@ -52,6 +59,11 @@ TARGETS = [
     ("vectorized / per-agent reference at 100,000 (later)", "ratio_100k", ".0f", 50.0, False),
 ]
 
+#: Weeks timed for the engines' ratio: early (most people still unaware), after a year and
+#: late in a long run (first and last week of each window, inclusive).
+RATIO_WINDOWS = ((4, 17), (52, 65), (130, 143))
+
+
 #: Process breakdowns of ``--breakdown``: (customers, timed weeks, warm-up weeks, repeats).
 BREAKDOWNS = [(2_000, 156, 0, 3), (100_000, 52, 4, 3), (100_000, 52, 416, 1)]
 
@@ -68,6 +80,9 @@ FULL = {
     "default_rounds": 3,
     "memory_n": 100_000,
     "memory_weeks": 156,
+    "ratio_sizes": [2_000, 10_000, 100_000],
+    "ratio_repeats": 3,
+    "ratio_windows": RATIO_WINDOWS,
 }
 QUICK = {
     "sizes": [2_000, 10_000],
@@ -79,6 +94,9 @@ QUICK = {
     "default_rounds": 1,
     "memory_n": 10_000,
     "memory_weeks": 8,
+    "ratio_sizes": [2_000],
+    "ratio_repeats": 1,
+    "ratio_windows": ((4, 7), (20, 23)),
 }
 
 
@@ -133,30 +151,61 @@ def throughput(n: int, weeks: int, warmup: int, repeats: int, seed: int) -> dict
     }
 
 
-def reference_ratio(n: int, weeks: int, warmup: int, seed: int) -> dict[str, float]:
-    """Customer-steps per second of both engines over the same weeks, and their ratio.
+def _timed_windows(engine: Any, n: int, windows: Any, seed: int) -> list[dict[str, float]]:
+    """One run of ``engine``: CPU seconds of each window's weeks (the weeks between windows
+    run untimed) and the mean share of still unaware people in each window."""
+    model = engine(n_customers=n, rng=seed)
+    results = []
+    for first, last in windows:
+        model.run(first - model.week, progress=False)
+        c0 = time.process_time()
+        model.run(last + 1 - first, progress=False)
+        cpu = time.process_time() - c0
+        unaware = model.datacollector.model_vars["unaware"][first : last + 1]
+        results.append({"cpu_s": cpu, "dormant_share": sum(unaware) / len(unaware) / n})
+    del model
+    return results
 
-    The per-agent reference (``crmsim.reference.ReferenceModel``, plain Mesa) is slow, so
-    one repeat over a short window is measured; the vectorized engine runs the same window.
+
+def reference_ratio(
+    n: int, repeats: int, seed: int, windows: Any = RATIO_WINDOWS
+) -> dict[str, Any]:
+    """Vectorized / per-agent reference speed in each of ``windows``, at ``n`` customers.
+
+    Both engines (``CRMModel`` and ``crmsim.reference.ReferenceModel``) run the same seed
+    ``repeats`` times, interleaved (the order alternates), each run timing every window
+    with ``time.process_time``; a window's figure is each engine's best CPU time, and the
+    ratio is the reference's over the vectorized engine's. ``dormant_share`` is the mean
+    share of people still unaware in the window (the vectorized run's; the reference's is
+    reported beside it), which is most of the reference's work early on.
     """
     crmsim = _crmsim()
     from crmsim.reference import ReferenceModel
 
-    rates = {}
-    for label, engine in (("vectorized", crmsim.CRMModel), ("reference", ReferenceModel)):
-        model = engine(n_customers=n, rng=seed)
-        model.run(warmup, progress=False)
-        t0 = time.perf_counter()
-        model.run(weeks, progress=False)
-        rates[label] = n * weeks / (time.perf_counter() - t0)
-        del model
-    return {
-        "n": n,
-        "weeks": weeks,
-        "vectorized": rates["vectorized"],
-        "reference": rates["reference"],
-        "ratio": rates["vectorized"] / rates["reference"],
-    }
+    engines = {"vectorized": crmsim.CRMModel, "reference": ReferenceModel}
+    runs: dict[str, list[list[dict[str, float]]]] = {name: [] for name in engines}
+    for repeat in range(repeats):
+        order = list(engines) if repeat % 2 == 0 else list(reversed(engines))
+        for name in order:
+            runs[name].append(_timed_windows(engines[name], n, windows, seed))
+    result: dict[str, Any] = {"n": n, "repeats": repeats, "windows": []}
+    for w, (first, last) in enumerate(windows):
+        best = {name: min(run[w]["cpu_s"] for run in runs[name]) for name in engines}
+        weeks = last + 1 - first
+        result["windows"].append(
+            {
+                "weeks": f"{first}-{last}",
+                "vectorized_cpu_s": best["vectorized"],
+                "reference_cpu_s": best["reference"],
+                "vectorized_steps_per_s": n * weeks / best["vectorized"],
+                "reference_steps_per_s": n * weeks / best["reference"],
+                "ratio": best["reference"] / best["vectorized"],
+                "dormant_share": runs["vectorized"][0][w]["dormant_share"],
+                "dormant_share_reference": runs["reference"][0][w]["dormant_share"],
+            }
+        )
+    result["ratio"] = min(window["ratio"] for window in result["windows"])
+    return result
 
 
 def default_run(repeats: int, seed: int, weeks: int = 156) -> dict[str, float]:
@@ -455,11 +504,16 @@ def main(argv: list[str] | None = None) -> int:
         rates[n] = throughput(n, weeks, warmup, reps, args.seed)
     if len(default_rounds) < plan["default_rounds"]:
         default_round()
-    ratio_sizes = [2_000] if args.quick else [10_000, 100_000]
     ratios = {}
-    for n in ratio_sizes:
-        _log(f"per-agent reference vs vectorized: {n:,} customers x 13 weeks (after 4)")
-        ratios[n] = reference_ratio(n, 13, 4, args.seed)
+    windows = plan["ratio_windows"]
+    for n in plan["ratio_sizes"]:
+        reps = plan["ratio_repeats"] if n <= 10_000 else min(plan["ratio_repeats"], 2)
+        _log(
+            f"per-agent reference vs vectorized: {n:,} customers, weeks "
+            + ", ".join(f"{a}-{b}" for a, b in windows)
+            + f", best CPU of {reps} interleaved"
+        )
+        ratios[n] = reference_ratio(n, reps, args.seed, windows)
     while len(default_rounds) < plan["default_rounds"]:
         default_round()
     default = merge_default_runs(default_rounds)
@@ -488,10 +542,14 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{best:.3f}" for best in default["round_bests"])
     )
     for r in ratios.values():
-        print(
-            f"per-agent reference at {r['n']:,}: {r['reference']:,.0f} customer-steps/s, "
-            f"vectorized {r['vectorized']:,.0f}: {r['ratio']:.0f}x"
-        )
+        for window in r["windows"]:
+            print(
+                f"per-agent reference at {r['n']:,}, weeks {window['weeks']}: "
+                f"{window['reference_steps_per_s']:,.0f} customer-steps/s, vectorized "
+                f"{window['vectorized_steps_per_s']:,.0f}: {window['ratio']:.1f}x "
+                f"({100 * window['dormant_share']:.0f} % still unaware; best CPU of "
+                f"{r['repeats']})"
+            )
     runs = [("peak RSS", memory)] + ([("1M x 520", million)] if million else [])
     for label, r in runs:
         print(
@@ -526,7 +584,10 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_100k": ratios[100_000]["ratio"] if 100_000 in ratios else None,
         "ratio_10k": ratios[10_000]["ratio"] if 10_000 in ratios else None,
         "ratio_2k": ratios[2_000]["ratio"] if 2_000 in ratios else None,
-        "reference_steps_per_s_100k": ratios[100_000]["reference"] if 100_000 in ratios else None,
+        "reference_steps_per_s_100k": (
+            ratios[100_000]["windows"][0]["reference_steps_per_s"] if 100_000 in ratios else None
+        ),
+        "ratio_windows": {str(n): r["windows"] for n, r in ratios.items()},
         "quick": args.quick,
         "weeks": weeks,
         "seed": args.seed,

@@ -27,12 +27,11 @@ reference alone makes the customer-centric case fail.
 state of many customers: from one shared state, a change of ``KNOWLEDGE_GAIN``
 (0.08 -> 0.07), ``IDENTIFICATION_GAIN`` (0.06 -> 0.05), ``COMMITMENT_SPEED``
 (0.08 -> 0.07) or ``GIFT_INVESTMENT`` (0.1 -> 0.05) in the reference alone makes it fail.
-Rules about rare events (negative word of mouth, fading referrals) are checked only as
-coarsely as the long runs allow.
+Rules about rare events (negative word of mouth, fading referrals, the marketer trap) are
+checked with power in ``tests/test_agreement.py``, from states full of their events.
 
 Size: 1,000 customers x 78 weeks (x 8 replications x 2 policies) keeps the module at about
-25 s; the per-agent reference steps about 50,000-110,000 customers a week per second,
-10-60 times slower than the vectorized engine.
+15 s.
 """
 
 from __future__ import annotations
@@ -47,7 +46,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmsim import CRMModel, Policy, Stage, Tier, kano, offer, scenarios, trust
+from crmsim import (
+    CRMModel,
+    Policy,
+    Stage,
+    Tier,
+    kano,
+    offer,
+    reference,
+    referrals,
+    scenarios,
+    trust,
+)
 from crmsim.levers import KANO_CATEGORIES, Population
 from crmsim.model import FRAME_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS, WEEKLY_PROCESSES
 from crmsim.reference import PHASES, ReferenceCustomer, ReferenceModel, kano_curve, logistic
@@ -261,10 +271,107 @@ def test_run_and_mesa_run_for_are_the_same_thing():
 
 
 def test_phases_follow_the_weekly_processes():
-    assert [name for name, _ in PHASES] == [p.__name__ for p in WEEKLY_PROCESSES]
-    for _, methods in PHASES:
-        for method in methods:
-            assert callable(getattr(ReferenceCustomer, method))
+    processes = [name for phase in PHASES for name in phase.processes]
+    # a process split over consecutive passes (referrals, say) is named by each of them
+    merged = [name for i, name in enumerate(processes) if i == 0 or processes[i - 1] != name]
+    assert merged == [p.__name__ for p in WEEKLY_PROCESSES]
+    model = ReferenceModel(n_customers=10, rng=0)
+    for phase in PHASES:
+        assert hasattr(model, phase.group), phase.group
+        assert phase.before is None or callable(getattr(model, phase.before))
+        for rule in phase.rules:
+            assert callable(getattr(ReferenceCustomer, rule)), rule
+    assert [phase.fused for phase in PHASES].count(True) == 1
+
+
+def rich_reference(weeks: int = 40, n: int = 1_000, seed: int = 11) -> ReferenceModel:
+    """A customer-centric market with win-back after ``weeks`` weeks, some former customers
+    angry: every rule acts."""
+    vectorized = CRMModel(n_customers=n, rng=seed, history=False, **CASES["customer_centric"])
+    vectorized.run(weeks, progress=False)
+    # this policy recovers most failures, so hardly anyone leaves angry: make some
+    state = vectorized.state
+    gone = np.flatnonzero(state.stage == Stage.DISSOLUTION)[::2]
+    state.angry[gone], state.anger_left[gone] = True, 3
+    return ReferenceModel.from_crm_model(vectorized, rng=seed)
+
+
+def test_step_runs_the_phase_table(monkeypatch):
+    """The week is the table: each pass's customers take turns, a fused pass's customer
+    running all of its rules before the next customer starts."""
+    calls: list[tuple[str, int]] = []
+
+    def recording(name, rule):
+        def wrapper(self):
+            calls.append((name, self.index))
+            return rule(self)
+
+        return wrapper
+
+    for phase in PHASES:
+        for name in phase.rules:
+            monkeypatch.setattr(
+                ReferenceCustomer, name, recording(name, getattr(ReferenceCustomer, name))
+            )
+    model = rich_reference()
+    model.step()
+    names = [name for name, _ in calls]
+    first_calls = sorted(set(names), key=names.index)
+    assert first_calls == [rule for phase in PHASES for rule in phase.rules]
+    fused = next(phase for phase in PHASES if phase.fused)
+    k = len(fused.rules)
+    start = names.index(fused.rules[0])
+    turns = calls[start : start + k * (len(calls) - start) // k]
+    turns = [turns[i : i + k] for i in range(0, len(turns), k)]
+    turns = [t for t in turns if t[0][0] == fused.rules[0]]
+    assert len(turns) > 100
+    for turn in turns:
+        assert [name for name, _ in turn] == list(fused.rules)
+        assert len({index for _, index in turn}) == 1
+
+
+def test_a_phase_left_out_of_the_table_does_not_run(monkeypatch):
+    monkeypatch.setattr(reference, "PHASES", tuple(p for p in PHASES if p.group != "dormant"))
+    model = ReferenceModel(n_customers=300, rng=1)
+    model.run(10, progress=False)
+    assert model.frame["unaware"].iloc[-1] == 300
+
+
+@pytest.mark.parametrize("network", ["small-world", "scale-free", "well-mixed"])
+def test_groups_and_contact_counts_follow_every_move(network):
+    policy = scenarios.load("customer_centric").policy.replace(win_back=0.3)
+    model = ReferenceModel(n_customers=400, policy=policy, network=network, rng=3)
+    model.run(60, progress=False)
+    people = model.people
+    groups = {
+        "dormant": {Stage.UNAWARE},
+        "aware": {Stage.AWARENESS},
+        "active": {Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT},
+        "departed": {Stage.DISSOLUTION},
+    }
+    for name, stages in groups.items():
+        assert set(getattr(model, name)) == {p for p in people if p.stage in stages}, name
+    assert len(model.departed) > 0 and len(model.active) > 0
+    assert set(model.speakers) == {
+        p for p in people if p.angry and p.anger_left > 0 and p.stage == Stage.DISSOLUTION
+    }
+    assert model.n_active == sum(p.is_active for p in people)
+    for p in people:
+        expected = sum(c.is_active for c in p.contacts) if p.contacts is not None else 0
+        assert p.active_contacts == expected
+
+
+def test_negative_word_fades_like_the_vectorized_memory():
+    model = ReferenceModel(n_customers=5, rng=0)
+    person = model.customer(2)
+    person.heard_negative = 2.0
+    for _ in range(30):
+        model.forget_negative_word()
+    assert person.heard_negative == pytest.approx(2.0 * referrals.NEGATIVE_MEMORY**30, rel=1e-12)
+    person.heard_negative += 1.0
+    model.forget_negative_word()
+    expected = (2.0 * referrals.NEGATIVE_MEMORY**30 + 1.0) * referrals.NEGATIVE_MEMORY
+    assert person.heard_negative == pytest.approx(expected, rel=1e-12)
 
 
 def test_scalar_formulas_match_the_vectorized_ones():

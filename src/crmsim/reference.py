@@ -4,21 +4,45 @@
 each rule to all customers at once. This module says the same thing the way most
 agent-based models are written: a :class:`ReferenceCustomer` is a ``mesa.Agent``
 that holds its own state as plain Python numbers, and each rule of the week is one
-of its methods. :class:`ReferenceModel` runs the rules in the order of
-:data:`crmsim.model.WEEKLY_PROCESSES` (:data:`PHASES` pairs each process with its
-methods), each phase as ``AgentSet.do`` (or ``shuffle_do``) over the customers it
-concerns, and records the same weekly columns (:data:`crmsim.model.FRAME_COLUMNS`)
-with a ``mesa.DataCollector``. The set of customers is chosen once, when the week's
-episodes begin; someone who leaves later in the week is skipped by the rules that
-follow (each starts with ``if not self.is_active: return``).
+of its methods. :class:`ReferenceModel` steps through its phase table,
+:data:`PHASES`: each :class:`Phase` names the processes of
+:data:`crmsim.model.WEEKLY_PROCESSES` it re-implements, the customers it concerns
+and the rules (methods) each of them runs. The model records the same weekly
+columns (:data:`crmsim.model.FRAME_COLUMNS`) with a ``mesa.DataCollector``.
 
-It is much slower than the vectorized engine and meant to be read: open a rule of
-:class:`ReferenceCustomer` next to the function of the same idea in
-:mod:`crmsim.episodes`, :mod:`crmsim.trust` ... Every constant is imported from
-those modules, so the two cannot drift apart in their numbers. The rules themselves
-are written twice, so a change of rule in the vectorized engine must be made here
-too; ``tests/test_reference.py`` compares the two statistically and fails when they
-drift apart by more than chance.
+Read one customer's week in the table: the unaware may hear of the firm; the aware
+may try it; then every active customer, in one turn, buys and is served, may leave
+after a failure or a breach, learns from the episode, re-weighs the deal, invests,
+receives a gift, updates commitment, climbs the ladders, and may take a competitor's
+offer or drift away; unconverted referrals fade and loyal customers recommend the
+firm; angry former customers speak; former customers may be won back.
+
+It is written as a competent Mesa modeller would write it, so that it is a fair
+yardstick for the vectorized engine's speed, without giving up plain Python per
+customer:
+
+* **Groups instead of searches.** The model keeps who is unaware (``dormant``), aware,
+  active or departed, and who is still angry and talking (``speakers``), as insertion-
+  ordered sets updated by :meth:`ReferenceModel.move`, the one place a stage changes. A
+  phase visits its group, not the whole market.
+* **Counts kept, not recounted.** Each person keeps how many of its contacts are
+  customers (``active_contacts``), updated when someone starts or stops being a customer,
+  so hearing of the firm reads one number instead of walking the contacts each week.
+  What was heard against the firm fades by the same factor for everyone, so the model
+  counts the weekly fades and a customer applies them when its memory is read.
+* **One turn per active customer.** The rules from the episode to quiet lapses read and
+  write only the customer's own state, so they are one *fused* phase: each customer
+  runs them in order before the next one starts, where the vectorized engine runs each
+  rule for everyone. Awareness (which reads contacts), referrals and negative word of
+  mouth (which reach other people) keep passes of their own.
+
+It is still much slower than the vectorized engine and meant to be read: open a rule
+of :class:`ReferenceCustomer` next to the function of the same idea in
+:mod:`crmsim.episodes`, :mod:`crmsim.trust` ... Every constant is imported from those
+modules, so the two cannot drift apart in their numbers. The rules themselves are
+written twice, so a change of rule in the vectorized engine must be made here too;
+``tests/test_reference.py`` and ``tests/test_agreement.py`` compare the two
+statistically and fail when they drift apart by more than chance.
 
 What differs from the vectorized engine
 ---------------------------------------
@@ -26,20 +50,23 @@ What differs from the vectorized engine
   at a time, so the same seed gives a different (equally likely) run than
   ``CRMModel``. Only distributions agree, not individual runs.
 * **Order within a phase.** ``CRMModel`` applies each rule to everyone at once; here
-  customers take turns. That changes nothing (but for the point below) because each
-  rule reads and writes only the customer's own state, or reads other people's state
-  that its phase does not change: awareness reads whether contacts are customers,
-  which becoming aware does not change; negative word of mouth reaches hearers whose
-  stage speaking does not change. So no two-pass phase is needed: a customer's stage
-  and tier moves read only its own state from before the move, as the vectorized
-  masks do.
+  customers take turns, and in the fused phase each customer runs all its rules in
+  one turn. That changes nothing (but for the point below) because each rule reads
+  and writes only the customer's own state, or reads other people's state that its
+  phase does not change: awareness reads whether contacts are customers, which
+  becoming aware does not change; negative word of mouth reaches hearers whose stage
+  speaking does not change. So no two-pass phase is needed: a customer's stage and
+  tier moves read only its own state from before the move, as the vectorized masks
+  do. Someone who leaves during the fused turn is skipped by the rules that follow
+  (they check ``is_active`` or the week's episode).
 * **Referrals are first come, first served.** When two referrers pick the same friend in
   one week only one referral counts. ``CRMModel`` keeps the referrer with the lowest row
-  number; here the customers refer in random order (``shuffle_do``) and the first one
+  number; here the customers refer in random order (a shuffled phase) and the first one
   wins. This changes who is credited, not how many referrals are made.
 * **Negative word of mouth** is taken in at the first hearing of the week (one cut of
   calculus trust and expectation per week, however many speakers), which is what the
-  vectorized ``np.unique`` over hearers does.
+  vectorized ``np.unique`` over hearers does. Its fade is applied when read, as a power
+  of ``NEGATIVE_MEMORY``, which may differ from repeated multiplication in the last bits.
 * The firm's books are not a per-customer rule, so the reference reuses
   :func:`crmsim.books.keep_books` on its weekly tallies.
 * No ``history`` keyword: the customers themselves are the record; inspect them with
@@ -52,6 +79,8 @@ Examples
 >>> frame = model.datacollector.get_model_vars_dataframe()
 >>> len(frame), int(frame["week"].iloc[-1])
 (10, 9)
+>>> [phase.rules[0] for phase in PHASES][:3]
+['hear_of_the_firm', 'consider_a_trial', 'buy_and_be_served']
 """
 
 from __future__ import annotations
@@ -137,29 +166,105 @@ from crmsim.trust import (
 from crmsim.week import Week
 from crmsim.winback import ANGRY_ACCEPT_FACTOR, RETURN_TRUST_KEPT, WIN_BACK_ACCEPT
 
-__all__ = ["PHASES", "Episode", "ReferenceCustomer", "ReferenceModel"]
+__all__ = ["PHASES", "Episode", "Phase", "ReferenceCustomer", "ReferenceModel"]
 
-#: Each process of :data:`crmsim.model.WEEKLY_PROCESSES` (by function name), in order, and
-#: the :class:`ReferenceCustomer` methods that re-implement it for one customer.
-PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("spread_awareness", ("hear_of_the_firm",)),
-    ("first_purchases", ("consider_a_trial",)),
-    ("serve_customers", ("buy_and_be_served",)),
-    ("failure_defections", ("leave_after_failure",)),
-    ("disrespect_exits", ("leave_after_disrespect",)),
-    ("learn_from_episodes", ("learn_from_episode",)),
-    ("update_calculus_trust", ("update_calculus_trust",)),
-    ("update_reference_discount", ("update_reference_discount",)),
-    ("invest_in_relationship", ("invest_in_relationship",)),
-    ("give_gifts", ("receive_gift",)),
-    ("update_commitment", ("update_commitment",)),
-    ("climb_stages", ("climb_stage",)),
-    ("climb_tiers", ("climb_tier",)),
-    ("competitor_offers", ("consider_competitor_offer",)),
-    ("quiet_lapses", ("maybe_drift_away",)),
-    ("make_referrals", ("forget_referral", "recommend_the_firm")),
-    ("spread_negative_word", ("forget_negative_word", "speak_against_the_firm")),
-    ("win_back", ("consider_win_back",)),
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One pass of the reference's week: some customers, each running some rules in turn.
+
+    Attributes
+    ----------
+    processes : tuple of str
+        The functions of :data:`crmsim.model.WEEKLY_PROCESSES` (by name) this pass
+        re-implements, in order. A process split over two passes is named by both.
+    group : str
+        Who takes part: the name of a :class:`ReferenceModel` attribute holding them (a
+        group kept up to date as people move) or of a method returning them.
+    rules : tuple of str
+        The :class:`ReferenceCustomer` methods each of them runs, in this order. Several
+        rules make a *fused* pass: one customer runs them all before the next one starts,
+        which is allowed only for rules that read nothing but the customer's own state.
+    shuffled : bool
+        Customers take turns in a random order (when the order decides who is credited).
+    before : str or None
+        A :class:`ReferenceModel` method run once before the customers' turns.
+    """
+
+    processes: tuple[str, ...]
+    group: str
+    rules: tuple[str, ...]
+    shuffled: bool = False
+    before: str | None = None
+
+    @property
+    def fused(self) -> bool:
+        """Several rules run per customer in one pass."""
+        return len(self.rules) > 1
+
+
+#: The week, pass by pass: :meth:`ReferenceModel.step` runs exactly this table. Read
+#: together, the processes are :data:`crmsim.model.WEEKLY_PROCESSES` in order.
+PHASES: tuple[Phase, ...] = (
+    # awareness reads whether contacts are customers, which trials change: its own pass
+    Phase(("spread_awareness",), "dormant", ("hear_of_the_firm",)),
+    Phase(("first_purchases",), "aware", ("consider_a_trial",)),
+    # one active customer's week: every rule here reads only the customer's own state, so
+    # each customer runs them all in one turn (the vectorized engine runs each for everyone)
+    Phase(
+        (
+            "serve_customers",
+            "failure_defections",
+            "disrespect_exits",
+            "learn_from_episodes",
+            "update_calculus_trust",
+            "update_reference_discount",
+            "invest_in_relationship",
+            "give_gifts",
+            "update_commitment",
+            "climb_stages",
+            "climb_tiers",
+            "competitor_offers",
+            "quiet_lapses",
+        ),
+        "active",
+        (
+            "buy_and_be_served",
+            "leave_after_failure",
+            "leave_after_disrespect",
+            "learn_from_episode",
+            "update_calculus_trust",
+            "update_reference_discount",
+            "invest_in_relationship",
+            "receive_gift",
+            "update_commitment",
+            "climb_stage",
+            "climb_tier",
+            "consider_competitor_offer",
+            "maybe_drift_away",
+        ),
+    ),
+    # referrals reach other people: first come, first served, so in a random order
+    Phase(("make_referrals",), "referred", ("forget_referral",)),
+    Phase(("make_referrals",), "referrers", ("recommend_the_firm",), shuffled=True),
+    Phase(
+        ("spread_negative_word",),
+        "speakers",
+        ("speak_against_the_firm",),
+        before="forget_negative_word",
+    ),
+    Phase(("win_back",), "win_back_targets", ("consider_win_back",)),
+)
+
+#: A customer's fixed traits (columns of :data:`crmsim.state.COLUMNS`).
+TRAITS = (
+    "segment",
+    "price_sensitivity",
+    "quality_sensitivity",
+    "values_fit",
+    "sociability",
+    "purchase_rate",
+    "channel",
 )
 
 #: (calculus, knowledge, identification) weights of overall trust, by stage, as Python floats.
@@ -206,7 +311,7 @@ def _main_motive(strengths: list[float]) -> int:
 
 @dataclass(slots=True)
 class Episode:
-    """What one customer experienced in this week's purchase (the vectorized ``week.scratch``).
+    """What one customer experienced in this week's purchase (what the vectorized engine hands on).
 
     Attributes
     ----------
@@ -241,7 +346,9 @@ class ReferenceCustomer(mesa.Agent):
     (``stage`` and ``tier`` are :class:`~crmsim.customer.Stage` and
     :class:`~crmsim.customer.Tier` members, which are ints). ``referred_by`` is the
     referring customer (or ``None``), ``contacts`` the list of people this one talks to
-    (``None`` in a well-mixed market, where everybody else is a contact).
+    (``None`` in a well-mixed market, where everybody else is a contact) and
+    ``active_contacts`` how many of them are customers now (kept up to date by
+    :meth:`ReferenceModel.move`, the one place a stage changes).
 
     Parameters
     ----------
@@ -249,15 +356,26 @@ class ReferenceCustomer(mesa.Agent):
         The market this customer belongs to.
     index : int
         Row number, ``0 <= index < n_customers`` (the network's node).
+    traits : mapping, optional
+        The customer's traits (the names of :data:`TRAITS`); drawn from the model's
+        population when omitted.
     """
 
     model: ReferenceModel
 
-    def __init__(self, model: ReferenceModel, index: int) -> None:
+    def __init__(
+        self, model: ReferenceModel, index: int, traits: Mapping[str, float] | None = None
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.contacts: list[ReferenceCustomer] | None = None
-        self._draw_traits(model.population)
+        self.active_contacts = 0
+        self.inverse_degree = 0.0  # 1 / number of contacts (0 without any)
+        if traits is None:
+            self._draw_traits(model.population)
+        else:
+            for name in TRAITS:
+                setattr(self, name, traits[name])
         # the two ladders
         self.stage: Stage = Stage.UNAWARE
         self.tier: Tier = Tier.PROSPECT
@@ -280,7 +398,8 @@ class ReferenceCustomer(mesa.Agent):
         self.purchase_weeks: deque[int] = deque(maxlen=LOYALTY_WINDOW)
         self.referrals_made = 0
         self.complaints = 0
-        self.heard_negative = 0.0
+        self._heard_negative = 0.0  # see heard_negative: as it was after fade number _heard_at
+        self._heard_at = model.memory_fades
         self.last_heard_week = -1
         self.referred_by: ReferenceCustomer | None = None
         self.angry = False
@@ -332,6 +451,23 @@ class ReferenceCustomer(mesa.Agent):
         """Purchases in the last ``LOYALTY_WINDOW`` weeks, this one included."""
         since = self.model.week - LOYALTY_WINDOW
         return sum(1 for week in self.purchase_weeks if week > since)
+
+    @property
+    def heard_negative(self) -> float:
+        """Negative word of mouth heard, each story faded by ``NEGATIVE_MEMORY`` a week.
+
+        Everyone forgets at the same pace, so the model counts the weekly fades
+        (:meth:`ReferenceModel.forget_negative_word`) and a customer applies the ones
+        since they last heard something when the memory is read, instead of everybody
+        being visited every week.
+        """
+        fades = self.model.memory_fades - self._heard_at
+        return self._heard_negative * NEGATIVE_MEMORY**fades if fades else self._heard_negative
+
+    @heard_negative.setter
+    def heard_negative(self, value: float) -> None:
+        self._heard_negative = value
+        self._heard_at = self.model.memory_fades
 
     def discount_offered(self) -> float:
         """The discount (share of price) this person would get if they bought now."""
@@ -388,9 +524,7 @@ class ReferenceCustomer(mesa.Agent):
         if self.contacts is None:  # well-mixed: everybody else
             model = self.model
             return (model.n_active - self.is_active) / max(model.n_customers - 1, 1)
-        if not self.contacts:
-            return 0.0
-        return sum(1 for c in self.contacts if c.is_active) / len(self.contacts)
+        return self.active_contacts * self.inverse_degree
 
     def random_contact(self) -> ReferenceCustomer | None:
         """One contact chosen uniformly, or ``None`` for someone without contacts."""
@@ -410,12 +544,14 @@ class ReferenceCustomer(mesa.Agent):
     def leave(self, cause: str, angry: bool = False) -> None:
         """Move to DISSOLUTION, recording why (one of ``CHURN_CAUSES``) and whether angry."""
         model = self.model
-        self.stage = Stage.DISSOLUTION
+        model.move(self, Stage.DISSOLUTION)
         self.tier = Tier.PROSPECT  # a former customer is a prospect again
         self.churn_cause = CHURN_CAUSES.index(cause) + 1
         self.lost_week = model.week
         self.angry = angry
         self.anger_left = model.market.anger_weeks if angry else 0
+        if self.anger_left > 0:
+            model.speakers[self] = None
         model.tally["lost"] += 1
         model.tally[f"lost_{cause}"] += 1
         model.tally["lost_from_start"] += self.spell_start < model.week
@@ -431,7 +567,7 @@ class ReferenceCustomer(mesa.Agent):
             model.policy.advertising + model.market.word_of_mouth * self.share_of_contacts_active(),
         )
         if self.random.random() < hazard:
-            self.stage = Stage.AWARENESS
+            model.move(self, Stage.AWARENESS)
             self.expectation = model.initial_expectation
 
     # 2 trials (crmsim.trials.first_purchases) -- for the aware
@@ -447,7 +583,7 @@ class ReferenceCustomer(mesa.Agent):
         if self.random.random() >= min(1.0, market.trial_rate * appeal * referral * doubt):
             return
         week = model.week
-        self.stage = Stage.EXPLORATION
+        model.move(self, Stage.EXPLORATION)
         self.tier = Tier.ACTUAL
         self.spell_start = week
         self.first_purchase_week = week
@@ -541,7 +677,7 @@ class ReferenceCustomer(mesa.Agent):
     def leave_after_failure(self) -> None:
         """After an unresolved failure, maybe leave (angry if the complaint went unanswered)."""
         episode = self.episode
-        if not episode.failed or episode.resolved:
+        if episode is None or not episode.failed or episode.resolved:
             return
         if self.stage == Stage.EXPLORATION:
             resilience = 0.0  # trust is still calculus: the deal, nothing more
@@ -555,7 +691,7 @@ class ReferenceCustomer(mesa.Agent):
     def leave_after_disrespect(self) -> None:
         """A disrespected marketer does not fall back to loyal: they leave, angry."""
         # (a marketer is always an active customer: leaving makes one a prospect again)
-        if not self.episode.breached or self.tier != Tier.MARKETER:
+        if self.episode is None or not self.episode.breached or self.tier != Tier.MARKETER:
             return
         if self.random.random() < self.model.market.marketer_breach_exit:
             self.leave("disrespect", angry=True)
@@ -563,9 +699,9 @@ class ReferenceCustomer(mesa.Agent):
     # 5 trust (crmsim.trust.learn_from_episodes) -- for this week's buyers still here
     def learn_from_episode(self) -> None:
         """Predictable episodes build knowledge trust; respect and fit build identification."""
-        if not self.is_active:
-            return
         episode = self.episode
+        if episode is None or not self.is_active:
+            return
         pred = predictability(episode.surprise)
         tk = self.trust_knowledge
         tk = tk + KNOWLEDGE_GAIN * pred * (1 - tk) - KNOWLEDGE_LOSS * (1 - pred) * tk
@@ -613,10 +749,10 @@ class ReferenceCustomer(mesa.Agent):
 
     # 6 ... gifts (crmsim.gifts.give_gifts) -- for the active, in a gift week
     def receive_gift(self) -> None:
-        """A loyal or marketer customer gets the period's gift: delight and an investment."""
-        if not self.is_active or self.tier < Tier.LOYAL:
-            return
+        """In a gift week, a loyal or marketer customer gets a gift: delight and an investment."""
         model = self.model
+        if not model.gift_week or not self.is_active or self.tier < Tier.LOYAL:
+            return
         gift_value = model.policy.gift_value
         worth = min(1.0, gift_value / model.market.price)
         self.satisfaction += GIFT_DELIGHT * worth * (1 - self.satisfaction)
@@ -638,15 +774,15 @@ class ReferenceCustomer(mesa.Agent):
     # 6 ... stages (crmsim.ladders.climb_stages) -- for the active
     def climb_stage(self) -> None:
         """Exploration -> expansion -> commitment, and commitment -> expansion when it fades."""
-        stage = self.stage
+        stage, move = self.stage, self.model.move
         if stage == Stage.EXPLORATION:
             if self.good_episodes >= GOOD_EPISODES_TO_EXPAND and self.trust >= TRUST_TO_EXPAND:
-                self.stage = Stage.EXPANSION
+                move(self, Stage.EXPANSION)
         elif stage == Stage.EXPANSION:
             if self.commitment >= COMMITMENT_TO_COMMIT:
-                self.stage = Stage.COMMITMENT
+                move(self, Stage.COMMITMENT)
         elif stage == Stage.COMMITMENT and self.commitment < COMMITMENT_TO_SLIDE_BACK:
-            self.stage = Stage.EXPANSION
+            move(self, Stage.EXPANSION)
 
     # 6 ... tiers (crmsim.ladders.climb_tiers) -- for the active
     def climb_tier(self) -> None:
@@ -693,6 +829,7 @@ class ReferenceCustomer(mesa.Agent):
             self.leave("drift")
 
     # 8 referrals (crmsim.referrals.make_referrals) -- first for prospects with a referral
+    #   (always aware: a referral makes its friend aware, and a trial clears it)
     def forget_referral(self) -> None:
         """A recommendation that has not (yet) led to a purchase fades."""
         if self.random.random() < REFERRAL_FADE:
@@ -718,7 +855,7 @@ class ReferenceCustomer(mesa.Agent):
         if friend is None or friend.stage > Stage.AWARENESS or friend.referred_by is not None:
             return
         if friend.stage == Stage.UNAWARE:
-            friend.stage = Stage.AWARENESS
+            model.move(friend, Stage.AWARENESS)
             friend.expectation = model.initial_expectation
         friend.referred_by = self
         model.tally["referrals"] += 1
@@ -726,17 +863,16 @@ class ReferenceCustomer(mesa.Agent):
         motive_name = REFERRAL_MOTIVES[motive] if motive >= 0 else "none"
         model.tally[f"referrals_{motive_name}"] += 1
 
-    # 8 ... negative word of mouth (crmsim.referrals.spread_negative_word)
-    def forget_negative_word(self) -> None:
-        """Negative stories heard fade (everyone, each week)."""
-        self.heard_negative *= NEGATIVE_MEMORY
-
+    # 8 ... negative word of mouth (crmsim.referrals.spread_negative_word): what everyone
+    #   heard fades (see heard_negative), then the angry former customers speak
     def speak_against_the_firm(self) -> None:
         """An angry former customer tells contacts, for ``anger_weeks`` weeks."""
         p_talk = self.model.market.negative_wom_rate * self.sociability
         for hearer in self.contacts_reached(p_talk):
             hearer.hear_negative_word()
         self.anger_left -= 1
+        if self.anger_left <= 0:
+            del self.model.speakers[self]
 
     def hear_negative_word(self) -> None:
         """Remember the story; the first one each week shakes a customer's calculus trust and
@@ -753,18 +889,21 @@ class ReferenceCustomer(mesa.Agent):
             self.expectation = max(-1.0, self.expectation - NEGATIVE_EXPECTATION_HIT)
         model.tally["negative_wom"] += 1
 
-    # 9 win-back (crmsim.winback.win_back) -- for former customers who left before this week
+    # 9 win-back (crmsim.winback.win_back) -- for former customers
     def consider_win_back(self) -> None:
-        """Maybe get a win-back offer and come back: a second chance, not a clean slate."""
+        """Maybe get a win-back offer and come back: a second chance, not a clean slate.
+
+        Nobody gets an offer in the week they left.
+        """
         model = self.model
         random = self.random
-        if random.random() >= model.policy.win_back:
+        if self.lost_week >= model.week or random.random() >= model.policy.win_back:
             return
         model.tally["win_back_offers"] += 1
         accept = WIN_BACK_ACCEPT * (ANGRY_ACCEPT_FACTOR if self.angry else 1.0)
         if random.random() >= accept:
             return
-        self.stage = Stage.EXPLORATION
+        model.move(self, Stage.EXPLORATION)
         self.tier = Tier.ACTUAL
         self.spell_start = model.week
         self.trust_calculus *= RETURN_TRUST_KEPT
@@ -774,6 +913,7 @@ class ReferenceCustomer(mesa.Agent):
         self.good_episodes = 0
         self.angry = False
         self.anger_left = 0
+        model.speakers.pop(self, None)
         model.tally["won_back"] += 1
 
     def __repr__(self) -> str:
@@ -864,20 +1004,26 @@ class ReferenceModel(mesa.Model):
         self.network: SocialNetwork = build_network(
             network, self.n_customers, self.rng, mean_degree, rewiring
         )
+        self.week = 0
+        #: weekly fades of negative word of mouth so far (see ReferenceCustomer.heard_negative)
+        self.memory_fades = 0
         self.people = [ReferenceCustomer(self, i) for i in range(self.n_customers)]
         self.well_mixed_degree = int(round(self.network.mean_degree))
-        if not self.network.well_mixed:
-            indptr = self.network.adjacency.indptr.tolist()
-            indices = self.network.adjacency.indices.tolist()
-            for i, person in enumerate(self.people):
-                person.contacts = [self.people[j] for j in indices[indptr[i] : indptr[i + 1]]]
+        self._connect(self.network)
 
-        self.week = 0
         self.tally: Counter = Counter()
         self._row: dict[str, float] = {}
-        self.n_active = 0
         self.discount_running = False
+        self.gift_week = False
         self.initial_expectation = 0.0
+        # the groups the phases run over, and the counts of active contacts
+        self.dormant: dict[ReferenceCustomer, None] = {}
+        self.aware: dict[ReferenceCustomer, None] = {}
+        self.active: dict[ReferenceCustomer, None] = {}
+        self.departed: dict[ReferenceCustomer, None] = {}
+        self.speakers: dict[ReferenceCustomer, None] = {}
+        self.n_active = 0
+        self._regroup()
         self._losses: list[tuple[int, int, int, int]] = []
         self.datacollector = CRMDataCollector(
             self,
@@ -912,65 +1058,109 @@ class ReferenceModel(mesa.Model):
         """Log a departure for the loss table (see :attr:`losses`)."""
         self._losses.append((self.week, person.index, person.spell_start, person.churn_cause))
 
-    def count_active(self) -> int:
-        return sum(1 for person in self.people if person.is_active)
+    # ------------------------------------------------------------------ the groups
+    # Each group is a dict used as an ordered set (insertion order, so a seed gives one run
+    # whatever the hash seed): a phase visits its group, not the whole market.
+    def move(self, person: ReferenceCustomer, stage: Stage) -> None:
+        """Set ``person``'s stage: the one place a stage changes.
+
+        Keeps the groups (:attr:`dormant`, :attr:`aware`, :attr:`active`, :attr:`departed`)
+        and, when someone starts or stops being a customer, the number of customers and
+        each contact's count of active contacts up to date.
+        """
+        groups = self._group_of_stage
+        before, after = groups[person.stage], groups[stage]
+        person.stage = stage
+        if before is after:
+            return
+        del before[person]
+        after[person] = None
+        if before is self.active or after is self.active:
+            change = 1 if after is self.active else -1
+            self.n_active += change
+            if person.contacts is not None:
+                for contact in person.contacts:
+                    contact.active_contacts += change
+
+    def _connect(self, network: SocialNetwork) -> None:
+        """Give everyone their contacts from ``network`` (none listed in a well-mixed market)."""
+        if network.well_mixed:
+            for person in self.people:
+                person.contacts, person.inverse_degree = None, 0.0
+            return
+        indptr = network.adjacency.indptr.tolist()
+        indices = network.adjacency.indices.tolist()
+        people = self.people
+        for i, person in enumerate(people):
+            person.contacts = [people[j] for j in indices[indptr[i] : indptr[i + 1]]]
+            person.inverse_degree = 1.0 / len(person.contacts) if person.contacts else 0.0
+
+    def _regroup(self) -> None:
+        """Sort everyone into the groups and count active contacts afresh (after stages were
+        set directly, as in :meth:`from_crm_model`)."""
+        self.dormant, self.aware, self.active, self.departed = {}, {}, {}, {}
+        # indexed by Stage: UNAWARE, AWARENESS, the three active stages, DISSOLUTION
+        self._group_of_stage = (self.dormant, self.aware, *[self.active] * 3, self.departed)
+        for person in self.people:
+            self._group_of_stage[person.stage][person] = None
+            person.active_contacts = 0
+        self.speakers = {p: None for p in self.departed if p.angry and p.anger_left > 0}
+        self.n_active = len(self.active)
+        for person in self.active:
+            for contact in person.contacts or ():
+                contact.active_contacts += 1
+
+    def referred(self) -> list[ReferenceCustomer]:
+        """Prospects with a referral that has not led to a purchase (all of them aware)."""
+        return [person for person in self.aware if person.referred_by is not None]
+
+    def referrers(self) -> list[ReferenceCustomer]:
+        """Loyal and marketer customers (who may recommend the firm)."""
+        return [person for person in self.active if person.tier >= Tier.LOYAL]
+
+    def win_back_targets(self) -> list[ReferenceCustomer]:
+        """Former customers, when the firm makes win-back offers at all."""
+        return list(self.departed) if self.policy.win_back > 0 else []
+
+    def forget_negative_word(self) -> None:
+        """Everyone's memory of negative word of mouth fades by one week."""
+        self.memory_fades += 1
 
     # ------------------------------------------------------------------ one week
     def step(self) -> None:
-        """Simulate one week: the ``WEEKLY_PROCESSES`` in order, each customer by customer."""
+        """Simulate one week: the passes of :data:`PHASES` in order, customer by customer."""
+        policy = self.policy
         self.tally = Counter()
         week = self._as_week()  # shares the tally, for the firm's books
-        self.discount_running = self.policy.discount_running(self.week)
+        self.discount_running = policy.discount_running(self.week)
+        self.gift_week = policy.gift_value > 0 and self.week % policy.gift_every == 0
         self.initial_expectation = initial_expectation(week)
-        everyone = self.agents
-        self.n_active = active_start = self.count_active()
-
-        # 1 awareness: the unaware hear of the firm
-        everyone.select(lambda c: c.stage == Stage.UNAWARE).do("hear_of_the_firm")
-        # 2 trials: the aware may buy for the first time
-        everyone.select(lambda c: c.stage == Stage.AWARENESS).do("consider_a_trial")
-        # 3 episodes: this week's customers (new ones included) buy and are served
-        customers = everyone.select(lambda c: c.is_active)
-        customers.do("buy_and_be_served")
-        buyers = customers.select(lambda c: c.episode is not None)
-        # 4 failures, complaints and recovery; the marketer trap
-        buyers.do("leave_after_failure")
-        buyers.do("leave_after_disrespect")
-        # 5 trust: learn from the episode (buyers still here), re-weigh the deal, get used to it
-        buyers.do("learn_from_episode")
-        customers.do("update_calculus_trust")
-        customers.do("update_reference_discount")
-        # 6 investments, gifts, commitment, and the moves on both ladders
-        customers.do("invest_in_relationship")
-        if self.policy.gift_value > 0 and self.week % self.policy.gift_every == 0:
-            customers.do("receive_gift")
-        customers.do("update_commitment")
-        customers.do("climb_stage")
-        customers.do("climb_tier")
-        # 7 competitor offers and quiet lapses
-        customers.do("consider_competitor_offer")
-        customers.do("maybe_drift_away")
-        # 8 unconverted referrals fade; new ones (first come, first served: a random order);
-        #   negative word of mouth
-        everyone.select(lambda c: c.referred_by is not None).do("forget_referral")
-        customers.select(lambda c: c.tier >= Tier.LOYAL).shuffle_do("recommend_the_firm")
-        everyone.do("forget_negative_word")
-        speakers = everyone.select(
-            lambda c: c.angry and c.anger_left > 0 and c.stage == Stage.DISSOLUTION
-        )
-        speakers.do("speak_against_the_firm")
-        # 9 win-back offers to those who left before this week
-        if self.policy.win_back > 0:
-            week_index = self.week
-            gone = everyone.select(
-                lambda c: c.stage == Stage.DISSOLUTION and c.lost_week < week_index
-            )
-            gone.do("consider_win_back")
-
+        active_start = self.n_active
+        for phase in PHASES:
+            self.run_phase(phase)
         keep_books(self.n_customers, week)
         self._row = self._weekly_row(active_start)
         self.datacollector.collect(self)
         self.week += 1
+
+    def run_phase(self, phase: Phase) -> None:
+        """Let the customers of ``phase.group`` take turns, each running ``phase.rules``."""
+        if phase.before is not None:
+            getattr(self, phase.before)()
+        group = getattr(self, phase.group)
+        # a copy: people move between groups during the pass
+        people = list(group() if callable(group) else group)
+        if phase.shuffled:
+            self.random.shuffle(people)
+        rules = [getattr(ReferenceCustomer, name) for name in phase.rules]
+        if len(rules) == 1:
+            rule = rules[0]
+            for person in people:
+                rule(person)
+            return
+        for person in people:
+            for rule in rules:
+                rule(person)
 
     def _as_week(self) -> Week:
         """This week's context as the vectorized processes see it (for the shared books)."""
@@ -985,27 +1175,29 @@ class ReferenceModel(mesa.Model):
         )
 
     def _weekly_row(self, active_start: int) -> dict[str, float]:
-        """The week's row of :data:`crmsim.model.FRAME_COLUMNS`."""
+        """The week's row of :data:`crmsim.model.FRAME_COLUMNS` (one pass over the customers)."""
         tally = self.tally
         stages, tiers = Counter(), Counter()
+        stages[Stage.UNAWARE] = len(self.dormant)
+        stages[Stage.AWARENESS] = len(self.aware)
+        stages[Stage.DISSOLUTION] = len(self.departed)
+        tiers[Tier.PROSPECT] = self.n_customers - len(self.active)  # everyone but customers
         sums = dict.fromkeys(
             ("trust", "trust_calculus", "trust_knowledge", "trust_identification",
              "commitment_mean", "satisfaction", "switching_cost"),
             0.0,
         )  # fmt: skip
-        n_active = 0
-        for c in self.people:
+        for c in self.active:
             stages[c.stage] += 1
             tiers[c.tier] += 1
-            if c.is_active:
-                n_active += 1
-                sums["trust"] += c.trust
-                sums["trust_calculus"] += c.trust_calculus
-                sums["trust_knowledge"] += c.trust_knowledge
-                sums["trust_identification"] += c.trust_identification
-                sums["commitment_mean"] += c.commitment
-                sums["satisfaction"] += c.satisfaction
-                sums["switching_cost"] += c.switching_cost
+            sums["trust"] += c.trust
+            sums["trust_calculus"] += c.trust_calculus
+            sums["trust_knowledge"] += c.trust_knowledge
+            sums["trust_identification"] += c.trust_identification
+            sums["commitment_mean"] += c.commitment
+            sums["satisfaction"] += c.satisfaction
+            sums["switching_cost"] += c.switching_cost
+        n_active = len(self.active)
         row: dict[str, float] = {
             "week": self.week,
             "active_start": active_start,
@@ -1050,23 +1242,33 @@ class ReferenceModel(mesa.Model):
             Seed of the reference model's random numbers.
         """
         reference = cls(
-            n_customers=model.n_customers,
+            n_customers=1,  # its customers are replaced by copies of the model's below
             policy=model.policy,
             market=model.market,
             population=model.population,
             network="well-mixed",  # replaced below by the model's own network
             rng=rng,
         )
+        reference.remove_all_agents()
+        reference.n_customers = model.n_customers
         reference.network = network = model.network
         reference.week = week = model.week
-        people, state = reference.people, model.state
-        # the state columns a customer holds as attributes (not the derived
-        # ``recent_purchases``, computed from ``purchase_weeks``, nor any cache)
-        columns = [name for name in COLUMNS if name in vars(people[0])]
+        state = model.state
+        traits = {name: getattr(state, name).tolist() for name in TRAITS}
+        reference.people = people = [
+            ReferenceCustomer(reference, i, {name: traits[name][i] for name in TRAITS})
+            for i in range(model.n_customers)
+        ]
+        # the state columns a customer holds (not the derived ``recent_purchases``, computed
+        # from ``purchase_weeks``, nor the vectorized engine's contact-count cache, which the
+        # reference keeps itself and counts afresh below)
+        columns = [
+            name
+            for name in COLUMNS
+            if name not in ("counted_active", "active_contacts")
+            and (name in vars(people[0]) or name == "heard_negative")
+        ]
         values = {name: getattr(state, name).tolist() for name in columns}
-        if not network.well_mixed:
-            indptr = network.adjacency.indptr.tolist()
-            indices = network.adjacency.indices.tolist()
         for i, person in enumerate(people):
             for name in columns:
                 setattr(person, name, values[name][i])
@@ -1078,9 +1280,9 @@ class ReferenceModel(mesa.Model):
             for past in range(max(0, week - LOYALTY_WINDOW + 1), week):
                 if state.purchase_window[past % LOYALTY_WINDOW, i]:
                     person.purchase_weeks.append(past)
-            if not network.well_mixed:
-                person.contacts = [people[j] for j in indices[indptr[i] : indptr[i + 1]]]
         reference.well_mixed_degree = int(round(network.mean_degree))
+        reference._connect(network)
+        reference._regroup()
         return reference
 
     # ------------------------------------------------------------------ reading
