@@ -114,12 +114,22 @@ def test_fit_retention_forecasts_the_periods_it_did_not_see(case):
     assert list(table["week"]) == [QUARTER * k for k in range(9)]
 
 
-def test_fit_retention_can_fit_a_single_parameter():
-    # failure_defection 0.8 instead of 0.5; measured 0.78 (11 simulated cohorts)
-    market = Market(failure_defection=0.8)
-    observed = simulate_cohort(7, QUARTER, n_customers=20_000, market=market, rng=9)
-    fit = fit_retention(observed, QUARTER, parameters=["failure_defection"], grid_points=3)
-    assert fit.parameters["failure_defection"] == pytest.approx(0.8, abs=0.15)
+@pytest.mark.parametrize("truth", [0.8, 0.35])
+def test_fit_retention_recovers_failure_defection_alone_within_five_points(truth):
+    # failure_defection only acts through failures (at most 10 % of episodes), so a cohort
+    # curve carries little of it: with a 20,000-customer curve and a 2,000-customer fit the
+    # estimate of 0.8 ranged over 0.75-0.81 (six observed seeds), a bias of about 0.03.
+    # Hence more data: a 100,000-customer curve fitted with 10,000 simulated customers
+    # (2 s alone, up to 8 s on busy cores). Measured over observed seeds 9-14: 0.787-0.821
+    # for 0.8, 0.331-0.368 for 0.35, so at most 0.021 off. Tolerance 0.05: over twice that
+    # miss, and narrow enough that a fit stuck at the starting value (0.5) or off by the old
+    # 0.15 fails (a curve made with 0.65 is fitted as 0.67).
+    market = Market(failure_defection=truth)
+    observed = simulate_cohort(7, QUARTER, n_customers=100_000, market=market, rng=9)
+    fit = fit_retention(
+        observed, QUARTER, parameters=["failure_defection"], grid_points=3, n_customers=10_000
+    )
+    assert fit.parameters["failure_defection"] == pytest.approx(truth, abs=0.05)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 
 from crmsim import CRMModel, Policy, Stage, analysis
 from crmsim.exercises import lesson_00, lesson_01, lesson_02, lesson_03, lesson_04, lesson_05
+from crmsim.exercises.core import Feedback
 from crmsim.stages import ACTIVE_STAGES
 from crmsim.state import TRUST_WEIGHTS
 
@@ -138,11 +139,61 @@ def test_the_right_answer_passes(question, right, wrong, capsys):
     assert "Correct" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("question", "right", "wrong"), CASES)
-def test_a_typical_wrong_answer_fails_with_an_explanation(question, right, wrong):
+#: What the feedback on each case's typical wrong answer must name: the mistake made or the
+#: quantity the question asks for (case-insensitive). A message that only says "wrong,
+#: try again", however long, names none of them.
+EXPLAINS = {
+    "active customers at the end": ("first time", "left"),
+    "revenue over the year": ("one week", "every week"),
+    "a policy for an opening promotion": ("week 1", "week 0"),
+    "the four types of CRM": ("'b'", "analytical"),
+    "profit of a targeted discount": ("sign", "targeted minus blanket"),
+    "who prefers the phone": ("count", "share"),
+    "the stages in order": ("unaware",),
+    "when the bargain hunters leave": ("off by one", "counts from 0"),
+    "what happened to the opening cohort": ("every departure", "opening cohort"),
+    "overall trust in expansion": ("equal weight", "TRUST_WEIGHTS"),
+    "consistency and knowledge trust": ("one run", "difference"),
+    "a competitor's campaign": ("exploration", "expansion"),
+    "classify features from a Kano survey": ("misclassified", "most frequent"),
+    "the last step to perfection": ("swapped", "must-be"),
+    "money spent where customers do not care": ("one* episode", "total profit"),
+    "churn of the telecom operator": ("end* of the quarter", "start"),
+    "growth if nobody had left": ("*with* churn", "nobody had left"),
+    "churn of one quarter, by the definition": ("joined during it", "start"),
+    "what the managers saw": ("minus", "signs"),
+}
+#: An answer no student would give for a reason: its feedback is the checker's fallback.
+UNRELATED = -12_345.678
+
+
+def check_explains_the_typical_mistake(question, wrong) -> None:
     feedback = question.checker(wrong)
     assert feedback.correct is False
-    assert len(feedback.message) > 30
+    message = feedback.message.lower()
+    missing = [word for word in EXPLAINS[question.title] if word.lower() not in message]
+    assert not missing, (question.title, missing, feedback.message)
+    # the checker recognised this mistake: its feedback is not the one any wrong answer gets
+    assert feedback.message != question.checker(UNRELATED).message, question.title
+
+
+@pytest.mark.parametrize(("question", "right", "wrong"), CASES)
+def test_a_typical_wrong_answer_fails_with_feedback_that_names_the_mistake(question, right, wrong):
+    check_explains_the_typical_mistake(question, wrong)
+
+
+def test_every_case_says_what_its_explanation_must_name():
+    assert {case.values[0].title for case in CASES} == set(EXPLAINS)
+
+
+@pytest.mark.parametrize(("question", "right", "wrong"), CASES[:3] + CASES[-3:])
+def test_a_checker_that_only_says_try_again_is_caught(question, right, wrong, monkeypatch):
+    # mutant: a long but empty message for every wrong answer (it passed the old check of
+    # "longer than 30 characters")
+    generic = Feedback(False, "Not quite right: have another look at the lesson and try again.")
+    monkeypatch.setattr(question, "checker", lambda answer: generic)
+    with pytest.raises(AssertionError):
+        check_explains_the_typical_mistake(question, wrong)
 
 
 @pytest.mark.parametrize(("question", "right", "wrong"), CASES)

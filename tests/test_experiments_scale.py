@@ -221,23 +221,120 @@ def test_cem_and_cam_kpis_of_seed_004_are_reported():
 
 
 # ---------------------------------------------------------------------------- sensitivity
-def test_morris_screening_gives_indices_per_output_and_parameter():
-    result = sensitivity(
-        {"service_quality": (0.4, 0.95), "market.trial_rate": (0.05, 0.2)},
-        trajectories=3,
-        weeks=26,
-        n_customers=200,
+# Sensitivity analysis must find what matters. Two inputs with known roles for churn:
+# service quality dominates it (failures and how episodes feel: quarterly churn falls by
+# 15-38 points across 0.4-0.95 in these runs), and the unit cost of goods cannot touch it
+# (only the books read Market.unit_cost). With common random numbers, runs that differ
+# only in unit cost are identical but for the books, so unit cost's churn indices are
+# exactly zero: any other value means outputs were paired with the wrong sample points or
+# indices with the wrong parameter. Small runs: 300 customers, 52 weeks (three quarters
+# with customers at the start), 2 replications, seed 0.
+KNOWN_ROLES = {"service_quality": (0.4, 0.95), "market.unit_cost": (8.0, 16.0)}
+SENSITIVITY_RUNS = {"replications": 2, "weeks": 52, "n_customers": 300, "seed": 0}
+#: Morris: 6 trajectories x (2 + 1) = 18 points, 36 runs: 0.6 s alone, up to 5 s on busy cores.
+#: Sobol: 16 base samples x (2 + 2) = 64 points, 128 runs: 3 s alone, up to 25 s when busy.
+SENSITIVITY_SIZES = {"morris": {"trajectories": 6}, "sobol": {"samples": 16}}
+
+
+def sensitivity_of_known_roles(method: str, out_dir) -> experiments.SensitivityResult:
+    return sensitivity(
+        KNOWN_ROLES,
+        outputs=("churn", "profit"),
+        method=method,
+        out_dir=out_dir,
         progress=False,
         workers=1,
+        **SENSITIVITY_RUNS,
+        **SENSITIVITY_SIZES[method],
     )
+
+
+@pytest.fixture(scope="module")
+def known_roles(tmp_path_factory) -> dict[str, tuple[experiments.SensitivityResult, object]]:
+    """Each method once; its runs are kept in a folder so a re-analysis runs nothing."""
+    found = {}
+    for method in SENSITIVITY_SIZES:
+        out = tmp_path_factory.mktemp(f"sensitivity_{method}")
+        found[method] = (sensitivity_of_known_roles(method, out), out)
+    return found
+
+
+def check_service_quality_dominates_churn_and_unit_cost_does_not_matter(result) -> None:
+    churn = result.indices.xs("churn", level="output")
+    cost = churn.loc["market.unit_cost"]
+    service = churn.loc["service_quality"]
+    if result.method == "morris":
+        # measured over seeds 0-4: mu* 0.15-0.38 (churn per move across the whole range),
+        # every elementary effect negative (mu = -mu*); unit cost exactly 0
+        assert (cost[["mu", "mu_star", "sigma"]] == 0).all(), cost
+        assert service["mu_star"] > 0.05, service
+        assert service["mu"] == pytest.approx(-service["mu_star"]), service
+    else:
+        # the true indices are S1 = ST = 1 for service quality (the only input churn reads)
+        # and 0 for unit cost. Estimated with 16 base samples: S1 0.87-1.25 and ST 0.97-1.29
+        # over seeds 0-2 (bootstrap intervals about +-0.6), hence the floor of 0.5
+        assert (cost[["S1", "ST"]] == 0).all(), cost
+        assert service["S1"] > 0.5 and service["ST"] > 0.5, service
+    assert churn.index[churn.iloc[:, 0].abs().argmax()] == "service_quality"
+
+
+@pytest.mark.parametrize("method", SENSITIVITY_SIZES)
+def test_sensitivity_finds_that_service_quality_drives_churn_and_unit_cost_does_not(
+    known_roles, method
+):
+    result, _ = known_roles[method]
+    assert result.method == method
     assert result.indices.index.names == ["output", "parameter"]
-    assert set(result.indices.index) == {
-        (o, p) for o in ("churn", "profit") for p in ("service_quality", "market.trial_rate")
-    }
-    assert (result.indices["mu_star"] >= 0).all()
-    assert len(result.runs.design) == 3 * (2 + 1)
+    assert set(result.indices.index) == {(o, p) for o in ("churn", "profit") for p in KNOWN_ROLES}
+    check_service_quality_dominates_churn_and_unit_cost_does_not_matter(result)
+    # profit: a dearer unit can only lower it (it changes nothing but the cost of goods)
+    cost_on_profit = result.indices.loc[("profit", "market.unit_cost")]
+    if method == "morris":
+        assert cost_on_profit["mu"] == pytest.approx(-cost_on_profit["mu_star"])
+        assert cost_on_profit["mu"] < 0
+        assert len(result.runs.design) == 6 * (2 + 1)
+    else:
+        assert cost_on_profit["ST"] > 0
+        assert len(result.runs.design) == 16 * (2 + 2)
     assert isinstance(result.plot(), Figure)
     assert "service_quality" in result.to_text()
+
+
+def _outputs_paired_with_the_wrong_points(analyze):
+    def broken(problem, *args, **kwargs):
+        if args and np.ndim(args[-1]) == 1:  # morris: (problem, X, Y), sobol: (problem, Y)
+            args = (*args[:-1], np.roll(args[-1], 1))
+        return analyze(problem, *args, **kwargs)
+
+    return broken
+
+
+def _indices_given_to_the_wrong_parameters(analyze):
+    def broken(problem, *args, **kwargs):
+        found = analyze(problem, *args, **kwargs)
+        for key in ("mu", "mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST", "ST_conf"):
+            if key in found:
+                found[key] = np.asarray(found[key])[::-1]
+        return found
+
+    return broken
+
+
+@pytest.mark.parametrize("method", SENSITIVITY_SIZES)
+@pytest.mark.parametrize(
+    "mutant", [_outputs_paired_with_the_wrong_points, _indices_given_to_the_wrong_parameters]
+)
+def test_a_sensitivity_analysis_that_mixes_up_points_or_parameters_is_caught(
+    known_roles, method, mutant, monkeypatch
+):
+    # the analysis step is broken by patching SALib (not crmsim); the runs are read back
+    # from the fixture's folder, so nothing is simulated again
+    salib = pytest.importorskip(f"SALib.analyze.{method}")
+    _, out = known_roles[method]
+    monkeypatch.setattr(salib, "analyze", mutant(salib.analyze))
+    broken = sensitivity_of_known_roles(method, out)
+    with pytest.raises(AssertionError):
+        check_service_quality_dominates_churn_and_unit_cost_does_not_matter(broken)
 
 
 # ---------------------------------------------------------------------------- cohorts, RFM

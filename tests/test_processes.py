@@ -11,7 +11,13 @@ from crmsim.awareness import spread_awareness
 from crmsim.books import keep_books
 from crmsim.commitment import update_commitment
 from crmsim.competition import competitor_offers, quiet_lapses
-from crmsim.episodes import disrespect_exits, failure_defections, serve_customers
+from crmsim.episodes import (
+    disrespect_exits,
+    episode_probability,
+    failure_defections,
+    failure_resilience,
+    serve_customers,
+)
 from crmsim.gifts import give_gifts
 from crmsim.kano import (
     CATEGORY_WEIGHT,
@@ -122,17 +128,39 @@ def test_flawless_must_be_attributes_never_fail_and_missing_ones_often_do():
     assert rate == pytest.approx(Market().max_failure_rate, abs=0.03)
 
 
-def test_about_forty_percent_of_failures_become_complaints():
-    _, week = _serve(Policy(service={"reliability": 0.0}), market=Market(max_failure_rate=1.0))
-    assert week.tally["complaints"] / week.tally["failures"] == pytest.approx(0.40, abs=0.03)
+# Wiring checks. The course's figures (seed 002: about 40 % of customers who meet a failure
+# complain; an unresolved failure makes about half of early-stage customers leave) are the
+# model's *inputs* (Market.complaint_propensity, Market.failure_defection), so reproducing
+# them shows that the rule reads its input, not that the model predicts the figure. Each
+# check is run at the course's value and at a second value, so that a rule that ignored the
+# input (or hard-coded the course's figure) fails the second case. Tolerance: 0.03, about
+# 3.3 binomial standard errors at 0.40 and 2,870 failures (3.3 at 0.50 and about 2,300
+# unresolved failures); measured misses were under 0.01.
+@pytest.mark.parametrize("propensity", [0.40, 0.15], ids=["course_40_percent", "other_input"])
+def test_wiring_the_share_of_failures_that_become_complaints_is_the_complaint_propensity_input(
+    propensity,
+):
+    _, week = _serve(
+        Policy(service={"reliability": 0.0}),
+        market=Market(max_failure_rate=1.0, complaint_propensity=propensity),
+    )
+    assert week.tally["failures"] > 2_500
+    share = week.tally["complaints"] / week.tally["failures"]
+    assert share == pytest.approx(propensity, abs=0.03)
 
 
-def test_unresolved_failure_makes_early_customers_leave_about_half_the_time():
+@pytest.mark.parametrize("defection", [0.50, 0.20], ids=["course_half", "other_input"])
+def test_wiring_explorers_leave_after_an_unresolved_failure_at_the_failure_defection_input(
+    defection,
+):
     model, week = _serve(
-        Policy(service={"reliability": 0.0}, recovery=0.0), market=Market(max_failure_rate=1.0)
+        Policy(service={"reliability": 0.0}, recovery=0.0),
+        market=Market(max_failure_rate=1.0, failure_defection=defection),
     )
     failure_defections(model.state, week)
-    assert week.tally["lost_failure"] / week.tally["failures"] == pytest.approx(0.5, abs=0.03)
+    assert week.tally["failures"] > 2_500
+    share = week.tally["lost_failure"] / week.tally["failures"]
+    assert share == pytest.approx(defection, abs=0.03)
 
 
 def test_committed_customers_forgive_failures_more_than_explorers():
@@ -435,12 +463,47 @@ def test_the_served_who_are_still_active_are_picked_once_and_follow_departures()
     assert np.array_equal(week.served_and_active(s)[0], expected)
 
 
-def test_the_int_stage_and_tier_codes_are_the_enums_values():
+def _how_the_processes_read(stage: Stage) -> dict[str, bool]:
+    """Set everyone's stage with the enum; see how state and episode rules, which compare the
+    state with the plain int codes of crmsim.stages, classify them."""
+    model = make_model(n=20)
+    s = model.state
+    s.stage[:] = stage
+    s.purchase_rate[:] = 1.0
+    s.trust_knowledge[:] = s.trust_identification[:] = s.commitment[:] = 0.8
+    rows = np.arange(s.n)
+    return {
+        "active": bool(s.active_mask().all()),
+        "buys": bool((episode_probability(s, rows) > 0).all()),
+        "unforgiving": bool((failure_resilience(s, rows) == 0).all()),
+    }
+
+
+def _expected_reading(stage: Stage) -> dict[str, bool]:
+    active = stage in (Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT)
+    # trust held by a deep relationship forgives, except in exploration (calculus trust only)
+    return {"active": active, "buys": active, "unforgiving": stage == Stage.EXPLORATION}
+
+
+@pytest.mark.parametrize("stage", list(Stage), ids=lambda s: s.name.lower())
+def test_a_stage_set_with_the_enum_is_that_stage_for_the_weekly_rules(stage):
+    # The rules compare the state with plain int codes unpacked positionally from the enum
+    # (crmsim.stages), and active_mask relies on EXPLORATION..COMMITMENT being consecutive.
+    assert _how_the_processes_read(stage) == _expected_reading(stage)
+    # plain ints, not IntEnum members: NumPy compares an array with an int subclass about
+    # twice as slowly, which is why the codes exist
     from crmsim import stages
 
-    for member in (*Stage, *Tier):
-        code = getattr(stages, member.name)
-        assert type(code) is int and code == member.value
+    assert all(type(getattr(stages, m.name)) is int for m in (*Stage, *Tier))
+
+
+def test_a_swapped_stage_code_is_caught_by_the_reading_check(monkeypatch):
+    # mutant: EXPLORATION bound to EXPANSION's code, as a reordered unpacking line would do
+    import crmsim.episodes
+
+    monkeypatch.setattr(crmsim.episodes, "EXPLORATION", int(Stage.EXPANSION))
+    wrong = [s for s in Stage if _how_the_processes_read(s) != _expected_reading(s)]
+    assert wrong == [Stage.EXPLORATION, Stage.EXPANSION]
 
 
 def test_repeat_purchases_counted_under_respect_alone_match_the_general_rule():
