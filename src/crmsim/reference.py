@@ -95,6 +95,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from crmsim import checks
 from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
 from crmsim.attribution import RESPECT_WEIGHT as MOTIVE_RESPECT_WEIGHT
 from crmsim.awareness import initial_expectation
@@ -106,7 +107,6 @@ from crmsim.commitment import (
     TENURE_INVESTMENT,
     TRUST_SHARE,
 )
-from crmsim.customer import CHURN_CAUSES, Stage, Tier
 from crmsim.episodes import (
     DISCONFIRMATION,
     ENGAGEMENT,
@@ -115,6 +115,7 @@ from crmsim.episodes import (
     breach_probability,
     failure_probability,
 )
+from crmsim.frame import COUNT_COLUMNS, FRAME_COLUMNS, MONEY_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS
 from crmsim.gifts import GIFT_DELIGHT, GIFT_INVESTMENT
 from crmsim.kano import CATEGORY_WEIGHT, satisfying_weight
 from crmsim.ladders import (
@@ -129,16 +130,7 @@ from crmsim.ladders import (
     TRUST_TO_EXPAND,
 )
 from crmsim.levers import CHANNELS, TIER_NAMES, Market, Policy, Population
-from crmsim.model import (
-    COUNT_COLUMNS,
-    FRAME_COLUMNS,
-    MONEY_COLUMNS,
-    STAGE_COLUMNS,
-    TIER_COLUMNS,
-    CRMDataCollector,
-    CRMModel,
-    run_weeks,
-)
+from crmsim.model import CRMDataCollector, CRMModel, run_weeks
 from crmsim.network import SocialNetwork, build_network
 from crmsim.offer import LOSS_AVERSION, REFERENCE_SPEED, VALUE_SLOPE
 from crmsim.referrals import (
@@ -150,6 +142,7 @@ from crmsim.referrals import (
     REFERRAL_FADE,
     REWARD_RESPONSE,
 )
+from crmsim.stages import CHURN_CAUSES, Stage, Tier
 from crmsim.state import COLUMNS, LOYALTY_WINDOW, TRUST_WEIGHTS
 from crmsim.trust import (
     BREACH_CUT,
@@ -924,16 +917,6 @@ class ReferenceCustomer(mesa.Agent):
 
 
 # ---------------------------------------------------------------------------- the model
-def _as(kind: type, value: Any, name: str) -> Any:
-    if value is None:
-        return kind()
-    if isinstance(value, kind):
-        return value
-    if isinstance(value, Mapping):
-        return kind.from_dict(value)
-    raise ValueError(f"{name} must be a {kind.__name__} or a mapping of its fields, got {value!r}")
-
-
 class ReferenceModel(mesa.Model):
     """The CRM market with one ``ReferenceCustomer`` agent per person (a per-agent ``CRMModel``).
 
@@ -976,24 +959,15 @@ class ReferenceModel(mesa.Model):
         rewiring: float = 0.1,
         rng: Any = None,
     ) -> None:
-        if (
-            isinstance(n_customers, bool)
-            or not isinstance(n_customers, int | np.integer)
-            or n_customers < 1
-        ):
-            raise ValueError(f"n_customers must be an integer >= 1, got {n_customers!r}")
+        n_customers = checks.integer("n_customers", n_customers, low=1)
         super().__init__(rng=rng)
-        self.n_customers = int(n_customers)
-        self.policy: Policy = _as(Policy, policy, "policy")
-        self.market: Market = _as(Market, market, "market")
-        self.population: Population = _as(Population, population, "population")
+        self.n_customers = n_customers
+        self.policy: Policy = checks.levers(Policy, policy, "policy")
+        self.market: Market = checks.levers(Market, market, "market")
+        self.population: Population = checks.levers(Population, population, "population")
         target = self.policy.discount_target
         names = self.population.segment_names
-        if isinstance(target, str) and target not in ("all", "new", *names):
-            raise ValueError(
-                f"Policy.discount_target {target!r} is neither 'all', 'new', a tier set nor a "
-                f"segment of this population {names}"
-            )
+        checks.discount_target(target, names, "Policy.discount_target")
         self.discount_segment = names.index(target) if target in names else -1
         # what every episode aims to deliver, attribute by attribute
         service = self.policy.service
@@ -1288,11 +1262,7 @@ class ReferenceModel(mesa.Model):
     # ------------------------------------------------------------------ reading
     def customer(self, index: int) -> ReferenceCustomer:
         """The customer in row ``index`` (0 <= index < n_customers)."""
-        if isinstance(index, bool) or not isinstance(index, int | np.integer):
-            raise ValueError(f"customer index must be an integer, got {index!r}")
-        if not 0 <= index < self.n_customers:
-            raise ValueError(f"customer index must be in [0, {self.n_customers - 1}], got {index}")
-        return self.people[int(index)]
+        return self.people[checks.integer("customer index", index, 0, self.n_customers - 1)]
 
     @property
     def customers(self) -> mesa.agent.AgentSet:
