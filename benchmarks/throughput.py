@@ -56,8 +56,10 @@ TARGETS = [
     ("default run 2,000 x 156, wall s (later)", "seconds_default_run", ".3f", 0.2, True),
     ("1,000,000 x 520, wall s (later)", "seconds_1m_520", ".1f", 120.0, True),
     ("peak RSS of 1,000,000 x 520, MB (later)", "peak_mb_1m", ".0f", 2048.0, True),
-    ("vectorized / per-agent reference at 100,000 (later)", "ratio_100k", ".0f", 50.0, False),
 ]
+# The ratio to the per-agent reference is reported (see RATIO_WINDOWS), not judged: the old
+# goal of 50x was set against a naive reference, and what a fair ratio should be is what the
+# windows measure.
 
 #: Weeks timed for the engines' ratio: early (most people still unaware), after a year and
 #: late in a long run (first and last week of each window, inclusive).
@@ -211,15 +213,14 @@ def reference_ratio(
 def default_run(repeats: int, seed: int, weeks: int = 156) -> dict[str, float]:
     """The dashboard's run: 2,000 customers, ``weeks`` weeks, default policy (best of ``repeats``).
 
-    ``total_s`` is construction plus stepping; building the weekly frame afterwards
-    (``frame_s``) is reported separately. ``cpu_s`` is the least CPU time of a repeat's
-    construction and stepping, which other work on the machine inflates less than wall time.
-    ``median_s`` is the median ``total_s`` of the repeats: far above the best, the machine
-    was not steady while measuring.
+    ``total_s`` is construction plus stepping of the fastest repeat; every other timing is
+    that same repeat's own: building the weekly frame afterwards (``frame_s``) and the CPU
+    time of its construction and stepping (``cpu_s``), so no figure combines the best parts
+    of different repeats. ``median_s`` is the median ``total_s`` of the repeats: far above
+    the best, the machine was not steady while measuring.
     """
     crmsim = _crmsim()
-    best = {"build_s": float("inf"), "run_s": float("inf"), "total_s": float("inf")}
-    best_frame, best_cpu = float("inf"), float("inf")
+    best: dict[str, float] = {"total_s": float("inf")}
     totals = []
     for _ in range(repeats):
         c0, t0 = time.process_time(), time.perf_counter()
@@ -231,30 +232,35 @@ def default_run(repeats: int, seed: int, weeks: int = 156) -> dict[str, float]:
         t3 = time.perf_counter()
         totals.append(t2 - t0)
         if t2 - t0 < best["total_s"]:
-            best = {"build_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0}
-        best_frame, best_cpu = min(best_frame, t3 - t2), min(best_cpu, c2 - c0)
+            best = {
+                "build_s": t1 - t0,
+                "run_s": t2 - t1,
+                "total_s": t2 - t0,
+                "frame_s": t3 - t2,
+                "cpu_s": c2 - c0,
+            }
     median = statistics.median(totals) if totals else float("nan")
     return {
         **best,
         "median_s": median,
         "totals": totals,
-        "frame_s": best_frame,
-        "cpu_s": best_cpu,
         "weeks": weeks,
     }
 
 
 def merge_default_runs(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The best of several rounds of :func:`default_run`, with the median of all their repeats.
+    """The round of :func:`default_run` with the best ``total_s``, and the median of all repeats.
 
+    Every figure of the result but ``median_s`` and ``round_bests`` is that one round's own
+    (its build, run, frame and CPU seconds), so no figure mixes the best parts of different
+    rounds; ``total_s`` is the best of all the repeats (reported as "best of k").
     ``round_bests`` keeps each round's best ``total_s``: far apart, the machine's speed
     changed while the benchmark ran.
     """
     best = min(rounds, key=lambda r: r["total_s"])
     return {
         **best,
-        "frame_s": min(r["frame_s"] for r in rounds),
-        "cpu_s": min(r["cpu_s"] for r in rounds),
+        "repeats": sum(len(r["totals"]) for r in rounds),
         "median_s": statistics.median(t for r in rounds for t in r["totals"]),
         "round_bests": [r["total_s"] for r in rounds],
     }
@@ -535,9 +541,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     print()
     print(
-        f"default run (2,000 x 156): {default['total_s']:.3f} s = build {default['build_s']:.3f} "
+        f"default run (2,000 x 156), best of {default['repeats']}: {default['total_s']:.3f} s "
+        f"= build {default['build_s']:.3f} "
         f"+ run {default['run_s']:.3f} (CPU {default['cpu_s']:.3f} s); "
-        f"weekly frame afterwards {default['frame_s']:.3f} s; median of the repeats "
+        f"its weekly frame afterwards {default['frame_s']:.3f} s; median of the repeats "
         f"{default['median_s']:.3f} s; best of each round "
         + ", ".join(f"{best:.3f}" for best in default["round_bests"])
     )
@@ -567,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
         "build_s_10k": rates[10_000]["build_s"],
         "build_s_100k": r100k["build_s"] if r100k else None,
         "seconds_default_run": default["total_s"],
+        "repeats_default_run": default["repeats"],
         "seconds_default_frame": default["frame_s"],
         "cpu_seconds_default_run": default["cpu_s"],
         "median_seconds_default_run": default["median_s"],
