@@ -14,6 +14,7 @@ import pytest
 
 from crmsim import CRMModel, Customer, Policy, Stage, Tier, scenarios
 from crmsim.model import FRAME_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS
+from crmsim.stages import CHURN_CAUSES
 from crmsim.state import COLUMNS
 
 REQUIRED_COLUMNS = {
@@ -178,7 +179,8 @@ def test_losses_log_matches_the_frame():
     assert len(losses) == frame["lost"].sum()
     per_week = losses.groupby("week").size().reindex(frame["week"], fill_value=0)
     np.testing.assert_array_equal(per_week.to_numpy(), frame["lost"].to_numpy())
-    assert set(losses["cause"].cat.categories) == {"competitor", "failure", "disrespect", "drift"}
+    assert set(losses["cause"].cat.categories) == set(CHURN_CAUSES)
+    assert set(CHURN_CAUSES) == {"competitor", "failure", "disrespect", "drift", "moved"}
     assert (losses["spell_start"] <= losses["week"]).all()
     # the course's churn counts only those who were customers when the week began
     from_start = losses[losses["spell_start"] < losses["week"]]

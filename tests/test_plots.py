@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle, StepPatch
 
-from crmsim import CRMModel, plots
+from crmsim import CRMModel, Market, plots
 from crmsim.stages import CHURN_CAUSES
 
 WEEKS = 30  # two complete quarters, so the quarterly churn panel appears
@@ -196,12 +196,14 @@ def test_referrals_against_negative_word_of_mouth(frame):
 def test_churn_cause_bars_add_up_to_the_losses_of_each_cause(frame):
     ax = plots.churn_causes(frame).axes[0]
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    for cause in CHURN_CAUSES:
-        assert f"{cause} ({int(frame[f'lost_{cause}'].sum()):,})" in labels
+    # a closed market shows no "moved" (nobody can leave the category)
+    assert frame["lost_moved"].sum() == 0
+    shown = [cause for cause in CHURN_CAUSES if cause != "moved"]
+    assert sorted(labels) == sorted(f"{c} ({int(frame[f'lost_{c}'].sum()):,})" for c in shown)
     series = list(_bar_series(ax).values())
-    assert len(series) == len(ax.patches) == len(CHURN_CAUSES)
+    assert len(series) == len(ax.patches) == len(shown)
     top = np.zeros(len(frame))
-    for cause, patch in zip(CHURN_CAUSES, series, strict=True):
+    for cause, patch in zip(shown, series, strict=True):
         centres, _, bottoms, heights = _bars(patch)
         np.testing.assert_array_equal(centres, frame["week"])  # 30 weeks: one bar a week
         np.testing.assert_array_equal(bottoms, top)  # stacked on the causes before
@@ -256,3 +258,13 @@ def test_bad_frames_are_rejected_with_the_reason(frame):
         plots.profit(frame.drop(columns="profit"))
     with pytest.raises(ValueError, match="DataFrame"):
         plots.stages_over_time([1, 2, 3])
+
+
+def test_an_open_market_shows_the_customers_who_left_the_category():
+    model = CRMModel(n_customers=500, market=Market(category_turnover=0.02), rng=3)
+    model.run(weeks=30, progress=False)
+    frame = model.frame
+    ax = plots.churn_causes(frame).axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert f"moved ({int(frame['lost_moved'].sum()):,})" in labels
+    assert len(_bar_series(ax)) == len(CHURN_CAUSES)

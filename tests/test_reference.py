@@ -75,7 +75,8 @@ CASES = {
     "default": {},
     "customer_centric": {
         "policy": _CENTRIC["policy"].replace(win_back=0.2),
-        "market": _CENTRIC["market"],
+        # people also leave the category, so the renewal of the market is compared too
+        "market": _CENTRIC["market"].replace(category_turnover=0.004),
         "population": _CENTRIC["population"],
     },
 }
@@ -91,6 +92,7 @@ OUTCOMES = {
     "lost_competitor": COUNT_SLACK,
     "lost_failure": COUNT_SLACK,
     "lost_drift": COUNT_SLACK,
+    "lost_moved": COUNT_SLACK,
     "won_back": COUNT_SLACK,
     "referrals": COUNT_SLACK,
     "failures": COUNT_SLACK,

@@ -199,6 +199,8 @@ def summarize(
         lines.append(f"  {stage:<13}{n:>7}     {tier_cell}".rstrip())
 
     causes = {c: int(frame[f"lost_{c}"].sum()) for c in CHURN_CAUSES}
+    if not causes["moved"]:
+        del causes["moved"]  # a closed market: nobody can leave the category
     by_size = " · ".join(f"{c} {n:,}" for c, n in sorted(causes.items(), key=lambda kv: -kv[1]))
     churn = quarterly["churn"].dropna() if len(quarterly) else pd.Series(dtype=float)
     if len(churn):

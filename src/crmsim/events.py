@@ -40,6 +40,7 @@ EVENT_KINDS: dict[str, str] = {
     "referred": "was recommended the firm (detail: the referrer's row)",
     "gift": "received a gift (detail 0)",
     "heard_negative": "heard someone speak against the firm (detail 0)",
+    "moved": "left the category; a newcomer took this place (detail 0)",
 }
 
 

@@ -37,6 +37,8 @@ def _describe(kind: str, detail: float) -> str:
         return "received a gift"
     if kind == "heard_negative":
         return "heard someone speak against the firm"
+    if kind == "moved":
+        return "left the market; a newcomer takes this place"
     if kind == "stage":
         old, new = divmod(int(detail), 10)
         return f"stage {Stage(old).name.lower()} -> {Stage(new).name.lower()}"

@@ -12,7 +12,7 @@ import numpy as np
 from crmsim.arrays import filled
 from crmsim.stages import CHURN_CAUSES, DISSOLUTION, PROSPECT
 from crmsim.state import CustomerState
-from crmsim.week import Week
+from crmsim.week import Departures, Week
 
 #: Tally name of each cause's departures.
 _LOST_BY_CAUSE = {cause: f"lost_{cause}" for cause in CHURN_CAUSES}
@@ -38,5 +38,6 @@ def leave(
         state.anger_left[who] = np.where(angry, week.market.anger_weeks, 0)
     week.tally["lost"] += len(who)
     week.tally[_LOST_BY_CAUSE[cause]] += len(who)
-    week.departures.append(who)
-    week.note("left", who, filled(len(who), code))
+    causes = filled(len(who), code)
+    week.departures.append(Departures(who, state.spell_start[who], causes))
+    week.note("left", who, causes)

@@ -396,6 +396,11 @@ class Market:
         Cost of one win-back offer.
     advertising_unit_cost : float
         Cost per person of the market per unit of advertising reach, per week.
+    category_turnover : float
+        Weekly share of people who leave the category for good (they move away or stop
+        needing what the firm sells), each replaced by a newcomer who has not heard of the
+        firm, in [0, 0.05]. 0 (the default) keeps the market closed: the same people
+        throughout.
     """
 
     price: float = 20.0
@@ -421,6 +426,7 @@ class Market:
     recovery_unit_cost: float = 15.0
     win_back_unit_cost: float = 5.0
     advertising_unit_cost: float = 0.5
+    category_turnover: float = 0.0
 
     def __post_init__(self) -> None:
         positive = ("price", "competitor_price")
@@ -447,6 +453,7 @@ class Market:
             "max_breach_rate": (0.0, 1.0),
             "negative_wom_rate": (0.0, 1.0),
             "drift_rate": (0.0, 1.0),
+            "category_turnover": (0.0, 0.05),
         }
         for name, (low, high) in ranges.items():
             object.__setattr__(

@@ -25,6 +25,7 @@ from crmsim import (
     referrals,
     trials,
     trust,
+    turnover,
     winback,
 )
 from crmsim.books import keep_books
@@ -87,6 +88,7 @@ WEEKLY_PROCESSES = (
     referrals.make_referrals,  # 8 referrals
     referrals.spread_negative_word,  #   ... and negative word of mouth
     winback.win_back,  # 9 win-back
+    turnover.people_come_and_go,  # 10 people leave the category, newcomers arrive
 )
 
 
@@ -285,11 +287,14 @@ class CRMModel(mesa.Model):
         lost = week.departures
         if not lost:
             return
-        who = np.concatenate(lost) if len(lost) > 1 else lost[0]
-        # the week's columns are gathered now (spell and cause change if they return) and
+        if len(lost) == 1:
+            who, spell_start, cause = lost[0].who, lost[0].spell_start, lost[0].cause
+        else:
+            who = np.concatenate([d.who for d in lost])
+            spell_start = np.concatenate([d.spell_start for d in lost])
+            cause = np.concatenate([d.cause for d in lost])
         # stacked into a table only when asked for
-        spell_start = self.state.spell_start[who]
-        self._losses.append((week.index, who, spell_start, self.state.churn_cause[who]))
+        self._losses.append((week.index, who, spell_start, cause))
         # the course's churn counts only those who were customers when the week began
         week.tally["lost_from_start"] = np.count_nonzero(spell_start < week.index)
 

@@ -85,6 +85,7 @@ CAUSE_COLOURS = {
     "failure": OKABE_ITO["vermillion"],
     "disrespect": OKABE_ITO["reddish_purple"],
     "drift": OKABE_ITO["grey"],
+    "moved": OKABE_ITO["bluish_green"],
 }
 
 #: Default title of each standard figure, by its key in :func:`standard_figures`.
@@ -762,6 +763,8 @@ def churn_causes(
         fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
         bottom = np.zeros(len(binned))
         for cause, column in zip(CHURN_CAUSES, columns, strict=True):
+            if cause == "moved" and not frame[column].any():
+                continue  # a closed market: nobody can leave the category
             values = binned[column].to_numpy()
             _bars(
                 axis,

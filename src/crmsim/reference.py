@@ -247,6 +247,7 @@ PHASES: tuple[Phase, ...] = (
         before="forget_negative_word",
     ),
     Phase(("win_back",), "win_back_targets", ("consider_win_back",)),
+    Phase(("people_come_and_go",), "market_movers", ("maybe_leave_the_market",)),
 )
 
 #: A customer's fixed traits (columns of :data:`crmsim.state.COLUMNS`).
@@ -369,8 +370,13 @@ class ReferenceCustomer(mesa.Agent):
         else:
             for name in TRAITS:
                 setattr(self, name, traits[name])
-        # the two ladders
         self.stage: Stage = Stage.UNAWARE
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        """Every state variable but the traits as a newcomer's (the stage is set already)."""
+        model = self.model
+        # the two ladders
         self.tier: Tier = Tier.PROSPECT
         # relationship quality
         self.trust_calculus = 0.0
@@ -882,6 +888,24 @@ class ReferenceCustomer(mesa.Agent):
             self.expectation = max(-1.0, self.expectation - NEGATIVE_EXPECTATION_HIT)
         model.tally["negative_wom"] += 1
 
+    # 10 the market renews (crmsim.turnover.people_come_and_go) -- for everyone
+    def maybe_leave_the_market(self) -> None:
+        """Leave the category with a small weekly chance; a newcomer takes this place.
+
+        A customer who leaves the category is lost to the firm (cause ``moved``). The
+        newcomer keeps the place in the network (the same contacts), has never heard of
+        the firm, and has traits drawn afresh.
+        """
+        model = self.model
+        if self.random.random() >= model.market.category_turnover:
+            return
+        if self.is_active:
+            self.leave("moved")
+        model.move(self, Stage.UNAWARE)
+        model.speakers.pop(self, None)
+        self._draw_traits(model.population)
+        self._start_afresh()
+
     # 9 win-back (crmsim.winback.win_back) -- for former customers
     def consider_win_back(self) -> None:
         """Maybe get a win-back offer and come back: a second chance, not a clean slate.
@@ -1095,6 +1119,10 @@ class ReferenceModel(mesa.Model):
     def win_back_targets(self) -> list[ReferenceCustomer]:
         """Former customers, when the firm makes win-back offers at all."""
         return list(self.departed) if self.policy.win_back > 0 else []
+
+    def market_movers(self) -> list[ReferenceCustomer]:
+        """Everyone, when people can leave the category at all."""
+        return list(self.people) if self.market.category_turnover > 0 else []
 
     def forget_negative_word(self) -> None:
         """Everyone's memory of negative word of mouth fades by one week."""

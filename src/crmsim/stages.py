@@ -36,5 +36,6 @@ ACTIVE_STAGES = (Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT)
 UNAWARE, AWARENESS, EXPLORATION, EXPANSION, COMMITMENT, DISSOLUTION = (int(s) for s in Stage)
 PROSPECT, ACTUAL, LOYAL, MARKETER = (int(t) for t in Tier)
 
-#: Why a customer left; index 0 means "has not left".
-CHURN_CAUSES = ("competitor", "failure", "disrespect", "drift")
+#: Why a customer left; index 0 means "has not left". ``moved``: left the category itself
+#: (moved away, no longer needs it), see :mod:`crmsim.turnover`.
+CHURN_CAUSES = ("competitor", "failure", "disrespect", "drift", "moved")

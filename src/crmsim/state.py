@@ -115,26 +115,47 @@ class CustomerState:
             setattr(self, name, np.full(n, initial, dtype=dtype))
         # purchases of the last LOYALTY_WINDOW weeks, a ring buffer indexed by week % window
         self.purchase_window = np.zeros((LOYALTY_WINDOW, n), dtype=np.uint8)
-        self._draw_traits(population, rng)
+        self._draw_traits(population, rng, slice(None), n)
 
-    def _draw_traits(self, population: Population, rng: np.random.Generator) -> None:
+    #: Columns that describe a place in the network, not the person in it (kept on renewal).
+    PLACE_COLUMNS = frozenset({"counted_active", "active_contacts"})
+
+    def renew(self, rows: np.ndarray, population: Population, rng: np.random.Generator) -> None:
+        """Put newcomers in ``rows``: everything as at the start, traits drawn afresh.
+
+        A newcomer takes the leaver's place in the network (the same contacts).
+        """
+        for name, (_dtype, initial, _meaning) in COLUMNS.items():
+            if name not in self.PLACE_COLUMNS:
+                getattr(self, name)[rows] = initial
+        self.purchase_window[:, rows] = 0
+        self._draw_traits(population, rng, rows, len(rows))
+
+    def _draw_traits(
+        self,
+        population: Population,
+        rng: np.random.Generator,
+        rows: np.ndarray | slice,
+        n: int,
+    ) -> None:
         shares = np.array([s.share for s in population.segments])
-        self.segment[:] = rng.choice(len(shares), size=self.n, p=shares / shares.sum())
+        segment = rng.choice(len(shares), size=n, p=shares / shares.sum())
+        self.segment[rows] = segment
         kappa = population.trait_concentration
         for trait in ("price_sensitivity", "quality_sensitivity", "values_fit", "sociability"):
-            means = np.array([getattr(s, trait) for s in population.segments])[self.segment]
+            means = np.array([getattr(s, trait) for s in population.segments])[segment]
             # Beta(m*kappa, (1-m)*kappa) has mean m; the clip keeps both shapes positive
             m = np.clip(means, 1e-3, 1 - 1e-3)
             values = rng.beta(m * kappa, (1 - m) * kappa)
             # a segment mean of exactly 0 or 1 means "none" or "all": keep it exact
             values[means == 0] = 0.0
             values[means == 1] = 1.0
-            getattr(self, trait)[:] = values
-        rates = np.array([s.purchase_rate for s in population.segments])[self.segment]
+            getattr(self, trait)[rows] = values
+        rates = np.array([s.purchase_rate for s in population.segments])[segment]
         # Gamma with shape kappa keeps the mean and gives a spread like the other traits
-        self.purchase_rate[:] = rng.gamma(kappa, rates / kappa)
+        self.purchase_rate[rows] = rng.gamma(kappa, rates / kappa)
         channel_p = np.array([population.channel_shares[c] for c in CHANNELS])
-        self.channel[:] = rng.choice(len(CHANNELS), size=self.n, p=channel_p / channel_p.sum())
+        self.channel[rows] = rng.choice(len(CHANNELS), size=n, p=channel_p / channel_p.sum())
 
     # ------------------------------------------------------------------ derived
     def active_mask(self) -> np.ndarray:

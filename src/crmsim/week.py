@@ -66,6 +66,19 @@ class Episodes:
 
 
 @dataclass
+class Departures:
+    """One group of customers who left this week, with what the loss log keeps of them.
+
+    Gathered when they leave, because a process later in the week may reuse their rows
+    (see :mod:`crmsim.turnover`).
+    """
+
+    who: np.ndarray
+    spell_start: np.ndarray
+    cause: np.ndarray
+
+
+@dataclass
 class Week:
     """The context of one week (one model step).
 
@@ -85,7 +98,7 @@ class Week:
     tally: defaultdict[str, float] = field(default_factory=lambda: defaultdict(int))
     new_customers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
     episodes: Episodes = field(default_factory=Episodes.none)
-    departures: list[np.ndarray] = field(default_factory=list)
+    departures: list[Departures] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
     _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)

@@ -1,0 +1,145 @@
+"""Measure the model's economics against published results (docs/validation.md, "Economics").
+
+Run from the repository root (about two minutes on two cores)::
+
+    PYTHONPATH=src python docs/make_economics_validation.py
+
+Every comparison is paired: the runs of one replication share their seed, so the
+differences between settings are not blurred by different random markets. It writes
+``docs/figures/economics_*.png`` and prints every number the page quotes, with a verdict
+against each target of issue "Customer economics that match the evidence".
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from crmsim import CRMModel, Market, scenarios
+from crmsim.analysis import customer_equity
+
+FIGURES = Path(__file__).resolve().parent / "figures"
+N_CUSTOMERS = 1_000
+WEEKS = 156
+REPLICATIONS = 10
+PRICES = (12.0, 16.0, 18.0, 20.0, 22.0, 24.0, 28.0, 32.0, 40.0)
+
+
+def run(market: Market, seed: int, weeks: int = WEEKS, scenario: str = "baseline") -> CRMModel:
+    kwargs = scenarios.load(scenario).kwargs | {"n_customers": N_CUSTOMERS, "rng": seed}
+    kwargs["market"] = market
+    model = CRMModel(**kwargs, history=False)
+    model.run(weeks, progress=False)
+    return model
+
+
+def by_price() -> dict[float, dict[str, np.ndarray]]:
+    """Units bought (episodes) and profit over three years at each own price, per seed."""
+    base = scenarios.load("baseline").kwargs["market"]
+    out = {}
+    for price in PRICES:
+        market = base.replace(price=price, unit_cost=min(base.unit_cost, price))
+        frames = [run(market, seed).frame for seed in range(REPLICATIONS)]
+        out[price] = {
+            "units": np.array([f["episodes"].sum() for f in frames], dtype=float),
+            "profit": np.array([f["profit"].sum() for f in frames]),
+        }
+    return out
+
+
+def arc_elasticity(q1: np.ndarray, q2: np.ndarray, p1: float, p2: float) -> np.ndarray:
+    """Arc (midpoint) elasticity of quantity to price, one per replication."""
+    return ((q2 - q1) / ((q2 + q1) / 2)) / ((p2 - p1) / ((p2 + p1) / 2))
+
+
+def steady_state(turnover: float) -> tuple[np.ndarray, float]:
+    """Active customers each week over six years, mean over replications, and the largest
+    distance of years 4-6 from their mean (a share of it)."""
+    base = scenarios.load("baseline").kwargs["market"].replace(category_turnover=turnover)
+    active = np.mean(
+        [run(base, seed, weeks=312).frame["active"].to_numpy() for seed in range(5)], axis=0
+    )
+    late = active[156:]
+    return active, float(np.max(np.abs(late - late.mean())) / late.mean())
+
+
+def j_curve() -> dict[str, np.ndarray]:
+    """Cumulative profit by year of customer_centric minus baseline, per seed, over five years."""
+    gaps = []
+    equity_gaps = []
+    for seed in range(REPLICATIONS):
+        runs = {}
+        for name in ("baseline", "customer_centric"):
+            market = scenarios.load(name).kwargs["market"]
+            runs[name] = run(market, seed, weeks=260, scenario=name)
+        yearly = {
+            name: model.frame["profit"].groupby(model.frame["week"] // 52).sum().cumsum()
+            for name, model in runs.items()
+        }
+        gaps.append((yearly["customer_centric"] - yearly["baseline"]).to_numpy())
+        equity_gaps.append(
+            customer_equity(runs["customer_centric"])["equity"]
+            - customer_equity(runs["baseline"])["equity"]
+        )
+    return {"profit": np.array(gaps), "equity": np.array(equity_gaps)}
+
+
+def interval(values: np.ndarray) -> str:
+    mean = values.mean()
+    half = 1.96 * values.std(ddof=1) / np.sqrt(len(values))
+    return f"{mean:,.3g} (95 % CI {mean - half:,.3g} to {mean + half:,.3g})"
+
+
+def main() -> None:
+    started = time.perf_counter()
+    FIGURES.mkdir(exist_ok=True)
+    prices = by_price()
+    elasticity = arc_elasticity(prices[18.0]["units"], prices[22.0]["units"], 18.0, 22.0)
+    at_double = prices[40.0]["units"] / prices[20.0]["units"] - 1
+    mean_profit = {p: r["profit"].mean() for p, r in prices.items()}
+    best_price = max(mean_profit, key=mean_profit.get)
+    print(f"arc price elasticity of units, price 18 vs 22: {interval(elasticity)}")
+    print("  target: between -4 and -1.5;", "met" if -4 <= elasticity.mean() <= -1.5 else "NOT met")
+    print(f"units at twice the competitor's price (40 vs 20): {interval(100 * at_double)} %")
+    print("  target: at most -80 %;", "met" if at_double.mean() <= -0.8 else "NOT met")
+    print("three-year profit by own price:", {p: round(v) for p, v in mean_profit.items()})
+    print(f"  peak at {best_price}; target between 16 and 28;",
+          "met" if 16 <= best_price <= 28 else "NOT met")  # fmt: skip
+
+    closed, closed_spread = steady_state(0.0)
+    open_, open_spread = steady_state(0.0017)
+    for label, spread in (("closed market", closed_spread), ("turnover 0.0017", open_spread)):
+        verdict = "met" if spread <= 0.10 else "NOT met"
+        print(f"active customers, years 4-6, {label}: largest distance from their mean "
+              f"{spread:.0%} (target within 10 %: {verdict})")  # fmt: skip
+
+    gaps = j_curve()
+    for year in range(gaps["profit"].shape[1]):
+        print(f"customer_centric - baseline, cumulative profit after year {year + 1}: "
+              f"{interval(gaps['profit'][:, year])}")  # fmt: skip
+    print(f"customer_centric - baseline, customer equity after five years: "
+          f"{interval(gaps['equity'])}")  # fmt: skip
+
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained")
+    left.plot(PRICES, [prices[p]["units"].mean() for p in PRICES], marker="o")
+    left.set(xlabel="own price (competitor: 20)", ylabel="units bought in three years",
+             title="Units by price")  # fmt: skip
+    middle.plot(PRICES, [mean_profit[p] for p in PRICES], marker="o")
+    middle.axvspan(16, 28, color="0.9", label="target peak")
+    middle.set(xlabel="own price", ylabel="three-year profit", title="Profit by price")
+    middle.legend(frameon=False)
+    weeks = np.arange(312)
+    right.plot(weeks, closed, label="closed market")
+    right.plot(weeks, open_, label="turnover 0.0017 a week")
+    right.axvspan(156, 312, color="0.93")
+    right.set(xlabel="week", ylabel="active customers", title="Steady state?")
+    right.legend(frameon=False)
+    fig.savefig(FIGURES / "economics_price_and_market.png", dpi=100)
+    print(f"done in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""The market is open: people leave the category and newcomers take their place.
+
+Markets renew. Each week a small share of people leave the category for good: they
+move away, or their life changes and they no longer need what the firm sells
+(``Market.category_turnover``; about one household in eleven moves house in a year,
+U.S. Census Bureau CPS 2022). A customer among them is lost to the firm like any other
+departure, with the cause ``moved``, through no fault of the firm. Each leaver's place
+is taken by a newcomer who has never heard of the firm, with traits drawn afresh from
+the population, so the number of people stays the same and there are always new
+prospects to win: without them, a firm can only ever lose the customers it has.
+"""
+
+from __future__ import annotations
+
+from crmsim.arrays import rows_of
+from crmsim.leaving import leave
+from crmsim.state import CustomerState
+from crmsim.week import Week
+
+
+def people_come_and_go(state: CustomerState, week: Week) -> None:
+    """Some people leave the category (customers among them are lost); newcomers arrive."""
+    rate = week.market.category_turnover
+    if rate == 0:
+        return  # a closed market draws nothing, so runs without turnover stay as they were
+    movers = rows_of(week.rng.random(state.n) < rate)
+    if not len(movers):
+        return
+    leave(state, week, movers[week.active(state)[movers]], "moved")
+    week.note("moved", movers)
+    state.renew(movers, week.population, week.rng)
+    week.stage_changed(movers)

@@ -1,0 +1,111 @@
+"""An open market: people leave the category and newcomers take their places."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from support import make_customers, make_model, week_of
+
+from crmsim import CRMModel, Market, Stage, Tier
+from crmsim.state import COLUMNS
+from crmsim.turnover import people_come_and_go
+
+
+def test_a_closed_market_draws_nothing_and_renews_nobody():
+    model = CRMModel(n_customers=300, rng=4)
+    before = model.rng.bit_generator.state
+    week = week_of(model)
+    people_come_and_go(model.state, week)
+    assert model.rng.bit_generator.state == before
+    assert not week.events and not week.departures
+
+
+def test_leavers_are_replaced_by_newcomers_who_have_not_heard_of_the_firm():
+    model = make_model(n=2_000, market=Market(category_turnover=0.05), rng=3)
+    s = model.state
+    make_customers(model, np.arange(1_000))
+    s.trust_knowledge[:1_000] = 0.7
+    s.commitment[:1_000] = 0.6
+    s.purchases[:1_000] = 5
+    s.purchase_window[:, :1_000] = 1
+    traits_before = s.price_sensitivity.copy()
+    contacts_before = s.active_contacts.copy()
+    week = week_of(model, index=9)
+    people_come_and_go(s, week)
+
+    moved = week.events[-1].who
+    assert week.events[-1].kind == "moved"
+    assert 50 < len(moved) < 150  # 5 % of 2,000, give or take four standard deviations
+    for name, (_dtype, initial, _meaning) in COLUMNS.items():
+        if name in {"counted_active", "active_contacts"}:
+            continue  # the place in the network stays
+        if name in {"segment", "price_sensitivity", "quality_sensitivity", "values_fit",
+                    "sociability", "purchase_rate", "channel"}:  # fmt: skip
+            continue  # drawn afresh
+        assert (getattr(s, name)[moved] == initial).all(), name
+    assert (s.stage[moved] == Stage.UNAWARE).all() and (s.tier[moved] == Tier.PROSPECT).all()
+    assert not s.purchase_window[:, moved].any()
+    assert (s.price_sensitivity[moved] != traits_before[moved]).mean() > 0.99
+    np.testing.assert_array_equal(s.active_contacts, contacts_before)
+    stayed = np.setdiff1d(np.arange(2_000), moved)
+    assert (s.commitment[stayed[stayed < 1_000]] == 0.6).all()
+
+
+def test_customers_who_leave_the_category_are_lost_with_the_cause_moved():
+    model = make_model(n=2_000, market=Market(category_turnover=0.05), rng=5)
+    make_customers(model, np.arange(800))
+    model.state.spell_start[:800] = 2
+    week = week_of(model, index=9)
+    people_come_and_go(model.state, week)
+    moved = week.events[-1].who
+    customers = moved[moved < 800]
+    assert week.tally["lost"] == week.tally["lost_moved"] == len(customers) > 0
+    (departed,) = week.departures
+    np.testing.assert_array_equal(departed.who, customers)
+    assert (departed.spell_start == 2).all()  # as they were, not the newcomer's -1
+    left = [e for e in week.events if e.kind == "left"]
+    assert len(left) == 1 and np.array_equal(left[0].who, customers)
+
+
+def test_an_open_market_keeps_the_loss_log_and_the_frame_in_step():
+    model = CRMModel(n_customers=1_000, market=Market(category_turnover=0.01), rng=2)
+    model.run(weeks=80, progress=False)
+    frame, losses = model.frame, model.losses
+    assert frame["lost_moved"].sum() > 20
+    assert (losses["cause"] == "moved").sum() == frame["lost_moved"].sum()
+    assert len(losses) == frame["lost"].sum()
+    assert (losses["spell_start"] >= 0).all() and (losses["spell_start"] <= losses["week"]).all()
+    stages = frame[["unaware", "awareness", "exploration", "expansion", "commitment",
+                    "dissolution"]].sum(axis=1)  # fmt: skip
+    assert (stages == 1_000).all()  # everyone in exactly one stage, newcomers included
+    assert not frame.isna().any().any()
+
+
+def test_an_open_market_renews_the_prospects_a_closed_one_runs_out_of():
+    """After six years a closed market has almost nobody left to win; an open one has.
+
+    Five paired seeds; the difference is large (hundreds of people), so the check is one-sided.
+    """
+
+    def unaware_at_the_end(turnover: float, seed: int) -> int:
+        model = CRMModel(n_customers=800, market=Market(category_turnover=turnover), rng=seed)
+        model.run(weeks=312, progress=False)
+        return int(model.frame["unaware"].iloc[-1] + model.frame["awareness"].iloc[-1])
+
+    gains = [unaware_at_the_end(0.004, s) - unaware_at_the_end(0.0, s) for s in range(5)]
+    assert min(gains) > 0
+
+
+def test_category_turnover_is_checked():
+    with pytest.raises(ValueError, match=r"Market.category_turnover must be in \[0.0, 0.05\]"):
+        Market(category_turnover=0.2)
+
+
+def test_the_same_seed_gives_the_same_open_market():
+    runs = []
+    for _ in range(2):
+        model = CRMModel(n_customers=400, market=Market(category_turnover=0.01), rng=11)
+        model.run(weeks=40, progress=False)
+        runs.append(model.frame)
+    pd.testing.assert_frame_equal(*runs)
