@@ -9,7 +9,8 @@ fifth aware (half of them referred by a friend), two fifths customers in every s
 tier (marketers in commitment, everyone close to a ladder's threshold), the rest former
 customers, half of them angry and still talking; the levers make failures, breaches,
 competitor offers, lapses, gifts (a gift week), discounts for new customers, referrals and
-win-back offers frequent, and 2 % of people leave the category in the week.
+win-back offers frequent; the firm is dearer than the competitor, so customers buy less
+for it and aware prospects settle elsewhere; and 2 % of people leave the category.
 
 The check (:func:`disagreement`): each engine simulates that week ``REPEATS`` times with
 fresh random numbers; for every outcome (the weekly row, and a few state summaries the row
@@ -33,16 +34,19 @@ set of people, so who came and went adds no noise).
 
 Power. :data:`RULE_OUTCOMES` names, for each process of ``WEEKLY_PROCESSES``, its scene and
 the outcomes that show it; ``test_rule_agrees`` checks them. ``test_a_broken_rule_is_caught``
-runs the rule-break list (:data:`BREAKS`, 54 variants): every rule removed in the reference
+runs the rule-break list (:data:`BREAKS`, 58 variants): every rule removed in the reference
 and, separately, in the vectorized engine (serving, which later rules need, has half the
-purchases instead), and eight constants changed in each engine (disconfirmation 0.3 -> 0,
+purchases instead), the two price rules inside processes switched off in each engine (the
+share of wallet, settling with the competitor), and eight constants changed in each engine
+(disconfirmation 0.3 -> 0,
 referrals that never fade, no trust hit and no expectation hit from negative word of mouth,
 negative word never forgotten, knowledge and identification gains and commitment speed
 halved). Every break makes its rule's check fail. Measured when written (``python
-tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.66
-(busy) and 0.38 (calm); broken, the smallest was 1.17 (disconfirmation removed in the
-vectorized engine; 1.40 in the reference), then 1.37 and 1.41 (referral fading), 1.86 and
-2.04 (identification gain halved), 2.2 (knowledge gain halved), and at least 3.9 for
+tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.54
+(busy) and 0.38 (calm); broken, the smallest was 1.41 (disconfirmation removed in the
+vectorized engine; 1.83 in the reference), then 1.55 and 1.66 (referral fading), 2.4-2.5
+(identification or knowledge gain halved), at least 3.6 for the price rules switched off,
+and at least 3.8 for
 every removed rule (simulated 16 times instead of 40). So one week detects a rule's removal
 with a wide margin and halving a gain with a margin of about 2; a change of 10-20 % in a
 constant is below what it can see (the long runs of ``tests/test_reference.py`` cover the
@@ -70,6 +74,7 @@ import pytest
 import crmsim.model
 from crmsim import CRMModel, Policy, Stage, Tier, episodes, reference, referrals, trust
 from crmsim import commitment as commitment_module
+from crmsim import trials as trials_module
 from crmsim.levers import Market
 from crmsim.model import WEEKLY_PROCESSES
 from crmsim.reference import ReferenceCustomer, ReferenceModel
@@ -105,6 +110,11 @@ MARKET = Market(
     negative_wom_rate=0.8,
     anger_weeks=6,
     category_turnover=0.02,
+    # dearer than the competitor, with customers who buy less for it and prospects who
+    # give up on it
+    price=24.0,
+    price_response=4.0,
+    consideration_lapse=0.15,
 )
 
 
@@ -119,6 +129,7 @@ CALM_MARKET = MARKET.replace(
     drift_rate=0.0,
     negative_wom_rate=0.0,
     category_turnover=0.0,
+    price=17.0,  # cheaper: customers buy more, so the episodes' rules show more
 )
 
 
@@ -286,7 +297,10 @@ def disagreement(vectorized: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFr
 #: For each weekly process, the scene ("busy" or "calm") and the outcomes that show it.
 RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     "spread_awareness": ("busy", ["unaware", "awareness"]),
-    "first_purchases": ("busy", ["acquired", "acquired_with_discount", "referral_conversions"]),
+    "first_purchases": (
+        "busy",
+        ["acquired", "acquired_with_discount", "referral_conversions", "unaware", "awareness"],
+    ),
     "serve_customers": (
         "calm",
         ["episodes", "revenue", "repeat_purchases", "satisfaction of the cohort"],
@@ -467,6 +481,16 @@ _CHANGED_CONSTANTS = [
     ("update_commitment", "COMMITMENT_SPEED", 0.04, commitment_module),  # was 0.08
 ]
 
+
+def _returning(module: object, name: str, value: object) -> Callable[[pytest.MonkeyPatch], None]:
+    """Replace the function ``module.name`` by one that returns ``value``."""
+
+    def apply(monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(module, name, lambda *args, **kwargs: value)
+
+    return apply
+
+
 BREAKS: list[Break] = [
     *(
         Break("reference", rule, "removed", _without_method(*methods), REMOVED_REPEATS)
@@ -488,6 +512,31 @@ BREAKS: list[Break] = [
         "serve_customers",
         "half the purchases",
         _scaled(episodes, "episode_probability", 0.5),
+    ),
+    # the price rules inside a process: buying as often at any price, never giving up
+    Break(
+        "reference",
+        "serve_customers",
+        "no share of wallet",
+        _returning(ReferenceCustomer, "share_of_wallet", 1.0),
+    ),
+    Break(
+        "vectorized",
+        "serve_customers",
+        "no share of wallet",
+        _returning(episodes, "share_of_wallet", 1.0),
+    ),
+    Break(
+        "reference",
+        "first_purchases",
+        "nobody settles elsewhere",
+        _without_method("maybe_settle_elsewhere"),
+    ),
+    Break(
+        "vectorized",
+        "first_purchases",
+        "nobody settles elsewhere",
+        _constant(trials_module, "settle_elsewhere", _noop),
     ),
     *(
         Break(engine, rule, f"{name} {value}", _constant(module, name, value))

@@ -28,7 +28,7 @@ from crmsim.kano import (
     service_satisfaction,
 )
 from crmsim.leaving import leave
-from crmsim.offer import discount_received
+from crmsim.offer import discount_received, share_of_wallet
 from crmsim.stages import DISSOLUTION, EXPLORATION, MARKETER, Stage
 from crmsim.state import LOYALTY_WINDOW, CustomerState
 from crmsim.week import Episodes, Week
@@ -44,11 +44,20 @@ ENGAGEMENT = {Stage.EXPLORATION: 0.7, Stage.EXPANSION: 1.0, Stage.COMMITMENT: 1.
 _ENGAGEMENT_BY_STAGE = np.array([ENGAGEMENT.get(stage, 0.0) for stage in Stage])
 
 
-def episode_probability(state: CustomerState, rows: np.ndarray | None = None) -> np.ndarray:
-    """Weekly probability of a purchase episode (0 for people who are not customers)."""
+def episode_probability(
+    state: CustomerState, rows: np.ndarray | None = None, wallet: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """Weekly probability of a purchase episode (0 for people who are not customers).
+
+    ``wallet`` is the firm's share of the customers' buying against price parity
+    (:func:`crmsim.offer.share_of_wallet`).
+    """
     rows = slice(None) if rows is None else rows
     engagement = per_code(_ENGAGEMENT_BY_STAGE, state.stage[rows])
-    return -np.expm1(-state.purchase_rate[rows] * engagement)
+    rate = state.purchase_rate[rows] * engagement
+    if isinstance(wallet, np.ndarray):
+        rate *= wallet
+    return -np.expm1(-rate)
 
 
 def failure_probability(must_be_fulfilment: np.ndarray, max_failure_rate: float) -> np.ndarray:
@@ -67,7 +76,9 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     draws = rng.random(state.n)
     draws[week.new_customers] = -1.0  # a trial is the first episode
     active = week.active_rows(state)
-    who = active[draws[active] < episode_probability(state, active)]
+    offered = discount_received(state, week)
+    wallet = share_of_wallet(state, week, offered[active], active)
+    who = active[draws[active] < episode_probability(state, active, wallet)]
     n = len(who)
 
     service = week.service
@@ -93,7 +104,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     felt = clip(experienced + DISCONFIRMATION * surprise, -1.0, 1.0)
 
     discounting = policy.discount_running(week.index)
-    discount = discount_received(state, week)[who]
+    discount = offered[who]
     # without a discount everyone pays the list price: price * (1 - 0) is exactly price
     paid = market.price * (1.0 - discount) if discounting else np.full(n, market.price)
     purchases = state.purchases[who]

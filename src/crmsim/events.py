@@ -41,6 +41,7 @@ EVENT_KINDS: dict[str, str] = {
     "gift": "received a gift (detail 0)",
     "heard_negative": "heard someone speak against the firm (detail 0)",
     "moved": "left the category; a newcomer took this place (detail 0)",
+    "lost_interest": "an aware prospect settled with the competitor and forgot the firm (detail 0)",
 }
 
 

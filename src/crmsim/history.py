@@ -37,6 +37,8 @@ def _describe(kind: str, detail: float) -> str:
         return "received a gift"
     if kind == "heard_negative":
         return "heard someone speak against the firm"
+    if kind == "lost_interest":
+        return "settled with the competitor and forgot the firm"
     if kind == "moved":
         return "left the market; a newcomer takes this place"
     if kind == "stage":

@@ -396,6 +396,16 @@ class Market:
         Cost of one win-back offer.
     advertising_unit_cost : float
         Cost per person of the market per unit of advertising reach, per week.
+    price_response : float
+        How strongly customers split their buying between the firm and the competitor by
+        price, in [0, 20]: the elasticity of the firm's share of an average customer's
+        purchases at price parity is ``-price_response / 2``. 0 (the default): an active
+        customer buys as often at any price.
+    consideration_lapse : float
+        Weekly chance that an aware prospect who did not buy settles with the competitor
+        and stops considering the firm (forgets it), when the firm's offer is as good as
+        the competitor's; twice that when it is much worse, none when much better; in
+        [0, 1]. 0 (the default): an aware prospect considers the firm until they buy.
     category_turnover : float
         Weekly share of people who leave the category for good (they move away or stop
         needing what the firm sells), each replaced by a newcomer who has not heard of the
@@ -426,6 +436,8 @@ class Market:
     recovery_unit_cost: float = 15.0
     win_back_unit_cost: float = 5.0
     advertising_unit_cost: float = 0.5
+    price_response: float = 0.0
+    consideration_lapse: float = 0.0
     category_turnover: float = 0.0
 
     def __post_init__(self) -> None:
@@ -454,6 +466,8 @@ class Market:
             "negative_wom_rate": (0.0, 1.0),
             "drift_rate": (0.0, 1.0),
             "category_turnover": (0.0, 0.05),
+            "price_response": (0.0, 20.0),
+            "consideration_lapse": (0.0, 1.0),
         }
         for name, (low, high) in ranges.items():
             object.__setattr__(

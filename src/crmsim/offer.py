@@ -90,5 +90,26 @@ def value_advantage(
     return firm_value(state, week, discount, rows) - week.market.competitor_attractiveness
 
 
+def share_of_wallet(
+    state: CustomerState, week: Week, discount: np.ndarray, rows: np.ndarray
+) -> np.ndarray | float:
+    """How much of a customer's buying goes to the firm, against what it gets at price parity.
+
+    Customers split their purchases in the category between the firm and the competitor,
+    and the split follows the price they would pay against the competitor's: a logit in the
+    log of the relative price, ``2 * logistic(-a * ln(P (1 - d) / P_c))`` with
+    ``a = Market.price_response * 2 * price_sensitivity`` (the average customer has the
+    market's response). It is 1 at parity, falls towards 0 as the firm gets dearer and
+    rises towards 2 as it gets cheaper, a discount included. The elasticity of the split at
+    parity is ``-a / 2``. With ``price_response`` 0 (the default) it is exactly 1.
+    """
+    market = week.market
+    if market.price_response == 0:
+        return 1.0
+    relative = market.price * (1.0 - discount) / market.competitor_price
+    weight = 2.0 * market.price_response * state.price_sensitivity[rows]
+    return 2.0 * logistic(-weight * np.log(relative))
+
+
 def logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))

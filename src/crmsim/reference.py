@@ -580,6 +580,7 @@ class ReferenceCustomer(mesa.Agent):
         referral = market.referral_boost if self.referred_by is not None else 1.0
         doubt = math.exp(-self.heard_negative)
         if self.random.random() >= min(1.0, market.trial_rate * appeal * referral * doubt):
+            self.maybe_settle_elsewhere(appeal / 2.0)
             return
         week = model.week
         model.move(self, Stage.EXPLORATION)
@@ -596,6 +597,26 @@ class ReferenceCustomer(mesa.Agent):
             tally["referral_conversions"] += 1
             self.referred_by = None
 
+    def maybe_settle_elsewhere(self, deal: float) -> None:
+        """Having not bought, maybe settle with the competitor and forget the firm: the
+        market's lapse rate at an even deal, up to twice it for a poor one."""
+        model = self.model
+        rate = model.market.consideration_lapse
+        if rate == 0 or self.random.random() >= rate * 2.0 * (1.0 - deal):
+            return
+        model.move(self, Stage.UNAWARE)
+        self.referred_by = None
+
+    def share_of_wallet(self, discount: float) -> float:
+        """The firm's share of this customer's buying against price parity (see
+        :func:`crmsim.offer.share_of_wallet`): 1 at parity, less when dearer."""
+        market = self.model.market
+        if market.price_response == 0:
+            return 1.0
+        relative = market.price * (1.0 - discount) / market.competitor_price
+        weight = 2.0 * market.price_response * self.price_sensitivity
+        return 2.0 * logistic(-weight * math.log(relative))
+
     # 3 episodes (crmsim.episodes.serve_customers) -- for the active
     def buy_and_be_served(self) -> None:
         """Maybe buy this week (a trial always does) and be served; keep the episode."""
@@ -603,7 +624,8 @@ class ReferenceCustomer(mesa.Agent):
         random = self.random
         self.episode = None
         tried_now = self.first_purchase_week == model.week
-        p_buy = -math.expm1(-self.purchase_rate * ENGAGEMENT[self.stage])
+        wallet = self.share_of_wallet(self.discount_offered())
+        p_buy = -math.expm1(-self.purchase_rate * ENGAGEMENT[self.stage] * wallet)
         if not tried_now and random.random() >= p_buy:
             return
         policy, market = model.policy, model.market

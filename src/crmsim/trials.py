@@ -1,9 +1,11 @@
-"""AWARENESS -> EXPLORATION, PROSPECT -> ACTUAL: the first purchase.
+"""AWARENESS -> EXPLORATION, PROSPECT -> ACTUAL: the first purchase, or AWARENESS -> UNAWARE.
 
 An aware prospect tries the firm with a weekly probability that grows with the
 value advantage of its offer (the calculus of value), is multiplied by
 ``referral_boost`` when a friend recommended it, and shrinks with the negative
-word of mouth the person has heard.
+word of mouth the person has heard. One who does not may instead settle with the
+competitor and stop considering the firm (``Market.consideration_lapse``): the
+worse the firm's offer looks, the sooner.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 
 from crmsim.arrays import count_into, rows_of
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
-from crmsim.stages import ACTUAL, AWARENESS, EXPLORATION
+from crmsim.stages import ACTUAL, AWARENESS, EXPLORATION, UNAWARE
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -55,6 +57,8 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     state.first_purchase_week[buyers] = week.index
     # what brought them in: a discount-won customer weighs price most (the new-store story)
     state.trust_calculus[buyers] = deal[buys]
+    if week.market.consideration_lapse:
+        settle_elsewhere(state, week, aware[~buys], deal[~buys])
     week.new_customers = buyers
     week.tally["acquired"] += len(buyers)
     if week.policy.discount_running(week.index):
@@ -66,3 +70,22 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     count_into(state.referrals_made, referrers)
     week.tally["referral_conversions"] += len(referred)
     state.referred_by[buyers] = -1
+
+
+def settle_elsewhere(
+    state: CustomerState, week: Week, prospects: np.ndarray, deal: np.ndarray
+) -> None:
+    """Some aware prospects who did not buy settle with the competitor and forget the firm.
+
+    The weekly chance is ``consideration_lapse * 2 * (1 - deal)``: the market's rate when
+    the firm's offer is as good as the competitor's (``deal`` 0.5), up to twice that when it
+    is much worse. They are unaware again; advertising or a friend may remind them.
+    """
+    rate = week.market.consideration_lapse
+    if rate == 0 or not len(prospects):
+        return  # nothing drawn, so runs without it stay as they were
+    lapse = rate * 2.0 * (1.0 - deal)
+    gone = prospects[week.rng.random(len(prospects)) < lapse]
+    state.stage[gone] = UNAWARE
+    state.referred_by[gone] = -1
+    week.note("lost_interest", gone)
