@@ -75,8 +75,9 @@ CASES = {
     "default": {},
     "customer_centric": {
         "policy": _CENTRIC["policy"].replace(win_back=0.2),
-        # people also leave the category, so the renewal of the market is compared too
-        "market": _CENTRIC["market"].replace(category_turnover=0.004),
+        # people also leave the category and former customers come back on their own, so
+        # the renewal of the market is compared too
+        "market": _CENTRIC["market"].replace(category_turnover=0.004, reconsideration=0.02),
         "population": _CENTRIC["population"],
     },
 }
@@ -93,6 +94,7 @@ OUTCOMES = {
     "lost_failure": COUNT_SLACK,
     "lost_drift": COUNT_SLACK,
     "lost_moved": COUNT_SLACK,
+    "returned": COUNT_SLACK,
     "won_back": COUNT_SLACK,
     "referrals": COUNT_SLACK,
     "failures": COUNT_SLACK,

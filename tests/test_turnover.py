@@ -9,7 +9,9 @@ from support import make_customers, make_model, week_of
 
 from crmsim import CRMModel, Market, Stage, Tier
 from crmsim.state import COLUMNS
+from crmsim.trials import first_purchases
 from crmsim.turnover import people_come_and_go
+from crmsim.winback import former_customers_reconsider
 
 
 def test_a_closed_market_draws_nothing_and_renews_nobody():
@@ -109,3 +111,59 @@ def test_the_same_seed_gives_the_same_open_market():
         model.run(weeks=40, progress=False)
         runs.append(model.frame)
     pd.testing.assert_frame_equal(*runs)
+
+
+# ---------------------------------------------------------------------------- reconsideration
+def test_former_customers_reconsider_once_their_anger_has_passed():
+    model = make_model(n=3_000, market=Market(reconsideration=0.3), rng=7)
+    s = model.state
+    s.stage[:] = Stage.DISSOLUTION
+    s.lost_week[:] = 2
+    s.lost_week[:500] = 9  # left this very week: not yet
+    s.anger_left[500:1_000] = 3  # still angry: not yet
+    week = week_of(model, index=9)
+    former_customers_reconsider(s, week)
+    again = np.flatnonzero(s.stage == Stage.AWARENESS)
+    assert again.min() >= 1_000
+    assert 0.25 * 2_000 < len(again) < 0.35 * 2_000  # the weekly chance, give or take
+    assert [e.kind for e in week.events] == ["reconsidered"]
+
+
+def test_a_returning_customer_is_counted_as_returned_and_keeps_their_first_purchase():
+    model = make_model(n=2_000, market=Market(trial_rate=1.0), rng=3)
+    s = model.state
+    s.stage[:] = Stage.AWARENESS
+    s.first_purchase_week[:1_000] = 4  # former customers who reconsidered
+    week = week_of(model, index=30)
+    first_purchases(s, week)
+    bought = s.stage == Stage.EXPLORATION
+    assert week.tally["returned"] == np.count_nonzero(bought[:1_000]) > 0
+    assert week.tally["acquired"] == np.count_nonzero(bought[1_000:]) > 0
+    assert (s.first_purchase_week[:1_000] == 4).all()
+    assert (s.first_purchase_week[1_000:][bought[1_000:]] == 30).all()
+    assert (s.spell_start[bought] == 30).all()  # a new relationship either way
+
+
+def test_without_reconsideration_former_customers_stay_gone():
+    model = make_model(n=500, rng=7)
+    model.state.stage[:] = Stage.DISSOLUTION
+    model.state.lost_week[:] = 0
+    before = model.rng.bit_generator.state
+    former_customers_reconsider(model.state, week_of(model, index=5))
+    assert (model.state.stage == Stage.DISSOLUTION).all()
+    assert model.rng.bit_generator.state == before
+
+
+def test_returns_keep_the_open_market_going():
+    """Six years, five paired seeds: with reconsideration the base stays far larger late on."""
+
+    def active_late(rate: float, seed: int) -> float:
+        market = Market(category_turnover=0.0017, reconsideration=rate)
+        model = CRMModel(n_customers=800, market=market, rng=seed, history=False)
+        model.run(weeks=312, progress=False)
+        frame = model.frame
+        assert frame["returned"].sum() > 0 if rate else frame["returned"].sum() == 0
+        return float(frame["active"].iloc[-52:].mean())
+
+    gains = [active_late(0.02, s) / active_late(0.0, s) for s in range(5)]
+    assert min(gains) > 1.5

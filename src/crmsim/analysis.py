@@ -141,7 +141,11 @@ def period_churn(
                 "first_week": a,
                 "start": start,
                 "lost": lost,
-                "joined": int(block["acquired"].sum() + block["won_back"].sum()),
+                "joined": int(
+                    block["acquired"].sum()
+                    + block["won_back"].sum()
+                    + (block["returned"].sum() if "returned" in block else 0)
+                ),
                 "end": int(by_week.loc[b - 1, "active"]),
                 "churn": lost / start if start else np.nan,
             }

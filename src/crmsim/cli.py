@@ -214,7 +214,12 @@ def summarize(
         "",
         f"Over {'the ' if done > 1 else ''}{_weeks(done)}",
         f"  acquired            {_count(frame['acquired'].sum())} new customers, "
-        f"{_count(frame['won_back'].sum())} won back",
+        f"{_count(frame['won_back'].sum())} won back"
+        + (
+            f", {_count(frame['returned'].sum())} came back on their own"
+            if frame["returned"].any()
+            else ""
+        ),
         f"  lost                {_count(frame['lost'].sum())}: {by_size}",
         f"  churn per quarter   {churn_text}",
         f"  referrals           {_count(frame['referrals'].sum())} friends referred, "

@@ -40,6 +40,8 @@ EVENT_KINDS: dict[str, str] = {
     "referred": "was recommended the firm (detail: the referrer's row)",
     "gift": "received a gift (detail 0)",
     "heard_negative": "heard someone speak against the firm (detail 0)",
+    "reconsidered": "a former customer considers the firm again on their own (detail 0)",
+    "returned": "a former customer bought again after reconsidering (detail 0)",
     "moved": "left the category; a newcomer took this place (detail 0)",
     "lost_interest": "an aware prospect settled with the competitor and forgot the firm (detail 0)",
 }

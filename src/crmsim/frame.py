@@ -20,6 +20,7 @@ COUNT_COLUMNS = (
     "lost",
     "lost_from_start",
     "won_back",
+    "returned",
     "episodes",
     "failures",
     "complaints",

@@ -39,6 +39,10 @@ def _describe(kind: str, detail: float) -> str:
         return "heard someone speak against the firm"
     if kind == "lost_interest":
         return "settled with the competitor and forgot the firm"
+    if kind == "returned":
+        return "bought again: a customer once more"
+    if kind == "reconsidered":
+        return "considered the firm again"
     if kind == "moved":
         return "left the market; a newcomer takes this place"
     if kind == "stage":

@@ -406,6 +406,10 @@ class Market:
         and stops considering the firm (forgets it), when the firm's offer is as good as
         the competitor's; twice that when it is much worse, none when much better; in
         [0, 1]. 0 (the default): an aware prospect considers the firm until they buy.
+    reconsideration : float
+        Weekly chance that a former customer, no longer angry, considers the firm again on
+        their own (becomes an aware prospect who may buy again), in [0, 1]. 0 (the
+        default): only a win-back offer brings a former customer back.
     category_turnover : float
         Weekly share of people who leave the category for good (they move away or stop
         needing what the firm sells), each replaced by a newcomer who has not heard of the
@@ -438,6 +442,7 @@ class Market:
     advertising_unit_cost: float = 0.5
     price_response: float = 0.0
     consideration_lapse: float = 0.0
+    reconsideration: float = 0.0
     category_turnover: float = 0.0
 
     def __post_init__(self) -> None:
@@ -468,6 +473,7 @@ class Market:
             "category_turnover": (0.0, 0.05),
             "price_response": (0.0, 20.0),
             "consideration_lapse": (0.0, 1.0),
+            "reconsideration": (0.0, 1.0),
         }
         for name, (low, high) in ranges.items():
             object.__setattr__(

@@ -88,6 +88,7 @@ WEEKLY_PROCESSES = (
     referrals.make_referrals,  # 8 referrals
     referrals.spread_negative_word,  #   ... and negative word of mouth
     winback.win_back,  # 9 win-back
+    winback.former_customers_reconsider,  #   ... and former customers who return on their own
     turnover.people_come_and_go,  # 10 people leave the category, newcomers arrive
 )
 

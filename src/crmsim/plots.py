@@ -463,6 +463,7 @@ def churn_and_acquisition(
             fig, axes, top = ax.figure, [ax], ax
         acquired = frame["acquired"].to_numpy()
         won_back = frame["won_back"].to_numpy()
+        returned = frame["returned"].to_numpy() if "returned" in frame else 0 * won_back
         lost = frame["lost"].to_numpy()
         # One artist per series rather than one bar per week: a three-year run would
         # otherwise be some 470 rectangles to lay out and render.
@@ -476,6 +477,16 @@ def churn_and_acquisition(
                 width=0.9,
                 color=OKABE_ITO["sky_blue"],
                 label="won back",
+            )
+        if returned.any():
+            _bars(
+                top,
+                weeks,
+                returned,
+                bottom=acquired + won_back,
+                width=0.9,
+                color=OKABE_ITO["bluish_green"],
+                label="came back on their own",
             )
         _bars(
             top,

@@ -247,6 +247,7 @@ PHASES: tuple[Phase, ...] = (
         before="forget_negative_word",
     ),
     Phase(("win_back",), "win_back_targets", ("consider_win_back",)),
+    Phase(("former_customers_reconsider",), "reconsider_targets", ("maybe_reconsider",)),
     Phase(("people_come_and_go",), "market_movers", ("maybe_leave_the_market",)),
 )
 
@@ -337,8 +338,8 @@ class ReferenceCustomer(mesa.Agent):
     """One person in the market, holding their own state; one method per weekly rule.
 
     The attributes are those of :data:`crmsim.state.COLUMNS`, as plain Python numbers
-    (``stage`` and ``tier`` are :class:`~crmsim.customer.Stage` and
-    :class:`~crmsim.customer.Tier` members, which are ints). ``referred_by`` is the
+    (``stage`` and ``tier`` are :class:`~crmsim.stages.Stage` and
+    :class:`~crmsim.stages.Tier` members, which are ints). ``referred_by`` is the
     referring customer (or ``None``), ``contacts`` the list of people this one talks to
     (``None`` in a well-mixed market, where everybody else is a contact) and
     ``active_contacts`` how many of them are customers now (kept up to date by
@@ -586,12 +587,15 @@ class ReferenceCustomer(mesa.Agent):
         model.move(self, Stage.EXPLORATION)
         self.tier = Tier.ACTUAL
         self.spell_start = week
-        self.first_purchase_week = week
         # what brought them in: a discount-won customer weighs price most
         self.trust_calculus = logistic(VALUE_SLOPE * advantage)
         tally = model.tally
-        tally["acquired"] += 1
-        tally["acquired_with_discount"] += discount > 0
+        if self.first_purchase_week >= 0:  # a former customer who reconsidered returns
+            tally["returned"] += 1
+        else:
+            self.first_purchase_week = week
+            tally["acquired"] += 1
+            tally["acquired_with_discount"] += discount > 0
         if self.referred_by is not None:
             self.referred_by.referrals_made += 1
             tally["referral_conversions"] += 1
@@ -623,7 +627,7 @@ class ReferenceCustomer(mesa.Agent):
         model = self.model
         random = self.random
         self.episode = None
-        tried_now = self.first_purchase_week == model.week
+        tried_now = self.spell_start == model.week  # a trial or a return this week
         wallet = self.share_of_wallet(self.discount_offered())
         p_buy = -math.expm1(-self.purchase_rate * ENGAGEMENT[self.stage] * wallet)
         if not tried_now and random.random() >= p_buy:
@@ -910,6 +914,20 @@ class ReferenceCustomer(mesa.Agent):
             self.expectation = max(-1.0, self.expectation - NEGATIVE_EXPECTATION_HIT)
         model.tally["negative_wom"] += 1
 
+    # 9 ... and former customers who consider the firm again on their own
+    def maybe_reconsider(self) -> None:
+        """Once anger has passed, maybe look at the firm again, as an aware prospect.
+
+        Not in the week of leaving (:func:`crmsim.winback.former_customers_reconsider`).
+        """
+        model = self.model
+        if self.lost_week >= model.week or self.anger_left > 0:
+            return
+        if self.random.random() >= model.market.reconsideration:
+            return
+        model.move(self, Stage.AWARENESS)
+        self.angry = False
+
     # 10 the market renews (crmsim.turnover.people_come_and_go) -- for everyone
     def maybe_leave_the_market(self) -> None:
         """Leave the category with a small weekly chance; a newcomer takes this place.
@@ -1141,6 +1159,10 @@ class ReferenceModel(mesa.Model):
     def win_back_targets(self) -> list[ReferenceCustomer]:
         """Former customers, when the firm makes win-back offers at all."""
         return list(self.departed) if self.policy.win_back > 0 else []
+
+    def reconsider_targets(self) -> list[ReferenceCustomer]:
+        """Former customers, when they may consider the firm again on their own at all."""
+        return list(self.departed) if self.market.reconsideration > 0 else []
 
     def market_movers(self) -> list[ReferenceCustomer]:
         """Everyone, when people can leave the category at all."""

@@ -54,16 +54,24 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     week.stage_changed(buyers)
     state.tier[buyers] = ACTUAL
     state.spell_start[buyers] = week.index
-    state.first_purchase_week[buyers] = week.index
+    # a former customer who reconsidered returns: their first purchase stays what it was
+    returning = state.first_purchase_week[buyers] >= 0
+    if returning.any():
+        newcomers = buyers[~returning]
+        week.tally["returned"] += np.count_nonzero(returning)
+        week.note("returned", buyers[returning])
+    else:
+        newcomers = buyers
+    state.first_purchase_week[newcomers] = week.index
     # what brought them in: a discount-won customer weighs price most (the new-store story)
     state.trust_calculus[buyers] = deal[buys]
     if week.market.consideration_lapse:
         settle_elsewhere(state, week, aware[~buys], deal[~buys])
     week.new_customers = buyers
-    week.tally["acquired"] += len(buyers)
+    week.tally["acquired"] += len(newcomers)
     if week.policy.discount_running(week.index):
-        week.tally["acquired_with_discount"] += np.count_nonzero(discount[buyers] > 0)
-    week.note("trial", buyers, discount[buyers])
+        week.tally["acquired_with_discount"] += np.count_nonzero(discount[newcomers] > 0)
+    week.note("trial", newcomers, discount[newcomers])
 
     referred = buyers[state.referred_by[buyers] >= 0]
     referrers = state.referred_by[referred]

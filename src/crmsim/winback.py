@@ -1,9 +1,14 @@
-"""DISSOLUTION -> EXPLORATION: offers to customers who left (seed 001).
+"""DISSOLUTION -> EXPLORATION: offers to customers who left (seed 001); DISSOLUTION ->
+AWARENESS: former customers who consider the firm again on their own.
 
 Each week a former customer receives a win-back offer with probability
 ``win_back``. They accept with probability ``WIN_BACK_ACCEPT``, much lower if
 they left angry. Whoever returns starts again in exploration, as an actual
 customer, with trust and commitment cut: a second chance, not a clean slate.
+
+Without an offer, a former customer whose anger has passed may, with the weekly
+chance ``Market.reconsideration``, look at the firm again like any aware prospect
+(:mod:`crmsim.trials`): their next purchase is a return, counted as ``returned``.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.stages import ACTUAL, DISSOLUTION, EXPLORATION
+from crmsim.stages import ACTUAL, AWARENESS, DISSOLUTION, EXPLORATION
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -42,3 +47,20 @@ def win_back(state: CustomerState, week: Week) -> None:
     week.tally["win_back_offers"] += len(offered)
     week.tally["won_back"] += len(back)
     week.note("won_back", back)
+
+
+def former_customers_reconsider(state: CustomerState, week: Week) -> None:
+    """Some former customers, no longer angry, become aware prospects again on their own.
+
+    Not in the week they left: like a win-back offer, reconsidering takes time.
+    """
+    rate = week.market.reconsideration
+    if rate == 0:
+        return  # nothing drawn, so runs without it stay as they were
+    calm = rows_of(
+        (state.stage == DISSOLUTION) & (state.anger_left == 0) & (state.lost_week < week.index)
+    )
+    again = calm[week.rng.random(len(calm)) < rate]
+    state.stage[again] = AWARENESS
+    state.angry[again] = False
+    week.note("reconsidered", again)

@@ -138,6 +138,11 @@ def bass_limit_inputs(advertising: float, word_of_mouth: float) -> dict[str, Any
             max_failure_rate=0.0,
             max_breach_rate=0.0,
             drift_rate=0.0,
+            # a closed market where a prospect considers the firm until buying: Bass's
+            # assumptions, whatever the defaults of these levers
+            consideration_lapse=0.0,
+            reconsideration=0.0,
+            category_turnover=0.0,
         ),
         "population": Population(
             segments=(Segment("everyone", 1.0, sociability=0.0, purchase_rate=0.01),)

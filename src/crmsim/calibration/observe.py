@@ -58,7 +58,7 @@ def run_recording_failures(model: CRMModel, weeks: int) -> pd.DataFrame:
             return
         detail = report.detail("failure")
         stage = np.where(
-            np.isin(customers, report.who("trial")),
+            np.isin(customers, np.concatenate([report.who("trial"), report.who("returned")])),
             Stage.EXPLORATION,
             report.stage_before[customers],
         )
