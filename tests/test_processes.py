@@ -560,3 +560,37 @@ def test_the_active_set_is_kept_when_nobody_moved_and_forgotten_when_someone_did
     assert week.active(s) is before
     leave(s, week, np.arange(5), "drift")
     assert week.active(s) is not before and not week.active(s)[:5].any()
+
+
+def test_win_back_offers_go_only_to_the_former_customers_the_policy_aims_at():
+    policy = Policy(win_back=1.0, win_back_target=frozenset({"drift", "loyal", "marketer"}))
+    model = make_model(n=4_000, policy=policy, rng=12)
+    s = model.state
+    s.stage[:] = Stage.DISSOLUTION
+    s.lost_week[:] = 1
+    s.churn_cause[:] = np.arange(4_000) % 4 + 1  # competitor, failure, disrespect, drift
+    s.former_tier[:] = np.arange(4_000) // 4 % 3 + 1  # actual, loyal, marketer
+    week = week_of(model, index=6)
+    win_back(s, week)
+    aimed = (s.churn_cause == 4) & (s.former_tier >= Tier.LOYAL)
+    assert week.tally["win_back_offers"] == np.count_nonzero(aimed)  # intensity 1: all of them
+    back = np.flatnonzero(s.stage == Stage.EXPLORATION)
+    assert len(back) > 0 and aimed[back].all()
+
+
+def test_a_leaver_keeps_the_tier_they_held_on_record():
+    model = make_model(n=300, rng=2)
+    make_customers(model, np.arange(300), tier=Tier.LOYAL)
+    model.state.tier[:100] = Tier.MARKETER
+    leave(model.state, week_of(model), np.arange(150), "drift")
+    s = model.state
+    assert (s.tier[:150] == Tier.PROSPECT).all()
+    assert (s.former_tier[:100] == Tier.MARKETER).all()
+    assert (s.former_tier[100:150] == Tier.LOYAL).all()
+    assert (s.former_tier[150:] == -1).all()
+
+
+@pytest.mark.parametrize("target", ["loyalists", {"moved"}, set(), 3])
+def test_a_win_back_target_must_name_causes_or_tiers(target):
+    with pytest.raises(ValueError, match="Policy.win_back_target must be 'all' or a set of"):
+        Policy(win_back_target=target)

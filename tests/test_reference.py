@@ -80,6 +80,12 @@ CASES = {
         "market": _CENTRIC["market"].replace(category_turnover=0.004, reconsideration=0.02),
         "population": _CENTRIC["population"],
     },
+    # win-back aimed at loyal customers and marketers who drifted away or took a rival's offer
+    "targeted_win_back": {
+        "policy": Policy(
+            win_back=0.4, win_back_target=frozenset({"drift", "competitor", "loyal", "marketer"})
+        ),
+    },
 }
 
 #: Outcome -> absolute slack added to 4 standard errors.

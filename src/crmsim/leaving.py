@@ -28,6 +28,7 @@ def leave(
     state.stage[who] = DISSOLUTION
     week.stage_changed(who)
     # a former customer is a prospect again: win-back may reach them
+    state.former_tier[who] = state.tier[who]
     state.tier[who] = PROSPECT
     state.churn_cause[who] = code
     state.lost_week[who] = week.index

@@ -157,6 +157,7 @@ def _coerce_service(value: Any) -> dict[str, KanoAttribute]:
 # ---------------------------------------------------------------------------
 
 DiscountTarget = str | frozenset[str]
+WinBackTarget = str | frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,12 @@ class Policy:
         Share of complaints the firm resolves well, in [0, 1].
     win_back : float
         Intensity of offers to customers who left, in [0, 1].
+    win_back_target : str or set of str
+        Which former customers get win-back offers: ``"all"``, or a set naming why they
+        left (``"competitor"``, ``"failure"``, ``"disrespect"``, ``"drift"``) and/or the
+        tier they held when they left (``"actual"``, ``"loyal"``, ``"marketer"``); a
+        former customer gets offers when they match every kind of name the set holds
+        (``{"drift", "loyal"}``: loyal customers who drifted away).
     advertising : float
         Weekly share of the not-yet-aware market reached by advertising, in [0, 1].
     promise : float, optional
@@ -223,6 +230,7 @@ class Policy:
     referral_reward: float = 0.0
     recovery: float = 0.5
     win_back: float = 0.0
+    win_back_target: WinBackTarget = "all"
     advertising: float = 0.01
     promise: float | None = None
     new_customer_weeks: int = 8
@@ -256,6 +264,7 @@ class Policy:
                 self, "promise", _check_range("Policy", "promise", self.promise, -1.0, 1.0)
             )
         object.__setattr__(self, "discount_target", _coerce_target(self.discount_target))
+        object.__setattr__(self, "win_back_target", _coerce_win_back_target(self.win_back_target))
         if self.discount_weeks is not None:
             weeks = self.discount_weeks
             if (
@@ -298,8 +307,9 @@ class Policy:
         data = dict(data)
         if "discount_weeks" in data and isinstance(data["discount_weeks"], list):
             data["discount_weeks"] = tuple(data["discount_weeks"])
-        if isinstance(data.get("discount_target"), list):
-            data["discount_target"] = frozenset(data["discount_target"])
+        for name in ("discount_target", "win_back_target"):
+            if isinstance(data.get(name), list):
+                data[name] = frozenset(data[name])
         return cls(**data)
 
     @classmethod
@@ -333,6 +343,26 @@ def _coerce_target(target: Any) -> DiscountTarget:
     raise ValueError(
         "Policy.discount_target must be 'all', 'new', a segment name or a set of tiers, "
         f"got {target!r}"
+    )
+
+
+#: Why a former customer left, as ``Policy.win_back_target`` names it (those who left the
+#: category altogether cannot be won back).
+WIN_BACK_CAUSES = ("competitor", "failure", "disrespect", "drift")
+#: The tiers a customer can hold when they leave.
+WIN_BACK_TIERS = ("actual", "loyal", "marketer")
+
+
+def _coerce_win_back_target(target: Any) -> WinBackTarget:
+    if target == "all":
+        return "all"
+    names = frozenset({target}) if isinstance(target, str) else target
+    allowed = WIN_BACK_CAUSES + WIN_BACK_TIERS
+    if isinstance(names, set | frozenset | list | tuple) and names and set(names) <= set(allowed):
+        return frozenset(names)
+    raise ValueError(
+        f"Policy.win_back_target must be 'all' or a set of causes {WIN_BACK_CAUSES} and/or "
+        f"former tiers {WIN_BACK_TIERS}, got {target!r}"
     )
 
 

@@ -129,7 +129,15 @@ from crmsim.ladders import (
     MARKETER_IDENTIFICATION,
     TRUST_TO_EXPAND,
 )
-from crmsim.levers import CHANNELS, TIER_NAMES, Market, Policy, Population
+from crmsim.levers import (
+    CHANNELS,
+    TIER_NAMES,
+    WIN_BACK_CAUSES,
+    WIN_BACK_TIERS,
+    Market,
+    Policy,
+    Population,
+)
 from crmsim.model import CRMDataCollector, CRMModel, run_weeks
 from crmsim.network import SocialNetwork, build_network
 from crmsim.offer import LOSS_AVERSION, REFERENCE_SPEED, VALUE_SLOPE
@@ -405,6 +413,7 @@ class ReferenceCustomer(mesa.Agent):
         self.angry = False
         self.anger_left = 0
         self.churn_cause = 0
+        self.former_tier = -1  # the tier held when they last left
         self.first_purchase_week = -1
         self.spell_start = -1
         self.lost_week = -1
@@ -545,6 +554,7 @@ class ReferenceCustomer(mesa.Agent):
         """Move to DISSOLUTION, recording why (one of ``CHURN_CAUSES``) and whether angry."""
         model = self.model
         model.move(self, Stage.DISSOLUTION)
+        self.former_tier = int(self.tier)
         self.tier = Tier.PROSPECT  # a former customer is a prospect again
         self.churn_cause = CHURN_CAUSES.index(cause) + 1
         self.lost_week = model.week
@@ -1157,8 +1167,21 @@ class ReferenceModel(mesa.Model):
         return [person for person in self.active if person.tier >= Tier.LOYAL]
 
     def win_back_targets(self) -> list[ReferenceCustomer]:
-        """Former customers, when the firm makes win-back offers at all."""
-        return list(self.departed) if self.policy.win_back > 0 else []
+        """The former customers the firm aims win-back offers at (none without offers)."""
+        policy = self.policy
+        if policy.win_back <= 0:
+            return []
+        target = policy.win_back_target
+        if target == "all":
+            return list(self.departed)
+        causes = {CHURN_CAUSES.index(c) + 1 for c in target if c in WIN_BACK_CAUSES}
+        tiers = {TIER_NAMES.index(t) for t in target if t in WIN_BACK_TIERS}
+        return [
+            person
+            for person in self.departed
+            if (not causes or person.churn_cause in causes)
+            and (not tiers or person.former_tier in tiers)
+        ]
 
     def reconsider_targets(self) -> list[ReferenceCustomer]:
         """Former customers, when they may consider the firm again on their own at all."""

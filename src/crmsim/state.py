@@ -50,6 +50,7 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     "angry": (np.bool_, False, "left after a breach and may speak against the firm"),
     "anger_left": (np.int16, 0, "weeks the angry customer keeps talking"),
     "churn_cause": (np.int8, 0, "why they last left: 1 + index into CHURN_CAUSES, 0 never"),
+    "former_tier": (np.int8, -1, "tier held when they last left (Tier), -1 never left"),
     "first_purchase_week": (np.int32, -1, "week of first purchase (-1: never)"),
     "spell_start": (np.int32, -1, "week the current relationship began (trial or return)"),
     "lost_week": (np.int32, -1, "week they last left (-1: never)"),

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
-from crmsim.stages import ACTUAL, AWARENESS, DISSOLUTION, EXPLORATION
+from crmsim.levers import TIER_NAMES, WIN_BACK_CAUSES, WIN_BACK_TIERS
+from crmsim.stages import ACTUAL, AWARENESS, CHURN_CAUSES, DISSOLUTION, EXPLORATION
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -32,6 +33,8 @@ def win_back(state: CustomerState, week: Week) -> None:
         return
     rng = week.rng
     gone = rows_of((state.stage == DISSOLUTION) & (state.lost_week < week.index))
+    if week.policy.win_back_target != "all":
+        gone = gone[is_win_back_target(state, gone, week.policy.win_back_target)]
     offered = gone[rng.random(len(gone)) < intensity]
     accept = WIN_BACK_ACCEPT * np.where(state.angry[offered], ANGRY_ACCEPT_FACTOR, 1.0)
     back = offered[rng.random(len(offered)) < accept]
@@ -47,6 +50,22 @@ def win_back(state: CustomerState, week: Week) -> None:
     week.tally["win_back_offers"] += len(offered)
     week.tally["won_back"] += len(back)
     week.note("won_back", back)
+
+
+def is_win_back_target(state: CustomerState, who: np.ndarray, target: frozenset[str]) -> np.ndarray:
+    """Which of the former customers ``who`` the policy aims its win-back offers at.
+
+    A name of a cause picks those who left for it, a name of a tier those who held it when
+    they left; with both kinds, a former customer must match one name of each.
+    """
+    causes = [CHURN_CAUSES.index(c) + 1 for c in WIN_BACK_CAUSES if c in target]
+    tiers = [TIER_NAMES.index(t) for t in WIN_BACK_TIERS if t in target]
+    chosen = np.ones(len(who), dtype=bool)
+    if causes:
+        chosen &= np.isin(state.churn_cause[who], causes)
+    if tiers:
+        chosen &= np.isin(state.former_tier[who], tiers)
+    return chosen
 
 
 def former_customers_reconsider(state: CustomerState, week: Week) -> None:
