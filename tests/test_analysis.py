@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmsim import CRMModel, Policy
+from crmsim import CRMModel, Policy, Tier
 from crmsim.analysis import churn_rate, net_growth, period_churn
 
 
@@ -153,3 +153,22 @@ def test_customer_equity_needs_a_run_and_a_sane_rate():
     model.run(weeks=2, progress=False)
     with pytest.raises(ValueError, match=r"annual_rate must be in \[0.0, 10.0\]"):
         customer_equity(model, annual_rate=-0.1)
+
+
+def test_customer_equity_counts_the_gifts_loyal_customers_go_on_getting():
+    from crmsim.analysis import customer_equity, expected_future_weeks, hazard_by_tenure
+
+    model = CRMModel(n_customers=800, policy=Policy(gift_value=6.0, gift_every=3), rng=4)
+    model.run(weeks=60, progress=False)
+    with_gifts = customer_equity(model)["equity"]
+    model.policy = model.policy.replace(gift_value=0.0)
+    without = customer_equity(model)["equity"]
+    s = model.state
+    rows = s.active_indices()
+    weeks = expected_future_weeks(
+        model.week - 1 - s.spell_start[rows],
+        hazard_by_tenure(model.losses, s.spell_start[rows], model.week),
+    )
+    loyal = s.tier[rows] >= Tier.LOYAL
+    assert loyal.sum() > 20
+    assert without - with_gifts == pytest.approx((6.0 / 3) * weeks[loyal].sum())

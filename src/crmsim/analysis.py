@@ -580,8 +580,9 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
 
     Each active customer is worth their current weekly margin (the chance of a purchase
     this week at their stage times the price they pay, less the cost of goods, service
-    and respect of an episode) times the discounted number of weeks they can be expected
-    to stay, from the hazard of leaving at their relationship's age as measured over the
+    and respect of an episode, and less the gifts a loyal customer or marketer is given
+    each week on average) times the discounted number of weeks they can be expected to
+    stay, from the hazard of leaving at their relationship's age as measured over the
     run (:func:`hazard_by_tenure`, :func:`expected_future_weeks`). Customer equity is
     their sum (Gupta, Lehmann & Stuart 2004 value a firm's customers this way).
 
@@ -611,6 +612,7 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
     from crmsim.episodes import episode_probability
     from crmsim.kano import service_cost_per_episode
     from crmsim.offer import discount_received
+    from crmsim.stages import LOYAL
     from crmsim.week import Week
 
     if model.week == 0:
@@ -625,6 +627,11 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
         + market.respect_unit_cost * policy.respect
     )
     weekly_margin = episode_probability(state, rows) * (paid - episode_cost)
+    if policy.gift_value > 0:
+        # the gifts keep coming as long as the customer stays loyal
+        weekly_margin -= np.where(
+            state.tier[rows] >= LOYAL, policy.gift_value / policy.gift_every, 0.0
+        )
     hazards = hazard_by_tenure(model.losses, state.spell_start[rows], model.week)
     weeks = expected_future_weeks(model.week - 1 - state.spell_start[rows], hazards, annual_rate)
     return {
