@@ -41,8 +41,8 @@ def kano_curve(category: str, fulfilment: np.ndarray | float) -> np.ndarray:
 
     Examples
     --------
-    >>> float(kano_curve("must-be", 1.0)), float(kano_curve("must-be", 0.0))
-    (0.0, -1.0)
+    >>> float(kano_curve("must-be", 1.0)) == 0, float(kano_curve("must-be", 0.0))
+    (True, -1.0)
     >>> float(kano_curve("attractive", 0.0)), float(kano_curve("attractive", 1.0))
     (0.0, 1.0)
     """

@@ -107,7 +107,7 @@ def simulate_cohort(
     Examples
     --------
     >>> simulate_cohort(4, 13, n_customers=500, rng=1)
-    array([500, 364, 315, 290])
+    array([500, 384, 350, 307])
     """
     periods = checks.integer("periods", periods, low=1)
     period_weeks = checks.integer("period_weeks", period_weeks, low=1)
