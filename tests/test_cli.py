@@ -228,3 +228,45 @@ def test_python_dash_m_crmsim_runs(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (out / "weekly.csv").is_file() and "Baseline" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[scenario]\ntitle = 5\n", "[scenario] title must be text, got 5"),
+        ('[scenario]\ndescription = ["a"]\n', "[scenario] description must be text"),
+        ("policy = 5\n", "[policy] must be a table of fields, got policy = 5"),
+        ("[scenario]\nwekes = 52\n", "[scenario] has unknown key(s) ['wekes']"),
+        ("[scenario]\nweeks = -5\n", "[scenario] weeks must be an integer >= 1, got -5"),
+        ('[scenario]\nweeks = "long"\n', "[scenario] weeks must be an integer >= 1, got 'long'"),
+        ("[scenario]\nn_customers = 0\n", "[scenario] n_customers must be an integer >= 1"),
+        ("x = " + "[" * 5_000 + "]" * 5_000 + "\n", "nested too deeply"),
+    ],
+)
+def test_a_bad_policy_file_is_refused_in_one_line_naming_file_and_field(
+    tmp_path, capsys, text, message
+):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--policy", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "bad.toml" in err and message in err
+    assert not out.exists()  # nothing written
+
+
+def test_an_empty_policy_name_is_refused_instead_of_running_the_baseline(tmp_path, capsys):
+    assert main(["run", "--policy", "", "--out", str(tmp_path / "out")]) == 2
+    assert "--policy must name a TOML file" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("customers", ["100000000", str(10**20)])
+def test_a_market_too_large_for_the_memory_is_refused_with_an_estimate(
+    tmp_path, capsys, monkeypatch, customers
+):
+    monkeypatch.setattr("crmsim.cli._available_memory", lambda: 8 * 10**9)
+    assert main(["run", "--customers", customers, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "would need about" in err and "8.0 GB free" in err
+    assert not (tmp_path / "out").exists()

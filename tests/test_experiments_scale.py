@@ -462,3 +462,21 @@ def test_sweep_plots_show_intervals_and_response_surfaces(grid_sweep):
     contour = scattered.plot_surface("acquired")
     assert not contour.axes[0].images and contour.axes[0].collections  # filled contours
     assert "respect" in scattered.to_text()
+
+
+def test_a_grid_refuses_levels_that_are_not_plain_values():
+    from crmsim.experiments import grid
+
+    with pytest.raises(ValueError, match="grid levels of 'respect' must be numbers, text or"):
+        grid({"respect": [0.5, {"a": 1}]})
+
+
+def test_a_corrupt_run_log_is_named_with_its_line(tmp_path):
+    from crmsim.experiments import sweep
+
+    kwargs = {"replications": 2, "weeks": 13, "n_customers": 60, "progress": False}
+    sweep({"respect": [0.3]}, out_dir=tmp_path, **kwargs)
+    log = tmp_path / "runs.jsonl"
+    log.write_text(log.read_text(encoding="utf-8") + "not json\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"runs.jsonl line 3 is not a run record"):
+        sweep({"respect": [0.3]}, out_dir=tmp_path, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from crmsim import CRMModel, KanoAttribute, Market, Policy, Population, Segment
@@ -180,3 +181,14 @@ def test_a_policy_set_by_service_quality_equals_its_own_copy_and_the_same_levels
     assert Policy(service=policy.service) == policy  # the same service, however it was set
     assert policy.replace(service_quality=0.5) != policy
     assert policy.replace(service_quality=0.5).service["speed"].level == 0.5
+
+
+def test_numpy_integers_are_integers_for_the_levers():
+    policy = Policy(
+        gift_every=np.int64(3),
+        new_customer_weeks=np.int32(5),
+        discount=0.1,
+        discount_weeks=(np.int64(2), np.int16(9)),
+    )
+    assert (policy.gift_every, policy.new_customer_weeks, policy.discount_weeks) == (3, 5, (2, 9))
+    assert type(policy.gift_every) is int

@@ -106,6 +106,8 @@ def load_input(source: str) -> Scenario:
         raise UsageError(f"cannot read {path}: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise UsageError(f"{path} is not valid TOML: {err}") from None
+    except RecursionError:
+        raise UsageError(f"{path} is not valid TOML: arrays or tables nested too deeply") from None
     try:
         if SCENARIO_TABLES & set(data):
             return scenarios.from_dict(path.stem, data)
@@ -286,11 +288,43 @@ def _write_run(
     return paths
 
 
+def check_memory(n_customers: int) -> None:
+    """Refuse, with an estimate, a market too large for this machine's free memory.
+
+    A run needs about ``BYTES_PER_CUSTOMER`` bytes per person (state, network and the
+    week's arrays: 665 MB at 1,000,000, ``docs/benchmarks.md``), plus the imports.
+    """
+    needed = BYTES_PER_CUSTOMER * n_customers
+    available = _available_memory()
+    if available is not None and needed > available:
+        raise UsageError(
+            f"--customers {n_customers:,} would need about {needed / 1e9:,.1f} GB of memory; "
+            f"this machine has about {available / 1e9:,.1f} GB free"
+        )
+
+
+#: Memory a run needs per person, rounded up from the 1,000,000-customer benchmark.
+BYTES_PER_CUSTOMER = 800
+
+
+def _available_memory() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.policy is not None and not args.policy.strip():
+        raise UsageError("--policy must name a TOML file or a scenario, got an empty name")
     scenario = load_input(args.policy if args.policy else args.scenario or DEFAULT_SCENARIO)
     weeks = args.weeks if args.weeks is not None else scenario.weeks
     n_customers = args.customers or scenario.kwargs.get("n_customers", DEFAULT_CUSTOMERS)
     out = Path(args.out) if args.out else Path("results") / scenario.name
+    check_memory(n_customers)
     try:
         model = CRMModel(
             **(scenario.kwargs | {"n_customers": n_customers}), network=args.network, rng=args.seed
@@ -363,6 +397,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     n_customers = args.customers or _agreed(
         [s.kwargs.get("n_customers", DEFAULT_CUSTOMERS) for s in inputs.values()], DEFAULT_CUSTOMERS
     )
+    check_memory(n_customers)
     try:
         result = experiments.compare(
             {name: s.policy for name, s in inputs.items()},
@@ -431,6 +466,8 @@ SURFACE_KPIS = ("churn", "profit")
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    if args.customers:
+        check_memory(args.customers)
     from crmsim import experiments  # loaded only when needed, like plots
 
     try:

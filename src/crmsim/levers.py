@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -257,8 +258,8 @@ class Policy:
             object.__setattr__(
                 self, name, _check_range("Policy", name, getattr(self, name), 0.0, math.inf)
             )
-        _check_int("Policy", "gift_every", self.gift_every, 1)
-        _check_int("Policy", "new_customer_weeks", self.new_customer_weeks, 1)
+        for name in ("gift_every", "new_customer_weeks"):
+            object.__setattr__(self, name, _check_int("Policy", name, getattr(self, name), 1))
         if self.promise is not None:
             object.__setattr__(
                 self, "promise", _check_range("Policy", "promise", self.promise, -1.0, 1.0)
@@ -270,7 +271,9 @@ class Policy:
             if (
                 not isinstance(weeks, tuple | list)
                 or len(weeks) != 2
-                or not all(isinstance(w, int) and not isinstance(w, bool) for w in weeks)
+                or not all(
+                    isinstance(w, numbers.Integral) and not isinstance(w, bool) for w in weeks
+                )
                 or not 0 <= weeks[0] < weeks[1]
             ):
                 raise ValueError(
@@ -519,7 +522,9 @@ class Market:
             object.__setattr__(
                 self, name, _check_range("Market", name, getattr(self, name), 0.0, math.inf)
             )
-        _check_int("Market", "anger_weeks", self.anger_weeks, 0)
+        object.__setattr__(
+            self, "anger_weeks", _check_int("Market", "anger_weeks", self.anger_weeks, 0)
+        )
 
     @property
     def price_premium(self) -> float:

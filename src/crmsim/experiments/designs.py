@@ -78,6 +78,11 @@ def grid(levels: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             raise ValueError(f"grid levels of {name!r} must be a list of values, got {values!r}")
         if len(list(values)) == 0:
             raise ValueError(f"grid levels of {name!r} must not be empty")
+        for value in values:
+            if not isinstance(value, str | numbers.Number | bool | None):
+                raise ValueError(
+                    f"grid levels of {name!r} must be numbers, text or true/false, got {value!r}"
+                )
     rows = list(itertools.product(*(list(v) for v in levels.values())))
     frame = pd.DataFrame(rows, columns=list(levels))
     frame.index.name = "point"

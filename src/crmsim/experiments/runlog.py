@@ -87,11 +87,18 @@ class _RunLog:
             # a run cut off mid-line by a kill: drop the fragment so new lines start clean
             with open(self.path, "r+b") as file:
                 file.truncate(len(complete))
-        for line in complete.decode("utf-8").splitlines():
+        for number, line in enumerate(complete.decode("utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
-            record = json.loads(line)
-            self.done[(_point_key(record["point"]), int(record["replication"]))] = record["kpis"]
+            try:
+                record = json.loads(line)
+                key = (_point_key(record["point"]), int(record["replication"]))
+                self.done[key] = record["kpis"]
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+                raise ValueError(
+                    f"{self.path} line {number} is not a run record ({err}); move the file "
+                    "away to start afresh"
+                ) from None
 
     def add(self, values: Mapping[str, Any], replication: int, seed: int, kpis: dict) -> None:
         if self._file is None:

@@ -8,13 +8,17 @@ Each scenario is a TOML file in this folder with a ``[scenario]`` table
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from crmsim import checks
 from crmsim.levers import Market, Policy, Population
 
 _ALLOWED_TABLES = {"scenario", "policy", "market", "population"}
+#: The keys of a ``[scenario]`` table.
+_SCENARIO_KEYS = {"title", "description", "weeks", "n_customers"}
 
 
 @dataclass(frozen=True)
@@ -77,18 +81,29 @@ def from_dict(name: str, data: dict[str, Any]) -> Scenario:
         raise ValueError(
             f"scenario {name!r} has unknown table(s) {unknown}; allowed: {sorted(_ALLOWED_TABLES)}"
         )
+    for table in _ALLOWED_TABLES & set(data):
+        if not isinstance(data[table], Mapping):
+            raise ValueError(f"[{table}] must be a table of fields, got {table} = {data[table]!r}")
     meta = dict(data.get("scenario", {}))
+    unknown = sorted(set(meta) - _SCENARIO_KEYS)
+    if unknown:
+        raise ValueError(
+            f"[scenario] has unknown key(s) {unknown}; allowed: {sorted(_SCENARIO_KEYS)}"
+        )
+    for key in ("title", "description"):
+        if key in meta and not isinstance(meta[key], str):
+            raise ValueError(f"[scenario] {key} must be text, got {meta[key]!r}")
     kwargs: dict[str, Any] = {
         "policy": Policy.from_dict(data.get("policy", {})),
         "market": Market.from_dict(data.get("market", {})),
         "population": Population.from_dict(data.get("population", {})),
     }
     if "n_customers" in meta:
-        kwargs["n_customers"] = meta.pop("n_customers")
+        kwargs["n_customers"] = checks.integer("[scenario] n_customers", meta["n_customers"], 1)
     return Scenario(
         name=name,
-        title=meta.pop("title", name),
-        description=meta.pop("description", "").strip(),
-        weeks=int(meta.pop("weeks", 156)),
+        title=meta.get("title", name),
+        description=meta.get("description", "").strip(),
+        weeks=checks.integer("[scenario] weeks", meta.get("weeks", 156), low=1),
         kwargs=kwargs,
     )
