@@ -480,3 +480,45 @@ def test_a_corrupt_run_log_is_named_with_its_line(tmp_path):
     log.write_text(log.read_text(encoding="utf-8") + "not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"runs.jsonl line 3 is not a run record"):
         sweep({"respect": [0.3]}, out_dir=tmp_path, **kwargs)
+
+
+SCRIPT = """
+from crmsim import Policy
+from crmsim.experiments import compare
+{guard}
+result = compare({{"a": Policy(respect=0.3), "b": Policy(respect=0.8)}}, replications=2,
+                 weeks=13, n_customers=80, workers=2, progress=False)
+print("runs", len(result.runs))
+"""
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+def test_compare_works_from_a_plain_script_with_or_without_a_main_guard(tmp_path, guarded):
+    import subprocess
+    import sys
+    import textwrap
+
+    body = SCRIPT.format(guard='if __name__ == "__main__":' if guarded else "")
+    if guarded:  # indent the calls under the guard
+        head, _, calls = body.partition('if __name__ == "__main__":')
+        body = head + 'if __name__ == "__main__":\n' + textwrap.indent(calls.strip(), "    ")
+    script = tmp_path / "study.py"
+    script.write_text(body, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "runs" in done.stdout
+    warned = "running in one process" in done.stderr
+    assert warned is not guarded  # only the unguarded script falls back, and says so
+
+
+def test_a_main_guard_is_found_in_either_order(tmp_path):
+    from crmsim.experiments.runner import _has_main_guard
+
+    for test in ('__name__ == "__main__"', '"__main__" == __name__'):
+        path = tmp_path / "a.py"
+        path.write_text(f"import os\nif {test}:\n    print(1)\n", encoding="utf-8")
+        assert _has_main_guard(str(path))
+    path.write_text("print(1)\n", encoding="utf-8")
+    assert not _has_main_guard(str(path))

@@ -4,10 +4,14 @@ and their execution in this process, in local worker processes or on a Dask clus
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
+import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -86,6 +90,44 @@ def _process_context() -> multiprocessing.context.BaseContext:
         context.set_forkserver_preload(["crmsim.experiments"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _workers_can_start() -> bool:
+    """Whether worker processes can start, warning (and running in this process) if not.
+
+    A worker process imports the script that started the run, as ``__mp_main__``: a script
+    whose top level calls ``compare`` or ``sweep`` without an ``if __name__ == "__main__":``
+    guard would start the run again in every worker, and the pool would break. Notebooks,
+    the command line and guarded scripts are fine.
+    """
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if script is None or _has_main_guard(script):
+        return True
+    warnings.warn(
+        f"running in one process: {script} calls crmsim.experiments at its top level without "
+        'an `if __name__ == "__main__":` guard, which worker processes need (they import the '
+        "script); put the calls under such a guard to use several processes",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+    return False
+
+
+def _has_main_guard(path: str) -> bool:
+    """Whether the Python file at ``path`` has a top-level ``if __name__ == "__main__":``."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return True  # not a script we can read (a frozen app, a console entry point)
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
+            names = {
+                getattr(part, "id", getattr(part, "value", None))
+                for part in (node.test.left, *node.test.comparators)
+            }
+            if {"__name__", "__main__"} <= names:
+                return True
+    return False
 
 
 def _check_scheduler(scheduler: Any) -> None:
@@ -173,7 +215,7 @@ def _execute(
             return
         if scheduler is not None:
             _run_on_dask(tasks, scheduler, tick)
-        elif workers == 1 or len(tasks) == 1:
+        elif workers == 1 or len(tasks) == 1 or not _workers_can_start():
             for task in tasks:  # in this process: no start-up cost, easy to debug
                 tick(task, _run_task(task))
         else:
