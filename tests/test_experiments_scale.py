@@ -522,3 +522,36 @@ def test_a_main_guard_is_found_in_either_order(tmp_path):
         assert _has_main_guard(str(path))
     path.write_text("print(1)\n", encoding="utf-8")
     assert not _has_main_guard(str(path))
+
+
+def test_the_purchase_log_reads_as_real_weeks_in_tools_that_parse_dates(tmp_path):
+    """The default export has calendar dates, one Monday per simulated week; read back the
+    way BTYD libraries read a CSV (pandas' date parsing, weekly periods), it gives the same
+    frequency, recency and T as rfm_summary, and week numbers give them too."""
+    model = CRMModel(n_customers=300, rng=9)
+    log = analysis.run_with_transactions(model, weeks=40)
+    path = tmp_path / "purchases.csv"
+    log.to_csv(path, index=False)
+    read = pd.read_csv(path, parse_dates=["date"])
+    assert read["date"].dt.year.eq(2024).all() and (read["date"].dt.day_of_week == 0).all()
+    # frequency, recency and T by hand, as lifetimes' summary_data_from_transaction_data
+    period = read["date"].dt.to_period("W")
+    end = period.max()
+    by = read.assign(period=period).groupby("customer_id")["period"]
+    first, last = by.min(), by.max()
+    hand = pd.DataFrame(
+        {
+            "frequency": by.nunique() - 1,
+            "recency": [(b - a).n for a, b in zip(first, last, strict=True)],
+            "T": [(end - a).n for a in first],
+        },
+        index=first.index,
+    ).astype(float)
+    for summary in (
+        analysis.rfm_summary(read),
+        analysis.rfm_summary(log.assign(date=analysis.transactions(model, start=None)["date"])),
+    ):
+        mine = summary.set_index("customer_id")[["frequency", "recency", "T"]]
+        mine.index = mine.index.astype(hand.index.dtype)
+        pd.testing.assert_frame_equal(mine, hand, check_names=False)
+    assert hand["frequency"].max() > 5  # repeat buyers, so the check can fail

@@ -240,6 +240,9 @@ def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- transactions
 TRANSACTION_COLUMNS = ("customer_id", "date", "amount")
+#: The calendar date of week 0 in purchase logs: a Monday, so that each simulated week is
+#: one calendar week (Monday to Sunday) for tools that group dates by week.
+TRANSACTIONS_START = "2024-01-01"
 
 
 def _dates(weeks: np.ndarray, start: Any) -> Any:
@@ -287,7 +290,9 @@ class PurchaseLog:
         return next((o for o in model.observers if isinstance(o, cls)), None)
 
 
-def run_with_transactions(model: CRMModel, weeks: int, start: Any = None) -> pd.DataFrame:
+def run_with_transactions(
+    model: CRMModel, weeks: int, start: Any = TRANSACTIONS_START
+) -> pd.DataFrame:
     """Run ``model`` for ``weeks`` weeks and return every purchase made in them.
 
     The first call subscribes a :class:`PurchaseLog` to the model, which from then on logs
@@ -301,14 +306,18 @@ def run_with_transactions(model: CRMModel, weeks: int, start: Any = None) -> pd.
         The model to run (it is stepped ``weeks`` times).
     weeks : int
         Weeks to run, >= 0.
-    start : date-like, optional
-        Calendar date of week 0. By default ``date`` is the week number.
+    start : date-like or None
+        Calendar date of week 0 (by default :data:`TRANSACTIONS_START`, Monday 1 January
+        2024); week ``t``'s purchases are dated ``start`` plus ``7 t`` days, so tools that
+        read dates (lifetimes, PyMC-Marketing) see real weeks. ``None`` gives the week
+        numbers themselves.
 
     Returns
     -------
     pandas.DataFrame
-        One row per purchase: ``customer_id`` (the customer's row), ``date`` (week, or the
-        week's date when ``start`` is given) and ``amount`` (money paid), by week and customer.
+        One row per purchase: ``customer_id`` (the customer's row), ``date`` (the week's
+        date, or its number with ``start=None``) and ``amount`` (money paid), by week and
+        customer.
 
     Examples
     --------
@@ -345,15 +354,16 @@ def _transaction_frame(parts: list[pd.DataFrame], start: Any) -> pd.DataFrame:
     return frame
 
 
-def transactions(model: CRMModel, start: Any = None) -> pd.DataFrame:
+def transactions(model: CRMModel, start: Any = TRANSACTIONS_START) -> pd.DataFrame:
     """Every purchase logged for ``model`` since :func:`run_with_transactions` first ran it.
 
     Parameters
     ----------
     model : CRMModel
         A model run (at least partly) with :func:`run_with_transactions`.
-    start : date-like, optional
-        Calendar date of week 0; by default ``date`` is the week number.
+    start : date-like or None
+        Calendar date of week 0 (see :func:`run_with_transactions`); ``None`` gives week
+        numbers.
 
     Returns
     -------
@@ -367,8 +377,9 @@ def transactions(model: CRMModel, start: Any = None) -> pd.DataFrame:
     >>> model = CRMModel(n_customers=200, rng=5)
     >>> _ = run_with_transactions(model, weeks=10)
     >>> _ = run_with_transactions(model, weeks=10)
-    >>> int(transactions(model)["date"].max())
-    19
+    >>> last = transactions(model)["date"].max()
+    >>> str(last.date()), int(transactions(model, start=None)["date"].max())
+    ('2024-05-13', 19)
     """
     log = PurchaseLog.of(model)
     if log is None:
