@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/crmsim run --scenario baseline --out $(OUT)
+	$(BIN)/crmsim run --scenario baseline --out $(OUT) --force
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

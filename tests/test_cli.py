@@ -270,3 +270,30 @@ def test_a_market_too_large_for_the_memory_is_refused_with_an_estimate(
     err = capsys.readouterr().err
     assert "would need about" in err and "8.0 GB free" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_never_replaces_earlier_results_without_force(tmp_path, no_figures, capsys):
+    out = tmp_path / "results"
+    args = ["run", "--weeks", "3", "--customers", "60", "--out", str(out)]
+    assert main([*args, "--seed", "1"]) == 0
+    first = (out / "weekly.csv").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args, "--seed", "2"]) == 2
+    assert "already holds results; add --force" in capsys.readouterr().err
+    assert (out / "weekly.csv").read_text(encoding="utf-8") == first  # untouched
+    assert main([*args, "--seed", "2", "--force"]) == 0
+    assert (out / "weekly.csv").read_text(encoding="utf-8") != first
+
+
+def test_compare_checks_its_output_folder_before_any_run(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "cmp"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    import crmsim.experiments
+
+    def no_runs(*args, **kwargs):
+        raise AssertionError("compare ran before checking --out")
+
+    monkeypatch.setattr(crmsim.experiments, "compare", no_runs)
+    code = main(["compare", "baseline", "customer_centric", "--out", str(out)])
+    assert code == 2 and "already holds results" in capsys.readouterr().err

@@ -317,6 +317,25 @@ def _available_memory() -> int | None:
     return None
 
 
+def prepare_out(out: Path, force: bool) -> None:
+    """Create the results folder ``out``, refusing one that already holds something.
+
+    Results are never silently replaced or mixed with an earlier run's: a folder that is
+    not empty needs ``--force`` (which replaces the files this command writes).
+    """
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(
+            f"--out {out} already holds results; add --force to replace them, "
+            "or choose another folder"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create the output folder {out}: {err.strerror or err}") from None
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.policy is not None and not args.policy.strip():
         raise UsageError("--policy must name a TOML file or a scenario, got an empty name")
@@ -332,10 +351,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     # Fail before a long run, not after it, if the results cannot be written.
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UsageError(f"cannot create the output folder {out}: {err.strerror or err}") from None
+    prepare_out(out, args.force)
 
     started = time.perf_counter()
     interrupted = _simulate(model, weeks)
@@ -393,6 +409,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         inputs[scenario.name] = scenario
     if len(inputs) < 2:
         raise UsageError("compare needs at least two policies (files or scenario names)")
+    if args.out:  # checked before any run, not after all of them
+        prepare_out(Path(args.out), args.force)
     weeks = args.weeks or _agreed([s.weeks for s in inputs.values()], 156)
     n_customers = args.customers or _agreed(
         [s.kwargs.get("n_customers", DEFAULT_CUSTOMERS) for s in inputs.values()], DEFAULT_CUSTOMERS
@@ -444,7 +462,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         try:
-            out.mkdir(parents=True, exist_ok=True)
             paths = [out / "runs.csv", out / "summary.csv"]
             result.runs.to_csv(paths[0], index=False)
             result.summary().to_csv(paths[1])
@@ -663,6 +680,9 @@ def build_parser() -> argparse.ArgumentParser:
         "people in the market (default: the scenario's)",
     )
     run.add_argument("--out", metavar="DIR", help="output folder (default results/<scenario>)")
+    run.add_argument(
+        "--force", action="store_true", help="replace the results already in the output folder"
+    )
     run.set_defaults(handler=_cmd_run)
 
     compare = commands.add_parser(
@@ -686,6 +706,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         metavar="DIR",
         help="also write runs.csv, summary.csv, differences.csv and compare.png here",
+    )
+    compare.add_argument(
+        "--force", action="store_true", help="replace the results already in the --out folder"
     )
     _parallel_options(compare)
     compare.set_defaults(handler=_cmd_compare)
