@@ -177,6 +177,7 @@ def test_compare_prints_means_with_confidence_intervals(tmp_path, capsys):
     assert header.split() == ["KPI", "low", "high"]
     assert any(line.startswith("profit") and "[" in line for line in printed.splitlines())
     assert "high - low" in printed  # the paired differences
+    assert "Holm's correction for testing" in printed
     runs = pd.read_csv(tmp_path / "cmp" / "runs.csv")
     assert set(runs["policy"]) == {"low", "high"} and set(runs["replication"]) == {0, 1}
     assert (tmp_path / "cmp" / "compare.png").is_file()

@@ -139,3 +139,45 @@ def test_text_table_lists_every_kpi_under_every_policy(result):
 def test_bad_input_raises_a_value_error_naming_the_argument(policies, kwargs, message):
     with pytest.raises(ValueError, match=message):
         compare(policies, **({"replications": 2, "weeks": 13, "n_customers": 50} | kwargs))
+
+
+def test_holm_adjusts_p_values_step_down_and_keeps_their_order():
+    from crmsim.experiments import holm
+
+    p = np.array([0.01, 0.04, np.nan, 0.03, 0.5])
+    adjusted = holm(p)
+    # four tests: 0.01 x 4, then max(0.04, 0.03 x 3) = 0.09, then max(0.09, 0.04 x 2), 0.5 x 1
+    np.testing.assert_allclose(adjusted, [0.04, 0.09, np.nan, 0.09, 0.5])
+    assert (adjusted[~np.isnan(p)] >= p[~np.isnan(p)]).all()
+
+
+def test_differences_give_relative_effects_and_corrected_p_values():
+    result = compare(
+        {"poor": Policy(service_quality=0.3), "good": Policy(service_quality=0.9)},
+        replications=10,
+        weeks=52,
+        n_customers=400,
+        progress=False,
+        workers=1,
+    )
+    table = result.differences("poor")
+    assert {"relative", "p_value", "p_holm"} <= set(table.columns)
+    revenue = table.loc[("good", "revenue")]
+    poor_revenue = result.wide().xs("poor", level="policy")["revenue"].mean()
+    assert revenue["relative"] == pytest.approx(revenue["mean"] / poor_revenue)
+    tested = table["p_value"].notna()
+    assert (table.loc[tested, "p_holm"] >= table.loc[tested, "p_value"]).all()
+    assert (
+        table.loc[("good", "cost_win_back"), "p_value"]
+        != table.loc[("good", "cost_win_back"), "p_value"]
+    )  # no win-back in either: nothing to test (NaN)
+    assert table.loc[("good", "revenue"), "p_holm"] < 0.05  # better service sells more
+
+
+def test_differences_in_shares_are_shown_in_percentage_points():
+    from crmsim.experiments import format_difference, format_interval
+
+    assert format_difference("churn", 0.012, 0.004, 0.02) == "+1.2 pp [+0.4, +2.0]"
+    assert format_difference("profit", 1200.0, 400.0, 2000.0) == format_interval(
+        "profit", 1200.0, 400.0, 2000.0
+    )

@@ -448,17 +448,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if len(diffs):
         print(
             f"\nDifference from {reference}, paired by replication: "
-            "mean [95% confidence interval]\n"
+            "mean [95% confidence interval], relative to it, Holm-adjusted p\n"
         )
         for name in result.policies[1:]:
             print(f"{name} - {reference}")
             for kpi, row in diffs.xs(name, level="policy").iterrows():
-                text = experiments._format_interval(kpi, row["mean"], row["ci_low"], row["ci_high"])
-                significant = np.isfinite(row["ci_low"]) and (
-                    row["ci_low"] > 0 or row["ci_high"] < 0
+                text = experiments.format_difference(
+                    kpi, row["mean"], row["ci_low"], row["ci_high"]
                 )
-                print(f"  {kpi:<22} {text}{'  *' if significant else ''}")
-        print("\n* the interval excludes 0")
+                relative = f"{row['relative']:+.1%}" if np.isfinite(row["relative"]) else ""
+                p_holm = f"p={row['p_holm']:.3f}" if np.isfinite(row["p_holm"]) else ""
+                credible = np.isfinite(row["p_holm"]) and row["p_holm"] < 0.05
+                line = f"  {kpi:<22} {text:<34} {relative:>8}  {p_holm}{'  *' if credible else ''}"
+                print(line.rstrip())
+        print(
+            "\npp: percentage points. * credible at 5 % after Holm's correction for testing "
+            f"{int(diffs['p_holm'].notna().sum())} differences at once"
+        )
     if args.out:
         out = Path(args.out)
         try:

@@ -51,9 +51,10 @@ Examples
 
 from __future__ import annotations
 
-from crmsim.experiments.comparison import ComparisonResult, compare
+from crmsim.experiments.comparison import ComparisonResult, compare, holm
 from crmsim.experiments.designs import grid, latin_hypercube, read_design
-from crmsim.experiments.formatting import _format_interval as _format_interval  # crmsim.cli
+from crmsim.experiments.formatting import _format_difference as format_difference
+from crmsim.experiments.formatting import _format_interval as format_interval
 from crmsim.experiments.kpis import KPIS, run_kpis
 from crmsim.experiments.runner import MIN_WEEKS as MIN_WEEKS
 from crmsim.experiments.runner import replication_seeds
@@ -67,7 +68,10 @@ __all__ = [
     "SensitivityResult",
     "SweepResult",
     "compare",
+    "format_difference",
+    "format_interval",
     "grid",
+    "holm",
     "latin_hypercube",
     "read_design",
     "replication_seeds",

@@ -45,6 +45,48 @@ def _interval(values: pd.Series, confidence: float) -> pd.Series:
     )
 
 
+def _paired_p_value(differences: pd.Series) -> float:
+    """Two-sided p-value of a paired t-test that the mean difference is 0.
+
+    NaN when there is nothing to test: fewer than two runs, or no difference in any run
+    (a lever both policies leave off); 0 when every run differs by the same amount.
+    """
+    values = differences.dropna().to_numpy(dtype=float)
+    if len(values) < 2 or not values.any():
+        return float("nan")
+    spread = values.std(ddof=1)
+    if spread == 0:
+        return 0.0
+    from scipy import stats
+
+    t = values.mean() / (spread / np.sqrt(len(values)))
+    return float(2 * stats.t.sf(abs(t), len(values) - 1))
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of ``p_values`` for testing them all at once.
+
+    The smallest p-value is multiplied by the number of tests, the next by one fewer, and
+    so on, each kept at least as large as the one before and at most 1 (Holm 1979). NaN
+    values (untestable) stay NaN and do not count as tests.
+
+    Examples
+    --------
+    >>> holm(np.array([0.01, 0.04, 0.03])).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(len(p), np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted
+
+
 @dataclass
 class ComparisonResult:
     """The outcome of :func:`compare`: every run's KPIs, and ways to read them.
@@ -128,7 +170,13 @@ class ComparisonResult:
         -------
         pandas.DataFrame
             Indexed by ``(policy, kpi)`` for every policy but the reference; columns ``n``,
-            ``mean`` (mean difference), ``std``, ``ci_low`` and ``ci_high``.
+            ``mean`` (mean difference; for shares such as churn, in share points: 0.01 is
+            one percentage point), ``std``, ``ci_low``, ``ci_high``, ``relative`` (the mean
+            difference over the reference's mean, NaN where that is 0), ``p_value`` (paired
+            t-test) and ``p_holm``: the p-value adjusted by Holm's method over every row of
+            the table, because testing dozens of KPIs at once finds some "significant"
+            differences by chance. A difference is credible at level 0.05 when
+            ``p_holm`` < 0.05.
         """
         confidence = checks.confidence(confidence)
         reference = self.policies[0] if reference is None else reference
@@ -143,11 +191,16 @@ class ComparisonResult:
                 continue
             diff = wide.xs(name, level="policy") - base
             for kpi in defined:
-                rows[(name, kpi)] = _interval(diff[kpi], confidence)
+                row = _interval(diff[kpi], confidence)
+                reference_mean = base[kpi].mean()
+                row["relative"] = row["mean"] / reference_mean if reference_mean else np.nan
+                row["p_value"] = _paired_p_value(diff[kpi])
+                rows[(name, kpi)] = row
         table = pd.DataFrame.from_dict(rows, orient="index")
         if len(table):
             table.index = pd.MultiIndex.from_tuples(table.index, names=["policy", "kpi"])
             table = table.astype({"n": int})
+            table["p_holm"] = holm(table["p_value"].to_numpy())
         return table
 
     def to_text(self, confidence: float = 0.95, kpis: Sequence[str] | None = None) -> str:

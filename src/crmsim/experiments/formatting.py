@@ -53,6 +53,17 @@ def _format_interval(kpi: str, mean: float, low: float, high: float) -> str:
     return f"{_format_value(kpi, mean)} [{_format_value(kpi, low)}, {_format_value(kpi, high)}]"
 
 
+def _format_difference(kpi: str, mean: float, low: float, high: float) -> str:
+    """A paired difference: shares in percentage points (pp), the rest as their KPI."""
+    if kpi not in _SHARE_KPIS:
+        return _format_interval(kpi, mean, low, high)
+    if not np.isfinite(mean):
+        return "n/a"
+    if not np.isfinite(low):
+        return f"{100 * mean:+.1f} pp"
+    return f"{100 * mean:+.1f} pp [{100 * low:+.1f}, {100 * high:+.1f}]"
+
+
 def _show(value: Any) -> str:
     """A design value for a label: numbers short (0.3, 18), anything else as text."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
