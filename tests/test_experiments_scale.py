@@ -555,3 +555,23 @@ def test_the_purchase_log_reads_as_real_weeks_in_tools_that_parse_dates(tmp_path
         mine.index = mine.index.astype(hand.index.dtype)
         pd.testing.assert_frame_equal(mine, hand, check_names=False)
     assert hand["frequency"].max() > 5  # repeat buyers, so the check can fail
+
+
+def test_a_sweep_gives_paired_differences_from_a_reference_point():
+    result = sweep(
+        {"service_quality": [0.3, 0.9]},
+        replications=6,
+        weeks=26,
+        n_customers=300,
+        progress=False,
+        workers=1,
+    )
+    table = result.differences(reference=0)
+    assert table.index.names == ["point", "kpi"]
+    wide = result.wide()
+    by_hand = (wide.xs(1, level="point") - wide.xs(0, level="point"))["revenue"].mean()
+    assert table.loc[(1, "revenue"), "mean"] == pytest.approx(by_hand)
+    assert table.loc[(1, "revenue"), "mean"] > 0  # better service sells more
+    assert "p_holm" in table.columns
+    with pytest.raises(ValueError, match="reference must be one of the design points"):
+        result.differences(reference=7)

@@ -45,6 +45,37 @@ def _interval(values: pd.Series, confidence: float) -> pd.Series:
     )
 
 
+def paired_differences(
+    wide: pd.DataFrame, level: str, reference: Any, confidence: float
+) -> pd.DataFrame:
+    """Each group of ``wide`` minus the ``reference`` group, replication by replication.
+
+    ``wide`` has one row per (group, replication), the groups in index level ``level``, and
+    one column per KPI. Shared by :meth:`ComparisonResult.differences` (groups: policies)
+    and :meth:`crmsim.experiments.SweepResult.differences` (groups: design points); see the
+    former for the columns.
+    """
+    defined = [kpi for kpi in KPIS if wide[kpi].notna().any()]
+    base = wide.xs(reference, level=level)
+    rows = {}
+    for name in wide.index.get_level_values(level).unique():
+        if name == reference:
+            continue
+        diff = wide.xs(name, level=level) - base
+        for kpi in defined:
+            row = _interval(diff[kpi], confidence)
+            reference_mean = base[kpi].mean()
+            row["relative"] = row["mean"] / reference_mean if reference_mean else np.nan
+            row["p_value"] = _paired_p_value(diff[kpi])
+            rows[(name, kpi)] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    if len(table):
+        table.index = pd.MultiIndex.from_tuples(table.index, names=[level, "kpi"])
+        table = table.astype({"n": int})
+        table["p_holm"] = holm(table["p_value"].to_numpy())
+    return table
+
+
 def _paired_p_value(differences: pd.Series) -> float:
     """Two-sided p-value of a paired t-test that the mean difference is 0.
 
@@ -182,26 +213,7 @@ class ComparisonResult:
         reference = self.policies[0] if reference is None else reference
         if reference not in self.policies:
             raise ValueError(f"reference must be one of {self.policies}, got {reference!r}")
-        wide = self.wide()
-        defined = [kpi for kpi in KPIS if wide[kpi].notna().any()]
-        base = wide.xs(reference, level="policy")
-        rows = {}
-        for name in self.policies:
-            if name == reference:
-                continue
-            diff = wide.xs(name, level="policy") - base
-            for kpi in defined:
-                row = _interval(diff[kpi], confidence)
-                reference_mean = base[kpi].mean()
-                row["relative"] = row["mean"] / reference_mean if reference_mean else np.nan
-                row["p_value"] = _paired_p_value(diff[kpi])
-                rows[(name, kpi)] = row
-        table = pd.DataFrame.from_dict(rows, orient="index")
-        if len(table):
-            table.index = pd.MultiIndex.from_tuples(table.index, names=["policy", "kpi"])
-            table = table.astype({"n": int})
-            table["p_holm"] = holm(table["p_value"].to_numpy())
-        return table
+        return paired_differences(self.wide(), "policy", reference, confidence)
 
     def to_text(self, confidence: float = 0.95, kpis: Sequence[str] | None = None) -> str:
         """The summary as a plain-text table: KPI rows, policy columns, ``mean [low, high]``.

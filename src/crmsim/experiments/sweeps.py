@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crmsim import checks
+from crmsim.experiments.comparison import paired_differences
 from crmsim.experiments.designs import _design_frame, _point_inputs, _point_values
 from crmsim.experiments.formatting import (
     _COLOUR_ORDER,
@@ -123,6 +124,30 @@ class SweepResult:
         for name, values in stats_.items():
             table[name] = values[kpis].to_numpy().ravel()
         return table.astype({"n": int})
+
+    def differences(self, reference: int = 0, confidence: float = 0.95) -> pd.DataFrame:
+        """Each design point minus the ``reference`` point, paired by replication.
+
+        Replication ``r`` of every point used the same seed (common random numbers), so the
+        paired difference cancels the luck the runs shared. The columns are those of
+        :meth:`crmsim.experiments.ComparisonResult.differences`, indexed by
+        ``(point, kpi)``: the mean difference with its interval, the relative effect, and
+        p-values before and after Holm's correction over every point and KPI.
+
+        Parameters
+        ----------
+        reference : int
+            The design point to compare against (a value of the ``point`` index).
+        confidence : float
+            Coverage of the interval, in (0, 1).
+        """
+        confidence = checks.confidence(confidence)
+        points = list(self.design.index)
+        if reference not in points:
+            raise ValueError(
+                f"reference must be one of the design points {points}, got {reference!r}"
+            )
+        return paired_differences(self.wide(), "point", reference, confidence)
 
     def means(self, kpi: str, confidence: float = 0.95) -> pd.DataFrame:
         """One KPI per design point: the parameters, ``n``, ``mean``, ``ci_low``, ``ci_high``."""
