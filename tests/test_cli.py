@@ -181,6 +181,7 @@ def test_compare_prints_means_with_confidence_intervals(tmp_path, capsys):
     runs = pd.read_csv(tmp_path / "cmp" / "runs.csv")
     assert set(runs["policy"]) == {"low", "high"} and set(runs["replication"]) == {0, 1}
     assert (tmp_path / "cmp" / "compare.png").is_file()
+    assert (tmp_path / "cmp" / "differences.png").is_file()
 
 
 def test_scenarios_lists_names_with_titles(capsys):

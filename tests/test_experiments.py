@@ -181,3 +181,27 @@ def test_differences_in_shares_are_shown_in_percentage_points():
     assert format_difference("profit", 1200.0, 400.0, 2000.0) == format_interval(
         "profit", 1200.0, 400.0, 2000.0
     )
+
+
+def test_the_differences_plot_shows_only_what_moved_sorted_with_a_zero_line():
+    result = compare(
+        {"poor": Policy(service_quality=0.3), "good": Policy(service_quality=0.9)},
+        replications=4,
+        weeks=26,
+        n_customers=300,
+        progress=False,
+        workers=1,
+    )
+    ax = result.plot_differences().axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    table = result.differences()
+    moved = table[table["p_value"].notna() & table["relative"].notna()]
+    assert sorted(labels) == sorted(moved.index.get_level_values("kpi"))
+    assert "cost_win_back" not in labels  # no policy moves it
+    shown = moved.sort_values("relative").index.get_level_values("kpi")
+    assert labels == list(shown)  # sorted by the size of the effect
+    assert any(line.get_xdata()[0] == 0 for line in ax.get_lines())  # the zero line
+    same = compare({"a": Policy(), "b": Policy()}, replications=2, weeks=13, n_customers=100,
+                   progress=False, workers=1)  # fmt: skip
+    with pytest.raises(ValueError, match="no KPI differs"):
+        same.plot_differences()

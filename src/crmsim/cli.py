@@ -476,6 +476,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 diffs.to_csv(paths[-1])
             paths.append(out / "compare.png")
             result.plot_kpis().savefig(paths[-1], dpi=120)
+            if len(diffs):
+                paths.append(out / "differences.png")
+                result.plot_differences().savefig(paths[-1], dpi=120)
         except OSError as err:
             raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
         print(f"\nWrote {len(paths)} files to {out}/")
@@ -711,7 +714,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out",
         metavar="DIR",
-        help="also write runs.csv, summary.csv, differences.csv and compare.png here",
+        help="also write runs.csv, summary.csv, differences.csv, compare.png and "
+        "differences.png here",
     )
     compare.add_argument(
         "--force", action="store_true", help="replace the results already in the --out folder"

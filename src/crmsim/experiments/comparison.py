@@ -349,6 +349,67 @@ class ComparisonResult:
             )
         return fig
 
+    def plot_differences(self, reference: str | None = None, confidence: float = 0.95) -> Figure:
+        """The paired effects that matter: each KPI's difference from the reference, relative.
+
+        One row per policy and KPI that differs at all (KPIs no policy moves are left
+        out), sorted by size; a dot for the mean relative effect with its confidence
+        interval, a line at zero, and the rows credible after Holm's correction drawn
+        solid (the others hollow). Relative effects put KPIs of every unit on one axis;
+        KPIs whose reference mean is 0 have none and are left out.
+
+        Parameters
+        ----------
+        reference : str, optional
+            The policy to compare against; the first one by default.
+        confidence : float
+            Coverage of the interval bars, in (0, 1).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from matplotlib.ticker import PercentFormatter
+
+        from crmsim import plots
+
+        reference = self.policies[0] if reference is None else reference
+        table = self.differences(reference, confidence)
+        base = self.wide().xs(reference, level="policy").mean()
+        moved = table[(table["p_value"].notna()) & table["relative"].notna()].copy()
+        if moved.empty:
+            raise ValueError("no KPI differs between the policies: nothing to draw")
+        scale = base.reindex(moved.index.get_level_values("kpi")).to_numpy()
+        moved["low"] = moved["ci_low"].to_numpy() / scale
+        moved["high"] = moved["ci_high"].to_numpy() / scale
+        moved = moved.sort_values("relative")
+        labels = [f"{kpi} ({policy})" if len(self.policies) > 2 else kpi
+                  for policy, kpi in moved.index]  # fmt: skip
+        y = np.arange(len(moved))
+        with plots.figure_style():
+            fig = plots.make_figure(figsize=(8.0, 1.2 + 0.28 * len(moved)))
+            ax = fig.subplots()
+            credible = (moved["p_holm"] < 0.05).to_numpy()
+            ax.hlines(y, moved["low"], moved["high"], color="black", linewidth=1.2)
+            ax.scatter(moved["relative"][credible], y[credible], color="black", zorder=3,
+                       label="credible after Holm's correction")  # fmt: skip
+            ax.scatter(moved["relative"][~credible], y[~credible], facecolor="white",
+                       edgecolor="black", zorder=3, label="not credible")  # fmt: skip
+            ax.axvline(0, color="0.4", linewidth=0.8)
+            # the axis fits the means; a very uncertain effect's interval runs off it
+            low, high = min(moved["relative"].min(), 0.0), max(moved["relative"].max(), 0.0)
+            pad = 0.15 * (high - low or 1.0)
+            ax.set_xlim(low - pad, high + pad)
+            ax.set_yticks(y, labels)
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+            ax.set_xlabel(f"difference from {reference}, relative ({confidence:.0%} interval)")
+            ax.legend(loc="lower right", frameon=False)
+            fig.suptitle(
+                f"Paired effects: {self.replications} replications of {self.weeks} weeks, "
+                f"{self.n_customers:,} customers"
+            )
+        return fig
+
 
 def compare(
     policies: Mapping[str, Policy],
