@@ -575,3 +575,18 @@ def test_a_sweep_gives_paired_differences_from_a_reference_point():
     assert "p_holm" in table.columns
     with pytest.raises(ValueError, match="reference must be one of the design points"):
         result.differences(reference=7)
+
+
+def test_a_sweep_refuses_to_resume_runs_made_by_other_model_code(tmp_path, monkeypatch):
+    import json
+
+    import crmsim.experiments.runlog as runlog
+
+    kwargs = {"replications": 2, "weeks": 13, "n_customers": 60, "progress": False}
+    sweep({"respect": [0.3]}, out_dir=tmp_path, **kwargs)
+    recorded = json.loads((tmp_path / "sweep.json").read_text(encoding="utf-8"))
+    assert recorded["model"] == runlog.model_fingerprint()
+    sweep({"respect": [0.3]}, out_dir=tmp_path, **kwargs)  # the same code resumes
+    monkeypatch.setattr(runlog, "model_fingerprint", lambda: "crmsim 9, code changed")
+    with pytest.raises(ValueError, match="runs made by another version of the model"):
+        sweep({"respect": [0.3]}, out_dir=tmp_path, **kwargs)

@@ -5,6 +5,7 @@ that an interrupted sweep resumes without redoing them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -46,6 +47,28 @@ def _point_key(values: Mapping[str, Any]) -> str:
     return json.dumps(_canonical(dict(values)), sort_keys=True)
 
 
+@functools.cache
+def model_fingerprint() -> str:
+    """The package version and a hash of the code that makes a run's numbers.
+
+    Every Python file of the package but the dashboard, the exercises, the command line and
+    the plots (which show results without changing them). A sweep records it, and refuses to
+    resume runs made by other code.
+    """
+    import crmsim
+
+    root = Path(crmsim.__file__).parent
+    skip = {"app", "exercises"}
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0] in skip or relative.name in {"cli.py", "plots.py", "__main__.py"}:
+            continue
+        digest.update(str(relative).encode())
+        digest.update(path.read_bytes())
+    return f"crmsim {crmsim.__version__}, code {digest.hexdigest()[:12]}"
+
+
 class _RunLog:
     """Finished runs in ``out_dir/runs.jsonl``: one JSON line per run, flushed as it ends.
 
@@ -58,8 +81,16 @@ class _RunLog:
         self.folder.mkdir(parents=True, exist_ok=True)
         manifest = self.folder / _MANIFEST
         settings = json.loads(json.dumps(settings))  # as it reads back from disk
+        model = model_fingerprint()
         if manifest.is_file():
-            saved = json.loads(manifest.read_text(encoding="utf-8")).get("settings")
+            recorded = json.loads(manifest.read_text(encoding="utf-8"))
+            saved = recorded.get("settings")
+            if recorded.get("model") != model:
+                raise ValueError(
+                    f"{self.folder} holds runs made by another version of the model "
+                    f"({recorded.get('model') or 'not recorded'}; now {model}): their results "
+                    "would not match new runs. Use another out_dir, or delete it to start afresh"
+                )
             if saved != settings:
                 differ = sorted(
                     k
@@ -72,7 +103,8 @@ class _RunLog:
                 )
         else:
             manifest.write_text(
-                json.dumps({"format": 1, "settings": settings}, indent=2), encoding="utf-8"
+                json.dumps({"format": 1, "model": model, "settings": settings}, indent=2),
+                encoding="utf-8",
             )
         self.path = self.folder / _LOG
         self.done: dict[tuple[str, int], dict[str, float]] = {}
