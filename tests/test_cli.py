@@ -299,3 +299,62 @@ def test_compare_checks_its_output_folder_before_any_run(tmp_path, capsys, monke
     monkeypatch.setattr(crmsim.experiments, "compare", no_runs)
     code = main(["compare", "baseline", "customer_centric", "--out", str(out)])
     assert code == 2 and "already holds results" in capsys.readouterr().err
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            children = (
+                (task / "children").read_text().split() if (task / "children").exists() else []
+            )
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's bookkeeping is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("signum", [15, 9])  # SIGTERM, SIGKILL
+def test_a_killed_sweep_keeps_its_finished_runs_and_leaves_no_workers(tmp_path, signum):
+    import signal
+    import time
+
+    design = tmp_path / "design.toml"
+    design.write_text(
+        "[base]\nreplications = 6\nweeks = 156\ncustomers = 2000\n"
+        "[grid]\nrespect = [0.1, 0.3, 0.5, 0.7, 0.9]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    command = [sys.executable, "-m", "crmsim", "sweep", str(design), "--out", str(out),
+               "--workers", "2"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = out / "runs.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (log.exists() and log.read_text().count("\n") >= 2):
+        time.sleep(0.2)
+    assert log.exists(), "no run finished in two minutes"
+    family = _descendants(process.pid)
+    assert len(family) >= 2  # the workers (and the fork server)
+    process.send_signal(signum)
+    code = process.wait(timeout=60)
+    if signum == signal.SIGTERM:
+        assert code == 130  # like Ctrl-C
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in family):
+        time.sleep(0.2)
+    assert not [pid for pid in family if _alive(pid)], "workers outlived the sweep"
+    kept = log.read_text().count("\n")
+    assert kept >= 2  # finished runs are kept, and a rerun resumes from them

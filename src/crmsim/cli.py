@@ -19,10 +19,11 @@ exits with 130, the shell's code for an interrupt.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -788,6 +789,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (a `kill`, a scheduler's time limit) like Ctrl-C while a command runs.
+
+    Runs already finished are then kept and the workers shut down, exactly as after Ctrl-C.
+    """
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``crmsim`` command.
 
@@ -813,7 +836,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return 2
-        return args.handler(args)
+        if args.command == "app":  # the dashboard's server handles SIGTERM itself
+            return args.handler(args)
+        with _terminate_as_interrupt():
+            return args.handler(args)
     except UsageError as err:
         print(f"crmsim: error: {err}", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ import ast
 import multiprocessing
 import os
 import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,6 +94,37 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _end_with(parent: int) -> None:
+    """Make this worker end soon after the process that asked for it dies.
+
+    A killed run (``kill -9``, a closed terminal) cannot shut its pool down, and the
+    workers would go on running the sweep for nobody; the fork server they come from stays
+    alive as long as they do. A thread checks once a second that ``parent`` still exists.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if not _exists(parent):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="crmsim-parent-watch", daemon=True).start()
+
+
+def _exists(pid: int) -> bool:
+    """Whether process ``pid`` is still running (a zombie, killed but not yet reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
 def _workers_can_start() -> bool:
     """Whether worker processes can start, warning (and running in this process) if not.
 
@@ -100,8 +133,11 @@ def _workers_can_start() -> bool:
     guard would start the run again in every worker, and the pool would break. Notebooks,
     the command line and guarded scripts are fine.
     """
-    script = getattr(sys.modules.get("__main__"), "__file__", None)
-    if script is None or _has_main_guard(script):
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)
+    name = getattr(getattr(main, "__spec__", None), "name", "") or ""
+    # workers never run a package's __main__.py (``python -m crmsim``), nor IPython's launcher
+    if script is None or name.endswith("__main__") or _has_main_guard(script):
         return True
     warnings.warn(
         f"running in one process: {script} calls crmsim.experiments at its top level without "
@@ -173,7 +209,12 @@ def _run_in_processes(
 ) -> None:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_process_context(),
+        initializer=_end_with,
+        initargs=(os.getpid(),),
+    )
     try:
         futures = {pool.submit(_run_task, task): task for task in tasks}
         for future in as_completed(futures):
