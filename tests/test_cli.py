@@ -358,3 +358,51 @@ def test_a_killed_sweep_keeps_its_finished_runs_and_leaves_no_workers(tmp_path, 
     assert not [pid for pid in family if _alive(pid)], "workers outlived the sweep"
     kept = log.read_text().count("\n")
     assert kept >= 2  # finished runs are kept, and a rerun resumes from them
+
+
+def test_an_interrupted_compare_keeps_its_runs_and_the_same_command_resumes(
+    tmp_path, capsys, monkeypatch, no_figures
+):
+    import crmsim.experiments.runner as runner
+
+    args = ["compare", "baseline", "customer_centric", "--replications", "3", "--weeks", "13",
+            "--customers", "80", "--workers", "1", "--out", str(tmp_path / "cmp")]  # fmt: skip
+    real, calls = runner._run_task, []
+
+    def stopped_after_three(task):
+        calls.append(task)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(runner, "_run_task", stopped_after_three)
+    assert main(args) == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
+    assert (tmp_path / "cmp" / "runs.jsonl").read_text().count("\n") == 3
+    monkeypatch.setattr(runner, "_run_task", real)
+    assert main(args) == 0  # no --force needed: it is the same comparison
+    resumed = pd.read_csv(tmp_path / "cmp" / "runs.csv")
+    assert len(resumed) == 2 * 3 * len(crmsim.experiments.KPIS)
+    capsys.readouterr()
+    assert main([*args, "--replications", "3"]) == 0
+    assert main(args[:3] + ["opening_discount", *args[3:]]) == 2  # another comparison: refused
+    assert "holds runs of a different experiment" in capsys.readouterr().err
+
+
+def test_a_sweep_resumes_its_own_folder_but_does_not_mix_into_another(tmp_path, capsys):
+    design = tmp_path / "design.toml"
+    design.write_text(
+        "[base]\nreplications = 2\nweeks = 13\ncustomers = 60\n[grid]\nrespect = [0.3, 0.6]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    args = ["sweep", str(design), "--out", str(out), "--workers", "1"]
+    assert main(args) == 0
+    assert main(args) == 0  # its own folder: resumed (nothing left to run)
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep me", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["sweep", str(design), "--out", str(other), "--workers", "1"]) == 2
+    assert "already holds results" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == ["mine.txt"]

@@ -205,3 +205,16 @@ def test_the_differences_plot_shows_only_what_moved_sorted_with_a_zero_line():
                    progress=False, workers=1)  # fmt: skip
     with pytest.raises(ValueError, match="no KPI differs"):
         same.plot_differences()
+
+
+def test_a_comparison_resumes_from_its_run_log_with_the_same_numbers(tmp_path):
+    policies = {"plain": Policy(), "kind": Policy(respect=0.9)}
+    kwargs = {"weeks": 13, "n_customers": 80, "progress": False, "workers": 1}
+    whole = compare(policies, replications=3, **kwargs)
+    compare(policies, replications=2, out_dir=tmp_path, **kwargs)  # stopped after two
+    resumed = compare(policies, replications=3, out_dir=tmp_path, **kwargs)
+    pd.testing.assert_frame_equal(resumed.runs, whole.runs)
+    assert (tmp_path / "runs.jsonl").read_text().count("\n") == 6  # each run once
+    with pytest.raises(ValueError, match="holds runs of a different experiment"):
+        compare({"plain": Policy(), "other": Policy(respect=0.1)}, replications=2,
+                out_dir=tmp_path, **kwargs)  # fmt: skip

@@ -169,7 +169,7 @@ def test_a_sweep_stopped_while_worker_processes_run_resumes_too(tmp_path, grid_s
 def test_a_folder_holding_another_sweep_is_refused(tmp_path):
     out = tmp_path / "sweep"
     sweep({"respect": [0.5]}, out_dir=out, workers=1, **SMALL)
-    with pytest.raises(ValueError, match=r"different sweep .*weeks"):
+    with pytest.raises(ValueError, match=r"different experiment .*weeks"):
         sweep({"respect": [0.5]}, out_dir=out, workers=1, **(SMALL | {"weeks": 13}))
 
 

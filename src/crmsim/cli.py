@@ -410,8 +410,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         inputs[scenario.name] = scenario
     if len(inputs) < 2:
         raise UsageError("compare needs at least two policies (files or scenario names)")
-    if args.out:  # checked before any run, not after all of them
-        prepare_out(Path(args.out), args.force)
+    out = Path(args.out) if args.out else None
+    # checked before any run, not after all of them; a folder holding a comparison's run
+    # log is resumed (the log refuses other settings), and --force starts it afresh
+    if out is not None and (args.force or not (out / "compare.json").is_file()):
+        prepare_out(out, args.force)
+        for name in ("compare.json", "runs.jsonl"):
+            (out / name).unlink(missing_ok=True)
     weeks = args.weeks or _agreed([s.weeks for s in inputs.values()], 156)
     n_customers = args.customers or _agreed(
         [s.kwargs.get("n_customers", DEFAULT_CUSTOMERS) for s in inputs.values()], DEFAULT_CUSTOMERS
@@ -429,13 +434,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             network=args.network,
             workers=args.workers,
             scheduler=args.scheduler,
+            out_dir=out,
         )
     except ValueError as err:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
-        print(
-            "Interrupted; a comparison needs all its runs, so nothing was written.", file=sys.stderr
-        )
+        if out is None:
+            message = "a comparison needs all its runs, so nothing was written"
+        else:
+            message = f"the runs finished are in {out}; run the same command again to resume"
+        print(f"Interrupted; {message}.", file=sys.stderr)
         return EXIT_INTERRUPTED
 
     print(
@@ -466,8 +474,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "\npp: percentage points. * credible at 5 % after Holm's correction for testing "
             f"{int(diffs['p_holm'].notna().sum())} differences at once"
         )
-    if args.out:
-        out = Path(args.out)
+    if out is not None:
         try:
             paths = [out / "runs.csv", out / "summary.csv"]
             result.runs.to_csv(paths[0], index=False)
@@ -511,6 +518,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     }
     options.update({key: value for key, value in given.items() if value is not None})
     out = Path(args.out) if args.out else Path("results") / f"sweep_{Path(args.design).stem}"
+    # a folder with a sweep's run log is resumed (the log refuses other settings); anything
+    # else already there is not mixed with the sweep's files without --force
+    if args.force or not (out / "sweep.json").is_file():
+        prepare_out(out, args.force)
+        for name in ("sweep.json", "runs.jsonl"):
+            (out / name).unlink(missing_ok=True)
     points, replications = len(design), options.get("replications", 10)
     where = f"Dask cluster {args.scheduler}" if args.scheduler else "local processes"
     print(
@@ -760,6 +773,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         metavar="DIR",
         help="output folder, also used to resume (default results/sweep_<design name>)",
+    )
+    sweep.add_argument(
+        "--force", action="store_true", help="start afresh in an output folder that holds results"
     )
     _parallel_options(sweep)
     sweep.set_defaults(handler=_cmd_sweep)

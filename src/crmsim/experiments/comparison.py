@@ -4,6 +4,7 @@ confidence intervals, paired differences, plots).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,13 @@ from crmsim.experiments.formatting import (
     _unit,
 )
 from crmsim.experiments.kpis import KPIS, _check_kpi
+from crmsim.experiments.runlog import (
+    COMPARE_MANIFEST,
+    _canonical,
+    _network_label,
+    _point_key,
+    _RunLog,
+)
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
 from crmsim.levers import Market, Policy, Population
 
@@ -423,6 +431,7 @@ def compare(
     progress: bool = True,
     workers: int | None = None,
     scheduler: Any = None,
+    out_dir: str | os.PathLike[str] | None = None,
 ) -> ComparisonResult:
     """Run every policy ``replications`` times under common random numbers and collect the KPIs.
 
@@ -455,6 +464,12 @@ def compare(
     scheduler : str or distributed.Client, optional
         Run on this Dask cluster instead (an address like ``"tcp://10.0.0.5:8786"``, a
         ``distributed.Client`` or a cluster object); ``workers`` is then ignored.
+    out_dir : str or path, optional
+        Save each finished run to ``out_dir/runs.jsonl`` as it ends. Calling ``compare``
+        again with the same ``out_dir`` (after a Ctrl-C, a crash, or with more
+        replications) runs only what is missing and gives the same numbers as an
+        uninterrupted comparison; a folder holding a comparison of other policies or
+        settings, or runs made by other model code, is refused.
 
     Returns
     -------
@@ -491,15 +506,47 @@ def compare(
         for p, name in enumerate(names)
     ]
     results: dict[tuple[int, int], dict[str, float]] = {}
+    log = None
+    if out_dir is not None:
+        settings = {
+            "comparison of": {name: _canonical(policy) for name, policy in policies.items()},
+            "weeks": weeks,
+            "n_customers": n_customers,
+            "seed": seed,
+            "market": _canonical(market or Market()),
+            "population": _canonical(population or Population()),
+            "network": _network_label(network),
+            "kpis": list(KPIS),
+        }
+        log = _RunLog(out_dir, settings, COMPARE_MANIFEST)
+        for task in tasks:
+            saved = log.done.get((_point_key({"policy": names[task.point]}), task.replication))
+            if saved is not None:
+                results[(task.point, task.replication)] = saved
+        tasks = [t for t in tasks if (t.point, t.replication) not in results]
 
     def keep(task: _Task, kpis: dict[str, float]) -> None:
         results[(task.point, task.replication)] = kpis
+        if log is not None:
+            log.add({"policy": names[task.point]}, task.replication, task.seed, kpis)
 
-    _execute(tasks, keep, workers=workers, scheduler=scheduler, progress=progress)
+    try:
+        _execute(
+            tasks,
+            keep,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            done=len(names) * replications - len(tasks),
+        )
+    finally:
+        if log is not None:
+            log.close()
     records = [
-        (names[task.point], task.replication, kpi, value)
-        for task in tasks
-        for kpi, value in results[(task.point, task.replication)].items()
+        (names[p], r, kpi, value)
+        for r in range(replications)
+        for p in range(len(names))
+        for kpi, value in results[(p, r)].items()
     ]
     runs = pd.DataFrame.from_records(records, columns=["policy", "replication", "kpi", "value"])
     return ComparisonResult(

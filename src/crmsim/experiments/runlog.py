@@ -17,6 +17,8 @@ import numpy as np
 
 _LOG = "runs.jsonl"
 _MANIFEST = "sweep.json"
+#: The manifest of a comparison's run log.
+COMPARE_MANIFEST = "compare.json"
 
 
 def _canonical(value: Any) -> Any:
@@ -72,14 +74,20 @@ def model_fingerprint() -> str:
 class _RunLog:
     """Finished runs in ``out_dir/runs.jsonl``: one JSON line per run, flushed as it ends.
 
-    ``out_dir/sweep.json`` holds the settings every line was made with; a resumed sweep must
-    have the same settings (its design may differ: points it shares reuse their runs).
+    ``out_dir/sweep.json`` (``compare.json`` for a comparison) holds the settings every line
+    was made with and the model's fingerprint; a resumed sweep must have the same settings
+    (its design may differ: points it shares reuse their runs).
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str], settings: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        settings: dict[str, Any],
+        manifest_name: str = _MANIFEST,
+    ) -> None:
         self.folder = Path(out_dir)
         self.folder.mkdir(parents=True, exist_ok=True)
-        manifest = self.folder / _MANIFEST
+        manifest = self.folder / manifest_name
         settings = json.loads(json.dumps(settings))  # as it reads back from disk
         model = model_fingerprint()
         if manifest.is_file():
@@ -98,7 +106,7 @@ class _RunLog:
                     if (saved or {}).get(k) != settings.get(k)
                 )
                 raise ValueError(
-                    f"{self.folder} holds runs of a different sweep (settings differ in "
+                    f"{self.folder} holds runs of a different experiment (settings differ in "
                     f"{differ}); use another out_dir, or delete it to start afresh"
                 )
         else:
