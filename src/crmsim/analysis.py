@@ -15,6 +15,11 @@ import numpy as np
 import pandas as pd
 
 from crmsim import checks
+from crmsim.episodes import episode_probability
+from crmsim.kano import service_cost_per_episode
+from crmsim.offer import discount_received
+from crmsim.stages import LOYAL
+from crmsim.week import Week
 
 if TYPE_CHECKING:
     from crmsim.events import WeekReport
@@ -586,6 +591,23 @@ def expected_future_weeks(
     return value_at[np.minimum(ages, last)]
 
 
+def lifetime_value(frame: pd.DataFrame, equity: float) -> float:
+    """Customer lifetime value of a run: what its customers brought and are still worth, each.
+
+    The margin of the whole run before advertising (revenue less every other cost: goods,
+    service, respect, complaints, gifts, rewards, win-back) plus the customer equity at the
+    end (:func:`customer_equity`), per customer acquired; NaN if nobody was acquired.
+    Advertising is left out because it is the cost of acquiring them (the KPI
+    ``acquisition_cost``).
+    """
+    acquired = float(frame["acquired"].sum())
+    if not acquired:
+        return float("nan")
+    revenue, cost = float(frame["revenue"].sum()), float(frame["cost"].sum())
+    margin = revenue - (cost - float(frame["cost_advertising"].sum()))
+    return (margin + equity) / acquired
+
+
 def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) -> dict[str, float]:
     """The expected future margin of the customers still active, discounted to today.
 
@@ -620,12 +642,6 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
     >>> value["equity"] > value["weekly_margin"] > 0
     True
     """
-    from crmsim.episodes import episode_probability
-    from crmsim.kano import service_cost_per_episode
-    from crmsim.offer import discount_received
-    from crmsim.stages import LOYAL
-    from crmsim.week import Week
-
     if model.week == 0:
         raise ValueError("the model has not run yet: call model.run(weeks) first")
     state, market, policy = model.state, model.market, model.policy

@@ -233,9 +233,8 @@ def summarize(
         f"  profit              {_money(frame['profit'].sum())}",
     ]
     if equity is not None:
-        acquired = frame["acquired"].sum()
-        margin = frame["revenue"].sum() - frame["cost"].sum() + frame["cost_advertising"].sum()
-        clv = _money((margin + equity) / acquired) if acquired else "n/a (nobody acquired)"
+        value = analysis.lifetime_value(frame, equity)
+        clv = _money(value) if np.isfinite(value) else "n/a (nobody acquired)"
         lines += [
             "",
             f"  customer equity     {_money(equity)} (future margin of the active, 10 %/year)",
@@ -337,6 +336,21 @@ def prepare_out(out: Path, force: bool) -> None:
         raise UsageError(f"cannot create the output folder {out}: {err.strerror or err}") from None
 
 
+def _prepare_resumable_out(out: Path, force: bool, manifest: str) -> None:
+    """The results folder of a sweep or a comparison, which resume from their run log.
+
+    A folder holding such a log (its ``manifest``) is resumed: the log itself refuses runs
+    of other settings. ``force`` starts afresh; anything else already there is kept apart
+    as in :func:`prepare_out`.
+    """
+    from crmsim.experiments import runlog
+
+    if force or not (out / manifest).is_file():
+        prepare_out(out, force)
+        for name in (manifest, runlog.RUN_LOG):
+            (out / name).unlink(missing_ok=True)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.policy is not None and not args.policy.strip():
         raise UsageError("--policy must name a TOML file or a scenario, got an empty name")
@@ -399,6 +413,7 @@ def _agreed(values: list[int], default: int) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from crmsim import experiments  # loaded only when needed, like plots
+    from crmsim.experiments import runlog
 
     inputs: dict[str, Scenario] = {}
     for source in args.inputs:
@@ -411,12 +426,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if len(inputs) < 2:
         raise UsageError("compare needs at least two policies (files or scenario names)")
     out = Path(args.out) if args.out else None
-    # checked before any run, not after all of them; a folder holding a comparison's run
-    # log is resumed (the log refuses other settings), and --force starts it afresh
-    if out is not None and (args.force or not (out / "compare.json").is_file()):
-        prepare_out(out, args.force)
-        for name in ("compare.json", "runs.jsonl"):
-            (out / name).unlink(missing_ok=True)
+    if out is not None:  # checked before any run, not after all of them
+        _prepare_resumable_out(out, args.force, runlog.COMPARE_MANIFEST)
     weeks = args.weeks or _agreed([s.weeks for s in inputs.values()], 156)
     n_customers = args.customers or _agreed(
         [s.kwargs.get("n_customers", DEFAULT_CUSTOMERS) for s in inputs.values()], DEFAULT_CUSTOMERS
@@ -503,6 +514,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.customers:
         check_memory(args.customers)
     from crmsim import experiments  # loaded only when needed, like plots
+    from crmsim.experiments import runlog
 
     try:
         design, options = experiments.read_design(args.design)
@@ -518,12 +530,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     }
     options.update({key: value for key, value in given.items() if value is not None})
     out = Path(args.out) if args.out else Path("results") / f"sweep_{Path(args.design).stem}"
-    # a folder with a sweep's run log is resumed (the log refuses other settings); anything
-    # else already there is not mixed with the sweep's files without --force
-    if args.force or not (out / "sweep.json").is_file():
-        prepare_out(out, args.force)
-        for name in ("sweep.json", "runs.jsonl"):
-            (out / name).unlink(missing_ok=True)
+    _prepare_resumable_out(out, args.force, runlog.SWEEP_MANIFEST)
     points, replications = len(design), options.get("replications", 10)
     where = f"Dask cluster {args.scheduler}" if args.scheduler else "local processes"
     print(

@@ -77,7 +77,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     draws[week.new_customers] = -1.0  # a trial is the first episode
     active = week.active_rows(state)
     offered = discount_received(state, week)
-    wallet = share_of_wallet(state, week, offered[active], active)
+    wallet = share_of_wallet(state, week, offered, active)
     who = active[draws[active] < episode_probability(state, active, wallet)]
     n = len(who)
 

@@ -102,11 +102,13 @@ def share_of_wallet(
     market's response). It is 1 at parity, falls towards 0 as the firm gets dearer and
     rises towards 2 as it gets cheaper, a discount included. The elasticity of the split at
     parity is ``-a / 2``. With ``price_response`` 0 (the default) it is exactly 1.
+
+    ``discount`` holds everyone's discount; ``rows`` picks the customers to answer for.
     """
     market = week.market
     if market.price_response == 0:
-        return 1.0
-    relative = market.price * (1.0 - discount) / market.competitor_price
+        return 1.0  # before any gather: the weekly episodes pay nothing for a lever left off
+    relative = market.price * (1.0 - discount[rows]) / market.competitor_price
     weight = 2.0 * market.price_response * state.price_sensitivity[rows]
     return 2.0 * logistic(-weight * np.log(relative))
 

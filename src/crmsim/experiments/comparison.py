@@ -24,9 +24,9 @@ from crmsim.experiments.kpis import KPIS, _check_kpi
 from crmsim.experiments.runlog import (
     COMPARE_MANIFEST,
     _canonical,
-    _network_label,
     _point_key,
     _RunLog,
+    run_settings,
 )
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
 from crmsim.levers import Market, Policy, Population
@@ -510,13 +510,7 @@ def compare(
     if out_dir is not None:
         settings = {
             "comparison of": {name: _canonical(policy) for name, policy in policies.items()},
-            "weeks": weeks,
-            "n_customers": n_customers,
-            "seed": seed,
-            "market": _canonical(market or Market()),
-            "population": _canonical(population or Population()),
-            "network": _network_label(network),
-            "kpis": list(KPIS),
+            **run_settings(weeks, n_customers, seed, market, population, network),
         }
         log = _RunLog(out_dir, settings, COMPARE_MANIFEST)
         for task in tasks:

@@ -131,14 +131,13 @@ def run_kpis(model: CRMModel) -> dict[str, float]:
     state = model.state
     active = state.active_mask()
     ever = state.first_purchase_week >= 0
-    margin = totals["revenue"] - (totals["cost"] - totals["cost_advertising"])
     equity = analysis.customer_equity(model)["equity"]
     kpis = {
         "customer_equity": equity,
         "churn": _mean_or_nan(quarters["churn"]),
         "churn_year": _mean_or_nan(years["churn"]),
         "net_growth": _mean_or_nan(growth),
-        "clv": _per_customer(margin + equity, totals["acquired"]),
+        "clv": analysis.lifetime_value(frame, equity),
         "acquisition_cost": _per_customer(totals["cost_advertising"], totals["acquired"]),
         "final_active": float(frame["active"].iloc[-1]),
         "final_marketers": float(frame["marketer"].iloc[-1]),

@@ -15,10 +15,36 @@ from typing import Any
 
 import numpy as np
 
-_LOG = "runs.jsonl"
-_MANIFEST = "sweep.json"
-#: The manifest of a comparison's run log.
+from crmsim.experiments.kpis import KPIS
+from crmsim.levers import Market, Population
+
+#: The run log's file, and the manifest that says what a sweep's or a comparison's runs are.
+RUN_LOG = "runs.jsonl"
+SWEEP_MANIFEST = "sweep.json"
 COMPARE_MANIFEST = "compare.json"
+
+
+def run_settings(
+    weeks: int,
+    n_customers: int,
+    seed: int,
+    market: Market | None,
+    population: Population | None,
+    network: Any,
+) -> dict[str, Any]:
+    """The settings every run of a sweep or a comparison shares, as its run log records them.
+
+    A resumed experiment must have the same ones; each kind adds what it varies around.
+    """
+    return {
+        "weeks": weeks,
+        "n_customers": n_customers,
+        "seed": seed,
+        "market": _canonical(market or Market()),
+        "population": _canonical(population or Population()),
+        "network": _network_label(network),
+        "kpis": list(KPIS),
+    }
 
 
 def _canonical(value: Any) -> Any:
@@ -83,7 +109,7 @@ class _RunLog:
         self,
         out_dir: str | os.PathLike[str],
         settings: dict[str, Any],
-        manifest_name: str = _MANIFEST,
+        manifest_name: str = SWEEP_MANIFEST,
     ) -> None:
         self.folder = Path(out_dir)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -114,7 +140,7 @@ class _RunLog:
                 json.dumps({"format": 1, "model": model, "settings": settings}, indent=2),
                 encoding="utf-8",
             )
-        self.path = self.folder / _LOG
+        self.path = self.folder / RUN_LOG
         self.done: dict[tuple[str, int], dict[str, float]] = {}
         if self.path.is_file():
             self._read()

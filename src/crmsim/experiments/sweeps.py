@@ -27,7 +27,7 @@ from crmsim.experiments.formatting import (
     _unit,
 )
 from crmsim.experiments.kpis import KPIS, _check_kpi
-from crmsim.experiments.runlog import _canonical, _network_label, _point_key, _RunLog
+from crmsim.experiments.runlog import _canonical, _point_key, _RunLog, run_settings
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
 from crmsim.levers import Market, Policy, Population
 
@@ -446,14 +446,8 @@ def sweep(
     log = None
     if out_dir is not None:
         settings = {
-            "weeks": weeks,
-            "n_customers": n_customers,
-            "seed": seed,
+            **run_settings(weeks, n_customers, seed, market, population, network),
             "policy": _canonical(policy),
-            "market": _canonical(market or Market()),
-            "population": _canonical(population or Population()),
-            "network": _network_label(network),
-            "kpis": list(KPIS),
         }
         log = _RunLog(out_dir, settings)
     done = log.done if log is not None else {}
