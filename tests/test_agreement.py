@@ -73,7 +73,18 @@ import pandas as pd
 import pytest
 
 import crmsim.model
-from crmsim import CRMModel, Policy, Stage, Tier, episodes, reference, referrals, trust
+from crmsim import (
+    CRMModel,
+    Policy,
+    Stage,
+    Tier,
+    episodes,
+    gifts,
+    reference,
+    referrals,
+    trust,
+    winback,
+)
 from crmsim import commitment as commitment_module
 from crmsim import trials as trials_module
 from crmsim.levers import Market
@@ -97,7 +108,7 @@ POLICY = Policy(
     gift_value=4.0,
     gift_every=1,  # every week is a gift week
     referral_reward=20.0,  # a purchase's worth: triples the referral rate
-    win_back=0.4,
+    win_back=1.0,  # an offer to every former customer every week
     advertising=0.03,
 )
 MARKET = Market(
@@ -178,6 +189,7 @@ def busy_market(calm: bool = False) -> CRMModel:
         ("expectation", -0.2, 0.6),
         ("respect_felt", 0.2, 0.8),
         ("reference_discount", 0.0, 0.02),  # below the 0.1 new customers get
+        ("goodwill", 0.3, 0.9),
     ):
         getattr(state, name)[active] = rng.uniform(low, high, size=k)
     if calm:  # commitment well below its target, so that its speed shows in one week
@@ -193,10 +205,12 @@ def busy_market(calm: bool = False) -> CRMModel:
     state.purchase_window[:, active] = window
     state.recent_purchases[:] = state.purchase_window.sum(axis=0)
 
-    # former customers: half angry and still talking; all left before this week
+    # former customers, gone for every reason (not moved: movers are replaced), some after
+    # refusing offers; half angry and still talking; all left before this week
     state.stage[gone] = Stage.DISSOLUTION
     state.lost_week[gone] = rng.integers(0, week, size=len(gone))
-    state.churn_cause[gone] = 1
+    state.churn_cause[gone] = rng.integers(1, 5, size=len(gone))
+    state.win_back_refusals[gone] = rng.choice([0, 4], size=len(gone))
     angry = gone[: len(gone) // 2]
     state.angry[gone], state.anger_left[gone] = False, 0
     state.angry[angry], state.anger_left[angry] = True, rng.integers(1, 4, size=len(angry))
@@ -218,6 +232,7 @@ COHORT_VARIABLES = (
     "satisfaction",
     "switching_cost",
     "reference_discount",
+    "goodwill",
 )
 
 
@@ -314,7 +329,7 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     ),
     "serve_customers": (
         "calm",
-        ["episodes", "revenue", "repeat_purchases", "satisfaction of the cohort"],
+        ["episodes", "revenue", "repeat_purchases", "repeat_gift", "satisfaction of the cohort"],
     ),
     "failure_defections": ("busy", ["lost_failure"]),
     "disrespect_exits": ("busy", ["lost_disrespect", "marketer"]),
@@ -329,13 +344,16 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     "update_calculus_trust": ("calm", ["trust_calculus of the cohort"]),
     "update_reference_discount": ("calm", ["reference_discount of the cohort"]),
     "invest_in_relationship": ("calm", ["switching_cost of the cohort", "tenure of the active"]),
-    "give_gifts": ("busy", ["gifts", "cost_gifts", "satisfaction of the cohort"]),
+    "give_gifts": (
+        "busy",
+        ["gifts", "cost_gifts", "satisfaction of the cohort", "goodwill of the cohort"],
+    ),
     "update_commitment": ("calm", ["commitment of the cohort"]),
     "climb_stages": ("busy", ["exploration", "expansion", "commitment"]),
     "climb_tiers": ("busy", ["actual", "loyal", "marketer"]),
     "competitor_offers": ("busy", ["competitor_offers", "lost_competitor"]),
     "quiet_lapses": ("busy", ["lost_drift"]),
-    "make_referrals": ("busy", ["referrals", "pending referrals", "awareness"]),
+    "make_referrals": ("busy", ["referrals", "referrals_gift", "pending referrals", "awareness"]),
     "spread_negative_word": (
         "busy",
         [
@@ -377,6 +395,7 @@ def test_the_busy_week_is_busy(unbroken):
         "acquired", "referral_conversions", "episodes", "failures", "lost_failure",
         "lost_disrespect", "gifts", "competitor_offers", "lost_competitor", "lost_drift",
         "referrals", "negative_wom", "win_back_offers", "won_back", "lost_moved", "returned",
+        "repeat_gift", "referrals_gift",
     ):  # fmt: skip
         assert means[outcome] >= 4, outcome
     calm = unbroken["calm"]["vectorized"].mean()
@@ -492,6 +511,15 @@ _CHANGED_CONSTANTS = [
     ("learn_from_episodes", "KNOWLEDGE_GAIN", 0.04, trust),  # was 0.08
     ("learn_from_episodes", "IDENTIFICATION_GAIN", 0.03, trust),  # was 0.06
     ("update_commitment", "COMMITMENT_SPEED", 0.04, commitment_module),  # was 0.08
+    ("serve_customers", "GOODWILL_PURCHASE_LIFT", 0.0, gifts),  # was 0.5
+    ("give_gifts", "GOODWILL_KEPT", 1.0, gifts),  # was 0.9: goodwill never fades
+    ("give_gifts", "GIFT_RESPONSE", {Tier.LOYAL: 0.7, Tier.MARKETER: 0.7}, gifts),  # loyal 0.4
+    ("quiet_lapses", "GOODWILL_DRIFT_SHIELD", 0.0, gifts),  # was 1.0
+    ("make_referrals", "GOODWILL_REFERRAL_LIFT", 0.0, gifts),  # was 1.0
+    ("win_back", "OFFER_FATIGUE", 1.0, winback),  # was 0.6: refusals change nothing
+    ("win_back", "WIN_BACK_HALF_LIFE", 2.0, winback),  # was 26 weeks
+    # was 1 for competitor and drift, 0.5 for failure and disrespect
+    ("win_back", "CAUSE_ACCEPT", dict.fromkeys(winback.CAUSE_ACCEPT, 0.2), winback),
 ]
 
 

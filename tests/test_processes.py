@@ -10,7 +10,7 @@ from crmsim import Market, Policy, Stage, Tier
 from crmsim.awareness import spread_awareness
 from crmsim.books import keep_books
 from crmsim.commitment import update_commitment
-from crmsim.competition import competitor_offers, quiet_lapses
+from crmsim.competition import competitor_offers, drift_hazard, quiet_lapses
 from crmsim.episodes import (
     disrespect_exits,
     episode_probability,
@@ -18,7 +18,7 @@ from crmsim.episodes import (
     failure_resilience,
     serve_customers,
 )
-from crmsim.gifts import give_gifts
+from crmsim.gifts import GOODWILL_KEPT, drift_shield, gift_goodwill, give_gifts
 from crmsim.kano import (
     CATEGORY_WEIGHT,
     delivered_fulfilment,
@@ -32,9 +32,10 @@ from crmsim.leaving import leave
 from crmsim.levers import KanoAttribute
 from crmsim.offer import discount_received, firm_value
 from crmsim.referrals import make_referrals, spread_negative_word
+from crmsim.stages import CHURN_CAUSES
 from crmsim.trials import first_purchases, trial_probability
 from crmsim.trust import learn_from_episodes, update_calculus_trust
-from crmsim.winback import win_back
+from crmsim.winback import OFFER_FATIGUE, WIN_BACK_HALF_LIFE, acceptance, win_back
 
 
 def test_full_advertising_makes_everyone_aware_and_none_makes_no_one():
@@ -339,6 +340,7 @@ def test_win_back_brings_former_customers_back_to_exploration_with_less_trust():
     s = model.state
     s.stage[:] = Stage.DISSOLUTION
     s.lost_week[:] = 0
+    s.churn_cause[:] = CHURN_CAUSES.index("competitor") + 1
     s.trust_knowledge[:] = 0.6
     s.angry[1_000:] = True
     week = week_of(model, index=5)
@@ -348,6 +350,51 @@ def test_win_back_brings_former_customers_back_to_exploration_with_less_trust():
     assert (s.tier[back] == Tier.ACTUAL).all()
     assert np.allclose(s.trust_knowledge[back], 0.3)
     assert back[:1_000].mean() > 2 * back[1_000:].mean()  # angry ones rarely accept
+    # everyone got an offer: those who did not accept have refused one
+    assert (s.win_back_refusals[~back] == 1).all() and (s.win_back_refusals[back] == 0).all()
+
+
+def _former_customers(n: int, cause: str = "competitor", lost_week: int = 0):
+    model = make_model(n=n, policy=Policy(win_back=1.0))
+    s = model.state
+    s.stage[:] = Stage.DISSOLUTION
+    s.lost_week[:] = lost_week
+    s.churn_cause[:] = CHURN_CAUSES.index(cause) + 1
+    return model, s
+
+
+def test_win_back_acceptance_falls_with_the_cause_the_time_away_and_refusals():
+    model, s = _former_customers(8)
+    # rows: competitor, drift, failure, disrespect; fresh; ... then the same competitor
+    # leaver long gone, after refusals, and angry
+    causes = ("competitor", "drift", "failure", "disrespect")
+    s.churn_cause[:4] = [CHURN_CAUSES.index(c) + 1 for c in causes]
+    s.lost_week[5] = -52  # a year earlier than the others
+    s.win_back_refusals[6] = 3
+    s.angry[7] = True
+    chance = acceptance(s, np.arange(8), week=1)
+    competitor, drift, failure, disrespect, fresh, long_gone, refused, angry = chance
+    assert competitor == drift == fresh > failure == disrespect > 0
+    assert long_gone == pytest.approx(fresh * 0.5 ** (52 / WIN_BACK_HALF_LIFE))
+    assert refused == pytest.approx(fresh * OFFER_FATIGUE**3)
+    assert angry < failure
+
+
+def test_refused_offers_wear_out_until_the_customer_leaves_again():
+    model, s = _former_customers(3_000)
+    first = []
+    for index in range(1, 9):
+        week = week_of(model, index)
+        win_back(s, week)
+        first.append(week.tally["won_back"] / max(week.tally["win_back_offers"], 1))
+    # more and more offers go to those who refused before: each accepted less
+    assert first[-1] < first[0] / 3
+    still_away = rows = np.flatnonzero(s.stage == Stage.DISSOLUTION)
+    assert (s.win_back_refusals[still_away] >= 1).all()
+    # a customer who comes back and leaves again starts with a clean record
+    make_customers(model, rows[:5])
+    leave(s, week_of(model, 9), rows[:5], "drift")
+    assert (s.win_back_refusals[rows[:5]] == 0).all()
 
 
 def test_gifts_reach_loyal_customers_on_schedule_and_cost_money():
@@ -363,6 +410,50 @@ def test_gifts_reach_loyal_customers_on_schedule_and_cost_money():
     assert week.tally["gifts"] == 50
     assert week.tally["cost_gifts"] == 500.0
     assert (s.switching_cost[:50] > 0).all() and (s.switching_cost[50:] == 0).all()
+    assert (s.goodwill[:50] > 0).all() and (s.goodwill[50:] == 0).all()
+
+
+def test_a_gift_leaves_more_goodwill_the_higher_the_tier_with_diminishing_returns():
+    price = Market().price
+    loyal, marketer = gift_goodwill(
+        np.array([Tier.LOYAL, Tier.MARKETER], dtype=np.int8), 2.0, price
+    )
+    assert marketer > loyal > 0
+    tier = np.array([Tier.LOYAL], dtype=np.int8)
+    small, double, large = (gift_goodwill(tier, value, price)[0] for value in (2.0, 4.0, 20.0))
+    assert small < double < 2 * small  # twice the money, less than twice the goodwill
+    assert large / 20.0 < small / 2.0 / 3  # goodwill per unit of money falls steeply
+    assert gift_goodwill(np.array([Tier.ACTUAL], dtype=np.int8), 20.0, price)[0] == 0
+
+
+def test_goodwill_fades_between_gifts_and_goes_when_the_customer_leaves():
+    model = make_model(n=20, policy=Policy(gift_value=4.0, gift_every=4))
+    make_customers(model, np.arange(20), tier=Tier.LOYAL)
+    s = model.state
+    give_gifts(s, week_of(model, 4))
+    after_gift = s.goodwill.copy()
+    give_gifts(s, week_of(model, 5))  # not a gift week
+    assert np.allclose(s.goodwill, after_gift * GOODWILL_KEPT)
+    leave(s, week_of(model, 6), np.arange(10), "drift")
+    assert (s.goodwill[:10] == 0).all() and (s.goodwill[10:] > 0).all()
+
+
+def test_goodwill_makes_customers_buy_more_and_drift_less_and_credits_the_gift():
+    model = make_model(n=4_000, policy=Policy(gift_value=2.0, respect=0.5))
+    make_customers(model, np.arange(4_000), stage=Stage.EXPANSION, tier=Tier.LOYAL)
+    s = model.state
+    s.purchases[:] = 3  # every purchase is a repeat purchase
+    s.goodwill[2_000:] = 0.8
+    week = week_of(model, 1)
+    serve_customers(s, week)
+    bought = np.zeros(4_000, dtype=bool)
+    bought[week.episodes.who] = True
+    assert bought[2_000:].mean() > 1.2 * bought[:2_000].mean()
+    # about a quarter of the grateful half's purchases were tipped by the gift
+    assert 0 < week.tally["repeat_gift"] < bought[2_000:].sum() / 2
+    active = np.arange(4_000)
+    hazard = drift_hazard(s, active, 0.01, drift_shield(s, week, active))
+    assert (hazard[2_000:] < 0.5 * hazard[:2_000]).all()
 
 
 def test_books_balance_profit_is_revenue_minus_every_cost():

@@ -16,8 +16,9 @@ import pandas as pd
 
 from crmsim import checks
 from crmsim.episodes import episode_probability
+from crmsim.gifts import purchase_lift
 from crmsim.kano import service_cost_per_episode
-from crmsim.offer import discount_received
+from crmsim.offer import discount_received, share_of_wallet
 from crmsim.stages import LOYAL
 from crmsim.week import Week
 
@@ -612,10 +613,10 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
     """The expected future margin of the customers still active, discounted to today.
 
     Each active customer is worth their current weekly margin (the chance of a purchase
-    this week at their stage times the price they pay, less the cost of goods, service
-    and respect of an episode, and less the gifts a loyal customer or marketer is given
-    each week on average) times the discounted number of weeks they can be expected to
-    stay, from the hazard of leaving at their relationship's age as measured over the
+    this week, at their stage, price and goodwill, times the price they pay, less the cost
+    of goods, service and respect of an episode, and less the gifts a loyal customer or
+    marketer is given each week on average) times the discounted number of weeks they can
+    be expected to stay, from the hazard of leaving at their relationship's age as measured over the
     run (:func:`hazard_by_tenure`, :func:`expected_future_weeks`). Customer equity is
     their sum (Gupta, Lehmann & Stuart 2004 value a firm's customers this way).
 
@@ -647,13 +648,18 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
     state, market, policy = model.state, model.market, model.policy
     rows = state.active_indices()
     week = Week(model.week, model.rng, policy, market, model.population, model.network)
-    paid = market.price * (1.0 - discount_received(state, week)[rows])
+    offered = discount_received(state, week)
+    paid = market.price * (1.0 - offered[rows])
     episode_cost = (
         market.unit_cost
         + service_cost_per_episode(policy.service, market.service_unit_cost)
         + market.respect_unit_cost * policy.respect
     )
-    weekly_margin = episode_probability(state, rows) * (paid - episode_cost)
+    # this week's chance of a purchase as the model has it: price and gifts' goodwill included
+    chance = episode_probability(
+        state, rows, share_of_wallet(state, week, offered, rows), purchase_lift(state, week, rows)
+    )
+    weekly_margin = chance * (paid - episode_cost)
     if policy.gift_value > 0:
         # the gifts keep coming as long as the customer stays loyal
         weekly_margin -= np.where(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from crmsim.gifts import drift_shield
 from crmsim.leaving import leave
 from crmsim.offer import discount_received, firm_value
 from crmsim.state import CustomerState
@@ -34,13 +35,16 @@ def offer_reach(state: CustomerState, who: np.ndarray, rate: float) -> np.ndarra
     return np.minimum(1.0, 2.0 * rate * state.price_sensitivity[who])
 
 
-def drift_hazard(state: CustomerState, who: np.ndarray, drift_rate: float) -> np.ndarray:
+def drift_hazard(
+    state: CustomerState, who: np.ndarray, drift_rate: float, shield: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Weekly chance of a quiet lapse: ``drift_rate`` at trust 0.5, rising steeply as trust falls.
 
     ``drift_rate * (2 * (1 - trust))**2``: a customer who trusts the firm fully never
-    just drifts off; one with no trust left lapses four times as often as at 0.5.
+    just drifts off; one with no trust left lapses four times as often as at 0.5. The
+    goodwill of gifts lowers it by the factor ``shield`` (:func:`crmsim.gifts.drift_shield`).
     """
-    return np.minimum(1.0, drift_rate * (2.0 * (1.0 - state.overall_trust(who))) ** 2)
+    return np.minimum(1.0, shield * drift_rate * (2.0 * (1.0 - state.overall_trust(who))) ** 2)
 
 
 def competitor_offers(state: CustomerState, week: Week) -> None:
@@ -61,5 +65,5 @@ def competitor_offers(state: CustomerState, week: Week) -> None:
 def quiet_lapses(state: CustomerState, week: Week) -> None:
     """A small weekly chance of drifting away, much larger the less the customer trusts the firm."""
     active = week.active_rows(state)
-    hazard = drift_hazard(state, active, week.market.drift_rate)
+    hazard = drift_hazard(state, active, week.market.drift_rate, drift_shield(state, week, active))
     leave(state, week, active[week.rng.random(len(active)) < hazard], "drift")

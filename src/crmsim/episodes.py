@@ -22,6 +22,7 @@ from crmsim.arrays import clip, normal, per_code, rows_of, set_where
 
 # respect weighs the same in how an episode feels as in why a customer comes back
 from crmsim.attribution import RESPECT_WEIGHT, attribute_repeat_purchases
+from crmsim.gifts import purchase_lift
 from crmsim.kano import (
     category_mean,
     delivered_fulfilment,
@@ -45,18 +46,24 @@ _ENGAGEMENT_BY_STAGE = np.array([ENGAGEMENT.get(stage, 0.0) for stage in Stage])
 
 
 def episode_probability(
-    state: CustomerState, rows: np.ndarray | None = None, wallet: np.ndarray | float = 1.0
+    state: CustomerState,
+    rows: np.ndarray | None = None,
+    wallet: np.ndarray | float = 1.0,
+    gratitude: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Weekly probability of a purchase episode (0 for people who are not customers).
 
     ``wallet`` is the firm's share of the customers' buying against price parity
-    (:func:`crmsim.offer.share_of_wallet`).
+    (:func:`crmsim.offer.share_of_wallet`), ``gratitude`` the lift from the goodwill of
+    gifts (:func:`crmsim.gifts.purchase_lift`).
     """
     rows = slice(None) if rows is None else rows
     engagement = per_code(_ENGAGEMENT_BY_STAGE, state.stage[rows])
     rate = state.purchase_rate[rows] * engagement
     if isinstance(wallet, np.ndarray):
         rate *= wallet
+    if isinstance(gratitude, np.ndarray):
+        rate *= gratitude
     return -np.expm1(-rate)
 
 
@@ -78,7 +85,10 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     active = week.active_rows(state)
     offered = discount_received(state, week)
     wallet = share_of_wallet(state, week, offered, active)
-    who = active[draws[active] < episode_probability(state, active, wallet)]
+    gratitude = purchase_lift(state, week, active)
+    luck = draws[active]
+    buys = luck < episode_probability(state, active, wallet, gratitude)
+    who = active[buys]
     n = len(who)
 
     service = week.service
@@ -143,7 +153,13 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     t["repeat_purchases"] += len(repeat)
     paid_repeat = paid[repeat]
     t["repeat_spend"] += float(paid_repeat.sum())
-    attribute_repeat_purchases(state, week, who[repeat], discount[repeat], paid_repeat)
+    tipped = None
+    if isinstance(gratitude, np.ndarray):
+        # a gift tipped the purchases the same luck would not have made without its goodwill
+        wallet_now = wallet[buys][repeat] if isinstance(wallet, np.ndarray) else wallet
+        without = episode_probability(state, who[repeat], wallet_now)
+        tipped = luck[buys][repeat] >= without
+    attribute_repeat_purchases(state, week, who[repeat], discount[repeat], paid_repeat, tipped)
     week.note("episode", who, felt)
     if n_failed:
         failures = rows_of(failed)

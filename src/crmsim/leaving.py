@@ -32,6 +32,8 @@ def leave(
     state.tier[who] = PROSPECT
     state.churn_cause[who] = code
     state.lost_week[who] = week.index
+    state.win_back_refusals[who] = 0
+    state.goodwill[who] = 0.0  # gratitude does not outlive the relationship
     state.angry[who] = angry
     if isinstance(angry, bool):
         state.anger_left[who] = week.market.anger_weeks if angry else 0

@@ -116,7 +116,16 @@ from crmsim.episodes import (
     failure_probability,
 )
 from crmsim.frame import COUNT_COLUMNS, FRAME_COLUMNS, MONEY_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS
-from crmsim.gifts import GIFT_DELIGHT, GIFT_INVESTMENT
+from crmsim.gifts import (
+    GIFT_DELIGHT,
+    GIFT_INVESTMENT,
+    GIFT_RESPONSE,
+    GIFT_SATURATION,
+    GOODWILL_DRIFT_SHIELD,
+    GOODWILL_KEPT,
+    GOODWILL_PURCHASE_LIFT,
+    GOODWILL_REFERRAL_LIFT,
+)
 from crmsim.kano import CATEGORY_WEIGHT, satisfying_weight
 from crmsim.ladders import (
     COMMITMENT_TO_COMMIT,
@@ -165,7 +174,14 @@ from crmsim.trust import (
     SURPRISE_SCALE,
 )
 from crmsim.week import Week
-from crmsim.winback import ANGRY_ACCEPT_FACTOR, RETURN_TRUST_KEPT, WIN_BACK_ACCEPT
+from crmsim.winback import (
+    ANGRY_ACCEPT_FACTOR,
+    CAUSE_ACCEPT,
+    OFFER_FATIGUE,
+    RETURN_TRUST_KEPT,
+    WIN_BACK_ACCEPT,
+    WIN_BACK_HALF_LIFE,
+)
 
 __all__ = ["PHASES", "Episode", "Phase", "ReferenceCustomer", "ReferenceModel"]
 
@@ -397,6 +413,7 @@ class ReferenceCustomer(mesa.Agent):
         self.expectation = 0.0
         self.respect_felt = 0.0
         self.reference_discount = 0.0
+        self.goodwill = 0.0
         # record of the relationship
         self.tenure = 0
         self.purchases = 0
@@ -417,6 +434,7 @@ class ReferenceCustomer(mesa.Agent):
         self.first_purchase_week = -1
         self.spell_start = -1
         self.lost_week = -1
+        self.win_back_refusals = 0
         self.episode: Episode | None = None
 
     def _draw_traits(self, population: Population) -> None:
@@ -510,18 +528,18 @@ class ReferenceCustomer(mesa.Agent):
         """How much better the firm's offer looks than the competitor's ordinary one."""
         return self.firm_value(discount) - self.model.market.competitor_attractiveness
 
-    def motive(self, discount: float, with_reward: bool) -> int:
-        """Which motive weighs most for a repeat purchase or referral (see
-        :mod:`crmsim.attribution`): an index into ``REFERRAL_MOTIVES``, or -1 for none."""
+    def motive(self, discount: float, with_reward: bool, tipped: bool) -> int:
+        """The motive of a repeat purchase or referral (see :mod:`crmsim.attribution`): the
+        gift if it ``tipped`` the act, else the one that weighs most; an index into
+        ``REFERRAL_MOTIVES``, or -1 for none."""
+        if tipped:
+            return REFERRAL_MOTIVES.index("gift")
         policy, market = self.model.policy, self.model.market
         price_weight = self.price_sensitivity
-        gets_gifts = self.tier >= Tier.LOYAL and policy.gift_value > 0
         strengths = [
             MOTIVE_RESPECT_WEIGHT * max(0.0, 2.0 * self.respect_felt - 1.0),
             price_weight * discount,
-            price_weight * policy.gift_value / (market.price * policy.gift_every)
-            if gets_gifts
-            else 0.0,
+            0.0,  # a gift counts only where it tipped the act
         ]
         if with_reward:
             strengths.append(price_weight * policy.referral_reward / market.price)
@@ -558,6 +576,8 @@ class ReferenceCustomer(mesa.Agent):
         self.tier = Tier.PROSPECT  # a former customer is a prospect again
         self.churn_cause = CHURN_CAUSES.index(cause) + 1
         self.lost_week = model.week
+        self.win_back_refusals = 0
+        self.goodwill = 0.0
         self.angry = angry
         self.anger_left = model.market.anger_weeks if angry else 0
         if self.anger_left > 0:
@@ -639,9 +659,13 @@ class ReferenceCustomer(mesa.Agent):
         self.episode = None
         tried_now = self.spell_start == model.week  # a trial or a return this week
         wallet = self.share_of_wallet(self.discount_offered())
-        p_buy = -math.expm1(-self.purchase_rate * ENGAGEMENT[self.stage] * wallet)
-        if not tried_now and random.random() >= p_buy:
+        rate = self.purchase_rate * ENGAGEMENT[self.stage] * wallet
+        gratitude = 1.0 + GOODWILL_PURCHASE_LIFT * self.goodwill
+        luck = -1.0 if tried_now else random.random()
+        if luck >= -math.expm1(-rate * gratitude):
             return
+        # the gift tipped a purchase that the same luck would not have made without it
+        tipped = luck >= -math.expm1(-rate)
         policy, market = model.policy, model.market
         sd = policy.service_variability
 
@@ -701,7 +725,7 @@ class ReferenceCustomer(mesa.Agent):
         if repeat:
             tally["repeat_purchases"] += 1
             tally["repeat_spend"] += paid
-            motive = self.motive(discount, with_reward=False)
+            motive = self.motive(discount, with_reward=False, tipped=tipped)
             if motive < 0:
                 tally["repeat_none"] += 1
             else:
@@ -784,14 +808,21 @@ class ReferenceCustomer(mesa.Agent):
 
     # 6 ... gifts (crmsim.gifts.give_gifts) -- for the active, in a gift week
     def receive_gift(self) -> None:
-        """In a gift week, a loyal or marketer customer gets a gift: delight and an investment."""
+        """Goodwill fades; in a gift week, a loyal or marketer customer gets a gift: delight,
+        an investment, and goodwill (more for a marketer, less for each further unit of value)."""
         model = self.model
-        if not model.gift_week or not self.is_active or self.tier < Tier.LOYAL:
+        if not self.is_active:
+            return
+        self.goodwill *= GOODWILL_KEPT
+        if not model.gift_week or self.tier < Tier.LOYAL:
             return
         gift_value = model.policy.gift_value
         worth = min(1.0, gift_value / model.market.price)
         self.satisfaction += GIFT_DELIGHT * worth * (1 - self.satisfaction)
         self.switching_cost += GIFT_INVESTMENT * worth * (1 - self.switching_cost)
+        response = GIFT_RESPONSE[Tier(self.tier)]
+        gain = response * -math.expm1(-gift_value / model.market.price / GIFT_SATURATION)
+        self.goodwill += gain * (1 - self.goodwill)
         model.tally["gifts"] += 1
         model.tally["cost_gifts"] += gift_value
 
@@ -859,7 +890,8 @@ class ReferenceCustomer(mesa.Agent):
         """A small weekly chance of drifting off, much larger the less one trusts the firm."""
         if not self.is_active:
             return
-        hazard = min(1.0, self.model.market.drift_rate * (2.0 * (1.0 - self.trust)) ** 2)
+        shield = 1.0 - GOODWILL_DRIFT_SHIELD * self.goodwill
+        hazard = min(1.0, shield * self.model.market.drift_rate * (2.0 * (1.0 - self.trust)) ** 2)
         if self.random.random() < hazard:
             self.leave("drift")
 
@@ -883,8 +915,14 @@ class ReferenceCustomer(mesa.Agent):
             return
         reward = policy.referral_reward / model.market.price
         rate = MARKETER_REFERRAL_RATE * self.sociability * (1.0 + REWARD_RESPONSE * reward)
-        if not self.is_active or self.random.random() >= min(1.0, rate * share):
+        if not self.is_active:
             return
+        gratitude = 1.0 + GOODWILL_REFERRAL_LIFT * self.goodwill
+        luck = self.random.random()
+        if luck >= min(1.0, rate * share * gratitude):
+            return
+        # the gift tipped a referral that the same luck would not have made without it
+        tipped = luck >= min(1.0, rate * share)
         friend = self.random_contact()
         # only a prospect nobody has recommended the firm to yet (the first referrer counts)
         if friend is None or friend.stage > Stage.AWARENESS or friend.referred_by is not None:
@@ -894,7 +932,7 @@ class ReferenceCustomer(mesa.Agent):
             friend.expectation = model.initial_expectation
         friend.referred_by = self
         model.tally["referrals"] += 1
-        motive = self.motive(self.discount_offered(), with_reward=True)
+        motive = self.motive(self.discount_offered(), with_reward=True, tipped=tipped)
         motive_name = REFERRAL_MOTIVES[motive] if motive >= 0 else "none"
         model.tally[f"referrals_{motive_name}"] += 1
 
@@ -967,8 +1005,16 @@ class ReferenceCustomer(mesa.Agent):
         if self.lost_week >= model.week or random.random() >= model.policy.win_back:
             return
         model.tally["win_back_offers"] += 1
-        accept = WIN_BACK_ACCEPT * (ANGRY_ACCEPT_FACTOR if self.angry else 1.0)
+        cause = CHURN_CAUSES[self.churn_cause - 1]
+        accept = (
+            WIN_BACK_ACCEPT
+            * CAUSE_ACCEPT[cause]
+            * (ANGRY_ACCEPT_FACTOR if self.angry else 1.0)
+            * 0.5 ** ((model.week - self.lost_week) / WIN_BACK_HALF_LIFE)
+            * OFFER_FATIGUE**self.win_back_refusals
+        )
         if random.random() >= accept:
+            self.win_back_refusals += 1
             return
         model.move(self, Stage.EXPLORATION)
         self.tier = Tier.ACTUAL
@@ -980,6 +1026,7 @@ class ReferenceCustomer(mesa.Agent):
         self.good_episodes = 0
         self.angry = False
         self.anger_left = 0
+        self.win_back_refusals = 0
         model.speakers.pop(self, None)
         model.tally["won_back"] += 1
 

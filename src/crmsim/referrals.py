@@ -18,6 +18,7 @@ import numpy as np
 from crmsim.arrays import per_code, rows_of, unique, unique_first
 from crmsim.attribution import attribute_referrals
 from crmsim.awareness import initial_expectation
+from crmsim.gifts import referral_lift
 from crmsim.offer import discount_received
 from crmsim.stages import AWARENESS, DISSOLUTION, LOYAL, UNAWARE, Tier
 from crmsim.state import CustomerState
@@ -58,7 +59,13 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     if len(pending):
         state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
     candidates = rows_of(state.tier >= LOYAL)
-    referrers = candidates[rng.random(len(candidates)) < referral_rate(state, week, candidates)]
+    luck = rng.random(len(candidates))
+    rate = referral_rate(state, week, candidates)
+    gratitude = referral_lift(state, week, candidates)
+    refers = luck < np.minimum(1.0, rate * gratitude)
+    referrers = candidates[refers]
+    # a gift tipped the referrals the same luck would not have made without its goodwill
+    tipped = luck[refers] >= rate[refers] if isinstance(gratitude, np.ndarray) else None
     if len(referrers) == 0:
         return
     friends = week.network.random_contact(referrers, rng)
@@ -68,16 +75,19 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     if not ok.any():  # every friend picked is a customer already, or was referred before
         return
     referrers, friends = referrers[ok], friends[ok]
+    tipped = tipped[ok] if tipped is not None else None
     if len(friends) > 1:
         # two referrers may pick the same friend this week: the first one counts
         friends, first = unique_first(friends)
         referrers = referrers[first]
+        tipped = tipped[first] if tipped is not None else None
     newly_aware = friends[state.stage[friends] == UNAWARE]
     state.stage[newly_aware] = AWARENESS
     state.expectation[newly_aware] = initial_expectation(week)
     state.referred_by[friends] = referrers
     week.tally["referrals"] += len(friends)
-    attribute_referrals(state, week, referrers, discount_received(state, week)[referrers])
+    discount = discount_received(state, week)[referrers]
+    attribute_referrals(state, week, referrers, discount, tipped)
     week.note("referred", friends, referrers.astype(float))
 
 

@@ -37,6 +37,7 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     "expectation": (np.float64, 0.0, "predicted satisfaction of the next episode, [-1, 1]"),
     "respect_felt": (np.float64, 0.0, "respect received in recent episodes (moving average)"),
     "reference_discount": (np.float64, 0.0, "the discount the customer has got used to"),
+    "goodwill": (np.float64, 0.0, "wish to return the favour of the firm's gifts, [0, 1]"),
     # record of the relationship
     "tenure": (np.int32, 0, "weeks as an active customer"),
     "purchases": (np.int32, 0, "purchases (episodes) so far"),
@@ -54,6 +55,7 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     "first_purchase_week": (np.int32, -1, "week of first purchase (-1: never)"),
     "spell_start": (np.int32, -1, "week the current relationship began (trial or return)"),
     "lost_week": (np.int32, -1, "week they last left (-1: never)"),
+    "win_back_refusals": (np.int16, 0, "win-back offers refused since they last left"),
     # a cache, kept by awareness.spread_awareness: who was active when contacts were counted
     "counted_active": (np.bool_, False, "active at the last count of active contacts"),
     "active_contacts": (np.float64, 0.0, "contacts who were customers at that count"),

@@ -100,6 +100,8 @@ class Week:
     episodes: Episodes = field(default_factory=Episodes.none)
     departures: list[Departures] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    #: whether anyone holds goodwill from gifts (None: not asked yet this week)
+    grateful: bool | None = field(default=None, init=False, repr=False)
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
     _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)
     _service: ServiceProfile | None = field(default=None, init=False, repr=False)
@@ -123,6 +125,17 @@ class Week:
         if self._active_rows is None:
             self._active_rows = rows_of(self.active(state))
         return self._active_rows
+
+    def anyone_grateful(self, state: CustomerState) -> bool:
+        """Whether anyone holds goodwill from the firm's gifts (looked at once a week).
+
+        Without gifts nobody does, and the rules that read goodwill skip it; a policy that
+        stops its gifts mid-run leaves goodwill that must still fade, hence a look, not the
+        lever.
+        """
+        if self.grateful is None:
+            self.grateful = bool(state.goodwill.any())
+        return self.grateful
 
     @property
     def service(self) -> ServiceProfile:

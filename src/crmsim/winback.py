@@ -2,9 +2,14 @@
 AWARENESS: former customers who consider the firm again on their own.
 
 Each week a former customer receives a win-back offer with probability
-``win_back``. They accept with probability ``WIN_BACK_ACCEPT``, much lower if
-they left angry. Whoever returns starts again in exploration, as an actual
-customer, with trust and commitment cut: a second chance, not a clean slate.
+``win_back``. Whether they accept depends on why they left, how long ago, and how
+many offers they have already turned down (:func:`acceptance`): those taken by a
+competitor's offer or who drifted off quietly are the easiest to win back, those
+who left after a failure or a breach of respect harder, and those who left angry
+hardest of all; the chance halves every ``WIN_BACK_HALF_LIFE`` weeks away, and every
+refused offer makes the next one less welcome (offer fatigue). Whoever returns
+starts again in exploration, as an actual customer, with trust and commitment cut:
+a second chance, not a clean slate.
 
 Without an offer, a former customer whose anger has passed may, with the weekly
 chance ``Market.reconsideration``, look at the firm again like any aware prospect
@@ -21,8 +26,16 @@ from crmsim.stages import ACTUAL, AWARENESS, CHURN_CAUSES, DISSOLUTION, EXPLORAT
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
-WIN_BACK_ACCEPT = 0.15
+WIN_BACK_ACCEPT = 0.15  # chance of accepting a first offer right after leaving, at best
+#: How willing those who left for each cause are to hear an offer, against the best: a
+#: price- or offer-driven leaver is easier to win back than one who left over the service
+#: (Kumar, Bhagwat & Zhang 2015; Homburg, Hoyer & Stock 2007).
+CAUSE_ACCEPT = {"competitor": 1.0, "drift": 1.0, "failure": 0.5, "disrespect": 0.5, "moved": 0.0}
 ANGRY_ACCEPT_FACTOR = 0.2
+#: Weeks after which the chance of accepting has halved: the longer gone, the more settled
+#: elsewhere (Thomas, Blattberg & Fox 2004).
+WIN_BACK_HALF_LIFE = 26.0
+OFFER_FATIGUE = 0.6  # each refused offer multiplies the chance of accepting the next by this
 RETURN_TRUST_KEPT = 0.5
 
 
@@ -36,8 +49,9 @@ def win_back(state: CustomerState, week: Week) -> None:
     if week.policy.win_back_target != "all":
         gone = gone[is_win_back_target(state, gone, week.policy.win_back_target)]
     offered = gone[rng.random(len(gone)) < intensity]
-    accept = WIN_BACK_ACCEPT * np.where(state.angry[offered], ANGRY_ACCEPT_FACTOR, 1.0)
-    back = offered[rng.random(len(offered)) < accept]
+    accepts = rng.random(len(offered)) < acceptance(state, offered, week.index)
+    back = offered[accepts]
+    state.win_back_refusals[offered[~accepts]] += 1
     state.stage[back] = EXPLORATION
     week.stage_changed(back)
     state.tier[back] = ACTUAL
@@ -47,9 +61,24 @@ def win_back(state: CustomerState, week: Week) -> None:
     state.good_episodes[back] = 0
     state.angry[back] = False
     state.anger_left[back] = 0
+    state.win_back_refusals[back] = 0
     week.tally["win_back_offers"] += len(offered)
     week.tally["won_back"] += len(back)
     week.note("won_back", back)
+
+
+def acceptance(state: CustomerState, who: np.ndarray, week: int) -> np.ndarray:
+    """Chance that each of the former customers ``who`` accepts a win-back offer in ``week``.
+
+    ``WIN_BACK_ACCEPT * CAUSE_ACCEPT[cause] * (ANGRY_ACCEPT_FACTOR if angry)
+    * 0.5 ** (weeks away / WIN_BACK_HALF_LIFE) * OFFER_FATIGUE ** offers refused``.
+    """
+    by_code = np.array([0.0, *(CAUSE_ACCEPT[cause] for cause in CHURN_CAUSES)])
+    cause = by_code[state.churn_cause[who]]
+    anger = np.where(state.angry[who], ANGRY_ACCEPT_FACTOR, 1.0)
+    away = 0.5 ** ((week - state.lost_week[who]) / WIN_BACK_HALF_LIFE)
+    fatigue = OFFER_FATIGUE ** state.win_back_refusals[who].astype(np.float64)
+    return WIN_BACK_ACCEPT * cause * anger * away * fatigue
 
 
 def is_win_back_target(state: CustomerState, who: np.ndarray, target: frozenset[str]) -> np.ndarray:
