@@ -178,10 +178,13 @@ def test_compare_prints_means_with_confidence_intervals(tmp_path, capsys):
     assert any(line.startswith("profit") and "[" in line for line in printed.splitlines())
     assert "high - low" in printed  # the paired differences
     assert "Holm's correction for testing" in printed
+    assert "Return per unit of lever cost over low" in printed
     runs = pd.read_csv(tmp_path / "cmp" / "runs.csv")
     assert set(runs["policy"]) == {"low", "high"} and set(runs["replication"]) == {0, 1}
     assert (tmp_path / "cmp" / "compare.png").is_file()
     assert (tmp_path / "cmp" / "differences.png").is_file()
+    returns = pd.read_csv(tmp_path / "cmp" / "returns.csv", index_col="policy")
+    assert list(returns.index) == ["high"] and {"extra_spending", "return"} <= set(returns)
 
 
 def test_scenarios_lists_names_with_titles(capsys):

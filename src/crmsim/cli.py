@@ -485,6 +485,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "\npp: percentage points. * credible at 5 % after Holm's correction for testing "
             f"{int(diffs['p_holm'].notna().sum())} differences at once"
         )
+    returns = result.returns(reference) if len(diffs) else None
+    if returns is not None and returns["return"].notna().any():
+        print(
+            f"\nReturn per unit of lever cost over {reference}, paired: extra profit per extra "
+            "unit spent on discounts,\nservice, respect, complaints, gifts, rewards, win-back "
+            "and advertising (profit is net of it: 0 breaks even)\n"
+        )
+        for name, row in returns.iterrows():
+            if not np.isfinite(row["return"]):
+                print(f"  {name:<22} spends no more ({row['extra_spending']:+,.0f})")
+                continue
+            interval = f"[{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
+            if not np.isfinite(row["ci_low"]):
+                interval = ""
+            print(
+                f"  {name:<22} {row['return']:+.2f} {interval} per unit, "
+                f"spending {row['extra_spending']:+,.0f}, profit {row['gain']:+,.0f}".rstrip()
+            )
     if out is not None:
         try:
             paths = [out / "runs.csv", out / "summary.csv"]
@@ -493,6 +511,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             if len(diffs):
                 paths.append(out / "differences.csv")
                 diffs.to_csv(paths[-1])
+            if returns is not None:
+                paths.append(out / "returns.csv")
+                returns.to_csv(paths[-1])
             paths.append(out / "compare.png")
             result.plot_kpis().savefig(paths[-1], dpi=120)
             if len(diffs):
@@ -735,8 +756,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out",
         metavar="DIR",
-        help="also write runs.csv, summary.csv, differences.csv, compare.png and "
-        "differences.png here",
+        help="also write runs.csv, summary.csv, differences.csv, returns.csv, compare.png "
+        "and differences.png here",
     )
     compare.add_argument(
         "--force", action="store_true", help="replace the results already in the --out folder"
