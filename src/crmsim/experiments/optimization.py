@@ -388,7 +388,8 @@ class OptimizationResult:
                     ax.errorbar(xs[mask], mean[mask], yerr=err[:, mask], fmt="o", capsize=3,
                                 linewidth=1.2, **style)  # fmt: skip
 
-            draw(top, x, ~feasible, color="0.6", markerfacecolor="white", label="over budget")
+            hollow = "over budget" if self.budget is not None else "KPI undefined"
+            draw(top, x, ~feasible, color="0.6", markerfacecolor="white", label=hollow)
             draw(top, x, others, color="0.35", label=f"mean, {self.confidence:.0%} interval")
             draw(top, x, rivals, color=rival_colour, label="cannot be told from the best")
             is_best = table.index == self.best_trial
