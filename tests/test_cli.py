@@ -449,3 +449,29 @@ def test_optimize_refuses_bad_input_in_one_line_before_writing(tmp_path, capsys,
     err = capsys.readouterr().err
     assert err.startswith("crmsim: error: ") and message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_an_interrupted_optimize_keeps_its_runs_and_the_same_command_resumes(
+    tmp_path, capsys, monkeypatch
+):
+    import crmsim.experiments.runner as runner
+
+    out = tmp_path / "opt"
+    args = ["optimize", "--lever", "respect", "0.2", "0.9", "--trials", "3", "--replications",
+            "2", "--weeks", "13", "--customers", "80", "--batch", "1", "--workers", "1",
+            "--out", str(out)]  # fmt: skip
+    real, calls = runner._run_task, []
+
+    def stopped_after_three(task):
+        calls.append(task)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(runner, "_run_task", stopped_after_three)
+    assert main(args) == 130
+    assert "Run the same command again to resume" in capsys.readouterr().err
+    assert (out / "runs.jsonl").read_text().count("\n") == 3
+    monkeypatch.setattr(runner, "_run_task", real)
+    assert main(args) == 0
+    assert (out / "runs.jsonl").read_text().count("\n") == 3 * 2  # each run once

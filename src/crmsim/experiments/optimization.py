@@ -65,10 +65,9 @@ LOWER_IS_BETTER = frozenset(
 )
 
 _POLICY_FIELDS = {f.name: f for f in dataclasses.fields(Policy)}
+_NUMERIC = {"float": False, "float | None": False, "int": True, float: False, int: True}
 #: Policy fields a search can move: the numeric ones (a float, or an int such as gift_every).
-LEVERS = tuple(
-    name for name, f in _POLICY_FIELDS.items() if str(f.type) in ("float", "int", "float | None")
-)
+LEVERS = tuple(name for name, f in _POLICY_FIELDS.items() if f.type in _NUMERIC)
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def _check_levers(levers: Any, policy: Policy) -> list[_Lever]:
             raise ValueError(
                 f"levers: unknown lever {name!r}; levers are the Policy fields {LEVERS}"
             )
-        integer = str(_POLICY_FIELDS[name].type) == "int"
+        integer = _NUMERIC[_POLICY_FIELDS[name].type]
         ok = (
             isinstance(bounds, Sequence)
             and not isinstance(bounds, str)
