@@ -843,7 +843,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="compare policies over replications, with 95%% confidence intervals",
         description="Run each policy (a TOML file or a scenario name) several times under "
-        "common random numbers and print each KPI's mean with its 95%% confidence interval.",
+        "common random numbers and print each KPI's mean with its 95 % confidence interval.",
     )
     compare.add_argument(
         "inputs", nargs="+", metavar="POLICY", help="policy files (.toml) or scenario names"
@@ -872,7 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         help="run a grid or Latin-hypercube design of policy/market fields, resumably",
         description="Run every point of a design file several times under common random "
-        "numbers; print each point's KPIs with 95%% confidence intervals and write runs.csv, "
+        "numbers; print each point's KPIs with 95 % confidence intervals and write runs.csv, "
         "summary.csv and figures. Finished runs are saved as they end: run the same command "
         "again to resume an interrupted sweep.",
         epilog="Design file: [base] replications, weeks, customers, seed, network, scenario, "
@@ -917,7 +917,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search the given levers of a policy (a TOML file or a scenario name; "
         "the baseline by default) for the best mean KPI: Optuna proposes candidates, each "
         "runs --replications times on the same seeds as every other. Prints the best policy "
-        "with its 95%% interval and the runners-up it could not tell apart; writes "
+        "with its 95 % interval and the runners-up it could not tell apart; writes "
         "trials.csv, runners_up.csv, runs.csv and search.png. Finished runs are saved as "
         "they end: run the same command again to resume, or with more --trials to go on.",
     )
