@@ -178,10 +178,13 @@ def test_compare_prints_means_with_confidence_intervals(tmp_path, capsys):
     assert any(line.startswith("profit") and "[" in line for line in printed.splitlines())
     assert "high - low" in printed  # the paired differences
     assert "Holm's correction for testing" in printed
+    assert "Return per unit of lever cost over low" in printed
     runs = pd.read_csv(tmp_path / "cmp" / "runs.csv")
     assert set(runs["policy"]) == {"low", "high"} and set(runs["replication"]) == {0, 1}
     assert (tmp_path / "cmp" / "compare.png").is_file()
     assert (tmp_path / "cmp" / "differences.png").is_file()
+    returns = pd.read_csv(tmp_path / "cmp" / "returns.csv", index_col="policy")
+    assert list(returns.index) == ["high"] and {"extra_spending", "return"} <= set(returns)
 
 
 def test_scenarios_lists_names_with_titles(capsys):
@@ -406,3 +409,69 @@ def test_a_sweep_resumes_its_own_folder_but_does_not_mix_into_another(tmp_path, 
     assert main(["sweep", str(design), "--out", str(other), "--workers", "1"]) == 2
     assert "already holds results" in capsys.readouterr().err
     assert sorted(p.name for p in other.iterdir()) == ["mine.txt"]
+
+
+def test_optimize_prints_the_best_policy_writes_the_search_and_resumes(tmp_path, capsys):
+    out = tmp_path / "opt"
+    args = ["optimize", "--lever", "discount", "0", "0.6", "--trials", "4", "--replications",
+            "2", "--weeks", "13", "--customers", "100", "--batch", "2", "--workers", "1",
+            "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "Best policy: trial" in printed and "discount = " in printed
+    assert {"trials.csv", "runners_up.csv", "runs.csv", "search.png", "runs.jsonl"} <= {
+        p.name for p in out.iterdir()
+    }
+    trials = pd.read_csv(out / "trials.csv", index_col="trial")
+    assert len(trials) == 4 and trials["discount"].between(0, 0.6).all()
+    log = (out / "runs.jsonl").read_text()
+    assert main(args) == 0  # its own folder: replayed, nothing run again
+    assert (out / "runs.jsonl").read_text() == log
+    pd.testing.assert_frame_equal(pd.read_csv(out / "trials.csv", index_col="trial"), trials)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--lever", "discunt", "0", "0.2"], "unknown lever 'discunt'"),
+        (["--lever", "discount", "0.3", "0.1"], "levers['discount'] must be (low, high) with low"),
+        (["--lever", "discount", "0", "1.5"], "Policy.discount must be in [0.0, 0.9], got 1.5"),
+        (["--lever", "discount", "0", "x"], "--lever discount: LOW and HIGH must be numbers"),
+        (["--lever", "discount", "0", "0.2", "--kpi", "joy"], "kpi must be one of"),
+        (["--lever", "discount", "0", "0.2", "--trials", "0"], "--trials: must be an integer"),
+        (["--lever", "discount", "0", "0.2", "--budget", "-1"], "budget must be >= 0"),
+        ([], "optimize needs at least one --lever"),
+    ],
+)
+def test_optimize_refuses_bad_input_in_one_line_before_writing(tmp_path, capsys, extra, message):
+    out = tmp_path / "opt"
+    assert main(["optimize", *extra, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crmsim: error: ") and message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_an_interrupted_optimize_keeps_its_runs_and_the_same_command_resumes(
+    tmp_path, capsys, monkeypatch
+):
+    import crmsim.experiments.runner as runner
+
+    out = tmp_path / "opt"
+    args = ["optimize", "--lever", "respect", "0.2", "0.9", "--trials", "3", "--replications",
+            "2", "--weeks", "13", "--customers", "80", "--batch", "1", "--workers", "1",
+            "--out", str(out)]  # fmt: skip
+    real, calls = runner._run_task, []
+
+    def stopped_after_three(task):
+        calls.append(task)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(runner, "_run_task", stopped_after_three)
+    assert main(args) == 130
+    assert "Run the same command again to resume" in capsys.readouterr().err
+    assert (out / "runs.jsonl").read_text().count("\n") == 3
+    monkeypatch.setattr(runner, "_run_task", real)
+    assert main(args) == 0
+    assert (out / "runs.jsonl").read_text().count("\n") == 3 * 2  # each run once

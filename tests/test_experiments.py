@@ -218,3 +218,34 @@ def test_a_comparison_resumes_from_its_run_log_with_the_same_numbers(tmp_path):
     with pytest.raises(ValueError, match="holds runs of a different experiment"):
         compare({"plain": Policy(), "other": Policy(respect=0.1)}, replications=2,
                 out_dir=tmp_path, **kwargs)  # fmt: skip
+
+
+def test_lever_spending_adds_the_discounts_given_to_every_cost_but_the_goods():
+    model = CRMModel(n_customers=200, policy=Policy(discount=0.2, gift_value=3.0), rng=1)
+    model.run(26, progress=False)
+    frame, kpis = model.frame, run_kpis(model)
+    assert kpis["discount_given"] == pytest.approx(frame["discount_given"].sum())
+    assert kpis["discount_given"] > 0 and kpis["cost_gifts"] > 0
+    spent = frame["discount_given"].sum() + frame["cost"].sum() - frame["cost_goods"].sum()
+    assert kpis["lever_spending"] == pytest.approx(spent)
+
+
+def test_returns_are_the_paired_profit_gain_per_extra_unit_of_lever_spending():
+    result = compare(
+        {"plain": Policy(), "ads": Policy(advertising=0.05), "frugal": Policy(respect=0.1)},
+        replications=4, weeks=26, n_customers=200, progress=False, workers=1,
+    )  # fmt: skip
+    table = result.returns()
+    assert list(table.index) == ["ads", "frugal"]
+    wide = result.wide()
+    gain = (wide.loc["ads"]["profit"] - wide.loc["plain"]["profit"]).mean()
+    spent = (wide.loc["ads"]["lever_spending"] - wide.loc["plain"]["lever_spending"]).mean()
+    ads = table.loc["ads"]
+    assert (ads["gain"], ads["extra_spending"]) == pytest.approx((gain, spent))
+    assert ads["return"] == pytest.approx(gain / spent)
+    assert ads["ci_low"] < ads["return"] < ads["ci_high"]
+    # advertising to 200 people pays here; spending less (less respect) has no return to show
+    assert ads["ci_low"] > 0
+    assert table.loc["frugal", "extra_spending"] < 0 and np.isnan(table.loc["frugal", "return"])
+    with pytest.raises(ValueError, match="kpi must be one of"):
+        result.returns(kpi="happiness")

@@ -8,6 +8,9 @@
                [--seed S] [--network KIND] [--out DIR] [--workers N] [--scheduler ADDRESS]
     crmsim sweep DESIGN.toml [--replications N] [--weeks N] [--customers N] [--seed S]
                [--network KIND] [--out DIR] [--workers N] [--scheduler ADDRESS]
+    crmsim optimize [POLICY] --lever NAME LOW HIGH [--lever ...] [--kpi profit] [--trials 30]
+               [--replications 10] [--budget MONEY] [--weeks N] [--customers N] [--seed S]
+               [--out DIR] [--workers N] [--scheduler ADDRESS]
     crmsim scenarios
     crmsim app [--host 127.0.0.1] [--port 8765]
 
@@ -485,6 +488,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "\npp: percentage points. * credible at 5 % after Holm's correction for testing "
             f"{int(diffs['p_holm'].notna().sum())} differences at once"
         )
+    returns = result.returns(reference) if len(diffs) else None
+    if returns is not None and returns["return"].notna().any():
+        print(
+            f"\nReturn per unit of lever cost over {reference}, paired: extra profit per extra "
+            "unit spent on discounts,\nservice, respect, complaints, gifts, rewards, win-back "
+            "and advertising (profit is net of it: 0 breaks even)\n"
+        )
+        for name, row in returns.iterrows():
+            if not np.isfinite(row["return"]):
+                print(f"  {name:<22} spends no more ({row['extra_spending']:+,.0f})")
+                continue
+            interval = f"[{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
+            if not np.isfinite(row["ci_low"]):
+                interval = ""
+            print(
+                f"  {name:<22} {row['return']:+.2f} {interval} per unit, "
+                f"spending {row['extra_spending']:+,.0f}, profit {row['gain']:+,.0f}".rstrip()
+            )
     if out is not None:
         try:
             paths = [out / "runs.csv", out / "summary.csv"]
@@ -493,6 +514,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             if len(diffs):
                 paths.append(out / "differences.csv")
                 diffs.to_csv(paths[-1])
+            if returns is not None:
+                paths.append(out / "returns.csv")
+                returns.to_csv(paths[-1])
             paths.append(out / "compare.png")
             result.plot_kpis().savefig(paths[-1], dpi=120)
             if len(diffs):
@@ -569,6 +593,106 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             for kpi in SURFACE_KPIS:
                 paths.append(out / f"sweep_surface_{kpi}.png")
                 result.plot_surface(kpi).savefig(paths[-1], dpi=120)
+    except OSError as err:
+        raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
+    print(f"\nWrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
+    return 0
+
+
+# ---------------------------------------------------------------------------- optimize
+def _levers(given: list[list[str]] | None) -> dict[str, tuple[float, float]]:
+    """``--lever NAME LOW HIGH`` options as ``{name: (low, high)}``, numbers checked."""
+    if not given:
+        raise UsageError(
+            "optimize needs at least one --lever NAME LOW HIGH, e.g. --lever discount 0 0.2"
+        )
+    levers: dict[str, tuple[float, float]] = {}
+    for name, *bounds in given:
+        if name in levers:
+            raise UsageError(f"--lever {name} is given twice")
+        numbers = []
+        for text in bounds:
+            try:
+                number = float(text)
+            except ValueError:
+                raise UsageError(
+                    f"--lever {name}: LOW and HIGH must be numbers, got {text!r}"
+                ) from None
+            numbers.append(int(number) if number.is_integer() else number)
+        levers[name] = (numbers[0], numbers[1])
+    return levers
+
+
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    from crmsim import experiments  # loaded only when needed, like plots
+    from crmsim.experiments import optimization, runlog
+
+    scenario = load_input(args.input)
+    levers = _levers(args.lever)
+    policy = scenario.policy
+    try:  # every argument checked before the output folder is touched
+        optimization.check_search(
+            levers, args.kpi, args.trials, args.direction, args.budget, args.batch,
+            args.sampler_seed, policy,
+        )  # fmt: skip
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    weeks = args.weeks or scenario.weeks
+    if weeks < experiments.MIN_WEEKS:
+        raise UsageError(f"--weeks must be at least {experiments.MIN_WEEKS}, got {weeks}")
+    n_customers = args.customers or scenario.kwargs.get("n_customers", DEFAULT_CUSTOMERS)
+    check_memory(n_customers)
+    out = Path(args.out) if args.out else Path("results") / f"optimize_{scenario.name}"
+    _prepare_resumable_out(out, args.force, runlog.OPTIMIZE_MANIFEST)
+    where = f"Dask cluster {args.scheduler}" if args.scheduler else "local processes"
+    print(
+        f"Optimize {args.kpi} over {', '.join(levers)} from {scenario.name}: {args.trials} "
+        f"trials x {args.replications} replications on {where}; runs saved to {out}/ as they "
+        "finish"
+    )
+    try:
+        result = experiments.optimize(
+            levers,
+            kpi=args.kpi,
+            trials=args.trials,
+            replications=args.replications,
+            weeks=weeks,
+            n_customers=n_customers,
+            seed=args.seed,
+            policy=policy,
+            market=scenario.kwargs.get("market"),
+            population=scenario.kwargs.get("population"),
+            network=args.network,
+            direction=args.direction,
+            budget=args.budget,
+            batch=args.batch,
+            sampler_seed=args.sampler_seed,
+            out_dir=out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print(
+            f"Interrupted; the finished runs are saved in {out}/. "
+            "Run the same command again to resume.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+    print(
+        f"\n{result.replications} replications of {weeks} weeks, {n_customers:,} customers, "
+        f"the same seeds for every candidate (seed {args.seed}, sampler seed {args.sampler_seed})"
+    )
+    print(result.to_text())
+    try:
+        paths = [out / "trials.csv", out / "runners_up.csv", out / "runs.csv"]
+        result.trials.to_csv(paths[0])
+        result.runners_up.to_csv(paths[1])
+        result.runs.to_csv(paths[2], index=False)
+        paths.append(out / "search.png")
+        result.plot().savefig(paths[-1], dpi=120)
     except OSError as err:
         raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
     print(f"\nWrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
@@ -719,7 +843,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="compare policies over replications, with 95%% confidence intervals",
         description="Run each policy (a TOML file or a scenario name) several times under "
-        "common random numbers and print each KPI's mean with its 95%% confidence interval.",
+        "common random numbers and print each KPI's mean with its 95 % confidence interval.",
     )
     compare.add_argument(
         "inputs", nargs="+", metavar="POLICY", help="policy files (.toml) or scenario names"
@@ -735,8 +859,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out",
         metavar="DIR",
-        help="also write runs.csv, summary.csv, differences.csv, compare.png and "
-        "differences.png here",
+        help="also write runs.csv, summary.csv, differences.csv, returns.csv, compare.png "
+        "and differences.png here",
     )
     compare.add_argument(
         "--force", action="store_true", help="replace the results already in the --out folder"
@@ -748,7 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         help="run a grid or Latin-hypercube design of policy/market fields, resumably",
         description="Run every point of a design file several times under common random "
-        "numbers; print each point's KPIs with 95%% confidence intervals and write runs.csv, "
+        "numbers; print each point's KPIs with 95 % confidence intervals and write runs.csv, "
         "summary.csv and figures. Finished runs are saved as they end: run the same command "
         "again to resume an interrupted sweep.",
         epilog="Design file: [base] replications, weeks, customers, seed, network, scenario, "
@@ -786,6 +910,76 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _parallel_options(sweep)
     sweep.set_defaults(handler=_cmd_sweep)
+
+    optimize = commands.add_parser(
+        "optimize",
+        help="search levers within bounds for the best KPI, resumably (Optuna)",
+        description="Search the given levers of a policy (a TOML file or a scenario name; "
+        "the baseline by default) for the best mean KPI: Optuna proposes candidates, each "
+        "runs --replications times on the same seeds as every other. Prints the best policy "
+        "with its 95 % interval and the runners-up it could not tell apart; writes "
+        "trials.csv, runners_up.csv, runs.csv and search.png. Finished runs are saved as "
+        "they end: run the same command again to resume, or with more --trials to go on.",
+    )
+    optimize.add_argument(
+        "input",
+        nargs="?",
+        default=DEFAULT_SCENARIO,
+        metavar="POLICY",
+        help=f"the base policy: a TOML file or a scenario name (default {DEFAULT_SCENARIO})",
+    )
+    optimize.add_argument(
+        "--lever",
+        nargs=3,
+        action="append",
+        metavar=("NAME", "LOW", "HIGH"),
+        help="a Policy field to search and its bounds, e.g. --lever discount 0 0.2 (repeat "
+        "for more levers)",
+    )
+    optimize.add_argument(
+        "--kpi", default="profit", help="the KPI to optimise (default profit; e.g. customer_equity)"
+    )
+    optimize.add_argument(
+        "--direction",
+        choices=("maximize", "minimize"),
+        help="default: minimize churn, costs and spending, maximize the rest",
+    )
+    optimize.add_argument(
+        "--trials", type=_int_at_least(1), default=30, help="candidates to try (default 30)"
+    )
+    optimize.add_argument(
+        "--replications", type=_int_at_least(2), default=10, help="runs per candidate (default 10)"
+    )
+    optimize.add_argument(
+        "--budget",
+        type=float,
+        metavar="MONEY",
+        help="most a candidate may spend on its levers per run, on average (lever_spending)",
+    )
+    optimize.add_argument(
+        "--batch",
+        type=_int_at_least(1),
+        default=4,
+        help="candidates run at once (default 4); the search depends on it, not on --workers",
+    )
+    optimize.add_argument(
+        "--sampler-seed", type=_int_at_least(0), default=0, help="seed of the search (default 0)"
+    )
+    common(
+        optimize,
+        "weeks per run (default: the input's, else 156)",
+        f"people in the market (default: the input's, else {DEFAULT_CUSTOMERS:,})",
+    )
+    optimize.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, also used to resume (default results/optimize_<input name>)",
+    )
+    optimize.add_argument(
+        "--force", action="store_true", help="start afresh in an output folder that holds results"
+    )
+    _parallel_options(optimize)
+    optimize.set_defaults(handler=_cmd_optimize)
 
     listing = commands.add_parser("scenarios", help="list the bundled scenarios")
     listing.set_defaults(handler=_cmd_scenarios)

@@ -13,6 +13,10 @@ less to luck.
   (:func:`latin_hypercube`) over Policy fields and ``market.`` fields — writes every finished run
   to ``out_dir`` as it goes, and resumes an interrupted sweep without redoing finished runs.
   :func:`read_design` reads a design from a TOML file (the ``crmsim sweep`` command).
+* :func:`optimize` searches chosen levers within bounds (and a budget) for the policy with
+  the best mean KPI, with Optuna, every candidate run on the same seeds; it returns the best
+  policy with its interval and the runners-up it could not tell apart
+  (:class:`OptimizationResult`), and resumes from ``out_dir`` like a sweep.
 * :func:`sensitivity` measures how much churn and profit depend on each parameter (Morris
   elementary effects or Sobol indices, with SALib).
 
@@ -29,6 +33,7 @@ The code is split along its seams:
 * :mod:`~crmsim.experiments.designs`: :func:`grid`, :func:`latin_hypercube`, :func:`read_design`;
 * :mod:`~crmsim.experiments.runlog`: the run log in ``out_dir`` that lets a sweep resume;
 * :mod:`~crmsim.experiments.sweeps`: :func:`sweep` and :class:`SweepResult`;
+* :mod:`~crmsim.experiments.optimization`: :func:`optimize` and :class:`OptimizationResult`;
 * :mod:`~crmsim.experiments.sensitivity_analysis`: :func:`sensitivity` and
   :class:`SensitivityResult`;
 * :mod:`~crmsim.experiments.formatting`: the number formats and tables they share (their
@@ -56,6 +61,7 @@ from crmsim.experiments.designs import grid, latin_hypercube, read_design
 from crmsim.experiments.formatting import _format_difference as format_difference
 from crmsim.experiments.formatting import _format_interval as format_interval
 from crmsim.experiments.kpis import KPIS, run_kpis
+from crmsim.experiments.optimization import OptimizationResult, optimize
 from crmsim.experiments.runner import MIN_WEEKS as MIN_WEEKS
 from crmsim.experiments.runner import replication_seeds
 from crmsim.experiments.sensitivity_analysis import SENSITIVITY_OUTPUTS as SENSITIVITY_OUTPUTS
@@ -65,6 +71,7 @@ from crmsim.experiments.sweeps import SweepResult, sweep
 __all__ = [
     "KPIS",
     "ComparisonResult",
+    "OptimizationResult",
     "SensitivityResult",
     "SweepResult",
     "compare",
@@ -73,6 +80,7 @@ __all__ = [
     "grid",
     "holm",
     "latin_hypercube",
+    "optimize",
     "read_design",
     "replication_seeds",
     "run_kpis",

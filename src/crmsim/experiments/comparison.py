@@ -84,6 +84,58 @@ def paired_differences(
     return table
 
 
+def spending_returns(
+    wide: pd.DataFrame, level: str, reference: Any, confidence: float, kpi: str = "profit"
+) -> pd.DataFrame:
+    """What each extra unit of lever spending returned: paired difference in ``kpi`` over the
+    paired difference in ``lever_spending``, each group of ``wide`` against ``reference``.
+
+    Shared by :meth:`ComparisonResult.returns` and :meth:`crmsim.experiments.SweepResult.returns`;
+    see the former for the columns.
+    """
+    _check_kpi(kpi)
+    from scipy import stats
+
+    base = wide.xs(reference, level=level)
+    rows = {}
+    for name in wide.index.get_level_values(level).unique():
+        if name == reference:
+            continue
+        other = wide.xs(name, level=level)
+        paired = pd.DataFrame(
+            {
+                "gain": other[kpi] - base[kpi],
+                "spent": other["lever_spending"] - base["lever_spending"],
+            }
+        ).dropna()
+        n = len(paired)
+        gain, spent = float(paired["gain"].mean()), float(paired["spent"].mean())
+        ratio = low = high = float("nan")
+        # a policy that spends no more has no return to measure: its gain is a saving
+        if n and spent > 0:
+            ratio = gain / spent
+        if n > 1 and spent > 0:
+            # delta method for a ratio of paired means: the error of gain - ratio * spent,
+            # scaled by the mean spending (narrow when the extra spending is itself certain)
+            residual = paired["gain"] - ratio * paired["spent"]
+            t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+            half = t * float(residual.std(ddof=1)) / np.sqrt(n) / spent
+            low, high = ratio - half, ratio + half
+        rows[name] = {
+            "n": n,
+            "extra_spending": spent,
+            "gain": gain,
+            "return": ratio,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    table = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["n", "extra_spending", "gain", "return", "ci_low", "ci_high"]
+    )
+    table.index.name = level
+    return table.astype({"n": int})
+
+
 def _paired_p_value(differences: pd.Series) -> float:
     """Two-sided p-value of a paired t-test that the mean difference is 0.
 
@@ -222,6 +274,42 @@ class ComparisonResult:
         if reference not in self.policies:
             raise ValueError(f"reference must be one of {self.policies}, got {reference!r}")
         return paired_differences(self.wide(), "policy", reference, confidence)
+
+    def returns(
+        self, reference: str | None = None, kpi: str = "profit", confidence: float = 0.95
+    ) -> pd.DataFrame:
+        """Return per unit of lever cost: each policy's extra ``kpi`` per extra unit spent.
+
+        The paired difference in ``kpi`` (profit by default) from the reference policy over
+        the paired difference in ``lever_spending`` (discounts given plus the cost of
+        service, respect, complaint handling, gifts, rewards, win-back and advertising).
+        Profit is already net of that spending, so a return of 0.5 means each extra unit
+        spent came back with another half on top; below 0 the extra spending lost money.
+
+        Parameters
+        ----------
+        reference : str, optional
+            The policy to compare against; the first one by default.
+        kpi : str
+            The KPI the spending is meant to raise, one of :data:`KPIS`.
+        confidence : float
+            Coverage of the interval, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``policy`` (every policy but the reference); columns ``n``,
+            ``extra_spending`` and ``gain`` (mean paired differences in lever spending and
+            in ``kpi``), ``return`` (gain / extra_spending) and its interval ``ci_low``,
+            ``ci_high`` (delta method over the paired runs). ``return`` is NaN for a policy
+            that does not spend more than the reference: what it gains is a saving, shown
+            by :meth:`differences`.
+        """
+        confidence = checks.confidence(confidence)
+        reference = self.policies[0] if reference is None else reference
+        if reference not in self.policies:
+            raise ValueError(f"reference must be one of {self.policies}, got {reference!r}")
+        return spending_returns(self.wide(), "policy", reference, confidence, kpi)
 
     def to_text(self, confidence: float = 0.95, kpis: Sequence[str] | None = None) -> str:
         """The summary as a plain-text table: KPI rows, policy columns, ``mean [low, high]``.

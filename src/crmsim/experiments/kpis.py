@@ -33,6 +33,9 @@ _COST_MEANING = {
 #: customer acquired, so a policy that keeps customers is not judged as if they all vanished
 #: at the run's end. ``acquisition_cost`` is advertising per customer acquired, so
 #: ``clv - acquisition_cost`` is profit plus customer equity per customer acquired.
+#: ``lever_spending`` is what the levers cost: the revenue given away as discounts plus every
+#: cost but the goods sold (service, respect, complaints, gifts, rewards, win-back,
+#: advertising); a difference in profit over a difference in it is a return on spending.
 KPIS: dict[str, str] = {
     "churn": "mean quarterly churn, course definition (share)",
     "churn_year": "mean yearly churn, course definition; runs under 52 weeks have none (share)",
@@ -43,8 +46,10 @@ KPIS: dict[str, str] = {
     "referrals": "friends referred over the run (people)",
     "negative_wom": "people told negative word of mouth (people)",
     "revenue": "revenue over the run (money)",
+    "discount_given": "revenue given away as discounts over the run (money)",
     **{name: f"{_COST_MEANING.get(name, name)} over the run (money)" for name in COST_COLUMNS},
     "cost": "cost over the run (money)",
+    "lever_spending": "discounts given plus every cost but the goods sold, over the run (money)",
     "profit": "profit over the run (money)",
     "customer_equity": "expected future margin of the active customers, discounted (money)",
     "clv": "margin before advertising, plus customer equity, per customer acquired (money)",
@@ -73,6 +78,7 @@ _SUMMED = (
     "referrals",
     "negative_wom",
     "revenue",
+    "discount_given",
     *COST_COLUMNS,
     "cost",
     "profit",
@@ -138,6 +144,7 @@ def run_kpis(model: CRMModel) -> dict[str, float]:
         "churn_year": _mean_or_nan(years["churn"]),
         "net_growth": _mean_or_nan(growth),
         "clv": analysis.lifetime_value(frame, equity),
+        "lever_spending": totals["discount_given"] + totals["cost"] - totals["cost_goods"],
         "acquisition_cost": _per_customer(totals["cost_advertising"], totals["acquired"]),
         "final_active": float(frame["active"].iloc[-1]),
         "final_marketers": float(frame["marketer"].iloc[-1]),

@@ -1,5 +1,5 @@
 """The run log of a sweep in ``out_dir``: one JSON line per finished run, written as it ends, so
-that an interrupted sweep resumes without redoing them.
+that an interrupted sweep (comparison, search) resumes without redoing them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from crmsim.levers import Market, Population
 RUN_LOG = "runs.jsonl"
 SWEEP_MANIFEST = "sweep.json"
 COMPARE_MANIFEST = "compare.json"
+OPTIMIZE_MANIFEST = "optimize.json"
 
 
 def run_settings(
@@ -100,9 +101,10 @@ def model_fingerprint() -> str:
 class _RunLog:
     """Finished runs in ``out_dir/runs.jsonl``: one JSON line per run, flushed as it ends.
 
-    ``out_dir/sweep.json`` (``compare.json`` for a comparison) holds the settings every line
-    was made with and the model's fingerprint; a resumed sweep must have the same settings
-    (its design may differ: points it shares reuse their runs).
+    ``out_dir/sweep.json`` (``compare.json`` for a comparison, ``optimize.json`` for a
+    search) holds the settings every line was made with and the model's fingerprint; a
+    resumed sweep must have the same settings (its design may differ: points it shares reuse
+    their runs).
     """
 
     def __init__(

@@ -5,6 +5,7 @@ and their execution in this process, in local worker processes or on a Dask clus
 from __future__ import annotations
 
 import ast
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -232,21 +233,27 @@ def _execute(
     scheduler: Any,
     progress: bool,
     done: int = 0,
+    bar: Any = None,
 ) -> None:
     """Run ``tasks``, calling ``finished(task, kpis)`` in this process as each run ends.
 
     Runs end in any order; callers key results by ``(task.point, task.replication)``.
+    ``bar``, a tqdm bar, counts the runs instead of a bar of their own (an optimisation runs
+    batch after batch under one bar).
     """
     from tqdm.auto import tqdm
 
-    with tqdm(
-        total=len(tasks) + done,
-        initial=done,
-        unit="run",
-        disable=not progress,
-        leave=False,
-        delay=1.0,
-    ) as bar:
+    own = bar is None
+    if own:
+        bar = tqdm(
+            total=len(tasks) + done,
+            initial=done,
+            unit="run",
+            disable=not progress,
+            leave=False,
+            delay=1.0,
+        )
+    with bar if own else contextlib.nullcontext():
 
         def tick(task: _Task, kpis: dict[str, float]) -> None:
             finished(task, kpis)

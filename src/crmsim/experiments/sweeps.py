@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crmsim import checks
-from crmsim.experiments.comparison import paired_differences
+from crmsim.experiments.comparison import paired_differences, spending_returns
 from crmsim.experiments.designs import _design_frame, _point_inputs, _point_values
 from crmsim.experiments.formatting import (
     _COLOUR_ORDER,
@@ -148,6 +148,21 @@ class SweepResult:
                 f"reference must be one of the design points {points}, got {reference!r}"
             )
         return paired_differences(self.wide(), "point", reference, confidence)
+
+    def returns(
+        self, reference: int = 0, kpi: str = "profit", confidence: float = 0.95
+    ) -> pd.DataFrame:
+        """Return per unit of lever cost at each design point against the ``reference`` point.
+
+        As :meth:`crmsim.experiments.ComparisonResult.returns`, indexed by ``point``.
+        """
+        confidence = checks.confidence(confidence)
+        points = list(self.design.index)
+        if reference not in points:
+            raise ValueError(
+                f"reference must be one of the design points {points}, got {reference!r}"
+            )
+        return spending_returns(self.wide(), "point", reference, confidence, kpi)
 
     def means(self, kpi: str, confidence: float = 0.95) -> pd.DataFrame:
         """One KPI per design point: the parameters, ``n``, ``mean``, ``ci_low``, ``ci_high``."""
