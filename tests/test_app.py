@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import inspect
+import os
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ import solara
 from mesa.visualization.solara_viz import _check_model_params
 
 from crmsim import app, scenarios
+from crmsim.app import assets
 from crmsim.cli import main
 from crmsim.levers import Policy
 
@@ -179,7 +181,9 @@ def test_the_network_is_drawn_for_small_markets_only():
 
 
 @pytest.mark.parametrize(
-    "module", [app, app.model, app.controls, app.views, app.dashboard], ids=lambda m: m.__name__
+    "module",
+    [app, app.model, app.controls, app.views, app.dashboard, assets],
+    ids=lambda m: m.__name__,
 )
 def test_the_module_examples_run(module):
     failures, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
@@ -448,7 +452,15 @@ class FakeServer:
         return 0
 
 
-def test_crmsim_app_serves_the_page_on_loopback_and_prints_the_address(monkeypatch, capsys):
+@pytest.fixture
+def installed_assets(monkeypatch):
+    """The front-end files taken as installed, whatever this environment holds."""
+    monkeypatch.setattr(assets, "missing", lambda cache=None: [])
+
+
+def test_crmsim_app_serves_the_page_on_loopback_and_prints_the_address(
+    monkeypatch, capsys, installed_assets
+):
     FakeServer.calls.clear()
     monkeypatch.setattr(subprocess, "Popen", FakeServer)
     assert main(["app", "--port", "9123"]) == 0
@@ -480,6 +492,125 @@ def test_solara_finds_one_page_in_the_app_package(target):
 @pytest.mark.parametrize(
     "argv", [["--host", "0.0.0.0"], ["--host", "example.org"], ["--port", "70000"]]
 )
-def test_crmsim_app_refuses_to_serve_beyond_this_computer(argv, capsys):
+def test_crmsim_app_refuses_to_serve_beyond_this_computer(argv, capsys, installed_assets):
     assert main(["app", *argv]) == 2
     assert "crmsim: error:" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- front-end files
+def test_crmsim_app_offline_without_front_end_files_says_what_to_run(monkeypatch, capsys):
+    FakeServer.calls.clear()
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(assets, "missing", lambda cache=None: ["requirejs@2.3.6"])
+    monkeypatch.setattr(assets, "cdn_reachable", lambda timeout=3.0: False)
+    assert main(["app"]) == 1
+    assert FakeServer.calls == []  # no blank page served
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith(f"install them with: {sys.executable} -m crmsim.app.assets")
+
+
+def test_crmsim_app_online_without_front_end_files_serves_and_says_how_to_go_offline(
+    monkeypatch, capsys
+):
+    FakeServer.calls.clear()
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(assets, "missing", lambda cache=None: ["requirejs@2.3.6"])
+    monkeypatch.setattr(assets, "cdn_reachable", lambda timeout=3.0: True)
+    assert main(["app"]) == 0
+    assert len(FakeServer.calls) == 1
+    assert "-m crmsim.app.assets" in capsys.readouterr().err
+
+
+def test_crmsim_app_refuses_in_a_fresh_process_with_an_empty_cache_and_no_cdn(tmp_path):
+    env = os.environ | {
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path),
+        "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",  # a closed port: the CDN out of reach
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "crmsim", "app", "--port", "9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "-m crmsim.app.assets" in result.stderr.splitlines()[-1]
+    assert "crmsim dashboard: http" not in result.stdout  # the server never started
+
+
+def test_the_files_wanted_are_the_installed_solaras_and_found_by_package_json(tmp_path):
+    wanted = assets.packages()
+    assert any(p.startswith("requirejs@") for p in wanted)
+    assert any("solara-vuetify" in p for p in wanted)
+    assert assets.missing(tmp_path) == wanted
+    (tmp_path / wanted[0]).mkdir(parents=True)
+    assert assets.missing(tmp_path) == wanted  # a folder without its package.json: not there
+    (tmp_path / wanted[0] / "package.json").write_text("{}")
+    assert assets.missing(tmp_path) == wanted[1:]
+
+
+FAKE_NPM = """#!{python}
+import sys, tarfile, io, pathlib
+name, destination = sys.argv[2], sys.argv[4]
+if name.startswith("nope@"):
+    sys.exit("404 Not Found - " + name)
+archive = pathlib.Path(destination) / (name.replace("/", "-").lstrip("@") + ".tgz")
+with tarfile.open(archive, "w:gz") as tar:
+    for path, text in [("package/package.json", "{{}}"), ("package/dist/main.js", name)]:
+        data = text.encode()
+        info = tarfile.TarInfo(path)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+print(archive.name)
+"""
+
+
+@pytest.fixture
+def fake_npm(tmp_path):
+    """An ``npm`` that packs a tiny package offline, and fails for names starting ``nope@``."""
+    npm = tmp_path / "npm"
+    npm.write_text(FAKE_NPM.format(python=sys.executable))
+    npm.chmod(0o755)
+    return str(npm)
+
+
+def test_install_unpacks_each_package_where_the_server_looks(tmp_path, fake_npm, capsys):
+    cache = tmp_path / "cdn"
+    wanted = ["@widgetti/solara-vuetify3-app@5.2.0", "requirejs@2.3.6"]
+    assert assets.install(wanted, cache, npm=fake_npm) == 0
+    script = cache / "@widgetti/solara-vuetify3-app@5.2.0/dist/main.js"
+    assert script.read_text() == "@widgetti/solara-vuetify3-app@5.2.0"
+    assert (cache / "requirejs@2.3.6/package.json").exists()
+    assert "requirejs@2.3.6 ->" in capsys.readouterr().out
+
+
+def test_install_reports_a_package_npm_cannot_fetch_and_a_missing_npm(
+    tmp_path, fake_npm, capsys, monkeypatch
+):
+    assert assets.install(["nope@1.0.0"], tmp_path, npm=fake_npm) == 1
+    assert "npm pack nope@1.0.0 failed" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert assets.install(["requirejs@2.3.6"], tmp_path) == 1
+    assert "install Node.js" in capsys.readouterr().err
+
+
+def test_the_cdn_probe_tells_a_closed_port_from_a_server_with_the_file(tmp_path, monkeypatch):
+    import functools
+    import http.server
+    import threading
+
+    monkeypatch.setattr(assets, "cdn_url", lambda: "http://127.0.0.1:9/")  # a closed port
+    assert not assets.cdn_reachable(timeout=2)
+
+    (tmp_path / assets.PROBE).parent.mkdir(parents=True)
+    (tmp_path / assets.PROBE).write_text("// require.js")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as cdn:
+        threading.Thread(target=cdn.serve_forever, daemon=True).start()
+        try:
+            url = f"http://127.0.0.1:{cdn.server_address[1]}/"
+            monkeypatch.setattr(assets, "cdn_url", lambda: url)
+            assert assets.cdn_reachable(timeout=5)
+        finally:
+            cdn.shutdown()

@@ -3,12 +3,15 @@
 The test starts ``crmsim app --port <free port>`` as a subprocess, opens the page in Debian's
 Chromium (``/usr/bin/chromium``, never a browser Playwright downloads), moves a slider,
 presses Reset and Step, and checks that the figures change. All traffic stays on 127.0.0.1:
-Solara's front-end files come from its local cache (``tools/solara_assets.py`` fills it
-where the internet is out of reach), and the server is pointed at a closed local port for
-anything missing instead of the public CDN.
+Solara's front-end files come from the environment (``make venv`` installs them, see
+:mod:`crmsim.app.assets`), and the server is pointed at a closed local port instead of the
+public CDN, as on a classroom network without internet.
 
-Without Playwright or Chromium the test is skipped with the reason; in CI (``CI=true``),
-where ``.ci/run`` installs both, it fails instead, so a broken set-up cannot pass unseen.
+With Chromium present the test runs (it is part of ``make test``) and fails, never skips, when
+the page cannot be shown: ``crmsim app`` refusing to start without the front-end files, or a
+blank page. Without Playwright or Chromium it is skipped with the reason; in CI
+(``CI=true``), where ``.ci/run`` installs Chromium, it fails instead, so a broken set-up cannot
+pass unseen.
 
 Set ``CRMSIM_SCREENSHOT=docs/figures/dashboard.png`` to also save the README's screenshot.
 """
@@ -108,10 +111,12 @@ def server() -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"crmsim app did not answer on {url} within {START_TIMEOUT} s")
             time.sleep(0.5)
+        # A fail, not a skip: with Chromium here, a page without its files is a broken set-up.
         if _get(f"{url}/_solara/cdn/requirejs@2.3.6/require.js", timeout=30) != 200:
-            _missing(
-                "Solara's front-end files are not in its local cache and the internet is out "
-                "of reach: run `.venv/bin/python tools/solara_assets.py` once"
+            pytest.fail(
+                "Solara's front-end files are not installed and the CDN is out of reach: "
+                f"the page would be blank (install them with {sys.executable} -m "
+                "crmsim.app.assets)"
             )
         yield url
     finally:
@@ -127,9 +132,45 @@ def server() -> Iterator[str]:
             process.stdout.close()
 
 
+class Problems:
+    """What went wrong in the page: script errors and front-end files it could not load."""
+
+    def __init__(self, tab) -> None:
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        tab.on("pageerror", lambda error: self.errors.append(str(error)))
+        tab.on("response", self._response)
+
+    def _response(self, response) -> None:
+        if "/_solara/cdn/" in response.url and response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def __bool__(self) -> bool:
+        return bool(self.errors or self.failed)
+
+    def __str__(self) -> str:
+        return "\n".join([*self.failed, *self.errors])
+
+
+def _wait_for_the_first_figures(tab, problems: Problems) -> None:
+    """Wait for the first run's figures; fail at once on a blank page, with its errors."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while tab.locator(FIGURE).count() == 0:
+        # A page whose front-end files did not load stays blank for good: no need to wait.
+        if problems.failed or time.monotonic() > deadline:
+            body = tab.evaluate("document.body ? document.body.innerText.trim() : ''")
+            pytest.fail(
+                "the dashboard's page is blank (no figures"
+                + (f", text {body[:200]!r}" if body else ", no text")
+                + f"):\n{problems}"
+            )
+        tab.wait_for_timeout(250)
+
+
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[object]:
-    """The dashboard open in headless Chromium, with the first run's figures shown."""
+def browser_page(server: str) -> Iterator[tuple[object, Problems]]:
+    """The dashboard open in headless Chromium with the first run's figures shown, and what
+    went wrong in it so far."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -137,12 +178,19 @@ def page(server: str) -> Iterator[object]:
         try:
             tab = browser.new_page(viewport=VIEWPORT)
             tab.set_default_timeout(CHANGE_TIMEOUT_MS)
+            problems = Problems(tab)
             tab.goto(server + "/")
-            tab.wait_for_selector(FIGURE, timeout=START_TIMEOUT * 1000)
+            _wait_for_the_first_figures(tab, problems)
             tab.get_by_text("Week 156").wait_for()
-            yield tab
+            yield tab, problems
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser_page) -> object:
+    """The dashboard open in headless Chromium, with the first run's figures shown."""
+    return browser_page[0]
 
 
 def _slider(page, label: str):
@@ -162,6 +210,13 @@ def _wait_for_new_figure(page, old_source: str) -> None:
         " return img !== null && img.src !== old; }",
         arg=old_source,
     )
+
+
+def test_the_page_loads_offline_without_errors(browser_page):
+    page, problems = browser_page
+    assert not problems, str(problems)
+    # Served by this computer alone: every front-end file from the environment, none missing.
+    assert page.evaluate("typeof solara") != "undefined"
 
 
 def test_the_page_opens_with_the_baseline_run_and_every_control(page):
