@@ -222,8 +222,19 @@ def test_the_page_loads_offline_without_errors(browser_page):
 def test_the_page_opens_with_the_baseline_run_and_every_control(page):
     assert page.get_by_text("Baseline: an ordinary firm").is_visible()
     assert page.locator(FIGURE).count() == 2  # the "Customers" tab: stages and tiers
-    for label in ("Respect", "Discount", "Price", "People in the market", "Complaint recovery"):
+    for label in (
+        "Respect (0–1)",
+        "Discount (share off the price)",
+        "Price (money per purchase)",
+        "People in the market",
+        "Complaint recovery (share resolved well)",
+    ):
         assert _slider(page, label).count() == 1, label
+    assert page.get_by_text("Seed 0 · 2,000 people").is_visible()
+    # Each lever explains itself when pointed at.
+    _slider(page, "Respect (0–1)").hover()
+    page.get_by_text("Special respect and personal treatment").wait_for()
+    page.mouse.move(0, 0)
     for button in ("Reset", "Step", "Run 156 weeks"):
         assert page.get_by_role("button", name=button).count() >= 1, button
 
@@ -235,10 +246,12 @@ def test_a_slider_and_reset_change_the_run_and_step_moves_it_on(page):
 
     # Respect 0.5 -> 0: customers feel disrespected, marketers leave. The seed stays the
     # same, so any change in the figures comes from the slider.
-    thumb = _slider(page, "Respect")
+    thumb = _slider(page, "Respect (0–1)")
     thumb.focus()
     thumb.press("Home")
     assert thumb.get_attribute("aria-valuenow") == "0"
+    # Live: the running model takes the lever from the next week, and the header says so.
+    page.get_by_text("from week 156 Respect (0–1) 0.5 → 0").wait_for()
     started = time.perf_counter()
     page.get_by_role("button", name="Reset").click()
     _wait_for_new_figure(page, source)
@@ -264,7 +277,7 @@ def test_a_refused_value_shows_a_message_and_the_page_keeps_working(page):
     end.press("Home")
     end.press("ArrowRight")  # week 1: before the start
     page.get_by_role("button", name="Reset").click()
-    alert = page.locator(".v-alert").filter(has_text="must be after discount_start")
+    alert = page.locator(".v-alert").filter(has_text="must be after “Discount from week”")
     alert.wait_for()
     page.get_by_text("Week 156").wait_for()  # the scenario's own run, shown all the same
     assert page.locator(FIGURE).count() == 2
@@ -282,7 +295,7 @@ def test_picking_a_scenario_loads_its_settings_into_the_sliders(page):
     page.locator(".v-select").filter(has_text="Scenario").first.click()
     page.get_by_role("option", name="customer_centric").click()
     page.get_by_text("Customer-centric").first.wait_for()
-    expect(_slider(page, "Respect")).to_have_attribute("aria-valuenow", "0.8")
+    expect(_slider(page, "Respect (0–1)")).to_have_attribute("aria-valuenow", "0.8")
     expect(_slider(page, "Referral reward (money)")).to_have_attribute("aria-valuenow", "5")
 
     screenshot = os.environ.get("CRMSIM_SCREENSHOT")
