@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := $(VENV)/.solara-assets
 OUT ?= results/baseline
 # Force an interpreter with `make PY=/path/to/python3.12 venv`; empty means search for one.
 PY ?=
@@ -23,12 +24,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	@touch $(STAMP)
 
-venv: $(STAMP)
+# Solara's front-end files, which the dashboard's page loads: from the npm registry into the venv,
+# so that `crmsim app` works offline (without them the server fetches them from a public CDN).
+# Without npm the step is skipped, and tried again at the next `make`.
+$(ASSETS): $(STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+		$(BIN)/python -m crmsim.app.assets && touch $@; \
+	else \
+		echo "npm not found: skipping Solara's front-end files, so \`crmsim app\` needs the internet" \
+			"(install Node.js, then run \`make venv\` again)"; \
+	fi
 
-run: $(STAMP)
+venv: $(STAMP) $(ASSETS)
+
+run: $(STAMP) $(ASSETS)
 	$(BIN)/crmsim run --scenario baseline --out $(OUT) --force
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/python -m pytest tests notebooks $(NBVAL)
@@ -37,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks tools
 	$(BIN)/ruff format src tests benchmarks tools
 
-lab: $(STAMP)
+lab: $(STAMP) $(ASSETS)
 	$(BIN)/jupyter lab notebooks/
 
 student: $(STAMP)

@@ -4,9 +4,12 @@ rendered headless with Solara's test renderer (widgets in memory, clicked from P
 from __future__ import annotations
 
 import doctest
+import functools
 import inspect
+import os
 import subprocess
 import sys
+from unittest import mock
 
 import ipyvuetify as v
 import ipywidgets
@@ -15,6 +18,7 @@ import solara
 from mesa.visualization.solara_viz import _check_model_params
 
 from crmsim import app, scenarios
+from crmsim.app import assets
 from crmsim.cli import main
 from crmsim.levers import Policy
 
@@ -99,7 +103,73 @@ def test_a_seed_typed_as_text_gives_the_same_run_as_the_number():
     a.run(10, progress=False)
     b.run(10, progress=False)
     assert a.frame.equals(b.frame)
-    assert app.DashboardModel(n_customers=SMALL, rng=" ").seed is None
+    assert not a.seed_drawn
+
+
+def test_a_blank_seed_draws_one_that_repeats_the_run():
+    drawn = app.DashboardModel(n_customers=SMALL, rng=" ", weeks=10)
+    assert drawn.seed_drawn and 0 <= drawn.seed < app.SEED_RANGE
+    again = app.DashboardModel(n_customers=SMALL, rng=str(drawn.seed), weeks=10)
+    assert again.frame.equals(drawn.frame)
+    seeds = {app.DashboardModel(n_customers=50, rng=None).seed for _ in range(5)}
+    assert len(seeds) > 1  # a new one each time
+    assert f"Seed {drawn.seed} (drawn" in app.settings_lines(drawn)[0]
+    # the control stays blank, so that the next Reset draws a new one
+    assert app.model_params(drawn)["rng"]["value"] == ""
+
+
+def test_a_lever_changed_mid_run_applies_from_the_next_week_only():
+    levers = {"n_customers": SMALL, "rng": 7}
+    live = app.DashboardModel(**levers, weeks=20)
+    plain = app.DashboardModel(**levers, weeks=20)
+    assert live.set_levers(referral_reward=30.0, respect=0.0) == ["respect", "referral_reward"]
+    assert (live.policy.respect, live.policy.referral_reward) == (0.0, 30.0)
+    assert live.policy.discount == plain.policy.discount  # the others as they were
+    assert live.week == 20 and live.frame.equals(plain.frame)  # the past is kept
+    # as a notebook would do it: the same numbers
+    plain.policy = plain.policy.replace(respect=0.0, referral_reward=30.0)
+    live.run(10, progress=False)
+    plain.run(10, progress=False)
+    assert live.frame.equals(plain.frame)
+    fresh = app.DashboardModel(**levers, weeks=30)
+    assert not live.frame.iloc[20:].equals(fresh.frame.iloc[20:])
+    assert live.changes == [(20, "respect", 0.5, 0.0), (20, "referral_reward", 0.0, 30.0)]
+    lines = app.settings_lines(live)
+    assert "Respect (0–1) 0 (scenario 0.5)" in lines[1]
+    assert "from week 20 Respect (0–1) 0.5 → 0" in lines[2]
+
+
+def test_a_refused_live_change_keeps_the_levers_and_names_the_slider():
+    model = app.DashboardModel(n_customers=SMALL, rng=1, discount=0.1, discount_start=5)
+    before = model.policy
+    with pytest.raises(ValueError) as refused:
+        model.set_levers(discount_end=3)
+    assert model.policy == before and model.changes == []
+    message = app.in_words(str(refused.value))
+    assert "“Discount until week (0: never ends)” (3) must be after “Discount from week”" in (
+        message
+    )
+    assert "discount_end" not in message
+
+
+def test_every_control_has_a_group_a_unit_or_kind_and_a_one_line_explanation():
+    model = app.DashboardModel(n_customers=SMALL, rng=1)
+    for per_attribute in (False, True):
+        params = app.model_params(model, per_attribute=per_attribute)
+        controls = [n for n, p in params.items() if isinstance(p, dict)]
+        for name in controls:
+            lever = app.LEVERS[name]
+            assert lever.group in app.GROUPS, name
+            assert params[name]["label"] == lever.label, name
+            assert lever.help.endswith(".") and "\n" not in lever.help, name
+    assert [g.split(":")[0] for g in app.GROUPS][:6] == [
+        "Service and Kano",
+        "Price and discounts",
+        "CEM",
+        "CAM",
+        "Recovery and win-back",
+        "Market",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -179,7 +249,9 @@ def test_the_network_is_drawn_for_small_markets_only():
 
 
 @pytest.mark.parametrize(
-    "module", [app, app.model, app.controls, app.views, app.dashboard], ids=lambda m: m.__name__
+    "module",
+    [app, app.model, app.levers, app.controls, app.views, app.dashboard, assets],
+    ids=lambda m: m.__name__,
 )
 def test_the_module_examples_run(module):
     failures, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
@@ -205,7 +277,21 @@ class Dashboard:
             with solara.AppLayout():
                 app.Page(**page_args)
 
+        self.models: list[app.DashboardModel] = []
+        init = app.DashboardModel.__init__
+
+        @functools.wraps(init)  # Mesa's Reset reads the signature
+        def recording(model, *args, **kwargs):
+            init(model, *args, **kwargs)
+            self.models.append(model)
+
+        self._recording = mock.patch.object(app.DashboardModel, "__init__", recording)
+        self._recording.start()
         self.box, self.rc = solara.render(Served(), handle_error=False)
+
+    def model(self) -> app.DashboardModel:
+        """The run on the page: the model built last."""
+        return self.models[-1]
 
     def images(self) -> list[bytes]:
         return [bytes(w.value) for w in self.rc.find(ipywidgets.Image).widgets]
@@ -230,6 +316,7 @@ class Dashboard:
         tabs.v_model = [t.children[0] for t in tabs.children].index(name)
 
     def close(self) -> None:
+        self._recording.stop()
         self.rc.close()
 
 
@@ -246,8 +333,19 @@ def test_the_page_opens_with_three_years_of_the_scenario_drawn(dashboard):
     images = dashboard.images()
     assert len(images) == 2 and all(i.startswith(b"\x89PNG") for i in images)
     labels = {w.label for w in dashboard.rc.find(v.Slider).widgets}
-    for label in ("Respect", "Discount", "Gift value (money)", "Price", "People in the market"):
-        assert label in labels
+    for name in ("respect", "discount", "gift_value", "price", "n_customers"):
+        assert app.LEVERS[name].label in labels
+    texts = dashboard.texts()
+    assert "Seed 0 · 300 people" in texts and "Levers: the scenario's own" in texts
+    # each lever explained in its tooltip, under the course's headings
+    tooltips = " ".join(s for w in dashboard.rc.find(v.Tooltip).widgets for s in _strings(w))
+    shown = [n for n, p in app.model_params(dashboard.model()).items() if isinstance(p, dict)]
+    for name in shown:
+        assert app.LEVERS[name].help in tooltips, name
+    for group in app.GROUPS:
+        assert group in texts
+    # Mesa's settings for developers folded away, not among the levers
+    assert "Developer controls" in texts
 
 
 def test_step_and_run_move_the_model_on_and_redraw_the_figures(dashboard):
@@ -261,24 +359,46 @@ def test_step_and_run_move_the_model_on_and_redraw_the_figures(dashboard):
     assert all(a != b for a, b in zip(after_step, dashboard.images(), strict=True))
 
 
+RESPECT = app.LEVERS["respect"].label
+
+
+def test_a_slider_acts_on_the_running_model_from_the_next_week(dashboard):
+    model = dashboard.model()
+    before = dashboard.images()
+    dashboard.slider(RESPECT).v_model = 0.0
+    assert dashboard.model() is model and model.policy.respect == 0.0  # the same run, live
+    assert model.week == 156 and dashboard.images() == before  # nothing simulated yet
+    assert f"{RESPECT} 0 (scenario 0.5)" in dashboard.texts()
+    assert f"from week 156 {RESPECT} 0.5 → 0" in dashboard.texts()
+    dashboard.press("Step")
+    assert "Week 157" in dashboard.texts() and dashboard.model() is model
+    assert model.policy.respect == 0.0
+
+
 def test_a_slider_then_reset_rebuilds_the_model_and_runs_it_again(dashboard):
     before = dashboard.images()
     dashboard.press("Reset")  # same controls, same seed: the same run
     assert dashboard.images() == before
-    dashboard.slider("Respect").v_model = 0.0
+    dashboard.slider(RESPECT).v_model = 0.0
     dashboard.press("Reset")
     assert "Week 156" in dashboard.texts()
+    assert dashboard.model().changes == []  # a fresh run, with respect 0 from week 0
+    assert dashboard.model().policy.respect == 0.0
     after = dashboard.images()
     assert len(after) == 2 and after != before
 
 
-def test_a_refused_value_shows_a_message_instead_of_breaking_the_page(dashboard):
+def test_a_refused_value_shows_a_message_in_the_sliders_words(dashboard):
+    end = app.LEVERS["discount_end"].label
     dashboard.slider("Discount from week").v_model = 100
-    dashboard.slider("Discount until week (0: never ends)").v_model = 50
+    dashboard.slider(end).v_model = 50
+    in_words = f"“{end}” (50) must be after “Discount from week” (100)"
+    assert f"Not applied: {in_words}" in dashboard.alerts()  # live: the run keeps its levers
+    assert "discount_end" not in dashboard.alerts()
     dashboard.press("Reset")
-    assert "must be after discount_start" in dashboard.alerts()
+    assert f"The controls were not applied: {in_words}" in dashboard.alerts()
     assert len(dashboard.images()) == 2  # the scenario's own run, still drawn
-    dashboard.slider("Discount until week (0: never ends)").v_model = 0
+    dashboard.slider(end).v_model = 0
     dashboard.press("Reset")
     assert "must be after" not in dashboard.alerts()
 
@@ -286,17 +406,18 @@ def test_a_refused_value_shows_a_message_instead_of_breaking_the_page(dashboard)
 def test_picking_a_scenario_loads_its_settings_into_the_controls(dashboard):
     dashboard.choose("Scenario", "customer_centric")
     assert "Customer-centric" in dashboard.texts()
-    assert dashboard.slider("Respect").v_model == 0.8
+    assert dashboard.slider(RESPECT).v_model == 0.8
     assert dashboard.slider("Referral reward (money)").v_model == 5.0
     assert dashboard.rc.find(v.Select, label="Discount for").widget.v_model == "loyal+marketer"
 
 
 def test_one_slider_per_kano_attribute_on_request(dashboard):
     labels = lambda: {w.label for w in dashboard.rc.find(v.Slider).widgets}  # noqa: E731
-    assert "Service quality (all but spam)" in labels()
+    quality = app.LEVERS["service_quality"].label
+    assert quality in labels()
     dashboard.rc.find(v.Checkbox, label="One slider per Kano attribute").widget.v_model = True
-    assert "Service quality (all but spam)" not in labels()
-    for label in ("Reliability (must-be)", "Speed (performance)", "Logo colour (indifferent)"):
+    assert quality not in labels()
+    for label in ("Reliability (must-be, 0–1)", "Speed (performance, 0–1)"):
         assert label in labels()
 
 
@@ -362,7 +483,7 @@ def test_a_new_week_or_a_new_run_draws_the_open_tab_again(drawn):
         assert sorted(drawn) == ["stages", "tiers"]
         before = page.images()
         drawn.clear()
-        page.slider("Respect").v_model = 0.0
+        page.slider(RESPECT).v_model = 0.0
         page.press("Reset")  # a new run, at week 156 again
         assert sorted(drawn) == ["stages", "tiers"]
         assert len(page.images()) == 2 and page.images() != before
@@ -448,7 +569,15 @@ class FakeServer:
         return 0
 
 
-def test_crmsim_app_serves_the_page_on_loopback_and_prints_the_address(monkeypatch, capsys):
+@pytest.fixture
+def installed_assets(monkeypatch):
+    """The front-end files taken as installed, whatever this environment holds."""
+    monkeypatch.setattr(assets, "missing", lambda cache=None: [])
+
+
+def test_crmsim_app_serves_the_page_on_loopback_and_prints_the_address(
+    monkeypatch, capsys, installed_assets
+):
     FakeServer.calls.clear()
     monkeypatch.setattr(subprocess, "Popen", FakeServer)
     assert main(["app", "--port", "9123"]) == 0
@@ -480,6 +609,125 @@ def test_solara_finds_one_page_in_the_app_package(target):
 @pytest.mark.parametrize(
     "argv", [["--host", "0.0.0.0"], ["--host", "example.org"], ["--port", "70000"]]
 )
-def test_crmsim_app_refuses_to_serve_beyond_this_computer(argv, capsys):
+def test_crmsim_app_refuses_to_serve_beyond_this_computer(argv, capsys, installed_assets):
     assert main(["app", *argv]) == 2
     assert "crmsim: error:" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- front-end files
+def test_crmsim_app_offline_without_front_end_files_says_what_to_run(monkeypatch, capsys):
+    FakeServer.calls.clear()
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(assets, "missing", lambda cache=None: ["requirejs@2.3.6"])
+    monkeypatch.setattr(assets, "cdn_reachable", lambda timeout=3.0: False)
+    assert main(["app"]) == 1
+    assert FakeServer.calls == []  # no blank page served
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith(f"install them with: {sys.executable} -m crmsim.app.assets")
+
+
+def test_crmsim_app_online_without_front_end_files_serves_and_says_how_to_go_offline(
+    monkeypatch, capsys
+):
+    FakeServer.calls.clear()
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(assets, "missing", lambda cache=None: ["requirejs@2.3.6"])
+    monkeypatch.setattr(assets, "cdn_reachable", lambda timeout=3.0: True)
+    assert main(["app"]) == 0
+    assert len(FakeServer.calls) == 1
+    assert "-m crmsim.app.assets" in capsys.readouterr().err
+
+
+def test_crmsim_app_refuses_in_a_fresh_process_with_an_empty_cache_and_no_cdn(tmp_path):
+    env = os.environ | {
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path),
+        "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",  # a closed port: the CDN out of reach
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "crmsim", "app", "--port", "9"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "-m crmsim.app.assets" in result.stderr.splitlines()[-1]
+    assert "crmsim dashboard: http" not in result.stdout  # the server never started
+
+
+def test_the_files_wanted_are_the_installed_solaras_and_found_by_package_json(tmp_path):
+    wanted = assets.packages()
+    assert any(p.startswith("requirejs@") for p in wanted)
+    assert any("solara-vuetify" in p for p in wanted)
+    assert assets.missing(tmp_path) == wanted
+    (tmp_path / wanted[0]).mkdir(parents=True)
+    assert assets.missing(tmp_path) == wanted  # a folder without its package.json: not there
+    (tmp_path / wanted[0] / "package.json").write_text("{}")
+    assert assets.missing(tmp_path) == wanted[1:]
+
+
+FAKE_NPM = """#!{python}
+import sys, tarfile, io, pathlib
+name, destination = sys.argv[2], sys.argv[4]
+if name.startswith("nope@"):
+    sys.exit("404 Not Found - " + name)
+archive = pathlib.Path(destination) / (name.replace("/", "-").lstrip("@") + ".tgz")
+with tarfile.open(archive, "w:gz") as tar:
+    for path, text in [("package/package.json", "{{}}"), ("package/dist/main.js", name)]:
+        data = text.encode()
+        info = tarfile.TarInfo(path)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+print(archive.name)
+"""
+
+
+@pytest.fixture
+def fake_npm(tmp_path):
+    """An ``npm`` that packs a tiny package offline, and fails for names starting ``nope@``."""
+    npm = tmp_path / "npm"
+    npm.write_text(FAKE_NPM.format(python=sys.executable))
+    npm.chmod(0o755)
+    return str(npm)
+
+
+def test_install_unpacks_each_package_where_the_server_looks(tmp_path, fake_npm, capsys):
+    cache = tmp_path / "cdn"
+    wanted = ["@widgetti/solara-vuetify3-app@5.2.0", "requirejs@2.3.6"]
+    assert assets.install(wanted, cache, npm=fake_npm) == 0
+    script = cache / "@widgetti/solara-vuetify3-app@5.2.0/dist/main.js"
+    assert script.read_text() == "@widgetti/solara-vuetify3-app@5.2.0"
+    assert (cache / "requirejs@2.3.6/package.json").exists()
+    assert "requirejs@2.3.6 ->" in capsys.readouterr().out
+
+
+def test_install_reports_a_package_npm_cannot_fetch_and_a_missing_npm(
+    tmp_path, fake_npm, capsys, monkeypatch
+):
+    assert assets.install(["nope@1.0.0"], tmp_path, npm=fake_npm) == 1
+    assert "npm pack nope@1.0.0 failed" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert assets.install(["requirejs@2.3.6"], tmp_path) == 1
+    assert "install Node.js" in capsys.readouterr().err
+
+
+def test_the_cdn_probe_tells_a_closed_port_from_a_server_with_the_file(tmp_path, monkeypatch):
+    import functools
+    import http.server
+    import threading
+
+    monkeypatch.setattr(assets, "cdn_url", lambda: "http://127.0.0.1:9/")  # a closed port
+    assert not assets.cdn_reachable(timeout=2)
+
+    (tmp_path / assets.PROBE).parent.mkdir(parents=True)
+    (tmp_path / assets.PROBE).write_text("// require.js")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as cdn:
+        threading.Thread(target=cdn.serve_forever, daemon=True).start()
+        try:
+            url = f"http://127.0.0.1:{cdn.server_address[1]}/"
+            monkeypatch.setattr(assets, "cdn_url", lambda: url)
+            assert assets.cdn_reachable(timeout=5)
+        finally:
+            cdn.shutdown()

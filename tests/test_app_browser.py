@@ -3,12 +3,15 @@
 The test starts ``crmsim app --port <free port>`` as a subprocess, opens the page in Debian's
 Chromium (``/usr/bin/chromium``, never a browser Playwright downloads), moves a slider,
 presses Reset and Step, and checks that the figures change. All traffic stays on 127.0.0.1:
-Solara's front-end files come from its local cache (``tools/solara_assets.py`` fills it
-where the internet is out of reach), and the server is pointed at a closed local port for
-anything missing instead of the public CDN.
+Solara's front-end files come from the environment (``make venv`` installs them, see
+:mod:`crmsim.app.assets`), and the server is pointed at a closed local port instead of the
+public CDN, as on a classroom network without internet.
 
-Without Playwright or Chromium the test is skipped with the reason; in CI (``CI=true``),
-where ``.ci/run`` installs both, it fails instead, so a broken set-up cannot pass unseen.
+With Chromium present the test runs (it is part of ``make test``) and fails, never skips, when
+the page cannot be shown: ``crmsim app`` refusing to start without the front-end files, or a
+blank page. Without Playwright or Chromium it is skipped with the reason; in CI
+(``CI=true``), where ``.ci/run`` installs Chromium, it fails instead, so a broken set-up cannot
+pass unseen.
 
 Set ``CRMSIM_SCREENSHOT=docs/figures/dashboard.png`` to also save the README's screenshot.
 """
@@ -108,10 +111,12 @@ def server() -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"crmsim app did not answer on {url} within {START_TIMEOUT} s")
             time.sleep(0.5)
+        # A fail, not a skip: with Chromium here, a page without its files is a broken set-up.
         if _get(f"{url}/_solara/cdn/requirejs@2.3.6/require.js", timeout=30) != 200:
-            _missing(
-                "Solara's front-end files are not in its local cache and the internet is out "
-                "of reach: run `.venv/bin/python tools/solara_assets.py` once"
+            pytest.fail(
+                "Solara's front-end files are not installed and the CDN is out of reach: "
+                f"the page would be blank (install them with {sys.executable} -m "
+                "crmsim.app.assets)"
             )
         yield url
     finally:
@@ -127,9 +132,45 @@ def server() -> Iterator[str]:
             process.stdout.close()
 
 
+class Problems:
+    """What went wrong in the page: script errors and front-end files it could not load."""
+
+    def __init__(self, tab) -> None:
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        tab.on("pageerror", lambda error: self.errors.append(str(error)))
+        tab.on("response", self._response)
+
+    def _response(self, response) -> None:
+        if "/_solara/cdn/" in response.url and response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def __bool__(self) -> bool:
+        return bool(self.errors or self.failed)
+
+    def __str__(self) -> str:
+        return "\n".join([*self.failed, *self.errors])
+
+
+def _wait_for_the_first_figures(tab, problems: Problems) -> None:
+    """Wait for the first run's figures; fail at once on a blank page, with its errors."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while tab.locator(FIGURE).count() == 0:
+        # A page whose front-end files did not load stays blank for good: no need to wait.
+        if problems.failed or time.monotonic() > deadline:
+            body = tab.evaluate("document.body ? document.body.innerText.trim() : ''")
+            pytest.fail(
+                "the dashboard's page is blank (no figures"
+                + (f", text {body[:200]!r}" if body else ", no text")
+                + f"):\n{problems}"
+            )
+        tab.wait_for_timeout(250)
+
+
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[object]:
-    """The dashboard open in headless Chromium, with the first run's figures shown."""
+def browser_page(server: str) -> Iterator[tuple[object, Problems]]:
+    """The dashboard open in headless Chromium with the first run's figures shown, and what
+    went wrong in it so far."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -137,12 +178,19 @@ def page(server: str) -> Iterator[object]:
         try:
             tab = browser.new_page(viewport=VIEWPORT)
             tab.set_default_timeout(CHANGE_TIMEOUT_MS)
+            problems = Problems(tab)
             tab.goto(server + "/")
-            tab.wait_for_selector(FIGURE, timeout=START_TIMEOUT * 1000)
+            _wait_for_the_first_figures(tab, problems)
             tab.get_by_text("Week 156").wait_for()
-            yield tab
+            yield tab, problems
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser_page) -> object:
+    """The dashboard open in headless Chromium, with the first run's figures shown."""
+    return browser_page[0]
 
 
 def _slider(page, label: str):
@@ -164,11 +212,29 @@ def _wait_for_new_figure(page, old_source: str) -> None:
     )
 
 
+def test_the_page_loads_offline_without_errors(browser_page):
+    page, problems = browser_page
+    assert not problems, str(problems)
+    # Served by this computer alone: every front-end file from the environment, none missing.
+    assert page.evaluate("typeof solara") != "undefined"
+
+
 def test_the_page_opens_with_the_baseline_run_and_every_control(page):
     assert page.get_by_text("Baseline: an ordinary firm").is_visible()
     assert page.locator(FIGURE).count() == 2  # the "Customers" tab: stages and tiers
-    for label in ("Respect", "Discount", "Price", "People in the market", "Complaint recovery"):
+    for label in (
+        "Respect (0–1)",
+        "Discount (share off the price)",
+        "Price (money per purchase)",
+        "People in the market",
+        "Complaint recovery (share resolved well)",
+    ):
         assert _slider(page, label).count() == 1, label
+    assert page.get_by_text("Seed 0 · 2,000 people").is_visible()
+    # Each lever explains itself when pointed at.
+    _slider(page, "Respect (0–1)").hover()
+    page.get_by_text("Special respect and personal treatment").wait_for()
+    page.mouse.move(0, 0)
     for button in ("Reset", "Step", "Run 156 weeks"):
         assert page.get_by_role("button", name=button).count() >= 1, button
 
@@ -180,10 +246,12 @@ def test_a_slider_and_reset_change_the_run_and_step_moves_it_on(page):
 
     # Respect 0.5 -> 0: customers feel disrespected, marketers leave. The seed stays the
     # same, so any change in the figures comes from the slider.
-    thumb = _slider(page, "Respect")
+    thumb = _slider(page, "Respect (0–1)")
     thumb.focus()
     thumb.press("Home")
     assert thumb.get_attribute("aria-valuenow") == "0"
+    # Live: the running model takes the lever from the next week, and the header says so.
+    page.get_by_text("from week 156 Respect (0–1) 0.5 → 0").wait_for()
     started = time.perf_counter()
     page.get_by_role("button", name="Reset").click()
     _wait_for_new_figure(page, source)
@@ -209,7 +277,7 @@ def test_a_refused_value_shows_a_message_and_the_page_keeps_working(page):
     end.press("Home")
     end.press("ArrowRight")  # week 1: before the start
     page.get_by_role("button", name="Reset").click()
-    alert = page.locator(".v-alert").filter(has_text="must be after discount_start")
+    alert = page.locator(".v-alert").filter(has_text="must be after “Discount from week”")
     alert.wait_for()
     page.get_by_text("Week 156").wait_for()  # the scenario's own run, shown all the same
     assert page.locator(FIGURE).count() == 2
@@ -227,7 +295,7 @@ def test_picking_a_scenario_loads_its_settings_into_the_sliders(page):
     page.locator(".v-select").filter(has_text="Scenario").first.click()
     page.get_by_role("option", name="customer_centric").click()
     page.get_by_text("Customer-centric").first.wait_for()
-    expect(_slider(page, "Respect")).to_have_attribute("aria-valuenow", "0.8")
+    expect(_slider(page, "Respect (0–1)")).to_have_attribute("aria-valuenow", "0.8")
     expect(_slider(page, "Referral reward (money)")).to_have_attribute("aria-valuenow", "5")
 
     screenshot = os.environ.get("CRMSIM_SCREENSHOT")

@@ -734,6 +734,23 @@ def _cmd_app(args: argparse.Namespace) -> int:
         )
     if args.port > 65_535:
         raise UsageError(f"--port must be at most 65535, got {args.port}")
+    from crmsim.app import assets
+
+    # Without its front-end files, which the server would fetch from a public CDN, the page is
+    # blank and says nothing: say here what to do instead.
+    if assets.missing():
+        if not assets.cdn_reachable():
+            print(
+                "crmsim: error: the dashboard's front-end files are not installed and the "
+                f"internet is out of reach; install them with: {assets.install_command()}",
+                file=sys.stderr,
+            )
+            return 1
+        print(
+            "crmsim: the dashboard's front-end files are taken from the internet; to work "
+            f"offline, install them with: {assets.install_command()}",
+            file=sys.stderr,
+        )
     command = [
         sys.executable,
         "-m",

@@ -1,8 +1,10 @@
 """The interactive dashboard: pull the firm's levers and watch customers, churn and profit.
 
-A Mesa :class:`~mesa.visualization.SolaraViz` page. The sidebar has a scenario picker, Mesa's
-Reset / ▶ / Step controls, a "Run 156 weeks" button and one control per lever of
-:class:`~crmsim.Policy`, three of the :class:`~crmsim.Market` and the population size. The main
+A Solara page with Mesa's controls. The sidebar has a scenario picker, a "Run 156 weeks"
+button, Mesa's Reset / ▶ / Step and one control per lever of :class:`~crmsim.Policy`, four of
+the :class:`~crmsim.Market` and the run's set-up (people, network, seed), grouped as the course
+groups them (:data:`GROUPS`), each with its unit and a one-line explanation as tooltip
+(:data:`LEVERS`); Mesa's settings for developers are folded away below them. The main
 area shows the standard figures of :mod:`crmsim.plots` (stages, tiers, churn and acquisitions,
 referrals and negative word of mouth, trust, profit) and, for markets of up to
 :data:`NETWORK_LIMIT` people, the social network coloured by stage.
@@ -19,16 +21,19 @@ In a notebook cell (JupyterLab or Notebook, with the ``lab`` extra installed)::
     from crmsim.app import Page
     Page(scenario_name="opening_discount")
 
-Pick a scenario to load its settings into the controls. Change a control, then press
-**Reset**: the model is rebuilt from the controls and, with "Run 156 weeks after Reset"
-ticked, runs three years at once. **Step** and **▶** continue week by week. A value the
-model refuses (a discount that ends before it starts, a seed that is not a number) does
-not break the page: the message is shown and the scenario's own settings are used until
-the control is fixed.
+Pick a scenario to load its settings into the controls. A lever moved applies to the run from
+the next week on, as ``model.policy = model.policy.replace(...)`` does in a notebook: press
+**Step** or **▶** to see what it does. **Reset** starts a fresh run from the controls (the run
+set-up included) and, with "Run 156 weeks after Reset" ticked, runs three years at once. The
+header shows the settings in use: the seed (a blank seed draws one, shown there), where the
+levers differ from the scenario and which changed during the run. A value the model refuses
+(a discount that ends before it starts, a seed that is not a number) does not break the page:
+the message, in the controls' own words, is shown and the run keeps its settings (at Reset:
+the scenario's own) until the control is fixed.
 
 Why a subclass
 --------------
-SolaraViz rebuilds the model as ``type(model)(**controls)``, so every control must be a
+Mesa's Reset rebuilds the model as ``type(model)(**controls)``, so every control must be a
 keyword argument of the model's constructor. :class:`DashboardModel` takes the levers as
 plain numbers and strings and builds the ``Policy`` and ``Market`` from them, starting from
 the chosen scenario; :class:`~crmsim.CRMModel` itself keeps its ``policy=`` / ``market=``
@@ -41,10 +46,13 @@ when it rebuilds the model.
 How it is built
 ---------------
 * :mod:`crmsim.app.model`: :class:`DashboardModel` and the parsing of the controls' values;
+* :mod:`crmsim.app.levers`: the levers' labels, units, explanations and groups, their values
+  in a run and error messages in their words;
 * :mod:`crmsim.app.controls`: :func:`model_params`, the sidebar's sliders and menus;
 * :mod:`crmsim.app.views`: the figures, their images (:class:`FigureCache`) and the components
   of the main area;
-* :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves.
+* :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
+* :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline.
 """
 
 from __future__ import annotations
@@ -53,12 +61,22 @@ import solara
 
 from crmsim.app import dashboard
 from crmsim.app.controls import model_params
-from crmsim.app.dashboard import Page, page, run_weeks
+from crmsim.app.dashboard import Controls, LeverControl, Page, page, run_weeks
+from crmsim.app.levers import (
+    GROUPS,
+    LEVERS,
+    LIVE,
+    Lever,
+    differences,
+    in_words,
+    lever_values,
+)
 from crmsim.app.model import (
     ATTRIBUTES,
     DEFAULT_SCENARIO,
     NO_END,
     RUN_WEEKS,
+    SEED_RANGE,
     DashboardModel,
     parse_seed,
     target_label,
@@ -79,6 +97,7 @@ from crmsim.app.views import (
     network_figure,
     network_layout,
     render_png,
+    settings_lines,
     summary_line,
     view_image,
 )
@@ -90,6 +109,17 @@ routes = [solara.Route("/", component=Page, module=dashboard, label="App")]
 
 __all__ = [
     "ATTRIBUTES",
+    "GROUPS",
+    "LEVERS",
+    "LIVE",
+    "SEED_RANGE",
+    "Controls",
+    "Lever",
+    "LeverControl",
+    "differences",
+    "in_words",
+    "lever_values",
+    "settings_lines",
     "DEFAULT_SCENARIO",
     "FIGURES",
     "FIGURE_DPI",

@@ -1,5 +1,10 @@
-"""The page: the scenario card and Mesa's SolaraViz controls in the sidebar, the views beside
-them, and the element ``solara run crmsim.app:page`` serves.
+"""The page: the scenario card, Mesa's Reset / ▶ / Step and the levers, grouped, in the sidebar;
+the views beside them; and the element ``solara run crmsim.app:page`` serves.
+
+The page is laid out here rather than by Mesa's ``SolaraViz``, which would rebuild the model
+for every change: a lever moved here applies to the running model from the next week on
+(:meth:`~crmsim.app.DashboardModel.set_levers`), and Reset starts a fresh run from the controls.
+Mesa's own parts (``ModelController``: Reset, ▶, Step) are used as they are.
 """
 
 # Solara components are named like classes (Page, SolaraViz), as Solara and Mesa do.
@@ -10,11 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import force_update
 
 from crmsim import scenarios
 from crmsim.app.controls import model_params
+from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
 from crmsim.app.views import FigureCache, Views
 
@@ -36,11 +42,91 @@ def run_weeks(model: DashboardModel, weeks: int = RUN_WEEKS) -> str | None:
     return None
 
 
+def _values(params: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments a set of controls stands for: each control's value, or the value."""
+    return {k: p["value"] if isinstance(p, dict) and "type" in p else p for k, p in params.items()}
+
+
+@solara.component
+def LeverControl(name: str, spec: dict[str, Any], value: Any, on_value: Any) -> None:
+    """One lever: its slider, menu or text field, with its one-line explanation as tooltip."""
+    kind = spec["type"]
+    with solara.Tooltip(LEVERS[name].help), solara.Div(classes=["crmsim-lever"]):
+        if kind in ("SliderFloat", "SliderInt"):
+            slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
+            slider(
+                spec["label"],
+                value=value,
+                min=spec["min"],
+                max=spec["max"],
+                step=spec["step"],
+                on_value=on_value,
+            )
+        elif kind == "Select":
+            solara.Select(spec["label"], value=value, values=spec["values"], on_value=on_value)
+        else:
+            solara.InputText(spec["label"], value=value, on_value=on_value)
+
+
+@solara.component
+def Controls(
+    model: solara.Reactive[DashboardModel],
+    params: dict[str, Any],
+    on_levers: Any,
+    play_interval: solara.Reactive[int],
+    render_interval: solara.Reactive[int],
+    use_threads: solara.Reactive[bool],
+) -> None:
+    """Mesa's Reset / ▶ / Step and the levers in the course's groups.
+
+    A lever of the policy or the market applies to the running model from the next week on;
+    Reset builds a fresh run from every control, the run set-up included.
+    """
+    # What Reset rebuilds the model from: the controls' values, kept up to date here.
+    settings = solara.use_reactive(_values(params))
+    error = solara.use_reactive(None)
+
+    def change(name: str, value: Any) -> None:
+        settings.value = {**settings.value, name: value}
+        if name not in LIVE:
+            return
+        try:
+            model.value.set_levers(**{name: value})
+        except ValueError as err:
+            error.set(f"Not applied: {in_words(str(err))}")
+        else:
+            error.set(None)
+        on_levers()
+
+    ModelController(
+        model,
+        model_parameters=settings,
+        play_interval=play_interval,
+        render_interval=render_interval,
+        use_threads=use_threads,
+    )
+    if error.value:
+        solara.Error(error.value)
+    for group, when in GROUPS.items():
+        names = [n for n, p in params.items() if isinstance(p, dict) and LEVERS[n].group == group]
+        if not names:
+            continue
+        with solara.Column(gap="0px", classes=["crmsim-group"]):
+            solara.Text(f"{group} ({when})", classes=["crmsim-group-title"])
+            for name in names:
+                LeverControl(
+                    name,
+                    params[name],
+                    settings.value[name],
+                    lambda value, name=name: change(name, value),
+                )
+
+
 @solara.component
 def Page(
     scenario_name: str = DEFAULT_SCENARIO, n_customers: int | None = None, rng: Any = 0
 ) -> None:
-    """The dashboard: scenario card, Mesa's controls and levers, and the views.
+    """The dashboard: scenario card, Reset / ▶ / Step and the levers, and the views.
 
     Parameters
     ----------
@@ -68,8 +154,13 @@ def Page(
     per_attribute = solara.use_reactive(False)
     auto_run = solara.use_reactive(True)
     message = solara.use_reactive(None)
-    # SolaraViz reads its controls' starting values once; a new key remounts it, so that the
-    # sliders show a newly picked scenario's settings (or the other service sliders).
+    # Bumped when a lever changes the running model: the header shows the settings in use.
+    revision = solara.use_reactive(0)
+    play_interval = solara.use_reactive(100)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    # The controls read their starting values once; a new key remounts them, so that they
+    # show a newly picked scenario's settings (or the other service sliders).
     generation = solara.use_reactive(0)
     params = solara.use_memo(
         lambda: model_params(
@@ -83,9 +174,8 @@ def Page(
 
     def pick_scenario(name: str) -> None:
         weeks = RUN_WEEKS if auto_run.value else 0
-        model.set(
-            DashboardModel(scenario_name=name, rng=model.value.seed, weeks=weeks, errors="show")
-        )
+        seed = None if model.value.seed_drawn else model.value.seed
+        model.set(DashboardModel(scenario_name=name, rng=seed, weeks=weeks, errors="show"))
         remount()
 
     def pick_service_controls(value: bool) -> None:
@@ -100,34 +190,47 @@ def Page(
         message.set(run_weeks(model.value))
         force_update()
 
-    with solara.Sidebar(), solara.Card("Scenario"):
-        solara.Select(
-            "Scenario",
-            value=model.value.scenario_name,
-            values=scenarios.names(),
-            on_value=pick_scenario,
-        )
-        solara.Checkbox(
-            label="One slider per Kano attribute",
-            value=per_attribute.value,
-            on_value=pick_service_controls,
-        )
-        solara.Checkbox(
-            label=f"Run {RUN_WEEKS} weeks after Reset",
-            value=auto_run.value,
-            on_value=pick_auto_run,
-        )
-        solara.Button(f"Run {RUN_WEEKS} weeks", color="primary", on_click=run_button)
-        if message.value:
-            solara.Error(message.value)
+    with solara.AppBar():
+        solara.AppBarTitle("crmsim: watch a CRM course happen")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Scenario"):
+            solara.Select(
+                "Scenario",
+                value=model.value.scenario_name,
+                values=scenarios.names(),
+                on_value=pick_scenario,
+            )
+            solara.Checkbox(
+                label="One slider per Kano attribute",
+                value=per_attribute.value,
+                on_value=pick_service_controls,
+            )
+            solara.Checkbox(
+                label=f"Run {RUN_WEEKS} weeks after Reset",
+                value=auto_run.value,
+                on_value=pick_auto_run,
+            )
+            solara.Button(f"Run {RUN_WEEKS} weeks", color="primary", on_click=run_button)
+            if message.value:
+                solara.Error(message.value)
+        with solara.Card("Levers"):
+            Controls(
+                model,
+                params,
+                lambda: revision.set(revision.value + 1),
+                play_interval,
+                render_interval,
+                use_threads,
+            ).key(f"controls-{generation.value}")
+        # Mesa's settings for developers, out of the way of the levers.
+        with solara.Details("Developer controls"):
+            solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=10)
+            solara.SliderInt(
+                "Weeks per redraw while playing", value=render_interval, min=1, max=100, step=1
+            )
+            solara.Checkbox(label="Draw in a separate thread", value=use_threads)
 
-    SolaraViz(
-        model,
-        components=[],
-        model_params=params,
-        name="crmsim: watch a CRM course happen",
-    ).key(f"viz-{generation.value}")
-    Views(model.value, figures)
+    Views(model.value, figures, revision.value)
 
 
 #: The element ``solara run crmsim.app:page`` serves.

@@ -4,6 +4,7 @@ the controls' plain values (one per lever), and the parsing and checks of those 
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +31,9 @@ RUN_WEEKS = 156
 NO_END = 0
 #: The five default Kano attributes, each with its own control.
 ATTRIBUTES = tuple(default_service())
+
+#: A blank seed draws one below this: short enough to read off the page and type again.
+SEED_RANGE = 1_000_000
 
 # Stand-in for "no end" in Policy.discount_weeks, which needs a finite end week.
 _FOREVER = 1_000_000_000
@@ -135,7 +139,8 @@ class DashboardModel(CRMModel):
         ``"small-world"``, ``"scale-free"`` or ``"well-mixed"``.
     rng : int, str, numpy.random.Generator or None
         Seed; a text of digits (as typed in the dashboard) is read as a number, blank or
-        ``None`` draws a fresh seed.
+        ``None`` draws a fresh seed below :data:`SEED_RANGE` (kept in :attr:`seed`, so the
+        page can show it and the run can be repeated).
     weeks : int
         Weeks to simulate at once, as soon as the model is built (the dashboard's "Run 156
         weeks after Reset"); 0 leaves it at week 0.
@@ -150,7 +155,12 @@ class DashboardModel(CRMModel):
         Why the controls were not applied (only with ``errors="show"``).
     scenario_name, network_kind : str
     seed : int or None
-        The seed as given (``None``: a fresh one was drawn).
+        The run's seed, given or drawn (``None`` only for a ``Generator`` given as ``rng``).
+    seed_drawn : bool
+        Whether :attr:`seed` was drawn because none was given.
+    changes : list of tuple
+        The levers changed during the run (:meth:`set_levers`): ``(week, name, old, new)``,
+        ``week`` being the first week simulated with the new value.
     lock : threading.RLock
         Held during each week and while the dashboard reads the data, so a running ▶ and
         the "Run 156 weeks" button cannot step the model at the same time.
@@ -226,6 +236,9 @@ class DashboardModel(CRMModel):
         except ValueError as err:
             problems.append(err)
             seed = None
+        self.seed_drawn = seed is None
+        if seed is None:
+            seed = secrets.randbelow(SEED_RANGE)
         try:
             inputs = self._inputs(scenario_name, n_customers, network, levers)
         except ValueError as err:
@@ -242,7 +255,8 @@ class DashboardModel(CRMModel):
             self.error = "; ".join(str(p) for p in problems)
         self.scenario_name = scenario_name
         self.network_kind = inputs["network"]
-        self.seed = seed
+        self.seed = None if isinstance(seed, np.random.Generator) else seed
+        self.changes: list[tuple[int, str, Any, Any]] = []
         self.lock = threading.RLock()
         self._snapshot: tuple[int, pd.DataFrame] | None = None
         super().__init__(**inputs, rng=seed)
@@ -251,13 +265,20 @@ class DashboardModel(CRMModel):
 
     @staticmethod
     def _inputs(
-        scenario_name: str, n_customers: Any, network: Any, levers: Mapping[str, Any]
+        scenario_name: str,
+        n_customers: Any,
+        network: Any,
+        levers: Mapping[str, Any],
+        base: tuple[Policy, Market] | None = None,
     ) -> dict[str, Any]:
-        """CRMModel's keyword arguments: the scenario's, with the levers given applied."""
+        """CRMModel's keyword arguments: the scenario's (or ``base``'s policy and market), with
+        the levers given applied."""
         scenario = scenarios.load(scenario_name)
         given = {k: v for k, v in levers.items() if v is not None}
         policy: Policy = scenario.kwargs["policy"]
         market: Market = scenario.kwargs["market"]
+        if base is not None:
+            policy, market = base
         population = scenario.kwargs["population"]
         if n_customers is None:
             n_customers = scenario.kwargs.get("n_customers", 2_000)
@@ -321,6 +342,54 @@ class DashboardModel(CRMModel):
             "population": population,
             "network": network,
         }
+
+    def set_levers(self, **levers: Any) -> list[str]:
+        """Change levers of the running model: they apply from the next week on.
+
+        As ``model.policy = model.policy.replace(...)`` does in a notebook: the run goes on
+        with the same customers, network and random numbers, and the levers not given keep
+        their values. The run set-up (``n_customers``, ``network``, ``rng``) changes only
+        with a new model.
+
+        Parameters
+        ----------
+        **levers
+            Keyword arguments of :class:`DashboardModel` for the policy and the market.
+
+        Returns
+        -------
+        list of str
+            The names of the levers whose value changed (also recorded in :attr:`changes`).
+
+        Raises
+        ------
+        ValueError
+            For a value the model refuses; the run then keeps its levers.
+
+        Examples
+        --------
+        >>> model = DashboardModel(n_customers=100, rng=1, weeks=4)
+        >>> model.set_levers(respect=0.9)
+        ['respect']
+        >>> model.policy.respect, model.changes
+        (0.9, [(4, 'respect', 0.5, 0.9)])
+        """
+        from crmsim.app.levers import lever_values
+
+        inputs = self._inputs(
+            self.scenario_name,
+            self.n_customers,
+            self.network_kind,
+            levers,
+            base=(self.policy, self.market),
+        )
+        with self.lock:  # between two weeks, never during one
+            before = lever_values(self.policy, self.market)
+            self.policy, self.market = inputs["policy"], inputs["market"]
+            after = lever_values(self.policy, self.market)
+            changed = [n for n, v in after.items() if v != before[n] and n != "service_quality"]
+            self.changes.extend((self.week, n, before[n], after[n]) for n in changed)
+        return changed
 
     def step(self) -> None:
         """Simulate one week (holding :attr:`lock`)."""

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from crmsim import analysis, plots, scenarios
+from crmsim.app.levers import LEVERS, differences, in_words, lever_values, show
 from crmsim.app.model import RUN_WEEKS, DashboardModel
 from crmsim.model import CRMModel
 from crmsim.stages import Stage
@@ -268,6 +269,9 @@ def view_image(model: DashboardModel, key: str, cache: FigureCache) -> bytes:
 _STYLE = """
 .crmsim-figure img { width: 100%; height: auto; }
 .crmsim-description { font-size: 0.9rem; opacity: 0.85; }
+.crmsim-settings { font-size: 0.85rem; }
+.crmsim-group { margin-top: 12px; }
+.crmsim-group-title { font-weight: 600; font-size: 0.9rem; }
 /* Each slider's label on its own line and its value always shown above the thumb, not only
    while dragged: a learner reads the levers, and the tracks line up. */
 .v-slider.v-input--horizontal { display: flex; flex-direction: column; align-items: stretch; }
@@ -352,9 +356,49 @@ def summary_line(model: DashboardModel) -> str:
     return " · ".join(parts)
 
 
+def settings_lines(model: DashboardModel) -> list[str]:
+    """The settings in use, as the header shows them: the seed and set-up, the levers that
+    differ from the scenario's, and the levers changed during the run.
+
+    Examples
+    --------
+    >>> model = DashboardModel(n_customers=100, respect=0.9, rng=4, weeks=2)
+    >>> for line in settings_lines(model):
+    ...     print(line)
+    Seed 4 · 100 people · small-world network
+    Differs from the scenario: Respect (0–1) 0.9 (scenario 0.5)
+    """
+    scenario = scenarios.load(model.scenario_name)
+    seed = "none" if model.seed is None else str(model.seed)
+    if model.seed_drawn:
+        seed += " (drawn: type it as the seed to repeat this run)"
+    lines = [f"Seed {seed} · {model.n_customers:,} people · {model.network_kind} network"]
+    values = lever_values(model.policy, model.market)
+    reference = lever_values(scenario.kwargs["policy"], scenario.kwargs["market"])
+    changed = [
+        f"{LEVERS[name].label} {show(value)} (scenario {show(other)})"
+        for name, value, other in differences(values, reference)
+    ]
+    lines.append(
+        "Differs from the scenario: " + "; ".join(changed)
+        if changed
+        else "Levers: the scenario's own"
+    )
+    if model.changes:
+        lines.append(
+            "Changed during the run: "
+            + "; ".join(
+                f"from week {week} {LEVERS[name].label} {show(old)} → {show(new)}"
+                for week, name, old, new in model.changes
+            )
+        )
+    return lines
+
+
 @solara.component
-def Overview(model: DashboardModel) -> None:
-    """The scenario and what to watch for, the run in one line, and any refused control."""
+def Overview(model: DashboardModel, revision: int = 0) -> None:
+    """The scenario and what to watch for, the run in one line, the settings in use and any
+    refused control. ``revision`` changes when a lever changes the running model."""
     update_counter.get()
     scenario = scenarios.load(model.scenario_name)
     with solara.Column(gap="4px"):
@@ -363,23 +407,27 @@ def Overview(model: DashboardModel) -> None:
         # (solara.Markdown would fetch a diagram library from the internet).
         solara.Text(scenario.description.replace("`", ""), classes=["crmsim-description"])
         solara.Text(summary_line(model), style={"font-weight": "500"})
+        for line in settings_lines(model):
+            solara.Text(line, classes=["crmsim-settings"])
         if model.error:
             solara.Error(
-                f"The controls were not applied: {model.error}. Showing the scenario's own "
-                "settings; fix the control and press Reset."
+                f"The controls were not applied: {in_words(model.error)}. Showing the "
+                "scenario's own settings; fix the control and press Reset."
             )
 
 
 @solara.component
-def Views(model: DashboardModel, cache: FigureCache) -> None:
+def Views(model: DashboardModel, cache: FigureCache, revision: int = 0) -> None:
     """The main area: the overview and the figures, one tab at a time.
+
+    ``revision`` changes when a lever changes the running model (the overview shows it).
 
     ``cache`` keeps the images drawn (the page's :class:`FigureCache`): a tab opened again, at
     the same week of the same run, is shown without drawing.
     """
     tab, set_tab = solara.use_state(0)
     solara.Style(_STYLE)
-    Overview(model)
+    Overview(model, revision)
     with solara.lab.Tabs(value=tab, on_value=set_tab):
         for name in TABS:
             solara.lab.Tab(name)
