@@ -51,15 +51,25 @@ def test_a_cohort_starts_whole_and_only_shrinks():
 
 
 def test_a_cohort_nobody_has_reason_to_leave_survives_whole():
-    calm = Market(competitor_offer_rate=0, max_failure_rate=0, max_breach_rate=0, drift_rate=0)
+    calm = Market(
+        competitor_offer_rate=0,
+        max_failure_rate=0,
+        max_breach_rate=0,
+        drift_rate=0,
+        category_turnover=0,
+    )
     survivors = simulate_cohort(5, QUARTER, n_customers=500, market=calm, rng=1)
     np.testing.assert_array_equal(survivors, 500)
 
 
 def test_customers_won_back_do_not_count_as_survivors():
-    model_inputs = {"policy": {"win_back": 1.0}, "n_customers": 1_000, "rng": 2}
+    # a closed market: with nobody's row taken by a newcomer, lost_week tells who ever left
+    closed = {"category_turnover": 0.0}
+    model_inputs = {"policy": {"win_back": 1.0}, "market": closed, "n_customers": 1_000, "rng": 2}
     with_win_back = simulate_cohort(6, QUARTER, **model_inputs)
-    model = CRMModel(n_customers=1_000, policy={"win_back": 1.0}, history=False, rng=2)
+    model = CRMModel(
+        n_customers=1_000, policy={"win_back": 1.0}, market=closed, history=False, rng=2
+    )
     start_cohort(model)
     model.run(5 * QUARTER, progress=False)
     assert model.frame["won_back"].sum() > 0
@@ -222,3 +232,10 @@ def test_bass_limit_inputs_run_a_model_that_never_loses_anyone():
     assert model.frame["lost"].sum() == 0
     assert model.frame["active"].iloc[-1] > 950
     assert model.state.tier.max() <= Tier.ACTUAL
+
+
+def test_a_cohort_member_who_leaves_the_category_is_not_counted_as_a_survivor():
+    # newcomers take the movers' rows: the survivors must still fall at least as fast as
+    # people move away (5 % a week here)
+    alive = simulate_cohort(2, 13, n_customers=1_000, market={"category_turnover": 0.05}, rng=3)
+    assert alive[1] <= 1_000 * 0.95**13 * 1.15

@@ -17,7 +17,8 @@ SMALL = {"weeks": 26, "n_customers": 300, "progress": False}
 @pytest.fixture(scope="module")
 def result() -> experiments.ComparisonResult:
     policies = {"poor": Policy(service_quality=0.3), "good": Policy(service_quality=0.9)}
-    return compare(policies, replications=4, **SMALL)
+    # long enough for churn to be told apart: the first customers take weeks to arrive
+    return compare(policies, replications=4, **(SMALL | {"weeks": 39, "n_customers": 500}))
 
 
 def test_runs_are_tidy_one_row_per_policy_replication_and_kpi(result):
@@ -60,8 +61,8 @@ def test_better_service_keeps_customers_longer(result):
 
 
 def test_kpis_are_read_off_the_run(result):
-    model = CRMModel(n_customers=300, policy=Policy(service_quality=0.9), rng=result.seeds[2])
-    model.run(26, progress=False)
+    model = CRMModel(n_customers=500, policy=Policy(service_quality=0.9), rng=result.seeds[2])
+    model.run(39, progress=False)
     frame = model.frame
     kpis = run_kpis(model)
     assert kpis["profit"] == pytest.approx(frame["profit"].sum())

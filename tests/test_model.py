@@ -40,15 +40,15 @@ def check_invariants(model: CRMModel, row: pd.Series) -> None:
     assert (
         row["active"] == active.sum() == row["exploration"] + row["expansion"] + row["commitment"]
     )
-    assert row["active"] == row["active_start"] + row["acquired"] + row["won_back"] - row["lost"]
-    assert row["lost"] == sum(
-        row[f"lost_{c}"] for c in ("competitor", "failure", "disrespect", "drift")
+    assert row["active"] == (
+        row["active_start"] + row["acquired"] + row["won_back"] + row["returned"] - row["lost"]
     )
+    assert row["lost"] == sum(row[f"lost_{c}"] for c in CHURN_CAUSES)
     # buyers hold a customer tier; everyone else is a prospect
     assert (s.tier[active] >= Tier.ACTUAL).all()
     assert (s.tier[~active] == Tier.PROSPECT).all()
     for name in ("trust_calculus", "trust_knowledge", "trust_identification", "commitment",
-                 "switching_cost"):  # fmt: skip
+                 "switching_cost", "goodwill"):  # fmt: skip
         values = getattr(s, name)
         assert ((values >= 0) & (values <= 1)).all(), name
     assert ((s.satisfaction >= -1) & (s.satisfaction <= 1)).all()

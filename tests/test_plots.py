@@ -118,7 +118,13 @@ def test_churn_figure_bars_are_one_artist_per_series_holding_each_weeks_count(fr
     bars = plots.churn_and_acquisition(frame).axes[0]
     series = _bar_series(bars)
     won_back = frame["won_back"].to_numpy()
-    labels = ["new customers", *(["won back"] if won_back.any() else []), "lost (shown below 0)"]
+    returned = frame["returned"].to_numpy()
+    labels = [
+        "new customers",
+        *(["won back"] if won_back.any() else []),
+        *(["came back on their own"] if returned.any() else []),
+        "lost (shown below 0)",
+    ]
     assert list(series) == labels
     assert len(bars.patches) == len(labels)  # not one rectangle per week
     assert [t.get_text() for t in bars.get_legend().get_texts()] == labels
@@ -126,6 +132,11 @@ def test_churn_figure_bars_are_one_artist_per_series_holding_each_weeks_count(fr
     expected = {
         "new customers": (0, acquired, plots.OKABE_ITO["blue"]),
         "won back": (acquired, won_back, plots.OKABE_ITO["sky_blue"]),
+        "came back on their own": (
+            acquired + won_back,
+            returned,
+            plots.OKABE_ITO["bluish_green"],
+        ),
         "lost (shown below 0)": (0, -frame["lost"].to_numpy(), plots.OKABE_ITO["vermillion"]),
     }
     for label in labels:

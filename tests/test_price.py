@@ -18,7 +18,7 @@ def _wallet(market: Market, discount: float = 0.0) -> np.ndarray:
 
 
 def test_without_price_response_the_share_of_wallet_is_exactly_one():
-    assert _wallet(Market(price=40.0)) == 1.0
+    assert _wallet(Market(price=40.0, price_response=0.0)) == 1.0
 
 
 def test_the_share_of_wallet_falls_with_price_and_rises_with_a_discount():

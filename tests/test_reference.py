@@ -62,6 +62,7 @@ from crmsim.levers import KANO_CATEGORIES, Population
 from crmsim.model import FRAME_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS, WEEKLY_PROCESSES
 from crmsim.reference import PHASES, ReferenceCustomer, ReferenceModel, kano_curve, logistic
 from crmsim.reference import predictability as reference_predictability
+from crmsim.stages import CHURN_CAUSES
 from crmsim.state import CustomerState
 
 SEEDS = range(8)
@@ -255,8 +256,8 @@ def test_reference_frame_has_the_columns_and_the_books_add_up(network):
     assert (frame[list(STAGE_COLUMNS)].sum(axis=1) == 300).all()
     assert (frame[list(TIER_COLUMNS)].sum(axis=1) == 300).all()
     flows = frame["active_start"] + frame["acquired"] + frame["won_back"] - frame["lost"]
-    assert (frame["active"] == flows).all()
-    causes = [f"lost_{c}" for c in ("competitor", "failure", "disrespect", "drift")]
+    assert (frame["active"] == flows + frame["returned"]).all()
+    causes = [f"lost_{c}" for c in CHURN_CAUSES]
     assert (frame["lost"] == frame[causes].sum(axis=1)).all()
     assert (frame["recovered"] <= frame["complaints"]).all()
     assert (frame["complaints"] <= frame["failures"]).all()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from support import make_customers, make_model, week_of
 
-from crmsim import CRMModel, Market, Stage, Tier
+from crmsim import CRMModel, Market, Stage, Tier, analysis
 from crmsim.state import COLUMNS
 from crmsim.trials import first_purchases
 from crmsim.turnover import people_come_and_go
@@ -15,7 +15,7 @@ from crmsim.winback import former_customers_reconsider
 
 
 def test_a_closed_market_draws_nothing_and_renews_nobody():
-    model = CRMModel(n_customers=300, rng=4)
+    model = CRMModel(n_customers=300, market=Market(category_turnover=0.0), rng=4)
     before = model.rng.bit_generator.state
     week = week_of(model)
     people_come_and_go(model.state, week)
@@ -145,7 +145,7 @@ def test_a_returning_customer_is_counted_as_returned_and_keeps_their_first_purch
 
 
 def test_without_reconsideration_former_customers_stay_gone():
-    model = make_model(n=500, rng=7)
+    model = make_model(n=500, market=Market(reconsideration=0.0), rng=7)
     model.state.stage[:] = Stage.DISSOLUTION
     model.state.lost_week[:] = 0
     before = model.rng.bit_generator.state
@@ -167,3 +167,14 @@ def test_returns_keep_the_open_market_going():
 
     gains = [active_late(0.02, s) / active_late(0.0, s) for s in range(5)]
     assert min(gains) > 1.5
+
+
+def test_the_purchase_log_gives_a_newcomer_a_new_id_and_never_a_negative_amount():
+    model = CRMModel(n_customers=300, market=Market(category_turnover=0.03), rng=5)
+    log = analysis.run_with_transactions(model, weeks=40, start=None)
+    assert set(log["amount"]) == {model.market.price}
+    assert np.isclose(log["amount"].sum(), model.frame["revenue"].sum())
+    newcomers = log[log["customer_id"] >= 300]
+    assert len(newcomers) > 0
+    # one id is one person: nobody buys twice in a week, and every id buys in one life only
+    assert not log.duplicated(["customer_id", "date"]).any()

@@ -265,19 +265,37 @@ class PurchaseLog:
     first purchase is an episode too). The amount paid is the week's rise in the
     customer's ``spend``, snapped to the nearest of the week's possible prices, ``price``
     and ``price * (1 - discount)``, so it is exactly what the model charged.
+
+    ``customer_id`` is the person's row, until they leave the category (``moved``): the
+    newcomer in that row is another person, with the next unused id (``n_customers``
+    and up), so no one's purchases are mixed with someone else's.
     """
 
     def __init__(self, model: CRMModel) -> None:
         self.model = model
         self.parts: list[pd.DataFrame] = []
         self._seen = model.state.spend.copy()
+        self._ids = np.arange(model.state.n, dtype=np.int64)
+        self._next_id = model.state.n
 
     def __call__(self, report: WeekReport) -> None:
+        spend = self.model.state.spend
+        movers = report.who("moved")
+        if len(movers):
+            # movers leave at the end of the week (crmsim.turnover), after this week's
+            # purchases, and their rows are wiped: take their spend from the event
+            spend = spend.copy()
+            spend[movers] = report.detail("moved")
         who = report.who("episode")
-        if not len(who):
-            return
-        who = who.astype(np.int64)
-        spend, model = self.model.state.spend, self.model
+        if len(who):
+            self._log(who.astype(np.int64), report.week, spend)
+        if len(movers):
+            self._seen[movers] = 0.0  # the newcomer has spent nothing
+            self._ids[movers] = np.arange(self._next_id, self._next_id + len(movers))
+            self._next_id += len(movers)
+
+    def _log(self, who: np.ndarray, week: int, spend: np.ndarray) -> None:
+        model = self.model
         paid = spend[who] - self._seen[who]
         self._seen[who] = spend[who]
         price = model.market.price
@@ -286,9 +304,14 @@ class PurchaseLog:
         amount = np.where(np.isclose(paid, exact, rtol=1e-9, atol=1e-9), exact, paid)
         self.parts.append(
             pd.DataFrame(
-                {"customer_id": who, "date": np.full(len(who), report.week), "amount": amount}
+                {"customer_id": self._ids[who], "date": np.full(len(who), week), "amount": amount}
             )
         )
+
+    @property
+    def person_ids(self) -> np.ndarray:
+        """The ``customer_id`` of the person in each row now (a copy)."""
+        return self._ids.copy()
 
     @classmethod
     def of(cls, model: CRMModel) -> PurchaseLog | None:

@@ -42,7 +42,7 @@ EVENT_KINDS: dict[str, str] = {
     "heard_negative": "heard someone speak against the firm (detail 0)",
     "reconsidered": "a former customer considers the firm again on their own (detail 0)",
     "returned": "a former customer bought again after reconsidering (detail 0)",
-    "moved": "left the category; a newcomer took this place (detail 0)",
+    "moved": "left the category; a newcomer took this place (detail: their spend in all)",
     "lost_interest": "an aware prospect settled with the competitor and forgot the firm (detail 0)",
 }
 

@@ -27,6 +27,7 @@ def people_come_and_go(state: CustomerState, week: Week) -> None:
     if not len(movers):
         return
     leave(state, week, movers[week.active(state)[movers]], "moved")
-    week.note("moved", movers)
+    # the detail keeps what each leaver spent in all, which renewing their row wipes
+    week.note("moved", movers, state.spend[movers])
     state.renew(movers, week.population, week.rng)
     week.stage_changed(movers)

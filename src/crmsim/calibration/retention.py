@@ -107,7 +107,7 @@ def simulate_cohort(
     Examples
     --------
     >>> simulate_cohort(4, 13, n_customers=500, rng=1)
-    array([500, 384, 350, 307])
+    array([500, 386, 348, 312])
     """
     periods = checks.integer("periods", periods, low=1)
     period_weeks = checks.integer("period_weeks", period_weeks, low=1)
@@ -124,7 +124,11 @@ def simulate_cohort(
     alive = [len(cohort)]
     for _ in range(periods - 1):
         model.run_for(period_weeks)
-        alive.append(int((model.state.lost_week[cohort] < 0).sum()))
+        # from the loss log, not the state: a member who left the category is gone, though
+        # a newcomer now holds their row (crmsim.turnover)
+        gone = np.zeros(model.n_customers, dtype=bool)
+        gone[model.losses["customer"].to_numpy()] = True
+        alive.append(int((~gone[cohort]).sum()))
     return np.array(alive, dtype=np.int64)
 
 

@@ -12,8 +12,15 @@ from typing import Any
 
 from crmsim.exercises.core import Feedback, Question, as_number, is_percentage_of
 
-#: The run of question 1 (the notebook's customer-centric run).
-CEM_RUN = {"scenario": "customer_centric", "weeks": 156, "rng": 4}
+#: The run of question 1: the customer-centric firm that also gives its loyal and marketer
+#: customers a special discount (so a repeat purchase does not always bring in the price).
+CEM_RUN = {
+    "scenario": "customer_centric",
+    "discount": 0.05,
+    "discount_target": ("loyal", "marketer"),
+    "weeks": 156,
+    "rng": 4,
+}
 #: The run of question 3: customer-centric, but staff who respect customers much less.
 TRAP_RUN = {
     "scenario": "customer_centric",
@@ -29,7 +36,10 @@ def _cem_frame():
     from crmsim import CRMModel, scenarios
 
     sc = scenarios.load(CEM_RUN["scenario"])
-    model = CRMModel(**sc.kwargs, rng=CEM_RUN["rng"], history=False)
+    policy = sc.policy.replace(
+        discount=CEM_RUN["discount"], discount_target=set(CEM_RUN["discount_target"])
+    )
+    model = CRMModel(**sc.kwargs | {"policy": policy}, rng=CEM_RUN["rng"], history=False)
     model.run(CEM_RUN["weeks"], progress=False)
     return model.frame
 
@@ -84,8 +94,9 @@ def _check_q1(answer: Any) -> Feedback:
         )
     return Feedback(
         False,
-        "Not the model's figure. Run the customer_centric scenario with rng=4 for 156 weeks "
-        "and compare the spend attributed to respect with all repeat spend.",
+        "Not the model's figure. Run the customer_centric scenario with the 5 % special "
+        "discount for loyal and marketer customers, rng=4, for 156 weeks, and compare the "
+        "spend attributed to respect with all repeat spend.",
     )
 
 
@@ -99,7 +110,8 @@ q1 = Question(
     ],
     solution=(
         "sc = scenarios.load('customer_centric')\n"
-        "model = CRMModel(**sc.kwargs, rng=4, history=False)\n"
+        "policy = sc.policy.replace(discount=0.05, discount_target={'loyal', 'marketer'})\n"
+        "model = CRMModel(**sc.kwargs | {'policy': policy}, rng=4, history=False)\n"
         "model.run(156, progress=False)\n"
         "f = model.frame\n"
         "answer = f['repeat_spend_respect'].sum() / f['repeat_spend'].sum()"
