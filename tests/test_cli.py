@@ -40,7 +40,7 @@ def test_run_writes_the_weekly_frame_losses_quarters_figures_and_summary(tmp_pat
     assert list(weekly.columns) == list(FRAME_COLUMNS)
     assert list(weekly["week"]) == list(range(26))
     losses = pd.read_csv(out / "losses.csv")
-    assert list(losses.columns) == ["week", "customer", "spell_start", "cause"]
+    assert list(losses.columns) == ["week", "customer", "spell_start", "cause", "first_purchase"]
     assert len(losses) == weekly["lost"].sum()
     assert len(pd.read_csv(out / "quarterly_churn.csv")) == 2
 

@@ -217,7 +217,7 @@ def test_reading_the_frame_mid_run_does_not_disturb_later_weeks():
 def test_loss_log_columns_are_integers_even_when_nobody_left():
     model = CRMModel(n_customers=50, rng=1)
     losses = model.losses
-    assert list(losses.columns) == ["week", "customer", "spell_start", "cause"]
+    assert list(losses.columns) == ["week", "customer", "spell_start", "cause", "first_purchase"]
     assert len(losses) == 0
     assert [str(losses[c].dtype) for c in ("week", "customer", "spell_start")] == ["int64"] * 3
 

@@ -178,3 +178,14 @@ def test_the_purchase_log_gives_a_newcomer_a_new_id_and_never_a_negative_amount(
     assert len(newcomers) > 0
     # one id is one person: nobody buys twice in a week, and every id buys in one life only
     assert not log.duplicated(["customer_id", "date"]).any()
+
+
+def test_cohort_curves_count_movers_as_gone_and_their_newcomers_as_new_customers():
+    model = CRMModel(n_customers=800, market=Market(category_turnover=0.02), rng=2)
+    log = analysis.run_with_transactions(model, weeks=60, start=None)
+    curves = analysis.cohort_retention(model, cohort_weeks=13)
+    # everyone who ever bought is in exactly one cohort, movers and newcomers alike
+    assert sum(curves.attrs["sizes"].values()) == log["customer_id"].nunique()
+    losses = model.losses
+    assert (losses["cause"] == "moved").sum() > 0
+    assert (losses["first_purchase"] <= losses["spell_start"]).all()

@@ -169,7 +169,8 @@ def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
     cohort: 13 gives quarterly cohorts). For each cohort, column ``k`` is the share of its
     customers who had not left within ``k`` weeks of their first purchase. A customer who
     leaves in the week they were acquired counts as gone from ``k = 1`` on; a customer won back
-    later does not rejoin the curve (a return is a new relationship, as in the loss log).
+    later does not rejoin the curve (a return is a new relationship, as in the loss log); one
+    who moved away counts as gone, and the newcomer in their row is a customer of their own.
 
     Customers acquired late are observed for fewer weeks; the curve treats them as censored,
     with the Kaplan-Meier estimator: ``S(k) = prod_{j < k} (1 - d_j / n_j)``, where ``n_j``
@@ -207,21 +208,28 @@ def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
     cohort_weeks = checks.integer("cohort_weeks", cohort_weeks, low=1)
     state = model.state
     last_week = int(model.week) - 1  # weeks 0 .. model.week - 1 have been simulated
-    first = state.first_purchase_week.astype(np.int64)
-    customers = np.flatnonzero(first >= 0)
-    if last_week < 0 or len(customers) == 0:
-        return pd.DataFrame(index=pd.Index([], name="cohort", dtype=np.int64))
-    # End of each customer's first relationship: their first departure from the spell that
-    # began with the first purchase (later spells are returns after a win-back).
+    # A person is a row and a first purchase week: a newcomer who takes the row of someone
+    # who left the category (crmsim.turnover) buys for the first time later than they did.
+    # First relationships that ended are in the loss log (the spell that began with the
+    # first purchase; later spells are returns), those of the people in the rows now in the
+    # state.
     losses = model.losses
-    who = losses["customer"].to_numpy()
-    first_spell = losses["spell_start"].to_numpy() == first[who]
-    ended = np.full(state.n, np.iinfo(np.int64).max)
-    np.minimum.at(ended, who[first_spell], losses["week"].to_numpy()[first_spell])
-    start = first[customers]
-    left = ended[customers] <= last_week
+    first_spells = losses[losses["spell_start"] == losses["first_purchase"]]
+    ended_who = first_spells["customer"].to_numpy()
+    ended_first = first_spells["first_purchase"].to_numpy()
+    ended_week = first_spells["week"].to_numpy()
+    rows = np.flatnonzero(state.first_purchase_week >= 0)
+    current_first = state.first_purchase_week[rows].astype(np.int64)
+    # the people in the rows now whose first relationship has not ended
+    ended_here = pd.MultiIndex.from_arrays([ended_who, ended_first])
+    running = ~pd.MultiIndex.from_arrays([rows, current_first]).isin(ended_here)
+    start = np.concatenate([ended_first, current_first[running]])
+    left = np.concatenate([ended_week <= last_week, np.zeros(running.sum(), dtype=bool)])
+    if last_week < 0 or len(start) == 0:
+        return pd.DataFrame(index=pd.Index([], name="cohort", dtype=np.int64))
+    end = np.concatenate([ended_week, np.full(running.sum(), last_week)])
     # weeks since acquisition: of the departure (an event), or of the last week observed
-    duration = np.where(left, ended[customers] - start, last_week - start)
+    duration = end - start
     cohort = start // cohort_weeks * cohort_weeks
     horizon = int(duration.max()) + 2
     rows, sizes = {}, {}

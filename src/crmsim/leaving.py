@@ -42,5 +42,7 @@ def leave(
     week.tally["lost"] += len(who)
     week.tally[_LOST_BY_CAUSE[cause]] += len(who)
     causes = filled(len(who), code)
-    week.departures.append(Departures(who, state.spell_start[who], causes))
+    week.departures.append(
+        Departures(who, state.spell_start[who], causes, state.first_purchase_week[who])
+    )
     week.note("left", who, causes)

@@ -221,7 +221,7 @@ class CRMModel(mesa.Model):
             self._make_views(range(self.n_customers))
         self.week = 0
         self._row: dict[str, float] = {}
-        self._losses: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._losses: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.datacollector = CRMDataCollector(
             self,
             model_reporters={name: (lambda m, key=name: m._row[key]) for name in FRAME_COLUMNS},
@@ -290,27 +290,31 @@ class CRMModel(mesa.Model):
             return
         if len(lost) == 1:
             who, spell_start, cause = lost[0].who, lost[0].spell_start, lost[0].cause
+            first = lost[0].first_purchase
         else:
             who = np.concatenate([d.who for d in lost])
             spell_start = np.concatenate([d.spell_start for d in lost])
             cause = np.concatenate([d.cause for d in lost])
+            first = np.concatenate([d.first_purchase for d in lost])
         # stacked into a table only when asked for
-        self._losses.append((week.index, who, spell_start, cause))
+        self._losses.append((week.index, who, spell_start, cause, first))
         # the course's churn counts only those who were customers when the week began
         week.tally["lost_from_start"] = np.count_nonzero(spell_start < week.index)
 
     @property
     def losses(self) -> pd.DataFrame:
-        """Every departure so far: ``week``, ``customer``, ``spell_start`` (week that relationship
-        began) and ``cause``."""
-        columns = ["week", "customer", "spell_start", "cause"]
+        """Every departure so far: ``week``, ``customer`` (the row), ``spell_start`` (week that
+        relationship began), ``cause`` and ``first_purchase`` (the leaver's first purchase ever,
+        which with the row names the person: a newcomer may later hold the row)."""
+        columns = ["week", "customer", "spell_start", "cause", "first_purchase"]
         if self._losses:
-            weeks, who, spell_start, cause = zip(*self._losses, strict=True)
+            weeks, who, spell_start, cause, first = zip(*self._losses, strict=True)
             data = {
                 "week": np.repeat(np.array(weeks, dtype=np.int64), [len(w) for w in who]),
                 "customer": np.concatenate(who).astype(np.int64),
                 "spell_start": np.concatenate(spell_start).astype(np.int64),
                 "cause": np.concatenate(cause).astype(np.int64),
+                "first_purchase": np.concatenate(first).astype(np.int64),
             }
         else:
             data = {name: np.empty(0, dtype=np.int64) for name in columns}

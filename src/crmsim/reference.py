@@ -1119,7 +1119,7 @@ class ReferenceModel(mesa.Model):
         self.speakers: dict[ReferenceCustomer, None] = {}
         self.n_active = 0
         self._regroup()
-        self._losses: list[tuple[int, int, int, int]] = []
+        self._losses: list[tuple[int, int, int, int, int]] = []
         self.datacollector = CRMDataCollector(
             self,
             model_reporters={name: (lambda m, key=name: m._row[key]) for name in FRAME_COLUMNS},
@@ -1151,7 +1151,15 @@ class ReferenceModel(mesa.Model):
 
     def record_loss(self, person: ReferenceCustomer) -> None:
         """Log a departure for the loss table (see :attr:`losses`)."""
-        self._losses.append((self.week, person.index, person.spell_start, person.churn_cause))
+        self._losses.append(
+            (
+                self.week,
+                person.index,
+                person.spell_start,
+                person.churn_cause,
+                person.first_purchase_week,
+            )
+        )
 
     # ------------------------------------------------------------------ the groups
     # Each group is a dict used as an ordered set (insertion order, so a seed gives one run
@@ -1413,9 +1421,10 @@ class ReferenceModel(mesa.Model):
 
     @property
     def losses(self) -> pd.DataFrame:
-        """Every departure so far: ``week``, ``customer``, ``spell_start`` and ``cause``."""
-        data = np.array(self._losses, dtype=np.int64).reshape(-1, 4)
-        frame = pd.DataFrame(data, columns=["week", "customer", "spell_start", "cause"])
+        """Every departure so far: ``week``, ``customer``, ``spell_start``, ``cause`` and
+        ``first_purchase`` (as :attr:`crmsim.CRMModel.losses`)."""
+        columns = ["week", "customer", "spell_start", "cause", "first_purchase"]
+        frame = pd.DataFrame(np.array(self._losses, dtype=np.int64).reshape(-1, 5), columns=columns)
         codes = frame["cause"] - 1
         frame["cause"] = pd.Categorical.from_codes(codes, categories=list(CHURN_CAUSES))
         return frame

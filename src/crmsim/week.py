@@ -76,6 +76,9 @@ class Departures:
     who: np.ndarray
     spell_start: np.ndarray
     cause: np.ndarray
+    #: each leaver's first purchase ever: with the row, it names the person (a newcomer may
+    #: later hold the row, see crmsim.turnover)
+    first_purchase: np.ndarray
 
 
 @dataclass

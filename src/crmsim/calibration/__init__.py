@@ -17,13 +17,18 @@ Two references tie crmsim to the literature:
   (by default the quiet-lapse hazard ``drift_rate`` and the competitor's
   ``competitor_offer_rate``) so that the simulated cohort's survival matches an
   observed one, by least squares on a response surface with common random numbers.
+  :func:`fit_sbg` fits the standard statistical model of contract duration, the
+  shifted-beta-geometric (Fader & Hardie 2007), to the same kind of curve, so the two
+  forecasts can be set side by side; :data:`FADER_HARDIE_2007` holds their published
+  cohorts.
 * **The course's figures on failures** (seed 002) are statements about single
   failures; :func:`run_recording_failures` runs a model and lists every failure with the
   customer's stage, whether they complained, whether it was resolved and whether they left.
 
 The code is split along these lines: :mod:`crmsim.calibration.bass` (the Bass limit and
 :func:`fit_adoption`), :mod:`crmsim.calibration.retention` (cohorts and :func:`fit_retention`),
-:mod:`crmsim.calibration.observe` (:func:`run_recording_failures`) and
+:mod:`crmsim.calibration.observe` (:func:`run_recording_failures`),
+:mod:`crmsim.calibration.sbg` (the shifted-beta-geometric yardstick, :func:`fit_sbg`) and
 :mod:`crmsim.calibration.curves` (checks of the observed curves the fits take).
 
 Examples
@@ -54,18 +59,23 @@ from crmsim.calibration.retention import (
     simulate_cohort,
     start_cohort,
 )
+from crmsim.calibration.sbg import FADER_HARDIE_2007, SBGFit, fit_sbg, sbg_survival
 
 __all__ = [
+    "FADER_HARDIE_2007",
     "FITTABLE",
     "AdoptionFit",
     "FittableParameter",
     "RetentionFit",
+    "SBGFit",
     "bass_closed_form",
     "bass_limit_inputs",
     "bass_recursion",
     "fit_adoption",
     "fit_retention",
+    "fit_sbg",
     "run_recording_failures",
+    "sbg_survival",
     "simulate_cohort",
     "start_cohort",
 ]
