@@ -207,10 +207,16 @@ def test_typical_mistakes_are_rejected_with_an_explanation(number):
 
 
 def test_lesson07_attribution_answer_follows_the_attribution_rule():
-    # the expected motive is the strongest of the three strengths, as in crmsim.attribution
+    # as in crmsim.attribution: the gift when its goodwill tipped the purchase (same draw,
+    # bought with it and not without), else the strongest of the other motives
     ex = lesson("07")
+    c = ex.CHANCE
+    tipped = c["without_goodwill"] <= c["draw"] < c["with_goodwill"]
     strengths = ex._strengths()
-    assert ex._expected_q2() == max(strengths, key=strengths.get)
+    assert "gift" not in strengths
+    assert ex._expected_q2() == ("gift" if tipped else max(strengths, key=strengths.get))
+    # the question is built so that the gift tipped a purchase the discount would otherwise win
+    assert tipped and max(strengths, key=strengths.get) == "discount"
 
 
 def test_lesson10_confidence_interval_matches_scipy():

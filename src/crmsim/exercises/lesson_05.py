@@ -235,8 +235,9 @@ def _check_leading(answer) -> Feedback:
         )
         return Feedback(
             True,
-            f"in the very quarter of the cut, churn was far higher, yet the firm {profit_news}: "
-            "the cost saved arrives at once, the lost customers' revenue is missed only later. "
+            "in the very quarter of the cut, churn was clearly higher, yet the firm "
+            f"{profit_news}: the cost saved arrives at once, the lost customers' revenue is "
+            "missed only later. "
             "Watching profit alone, the cut looks like a success.",
         )
     if close_to(-churn_gap, rel=1e-6)(churn) or close_to(-profit_gap, rel=1e-6)(profit):

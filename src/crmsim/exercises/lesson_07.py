@@ -73,10 +73,11 @@ def _check_q1(answer: Any) -> Feedback:
     if abs(value - expected) < 0.002:
         return Feedback(
             True,
-            "Right. In this scenario respect is the motive that weighs most in nearly every "
-            "repeat purchase, so it collects nearly all the credit. Remember that this is "
-            "'main motive' accounting, not the effect of the lever (see the notebook's "
-            "counterfactual).",
+            "Right. In this scenario respect is the motive that weighs most in most repeat "
+            "purchases, so it collects most of the credit; the small discount almost never "
+            "outweighs it, and the gift gets only the purchases its goodwill tipped. Remember "
+            "that this is 'main motive' accounting, not the effect of a lever (see the "
+            "notebook's counterfactual).",
         )
     if is_percentage_of(value, expected):
         return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
@@ -120,23 +121,34 @@ q1 = Question(
 
 
 # --------------------------------------------------------------------------- q2
-#: The loyal customer of question 2.
+#: The loyal customer of question 2, and the week's offer.
 CUSTOMER = {"price_sensitivity": 0.9, "respect_felt": 0.6}
-OFFER = {"discount": 0.15, "gift_value": 12.0, "gift_every": 2, "price": 20.0}
+OFFER = {"discount": 0.15, "price": 20.0}
+#: The week of the purchase: the customer's chance of buying without and with the goodwill
+#: their gifts left, and the uniform draw that decided it (a purchase when draw < chance).
+CHANCE = {"without_goodwill": 0.30, "with_goodwill": 0.36, "draw": 0.33}
 
 
 def _strengths() -> dict[str, float]:
+    """The strengths of the motives other than the gift (crmsim.attribution)."""
     from crmsim.attribution import RESPECT_WEIGHT
 
     ps, felt = CUSTOMER["price_sensitivity"], CUSTOMER["respect_felt"]
     return {
         "respect": RESPECT_WEIGHT * max(0.0, 2 * felt - 1),
         "discount": ps * OFFER["discount"],
-        "gift": ps * OFFER["gift_value"] / (OFFER["price"] * OFFER["gift_every"]),
     }
 
 
+def _tipped() -> bool:
+    """Did the gift's goodwill tip the purchase (bought with it, same luck not without)?"""
+    c = CHANCE
+    return c["without_goodwill"] <= c["draw"] < c["with_goodwill"]
+
+
 def _expected_q2() -> str:
+    if _tipped():
+        return "gift"
     strengths = _strengths()
     return max(strengths, key=strengths.get)
 
@@ -147,34 +159,43 @@ def _check_q2(answer: Any) -> Feedback:
             False, "Give the motive's name as a string: 'respect', 'discount' or 'gift'."
         )
     name = answer.strip().lower()
-    strengths = _strengths()
-    if name not in strengths:
+    if name not in (*_strengths(), "gift"):
         return Feedback(
             False, "A repeat purchase is credited to 'respect', 'discount' or 'gift' (or 'none')."
         )
     expected = _expected_q2()
     if name == expected:
+        if expected == "gift":
+            return Feedback(
+                True,
+                "Right: with the same luck the customer would not have bought without the "
+                "goodwill of the gifts, so the gift tipped the purchase and takes all of it, "
+                "whatever the other motives weigh.",
+            )
         return Feedback(
             True,
-            "Right: for this price-sensitive customer that motive outweighs the other two, "
-            "so the whole purchase is counted under it.",
+            "Right: the gift did not tip this purchase, and of the other motives this one "
+            "weighs most for the customer, so the whole purchase is counted under it.",
         )
     if name == "respect":
         return Feedback(
             False,
             "Only *special* respect counts, the part above neutral: the respect strength is "
-            "RESPECT_WEIGHT * (2 * respect_felt - 1). Compute it and compare.",
+            "RESPECT_WEIGHT * (2 * respect_felt - 1). And before comparing strengths, ask "
+            "whether the gift tipped the purchase.",
         )
     if name == "discount":
         return Feedback(
             False,
-            "The discount's strength is price sensitivity x discount. Compute the other two the "
-            "same way before choosing: each motive has its own formula in crmsim.attribution.",
+            "The discount has the larger strength of the two motives that have one, but the "
+            "rule asks something else first: would the same draw have made the purchase "
+            "without the goodwill the gifts left?",
         )
     return Feedback(
         False,
-        "The gift's strength is price sensitivity x gift_value / (price x gift_every). "
-        "Compute all three strengths before choosing.",
+        "A gift is credited only with the purchases it tipped: those the customer made with "
+        "its goodwill and, with the same draw, would not have made without it. Compare the "
+        "draw with both chances.",
     )
 
 
@@ -182,19 +203,19 @@ q2 = Question(
     "which motive gets the credit",
     _check_q2,
     hints=[
-        "crmsim/attribution.py gives one formula per motive; the strongest motive takes the "
-        "whole purchase.",
-        "Three numbers to compute: respect, discount and gift strength. Watch the gift's "
-        "denominator.",
+        "crmsim/attribution.py: a purchase goes to the gift if the gift's goodwill tipped it; "
+        "otherwise to the strongest of respect and discount.",
+        "A purchase happens when the draw is below the chance of buying. Was the draw below "
+        "the chance with goodwill? And below the chance without it?",
     ],
     solution=(
         "from crmsim.attribution import RESPECT_WEIGHT\n"
-        "strength = {\n"
-        "    'respect': RESPECT_WEIGHT * max(0, 2 * 0.6 - 1),\n"
-        "    'discount': 0.9 * 0.15,\n"
-        "    'gift': 0.9 * 12 / (20 * 2),\n"
-        "}\n"
-        "answer = max(strength, key=strength.get)"
+        "without, with_goodwill, draw = 0.30, 0.36, 0.33\n"
+        "if without <= draw < with_goodwill:  # bought, and would not have without the gift\n"
+        "    answer = 'gift'\n"
+        "else:\n"
+        "    strength = {'respect': RESPECT_WEIGHT * max(0, 2 * 0.6 - 1), 'discount': 0.9 * 0.15}\n"
+        "    answer = max(strength, key=strength.get)"
     ),
 )
 
