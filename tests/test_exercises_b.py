@@ -150,7 +150,7 @@ def _lesson08_mistakes():
 
 def _lesson09_mistakes():
     ex = lesson("09")
-    from crmsim.winback import WIN_BACK_ACCEPT
+    from crmsim.winback import ANGRY_ACCEPT_FACTOR
 
     f = ex._run_frame()
     calm, angry = ex._expected_q2()
@@ -158,7 +158,9 @@ def _lesson09_mistakes():
         (ex.q1, ex.LEAVER["trust_knowledge"], "cuts"),
         (ex.q1, 0.0, "nothing"),
         (ex.q2, (angry, calm), "order"),
-        (ex.q2, (WIN_BACK_ACCEPT, angry), "offer"),
+        (ex.q2, (calm / ex.INTENSITY, angry / ex.INTENSITY), "offer"),
+        (ex.q2, (ex._weekly_return(ex.CALM_LEAVER, weeks_away=0), angry), "weeks"),
+        (ex.q2, (calm, calm * ANGRY_ACCEPT_FACTOR), "cause"),
         (ex.q3, f["cost_win_back"].sum() / f["win_back_offers"].sum(), "one offer"),
         (ex.q3, f["cost_win_back"].sum(), "whole campaign"),
     ]

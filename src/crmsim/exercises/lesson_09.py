@@ -83,16 +83,30 @@ q1 = Question(
 # --------------------------------------------------------------------------- q2
 #: The win-back intensity of question 2.
 INTENSITY = 0.2
+#: The two former customers of question 2: weeks since they left, why, and whether angry.
+#: Neither has refused an offer yet.
+WEEKS_AWAY = 13
+CALM_LEAVER = {"cause": "competitor", "angry": False}
+ANGRY_LEAVER = {"cause": "failure", "angry": True}
 
 
-def _weekly_return(angry: bool) -> float:
-    from crmsim.winback import ANGRY_ACCEPT_FACTOR, WIN_BACK_ACCEPT
+def _weekly_return(
+    leaver: dict[str, Any], intensity: float = INTENSITY, weeks_away: float = WEEKS_AWAY
+) -> float:
+    from crmsim.winback import (
+        ANGRY_ACCEPT_FACTOR,
+        CAUSE_ACCEPT,
+        WIN_BACK_ACCEPT,
+        WIN_BACK_HALF_LIFE,
+    )
 
-    return INTENSITY * WIN_BACK_ACCEPT * (ANGRY_ACCEPT_FACTOR if angry else 1.0)
+    anger = ANGRY_ACCEPT_FACTOR if leaver["angry"] else 1.0
+    away = 0.5 ** (weeks_away / WIN_BACK_HALF_LIFE)
+    return intensity * WIN_BACK_ACCEPT * CAUSE_ACCEPT[leaver["cause"]] * anger * away
 
 
 def _expected_q2() -> tuple[float, float]:
-    return _weekly_return(angry=False), _weekly_return(angry=True)
+    return _weekly_return(CALM_LEAVER), _weekly_return(ANGRY_LEAVER)
 
 
 def _check_q2(answer: Any) -> Feedback:
@@ -103,23 +117,41 @@ def _check_q2(answer: Any) -> Feedback:
             False, "Give a pair: (calm leaver, angry leaver), each a weekly probability."
         )
     exp_calm, exp_angry = _expected_q2()
-    ok_calm, ok_angry = abs(calm - exp_calm) < 1e-6, abs(angry - exp_angry) < 1e-6
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) < 1e-6
+
+    ok_calm, ok_angry = near(calm, exp_calm), near(angry, exp_angry)
     if ok_calm and ok_angry:
         return Feedback(
             True,
-            f"Right. An angry leaver is {exp_calm / exp_angry:.0f} times less likely to come back, "
-            "and meanwhile they may be speaking against you: preventing anger is worth more than "
-            "courting them later.",
+            f"Right. The angry leaver is {exp_calm / exp_angry:.0f} times less likely to come "
+            "back: half for leaving over the service, a fifth of that for the anger. Both "
+            "chances keep halving the longer they stay away, and every refused offer cuts them "
+            "further. Meanwhile the angry one may be speaking against you: preventing anger is "
+            "worth more than courting them later.",
         )
-    if abs(calm - exp_angry) < 1e-6 and abs(angry - exp_calm) < 1e-6:
+    if near(calm, exp_angry) and near(angry, exp_calm):
         return Feedback(False, "Right numbers, wrong order: the calm leaver comes first.")
-    from crmsim.winback import WIN_BACK_ACCEPT
-
-    if abs(calm - WIN_BACK_ACCEPT) < 1e-6:
+    if near(calm, exp_calm / INTENSITY) or near(angry, exp_angry / INTENSITY):
         return Feedback(
             False,
-            "WIN_BACK_ACCEPT is the chance of accepting an offer once made. Each week only a "
-            "share win_back of former customers receives one.",
+            "That is the chance of accepting an offer once made. Each week only a share "
+            "win_back of former customers receives one.",
+        )
+    if near(calm, _weekly_return(CALM_LEAVER, weeks_away=0)) or near(
+        angry, _weekly_return(ANGRY_LEAVER, weeks_away=0)
+    ):
+        return Feedback(
+            False,
+            "You left out the time away: the chance of accepting halves every "
+            "WIN_BACK_HALF_LIFE weeks after leaving.",
+        )
+    if ok_calm and near(angry, exp_calm * _anger_factor()):
+        return Feedback(
+            False,
+            "The anger is counted, but not the cause: a leaver after a failure is only "
+            "CAUSE_ACCEPT['failure'] as willing as one taken by a competitor.",
         )
     parts = []
     if not ok_calm:
@@ -127,21 +159,34 @@ def _check_q2(answer: Any) -> Feedback:
     if not ok_angry:
         parts.append("the angry leaver's probability is off")
     return Feedback(
-        False, " and ".join(parts).capitalize() + ": chance of an offer x chance of accepting it."
+        False,
+        " and ".join(parts).capitalize()
+        + ": chance of an offer x chance of accepting it (winback.acceptance).",
     )
 
 
+def _anger_factor() -> float:
+    from crmsim.winback import ANGRY_ACCEPT_FACTOR
+
+    return ANGRY_ACCEPT_FACTOR
+
+
 q2 = Question(
-    "angry leavers rarely return",
+    "who comes back: cause, anger and time away",
     _check_q2,
     hints=[
         "Two things must happen in a week: the former customer receives an offer, and accepts it.",
-        "Anger multiplies the acceptance by ANGRY_ACCEPT_FACTOR.",
+        "winback.acceptance multiplies WIN_BACK_ACCEPT by CAUSE_ACCEPT[cause], by "
+        "ANGRY_ACCEPT_FACTOR if they left angry, by 0.5 ** (weeks away / WIN_BACK_HALF_LIFE) "
+        "and by OFFER_FATIGUE for each offer refused.",
     ],
     solution=(
-        "from crmsim.winback import ANGRY_ACCEPT_FACTOR, WIN_BACK_ACCEPT\n"
-        "calm = 0.2 * WIN_BACK_ACCEPT\n"
-        "answer = (calm, calm * ANGRY_ACCEPT_FACTOR)"
+        "from crmsim.winback import (ANGRY_ACCEPT_FACTOR, CAUSE_ACCEPT, WIN_BACK_ACCEPT,\n"
+        "                            WIN_BACK_HALF_LIFE)\n"
+        "away = 0.5 ** (13 / WIN_BACK_HALF_LIFE)\n"
+        "calm = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['competitor'] * away\n"
+        "angry = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['failure'] * ANGRY_ACCEPT_FACTOR * away\n"
+        "answer = (calm, angry)"
     ),
 )
 

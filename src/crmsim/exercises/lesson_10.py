@@ -133,10 +133,17 @@ def _check_q2(answer: Any) -> Feedback:
     scale = max(abs(exp[0]), 1.0)
     close = [abs(a - b) <= 0.005 * scale for a, b in zip((mean, low, high), exp, strict=True)]
     if all(close):
+        if exp[1] > 0:
+            verdict = (
+                "the interval lies above zero, if only just: four seeds show the gap is no "
+                "accident of the seeds, but measure it only roughly."
+            )
+        else:
+            verdict = "the interval still straddles zero: four seeds cannot tell the two apart."
         return Feedback(
             True,
-            "Right. Offering the discount only where it wins customers costs far less than "
-            "handing it to everyone, and the interval shows the gap is no accident of the seeds.",
+            "Right. Offering the discount only where it wins customers gives away far less than "
+            "handing it to everyone; " + verdict,
         )
     if abs(mean + exp[0]) <= 0.005 * scale:
         return Feedback(
