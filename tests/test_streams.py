@@ -237,3 +237,34 @@ def test_pairing_narrows_the_difference_of_two_close_policies():
         wide = result.wide()
         spread[streams] = (wide.loc["0.72"]["profit"] - wide.loc["0.70"]["profit"]).std()
     assert spread["keyed"] < spread["sequential"] / 3
+
+
+# ---------------------------------------------------------------------------- experiments
+def test_a_resume_never_mixes_sequential_and_keyed_runs(tmp_path):
+    policies = {"a": Policy(), "b": Policy(respect=0.9)}
+    settings = dict(replications=2, weeks=13, n_customers=100, progress=False, workers=1)
+    first = compare(policies, out_dir=tmp_path, streams="keyed", **settings)
+    again = compare(policies, out_dir=tmp_path, streams="keyed", **settings)
+    assert first.runs.equals(again.runs)
+    with pytest.raises(ValueError, match=r"settings differ in \['streams'\]"):
+        compare(policies, out_dir=tmp_path, **settings)
+
+
+def test_the_command_line_runs_keyed_comparisons_and_sweeps(tmp_path, capsys):
+    from crmsim.cli import main
+
+    (tmp_path / "low.toml").write_text("service_quality = 0.3\n", encoding="utf-8")
+    (tmp_path / "high.toml").write_text("service_quality = 0.9\n", encoding="utf-8")
+    (tmp_path / "design.toml").write_text("[grid]\nrespect = [0.3, 0.9]\n", encoding="utf-8")
+    small = ["--replications", "2", "--weeks", "13", "--customers", "100", "--workers", "1"]
+    low, high = str(tmp_path / "low.toml"), str(tmp_path / "high.toml")
+    assert main(["compare", low, high, *small, "--streams", "keyed"]) == 0
+    assert "keyed streams" in capsys.readouterr().out
+    out = str(tmp_path / "sweep")
+    assert (
+        main(["sweep", str(tmp_path / "design.toml"), *small, "--out", out, "--streams", "keyed"])
+        == 0
+    )
+    assert "keyed streams" in capsys.readouterr().out
+    assert main(["compare", low, high, *small, "--streams", "Keyed"]) == 2
+    assert "argument --streams: invalid choice: 'Keyed'" in capsys.readouterr().err
