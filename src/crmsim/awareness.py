@@ -50,7 +50,7 @@ def spread_awareness(state: CustomerState, week: Week) -> None:
     """Make some unaware people aware of the firm."""
     unaware = rows_of(state.stage == UNAWARE)
     hazard = awareness_hazard(state, week, unaware)
-    newly = unaware[week.rng.random(len(unaware)) < hazard]
+    newly = unaware[week.luck("awareness", unaware) < hazard]
     state.stage[newly] = AWARENESS
     state.expectation[newly] = initial_expectation(week)
     week.note("aware", newly)

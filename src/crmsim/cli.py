@@ -6,11 +6,13 @@
                [--network KIND] [--out DIR]
     crmsim compare A.toml B.toml [...] [--replications 30] [--weeks N] [--customers N]
                [--seed S] [--network KIND] [--out DIR] [--workers N] [--scheduler ADDRESS]
+               [--streams sequential|keyed]
     crmsim sweep DESIGN.toml [--replications N] [--weeks N] [--customers N] [--seed S]
                [--network KIND] [--out DIR] [--workers N] [--scheduler ADDRESS]
+               [--streams sequential|keyed]
     crmsim optimize [POLICY] --lever NAME LOW HIGH [--lever ...] [--kpi profit] [--trials 30]
                [--replications 10] [--budget MONEY] [--weeks N] [--customers N] [--seed S]
-               [--out DIR] [--workers N] [--scheduler ADDRESS]
+               [--out DIR] [--workers N] [--scheduler ADDRESS] [--streams sequential|keyed]
     crmsim scenarios
     crmsim app [--host 127.0.0.1] [--port 8765]
 
@@ -40,6 +42,7 @@ from crmsim.model import STAGE_COLUMNS, TIER_COLUMNS, CRMModel, LossLog
 from crmsim.network import NETWORK_KINDS
 from crmsim.scenarios import Scenario
 from crmsim.stages import CHURN_CAUSES
+from crmsim.streams import STREAM_MODES
 
 #: Tables that make a TOML file a scenario-style file rather than a bare policy.
 SCENARIO_TABLES = frozenset({"scenario", "policy", "market", "population"})
@@ -449,6 +452,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             out_dir=out,
+            streams=args.streams,
         )
     except ValueError as err:
         raise UsageError(str(err)) from None
@@ -462,7 +466,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     print(
         f"{result.replications} replications of {weeks} weeks, {n_customers:,} customers, "
-        f"common random numbers (seed {args.seed}, {args.network} network)"
+        f"common random numbers (seed {args.seed}, {args.network} network, "
+        f"{args.streams} streams)"
     )
     print("Mean [95% confidence interval]\n")
     print(result.to_text())
@@ -563,7 +568,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     )
     try:
         result = experiments.sweep(
-            design, out_dir=out, workers=args.workers, scheduler=args.scheduler, **options
+            design,
+            out_dir=out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            streams=args.streams,
+            **options,
         )
     except ValueError as err:
         raise UsageError(str(err)) from None
@@ -579,7 +589,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     print(
         f"\n{result.replications} replications of {result.weeks} weeks, "
-        f"{result.n_customers:,} customers, common random numbers (seed {result.seed})"
+        f"{result.n_customers:,} customers, common random numbers (seed {result.seed}, "
+        f"{result.streams} streams)"
     )
     print("Mean [95% confidence interval]\n")
     print(result.to_text())
@@ -670,6 +681,7 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
             out_dir=out,
             workers=args.workers,
             scheduler=args.scheduler,
+            streams=args.streams,
         )
     except ValueError as err:
         raise UsageError(str(err)) from None
@@ -796,6 +808,14 @@ def _cmd_app(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- parser
 def _parallel_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--streams",
+        choices=STREAM_MODES,
+        default="sequential",
+        help="where each run's draws come from: 'keyed' gives a customer the same luck under "
+        "every policy, so paired differences are much tighter; 'sequential' (default) keeps "
+        "earlier numbers",
+    )
     sub.add_argument(
         "--workers",
         type=_int_at_least(1),

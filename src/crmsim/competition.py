@@ -49,13 +49,12 @@ def drift_hazard(
 
 def competitor_offers(state: CustomerState, week: Week) -> None:
     """Some customers get a competitor's offer; those it beats by enough switch."""
-    market, rng = week.market, week.rng
+    market = week.market
     active = week.active_rows(state)
     reach = offer_reach(state, active, market.competitor_offer_rate)
-    approached = active[rng.random(len(active)) < reach]
-    offer = market.competitor_attractiveness + market.competitor_offer_boost * rng.random(
-        len(approached)
-    )
+    approached = active[week.luck("offer-reach", active) < reach]
+    boost = market.competitor_offer_boost * week.luck("offer-value", approached)
+    offer = market.competitor_attractiveness + boost
     value = firm_value(state, week, discount_received(state, week)[approached], approached)
     switch = offer - value > switching_threshold(state, approached)
     week.tally["competitor_offers"] += len(approached)
@@ -66,4 +65,4 @@ def quiet_lapses(state: CustomerState, week: Week) -> None:
     """A small weekly chance of drifting away, much larger the less the customer trusts the firm."""
     active = week.active_rows(state)
     hazard = drift_hazard(state, active, week.market.drift_rate, drift_shield(state, week, active))
-    leave(state, week, active[week.rng.random(len(active)) < hazard], "drift")
+    leave(state, week, active[week.luck("drift", active) < hazard], "drift")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import clip, normal, per_code, rows_of, set_where
+from crmsim.arrays import clip, per_code, rows_of, set_where
 
 # respect weighs the same in how an episode feels as in why a customer comes back
 from crmsim.attribution import RESPECT_WEIGHT, attribute_repeat_purchases
@@ -79,8 +79,8 @@ def breach_probability(respect_delivered: np.ndarray, max_breach_rate: float) ->
 
 def serve_customers(state: CustomerState, week: Week) -> None:
     """Run this week's episodes and leave their results in ``week.episodes``."""
-    rng, policy, market = week.rng, week.policy, week.market
-    draws = rng.random(state.n)
+    policy, market = week.policy, week.market
+    draws = week.luck("purchase", state.n)
     draws[week.new_customers] = -1.0  # a trial is the first episode
     active = week.active_rows(state)
     offered = discount_received(state, week)
@@ -92,19 +92,21 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     n = len(who)
 
     service = week.service
-    fulfilment = delivered_fulfilment(service, n, policy.service_variability, rng)
+    fulfilment = delivered_fulfilment(
+        service, n, policy.service_variability, week.draws("service", who)
+    )
     service_term = service_satisfaction(service, fulfilment)
-    respect = clip(normal(rng, policy.respect, policy.service_variability, n), 0.0, 1.0)
+    respect = clip(week.normal("respect", who, policy.respect, policy.service_variability), 0, 1)
 
-    failed = rng.random(n) < failure_probability(
+    failed = week.luck("failure", who) < failure_probability(
         category_mean(service, fulfilment, "must-be"), market.max_failure_rate
     )
-    complained = failed & (rng.random(n) < market.complaint_propensity)
-    resolved = complained & (rng.random(n) < policy.recovery)
+    complained = failed & (week.luck("complaint", who) < market.complaint_propensity)
+    resolved = complained & (week.luck("resolution", who) < policy.recovery)
     # a failure scores -1 unless it was put right (only complaints can be)
     set_where(service_term, failed, -1.0)
     set_where(service_term, resolved, RECOVERED_SERVICE)
-    breached = rng.random(n) < breach_probability(respect, market.max_breach_rate)
+    breached = week.luck("breach", who) < breach_probability(respect, market.max_breach_rate)
     respect_term = 2.0 * respect
     respect_term -= 1.0
     set_where(respect_term, breached, -1.0)
@@ -177,7 +179,7 @@ def failure_defections(state: CustomerState, week: Week) -> None:
         return
     candidates = episodes.who[unresolved]
     p = week.market.failure_defection * (1.0 - failure_resilience(state, candidates))
-    goes = week.rng.random(len(candidates)) < p
+    goes = week.luck("failure-exit", candidates) < p
     # a complaint that went unanswered turns into anger (seed 002: escalating anger)
     angry = episodes.complained[unresolved][goes]
     leave(state, week, candidates[goes], "failure", angry=angry)
@@ -205,5 +207,5 @@ def disrespect_exits(state: CustomerState, week: Week) -> None:
         return
     who = episodes.who[episodes.breached]
     marketers = who[(state.tier[who] == MARKETER) & (state.stage[who] != DISSOLUTION)]
-    goes = marketers[week.rng.random(len(marketers)) < week.market.marketer_breach_exit]
+    goes = marketers[week.luck("disrespect-exit", marketers) < week.market.marketer_breach_exit]
     leave(state, week, goes, "disrespect", angry=True)

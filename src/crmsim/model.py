@@ -47,6 +47,7 @@ from crmsim.levers import Market, Policy, Population
 from crmsim.network import build_network
 from crmsim.stages import CHURN_CAUSES
 from crmsim.state import LOYALTY_WINDOW, CustomerState, mix_trust
+from crmsim.streams import Streams, check_mode
 from crmsim.week import Week
 
 # names that moved to crmsim.frame, still importable from here
@@ -177,6 +178,14 @@ class CRMModel(mesa.Model):
         it, with the same ``unique_id``.
     rng : int or numpy.random.Generator, optional
         Seed; the same seed and arguments give the same run, bit for bit.
+    streams : {"sequential", "keyed"}
+        Where the weekly draws come from (:mod:`crmsim.streams`). ``"sequential"`` (the
+        default) draws them from the one generator in turn; two policies on the same seed
+        then share the people and the network but soon not the luck. ``"keyed"`` gives each
+        draw about a customer its own number, keyed by seed, week, site and row, so the same
+        customer meets the same luck in the same week under any policy: common random
+        numbers, for paired comparisons of policies. Both are reproducible bit for bit;
+        they give different (equally valid) runs.
 
     Examples
     --------
@@ -198,9 +207,11 @@ class CRMModel(mesa.Model):
         rewiring: float = 0.1,
         history: bool | str = "auto",
         rng: Any = None,
+        streams: str = "sequential",
     ) -> None:
         n_customers = checks.integer("n_customers", n_customers, low=1)
         checks.choice("history", history, (True, False, "auto"))
+        self.streams = check_mode(streams)
         super().__init__(rng=rng)
         self.n_customers = n_customers
         self.policy = checks.levers(Policy, policy, "policy")
@@ -211,6 +222,11 @@ class CRMModel(mesa.Model):
         )
         self.network = build_network(network, self.n_customers, self.rng, mean_degree, rewiring)
         self.state = CustomerState(self.n_customers, self.population, self.rng)
+        # the run's key comes from the seed after the market is built, which every policy
+        # shares; sequential runs draw nothing here, so they stay as they were
+        self._streams = (
+            Streams(int(self.rng.integers(0, 2**63))) if self.streams == "keyed" else None
+        )
         small = self.n_customers <= CLASS_SIZE
         self.observers = Observers()
         self.history = History(enabled=small if history == "auto" else bool(history))
@@ -232,7 +248,15 @@ class CRMModel(mesa.Model):
         """Simulate one week."""
         state = self.state
         stage_before, tier_before = state.stage.copy(), state.tier.copy()
-        week = Week(self.week, self.rng, self.policy, self.market, self.population, self.network)
+        week = Week(
+            self.week,
+            self.rng,
+            self.policy,
+            self.market,
+            self.population,
+            self.network,
+            self._streams,
+        )
         active_start = int(np.count_nonzero(week.active(state)))
         # open this week's slot of the trailing purchase window
         slot = self.week % LOYALTY_WINDOW

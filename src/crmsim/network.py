@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from crmsim import checks
+from crmsim.streams import KeyedStream
 
 NETWORK_KINDS = ("small-world", "scale-free", "well-mixed")
 
@@ -95,8 +96,13 @@ class SocialNetwork:
         delta = np.where(now_marked, 1.0, -1.0).repeat(deg)
         np.add.at(counts, neighbours, delta)
 
-    def random_contact(self, people: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One contact of each person chosen uniformly; -1 for someone with no contacts."""
+    def random_contact(
+        self, people: np.ndarray, rng: np.random.Generator | KeyedStream
+    ) -> np.ndarray:
+        """One contact of each person chosen uniformly; -1 for someone with no contacts.
+
+        ``rng`` is a generator, or a keyed stream about ``people`` (:mod:`crmsim.streams`).
+        """
         if len(people) == 0:
             return np.empty(0, dtype=np.int64)
         if self.adjacency is None:
@@ -114,9 +120,13 @@ class SocialNetwork:
         return np.where(deg > 0, contact, -1).astype(np.int64)
 
     def contacts_reached(
-        self, talkers: np.ndarray, p_talk: np.ndarray, rng: np.random.Generator
+        self, talkers: np.ndarray, p_talk: np.ndarray, rng: np.random.Generator | KeyedStream
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each talker reaches each of their contacts with probability ``p_talk`` (per talker).
+
+        ``rng`` is a generator, or a keyed stream about ``talkers`` (:mod:`crmsim.streams`):
+        then each talker's chance with each contact is keyed by the talker and the contact's
+        slot, so a talker reaches the same contacts whoever else talks.
 
         Returns
         -------
@@ -126,6 +136,8 @@ class SocialNetwork:
         if len(talkers) == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty
+        if isinstance(rng, KeyedStream):
+            return self._contacts_reached_keyed(talkers, p_talk, rng)
         if self.adjacency is None:
             reach = rng.binomial(int(round(self.mean_degree)), p_talk)
             sources = np.repeat(talkers, reach)
@@ -136,6 +148,31 @@ class SocialNetwork:
         targets = targets.astype(np.int64)
         keep = rng.random(len(targets)) < p_talk.repeat(deg)
         return sources[keep], targets[keep]
+
+    def _contacts_reached_keyed(
+        self, talkers: np.ndarray, p_talk: np.ndarray, stream: KeyedStream
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`contacts_reached` with keyed uniforms: one per talker and contact slot."""
+        if self.adjacency is None:
+            # slot j < m: whether the talker's j-th conversation happens (a binomial, one
+            # Bernoulli trial per slot); slot m + j: whom it reaches
+            m = int(round(self.mean_degree))
+            if m == 0 or self.n < 2:
+                empty = np.empty(0, dtype=np.int64)
+                return empty, empty
+            sources = talkers.repeat(m)
+            slots = np.tile(np.arange(m, dtype=np.int64), len(talkers))
+            keep = stream.uniform(sources, slots) < p_talk.repeat(m)
+            sources, slots = sources[keep], slots[keep]
+            pick = np.floor(stream.uniform(sources, slots + m) * (self.n - 1)).astype(np.int64)
+            np.minimum(pick, self.n - 2, out=pick)
+            return sources, pick + (pick >= sources)
+        deg, targets = self._contact_lists(talkers)
+        sources = talkers.repeat(deg)
+        # each contact's slot: its place in the talker's contact list
+        slots = np.arange(len(sources)) - (deg.cumsum() - deg).repeat(deg)
+        keep = stream.uniform(sources, slots) < p_talk.repeat(deg)
+        return sources[keep], targets.astype(np.int64)[keep]
 
     def to_networkx(self) -> Any:
         """The network as a ``networkx.Graph`` (for drawing small markets)."""

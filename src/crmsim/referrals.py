@@ -54,12 +54,11 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     A recommendation that has not led to a purchase fades: each week it is forgotten
     with probability ``REFERRAL_FADE``.
     """
-    rng = week.rng
     pending = rows_of(state.referred_by >= 0)
     if len(pending):
-        state.referred_by[pending[rng.random(len(pending)) < REFERRAL_FADE]] = -1
+        state.referred_by[pending[week.luck("referral-fade", pending) < REFERRAL_FADE]] = -1
     candidates = rows_of(state.tier >= LOYAL)
-    luck = rng.random(len(candidates))
+    luck = week.luck("referral", candidates)
     rate = referral_rate(state, week, candidates)
     gratitude = referral_lift(state, week, candidates)
     refers = luck < np.minimum(1.0, rate * gratitude)
@@ -68,7 +67,7 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     tipped = luck[refers] >= rate[refers] if isinstance(gratitude, np.ndarray) else None
     if len(referrers) == 0:
         return
-    friends = week.network.random_contact(referrers, rng)
+    friends = week.network.random_contact(referrers, week.draws("referral-contact", referrers))
     ok = friends >= 0
     reached = friends[ok]
     ok[ok] = (state.stage[reached] <= AWARENESS) & (state.referred_by[reached] < 0)
@@ -98,7 +97,9 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     if len(speakers) == 0:
         return
     p_talk = week.market.negative_wom_rate * state.sociability[speakers]
-    _, hearers = week.network.contacts_reached(speakers, p_talk, week.rng)
+    _, hearers = week.network.contacts_reached(
+        speakers, p_talk, week.draws("negative-word", speakers)
+    )
     state.anger_left[speakers] -= 1
     np.add.at(state.heard_negative, hearers, 1.0)
     # Unaware hearers stay unaware: a complaint is not an advert. They carry the doubt

@@ -48,7 +48,7 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     discount = discount_received(state, week)
     aware = rows_of(state.stage == AWARENESS)
     deal = logistic(VALUE_SLOPE * value_advantage(state, week, discount[aware], aware))
-    buys = week.rng.random(len(aware)) < _trial_probability(state, week, deal, aware)
+    buys = week.luck("trial", aware) < _trial_probability(state, week, deal, aware)
     buyers = aware[buys]
     state.stage[buyers] = EXPLORATION
     week.stage_changed(buyers)
@@ -93,7 +93,7 @@ def settle_elsewhere(
     if rate == 0 or not len(prospects):
         return  # nothing drawn, so runs without it stay as they were
     lapse = rate * 2.0 * (1.0 - deal)
-    gone = prospects[week.rng.random(len(prospects)) < lapse]
+    gone = prospects[week.luck("settle", prospects) < lapse]
     state.stage[gone] = UNAWARE
     state.referred_by[gone] = -1
     week.note("lost_interest", gone)

@@ -23,11 +23,11 @@ def people_come_and_go(state: CustomerState, week: Week) -> None:
     rate = week.market.category_turnover
     if rate == 0:
         return  # a closed market draws nothing, so runs without turnover stay as they were
-    movers = rows_of(week.rng.random(state.n) < rate)
+    movers = rows_of(week.luck("turnover", state.n) < rate)
     if not len(movers):
         return
     leave(state, week, movers[week.active(state)[movers]], "moved")
     # the detail keeps what each leaver spent in all, which renewing their row wipes
     week.note("moved", movers, state.spend[movers])
-    state.renew(movers, week.population, week.rng)
+    state.renew(movers, week.population, week.generator("newcomers"))
     week.stage_changed(movers)

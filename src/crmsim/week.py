@@ -22,6 +22,7 @@ from crmsim.kano import ServiceProfile, service_profile
 from crmsim.levers import Market, Policy, Population
 from crmsim.network import SocialNetwork
 from crmsim.state import CustomerState
+from crmsim.streams import KeyedStream, Streams
 
 
 @dataclass
@@ -97,6 +98,9 @@ class Week:
     market: Market
     population: Population
     network: SocialNetwork
+    #: the run's keyed streams, or None to draw everything from ``rng`` in turn (see
+    #: :mod:`crmsim.streams`)
+    streams: Streams | None = None
     # a defaultdict: a Counter's missing-key hook is Python code, run some forty times a week
     tally: defaultdict[str, float] = field(default_factory=lambda: defaultdict(int))
     new_customers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
@@ -111,6 +115,54 @@ class Week:
     _served: tuple[np.ndarray, np.ndarray | slice] | None = field(
         default=None, init=False, repr=False
     )
+
+    # ------------------------------------------------------------------ luck
+    # The rules name each draw (a site of crmsim.streams.SITES) and whom it is about; whether
+    # the numbers come from the one generator in turn or from keyed streams is decided here.
+    def luck(self, site: str, rows: np.ndarray | int) -> np.ndarray:
+        """A uniform number in [0, 1) for each of ``rows`` (an array of rows, or ``n`` for all).
+
+        Sequential mode: exactly ``rng.random(len(rows))``. Keyed mode: each customer's number
+        for this site and week, whoever else is drawn (:mod:`crmsim.streams`).
+        """
+        if self.streams is None:
+            return self.rng.random(rows if isinstance(rows, int) else len(rows))
+        return self.draws(site, rows).random(self._count(rows))
+
+    def normal(self, site: str, rows: np.ndarray | int, mean: float, sd: float) -> np.ndarray:
+        """A normal number (``mean``, ``sd``) for each of ``rows``, drawn like :meth:`luck`."""
+        n = self._count(rows)
+        draws = self.draws(site, rows).standard_normal(n)
+        draws *= sd
+        draws += mean
+        return draws
+
+    def draws(self, site: str, rows: np.ndarray | int) -> np.random.Generator | KeyedStream:
+        """Where the numbers about ``rows`` at ``site`` come from, for a helper that draws them.
+
+        The model's generator itself in sequential mode; in keyed mode a
+        :class:`crmsim.streams.KeyedStream` with the generator methods a helper calls
+        (``random``, ``standard_normal``, ``integers``), keyed by these rows.
+        """
+        if self.streams is None:
+            return self.rng
+        if isinstance(rows, int):
+            rows = np.arange(rows)
+        return self.streams.at(self.index, site, rows)
+
+    def generator(self, site: str) -> np.random.Generator:
+        """A generator for draws that are not one per customer (the newcomers' traits).
+
+        The model's generator in sequential mode; in keyed mode one seeded by run, week and
+        site, so runs that draw the same people here draw the same numbers for them.
+        """
+        if self.streams is None:
+            return self.rng
+        return self.streams.generator(self.index, site)
+
+    @staticmethod
+    def _count(rows: np.ndarray | int) -> int:
+        return rows if isinstance(rows, int) else len(rows)
 
     # Most processes ask who is active, and only trials, departures and win-backs change
     # it: one mask per change instead of one per question keeps small runs fast.

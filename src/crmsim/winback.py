@@ -44,12 +44,11 @@ def win_back(state: CustomerState, week: Week) -> None:
     intensity = week.policy.win_back
     if intensity <= 0:
         return
-    rng = week.rng
     gone = rows_of((state.stage == DISSOLUTION) & (state.lost_week < week.index))
     if week.policy.win_back_target != "all":
         gone = gone[is_win_back_target(state, gone, week.policy.win_back_target)]
-    offered = gone[rng.random(len(gone)) < intensity]
-    accepts = rng.random(len(offered)) < acceptance(state, offered, week.index)
+    offered = gone[week.luck("win-back-offer", gone) < intensity]
+    accepts = week.luck("win-back-accept", offered) < acceptance(state, offered, week.index)
     back = offered[accepts]
     state.win_back_refusals[offered[~accepts]] += 1
     state.stage[back] = EXPLORATION
@@ -108,7 +107,7 @@ def former_customers_reconsider(state: CustomerState, week: Week) -> None:
     calm = rows_of(
         (state.stage == DISSOLUTION) & (state.anger_left == 0) & (state.lost_week < week.index)
     )
-    again = calm[week.rng.random(len(calm)) < rate]
+    again = calm[week.luck("reconsider", calm) < rate]
     state.stage[again] = AWARENESS
     state.angry[again] = False
     week.note("reconsidered", again)

@@ -30,6 +30,7 @@ from crmsim.experiments.runlog import (
 )
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
 from crmsim.levers import Market, Policy, Population
+from crmsim.streams import check_mode
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -194,6 +195,8 @@ class ComparisonResult:
         ``CRMModel(policy=..., rng=seeds[r], ...)``.
     weeks, n_customers, seed : int
         The settings of the comparison.
+    streams : str
+        ``"sequential"`` or ``"keyed"``: where the runs' draws came from.
     """
 
     runs: pd.DataFrame = field(repr=False)
@@ -202,6 +205,7 @@ class ComparisonResult:
     weeks: int
     n_customers: int
     seed: int
+    streams: str = "sequential"
 
     @property
     def replications(self) -> int:
@@ -246,9 +250,13 @@ class ComparisonResult:
         """Each policy minus a reference policy, paired replication by replication.
 
         Because replication ``r`` of every policy used the same seed, the paired difference
-        cancels much of the luck both runs shared, so its interval is usually far narrower
-        than the two separate intervals suggest. KPIs undefined in every run (yearly churn of
-        runs shorter than a year) are left out.
+        cancels the luck both runs shared. With ``streams="keyed"`` they share nearly all of
+        it, and the interval is a fifth to a quarter of what independent runs would give
+        (service 0.70 against 0.72, or a discount of 0 against 0.02, 20 replications of
+        2,000 customers and 156 weeks; docs/benchmarks.md); with the default sequential
+        streams they share the people and the network only, and pairing narrows the
+        interval little or not at all. KPIs undefined in every run (yearly churn of runs
+        shorter than a year) are left out.
 
         Parameters
         ----------
@@ -520,12 +528,17 @@ def compare(
     workers: int | None = None,
     scheduler: Any = None,
     out_dir: str | os.PathLike[str] | None = None,
+    streams: str = "sequential",
 ) -> ComparisonResult:
     """Run every policy ``replications`` times under common random numbers and collect the KPIs.
 
     Replication ``r`` of every policy uses the same seed, derived from ``(seed, r)`` with
     :class:`numpy.random.SeedSequence` (see :func:`replication_seeds`), so the policies face
-    the same people, network and luck.
+    the same people and network. With ``streams="keyed"`` they also face the same luck: each
+    customer's draws are keyed by seed, week, site and customer, whatever the policy, so
+    :meth:`ComparisonResult.differences` pairs runs that differ by the policy alone. With
+    the default ``"sequential"`` streams the runs fall out of step within weeks and pairing
+    narrows intervals little (docs/benchmarks.md measures both).
 
     Parameters
     ----------
@@ -558,6 +571,12 @@ def compare(
         replications) runs only what is missing and gives the same numbers as an
         uninterrupted comparison; a folder holding a comparison of other policies or
         settings, or runs made by other model code, is refused.
+    streams : {"sequential", "keyed"}
+        Where each run's weekly draws come from (see :class:`crmsim.CRMModel`). With
+        ``"keyed"`` a customer meets the same luck under every policy, not only the same
+        traits and network, and paired differences are far tighter; ``"sequential"`` (the
+        default) keeps the numbers of earlier runs. Recorded with ``out_dir``'s runs, so a
+        resume never mixes the two.
 
     Returns
     -------
@@ -585,11 +604,23 @@ def compare(
     replications, weeks, n_customers, seed, market, population, workers = _check_common(
         replications, weeks, n_customers, seed, progress, market, population, workers, scheduler
     )
+    streams = check_mode(streams)
     names = list(policies)
     seeds = replication_seeds(seed, replications)
     # Replications outer, policies inner: an interrupted comparison is still balanced.
     tasks = [
-        _Task(p, r, policies[name], market, population, network, n_customers, weeks, run_seed)
+        _Task(
+            p,
+            r,
+            policies[name],
+            market,
+            population,
+            network,
+            n_customers,
+            weeks,
+            run_seed,
+            streams,
+        )  # fmt: skip
         for r, run_seed in enumerate(seeds)
         for p, name in enumerate(names)
     ]
@@ -598,7 +629,7 @@ def compare(
     if out_dir is not None:
         settings = {
             "comparison of": {name: _canonical(policy) for name, policy in policies.items()},
-            **run_settings(weeks, n_customers, seed, market, population, network),
+            **run_settings(weeks, n_customers, seed, market, population, network, streams),
         }
         log = _RunLog(out_dir, settings, COMPARE_MANIFEST)
         for task in tasks:
@@ -638,4 +669,5 @@ def compare(
         weeks=weeks,
         n_customers=n_customers,
         seed=seed,
+        streams=streams,
     )

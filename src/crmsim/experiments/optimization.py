@@ -44,6 +44,7 @@ from crmsim.experiments.runlog import (
 )
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
 from crmsim.levers import Market, Policy, Population
+from crmsim.streams import check_mode
 
 if TYPE_CHECKING:
     import optuna
@@ -462,6 +463,7 @@ def optimize(
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = True,
+    streams: str = "sequential",
 ) -> OptimizationResult:
     """Search the levers for the policy with the best mean KPI, under common random numbers.
 
@@ -523,6 +525,12 @@ def optimize(
         Run on this Dask cluster instead.
     progress : bool
         Show a progress bar over the runs, with the best mean so far.
+    streams : {"sequential", "keyed"}
+        Where each run's weekly draws come from (see :class:`crmsim.CRMModel`). With
+        ``"keyed"`` a customer meets the same luck under every policy, not only the same
+        traits and network, and paired differences are far tighter; ``"sequential"`` (the
+        default) keeps the numbers of earlier runs. Recorded with ``out_dir``'s runs, so a
+        resume never mixes the two.
 
     Returns
     -------
@@ -540,6 +548,7 @@ def optimize(
         levers, kpi, trials, direction, budget, batch, sampler_seed, policy
     )
     confidence = checks.confidence(confidence)
+    streams = check_mode(streams)
     replications, weeks, n_customers, seed, market, population, workers = _check_common(
         replications, weeks, n_customers, seed, progress, market, population, workers, scheduler
     )
@@ -559,7 +568,7 @@ def optimize(
         # only what makes a run's numbers: a search with other levers, KPI, budget or
         # trials reuses every run of the same policy and seed
         settings = {
-            **run_settings(weeks, n_customers, seed, market, population, network),
+            **run_settings(weeks, n_customers, seed, market, population, network, streams),
             "policy": _canonical(policy),
         }
         log = _RunLog(out_dir, settings, OPTIMIZE_MANIFEST)
@@ -596,7 +605,8 @@ def optimize(
                             queued.add(key)
                             tasks.append(
                                 _Task(trial.number, r, policy.replace(**point), market,
-                                      population, network, n_customers, weeks, run_seed)
+                                      population, network, n_customers, weeks, run_seed,
+                                      streams)
                             )  # fmt: skip
                         else:
                             bar.update()

@@ -32,6 +32,7 @@ def run_settings(
     market: Market | None,
     population: Population | None,
     network: Any,
+    streams: str = "sequential",
 ) -> dict[str, Any]:
     """The settings every run of a sweep or a comparison shares, as its run log records them.
 
@@ -45,6 +46,8 @@ def run_settings(
         "population": _canonical(population or Population()),
         "network": _network_label(network),
         "kpis": list(KPIS),
+        # keyed and sequential runs of one seed differ: a resume must not mix them
+        "streams": streams,
     }
 
 

@@ -58,6 +58,7 @@ class _Task:
     n_customers: int
     weeks: int
     seed: int
+    streams: str = "sequential"
 
 
 def _run_task(task: _Task) -> dict[str, float]:
@@ -70,6 +71,7 @@ def _run_task(task: _Task) -> dict[str, float]:
         network=task.network,
         history=False,  # journeys in words are not needed for KPIs, and cost time
         rng=task.seed,
+        streams=task.streams,
     )
     model.run(task.weeks, progress=False)
     return run_kpis(model)

@@ -30,6 +30,7 @@ from crmsim.experiments.kpis import KPIS, _check_kpi
 from crmsim.experiments.runlog import _canonical, _point_key, _RunLog, run_settings
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
 from crmsim.levers import Market, Policy, Population
+from crmsim.streams import check_mode
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -79,6 +80,7 @@ class SweepResult:
     n_customers: int
     seed: int
     out_dir: Path | None = None
+    streams: str = "sequential"
 
     @property
     def parameters(self) -> list[str]:
@@ -382,6 +384,7 @@ def sweep(
     scheduler: Any = None,
     progress: bool = True,
     on_run: Callable[[int, int, dict[str, float]], None] | None = None,
+    streams: str = "sequential",
 ) -> SweepResult:
     """Run every point of a design ``replications`` times under common random numbers.
 
@@ -427,6 +430,12 @@ def sweep(
     on_run : callable, optional
         ``on_run(point, replication, kpis)``, called in this process after each newly computed
         run has been saved (not for runs read back from ``out_dir``).
+    streams : {"sequential", "keyed"}
+        Where each run's weekly draws come from (see :class:`crmsim.CRMModel`). With
+        ``"keyed"`` a customer meets the same luck under every policy, not only the same
+        traits and network, and paired differences are far tighter; ``"sequential"`` (the
+        default) keeps the numbers of earlier runs. Recorded with ``out_dir``'s runs, so a
+        resume never mixes the two.
 
     Returns
     -------
@@ -444,6 +453,7 @@ def sweep(
     True
     """
     frame = _design_frame(design)
+    streams = check_mode(streams)
     replications, weeks, n_customers, seed, market, population, workers = _check_common(
         replications, weeks, n_customers, seed, progress, market, population, workers, scheduler
     )
@@ -461,7 +471,7 @@ def sweep(
     log = None
     if out_dir is not None:
         settings = {
-            **run_settings(weeks, n_customers, seed, market, population, network),
+            **run_settings(weeks, n_customers, seed, market, population, network, streams),
             "policy": _canonical(policy),
         }
         log = _RunLog(out_dir, settings)
@@ -490,6 +500,7 @@ def sweep(
                     n_customers,
                     weeks,
                     run_seed,
+                    streams,
                 )  # fmt: skip
             )
 
@@ -538,4 +549,5 @@ def sweep(
         n_customers=n_customers,
         seed=seed,
         out_dir=Path(out_dir) if out_dir is not None else None,
+        streams=streams,
     )
