@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -115,6 +116,25 @@ def test_plot_shows_a_kpi_with_interval_bars(result):
     assert len(ax.containers) == 2  # one error bar per policy
     with pytest.raises(ValueError, match="kpi must be one of"):
         result.plot("happiness")
+
+
+def test_plot_keeps_long_policy_names_apart_and_the_legend_compact():
+    names = ["no discount", "targeted: new customers", "blanket: all", "loyal and marketer"]
+    many = compare({n: Policy(discount=0.05 * i) for i, n in enumerate(names)}, **SMALL)
+    fig = many.plot("profit")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    boxes = [label.get_window_extent(renderer) for label in ax.get_xticklabels()]
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left.x1 < right.x0, "neighbouring policy names overlap"
+    assert "\n" in ax.get_xticklabels()[1].get_text()  # the long name was wrapped, not cut
+    legend = ax.get_legend().get_window_extent(renderer)
+    axes_box = ax.get_window_extent(renderer)
+    assert legend.x1 <= axes_box.x1 + 1, "the legend sits beside the axes, taking their width"
+    assert legend.y0 >= axes_box.y1 - 1, "the legend covers the data"
+    title = ax.title.get_window_extent(renderer)
+    assert not title.overlaps(legend)
 
 
 def test_text_table_lists_every_kpi_under_every_policy(result):

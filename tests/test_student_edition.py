@@ -221,3 +221,67 @@ def test_instructor_solutions_pass_their_checks(module_name, monkeypatch):
         assert results[question.title], (
             f"{path.name}: the solution to '{question.title}' fails its check"
         )
+
+
+# --------------------------------------------------------------------------- self-contained
+#: Questions whose module ships a public helper that computes the answer (the notebooks use
+#: it), so the student edition cannot hide the method. To go when the exercises are rewritten.
+HELPERS_THAT_ANSWER = {
+    "lesson_06.q2": "a helper",
+    "lesson_03.q3": "a helper",
+    "lesson_02.q3": "opening_cohort_lost",
+}
+
+
+def test_the_edition_has_a_readme_with_set_up_steps(student_dir):
+    readme = (student_dir / "README.md").read_text(encoding="utf-8")
+    assert "pip install" in readme and "jupyter lab" in readme
+    assert (student_dir / "pyproject.toml").is_file()
+
+
+def test_every_relative_link_of_the_edition_resolves_inside_it(student_dir):
+    pages = [student_dir / "README.md", *student_dir.glob("lessons/*.md")]
+    pages += list(student_dir.glob("docs/**/*.md"))
+    assert any(p.parent.name == "docs" for p in pages), "the lessons' docs were not copied"
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            path = target.split("#")[0]
+            if not path or "://" in path:
+                continue
+            assert (page.parent / path).exists(), f"{page.name}: broken link {target}"
+    assert not (student_dir / "docs" / "instructors.md").exists()
+
+
+def test_student_exercise_modules_hold_no_checker_and_no_solution(student_dir):
+    for module in _lesson_modules():
+        source = (student_dir / "src" / "crmsim" / "exercises" / f"{module}.py").read_text()
+        compile(source, module, "exec")
+        original = importlib.import_module(f"crmsim.exercises.{module}")
+        for name, question in vars(original).items():
+            if not re.fullmatch(r"q\d+", name):
+                continue
+            assert f"KeyedChecker('{module}.{name}')" in source
+            assert question.checker.__name__ not in source, f"{module}.{name}: checker shipped"
+            if f"{module}.{name}" in HELPERS_THAT_ANSWER:
+                continue
+            for line in question.solution_text.splitlines():
+                line = line.strip()
+                if len(line) > 12 and not line.startswith(("#", "from ", "import ")):
+                    assert line not in source, f"{module}.{name}: solution shipped: {line}"
+        assert "Examples\n" not in source
+
+
+def test_exercise_cells_carry_nbgrader_metadata(student_dir):
+    for path in INSTRUCTOR:
+        student = nbformat.read(student_dir / "notebooks" / path.name, as_version=4)
+        graded = [c for c in student.cells if "nbgrader" in c.metadata]
+        ids = [c.metadata.nbgrader.grade_id for c in graded]
+        assert len(ids) == len(set(ids)), f"{path.name}: grade ids repeat"
+        checks = [c for c in student.cells if c.cell_type == "code" and ".check(" in c.source]
+        for cell in checks:
+            meta = cell.metadata.get("nbgrader")
+            assert meta, f"{path.name}: an exercise cell has no nbgrader metadata"
+            assert meta["schema_version"] == 3 and meta["solution"] and meta["grade"]
+            assert meta["points"] == 1 and not meta["locked"]
+            assert re.fullmatch(r"lesson_\d+-q\d+(-again)*", meta["grade_id"])

@@ -17,8 +17,19 @@ The student edition is the same material with the solutions taken out:
   ``<!-- END SOLUTION -->`` is replaced by a prompt;
 * outputs and execution counts are cleared.
 
-Notebooks are written to ``OUT/notebooks`` and the reading in ``lessons/`` is
-copied to ``OUT/lessons``, so the lessons' relative links keep working.
+Exercise cells also get nbgrader's cell metadata (schema 3): each exercise code cell and each
+markdown answer is a "manually graded answer" with a ``grade_id`` (``lesson_05-q1``) and one
+point, so the notebooks can be taken into an nbgrader course without tagging cells by hand.
+
+The edition is self-contained: ``OUT/README.md`` (how to set up and start), ``OUT/notebooks``,
+``OUT/lessons`` (the reading), ``OUT/docs`` (the pages the lessons link to; links to anything
+else become plain text) and the package itself (``OUT/pyproject.toml``, ``OUT/src/crmsim``) in
+which every exercise module is rewritten to check answers against a hashed answer key
+(``crmsim/exercises/answer_key.json``, see :mod:`crmsim.exercises.key`): no checker, no
+solution and no worked example ships. The key is made from the answers the instructor
+notebooks themselves check, by running their exercise cells in a kernel, so it follows the
+model when it is recalibrated; ``--no-key`` skips that (the modules then say every answer is
+checked when graded).
 
 Usage::
 
@@ -28,13 +39,18 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
+import secrets
 import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+if str(SRC) not in sys.path:  # run from a clean clone, before the package is installed
+    sys.path.insert(0, str(SRC))
 
 BEGIN = re.compile(r"^(?P<indent>\s*)#+\s*BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*#+\s*END SOLUTION\s*$")
@@ -43,6 +59,13 @@ ONE_LINE_SOLUTION = re.compile(r"^(?P<lhs>\s*[\w.\[\]'\", ]+?\s*=)(?!=).*#\s*SOL
 ASSERTED_CHECK = re.compile(r"^(?P<indent>\s*)assert\s+(?P<call>[\w.]+\.check\(.*\))\s*$")
 MD_SOLUTION = re.compile(r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->", re.DOTALL)
 MD_MARKER = re.compile(r"<!--\s*(BEGIN|END) SOLUTION\s*-->")
+
+CHECK_CALL = re.compile(r"\b\w+\.(?P<question>q\d+)\.check\(")
+LESSON_IMPORT = re.compile(r"from\s+crmsim\.exercises\s+import\s+(?P<lesson>lesson_\d+)\b")
+MD_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
+MD_IMAGE = re.compile(r"!\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+#: Pages under docs/ that are for instructors only: links to them become plain text.
+INSTRUCTOR_DOCS = {"instructors.md"}
 
 CODE_PROMPT = "# YOUR CODE HERE"
 MARKDOWN_PROMPT = "*Write your answer here.*"
@@ -110,26 +133,280 @@ def strip_markdown(source: str, where: str = "cell") -> str:
     return stripped
 
 
+def nbgrader_metadata(grade_id: str, points: int = 1) -> dict:
+    """nbgrader's metadata (schema 3) for a "manually graded answer" cell."""
+    return {
+        "grade": True,
+        "grade_id": grade_id,
+        "locked": False,
+        "points": points,
+        "schema_version": 3,
+        "solution": True,
+        "task": False,
+    }
+
+
 def student_notebook(notebook: dict, name: str = "notebook") -> dict:
     """A copy of a notebook (as parsed JSON) with solutions removed and outputs cleared."""
     nb = json.loads(json.dumps(notebook))
+    lessons = LESSON_IMPORT.findall(json.dumps(notebook))
+    prefix = lessons[0] if lessons else Path(name).stem
+    discussion = 0
+    used: set[str] = set()
     for index, cell in enumerate(nb.get("cells", [])):
         where = f"{name}, cell {index}"
+        source = _source(cell)
         if cell.get("cell_type") == "code":
-            cell["source"] = strip_code(_source(cell), where)
+            cell["source"] = strip_code(source, where)
             cell["outputs"] = []
             cell["execution_count"] = None
             cell.get("metadata", {}).pop("execution", None)
+            check = CHECK_CALL.search(cell["source"])
+            if check:
+                grade_id = f"{prefix}-{check.group('question')}"
+                while grade_id in used:  # nbgrader needs each id once
+                    grade_id += "-again"
+                used.add(grade_id)
+                cell.setdefault("metadata", {})["nbgrader"] = nbgrader_metadata(grade_id)
         elif cell.get("cell_type") == "markdown":
-            cell["source"] = strip_markdown(_source(cell), where)
+            cell["source"] = strip_markdown(source, where)
+            if MD_SOLUTION.search(source):
+                discussion += 1
+                grade_id = f"{prefix}-discussion-{discussion}"
+                cell.setdefault("metadata", {})["nbgrader"] = nbgrader_metadata(grade_id)
     nb.setdefault("metadata", {})["crmsim_edition"] = "student"
     return nb
 
 
+# ------------------------------------------------------------------ the student's package
+def strip_docstring_examples(doc: str) -> str:
+    """A module docstring without its ``Examples`` section (it shows right answers)."""
+    return re.split(r"\n\s*Examples\n\s*-{3,}\n", doc, maxsplit=1)[0].rstrip() + "\n"
+
+
+def student_module(source: str, lesson: str) -> str:
+    """An exercise module's source with its checkers and solutions replaced by the answer key.
+
+    Every ``qN = Question(title, checker, hints=..., solution=...)`` becomes
+    ``qN = Question(title, KeyedChecker("lesson_NN.qN"), hints=...)``; the checker functions
+    are removed, and so is the docstring's ``Examples`` section. Everything else (run
+    helpers, constants) stays: the notebooks use it.
+    """
+    tree = ast.parse(source)
+    checkers: set[str] = set()
+    for node in tree.body:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and re.fullmatch(r"q\d+", node.targets[0].id)
+            and isinstance(node.value, ast.Call)
+            and getattr(node.value.func, "id", "") == "Question"
+        ):
+            continue
+        call = node.value
+        title = (
+            call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "title")
+        )
+        checker = (
+            call.args[1]
+            if len(call.args) > 1
+            else next((k.value for k in call.keywords if k.arg == "checker"), None)
+        )
+        if isinstance(checker, ast.Name):
+            checkers.add(checker.id)
+        hints = (
+            call.args[2]
+            if len(call.args) > 2
+            else next(
+                (k.value for k in call.keywords if k.arg == "hints"),
+                ast.Tuple(elts=[], ctx=ast.Load()),
+            )
+        )
+        keyed = ast.Call(
+            func=ast.Name("KeyedChecker", ast.Load()),
+            args=[ast.Constant(f"{lesson}.{node.targets[0].id}")],
+            keywords=[],
+        )
+        node.value = ast.Call(
+            func=ast.Name("Question", ast.Load()),
+            args=[title, keyed],
+            keywords=[ast.keyword("hints", hints)],
+        )
+    tree.body = [
+        node
+        for node in tree.body
+        if not (isinstance(node, ast.FunctionDef) and node.name in checkers)
+    ]
+    first = tree.body[0] if tree.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        first.value.value = strip_docstring_examples(str(first.value.value))
+    position = next(
+        (
+            i
+            for i, node in enumerate(tree.body)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            and getattr(node, "module", "") != "__future__"
+        ),
+        0,
+    )
+    tree.body.insert(
+        position,
+        ast.ImportFrom(module="crmsim.exercises.key", names=[ast.alias("KeyedChecker")], level=0),
+    )
+    header = "# The student edition of this module: answers are checked against answer_key.json.\n"
+    return header + ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def reference_answers(notebooks: Path = ROOT / "notebooks", timeout: float = 900) -> dict:
+    """The answers the instructor notebooks check, by question id, from running them.
+
+    Only a notebook's first cell and its exercise section run (from the cell importing the
+    lesson's exercises on); a notebook whose exercises use earlier results is run whole.
+    """
+    from crmsim.exercises import grading
+
+    answers: dict = {}
+    for path in sorted(Path(notebooks).glob("*.ipynb")):
+        lessons = grading.lessons_used(path)
+        if not lessons:
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = [_source(c) for c in nb["cells"] if c.get("cell_type") == "code"]
+        start = next(i for i, c in enumerate(cells) if LESSON_IMPORT.search(c))
+        wanted = {q for lesson in lessons for q in grading.questions_of(lesson)}
+        run = grading.run_notebook(path, timeout, [cells[0], *cells[start:]] if start else cells)
+        if not wanted <= set(run.answers):
+            run = grading.run_notebook(path, timeout)
+        missing = wanted - set(run.answers)
+        if missing:
+            raise RuntimeError(f"{path.name} never checks {sorted(missing)}: {run.error}")
+        answers.update({q: run.answers[q] for q in wanted})
+    return answers
+
+
+def build_package(out: Path, key: dict | None, src: Path = SRC, project: Path = ROOT) -> Path:
+    """Copy the package into ``out/src`` with student exercise modules and the answer key."""
+    target = Path(out) / "src" / "crmsim"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(
+        Path(src) / "crmsim", target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    for module in sorted((target / "exercises").glob("lesson_*.py")):
+        module.write_text(student_module(module.read_text("utf-8"), module.stem), "utf-8")
+    from crmsim.exercises.key import KEY_FILE, write_key
+
+    write_key(key or {"salt": "", "questions": {}}, target / "exercises" / KEY_FILE)
+    shutil.copy2(Path(project) / "pyproject.toml", Path(out) / "pyproject.toml")
+    return target
+
+
+def copy_linked_docs(out: Path, project: Path = ROOT) -> list[Path]:
+    """Copy the pages the edition's markdown links to; unlink what the edition does not hold.
+
+    Pages under ``docs/`` (except :data:`INSTRUCTOR_DOCS`) and the images they show are copied
+    to ``out/docs``; a link to anything else outside the edition keeps its text and loses its
+    target. Returns the pages copied.
+    """
+    out, project = Path(out), Path(project)
+    copied: list[Path] = []
+    queue = sorted(out.glob("lessons/*.md")) + [out / "README.md"]
+    seen: set[Path] = set()
+    while queue:
+        page = queue.pop(0)
+        if page in seen or not page.exists():
+            continue
+        seen.add(page)
+        origin = project / page.relative_to(out)
+        text = page.read_text(encoding="utf-8")
+        for match in MD_IMAGE.finditer(text):
+            target = match.group("target").split("#")[0]
+            if "://" in target:
+                continue
+            source = (origin.parent / target).resolve()
+            destination = (page.parent / target).resolve()
+            if source.is_file() and destination.is_relative_to(out.resolve()):
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, destination)
+
+        def relink(match: re.Match, page: Path = page, origin: Path = origin) -> str:
+            target = match.group("target")
+            path = target.split("#")[0]
+            if not path or "://" in target or target.startswith("mailto:"):
+                return match.group(0)
+            inside = (page.parent / path).resolve()
+            if inside.exists() and inside.is_relative_to(out.resolve()):
+                return match.group(0)
+            source = (origin.parent / path).resolve()
+            docs = (project / "docs").resolve()
+            if (
+                source.is_file()
+                and source.is_relative_to(docs)
+                and source.name not in INSTRUCTOR_DOCS
+            ):
+                inside.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, inside)
+                copied.append(inside)
+                queue.append(inside)
+                return match.group(0)
+            return match.group("text")
+
+        page.write_text(MD_LINK.sub(relink, text), encoding="utf-8")
+    return copied
+
+
+README = """# {title}: the student edition
+
+This folder holds everything for the course: the reading for each lesson (`lessons/`), a
+notebook per lesson with exercises (`notebooks/`), the pages they refer to (`docs/`) and the
+simulator itself (`src/crmsim`).
+
+## Set up (once)
+
+You need Python 3.12 or newer. In a terminal, in this folder:
+
+```bash
+python3 -m venv .venv
+source .venv/bin/activate        # Windows: .venv\\Scripts\\activate
+pip install -e ".[lab]"
+```
+
+## Start
+
+```bash
+source .venv/bin/activate
+jupyter lab notebooks/
+```
+
+Open `notebooks/00_getting_started.ipynb` first; [`lessons/README.md`](lessons/README.md) lists
+the lessons. Each lesson has a reading (`lessons/NN_*.md`) to read before the notebook.
+
+## Exercises
+
+At the end of each notebook, replace `...` with your answer and run the cell:
+`ex.q1.check(answer)` says whether it is right and, if not, what to look at again;
+`ex.q1.hint()` gives a hint. Answers are checked against an answer key that does not contain
+them, so this edition has no worked solutions: ask your instructor.
+
+To hand in, save the notebook with your answers and submit the `.ipynb` file. It is graded by
+running it from top to bottom, so check that *Run All* works before you submit.
+"""
+
+
 def build(
-    out: Path, notebooks: Path = ROOT / "notebooks", lessons: Path = ROOT / "lessons"
+    out: Path,
+    notebooks: Path = ROOT / "notebooks",
+    lessons: Path = ROOT / "lessons",
+    key: dict | None = None,
+    package: bool = True,
 ) -> list[Path]:
-    """Write the student edition into ``out``; return the notebooks written."""
+    """Write the student edition into ``out``; return the notebooks written.
+
+    ``key`` is the answer key to ship (see :func:`reference_answers` and
+    :func:`crmsim.exercises.key.make_key`); without one the exercise modules report every
+    answer as checked when graded. ``package=False`` leaves out the package.
+    """
     out = Path(out)
     written = []
     target = out / "notebooks"
@@ -144,7 +421,24 @@ def build(
         written.append(destination)
     if Path(lessons).is_dir():
         shutil.copytree(lessons, out / "lessons", dirs_exist_ok=True)
+    (out / "README.md").write_text(README.format(title="crmsim"), encoding="utf-8")
+    copy_linked_docs(out, Path(lessons).resolve().parent)
+    if package:
+        build_package(out, key)
     return written
+
+
+def make_answer_key(notebooks: Path = ROOT / "notebooks", salt: str | None = None) -> dict:
+    """The hashed answer key, made from what the instructor notebooks check now."""
+    from crmsim.exercises import grading
+    from crmsim.exercises.key import make_key
+
+    answers = reference_answers(notebooks)
+    titles = {}
+    for qid in answers:
+        lesson = qid.split(".")[0]
+        titles[qid] = grading.questions_of(lesson)[qid].title
+    return make_key(answers, titles, salt if salt is not None else secrets.token_hex(16))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,9 +452,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lessons", type=Path, default=ROOT / "lessons", help="lesson texts to copy"
     )
+    parser.add_argument(
+        "--no-key",
+        action="store_true",
+        help="skip running the instructor notebooks for the answer key (no checks offline)",
+    )
+    parser.add_argument("--salt", help="salt of the answer key's hashes (random by default)")
     args = parser.parse_args(argv)
     try:
-        written = build(args.out, args.notebooks, args.lessons)
+        key = None if args.no_key else make_answer_key(args.notebooks, args.salt)
+        written = build(args.out, args.notebooks, args.lessons, key=key)
     except SolutionMarkerError as err:
         print(f"make_student: {err}", file=sys.stderr)
         return 1

@@ -721,6 +721,26 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    """Run every collected notebook, check its answers and write the gradebook."""
+    from crmsim.exercises import grading
+
+    folder = Path(args.submissions)
+    if not folder.is_dir():
+        print(f"crmsim grade: {folder} is not a folder of submissions", file=sys.stderr)
+        return 2
+    if not grading.find_submissions(folder):
+        print(f"crmsim grade: no notebooks (.ipynb) under {folder}", file=sys.stderr)
+        return 2
+    book = grading.grade(folder, timeout=args.timeout, progress=print)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.to_csv(out, index=False)
+    totals = book[book["question"] == "total"]
+    print(f"{len(totals)} student(s) graded; gradebook written to {out}")
+    return 0
+
+
 def _cmd_app(args: argparse.Namespace) -> int:
     """Serve the dashboard (``crmsim.app``) with Solara's server until Ctrl-C.
 
@@ -1021,6 +1041,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("scenarios", help="list the bundled scenarios")
     listing.set_defaults(handler=_cmd_scenarios)
+
+    grade = commands.add_parser(
+        "grade",
+        help="run collected student notebooks and write a gradebook (CSV)",
+        description="Run every notebook under SUBMISSIONS (SUBMISSIONS/<student>/*.ipynb or "
+        "SUBMISSIONS/<student>.ipynb) in a kernel of this Python environment, check the "
+        "answers it gave with this installation's checkers and write one row per student and "
+        "question, and a total per student. Grading executes the notebooks: run untrusted "
+        "ones in a container.",
+    )
+    grade.add_argument("submissions", help="folder of collected notebooks")
+    grade.add_argument("--out", default="grades.csv", help="gradebook to write (grades.csv)")
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="seconds each notebook may run before it is stopped (default 600)",
+    )
+    grade.set_defaults(handler=_cmd_grade)
 
     app = commands.add_parser(
         "app",

@@ -18,6 +18,6 @@ Examples
 True
 """
 
-from crmsim.exercises.core import Feedback, Question, close_to
+from crmsim.exercises.core import Feedback, Question, close_to, question_id
 
-__all__ = ["Feedback", "Question", "close_to"]
+__all__ = ["Feedback", "Question", "close_to", "question_id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,6 +97,28 @@ class Question:
         return text
 
     def solution(self) -> str:
-        """Print (and return) the worked solution."""
-        print(f"Solution — {self.title}:\n{self.solution_text}")
-        return self.solution_text
+        """Print (and return) the worked solution (the student edition has none to show)."""
+        text = self.solution_text or NO_SOLUTION
+        print(f"Solution — {self.title}:\n{text}")
+        return text
+
+
+#: What ``solution()`` says in the student edition, whose questions carry no solutions.
+NO_SOLUTION = (
+    "The worked solution is not part of this edition. Try the hints, then ask your instructor."
+)
+
+
+def question_id(question: Question) -> str | None:
+    """The id of a lesson's question, ``"lesson_05.q1"``, found among the loaded lesson modules.
+
+    Ids name questions in the answer key and the gradebook; ``None`` for a question that no
+    ``crmsim.exercises.lesson_NN`` module defines (one made in a notebook).
+    """
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("crmsim.exercises.lesson_") or module is None:
+            continue
+        for attribute, value in vars(module).items():
+            if value is question and attribute.startswith("q") and attribute[1:].isdigit():
+                return f"{name.rsplit('.', 1)[1]}.{attribute}"
+    return None

@@ -5,6 +5,7 @@ confidence intervals, paired differences, plots).
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -177,6 +178,15 @@ def holm(p_values: np.ndarray) -> np.ndarray:
         running = max(running, min(1.0, (m - rank) * p[index]))
         adjusted[index] = running
     return adjusted
+
+
+#: Characters per line of a policy's name under :meth:`ComparisonResult.plot`'s axis.
+_LABEL_WIDTH = 14
+
+
+def _wrap(name: str, width: int = _LABEL_WIDTH) -> str:
+    """A policy name broken onto lines of at most ``width`` characters (words kept whole)."""
+    return "\n".join(textwrap.wrap(name, width, break_long_words=False)) or name
 
 
 @dataclass
@@ -369,7 +379,7 @@ class ComparisonResult:
         colours = [plots.OKABE_ITO[c] for c in _COLOUR_ORDER]
         with plots.figure_style():
             if ax is None:
-                fig = plots.make_figure(figsize=(max(6.0, 1.8 * len(self.policies) + 2.5), 5.0))
+                fig = plots.make_figure(figsize=(max(6.0, 1.5 * len(self.policies) + 1.5), 5.0))
                 axis = fig.subplots()
             else:
                 fig, axis = ax.figure, ax
@@ -397,17 +407,29 @@ class ComparisonResult:
                     linewidth=2.2,
                     label=f"mean, {confidence:.0%} confidence interval" if i == 0 else None,
                 )
-            axis.set_xticks(range(len(self.policies)), self.policies)
+            # Long policy names ("targeted: new customers") ran into each other: wrap them
+            # onto lines of a width one slot can hold.
+            axis.set_xticks(range(len(self.policies)), [_wrap(p) for p in self.policies])
             axis.set_xlim(-0.6, len(self.policies) - 0.4)
             axis.set_xlabel("policy")
             axis.set_ylabel(KPIS[kpi])
             _format_axis(axis.yaxis, kpi)
             axis.set_title(
                 f"{kpi}: {self.replications} replications of {self.weeks} weeks, "
-                f"{self.n_customers:,} customers"
+                f"{self.n_customers:,} customers",
+                pad=28,  # room for the legend's row between the title and the axes
             )
             axis.grid(axis="x", visible=False)
-            plots.legend_outside(axis)
+            # A compact legend in one row under the title, instead of a column beside the
+            # axes that took half the figure's width from the data.
+            axis.legend(
+                loc="lower left",
+                bbox_to_anchor=(0.0, 1.0),
+                ncol=2,
+                frameon=False,
+                fontsize="small",
+                borderaxespad=0.2,
+            )
         return fig if ax is None else ax
 
     def plot_kpis(self, kpis: list[str] | None = None, confidence: float = 0.95) -> Figure:
