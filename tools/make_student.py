@@ -184,6 +184,34 @@ def strip_docstring_examples(doc: str) -> str:
     return re.split(r"\n\s*Examples\n\s*-{3,}\n", doc, maxsplit=1)[0].rstrip() + "\n"
 
 
+def _without_unused_private_functions(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` less the private functions nothing left calls (those only the removed
+    checkers used, such as ``_expected_q2``, compute answers)."""
+    while True:
+        used = {
+            node.id
+            for statement in body
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Name)
+        }
+        # a function's own body may name it (recursion); count only uses elsewhere
+        unused = {
+            statement.name
+            for statement in body
+            if isinstance(statement, ast.FunctionDef)
+            and statement.name.startswith("_")
+            and not any(
+                isinstance(node, ast.Name) and node.id == statement.name
+                for other in body
+                if other is not statement
+                for node in ast.walk(other)
+            )
+        }
+        if not unused or not used:
+            return body
+        body = [s for s in body if not (isinstance(s, ast.FunctionDef) and s.name in unused)]
+
+
 def student_module(source: str, lesson: str) -> str:
     """An exercise module's source with its checkers and solutions replaced by the answer key.
 
@@ -238,6 +266,7 @@ def student_module(source: str, lesson: str) -> str:
         for node in tree.body
         if not (isinstance(node, ast.FunctionDef) and node.name in checkers)
     ]
+    tree.body = _without_unused_private_functions(tree.body)
     first = tree.body[0] if tree.body else None
     if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
         first.value.value = strip_docstring_examples(str(first.value.value))

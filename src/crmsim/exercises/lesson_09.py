@@ -181,8 +181,8 @@ q2 = Question(
         "and by OFFER_FATIGUE for each offer refused.",
     ],
     solution=(
-        "from crmsim.winback import (ANGRY_ACCEPT_FACTOR, CAUSE_ACCEPT, WIN_BACK_ACCEPT,\n"
-        "                            WIN_BACK_HALF_LIFE)\n"
+        "from crmsim.winback import ANGRY_ACCEPT_FACTOR, CAUSE_ACCEPT, WIN_BACK_ACCEPT, "
+        "WIN_BACK_HALF_LIFE\n"
         "away = 0.5 ** (13 / WIN_BACK_HALF_LIFE)\n"
         "calm = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['competitor'] * away\n"
         "angry = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['failure'] * ANGRY_ACCEPT_FACTOR * away\n"
