@@ -9,6 +9,8 @@ import inspect
 import os
 import subprocess
 import sys
+import threading
+import time
 from unittest import mock
 
 import ipyvuetify as v
@@ -250,7 +252,7 @@ def test_the_network_is_drawn_for_small_markets_only():
 
 @pytest.mark.parametrize(
     "module",
-    [app, app.model, app.levers, app.controls, app.views, app.dashboard, assets],
+    [app, app.model, app.levers, app.controls, app.views, app.dashboard, app.play, assets],
     ids=lambda m: m.__name__,
 )
 def test_the_module_examples_run(module):
@@ -534,6 +536,22 @@ def test_the_figure_cache_keeps_the_latest_week_of_each_live_run():
     assert len(cache._images) == 1  # a run's images go with it
 
 
+def test_views_drawn_ahead_are_shown_while_playing_without_drawing_again(drawn):
+    cache = app.FigureCache()
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=5)
+    week = app.draw_views(model, cache, 0)  # as the page does before it shows a new week
+    assert week == 5 and sorted(drawn) == ["stages", "tiers"]
+    ready = {key: app.view_image(model, key, cache) for key in ("stages", "tiers")}
+    model.run(3, progress=False)  # while playing, the run has moved on meanwhile
+    drawn.clear()
+    for key, image in ready.items():
+        assert app.view_image(model, key, cache, at_least=week) == image
+    assert drawn == []
+    assert app.view_image(model, "stages", cache) != ready["stages"]  # the week itself: drawn
+    assert drawn == ["stages"]
+    assert app.view_image(model, "tiers", cache, at_least=week) == ready["tiers"]
+
+
 def test_the_weekly_table_is_built_once_a_week_and_follows_the_run():
     model = app.DashboardModel(n_customers=200, rng=3, weeks=5)
     first = model.snapshot()
@@ -553,6 +571,157 @@ def test_the_network_tab_explains_itself_for_a_large_market():
         assert "up to 400 people" in page.alerts()
     finally:
         page.close()
+
+
+# --------------------------------------------------------------------------- ▶
+def _until(condition, timeout: float = 30.0) -> None:
+    """Wait for ``condition()`` to hold; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def _threads(name: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == name and t.is_alive()]
+
+
+def test_play_redraws_a_bounded_number_of_times_however_fast_the_weeks():
+    weeks, redraws = [], []
+    player = app.Player(
+        lambda: weeks.append(1) or True,
+        redraws.append,
+        interval=0.0,  # as fast as the weeks go: many per redraw
+        text_period=0.05,
+        figure_period=0.2,
+    )
+    started = time.monotonic()
+    assert player.play() and player.playing
+    assert not player.play()  # one play at a time
+    _until(lambda: len(weeks) >= 2_000 and redraws.count(True) >= 2)
+    player.pause()
+    elapsed = time.monotonic() - started
+    assert not player.playing and player.wait(timeout=5)
+    assert len(redraws) <= elapsed / 0.05 + 2
+    assert redraws.count(True) <= elapsed / 0.2 + 2  # the figures less often than the text
+    assert len(redraws) < len(weeks) / 10
+    simulated = len(weeks)
+    time.sleep(0.1)
+    assert len(weeks) == simulated  # paused: not a week more
+
+
+def test_pause_does_not_wait_for_a_redraw_in_progress():
+    weeks = []
+    drawing, release = threading.Event(), threading.Event()
+
+    def slow_show(figures):
+        drawing.set()
+        release.wait(30)  # a figure that takes long to draw
+
+    player = app.Player(lambda: weeks.append(1) or True, slow_show, interval=0.001)
+    player.play()
+    assert drawing.wait(30)
+    player.pause()  # returns while the painter is still drawing
+    stepper = player._threads[0]
+    assert not stepper.is_alive() and not player.playing
+    simulated = len(weeks)
+    time.sleep(0.05)
+    assert len(weeks) == simulated
+    release.set()
+    assert player.wait(timeout=5)
+
+
+def test_play_ends_by_itself_when_the_run_cannot_go_on_or_a_week_fails():
+    ends = []
+    weeks = []
+    player = app.Player(
+        lambda: weeks.append(1) or len(weeks) < 3, lambda f: None, ends.append, interval=0.0
+    )
+    player.play()
+    assert player.wait(timeout=10)
+    assert len(weeks) == 3 and ends == [None]
+
+    def failing():
+        raise ValueError("week 4 failed")
+
+    player = app.Player(failing, lambda f: None, ends.append, interval=0.0)
+    player.play()
+    assert player.wait(timeout=10)
+    assert ends[-1] == "ValueError: week 4 failed" and player.error == ends[-1]
+    paused = app.Player(lambda: True, lambda f: None, ends.append, interval=0.0)
+    paused.play()
+    paused.pause()
+    assert paused.wait(timeout=10) and len(ends) == 2  # paused: not an end of its own
+
+
+def test_a_stopped_player_does_not_play_again():
+    player = app.Player(lambda: True, lambda f: None, interval=0.0)
+    player.play()
+    player.stop()
+    assert not player.playing and player.wait(timeout=5)
+    assert not player.play()
+
+
+TABS0 = next(iter(app.TABS.values()))[0]  # the views of the tab the page opens on
+
+
+def test_play_on_the_page_moves_the_run_on_and_pause_stops_it_where_shown(dashboard):
+    model = dashboard.model()
+    before = dashboard.images()
+    dashboard.press("▶")
+    assert dashboard.rc.find(v.Btn, children=["❚❚"]).widget  # the button pauses now
+    assert dashboard.rc.find(v.Btn, children=["Step"]).widget.disabled
+    _until(lambda: model.week >= 170 and f"Week {model.week - 1}" not in dashboard.texts())
+    dashboard.press("❚❚")
+    week = model.week
+    time.sleep(0.3)
+    assert model.week == week and dashboard.model() is model
+    assert f"Week {week} ·" in dashboard.texts()  # the page shows where the run stopped
+    # and its figures at that week, drawn by the player once paused
+    _until(lambda: not _threads("crmsim-painter"))
+    assert len(dashboard.images()) == 2
+    assert dashboard.images() == [app.view_image(model, k, app.FigureCache()) for k in TABS0]
+    assert all(a != b for a, b in zip(before, dashboard.images(), strict=True))
+    assert not _threads("crmsim-stepper")
+    dashboard.press("Step")  # Step works again, one week on
+    assert model.week == week + 1 and f"Week {week + 1} ·" in dashboard.texts()
+
+
+def test_a_lever_moved_while_playing_acts_on_the_run(dashboard):
+    model = dashboard.model()
+    dashboard.press("▶")
+    _until(lambda: model.week >= 160)
+    dashboard.slider(RESPECT).v_model = 0.0
+    _until(lambda: model.week >= 165)
+    dashboard.press("❚❚")
+    assert model.policy.respect == 0.0 and model.changes[0][1:] == ("respect", 0.5, 0.0)
+    assert model.changes[0][0] > 156
+
+
+def test_reset_while_playing_stops_the_old_run(dashboard):
+    old = dashboard.model()
+    dashboard.press("▶")
+    _until(lambda: old.week >= 160)
+    dashboard.press("Reset")
+    week = old.week
+    assert dashboard.model() is not old and dashboard.model().week == 156
+    time.sleep(0.1)
+    assert old.week == week  # the old run no longer steps
+    assert dashboard.rc.find(v.Btn, children=["▶"]).widget
+
+
+def test_the_play_threads_end_with_the_page():
+    page = Dashboard(n_customers=SMALL)
+    try:
+        page.press("▶")
+        _until(lambda: page.model().week >= 160)
+        assert _threads("crmsim-stepper")
+    finally:
+        page.close()  # as Solara does when the tab is closed
+    _until(lambda: not _threads("crmsim-stepper") and not _threads("crmsim-painter"), 10)
+    week = page.model().week
+    time.sleep(0.1)
+    assert page.model().week == week
 
 
 # --------------------------------------------------------------------------- the command

@@ -309,3 +309,52 @@ def test_picking_a_scenario_loads_its_settings_into_the_sliders(page):
         page.mouse.move(0, 0)
         time.sleep(1)  # let the select's focus animation end
         page.screenshot(path=screenshot)
+
+
+def _week_shown(page) -> int:
+    """The week the overview line shows."""
+    text = page.evaluate("document.body.innerText")
+    match = re.search(r"Week (\d+) ·", text)
+    assert match, text[:300]
+    return int(match.group(1))
+
+
+def test_fast_play_keeps_the_page_and_the_server_responsive_and_pause_is_obeyed(page, server):
+    """The sequence that froze the server: play, play interval down to 1 ms, pause."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("Week 156").wait_for()
+    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="❚❚").wait_for()
+    started, first = time.perf_counter(), _week_shown(page)
+    time.sleep(3)
+    rate = (_week_shown(page) - first) / (time.perf_counter() - started)
+    print(f"\nWeeks shown per second while playing at the default interval: {rate:.0f}")
+    assert rate > 5  # generous: a busy machine; benchmarks/dashboard.py measures the pace
+
+    # Developer controls: the play interval down to 1 ms, while playing.
+    page.get_by_text("Developer controls").click()
+    interval = _slider(page, "Play interval (ms)")
+    interval.focus()
+    interval.press("Home")
+    expect(interval).to_have_attribute("aria-valuenow", "1")
+    time.sleep(3)
+    assert _week_shown(page) > first + 3 * 5
+
+    # Pause is obeyed within half a second: the counter stops where the run stopped.
+    page.get_by_role("button", name="❚❚").click()
+    time.sleep(0.5)
+    stopped = _week_shown(page)
+    time.sleep(1.5)
+    assert _week_shown(page) == stopped
+    page.get_by_role("button", name="▶").wait_for()
+
+    # The server answers at once, and the page still works.
+    answered = time.perf_counter()
+    assert _get(server + "/", timeout=5) == 200
+    assert time.perf_counter() - answered < 2
+    source = _figure_source(page)
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text(f"Week {stopped + 1} ·").wait_for()
+    _wait_for_new_figure(page, source)

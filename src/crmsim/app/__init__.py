@@ -23,13 +23,16 @@ In a notebook cell (JupyterLab or Notebook, with the ``lab`` extra installed)::
 
 Pick a scenario to load its settings into the controls. A lever moved applies to the run from
 the next week on, as ``model.policy = model.policy.replace(...)`` does in a notebook: press
-**Step** or **▶** to see what it does. **Reset** starts a fresh run from the controls (the run
-set-up included) and, with "Run 156 weeks after Reset" ticked, runs three years at once. The
-header shows the settings in use: the seed (a blank seed draws one, shown there), where the
-levers differ from the scenario and which changed during the run. A value the model refuses
-(a discount that ends before it starts, a seed that is not a number) does not break the page:
-the message, in the controls' own words, is shown and the run keeps its settings (at Reset:
-the scenario's own) until the control is fixed.
+**Step** or **▶** to see what it does. While playing, the run goes on at the play interval
+(50 weeks a second at most by default) and the page is redrawn a few times a second: the text
+about five times, the figures about once (:class:`Player`); ❚❚ stops it at once. **Reset**
+starts a fresh run from the controls (the run set-up included) and, with "Run 156 weeks after
+Reset" ticked, runs three years at once. The header shows the settings in use: the seed (a
+blank seed draws one, shown there), where the levers differ from the scenario and which
+changed during the run. A value the model refuses (a discount that ends before it starts, a
+seed that is not a number) does not break the page: the message, in the controls' own words,
+is shown and the run keeps its settings (at Reset: the scenario's own) until the control is
+fixed.
 
 Why a subclass
 --------------
@@ -51,6 +54,8 @@ How it is built
 * :mod:`crmsim.app.controls`: :func:`model_params`, the sidebar's sliders and menus;
 * :mod:`crmsim.app.views`: the figures, their images (:class:`FigureCache`) and the components
   of the main area;
+* :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
+  second;
 * :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
 * :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline.
 """
@@ -61,7 +66,7 @@ import solara
 
 from crmsim.app import dashboard
 from crmsim.app.controls import model_params
-from crmsim.app.dashboard import Controls, LeverControl, Page, page, run_weeks
+from crmsim.app.dashboard import Controls, LeverControl, Page, PlayButtons, page, run_weeks
 from crmsim.app.levers import (
     GROUPS,
     LEVERS,
@@ -81,6 +86,7 @@ from crmsim.app.model import (
     parse_seed,
     target_label,
 )
+from crmsim.app.play import FIGURE_PERIOD, INTERVAL, TEXT_PERIOD, Player
 from crmsim.app.views import (
     FIGURE_DPI,
     FIGURE_SCALE,
@@ -94,6 +100,7 @@ from crmsim.app.views import (
     Overview,
     Views,
     draw_figure,
+    draw_views,
     network_figure,
     network_layout,
     render_png,
@@ -130,13 +137,19 @@ __all__ = [
     "RUN_WEEKS",
     "TABS",
     "DashboardModel",
+    "FIGURE_PERIOD",
+    "INTERVAL",
+    "TEXT_PERIOD",
+    "Player",
     "FigureCache",
     "FigureView",
     "NetworkView",
     "Overview",
     "Page",
+    "PlayButtons",
     "Views",
     "draw_figure",
+    "draw_views",
     "model_params",
     "network_figure",
     "network_layout",

@@ -1,10 +1,12 @@
-"""The page: the scenario card, Mesa's Reset / ▶ / Step and the levers, grouped, in the sidebar;
-the views beside them; and the element ``solara run crmsim.app:page`` serves.
+"""The page: the scenario card, Reset / ▶ / Step and the levers, grouped, in the sidebar; the
+views beside them; and the element ``solara run crmsim.app:page`` serves.
 
 The page is laid out here rather than by Mesa's ``SolaraViz``, which would rebuild the model
 for every change: a lever moved here applies to the running model from the next week on
 (:meth:`~crmsim.app.DashboardModel.set_levers`), and Reset starts a fresh run from the controls.
-Mesa's own parts (``ModelController``: Reset, ▶, Step) are used as they are.
+Reset / ▶ / Step are the page's own rather than Mesa's ``ModelController``, which redraws
+every figure after every week: ▶ here simulates in one thread and redraws from another, a few
+times a second (:class:`~crmsim.app.play.Player`).
 """
 
 # Solara components are named like classes (Page, SolaraViz), as Solara and Mesa do.
@@ -15,14 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 import solara
-from mesa.visualization.solara_viz import ModelController
-from mesa.visualization.utils import force_update
 
 from crmsim import scenarios
 from crmsim.app.controls import model_params
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
-from crmsim.app.views import FigureCache, Views
+from crmsim.app.play import INTERVAL, Player
+from crmsim.app.views import FigureCache, Views, draw_views
 
 
 def run_weeks(model: DashboardModel, weeks: int = RUN_WEEKS) -> str | None:
@@ -69,18 +70,66 @@ def LeverControl(name: str, spec: dict[str, Any], value: Any, on_value: Any) -> 
 
 
 @solara.component
+def PlayButtons(
+    model: solara.Reactive[DashboardModel],
+    settings: solara.Reactive[dict[str, Any]],
+    player: Player,
+    playing: solara.Reactive[bool],
+    on_week: Any,
+) -> None:
+    """Reset (a fresh run from ``settings``), ▶ / ❚❚ (``player``) and Step (one week).
+
+    ``on_week(figures=True)`` redraws the page: after Step, and (text only) at a pause; while
+    playing, ``player`` redraws.
+    """
+
+    def reset() -> None:
+        player.pause()  # before the run it steps is replaced
+        playing.set(False)
+        model.set(type(model.value)(**settings.value))
+
+    def play_pause() -> None:
+        if playing.value:
+            player.pause()
+            playing.set(False)
+            # The week it stopped at, at once; the player then draws its figures.
+            on_week(False)
+        elif player.play():
+            playing.set(True)
+
+    def step() -> None:
+        model.value.step()
+        on_week()
+
+    with solara.Row(justify="space-between"):
+        solara.Button("Reset", color="primary", on_click=reset)
+        solara.Button(
+            "❚❚" if playing.value else "▶",
+            color="primary",
+            on_click=play_pause,
+            disabled=not model.value.running,
+        )
+        solara.Button(
+            "Step",
+            color="primary",
+            on_click=step,
+            disabled=playing.value or not model.value.running,
+        )
+
+
+@solara.component
 def Controls(
     model: solara.Reactive[DashboardModel],
     params: dict[str, Any],
     on_levers: Any,
-    play_interval: solara.Reactive[int],
-    render_interval: solara.Reactive[int],
-    use_threads: solara.Reactive[bool],
+    player: Player,
+    playing: solara.Reactive[bool],
+    on_week: Any,
 ) -> None:
-    """Mesa's Reset / ▶ / Step and the levers in the course's groups.
+    """Reset / ▶ / Step and the levers in the course's groups.
 
-    A lever of the policy or the market applies to the running model from the next week on;
-    Reset builds a fresh run from every control, the run set-up included.
+    A lever of the policy or the market applies to the running model from the next week on
+    (while playing too); Reset builds a fresh run from every control, the run set-up included.
     """
     # What Reset rebuilds the model from: the controls' values, kept up to date here.
     settings = solara.use_reactive(_values(params))
@@ -98,13 +147,9 @@ def Controls(
             error.set(None)
         on_levers()
 
-    ModelController(
-        model,
-        model_parameters=settings,
-        play_interval=play_interval,
-        render_interval=render_interval,
-        use_threads=use_threads,
-    )
+    PlayButtons(model, settings, player, playing, on_week)
+    if player.error and not playing.value:
+        solara.Error(f"Play stopped: {player.error}")
     if error.value:
         solara.Error(error.value)
     for group, when in GROUPS.items():
@@ -120,6 +165,12 @@ def Controls(
                     settings.value[name],
                     lambda value, name=name: change(name, value),
                 )
+
+
+def _step_week(model: DashboardModel) -> bool:
+    """One week of ``model``, for ▶: whether the run can go on."""
+    model.step()
+    return bool(model.running)
 
 
 @solara.component
@@ -150,15 +201,18 @@ def Page(
     model = solara.use_reactive(first)
     # The images of the views, kept as long as the page is open (each run's only while
     # the run exists): a tab opened again is not drawn again.
-    figures = solara.use_memo(FigureCache, [])
+    cache = solara.use_memo(FigureCache, [])
     per_attribute = solara.use_reactive(False)
     auto_run = solara.use_reactive(True)
     message = solara.use_reactive(None)
     # Bumped when a lever changes the running model: the header shows the settings in use.
     revision = solara.use_reactive(0)
-    play_interval = solara.use_reactive(100)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
+    # Read by the views only, so that the sidebar is not redrawn while playing: (redraws,
+    # week of the figures), bumped after each week or, while playing, a few times a second.
+    clock = solara.use_reactive((0, first.week))
+    tab = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    play_interval = solara.use_reactive(round(INTERVAL * 1000))
     # The controls read their starting values once; a new key remounts them, so that they
     # show a newly picked scenario's settings (or the other service sliders).
     generation = solara.use_reactive(0)
@@ -169,13 +223,41 @@ def Page(
         [generation.value],
     )
 
+    def redraw(figures: bool = True) -> None:
+        # The figures are drawn before the page is asked to show them, outside its render:
+        # the week counter is not held up by matplotlib, and a pause is shown at once.
+        redraws, week = clock.value
+        if figures:
+            week = draw_views(model.value, cache, tab.value)
+        clock.set((redraws + 1, week))
+
+    def ended(error: str | None) -> None:
+        playing.set(False)
+
+    player = solara.use_memo(
+        lambda: Player(
+            lambda: _step_week(model.value),
+            redraw,
+            ended,
+            interval=lambda: play_interval.value / 1000,
+        ),
+        [],
+    )
+    # The page's threads end with the page: a closed tab leaves nothing stepping.
+    solara.use_effect(lambda: player.stop, [])
+
+    def replace(new: DashboardModel) -> None:
+        player.pause()
+        playing.set(False)
+        model.set(new)
+
     def remount() -> None:
         generation.set(generation.value + 1)
 
     def pick_scenario(name: str) -> None:
         weeks = RUN_WEEKS if auto_run.value else 0
         seed = None if model.value.seed_drawn else model.value.seed
-        model.set(DashboardModel(scenario_name=name, rng=seed, weeks=weeks, errors="show"))
+        replace(DashboardModel(scenario_name=name, rng=seed, weeks=weeks, errors="show"))
         remount()
 
     def pick_service_controls(value: bool) -> None:
@@ -188,7 +270,7 @@ def Page(
 
     def run_button() -> None:
         message.set(run_weeks(model.value))
-        force_update()
+        redraw()
 
     with solara.AppBar():
         solara.AppBarTitle("crmsim: watch a CRM course happen")
@@ -218,19 +300,23 @@ def Page(
                 model,
                 params,
                 lambda: revision.set(revision.value + 1),
-                play_interval,
-                render_interval,
-                use_threads,
+                player,
+                playing,
+                redraw,
             ).key(f"controls-{generation.value}")
-        # Mesa's settings for developers, out of the way of the levers.
+        # Settings for developers, out of the way of the levers.
         with solara.Details("Developer controls"):
-            solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=10)
-            solara.SliderInt(
-                "Weeks per redraw while playing", value=render_interval, min=1, max=100, step=1
+            solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=1)
+            solara.SliderFloat(
+                "Figures redrawn while playing: every ... s",
+                value=player.figure_period,
+                min=0.25,
+                max=5.0,
+                step=0.25,
+                on_value=lambda value: setattr(player, "figure_period", value),
             )
-            solara.Checkbox(label="Draw in a separate thread", value=use_threads)
 
-    Views(model.value, figures, revision.value)
+    Views(model.value, cache, revision.value, clock, tab)
 
 
 #: The element ``solara run crmsim.app:page`` serves.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from io import BytesIO
 from typing import Any
 
@@ -114,8 +115,11 @@ def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) 
     graph = model.network.to_networkx()
     if positions is None:
         positions = network_layout(graph)
-    stage = model.state.stage
-    tier = model.state.tier
+    # A copy taken between two weeks: while playing, the model moves on as the figure is drawn.
+    with getattr(model, "lock", nullcontext()):
+        stage = model.state.stage.copy()
+        tier = model.state.tier.copy()
+        week = model.week
     colours = [plots.STAGE_COLOURS[Stage(s).name.lower()] for s in stage]
     # Loyal customers and marketers drawn larger: the people a firm most wants to keep.
     sizes = np.array([18, 30, 55, 80])[tier]
@@ -133,7 +137,7 @@ def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) 
             edgecolors="#333",
         )
         ax.set_axis_off()
-        ax.set_title(f"Who talks to whom, by relationship stage (week {model.week})")
+        ax.set_title(f"Who talks to whom, by relationship stage (week {week})")
         handles = [
             Patch(facecolor=colour, edgecolor="#333", label=name)
             for name, colour in plots.STAGE_COLOURS.items()
@@ -194,8 +198,8 @@ class FigureCache:
     tab in view: the other tabs draw theirs when they are opened.
 
     The runs are held weakly: a run's images go when the run itself goes. Only the latest
-    week of each run is kept. Each page (:func:`~crmsim.app.Page`) has its own, shared by its
-    views for as long as the page is open.
+    image of each view of a run is kept. Each page (:func:`~crmsim.app.Page`) has its own,
+    shared by its views for as long as the page is open.
 
     Examples
     --------
@@ -209,7 +213,8 @@ class FigureCache:
     """
 
     def __init__(self) -> None:
-        self._images: weakref.WeakKeyDictionary[CRMModel, tuple[int, dict[str, bytes]]] = (
+        # For each run, each view's latest image: (week drawn at, PNG).
+        self._images: weakref.WeakKeyDictionary[CRMModel, dict[str, tuple[int, bytes]]] = (
             weakref.WeakKeyDictionary()
         )
         self._layouts: weakref.WeakKeyDictionary[CRMModel, dict[int, Any]] = (
@@ -217,21 +222,30 @@ class FigureCache:
         )
         self._lock = threading.Lock()
 
-    def image(self, model: CRMModel, key: str, draw: Callable[[], bytes]) -> bytes:
-        """The image ``key`` of ``model`` at its current week; ``draw()`` makes it if missing."""
+    def image(
+        self,
+        model: CRMModel,
+        key: str,
+        draw: Callable[[], bytes],
+        at_least: int | None = None,
+    ) -> bytes:
+        """The image ``key`` of ``model`` at its current week; ``draw()`` makes it if missing.
+
+        With ``at_least``, an image kept from any week since ``at_least`` will do: while
+        playing, the page shows the figures drawn last rather than drawing every week.
+        """
         week = model.week
+        wanted = week if at_least is None else min(at_least, week)
         with self._lock:
-            drawn_week, images = self._images.get(model, (-1, {}))
-            if drawn_week == week and key in images:
-                return images[key]
+            drawn_week, image = self._images.get(model, {}).get(key, (-1, b""))
+            if drawn_week >= wanted:
+                return image
         image = draw()  # outside the lock: sessions do not wait for each other's figures
         with self._lock:
-            drawn_week, images = self._images.get(model, (-1, {}))
-            if drawn_week < week:  # a newer week may have been stored in the meantime
-                drawn_week, images = week, {}
-                self._images[model] = (week, images)
-            if drawn_week == week:
-                images[key] = image
+            images = self._images.setdefault(model, {})
+            # A newer week may have been stored in the meantime (while playing).
+            if images.get(key, (-1, b""))[0] <= week:
+                images[key] = (week, image)
         return image
 
     def layout(self, model: CRMModel) -> dict[int, Any]:
@@ -251,19 +265,45 @@ class FigureCache:
             self._layouts.clear()
 
 
-def view_image(model: DashboardModel, key: str, cache: FigureCache) -> bytes:
+def view_image(
+    model: DashboardModel, key: str, cache: FigureCache, at_least: int | None = None
+) -> bytes:
     """The PNG of view ``key`` (a key of :data:`FIGURES`, or ``"network"``), drawn once a week.
 
     Served from ``cache`` (the page's :class:`FigureCache`) when this run was drawn at this
-    week before.
+    week before (or, with ``at_least``, at any week since that one).
     """
     if key == "network":
         return cache.image(
             model,
             key,
             lambda: render_png(network_figure(model, cache.layout(model))),
+            at_least,
         )
-    return cache.image(model, key, lambda: render_png(draw_figure(model, key)))
+    return cache.image(model, key, lambda: render_png(draw_figure(model, key)), at_least)
+
+
+def draw_views(model: DashboardModel, cache: FigureCache, tab: int) -> int:
+    """Draw the views of tab number ``tab`` of :data:`TABS` into ``cache``; return the week.
+
+    The page does this before it asks its views to show a new week, so that they find their
+    images ready and the page's text is not held up while matplotlib draws.
+
+    Examples
+    --------
+    >>> cache, model = FigureCache(), DashboardModel(n_customers=100, rng=1, weeks=3)
+    >>> draw_views(model, cache, 0), len(cache._images[model])
+    (3, 2)
+    """
+    week = model.week
+    if week == 0:
+        return week
+    for key in TABS[list(TABS)[tab]][0]:
+        if key in FIGURES or (key == "network" and model.n_customers <= NETWORK_LIMIT):
+            # While playing the run moves on between two views: ``at_least`` keeps the first
+            # view's image when the second is drawn a week later.
+            view_image(model, key, cache, at_least=week)
+    return week
 
 
 _STYLE = """
@@ -289,15 +329,21 @@ def _placeholder(model: CRMModel) -> None:
 
 
 @solara.component
-def FigureView(model: DashboardModel, key: str, cache: FigureCache) -> None:
+def FigureView(
+    model: DashboardModel, key: str, cache: FigureCache, week: int | None = None
+) -> None:
     """One figure of :data:`FIGURES` for the run so far, its image kept in ``cache``.
 
-    Usable as a SolaraViz component too, given a key and a :class:`FigureCache`.
+    ``week`` is the week the page asks for: the figure is drawn again when it changes (while
+    playing, the page asks a few times a second, not every week). By default, and as a
+    SolaraViz component (given a key and a :class:`FigureCache`), the model's week.
     """
     update_counter.get()  # Mesa bumps this after each step: redraw
-    week = model.week
+    if week is None:
+        week = model.week
     image = solara.use_memo(
-        lambda: view_image(model, key, cache) if week else None, [model, week, key, cache]
+        lambda: view_image(model, key, cache, week) if model.week else None,
+        [model, week, key, cache],
     )
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
@@ -307,17 +353,18 @@ def FigureView(model: DashboardModel, key: str, cache: FigureCache) -> None:
 
 
 @solara.component
-def NetworkView(model: DashboardModel, cache: FigureCache) -> None:
+def NetworkView(model: DashboardModel, cache: FigureCache, week: int | None = None) -> None:
     """The social network coloured by stage, for markets of up to :data:`NETWORK_LIMIT`.
 
-    Its image and the run's layout are kept in ``cache``.
+    Its image and the run's layout are kept in ``cache``; ``week`` as for :func:`FigureView`.
     """
     update_counter.get()
     small = model.n_customers <= NETWORK_LIMIT
-    week = model.week
+    if week is None:
+        week = model.week
     # The layout, the slow part, is made once per run (the network does not change in a run).
     image = solara.use_memo(
-        lambda: view_image(model, "network", cache) if small else None, [model, week, cache]
+        lambda: view_image(model, "network", cache, week) if small else None, [model, week, cache]
     )
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
@@ -338,20 +385,25 @@ def summary_line(model: DashboardModel) -> str:
     >>> summary_line(DashboardModel(n_customers=100, rng=1))
     'Week 0: nothing simulated yet'
     """
-    if model.week == 0:
-        return "Week 0: nothing simulated yet"
+    # The week of the table, not model.week: while playing, the run may be a week further on.
     frame = model.snapshot()
+    if len(frame) == 0:
+        return "Week 0: nothing simulated yet"
     last = frame.iloc[-1]
     customers = int(last["actual"] + last["loyal"] + last["marketer"])
     parts = [
-        f"Week {model.week}",
+        f"Week {len(frame)}",
         f"{customers:,} customers ({int(last['loyal']):,} loyal, "
         f"{int(last['marketer']):,} marketers) of {model.n_customers:,} people",
     ]
-    if len(frame) >= 13:
-        quarters = analysis.period_churn(frame, 13)["churn"].dropna()
-        if len(quarters):
-            parts.append(f"churn last quarter {quarters.iloc[-1]:.1%}")
+    quarters = len(frame) // 13
+    if quarters:
+        # Only the last complete quarter: the line is redrawn several times a second while
+        # playing, and the table of every quarter grows with the run.
+        last_quarter = frame.iloc[(quarters - 1) * 13 : quarters * 13]
+        churn = analysis.period_churn(last_quarter, 13)["churn"].dropna()
+        if len(churn):
+            parts.append(f"churn last quarter {churn.iloc[-1]:.1%}")
     parts.append(f"profit so far {frame['profit'].sum():,.0f}")
     return " · ".join(parts)
 
@@ -396,9 +448,10 @@ def settings_lines(model: DashboardModel) -> list[str]:
 
 
 @solara.component
-def Overview(model: DashboardModel, revision: int = 0) -> None:
+def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None:
     """The scenario and what to watch for, the run in one line, the settings in use and any
-    refused control. ``revision`` changes when a lever changes the running model."""
+    refused control. ``revision`` changes when a lever changes the running model, ``redraws``
+    when the run moves on."""
     update_counter.get()
     scenario = scenarios.load(model.scenario_name)
     with solara.Column(gap="4px"):
@@ -417,28 +470,41 @@ def Overview(model: DashboardModel, revision: int = 0) -> None:
 
 
 @solara.component
-def Views(model: DashboardModel, cache: FigureCache, revision: int = 0) -> None:
+def Views(
+    model: DashboardModel,
+    cache: FigureCache,
+    revision: int = 0,
+    clock: solara.Reactive[tuple[int, int]] | None = None,
+    tab: solara.Reactive[int] | None = None,
+) -> None:
     """The main area: the overview and the figures, one tab at a time.
 
     ``revision`` changes when a lever changes the running model (the overview shows it).
+    ``clock`` holds ``(redraws, week)``, set by the page after each week or, while playing, a
+    few times a second: the text follows ``redraws``, the figures ``week`` (the week their
+    images were last drawn at, :func:`draw_views`). Without it, both follow the model's week.
+    ``tab`` is the open tab's number (the page's, so that it can draw its views ahead).
 
     ``cache`` keeps the images drawn (the page's :class:`FigureCache`): a tab opened again, at
     the same week of the same run, is shown without drawing.
     """
-    tab, set_tab = solara.use_state(0)
+    tab = solara.use_reactive(0 if tab is None else tab)
+    redraws, figure_week = clock.value if clock is not None else (0, model.week)
+    # A new run may be younger than the last week drawn of the old one.
+    week = min(figure_week, model.week)
     solara.Style(_STYLE)
-    Overview(model, revision)
-    with solara.lab.Tabs(value=tab, on_value=set_tab):
+    Overview(model, revision, redraws)
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         for name in TABS:
             solara.lab.Tab(name)
-    keys, widths = list(TABS.values())[tab]
+    keys, widths = list(TABS.values())[tab.value]
     with solara.Columns(widths):
         for key in keys:
             if key == "network":
-                NetworkView(model, cache)
+                NetworkView(model, cache, week)
             elif key in NOTES:
                 with solara.Column(style={"padding-top": "2rem"}):
                     for paragraph in NOTES[key]:
                         solara.Text(paragraph, classes=["crmsim-description"])
             else:
-                FigureView(model, key, cache)
+                FigureView(model, key, cache, week)
