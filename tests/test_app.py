@@ -252,7 +252,17 @@ def test_the_network_is_drawn_for_small_markets_only():
 
 @pytest.mark.parametrize(
     "module",
-    [app, app.model, app.levers, app.controls, app.views, app.dashboard, app.play, assets],
+    [
+        app,
+        app.model,
+        app.levers,
+        app.controls,
+        app.views,
+        app.dashboard,
+        app.play,
+        app.link,
+        assets,
+    ],
     ids=lambda m: m.__name__,
 )
 def test_the_module_examples_run(module):
@@ -273,11 +283,16 @@ def _strings(widget) -> list[str]:
 class Dashboard:
     """The page rendered headless, with helpers to read and press its widgets."""
 
-    def __init__(self, **page_args) -> None:
+    def __init__(self, path: str | None = None, **page_args) -> None:
         @solara.component
         def Served():  # the app layout `solara run` wraps around a page
             with solara.AppLayout():
                 app.Page(**page_args)
+
+        @solara.component
+        def Routed():  # and the router, which gives the page its address
+            with solara.RoutingProvider(routes=app.routes, pathname=path):
+                Served()
 
         self.models: list[app.DashboardModel] = []
         init = app.DashboardModel.__init__
@@ -289,7 +304,13 @@ class Dashboard:
 
         self._recording = mock.patch.object(app.DashboardModel, "__init__", recording)
         self._recording.start()
-        self.box, self.rc = solara.render(Served(), handle_error=False)
+        self.box, self.rc = solara.render(
+            Served() if path is None else Routed(), handle_error=False
+        )
+
+    def address(self) -> str:
+        """The page's address, as the browser shows it (with a router only)."""
+        return self.rc.find(solara.widgets.Navigator).widget.location
 
     def model(self) -> app.DashboardModel:
         """The run on the page: the model built last."""
@@ -569,6 +590,76 @@ def test_the_network_tab_explains_itself_for_a_large_market():
         page.tab("Network")
         assert page.images() == []
         assert "up to 400 people" in page.alerts()
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- the address
+def test_the_address_names_the_scenario_the_seed_and_only_what_differs():
+    model = app.DashboardModel(n_customers=SMALL, rng=3)
+    assert app.settings_query(model) == f"scenario=baseline&seed=3&n_customers={SMALL}"
+    model = app.DashboardModel(scenario_name="customer_centric", rng=3, service_quality=0.9)
+    query = app.settings_query(model)
+    assert query.startswith("scenario=customer_centric&seed=3&service_quality=0.9")
+    assert "reliability" not in query  # one slider set them all: written as that slider
+
+
+@pytest.mark.parametrize("per_attribute", [False, True])
+def test_the_settings_read_back_from_the_address_make_the_same_run(per_attribute):
+    model = app.DashboardModel(
+        n_customers=SMALL,
+        scenario_name="opening_discount",
+        reliability=0.35,
+        speed=0.8,
+        spam=0.6,
+        respect=0.15,
+        discount=0.25,
+        discount_target="loyal+marketer",
+        discount_start=3,
+        discount_end=0,
+        gift_value=2.5,
+        gift_every=5,
+        referral_reward=7.0,
+        recovery=0.45,
+        win_back=0.3,
+        advertising=0.015,
+        competitor_attractiveness=-0.2,
+        competitor_offer_rate=0.04,
+        price=23.5,
+        network="scale-free",
+        rng=11,
+    )
+    kwargs, kano = app.settings_from_query(app.settings_query(model, per_attribute))
+    again = app.DashboardModel(**kwargs)
+    assert kano == per_attribute and again.error is None
+    assert again.policy == model.policy and again.market == model.market
+    assert (again.n_customers, again.network_kind, again.seed) == (SMALL, "scale-free", 11)
+    assert again.scenario_name == "opening_discount"
+
+
+def test_an_address_with_bad_or_unknown_settings_still_opens_a_page():
+    kwargs, kano = app.settings_from_query("scenario=nonesuch&respect=lots&colour=red")
+    assert kwargs == {"scenario_name": app.DEFAULT_SCENARIO, "respect": "lots"} and not kano
+    model = app.DashboardModel(**kwargs, errors="show")
+    assert "Respect" in app.in_words(model.error)  # the page shows it in the slider's words
+
+
+def test_the_page_opens_with_the_settings_in_its_address_and_keeps_them_there():
+    page = Dashboard(path="/?scenario=customer_centric&seed=5&n_customers=300&respect=0.2&kano=1")
+    try:
+        model = page.model()
+        assert (model.scenario_name, model.seed, model.n_customers) == ("customer_centric", 5, 300)
+        assert model.policy.respect == 0.2 and page.slider(RESPECT).v_model == 0.2
+        assert page.slider("Reliability (must-be, 0–1)")  # one slider per Kano attribute
+        assert page.address() == "/?" + app.settings_query(model, per_attribute=True)
+        page.slider(RESPECT).v_model = 0.65  # live: the address follows
+        assert "respect=0.65" in page.address() and "respect=0.2" not in page.address()
+        page.slider(app.LEVERS["n_customers"].label).v_model = 250
+        assert "n_customers=300" in page.address()  # the run set-up: only once it is used
+        page.press("Reset")
+        assert "n_customers=250" in page.address() and "seed=5" in page.address()
+        page.choose("Scenario", "baseline")
+        assert page.address().startswith("/?scenario=baseline&seed=5")
     finally:
         page.close()
 

@@ -358,3 +358,25 @@ def test_fast_play_keeps_the_page_and_the_server_responsive_and_pause_is_obeyed(
     page.get_by_role("button", name="Step").click()
     page.get_by_text(f"Week {stopped + 1} ·").wait_for()
     _wait_for_new_figure(page, source)
+
+
+def test_the_settings_are_kept_in_the_address_and_a_reload_restores_them(page, server):
+    from playwright.sync_api import expect
+
+    problems = Problems(page)
+    page.goto(server + "/?scenario=customer_centric&seed=9&respect=0.3")
+    _wait_for_the_first_figures(page, problems)
+    page.get_by_text("Customer-centric").first.wait_for()
+    page.get_by_text("Seed 9 ·").wait_for()
+    respect = _slider(page, "Respect (0–1)")
+    expect(respect).to_have_attribute("aria-valuenow", "0.3")
+
+    respect.focus()
+    respect.press("Home")  # live: the address follows
+    page.wait_for_function("() => window.location.search.includes('respect=0.0')")
+    page.reload()
+    _wait_for_the_first_figures(page, problems)
+    page.get_by_text("Seed 9 ·").wait_for()
+    expect(_slider(page, "Respect (0–1)")).to_have_attribute("aria-valuenow", "0")
+    assert page.get_by_text("Customer-centric").first.is_visible()
+    assert not problems, str(problems)

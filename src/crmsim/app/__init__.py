@@ -32,7 +32,8 @@ blank seed draws one, shown there), where the levers differ from the scenario an
 changed during the run. A value the model refuses (a discount that ends before it starts, a
 seed that is not a number) does not break the page: the message, in the controls' own words,
 is shown and the run keeps its settings (at Reset: the scenario's own) until the control is
-fixed.
+fixed. The settings in use are kept in the page's address (:func:`settings_query`): a reload
+or a shared link opens the same run.
 
 Why a subclass
 --------------
@@ -54,6 +55,7 @@ How it is built
 * :mod:`crmsim.app.controls`: :func:`model_params`, the sidebar's sliders and menus;
 * :mod:`crmsim.app.views`: the figures, their images (:class:`FigureCache`) and the components
   of the main area;
+* :mod:`crmsim.app.link`: the settings in use kept in the page's address;
 * :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
   second;
 * :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
@@ -76,6 +78,7 @@ from crmsim.app.levers import (
     in_words,
     lever_values,
 )
+from crmsim.app.link import settings_from_query, settings_query
 from crmsim.app.model import (
     ATTRIBUTES,
     DEFAULT_SCENARIO,
@@ -126,7 +129,9 @@ __all__ = [
     "differences",
     "in_words",
     "lever_values",
+    "settings_from_query",
     "settings_lines",
+    "settings_query",
     "DEFAULT_SCENARIO",
     "FIGURES",
     "FIGURE_DPI",

@@ -21,6 +21,7 @@ import solara
 from crmsim import scenarios
 from crmsim.app.controls import model_params
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
+from crmsim.app.link import settings_from_query, settings_query
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
 from crmsim.app.play import INTERVAL, Player
 from crmsim.app.views import FigureCache, Views, draw_views
@@ -188,11 +189,12 @@ def Page(
     rng : int, str or None
         Seed of the first run.
     """
+    router = solara.use_router()
+    # The settings in the address (a reload, a shared link) over the page's arguments.
+    from_link, kano = settings_from_query(router.search, scenario_name)
     first = solara.use_memo(
         lambda: DashboardModel(
-            scenario_name=scenario_name,
-            n_customers=n_customers,
-            rng=rng,
+            **{"n_customers": n_customers, "rng": rng, **from_link},
             weeks=RUN_WEEKS,
             errors="show",
         ),
@@ -202,7 +204,7 @@ def Page(
     # The images of the views, kept as long as the page is open (each run's only while
     # the run exists): a tab opened again is not drawn again.
     cache = solara.use_memo(FigureCache, [])
-    per_attribute = solara.use_reactive(False)
+    per_attribute = solara.use_reactive(kano)
     auto_run = solara.use_reactive(True)
     message = solara.use_reactive(None)
     # Bumped when a lever changes the running model: the header shows the settings in use.
@@ -271,6 +273,16 @@ def Page(
     def run_button() -> None:
         message.set(run_weeks(model.value))
         redraw()
+
+    # The settings in use kept in the address, so that a reload or a shared link restores
+    # them (without a router, as in a notebook, there is no address to keep them in).
+    query = settings_query(model.value, per_attribute.value)
+
+    def keep_in_address() -> None:
+        if router.set_path is not None and (router.search or "") != query:
+            router.push(f"{router.path or '/'}?{query}")
+
+    solara.use_effect(keep_in_address, [query])
 
     with solara.AppBar():
         solara.AppBarTitle("crmsim: watch a CRM course happen")
