@@ -664,6 +664,95 @@ def test_the_page_opens_with_the_settings_in_its_address_and_keeps_them_there():
         page.close()
 
 
+# --------------------------------------------------------------------------- exports
+def _played_model(**levers) -> app.DashboardModel:
+    return app.DashboardModel(n_customers=SMALL, rng=6, weeks=20, **levers)
+
+
+def test_the_weekly_table_exports_as_csv_with_every_week_and_measure():
+    import io
+
+    import pandas as pd
+
+    model = _played_model()
+    table = pd.read_csv(io.BytesIO(app.weekly_csv(model)))
+    expected = model.snapshot()
+    assert len(table) == model.week and list(table.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(table, expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_the_figures_of_the_open_tab_export_side_by_side_as_one_png():
+    from io import BytesIO
+
+    from PIL import Image
+
+    model = _played_model()
+    sheet = Image.open(BytesIO(app.figures_png(model, 0)))  # "Customers": two figures
+    single = Image.open(BytesIO(app.figures_png(model, list(app.TABS).index("Churn"))))
+    stages = app.FIGURES["stages"](model.snapshot())
+    width, height = (stages.get_size_inches() * app.EXPORT_DPI).round()
+    assert sheet.format == "PNG" and sheet.height >= height - 1
+    assert sheet.width > 1.8 * width and single.width < sheet.width
+    # a run not started says so rather than failing
+    empty = app.DashboardModel(n_customers=SMALL, rng=6)
+    assert app.figures_png(empty, 0).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "opening_discount", "customer_centric"])
+def test_the_levers_export_as_a_policy_file_the_command_line_reads_back(tmp_path, scenario):
+    from crmsim.cli import load_input
+
+    model = _played_model(
+        scenario_name=scenario,
+        reliability=0.35,
+        respect=0.15,
+        discount=0.25,
+        discount_target="new",
+        discount_start=3,
+        discount_end=0,
+        gift_value=2.5,
+        gift_every=5,
+        referral_reward=7.0,
+        win_back=0.3,
+        price=23.5,
+        competitor_offer_rate=0.04,
+    )
+    path = tmp_path / app.export.file_name(model, "toml")
+    path.write_text(app.policy_toml(model), encoding="utf-8")
+    loaded = load_input(str(path))
+    assert loaded.policy == model.policy
+    assert loaded.kwargs["market"] == model.market
+    assert loaded.kwargs["population"] == model.population
+    assert loaded.kwargs["n_customers"] == model.n_customers
+    assert loaded.name == f"{scenario}_dashboard"
+
+
+def test_crmsim_compare_runs_a_policy_file_from_the_dashboard(tmp_path, capsys):
+    model = _played_model(respect=0.9, gift_value=3.0)  # the market as the scenario's
+    path = tmp_path / app.export.file_name(model, "toml")
+    path.write_text(app.policy_toml(model), encoding="utf-8")
+    args = ["compare", "baseline", str(path), "--replications", "2", "--weeks", "13"]
+    assert main([*args, "--customers", "100"]) == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("KPI"))
+    assert header.split() == ["KPI", "baseline", "baseline_dashboard"]
+
+
+def test_the_page_offers_the_three_downloads(dashboard):
+    from solara.components.file_download import FileDownloadWidget
+
+    downloads = {w.filename: w for w in dashboard.rc.find(FileDownloadWidget).widgets}
+    assert set(downloads) == {"baseline_seed0.csv", "baseline_seed0.png", "baseline_dashboard.toml"}
+    texts = dashboard.texts()
+    for label in ("Weekly table (CSV)", "Figures of this tab (PNG)", "Levers as a policy (TOML)"):
+        assert label in texts
+    # pressing one makes the file from the run as it is then
+    dashboard.slider(RESPECT).v_model = 0.25
+    toml = downloads["baseline_dashboard.toml"]
+    toml.request_download = True
+    _until(lambda: toml.bytes is not None)
+    assert b"respect = 0.25" in toml.bytes
+
+
 # --------------------------------------------------------------------------- ▶
 def _until(condition, timeout: float = 30.0) -> None:
     """Wait for ``condition()`` to hold; fail after ``timeout`` seconds."""

@@ -380,3 +380,20 @@ def test_the_settings_are_kept_in_the_address_and_a_reload_restores_them(page, s
     expect(_slider(page, "Respect (0–1)")).to_have_attribute("aria-valuenow", "0")
     assert page.get_by_text("Customer-centric").first.is_visible()
     assert not problems, str(problems)
+
+
+def test_the_exports_download_the_table_the_figures_and_a_policy_compare_reads(page, tmp_path):
+    from crmsim.cli import load_input
+
+    files = {}
+    for label in ("Weekly table (CSV)", "Figures of this tab (PNG)", "Levers as a policy (TOML)"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        files[path.suffix] = path
+    assert files[".csv"].read_text(encoding="utf-8").startswith("week,")
+    assert files[".png"].read_bytes().startswith(b"\x89PNG")
+    policy = load_input(str(files[".toml"])).policy
+    respect = _slider(page, "Respect (0–1)").get_attribute("aria-valuenow")
+    assert policy.respect == float(respect)

@@ -55,6 +55,7 @@ How it is built
 * :mod:`crmsim.app.controls`: :func:`model_params`, the sidebar's sliders and menus;
 * :mod:`crmsim.app.views`: the figures, their images (:class:`FigureCache`) and the components
   of the main area;
+* :mod:`crmsim.app.export`: the weekly table, figures and levers as files to download;
 * :mod:`crmsim.app.link`: the settings in use kept in the page's address;
 * :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
   second;
@@ -68,7 +69,16 @@ import solara
 
 from crmsim.app import dashboard
 from crmsim.app.controls import model_params
-from crmsim.app.dashboard import Controls, LeverControl, Page, PlayButtons, page, run_weeks
+from crmsim.app.dashboard import (
+    Controls,
+    Exports,
+    LeverControl,
+    Page,
+    PlayButtons,
+    page,
+    run_weeks,
+)
+from crmsim.app.export import EXPORT_DPI, figures_png, policy_toml, weekly_csv
 from crmsim.app.levers import (
     GROUPS,
     LEVERS,
@@ -142,6 +152,11 @@ __all__ = [
     "RUN_WEEKS",
     "TABS",
     "DashboardModel",
+    "EXPORT_DPI",
+    "Exports",
+    "figures_png",
+    "policy_toml",
+    "weekly_csv",
     "FIGURE_PERIOD",
     "INTERVAL",
     "TEXT_PERIOD",

@@ -19,6 +19,7 @@ from typing import Any
 import solara
 
 from crmsim import scenarios
+from crmsim.app import export
 from crmsim.app.controls import model_params
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
 from crmsim.app.link import settings_from_query, settings_query
@@ -166,6 +167,40 @@ def Controls(
                     settings.value[name],
                     lambda value, name=name: change(name, value),
                 )
+
+
+@solara.component
+def Exports(model: solara.Reactive[DashboardModel], tab: solara.Reactive[int]) -> None:
+    """Download buttons: the weekly table (CSV), the open tab's figures (PNG) and the levers as
+    a policy file for ``crmsim compare`` (TOML). Each is made when its button is pressed, from
+    the run as it is then."""
+    # Made once: a new function at every render would cancel a download under way.
+    makers = solara.use_memo(
+        lambda: {
+            "csv": lambda: export.weekly_csv(model.value),
+            "png": lambda: export.figures_png(model.value, tab.value),
+            "toml": lambda: export.policy_toml(model.value).encode("utf-8"),
+        },
+        [],
+    )
+    labels = {
+        "csv": ("Weekly table (CSV)", "text/csv"),
+        "png": ("Figures of this tab (PNG)", "image/png"),
+        "toml": ("Levers as a policy (TOML)", "application/toml"),
+    }
+    with solara.Column(gap="4px"):
+        for suffix, (label, mime) in labels.items():
+            solara.FileDownload(
+                makers[suffix],
+                filename=export.file_name(model.value, suffix),
+                label=label,
+                mime_type=mime,
+            )
+        solara.Text(
+            "The policy file runs with crmsim compare (for example: crmsim compare baseline "
+            f"{export.file_name(model.value, 'toml')}).",
+            classes=["crmsim-description"],
+        )
 
 
 def _step_week(model: DashboardModel) -> bool:
@@ -316,6 +351,8 @@ def Page(
                 playing,
                 redraw,
             ).key(f"controls-{generation.value}")
+        with solara.Card("Export"):
+            Exports(model, tab)
         # Settings for developers, out of the way of the levers.
         with solara.Details("Developer controls"):
             solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=1)

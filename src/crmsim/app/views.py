@@ -176,8 +176,8 @@ def draw_figure(model: DashboardModel, key: str) -> Figure:
     return figure
 
 
-def render_png(figure: Figure) -> bytes:
-    """``figure`` as the PNG image the page shows, at :data:`FIGURE_DPI`.
+def render_png(figure: Figure, dpi: float = FIGURE_DPI) -> bytes:
+    """``figure`` as the PNG image the page shows, at :data:`FIGURE_DPI` by default.
 
     Examples
     --------
@@ -185,7 +185,7 @@ def render_png(figure: Figure) -> bytes:
     b'\\x89PNG'
     """
     buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
