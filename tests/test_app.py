@@ -664,6 +664,52 @@ def test_the_page_opens_with_the_settings_in_its_address_and_keeps_them_there():
         page.close()
 
 
+# --------------------------------------------------------------------------- monitors and info
+@pytest.mark.parametrize("weeks", [156, 160])  # a quarter's end, and weeks into the next
+def test_the_monitors_show_the_runs_key_figures(weeks):
+    model = app.DashboardModel(n_customers=SMALL, rng=2, weeks=weeks)
+    frame, losses = model.snapshot(), model.losses
+    last = frame.iloc[-1]
+    start = 143 if weeks == 156 else 156  # the quarter under way, or the one just ended
+    base = int(frame.loc[frame["week"] == start, "active_start"].iloc[0])
+    lost = ((losses["week"] >= start) & (losses["spell_start"] < start)).sum()
+    shown = app.monitors(model)
+    assert shown == {
+        "Active customers": f"{int(last['actual'] + last['loyal'] + last['marketer']):,}",
+        "Marketers": f"{int(last['marketer']):,}",
+        "Churn this quarter": f"{lost / base:.1%}",
+        "Profit so far": f"{frame['profit'].sum():,.0f}",
+    }
+    if weeks == 156:  # at a quarter's end: the figure the overview line gives
+        assert f"churn last quarter {shown['Churn this quarter']}" in app.summary_line(model)
+
+
+def test_the_page_shows_the_monitors_and_they_follow_the_run(dashboard):
+    shown = app.monitors(dashboard.model())
+    texts = dashboard.texts()
+    for name, value in shown.items():
+        assert f"{name} {value}" in texts
+    dashboard.press("Step")
+    assert app.monitors(dashboard.model())["Profit so far"] in dashboard.texts()
+    assert app.monitors(dashboard.model()) != shown
+
+
+def test_the_info_tab_has_netlogos_sections_in_words_without_numbers(dashboard):
+    assert list(app.INFO) == [
+        "WHAT IS IT?",
+        "HOW IT WORKS",
+        "HOW TO USE IT",
+        "THINGS TO NOTICE",
+        "THINGS TO TRY",
+    ]
+    text = " ".join(p for paragraphs in app.INFO.values() for p in paragraphs)
+    assert not any(c.isdigit() for c in text)  # the model is being recalibrated: no numbers
+    dashboard.tab("Info")
+    for title, paragraphs in app.INFO.items():
+        assert title in dashboard.texts() and paragraphs[0] in dashboard.texts()
+    assert dashboard.images() == []
+
+
 # --------------------------------------------------------------------------- exports
 def _played_model(**levers) -> app.DashboardModel:
     return app.DashboardModel(n_customers=SMALL, rng=6, weeks=20, **levers)

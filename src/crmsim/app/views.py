@@ -71,6 +71,59 @@ NOTES: dict[str, tuple[str, ...]] = {
         "by week (or press ▶).",
     ),
 }
+#: The Info tab, in NetLogo's sections: what the model is and how to use the dashboard.
+INFO: dict[str, tuple[str, ...]] = {
+    "WHAT IS IT?": (
+        "A simulated market of people and one firm, built to watch the ideas of a CRM course "
+        "happen. Each person goes through the stages of a relationship with the firm (unaware, "
+        "aware, exploring, expanding, committed, and in the end perhaps leaving) and, as a "
+        "customer, climbs from first purchase to loyal customer to marketer, who recommends "
+        "the firm to friends. A competitor is always there to take customers away.",
+    ),
+    "HOW IT WORKS": (
+        "Every simulated week, people who have not heard of the firm may learn of it from its "
+        "advertising or from the people they talk to. Those who know it may try it; customers "
+        "buy, meet the service (which goes well or fails), complain and are looked after, or "
+        "not. Good experiences and respectful treatment build trust and commitment; failures, "
+        "disrespect and better offers from the competitor wear them down, and customers leave "
+        "for the competitor or simply drift away.",
+        "Word of mouth travels along a social network: satisfied customers and marketers bring "
+        "friends, angry former customers warn theirs. The firm earns the margin on what it "
+        "sells and pays for its service, respect, gifts, rewards, recovery, win-back and "
+        "advertising: profit is what is left.",
+    ),
+    "HOW TO USE IT": (
+        "Pick a scenario to start from; the page opens with three years of it simulated. The "
+        "levers in the sidebar are grouped as the course groups them; point at one to read "
+        "what it does. A lever moved acts on the run from the next week: press Step for one "
+        "week or ▶ to play, ❚❚ to pause. Reset starts a fresh run from all the controls, the "
+        "number of people, the network and the seed included.",
+        "The same seed gives the same people and the same chance events, so two runs with one "
+        "seed differ only by their levers. The header shows the seed, the settings that differ "
+        "from the scenario and the levers changed during the run; the address of the page "
+        "keeps them, to reload or share. The Export card downloads the weekly table, the "
+        "figures and the levers as a policy file for crmsim compare.",
+    ),
+    "THINGS TO NOTICE": (
+        "How churn per quarter moves when an opening discount ends, and who leaves: the "
+        "customers it attracted or the ones who were there before.",
+        "Which tiers grow when the firm shows respect and gives gifts, and what that costs.",
+        "That more customers do not always mean more profit.",
+        "In a small market, how awareness and word of mouth spread through the network from "
+        "the first customers.",
+    ),
+    "THINGS TO TRY": (
+        "Play a run and, halfway, set respect to its lowest: watch the marketers.",
+        "Run the same seed with and without a referral reward, and compare the marketers and "
+        "the profit.",
+        "Lower the service quality and raise complaint recovery: can recovery make up for "
+        "failures?",
+        "Switch the social network between small-world, scale-free and well-mixed, press Reset "
+        "and see how fast the firm becomes known.",
+        "Raise the price step by step while playing: when do customers start to leave?",
+    ),
+}
+
 #: Tabs of the main area: the views on each and their relative widths. Only the open tab is
 #: drawn, which keeps a change quick (drawing a figure costs more than simulating a year), and
 #: its images are kept (the page's :class:`FigureCache`), so going back to a tab does not draw
@@ -81,6 +134,7 @@ TABS: dict[str, tuple[tuple[str, ...], list[int]]] = {
     "Word of mouth": (("referrals", "churn_causes"), [1, 1]),
     "Trust and profit": (("trust", "profit"), [1, 1]),
     "Network": (("network", "network_note"), [3, 2]),
+    "Info": (("info",), [1]),
 }
 
 
@@ -311,6 +365,11 @@ _STYLE = """
 .crmsim-description { font-size: 0.9rem; opacity: 0.85; }
 .crmsim-settings { font-size: 0.85rem; }
 .crmsim-group { margin-top: 12px; }
+.crmsim-monitor { border: 1px solid #bbb; border-radius: 4px; padding: 2px 10px; min-width: 9rem; }
+.crmsim-monitor-name { font-size: 0.8rem; opacity: 0.8; }
+.crmsim-monitor-value { font-size: 1.3rem; font-weight: 600; }
+.crmsim-info { max-width: 60rem; padding-top: 1rem; }
+.crmsim-info-title { font-weight: 700; margin-top: 0.8rem; }
 .crmsim-group-title { font-weight: 600; font-size: 0.9rem; }
 /* Each slider's label on its own line and its value always shown above the thumb, not only
    while dragged: a learner reads the levers, and the tracks line up. */
@@ -408,6 +467,61 @@ def summary_line(model: DashboardModel) -> str:
     return " · ".join(parts)
 
 
+def monitors(model: DashboardModel) -> dict[str, str]:
+    """The key figures of the run so far, as the monitors above the figures show them.
+
+    ``Churn this quarter`` is the course's churn over the quarter (13 weeks) under way: of the
+    customers there at its start, the share lost since; at a quarter's end, over all of it.
+
+    Examples
+    --------
+    >>> list(monitors(DashboardModel(n_customers=100, rng=1)).values())
+    ['0', '0', '–', '0']
+    """
+    frame = model.snapshot()
+    names = ("Active customers", "Marketers", "Churn this quarter", "Profit so far")
+    if len(frame) == 0:
+        return dict(zip(names, ("0", "0", "–", "0"), strict=True))
+    last = frame.iloc[-1]
+    customers = int(last["actual"] + last["loyal"] + last["marketer"])
+    start = (len(frame) - 1) // 13 * 13  # the first week of the quarter under way
+    quarter = frame.iloc[start:]
+    churn = analysis.period_churn(quarter, len(quarter))["churn"]
+    churn_text = "–" if churn.isna().all() else f"{churn.iloc[-1]:.1%}"
+    return dict(
+        zip(
+            names,
+            (
+                f"{customers:,}",
+                f"{int(last['marketer']):,}",
+                churn_text,
+                f"{frame['profit'].sum():,.0f}",
+            ),
+            strict=True,
+        )
+    )
+
+
+@solara.component
+def Monitors(model: DashboardModel, redraws: int = 0) -> None:
+    """The key figures in boxes, as NetLogo's monitors; ``redraws`` changes as the run moves on."""
+    with solara.Row(gap="8px", classes=["crmsim-monitors"]):
+        for name, value in monitors(model).items():
+            with solara.Column(gap="0px", classes=["crmsim-monitor"]):
+                solara.Text(name, classes=["crmsim-monitor-name"])
+                solara.Text(value, classes=["crmsim-monitor-value"])
+
+
+@solara.component
+def Info() -> None:
+    """The Info tab: :data:`INFO`, section by section."""
+    with solara.Column(gap="4px", classes=["crmsim-info"]):
+        for title, paragraphs in INFO.items():
+            solara.Text(title, classes=["crmsim-info-title"])
+            for paragraph in paragraphs:
+                solara.Text(paragraph, classes=["crmsim-description"])
+
+
 def settings_lines(model: DashboardModel) -> list[str]:
     """The settings in use, as the header shows them: the seed and set-up, the levers that
     differ from the scenario's, and the levers changed during the run.
@@ -460,6 +574,7 @@ def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None
         # (solara.Markdown would fetch a diagram library from the internet).
         solara.Text(scenario.description.replace("`", ""), classes=["crmsim-description"])
         solara.Text(summary_line(model), style={"font-weight": "500"})
+        Monitors(model, redraws)
         for line in settings_lines(model):
             solara.Text(line, classes=["crmsim-settings"])
         if model.error:
@@ -502,6 +617,8 @@ def Views(
         for key in keys:
             if key == "network":
                 NetworkView(model, cache, week)
+            elif key == "info":
+                Info()
             elif key in NOTES:
                 with solara.Column(style={"padding-top": "2rem"}):
                     for paragraph in NOTES[key]:
