@@ -200,12 +200,16 @@ class Player:
         stepper: threading.Thread,
     ) -> None:
         next_figures = 0.0
+        # Redraws start text_period apart (not text_period after the last one ended), so the
+        # week counter does not fall further behind after the figures, the slow redraws.
+        due = time.monotonic() + self.text_period
         try:
-            while not halt.wait(self.text_period):
+            while not halt.wait(max(0.0, due - time.monotonic())):
+                started = time.monotonic()
+                due = started + self.text_period
                 if not dirty.is_set():
                     continue
                 dirty.clear()
-                started = time.monotonic()
                 figures = started >= next_figures
                 self._show(figures)
                 self.redraws["figures" if figures else "text"] += 1
