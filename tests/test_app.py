@@ -880,6 +880,26 @@ def test_play_ends_by_itself_when_the_run_cannot_go_on_or_a_week_fails():
     assert paused.wait(timeout=10) and len(ends) == 2  # paused: not an end of its own
 
 
+def test_play_ends_when_nobody_watches_any_more():
+    ends, weeks = [], []
+    watched = threading.Event()
+    watched.set()
+    player = app.Player(
+        lambda: weeks.append(1) or True,
+        lambda f: None,
+        ends.append,
+        alive=watched.is_set,
+        interval=0.001,
+    )
+    player.play()
+    _until(lambda: len(weeks) >= 5)
+    watched.clear()  # the browser tab went away
+    assert player.wait(timeout=10) and ends == [None]
+    simulated = len(weeks)
+    time.sleep(0.05)
+    assert len(weeks) == simulated
+
+
 def test_a_stopped_player_does_not_play_again():
     player = app.Player(lambda: True, lambda f: None, interval=0.0)
     player.play()

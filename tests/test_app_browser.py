@@ -72,6 +72,18 @@ def _get(url: str, timeout: float = 5.0) -> int:
         return err.code
 
 
+#: The process group of each server started, by address.
+_SERVERS: dict[str, int] = {}
+
+
+def _cpu_seconds(url: str) -> float:
+    """CPU time used so far by the server at ``url`` and its children (its process group)."""
+    out = subprocess.run(
+        ["ps", "-o", "times=", "-g", str(_SERVERS[url])], capture_output=True, text=True
+    ).stdout
+    return float(sum(int(t) for t in out.split()))
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The address of a freshly started ``crmsim app``; the server is stopped afterwards."""
@@ -118,6 +130,7 @@ def server() -> Iterator[str]:
                 f"the page would be blank (install them with {sys.executable} -m "
                 "crmsim.app.assets)"
             )
+        _SERVERS[url] = process.pid
         yield url
     finally:
         try:
@@ -397,3 +410,31 @@ def test_the_exports_download_the_table_the_figures_and_a_policy_compare_reads(p
     policy = load_input(str(files[".toml"])).policy
     respect = _slider(page, "Respect (0–1)").get_attribute("aria-valuenow")
     assert policy.respect == float(respect)
+
+
+def test_a_tab_closed_while_playing_leaves_nothing_running_on_the_server(page, server):
+    context = page.context.browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    problems = Problems(tab)
+    try:
+        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
+        tab.goto(server + "/?n_customers=300")
+        _wait_for_the_first_figures(tab, problems)
+        tab.get_by_text("Developer controls").click()
+        interval = _slider(tab, "Play interval (ms)")
+        interval.focus()
+        interval.press("Home")
+        tab.get_by_role("button", name="▶").click()
+        tab.get_by_role("button", name="❚❚").wait_for()
+        busy = _cpu_seconds(server)
+        time.sleep(3)
+        busy = _cpu_seconds(server) - busy
+    finally:
+        context.close()
+    time.sleep(2)  # the page's close reaches the server
+    idle = _cpu_seconds(server)
+    time.sleep(4)
+    idle = _cpu_seconds(server) - idle
+    print(f"\nServer CPU while a tab plays: {busy / 3:.0%}; after it closed: {idle / 4:.0%}")
+    assert busy >= 1  # it was playing
+    assert idle <= 1  # and stopped with its page (ps counts whole seconds)

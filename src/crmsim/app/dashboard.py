@@ -14,6 +14,7 @@ times a second (:class:`~crmsim.app.play.Player`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import solara
@@ -203,6 +204,26 @@ def Exports(model: solara.Reactive[DashboardModel], tab: solara.Reactive[int]) -
         )
 
 
+def _watched() -> Callable[[], bool] | None:
+    """Whether the page is still open in a browser, for the Solara server's page; ``None``
+    elsewhere (a notebook, a test), where nothing tells."""
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:  # not under the Solara server
+        return None
+
+    def watched() -> bool:
+        # A tab closed or its connection lost: no page of this session is connected. The
+        # session itself lives on for a while (a reconnect may follow), but the run stops.
+        statuses = list(context.page_status.values())
+        connected = kernel_context.PageStatus.CONNECTED
+        return not context.closed_event.is_set() and (not statuses or connected in statuses)
+
+    return watched
+
+
 def _step_week(model: DashboardModel) -> bool:
     """One week of ``model``, for ▶: whether the run can go on."""
     model.step()
@@ -276,6 +297,7 @@ def Page(
             lambda: _step_week(model.value),
             redraw,
             ended,
+            alive=_watched(),
             interval=lambda: play_interval.value / 1000,
         ),
         [],

@@ -45,6 +45,10 @@ class Player:
         ``on_end(error)`` is called from the painter thread when play ends by itself: the run
         cannot go on (``error`` is ``None``) or a week raised (``error`` is its message). Not
         called after :meth:`pause` or :meth:`stop`.
+    alive : callable, optional
+        ``alive()`` says whether anyone still watches; checked after each week, and play ends
+        (as by itself) when it turns false: a page whose browser tab went away without saying
+        so stops stepping.
     interval : float or callable
         Seconds from the start of one week to the start of the next (at least: a week that
         takes longer is followed at once), or a function returning them, read after each week
@@ -71,6 +75,7 @@ class Player:
         show: Callable[[bool], None],
         on_end: Callable[[str | None], None] | None = None,
         *,
+        alive: Callable[[], bool] | None = None,
         interval: float | Callable[[], float] = INTERVAL,
         text_period: float = TEXT_PERIOD,
         figure_period: float = FIGURE_PERIOD,
@@ -78,6 +83,7 @@ class Player:
         self._step = step
         self._show = show
         self._on_end = on_end
+        self._alive = alive
         self._interval = interval if callable(interval) else (lambda: interval)
         self.text_period = text_period
         self.figure_period = figure_period
@@ -177,7 +183,7 @@ class Player:
             while not halt.is_set():
                 going_on = self._step()
                 dirty.set()
-                if not going_on:
+                if not going_on or (self._alive is not None and not self._alive()):
                     break
                 # One week per interval, the week's own time included; a run that falls
                 # behind (a busy machine) goes on at its pace rather than catching up in a burst.
