@@ -874,10 +874,18 @@ def test_play_ends_by_itself_when_the_run_cannot_go_on_or_a_week_fails():
     player.play()
     assert player.wait(timeout=10)
     assert ends[-1] == "ValueError: week 4 failed" and player.error == ends[-1]
+
+    def failing_show(figures):
+        raise RuntimeError("cannot draw")
+
+    player = app.Player(lambda: True, failing_show, ends.append, interval=0.001)
+    player.play()
+    assert player.wait(timeout=10) and not player.playing
+    assert ends[-1] == "RuntimeError: cannot draw"
     paused = app.Player(lambda: True, lambda f: None, ends.append, interval=0.0)
     paused.play()
     paused.pause()
-    assert paused.wait(timeout=10) and len(ends) == 2  # paused: not an end of its own
+    assert paused.wait(timeout=10) and len(ends) == 3  # paused: not an end of its own
 
 
 def test_play_ends_when_nobody_watches_any_more():
@@ -954,6 +962,18 @@ def test_reset_while_playing_stops_the_old_run(dashboard):
     time.sleep(0.1)
     assert old.week == week  # the old run no longer steps
     assert dashboard.rc.find(v.Btn, children=["▶"]).widget
+
+
+def test_a_week_that_fails_while_playing_stops_play_with_a_message(dashboard, monkeypatch):
+    model = dashboard.model()
+
+    def failing():
+        raise ValueError("this week cannot be simulated")
+
+    monkeypatch.setattr(model, "step", failing)
+    dashboard.press("▶")
+    _until(lambda: "▶ stopped: ValueError: this week cannot be simulated" in dashboard.alerts())
+    assert dashboard.rc.find(v.Btn, children=["▶"]).widget  # ready to play again
 
 
 def test_the_play_threads_end_with_the_page():

@@ -151,8 +151,6 @@ def Controls(
         on_levers()
 
     PlayButtons(model, settings, player, playing, on_week)
-    if player.error and not playing.value:
-        solara.Error(f"Play stopped: {player.error}")
     if error.value:
         solara.Error(error.value)
     for group, when in GROUPS.items():
@@ -291,6 +289,8 @@ def Page(
 
     def ended(error: str | None) -> None:
         playing.set(False)
+        if error:
+            message.set(f"▶ stopped: {error}")
 
     player = solara.use_memo(
         lambda: Player(

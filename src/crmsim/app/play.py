@@ -43,8 +43,8 @@ class Player:
         when play ends (paused or by itself), unless stopped for good.
     on_end : callable, optional
         ``on_end(error)`` is called from the painter thread when play ends by itself: the run
-        cannot go on (``error`` is ``None``) or a week raised (``error`` is its message). Not
-        called after :meth:`pause` or :meth:`stop`.
+        cannot go on (``error`` is ``None``), or a week or a redraw raised (``error`` is its
+        message). Not called after :meth:`pause` or :meth:`stop`.
     alive : callable, optional
         ``alive()`` says whether anyone still watches; checked after each week, and play ends
         (as by itself) when it turns false: a page whose browser tab went away without saying
@@ -191,7 +191,7 @@ class Player:
                 due = max(due + max(0.0, float(self._interval())), now)
                 # Waiting on the event rather than sleeping: a pause ends the wait at once.
                 halt.wait(due - now)
-        except Exception as err:  # the page shows it; the server must not lose the thread's
+        except Exception as err:  # shown on the page; the thread ends cleanly all the same
             self.error = f"{type(err).__name__}: {err}"
         finally:
             if not halt.is_set():
@@ -222,18 +222,20 @@ class Player:
                 if figures:
                     spent = time.monotonic() - started
                     next_figures = started + max(self.figure_period, 2 * spent)
-        except Exception as err:  # a page closed under our feet: nothing left to draw on
-            halt.set()
+        except Exception as err:  # a redraw failed (or its page closed): play ends with it
             self.error = self.error or f"{type(err).__name__}: {err}"
-            return
+            if not halt.is_set():
+                ended.set()
+                halt.set()
         stepper.join(PAUSE_TIMEOUT)
         if self._closed:
-            return
-        # The week play stopped at, figures included: the page that paused showed its text
-        # at once and left the figures, the slow part, to this thread.
-        try:
-            self._show(True)
-        except Exception as err:
-            self.error = self.error or f"{type(err).__name__}: {err}"
-        if ended.is_set() and self._on_end is not None:
+            return  # the page is gone: nothing to draw on, nobody to tell
+        if self.error is None:
+            # The week play stopped at, figures included: the page that paused showed its
+            # text at once and left the figures, the slow part, to this thread.
+            try:
+                self._show(True)
+            except Exception as err:
+                self.error = f"{type(err).__name__}: {err}"
+        if (ended.is_set() or self.error) and self._on_end is not None:
             self._on_end(self.error)
