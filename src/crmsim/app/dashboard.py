@@ -97,8 +97,11 @@ def PlayButtons(
             playing.set(False)
             # The week it stopped at, at once; the player then draws its figures.
             on_week(False)
-        elif player.play():
+        else:
+            # Before play starts: a play that ends at once sets it back, not the other way round.
             playing.set(True)
+            if not player.play():
+                playing.set(False)
 
     def step() -> None:
         model.value.step()
