@@ -1,13 +1,14 @@
 """The interactive dashboard: pull the firm's levers and watch customers, churn and profit.
 
-A Solara page with Mesa's controls. The sidebar has a scenario picker, a "Run 156 weeks"
-button, Mesa's Reset / ▶ / Step and one control per lever of :class:`~crmsim.Policy`, four of
-the :class:`~crmsim.Market` and the run's set-up (people, network, seed), grouped as the course
+A Solara page on a Mesa model. The sidebar has a scenario picker, a "Run 156 weeks" button,
+Reset / ▶ / Step and one control per lever of :class:`~crmsim.Policy`, four of the
+:class:`~crmsim.Market` and the run's set-up (people, network, seed), grouped as the course
 groups them (:data:`GROUPS`), each with its unit and a one-line explanation as tooltip
-(:data:`LEVERS`); Mesa's settings for developers are folded away below them. The main
-area shows the standard figures of :mod:`crmsim.plots` (stages, tiers, churn and acquisitions,
-referrals and negative word of mouth, trust, profit) and, for markets of up to
-:data:`NETWORK_LIMIT` people, the social network coloured by stage.
+(:data:`LEVERS`); Export buttons, and the settings for developers folded away below them. The
+main area shows the run in one line, monitors of the key figures (:func:`monitors`), the
+standard figures of :mod:`crmsim.plots` (stages, tiers, churn and acquisitions, referrals and
+negative word of mouth, trust, profit), for markets of up to :data:`NETWORK_LIMIT` people the
+social network coloured by stage, and an Info tab in NetLogo's sections (:data:`INFO`).
 
 How to use it
 -------------
@@ -37,11 +38,11 @@ or a shared link opens the same run.
 
 Why a subclass
 --------------
-Mesa's Reset rebuilds the model as ``type(model)(**controls)``, so every control must be a
-keyword argument of the model's constructor. :class:`DashboardModel` takes the levers as
-plain numbers and strings and builds the ``Policy`` and ``Market`` from them, starting from
-the chosen scenario; :class:`~crmsim.CRMModel` itself keeps its ``policy=`` / ``market=``
-interface.
+Reset rebuilds the model as ``type(model)(**controls)``, as Mesa's own Reset does, so every
+control must be a keyword argument of the model's constructor. :class:`DashboardModel` takes
+the levers as plain numbers and strings and builds the ``Policy`` and ``Market`` from them,
+starting from the chosen scenario; :class:`~crmsim.CRMModel` itself keeps its ``policy=`` /
+``market=`` interface.
 
 The keyword is ``scenario_name``, not ``scenario``: Mesa 3.5 reserves ``Model.scenario``
 (and a ``scenario=`` argument) for its own experiment scenarios and would overwrite ours
