@@ -261,6 +261,7 @@ def test_the_network_is_drawn_for_small_markets_only():
         app.dashboard,
         app.play,
         app.link,
+        app.export,
         assets,
     ],
     ids=lambda m: m.__name__,
