@@ -168,12 +168,18 @@ class _Page:
             with solara.AppLayout():
                 app.Page(rng=seed)
 
+        self.app = app
         self.box, self.rc = solara.render(Served(), handle_error=False)
+
+    def press(self, label: str) -> None:
+        import ipyvuetify as v
+
+        self.rc.find(v.Btn, children=[label]).widget.click()
 
     def change(self, respect: float) -> None:
         import ipyvuetify as v
 
-        self.rc.find(v.Slider, label="Respect").widget.v_model = respect
+        self.rc.find(v.Slider, label=self.app.LEVERS["respect"].label).widget.v_model = respect
         self.rc.find(v.Btn, children=["Reset"]).widget.click()
 
     def tab(self, name: str) -> None:
@@ -220,6 +226,71 @@ def page(app: Any, repeats: int, seed: int) -> dict[str, float]:
     }
 
 
+def play(app: Any, seed: int, seconds: float) -> dict[str, float]:
+    """▶ on the headless page at 2,000 customers, at the default play interval and at 1 ms:
+    weeks simulated and redraws made per second, and how long ❚❚ takes to stop the run."""
+    import ipyvuetify as v
+
+    players: list[Any] = []
+
+    class Recording(app.Player):  # the page's player, to read its redraw counts
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            players.append(self)
+
+    quiet = contextlib.redirect_stdout(io.StringIO())
+    quiet.__enter__()
+    original, app.dashboard.Player = app.dashboard.Player, Recording
+    dashboard = _Page(app, seed)
+    results: dict[str, float] = {}
+    try:
+        model = dashboard.rc.find(v.Btn, children=["Step"])  # the page is up
+        assert model and players
+        player = players[-1]
+        for label, interval in (("default", None), ("1ms", 1)):
+            if interval is not None:
+                dashboard.rc.find(v.Slider, label="Play interval (ms)").widget.v_model = interval
+            weeks_before = dict(player.redraws)
+            week = _week(dashboard)
+            t0 = time.perf_counter()
+            dashboard.press("▶")
+            time.sleep(seconds)
+            t1 = time.perf_counter()
+            dashboard.press("❚❚")
+            pause_s = time.perf_counter() - t1
+            elapsed = t1 - t0
+            stopped = _week(dashboard)
+            time.sleep(0.5)
+            assert _week(dashboard) == stopped, "weeks simulated after the pause"
+            player.wait(timeout=30)
+            results[f"play_{label}_weeks_per_s"] = (stopped - week) / elapsed
+            for kind in ("text", "figures"):
+                made = player.redraws[kind] - weeks_before[kind]
+                results[f"play_{label}_{kind}_redraws_per_s"] = made / elapsed
+            results[f"play_{label}_pause_s"] = pause_s
+    finally:
+        app.dashboard.Player = original
+        dashboard.rc.close()
+        quiet.__exit__(None, None, None)
+    return results
+
+
+def _week(dashboard: _Page) -> int:
+    """The week the headless page shows (its overview line)."""
+
+    def strings(widget: Any) -> Any:
+        for child in getattr(widget, "children", None) or []:
+            if isinstance(child, str):
+                yield child
+            else:
+                yield from strings(child)
+
+    for text in strings(dashboard.box):
+        if text.startswith("Week "):
+            return int(text.split()[1].rstrip(":"))
+    raise LookupError("no week shown")
+
+
 def profile(app: Any, seed: int, tab: str) -> str:
     """cProfile of one change on ``tab``: model, overview, figures drawn and rendered."""
     keys = [k for k in app.TABS[tab][0] if k in app.FIGURES]
@@ -243,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one repeat, no headless page")
     parser.add_argument("--profile", action="store_true", help="cProfile of one change")
     parser.add_argument("--profile-tab", default="Churn")
+    parser.add_argument("--play-seconds", type=float, default=5.0, help="▶ for this long")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
 
@@ -254,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result = pieces(app, repeats, args.seed)
     pages = {} if args.quick else page(app, repeats, args.seed)
+    plays = {} if args.quick else play(app, args.seed, args.play_seconds)
     load_end = _load()
 
     print(f"\nDefault dashboard run: 2,000 customers x {app.RUN_WEEKS} weeks, best of {repeats}")
@@ -281,6 +354,15 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if key in pages:
             print(f"{label:44s} {pages[key]:8.3f} s")
+    for label in ("default", "1ms"):
+        if f"play_{label}_weeks_per_s" in plays:
+            interval = "default play interval" if label == "default" else "play interval 1 ms"
+            print(
+                f"▶ at the {interval}: {plays[f'play_{label}_weeks_per_s']:.0f} weeks/s, "
+                f"{plays[f'play_{label}_text_redraws_per_s']:.1f} text and "
+                f"{plays[f'play_{label}_figures_redraws_per_s']:.1f} figure redraws/s, "
+                f"❚❚ in {plays[f'play_{label}_pause_s']:.3f} s"
+            )
     print(f"load average at end: {load_end}")
 
     if args.profile:
@@ -303,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         "page_change_s": pages.get("page_change_s"),
         "page_change_churn_s": pages.get("page_change_churn_s"),
         "page_tab_back_s": pages.get("page_tab_back_s"),
+        **plays,
         "figure_dpi": app.FIGURE_DPI,
         "import_s": import_s,
         "repeats": repeats,

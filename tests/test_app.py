@@ -9,6 +9,8 @@ import inspect
 import os
 import subprocess
 import sys
+import threading
+import time
 from unittest import mock
 
 import ipyvuetify as v
@@ -250,7 +252,18 @@ def test_the_network_is_drawn_for_small_markets_only():
 
 @pytest.mark.parametrize(
     "module",
-    [app, app.model, app.levers, app.controls, app.views, app.dashboard, assets],
+    [
+        app,
+        app.model,
+        app.levers,
+        app.controls,
+        app.views,
+        app.dashboard,
+        app.play,
+        app.link,
+        app.export,
+        assets,
+    ],
     ids=lambda m: m.__name__,
 )
 def test_the_module_examples_run(module):
@@ -271,11 +284,16 @@ def _strings(widget) -> list[str]:
 class Dashboard:
     """The page rendered headless, with helpers to read and press its widgets."""
 
-    def __init__(self, **page_args) -> None:
+    def __init__(self, path: str | None = None, **page_args) -> None:
         @solara.component
         def Served():  # the app layout `solara run` wraps around a page
             with solara.AppLayout():
                 app.Page(**page_args)
+
+        @solara.component
+        def Routed():  # and the router, which gives the page its address
+            with solara.RoutingProvider(routes=app.routes, pathname=path):
+                Served()
 
         self.models: list[app.DashboardModel] = []
         init = app.DashboardModel.__init__
@@ -287,7 +305,13 @@ class Dashboard:
 
         self._recording = mock.patch.object(app.DashboardModel, "__init__", recording)
         self._recording.start()
-        self.box, self.rc = solara.render(Served(), handle_error=False)
+        self.box, self.rc = solara.render(
+            Served() if path is None else Routed(), handle_error=False
+        )
+
+    def address(self) -> str:
+        """The page's address, as the browser shows it (with a router only)."""
+        return self.rc.find(solara.widgets.Navigator).widget.location
 
     def model(self) -> app.DashboardModel:
         """The run on the page: the model built last."""
@@ -534,6 +558,22 @@ def test_the_figure_cache_keeps_the_latest_week_of_each_live_run():
     assert len(cache._images) == 1  # a run's images go with it
 
 
+def test_views_drawn_ahead_are_shown_while_playing_without_drawing_again(drawn):
+    cache = app.FigureCache()
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=5)
+    week = app.draw_views(model, cache, 0)  # as the page does before it shows a new week
+    assert week == 5 and sorted(drawn) == ["stages", "tiers"]
+    ready = {key: app.view_image(model, key, cache) for key in ("stages", "tiers")}
+    model.run(3, progress=False)  # while playing, the run has moved on meanwhile
+    drawn.clear()
+    for key, image in ready.items():
+        assert app.view_image(model, key, cache, at_least=week) == image
+    assert drawn == []
+    assert app.view_image(model, "stages", cache) != ready["stages"]  # the week itself: drawn
+    assert drawn == ["stages"]
+    assert app.view_image(model, "tiers", cache, at_least=week) == ready["tiers"]
+
+
 def test_the_weekly_table_is_built_once_a_week_and_follows_the_run():
     model = app.DashboardModel(n_customers=200, rng=3, weeks=5)
     first = model.snapshot()
@@ -553,6 +593,402 @@ def test_the_network_tab_explains_itself_for_a_large_market():
         assert "up to 400 people" in page.alerts()
     finally:
         page.close()
+
+
+# --------------------------------------------------------------------------- the address
+def test_the_address_names_the_scenario_the_seed_and_only_what_differs():
+    model = app.DashboardModel(n_customers=SMALL, rng=3)
+    assert app.settings_query(model) == f"scenario=baseline&seed=3&n_customers={SMALL}"
+    model = app.DashboardModel(scenario_name="customer_centric", rng=3, service_quality=0.9)
+    query = app.settings_query(model)
+    assert query.startswith("scenario=customer_centric&seed=3&service_quality=0.9")
+    assert "reliability" not in query  # one slider set them all: written as that slider
+
+
+@pytest.mark.parametrize("per_attribute", [False, True])
+def test_the_settings_read_back_from_the_address_make_the_same_run(per_attribute):
+    model = app.DashboardModel(
+        n_customers=SMALL,
+        scenario_name="opening_discount",
+        reliability=0.35,
+        speed=0.8,
+        spam=0.6,
+        respect=0.15,
+        discount=0.25,
+        discount_target="loyal+marketer",
+        discount_start=3,
+        discount_end=0,
+        gift_value=2.5,
+        gift_every=5,
+        referral_reward=7.0,
+        recovery=0.45,
+        win_back=0.3,
+        advertising=0.015,
+        competitor_attractiveness=-0.2,
+        competitor_offer_rate=0.04,
+        price=23.5,
+        network="scale-free",
+        rng=11,
+    )
+    kwargs, kano = app.settings_from_query(app.settings_query(model, per_attribute))
+    again = app.DashboardModel(**kwargs)
+    assert kano == per_attribute and again.error is None
+    assert again.policy == model.policy and again.market == model.market
+    assert (again.n_customers, again.network_kind, again.seed) == (SMALL, "scale-free", 11)
+    assert again.scenario_name == "opening_discount"
+
+
+def test_an_address_with_bad_or_unknown_settings_still_opens_a_page():
+    kwargs, kano = app.settings_from_query("scenario=nonesuch&respect=lots&colour=red")
+    assert kwargs == {"scenario_name": app.DEFAULT_SCENARIO, "respect": "lots"} and not kano
+    model = app.DashboardModel(**kwargs, errors="show")
+    assert "Respect" in app.in_words(model.error)  # the page shows it in the slider's words
+
+
+def test_the_page_opens_with_the_settings_in_its_address_and_keeps_them_there():
+    page = Dashboard(path="/?scenario=customer_centric&seed=5&n_customers=300&respect=0.2&kano=1")
+    try:
+        model = page.model()
+        assert (model.scenario_name, model.seed, model.n_customers) == ("customer_centric", 5, 300)
+        assert model.policy.respect == 0.2 and page.slider(RESPECT).v_model == 0.2
+        assert page.slider("Reliability (must-be, 0–1)")  # one slider per Kano attribute
+        assert page.address() == "/?" + app.settings_query(model, per_attribute=True)
+        page.slider(RESPECT).v_model = 0.65  # live: the address follows
+        assert "respect=0.65" in page.address() and "respect=0.2" not in page.address()
+        page.slider(app.LEVERS["n_customers"].label).v_model = 250
+        assert "n_customers=300" in page.address()  # the run set-up: only once it is used
+        page.press("Reset")
+        assert "n_customers=250" in page.address() and "seed=5" in page.address()
+        page.choose("Scenario", "baseline")
+        assert page.address().startswith("/?scenario=baseline&seed=5")
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- monitors and info
+@pytest.mark.parametrize("weeks", [156, 160])  # a quarter's end, and weeks into the next
+def test_the_monitors_show_the_runs_key_figures(weeks):
+    model = app.DashboardModel(n_customers=SMALL, rng=2, weeks=weeks)
+    frame, losses = model.snapshot(), model.losses
+    last = frame.iloc[-1]
+    start = 143 if weeks == 156 else 156  # the quarter under way, or the one just ended
+    base = int(frame.loc[frame["week"] == start, "active_start"].iloc[0])
+    lost = ((losses["week"] >= start) & (losses["spell_start"] < start)).sum()
+    shown = app.monitors(model)
+    assert shown == {
+        "Active customers": f"{int(last['actual'] + last['loyal'] + last['marketer']):,}",
+        "Marketers": f"{int(last['marketer']):,}",
+        "Churn this quarter": f"{lost / base:.1%}",
+        "Profit so far": f"{frame['profit'].sum():,.0f}",
+    }
+    if weeks == 156:  # at a quarter's end: the figure the overview line gives
+        assert f"churn last quarter {shown['Churn this quarter']}" in app.summary_line(model)
+
+
+def test_the_page_shows_the_monitors_and_they_follow_the_run(dashboard):
+    shown = app.monitors(dashboard.model())
+    texts = dashboard.texts()
+    for name, value in shown.items():
+        assert f"{name} {value}" in texts
+    dashboard.press("Step")
+    assert app.monitors(dashboard.model())["Profit so far"] in dashboard.texts()
+    assert app.monitors(dashboard.model()) != shown
+
+
+def test_the_info_tab_has_netlogos_sections_in_words_without_numbers(dashboard):
+    assert list(app.INFO) == [
+        "WHAT IS IT?",
+        "HOW IT WORKS",
+        "HOW TO USE IT",
+        "THINGS TO NOTICE",
+        "THINGS TO TRY",
+    ]
+    text = " ".join(p for paragraphs in app.INFO.values() for p in paragraphs)
+    assert not any(c.isdigit() for c in text)  # the model is being recalibrated: no numbers
+    dashboard.tab("Info")
+    for title, paragraphs in app.INFO.items():
+        assert title in dashboard.texts() and paragraphs[0] in dashboard.texts()
+    assert dashboard.images() == []
+
+
+# --------------------------------------------------------------------------- exports
+def _played_model(**levers) -> app.DashboardModel:
+    return app.DashboardModel(n_customers=SMALL, rng=6, weeks=20, **levers)
+
+
+def test_the_weekly_table_exports_as_csv_with_every_week_and_measure():
+    import io
+
+    import pandas as pd
+
+    model = _played_model()
+    table = pd.read_csv(io.BytesIO(app.weekly_csv(model)))
+    expected = model.snapshot()
+    assert len(table) == model.week and list(table.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(table, expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_the_figures_of_the_open_tab_export_side_by_side_as_one_png():
+    from io import BytesIO
+
+    from PIL import Image
+
+    model = _played_model()
+    sheet = Image.open(BytesIO(app.figures_png(model, 0)))  # "Customers": two figures
+    single = Image.open(BytesIO(app.figures_png(model, list(app.TABS).index("Churn"))))
+    stages = app.FIGURES["stages"](model.snapshot())
+    width, height = (stages.get_size_inches() * app.EXPORT_DPI).round()
+    assert sheet.format == "PNG" and sheet.height >= height - 1
+    assert sheet.width > 1.8 * width and single.width < sheet.width
+    # a run not started says so rather than failing
+    empty = app.DashboardModel(n_customers=SMALL, rng=6)
+    assert app.figures_png(empty, 0).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "opening_discount", "customer_centric"])
+def test_the_levers_export_as_a_policy_file_the_command_line_reads_back(tmp_path, scenario):
+    from crmsim.cli import load_input
+
+    model = _played_model(
+        scenario_name=scenario,
+        reliability=0.35,
+        respect=0.15,
+        discount=0.25,
+        discount_target="new",
+        discount_start=3,
+        discount_end=0,
+        gift_value=2.5,
+        gift_every=5,
+        referral_reward=7.0,
+        win_back=0.3,
+        price=23.5,
+        competitor_offer_rate=0.04,
+    )
+    path = tmp_path / app.export.file_name(model, "toml")
+    path.write_text(app.policy_toml(model), encoding="utf-8")
+    loaded = load_input(str(path))
+    assert loaded.policy == model.policy
+    assert loaded.kwargs["market"] == model.market
+    assert loaded.kwargs["population"] == model.population
+    assert loaded.kwargs["n_customers"] == model.n_customers
+    assert loaded.name == f"{scenario}_dashboard"
+
+
+def test_crmsim_compare_runs_a_policy_file_from_the_dashboard(tmp_path, capsys):
+    model = _played_model(respect=0.9, gift_value=3.0)  # the market as the scenario's
+    path = tmp_path / app.export.file_name(model, "toml")
+    path.write_text(app.policy_toml(model), encoding="utf-8")
+    args = ["compare", "baseline", str(path), "--replications", "2", "--weeks", "13"]
+    assert main([*args, "--customers", "100"]) == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("KPI"))
+    assert header.split() == ["KPI", "baseline", "baseline_dashboard"]
+
+
+def test_the_page_offers_the_three_downloads(dashboard):
+    from solara.components.file_download import FileDownloadWidget
+
+    downloads = {w.filename: w for w in dashboard.rc.find(FileDownloadWidget).widgets}
+    assert set(downloads) == {"baseline_seed0.csv", "baseline_seed0.png", "baseline_dashboard.toml"}
+    texts = dashboard.texts()
+    for label in ("Weekly table (CSV)", "Figures of this tab (PNG)", "Levers as a policy (TOML)"):
+        assert label in texts
+    # pressing one makes the file from the run as it is then
+    dashboard.slider(RESPECT).v_model = 0.25
+    toml = downloads["baseline_dashboard.toml"]
+    toml.request_download = True
+    _until(lambda: toml.bytes is not None)
+    assert b"respect = 0.25" in toml.bytes
+
+
+# --------------------------------------------------------------------------- ▶
+def _until(condition, timeout: float = 30.0) -> None:
+    """Wait for ``condition()`` to hold; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def _threads(name: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == name and t.is_alive()]
+
+
+def test_play_redraws_a_bounded_number_of_times_however_fast_the_weeks():
+    weeks, redraws = [], []
+    player = app.Player(
+        lambda: weeks.append(1) or True,
+        redraws.append,
+        interval=0.0,  # as fast as the weeks go: many per redraw
+        text_period=0.05,
+        figure_period=0.2,
+    )
+    started = time.monotonic()
+    assert player.play() and player.playing
+    assert not player.play()  # one play at a time
+    _until(lambda: len(weeks) >= 2_000 and redraws.count(True) >= 2)
+    player.pause()
+    elapsed = time.monotonic() - started
+    assert not player.playing and player.wait(timeout=5)
+    assert len(redraws) <= elapsed / 0.05 + 2
+    assert redraws.count(True) <= elapsed / 0.2 + 2  # the figures less often than the text
+    assert len(redraws) < len(weeks) / 10
+    simulated = len(weeks)
+    time.sleep(0.1)
+    assert len(weeks) == simulated  # paused: not a week more
+
+
+def test_pause_does_not_wait_for_a_redraw_in_progress():
+    weeks = []
+    drawing, release = threading.Event(), threading.Event()
+
+    def slow_show(figures):
+        drawing.set()
+        release.wait(30)  # a figure that takes long to draw
+
+    player = app.Player(lambda: weeks.append(1) or True, slow_show, interval=0.001)
+    player.play()
+    assert drawing.wait(30)
+    player.pause()  # returns while the painter is still drawing
+    stepper = player._threads[0]
+    assert not stepper.is_alive() and not player.playing
+    simulated = len(weeks)
+    time.sleep(0.05)
+    assert len(weeks) == simulated
+    release.set()
+    assert player.wait(timeout=5)
+
+
+def test_play_ends_by_itself_when_the_run_cannot_go_on_or_a_week_fails():
+    ends = []
+    weeks = []
+    player = app.Player(
+        lambda: weeks.append(1) or len(weeks) < 3, lambda f: None, ends.append, interval=0.0
+    )
+    player.play()
+    assert player.wait(timeout=10)
+    assert len(weeks) == 3 and ends == [None]
+
+    def failing():
+        raise ValueError("week 4 failed")
+
+    player = app.Player(failing, lambda f: None, ends.append, interval=0.0)
+    player.play()
+    assert player.wait(timeout=10)
+    assert ends[-1] == "ValueError: week 4 failed" and player.error == ends[-1]
+
+    def failing_show(figures):
+        raise RuntimeError("cannot draw")
+
+    player = app.Player(lambda: True, failing_show, ends.append, interval=0.001)
+    player.play()
+    assert player.wait(timeout=10) and not player.playing
+    assert ends[-1] == "RuntimeError: cannot draw"
+    paused = app.Player(lambda: True, lambda f: None, ends.append, interval=0.0)
+    paused.play()
+    paused.pause()
+    assert paused.wait(timeout=10) and len(ends) == 3  # paused: not an end of its own
+
+
+def test_play_ends_when_nobody_watches_any_more():
+    ends, weeks = [], []
+    watched = threading.Event()
+    watched.set()
+    player = app.Player(
+        lambda: weeks.append(1) or True,
+        lambda f: None,
+        ends.append,
+        alive=watched.is_set,
+        interval=0.001,
+    )
+    player.play()
+    _until(lambda: len(weeks) >= 5)
+    watched.clear()  # the browser tab went away
+    assert player.wait(timeout=10) and ends == [None]
+    simulated = len(weeks)
+    time.sleep(0.05)
+    assert len(weeks) == simulated
+
+
+def test_a_stopped_player_does_not_play_again():
+    player = app.Player(lambda: True, lambda f: None, interval=0.0)
+    player.play()
+    player.stop()
+    assert not player.playing and player.wait(timeout=5)
+    assert not player.play()
+
+
+TABS0 = next(iter(app.TABS.values()))[0]  # the views of the tab the page opens on
+
+
+def test_play_on_the_page_moves_the_run_on_and_pause_stops_it_where_shown(dashboard):
+    model = dashboard.model()
+    before = dashboard.images()
+    dashboard.press("▶")
+    assert dashboard.rc.find(v.Btn, children=["❚❚"]).widget  # the button pauses now
+    assert dashboard.rc.find(v.Btn, children=["Step"]).widget.disabled
+    _until(lambda: model.week >= 170 and f"Week {model.week - 1}" not in dashboard.texts())
+    dashboard.press("❚❚")
+    week = model.week
+    time.sleep(0.3)
+    assert model.week == week and dashboard.model() is model
+    assert f"Week {week} ·" in dashboard.texts()  # the page shows where the run stopped
+    # and its figures at that week, drawn by the player once paused
+    _until(lambda: not _threads("crmsim-painter"))
+    assert len(dashboard.images()) == 2
+    assert dashboard.images() == [app.view_image(model, k, app.FigureCache()) for k in TABS0]
+    assert all(a != b for a, b in zip(before, dashboard.images(), strict=True))
+    assert not _threads("crmsim-stepper")
+    dashboard.press("Step")  # Step works again, one week on
+    assert model.week == week + 1 and f"Week {week + 1} ·" in dashboard.texts()
+
+
+def test_a_lever_moved_while_playing_acts_on_the_run(dashboard):
+    model = dashboard.model()
+    dashboard.press("▶")
+    _until(lambda: model.week >= 160)
+    dashboard.slider(RESPECT).v_model = 0.0
+    _until(lambda: model.week >= 165)
+    dashboard.press("❚❚")
+    assert model.policy.respect == 0.0 and model.changes[0][1:] == ("respect", 0.5, 0.0)
+    assert model.changes[0][0] > 156
+
+
+def test_reset_while_playing_stops_the_old_run(dashboard):
+    old = dashboard.model()
+    dashboard.press("▶")
+    _until(lambda: old.week >= 160)
+    dashboard.press("Reset")
+    week = old.week
+    assert dashboard.model() is not old and dashboard.model().week == 156
+    time.sleep(0.1)
+    assert old.week == week  # the old run no longer steps
+    assert dashboard.rc.find(v.Btn, children=["▶"]).widget
+
+
+def test_a_week_that_fails_while_playing_stops_play_with_a_message(dashboard, monkeypatch):
+    model = dashboard.model()
+
+    def failing():
+        raise ValueError("this week cannot be simulated")
+
+    monkeypatch.setattr(model, "step", failing)
+    dashboard.press("▶")
+    _until(lambda: "▶ stopped: ValueError: this week cannot be simulated" in dashboard.alerts())
+    assert dashboard.rc.find(v.Btn, children=["▶"]).widget  # ready to play again
+
+
+def test_the_play_threads_end_with_the_page():
+    page = Dashboard(n_customers=SMALL)
+    try:
+        page.press("▶")
+        _until(lambda: page.model().week >= 160)
+        assert _threads("crmsim-stepper")
+    finally:
+        page.close()  # as Solara does when the tab is closed
+    _until(lambda: not _threads("crmsim-stepper") and not _threads("crmsim-painter"), 10)
+    week = page.model().week
+    time.sleep(0.1)
+    assert page.model().week == week
 
 
 # --------------------------------------------------------------------------- the command

@@ -1,13 +1,14 @@
 """The interactive dashboard: pull the firm's levers and watch customers, churn and profit.
 
-A Solara page with Mesa's controls. The sidebar has a scenario picker, a "Run 156 weeks"
-button, Mesa's Reset / ▶ / Step and one control per lever of :class:`~crmsim.Policy`, four of
-the :class:`~crmsim.Market` and the run's set-up (people, network, seed), grouped as the course
+A Solara page on a Mesa model. The sidebar has a scenario picker, a "Run 156 weeks" button,
+Reset / ▶ / Step and one control per lever of :class:`~crmsim.Policy`, four of the
+:class:`~crmsim.Market` and the run's set-up (people, network, seed), grouped as the course
 groups them (:data:`GROUPS`), each with its unit and a one-line explanation as tooltip
-(:data:`LEVERS`); Mesa's settings for developers are folded away below them. The main
-area shows the standard figures of :mod:`crmsim.plots` (stages, tiers, churn and acquisitions,
-referrals and negative word of mouth, trust, profit) and, for markets of up to
-:data:`NETWORK_LIMIT` people, the social network coloured by stage.
+(:data:`LEVERS`); Export buttons, and the settings for developers folded away below them. The
+main area shows the run in one line, monitors of the key figures (:func:`monitors`), the
+standard figures of :mod:`crmsim.plots` (stages, tiers, churn and acquisitions, referrals and
+negative word of mouth, trust, profit), for markets of up to :data:`NETWORK_LIMIT` people the
+social network coloured by stage, and an Info tab in NetLogo's sections (:data:`INFO`).
 
 How to use it
 -------------
@@ -23,21 +24,25 @@ In a notebook cell (JupyterLab or Notebook, with the ``lab`` extra installed)::
 
 Pick a scenario to load its settings into the controls. A lever moved applies to the run from
 the next week on, as ``model.policy = model.policy.replace(...)`` does in a notebook: press
-**Step** or **▶** to see what it does. **Reset** starts a fresh run from the controls (the run
-set-up included) and, with "Run 156 weeks after Reset" ticked, runs three years at once. The
-header shows the settings in use: the seed (a blank seed draws one, shown there), where the
-levers differ from the scenario and which changed during the run. A value the model refuses
-(a discount that ends before it starts, a seed that is not a number) does not break the page:
-the message, in the controls' own words, is shown and the run keeps its settings (at Reset:
-the scenario's own) until the control is fixed.
+**Step** or **▶** to see what it does. While playing, the run goes on at the play interval
+(50 weeks a second at most by default) and the page is redrawn a few times a second: the text
+about five times, the figures about once (:class:`Player`); ❚❚ stops it at once. **Reset**
+starts a fresh run from the controls (the run set-up included) and, with "Run 156 weeks after
+Reset" ticked, runs three years at once. The header shows the settings in use: the seed (a
+blank seed draws one, shown there), where the levers differ from the scenario and which
+changed during the run. A value the model refuses (a discount that ends before it starts, a
+seed that is not a number) does not break the page: the message, in the controls' own words,
+is shown and the run keeps its settings (at Reset: the scenario's own) until the control is
+fixed. The settings in use are kept in the page's address (:func:`settings_query`): a reload
+or a shared link opens the same run.
 
 Why a subclass
 --------------
-Mesa's Reset rebuilds the model as ``type(model)(**controls)``, so every control must be a
-keyword argument of the model's constructor. :class:`DashboardModel` takes the levers as
-plain numbers and strings and builds the ``Policy`` and ``Market`` from them, starting from
-the chosen scenario; :class:`~crmsim.CRMModel` itself keeps its ``policy=`` / ``market=``
-interface.
+Reset rebuilds the model as ``type(model)(**controls)``, as Mesa's own Reset does, so every
+control must be a keyword argument of the model's constructor. :class:`DashboardModel` takes
+the levers as plain numbers and strings and builds the ``Policy`` and ``Market`` from them,
+starting from the chosen scenario; :class:`~crmsim.CRMModel` itself keeps its ``policy=`` /
+``market=`` interface.
 
 The keyword is ``scenario_name``, not ``scenario``: Mesa 3.5 reserves ``Model.scenario``
 (and a ``scenario=`` argument) for its own experiment scenarios and would overwrite ours
@@ -51,6 +56,10 @@ How it is built
 * :mod:`crmsim.app.controls`: :func:`model_params`, the sidebar's sliders and menus;
 * :mod:`crmsim.app.views`: the figures, their images (:class:`FigureCache`) and the components
   of the main area;
+* :mod:`crmsim.app.export`: the weekly table, figures and levers as files to download;
+* :mod:`crmsim.app.link`: the settings in use kept in the page's address;
+* :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
+  second;
 * :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
 * :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline.
 """
@@ -61,7 +70,16 @@ import solara
 
 from crmsim.app import dashboard
 from crmsim.app.controls import model_params
-from crmsim.app.dashboard import Controls, LeverControl, Page, page, run_weeks
+from crmsim.app.dashboard import (
+    Controls,
+    Exports,
+    LeverControl,
+    Page,
+    PlayButtons,
+    page,
+    run_weeks,
+)
+from crmsim.app.export import EXPORT_DPI, figures_png, policy_toml, weekly_csv
 from crmsim.app.levers import (
     GROUPS,
     LEVERS,
@@ -71,6 +89,7 @@ from crmsim.app.levers import (
     in_words,
     lever_values,
 )
+from crmsim.app.link import settings_from_query, settings_query
 from crmsim.app.model import (
     ATTRIBUTES,
     DEFAULT_SCENARIO,
@@ -81,19 +100,25 @@ from crmsim.app.model import (
     parse_seed,
     target_label,
 )
+from crmsim.app.play import FIGURE_PERIOD, INTERVAL, TEXT_PERIOD, Player
 from crmsim.app.views import (
     FIGURE_DPI,
     FIGURE_SCALE,
     FIGURES,
+    INFO,
     NETWORK_LIMIT,
     NOTES,
     TABS,
     FigureCache,
     FigureView,
+    Info,
+    Monitors,
     NetworkView,
     Overview,
     Views,
     draw_figure,
+    draw_views,
+    monitors,
     network_figure,
     network_layout,
     render_png,
@@ -119,7 +144,9 @@ __all__ = [
     "differences",
     "in_words",
     "lever_values",
+    "settings_from_query",
     "settings_lines",
+    "settings_query",
     "DEFAULT_SCENARIO",
     "FIGURES",
     "FIGURE_DPI",
@@ -130,13 +157,28 @@ __all__ = [
     "RUN_WEEKS",
     "TABS",
     "DashboardModel",
+    "EXPORT_DPI",
+    "Exports",
+    "figures_png",
+    "policy_toml",
+    "weekly_csv",
+    "FIGURE_PERIOD",
+    "INTERVAL",
+    "TEXT_PERIOD",
+    "Player",
     "FigureCache",
     "FigureView",
+    "INFO",
+    "Info",
+    "Monitors",
+    "monitors",
     "NetworkView",
     "Overview",
     "Page",
+    "PlayButtons",
     "Views",
     "draw_figure",
+    "draw_views",
     "model_params",
     "network_figure",
     "network_layout",

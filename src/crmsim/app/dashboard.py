@@ -1,10 +1,12 @@
-"""The page: the scenario card, Mesa's Reset / ▶ / Step and the levers, grouped, in the sidebar;
-the views beside them; and the element ``solara run crmsim.app:page`` serves.
+"""The page: the scenario card, Reset / ▶ / Step and the levers, grouped, in the sidebar; the
+views beside them; and the element ``solara run crmsim.app:page`` serves.
 
 The page is laid out here rather than by Mesa's ``SolaraViz``, which would rebuild the model
 for every change: a lever moved here applies to the running model from the next week on
 (:meth:`~crmsim.app.DashboardModel.set_levers`), and Reset starts a fresh run from the controls.
-Mesa's own parts (``ModelController``: Reset, ▶, Step) are used as they are.
+Reset / ▶ / Step are the page's own rather than Mesa's ``ModelController``, which redraws
+every figure after every week: ▶ here simulates in one thread and redraws from another, a few
+times a second (:class:`~crmsim.app.play.Player`).
 """
 
 # Solara components are named like classes (Page, SolaraViz), as Solara and Mesa do.
@@ -12,17 +14,19 @@ Mesa's own parts (``ModelController``: Reset, ▶, Step) are used as they are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import solara
-from mesa.visualization.solara_viz import ModelController
-from mesa.visualization.utils import force_update
 
 from crmsim import scenarios
+from crmsim.app import export
 from crmsim.app.controls import model_params
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
+from crmsim.app.link import settings_from_query, settings_query
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
-from crmsim.app.views import FigureCache, Views
+from crmsim.app.play import INTERVAL, Player
+from crmsim.app.views import FigureCache, Views, draw_views
 
 
 def run_weeks(model: DashboardModel, weeks: int = RUN_WEEKS) -> str | None:
@@ -69,18 +73,69 @@ def LeverControl(name: str, spec: dict[str, Any], value: Any, on_value: Any) -> 
 
 
 @solara.component
+def PlayButtons(
+    model: solara.Reactive[DashboardModel],
+    settings: solara.Reactive[dict[str, Any]],
+    player: Player,
+    playing: solara.Reactive[bool],
+    on_week: Any,
+) -> None:
+    """Reset (a fresh run from ``settings``), ▶ / ❚❚ (``player``) and Step (one week).
+
+    ``on_week(figures=True)`` redraws the page: after Step, and (text only) at a pause; while
+    playing, ``player`` redraws.
+    """
+
+    def reset() -> None:
+        player.pause()  # before the run it steps is replaced
+        playing.set(False)
+        model.set(type(model.value)(**settings.value))
+
+    def play_pause() -> None:
+        if playing.value:
+            player.pause()
+            playing.set(False)
+            # The week it stopped at, at once; the player then draws its figures.
+            on_week(False)
+        else:
+            # Before play starts: a play that ends at once sets it back, not the other way round.
+            playing.set(True)
+            if not player.play():
+                playing.set(False)
+
+    def step() -> None:
+        model.value.step()
+        on_week()
+
+    with solara.Row(justify="space-between"):
+        solara.Button("Reset", color="primary", on_click=reset)
+        solara.Button(
+            "❚❚" if playing.value else "▶",
+            color="primary",
+            on_click=play_pause,
+            disabled=not model.value.running,
+        )
+        solara.Button(
+            "Step",
+            color="primary",
+            on_click=step,
+            disabled=playing.value or not model.value.running,
+        )
+
+
+@solara.component
 def Controls(
     model: solara.Reactive[DashboardModel],
     params: dict[str, Any],
     on_levers: Any,
-    play_interval: solara.Reactive[int],
-    render_interval: solara.Reactive[int],
-    use_threads: solara.Reactive[bool],
+    player: Player,
+    playing: solara.Reactive[bool],
+    on_week: Any,
 ) -> None:
-    """Mesa's Reset / ▶ / Step and the levers in the course's groups.
+    """Reset / ▶ / Step and the levers in the course's groups.
 
-    A lever of the policy or the market applies to the running model from the next week on;
-    Reset builds a fresh run from every control, the run set-up included.
+    A lever of the policy or the market applies to the running model from the next week on
+    (while playing too); Reset builds a fresh run from every control, the run set-up included.
     """
     # What Reset rebuilds the model from: the controls' values, kept up to date here.
     settings = solara.use_reactive(_values(params))
@@ -98,13 +153,7 @@ def Controls(
             error.set(None)
         on_levers()
 
-    ModelController(
-        model,
-        model_parameters=settings,
-        play_interval=play_interval,
-        render_interval=render_interval,
-        use_threads=use_threads,
-    )
+    PlayButtons(model, settings, player, playing, on_week)
     if error.value:
         solara.Error(error.value)
     for group, when in GROUPS.items():
@@ -123,6 +172,66 @@ def Controls(
 
 
 @solara.component
+def Exports(model: solara.Reactive[DashboardModel], tab: solara.Reactive[int]) -> None:
+    """Download buttons: the weekly table (CSV), the open tab's figures (PNG) and the levers as
+    a policy file for ``crmsim compare`` (TOML). Each is made when its button is pressed, from
+    the run as it is then."""
+    # Made once: a new function at every render would cancel a download under way.
+    makers = solara.use_memo(
+        lambda: {
+            "csv": lambda: export.weekly_csv(model.value),
+            "png": lambda: export.figures_png(model.value, tab.value),
+            "toml": lambda: export.policy_toml(model.value).encode("utf-8"),
+        },
+        [],
+    )
+    labels = {
+        "csv": ("Weekly table (CSV)", "text/csv"),
+        "png": ("Figures of this tab (PNG)", "image/png"),
+        "toml": ("Levers as a policy (TOML)", "application/toml"),
+    }
+    with solara.Column(gap="4px"):
+        for suffix, (label, mime) in labels.items():
+            solara.FileDownload(
+                makers[suffix],
+                filename=export.file_name(model.value, suffix),
+                label=label,
+                mime_type=mime,
+            )
+        solara.Text(
+            "The policy file runs with crmsim compare (for example: crmsim compare baseline "
+            f"{export.file_name(model.value, 'toml')}).",
+            classes=["crmsim-description"],
+        )
+
+
+def _watched() -> Callable[[], bool] | None:
+    """Whether the page is still open in a browser, for the Solara server's page; ``None``
+    elsewhere (a notebook, a test), where nothing tells."""
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:  # not under the Solara server
+        return None
+
+    def watched() -> bool:
+        # A tab closed or its connection lost: no page of this session is connected. The
+        # session itself lives on for a while (a reconnect may follow), but the run stops.
+        statuses = list(context.page_status.values())
+        connected = kernel_context.PageStatus.CONNECTED
+        return not context.closed_event.is_set() and (not statuses or connected in statuses)
+
+    return watched
+
+
+def _step_week(model: DashboardModel) -> bool:
+    """One week of ``model``, for ▶: whether the run can go on."""
+    model.step()
+    return bool(model.running)
+
+
+@solara.component
 def Page(
     scenario_name: str = DEFAULT_SCENARIO, n_customers: int | None = None, rng: Any = 0
 ) -> None:
@@ -137,11 +246,12 @@ def Page(
     rng : int, str or None
         Seed of the first run.
     """
+    router = solara.use_router()
+    # The settings in the address (a reload, a shared link) over the page's arguments.
+    from_link, kano = settings_from_query(router.search, scenario_name)
     first = solara.use_memo(
         lambda: DashboardModel(
-            scenario_name=scenario_name,
-            n_customers=n_customers,
-            rng=rng,
+            **{"n_customers": n_customers, "rng": rng, **from_link},
             weeks=RUN_WEEKS,
             errors="show",
         ),
@@ -150,15 +260,18 @@ def Page(
     model = solara.use_reactive(first)
     # The images of the views, kept as long as the page is open (each run's only while
     # the run exists): a tab opened again is not drawn again.
-    figures = solara.use_memo(FigureCache, [])
-    per_attribute = solara.use_reactive(False)
+    cache = solara.use_memo(FigureCache, [])
+    per_attribute = solara.use_reactive(kano)
     auto_run = solara.use_reactive(True)
     message = solara.use_reactive(None)
     # Bumped when a lever changes the running model: the header shows the settings in use.
     revision = solara.use_reactive(0)
-    play_interval = solara.use_reactive(100)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
+    # Read by the views only, so that the sidebar is not redrawn while playing: (redraws,
+    # week of the figures), bumped after each week or, while playing, a few times a second.
+    clock = solara.use_reactive((0, first.week))
+    tab = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    play_interval = solara.use_reactive(round(INTERVAL * 1000))
     # The controls read their starting values once; a new key remounts them, so that they
     # show a newly picked scenario's settings (or the other service sliders).
     generation = solara.use_reactive(0)
@@ -169,13 +282,44 @@ def Page(
         [generation.value],
     )
 
+    def redraw(figures: bool = True) -> None:
+        # The figures are drawn before the page is asked to show them, outside its render:
+        # the week counter is not held up by matplotlib, and a pause is shown at once.
+        redraws, week = clock.value
+        if figures:
+            week = draw_views(model.value, cache, tab.value)
+        clock.set((redraws + 1, week))
+
+    def ended(error: str | None) -> None:
+        playing.set(False)
+        if error:
+            message.set(f"▶ stopped: {error}")
+
+    player = solara.use_memo(
+        lambda: Player(
+            lambda: _step_week(model.value),
+            redraw,
+            ended,
+            alive=_watched(),
+            interval=lambda: play_interval.value / 1000,
+        ),
+        [],
+    )
+    # The page's threads end with the page: a closed tab leaves nothing stepping.
+    solara.use_effect(lambda: player.stop, [])
+
+    def replace(new: DashboardModel) -> None:
+        player.pause()
+        playing.set(False)
+        model.set(new)
+
     def remount() -> None:
         generation.set(generation.value + 1)
 
     def pick_scenario(name: str) -> None:
         weeks = RUN_WEEKS if auto_run.value else 0
         seed = None if model.value.seed_drawn else model.value.seed
-        model.set(DashboardModel(scenario_name=name, rng=seed, weeks=weeks, errors="show"))
+        replace(DashboardModel(scenario_name=name, rng=seed, weeks=weeks, errors="show"))
         remount()
 
     def pick_service_controls(value: bool) -> None:
@@ -188,7 +332,17 @@ def Page(
 
     def run_button() -> None:
         message.set(run_weeks(model.value))
-        force_update()
+        redraw()
+
+    # The settings in use kept in the address, so that a reload or a shared link restores
+    # them (without a router, as in a notebook, there is no address to keep them in).
+    query = settings_query(model.value, per_attribute.value)
+
+    def keep_in_address() -> None:
+        if router.set_path is not None and (router.search or "") != query:
+            router.push(f"{router.path or '/'}?{query}")
+
+    solara.use_effect(keep_in_address, [query])
 
     with solara.AppBar():
         solara.AppBarTitle("crmsim: watch a CRM course happen")
@@ -218,19 +372,25 @@ def Page(
                 model,
                 params,
                 lambda: revision.set(revision.value + 1),
-                play_interval,
-                render_interval,
-                use_threads,
+                player,
+                playing,
+                redraw,
             ).key(f"controls-{generation.value}")
-        # Mesa's settings for developers, out of the way of the levers.
+        with solara.Card("Export"):
+            Exports(model, tab)
+        # Settings for developers, out of the way of the levers.
         with solara.Details("Developer controls"):
-            solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=10)
-            solara.SliderInt(
-                "Weeks per redraw while playing", value=render_interval, min=1, max=100, step=1
+            solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=1)
+            solara.SliderFloat(
+                "Figures redrawn while playing: every ... s",
+                value=player.figure_period,
+                min=0.25,
+                max=5.0,
+                step=0.25,
+                on_value=lambda value: setattr(player, "figure_period", value),
             )
-            solara.Checkbox(label="Draw in a separate thread", value=use_threads)
 
-    Views(model.value, figures, revision.value)
+    Views(model.value, cache, revision.value, clock, tab)
 
 
 #: The element ``solara run crmsim.app:page`` serves.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from io import BytesIO
 from typing import Any
 
@@ -70,6 +71,59 @@ NOTES: dict[str, tuple[str, ...]] = {
         "by week (or press ▶).",
     ),
 }
+#: The Info tab, in NetLogo's sections: what the model is and how to use the dashboard.
+INFO: dict[str, tuple[str, ...]] = {
+    "WHAT IS IT?": (
+        "A simulated market of people and one firm, built to watch the ideas of a CRM course "
+        "happen. Each person goes through the stages of a relationship with the firm (unaware, "
+        "aware, exploring, expanding, committed, and in the end perhaps leaving) and, as a "
+        "customer, climbs from first purchase to loyal customer to marketer, who recommends "
+        "the firm to friends. A competitor is always there to take customers away.",
+    ),
+    "HOW IT WORKS": (
+        "Every simulated week, people who have not heard of the firm may learn of it from its "
+        "advertising or from the people they talk to. Those who know it may try it; customers "
+        "buy, meet the service (which goes well or fails), complain and are looked after, or "
+        "not. Good experiences and respectful treatment build trust and commitment; failures, "
+        "disrespect and better offers from the competitor wear them down, and customers leave "
+        "for the competitor or simply drift away.",
+        "Word of mouth travels along a social network: satisfied customers and marketers bring "
+        "friends, angry former customers warn theirs. The firm earns the margin on what it "
+        "sells and pays for its service, respect, gifts, rewards, recovery, win-back and "
+        "advertising: profit is what is left.",
+    ),
+    "HOW TO USE IT": (
+        "Pick a scenario to start from; the page opens with three years of it simulated. The "
+        "levers in the sidebar are grouped as the course groups them; point at one to read "
+        "what it does. A lever moved acts on the run from the next week: press Step for one "
+        "week or ▶ to play, ❚❚ to pause. Reset starts a fresh run from all the controls, the "
+        "number of people, the network and the seed included.",
+        "The same seed gives the same people and the same chance events, so two runs with one "
+        "seed differ only by their levers. The header shows the seed, the settings that differ "
+        "from the scenario and the levers changed during the run; the address of the page "
+        "keeps them, to reload or share. The Export card downloads the weekly table, the "
+        "figures and the levers as a policy file for crmsim compare.",
+    ),
+    "THINGS TO NOTICE": (
+        "How churn per quarter moves when an opening discount ends, and who leaves: the "
+        "customers it attracted or the ones who were there before.",
+        "Which tiers grow when the firm shows respect and gives gifts, and what that costs.",
+        "That more customers do not always mean more profit.",
+        "In a small market, how awareness and word of mouth spread through the network from "
+        "the first customers.",
+    ),
+    "THINGS TO TRY": (
+        "Play a run and, halfway, set respect to its lowest: watch the marketers.",
+        "Run the same seed with and without a referral reward, and compare the marketers and "
+        "the profit.",
+        "Lower the service quality and raise complaint recovery: can recovery make up for "
+        "failures?",
+        "Switch the social network between small-world, scale-free and well-mixed, press Reset "
+        "and see how fast the firm becomes known.",
+        "Raise the price step by step while playing: when do customers start to leave?",
+    ),
+}
+
 #: Tabs of the main area: the views on each and their relative widths. Only the open tab is
 #: drawn, which keeps a change quick (drawing a figure costs more than simulating a year), and
 #: its images are kept (the page's :class:`FigureCache`), so going back to a tab does not draw
@@ -80,6 +134,7 @@ TABS: dict[str, tuple[tuple[str, ...], list[int]]] = {
     "Word of mouth": (("referrals", "churn_causes"), [1, 1]),
     "Trust and profit": (("trust", "profit"), [1, 1]),
     "Network": (("network", "network_note"), [3, 2]),
+    "Info": (("info",), [1]),
 }
 
 
@@ -114,8 +169,11 @@ def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) 
     graph = model.network.to_networkx()
     if positions is None:
         positions = network_layout(graph)
-    stage = model.state.stage
-    tier = model.state.tier
+    # A copy taken between two weeks: while playing, the model moves on as the figure is drawn.
+    with getattr(model, "lock", nullcontext()):
+        stage = model.state.stage.copy()
+        tier = model.state.tier.copy()
+        week = model.week
     colours = [plots.STAGE_COLOURS[Stage(s).name.lower()] for s in stage]
     # Loyal customers and marketers drawn larger: the people a firm most wants to keep.
     sizes = np.array([18, 30, 55, 80])[tier]
@@ -133,7 +191,7 @@ def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) 
             edgecolors="#333",
         )
         ax.set_axis_off()
-        ax.set_title(f"Who talks to whom, by relationship stage (week {model.week})")
+        ax.set_title(f"Who talks to whom, by relationship stage (week {week})")
         handles = [
             Patch(facecolor=colour, edgecolor="#333", label=name)
             for name, colour in plots.STAGE_COLOURS.items()
@@ -172,8 +230,8 @@ def draw_figure(model: DashboardModel, key: str) -> Figure:
     return figure
 
 
-def render_png(figure: Figure) -> bytes:
-    """``figure`` as the PNG image the page shows, at :data:`FIGURE_DPI`.
+def render_png(figure: Figure, dpi: float = FIGURE_DPI) -> bytes:
+    """``figure`` as the PNG image the page shows, at :data:`FIGURE_DPI` by default.
 
     Examples
     --------
@@ -181,7 +239,7 @@ def render_png(figure: Figure) -> bytes:
     b'\\x89PNG'
     """
     buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
@@ -194,8 +252,8 @@ class FigureCache:
     tab in view: the other tabs draw theirs when they are opened.
 
     The runs are held weakly: a run's images go when the run itself goes. Only the latest
-    week of each run is kept. Each page (:func:`~crmsim.app.Page`) has its own, shared by its
-    views for as long as the page is open.
+    image of each view of a run is kept. Each page (:func:`~crmsim.app.Page`) has its own,
+    shared by its views for as long as the page is open.
 
     Examples
     --------
@@ -209,7 +267,8 @@ class FigureCache:
     """
 
     def __init__(self) -> None:
-        self._images: weakref.WeakKeyDictionary[CRMModel, tuple[int, dict[str, bytes]]] = (
+        # For each run, each view's latest image: (week drawn at, PNG).
+        self._images: weakref.WeakKeyDictionary[CRMModel, dict[str, tuple[int, bytes]]] = (
             weakref.WeakKeyDictionary()
         )
         self._layouts: weakref.WeakKeyDictionary[CRMModel, dict[int, Any]] = (
@@ -217,21 +276,30 @@ class FigureCache:
         )
         self._lock = threading.Lock()
 
-    def image(self, model: CRMModel, key: str, draw: Callable[[], bytes]) -> bytes:
-        """The image ``key`` of ``model`` at its current week; ``draw()`` makes it if missing."""
+    def image(
+        self,
+        model: CRMModel,
+        key: str,
+        draw: Callable[[], bytes],
+        at_least: int | None = None,
+    ) -> bytes:
+        """The image ``key`` of ``model`` at its current week; ``draw()`` makes it if missing.
+
+        With ``at_least``, an image kept from any week since ``at_least`` will do: while
+        playing, the page shows the figures drawn last rather than drawing every week.
+        """
         week = model.week
+        wanted = week if at_least is None else min(at_least, week)
         with self._lock:
-            drawn_week, images = self._images.get(model, (-1, {}))
-            if drawn_week == week and key in images:
-                return images[key]
+            drawn_week, image = self._images.get(model, {}).get(key, (-1, b""))
+            if drawn_week >= wanted:
+                return image
         image = draw()  # outside the lock: sessions do not wait for each other's figures
         with self._lock:
-            drawn_week, images = self._images.get(model, (-1, {}))
-            if drawn_week < week:  # a newer week may have been stored in the meantime
-                drawn_week, images = week, {}
-                self._images[model] = (week, images)
-            if drawn_week == week:
-                images[key] = image
+            images = self._images.setdefault(model, {})
+            # A newer week may have been stored in the meantime (while playing).
+            if images.get(key, (-1, b""))[0] <= week:
+                images[key] = (week, image)
         return image
 
     def layout(self, model: CRMModel) -> dict[int, Any]:
@@ -251,19 +319,45 @@ class FigureCache:
             self._layouts.clear()
 
 
-def view_image(model: DashboardModel, key: str, cache: FigureCache) -> bytes:
+def view_image(
+    model: DashboardModel, key: str, cache: FigureCache, at_least: int | None = None
+) -> bytes:
     """The PNG of view ``key`` (a key of :data:`FIGURES`, or ``"network"``), drawn once a week.
 
     Served from ``cache`` (the page's :class:`FigureCache`) when this run was drawn at this
-    week before.
+    week before (or, with ``at_least``, at any week since that one).
     """
     if key == "network":
         return cache.image(
             model,
             key,
             lambda: render_png(network_figure(model, cache.layout(model))),
+            at_least,
         )
-    return cache.image(model, key, lambda: render_png(draw_figure(model, key)))
+    return cache.image(model, key, lambda: render_png(draw_figure(model, key)), at_least)
+
+
+def draw_views(model: DashboardModel, cache: FigureCache, tab: int) -> int:
+    """Draw the views of tab number ``tab`` of :data:`TABS` into ``cache``; return the week.
+
+    The page does this before it asks its views to show a new week, so that they find their
+    images ready and the page's text is not held up while matplotlib draws.
+
+    Examples
+    --------
+    >>> cache, model = FigureCache(), DashboardModel(n_customers=100, rng=1, weeks=3)
+    >>> draw_views(model, cache, 0), len(cache._images[model])
+    (3, 2)
+    """
+    week = model.week
+    if week == 0:
+        return week
+    for key in TABS[list(TABS)[tab]][0]:
+        if key in FIGURES or (key == "network" and model.n_customers <= NETWORK_LIMIT):
+            # While playing the run moves on between two views: ``at_least`` keeps the first
+            # view's image when the second is drawn a week later.
+            view_image(model, key, cache, at_least=week)
+    return week
 
 
 _STYLE = """
@@ -271,6 +365,11 @@ _STYLE = """
 .crmsim-description { font-size: 0.9rem; opacity: 0.85; }
 .crmsim-settings { font-size: 0.85rem; }
 .crmsim-group { margin-top: 12px; }
+.crmsim-monitor { border: 1px solid #bbb; border-radius: 4px; padding: 2px 10px; min-width: 9rem; }
+.crmsim-monitor-name { font-size: 0.8rem; opacity: 0.8; }
+.crmsim-monitor-value { font-size: 1.3rem; font-weight: 600; }
+.crmsim-info { max-width: 60rem; padding-top: 1rem; }
+.crmsim-info-title { font-weight: 700; margin-top: 0.8rem; }
 .crmsim-group-title { font-weight: 600; font-size: 0.9rem; }
 /* Each slider's label on its own line and its value always shown above the thumb, not only
    while dragged: a learner reads the levers, and the tracks line up. */
@@ -289,15 +388,21 @@ def _placeholder(model: CRMModel) -> None:
 
 
 @solara.component
-def FigureView(model: DashboardModel, key: str, cache: FigureCache) -> None:
+def FigureView(
+    model: DashboardModel, key: str, cache: FigureCache, week: int | None = None
+) -> None:
     """One figure of :data:`FIGURES` for the run so far, its image kept in ``cache``.
 
-    Usable as a SolaraViz component too, given a key and a :class:`FigureCache`.
+    ``week`` is the week the page asks for: the figure is drawn again when it changes (while
+    playing, the page asks a few times a second, not every week). By default, and as a
+    SolaraViz component (given a key and a :class:`FigureCache`), the model's week.
     """
     update_counter.get()  # Mesa bumps this after each step: redraw
-    week = model.week
+    if week is None:
+        week = model.week
     image = solara.use_memo(
-        lambda: view_image(model, key, cache) if week else None, [model, week, key, cache]
+        lambda: view_image(model, key, cache, week) if model.week else None,
+        [model, week, key, cache],
     )
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
@@ -307,17 +412,18 @@ def FigureView(model: DashboardModel, key: str, cache: FigureCache) -> None:
 
 
 @solara.component
-def NetworkView(model: DashboardModel, cache: FigureCache) -> None:
+def NetworkView(model: DashboardModel, cache: FigureCache, week: int | None = None) -> None:
     """The social network coloured by stage, for markets of up to :data:`NETWORK_LIMIT`.
 
-    Its image and the run's layout are kept in ``cache``.
+    Its image and the run's layout are kept in ``cache``; ``week`` as for :func:`FigureView`.
     """
     update_counter.get()
     small = model.n_customers <= NETWORK_LIMIT
-    week = model.week
+    if week is None:
+        week = model.week
     # The layout, the slow part, is made once per run (the network does not change in a run).
     image = solara.use_memo(
-        lambda: view_image(model, "network", cache) if small else None, [model, week, cache]
+        lambda: view_image(model, "network", cache, week) if small else None, [model, week, cache]
     )
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
@@ -338,22 +444,82 @@ def summary_line(model: DashboardModel) -> str:
     >>> summary_line(DashboardModel(n_customers=100, rng=1))
     'Week 0: nothing simulated yet'
     """
-    if model.week == 0:
-        return "Week 0: nothing simulated yet"
+    # The week of the table, not model.week: while playing, the run may be a week further on.
     frame = model.snapshot()
+    if len(frame) == 0:
+        return "Week 0: nothing simulated yet"
     last = frame.iloc[-1]
     customers = int(last["actual"] + last["loyal"] + last["marketer"])
     parts = [
-        f"Week {model.week}",
+        f"Week {len(frame)}",
         f"{customers:,} customers ({int(last['loyal']):,} loyal, "
         f"{int(last['marketer']):,} marketers) of {model.n_customers:,} people",
     ]
-    if len(frame) >= 13:
-        quarters = analysis.period_churn(frame, 13)["churn"].dropna()
-        if len(quarters):
-            parts.append(f"churn last quarter {quarters.iloc[-1]:.1%}")
+    quarters = len(frame) // 13
+    if quarters:
+        # Only the last complete quarter: the line is redrawn several times a second while
+        # playing, and the table of every quarter grows with the run.
+        last_quarter = frame.iloc[(quarters - 1) * 13 : quarters * 13]
+        churn = analysis.period_churn(last_quarter, 13)["churn"].dropna()
+        if len(churn):
+            parts.append(f"churn last quarter {churn.iloc[-1]:.1%}")
     parts.append(f"profit so far {frame['profit'].sum():,.0f}")
     return " · ".join(parts)
+
+
+def monitors(model: DashboardModel) -> dict[str, str]:
+    """The key figures of the run so far, as the monitors above the figures show them.
+
+    ``Churn this quarter`` is the course's churn over the quarter (13 weeks) under way: of the
+    customers there at its start, the share lost since; at a quarter's end, over all of it.
+
+    Examples
+    --------
+    >>> list(monitors(DashboardModel(n_customers=100, rng=1)).values())
+    ['0', '0', '–', '0']
+    """
+    frame = model.snapshot()
+    names = ("Active customers", "Marketers", "Churn this quarter", "Profit so far")
+    if len(frame) == 0:
+        return dict(zip(names, ("0", "0", "–", "0"), strict=True))
+    last = frame.iloc[-1]
+    customers = int(last["actual"] + last["loyal"] + last["marketer"])
+    start = (len(frame) - 1) // 13 * 13  # the first week of the quarter under way
+    quarter = frame.iloc[start:]
+    churn = analysis.period_churn(quarter, len(quarter))["churn"]
+    churn_text = "–" if churn.isna().all() else f"{churn.iloc[-1]:.1%}"
+    return dict(
+        zip(
+            names,
+            (
+                f"{customers:,}",
+                f"{int(last['marketer']):,}",
+                churn_text,
+                f"{frame['profit'].sum():,.0f}",
+            ),
+            strict=True,
+        )
+    )
+
+
+@solara.component
+def Monitors(model: DashboardModel, redraws: int = 0) -> None:
+    """The key figures in boxes, as NetLogo's monitors; ``redraws`` changes as the run moves on."""
+    with solara.Row(gap="8px", classes=["crmsim-monitors"]):
+        for name, value in monitors(model).items():
+            with solara.Column(gap="0px", classes=["crmsim-monitor"]):
+                solara.Text(name, classes=["crmsim-monitor-name"])
+                solara.Text(value, classes=["crmsim-monitor-value"])
+
+
+@solara.component
+def Info() -> None:
+    """The Info tab: :data:`INFO`, section by section."""
+    with solara.Column(gap="4px", classes=["crmsim-info"]):
+        for title, paragraphs in INFO.items():
+            solara.Text(title, classes=["crmsim-info-title"])
+            for paragraph in paragraphs:
+                solara.Text(paragraph, classes=["crmsim-description"])
 
 
 def settings_lines(model: DashboardModel) -> list[str]:
@@ -396,9 +562,10 @@ def settings_lines(model: DashboardModel) -> list[str]:
 
 
 @solara.component
-def Overview(model: DashboardModel, revision: int = 0) -> None:
+def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None:
     """The scenario and what to watch for, the run in one line, the settings in use and any
-    refused control. ``revision`` changes when a lever changes the running model."""
+    refused control. ``revision`` changes when a lever changes the running model, ``redraws``
+    when the run moves on."""
     update_counter.get()
     scenario = scenarios.load(model.scenario_name)
     with solara.Column(gap="4px"):
@@ -407,6 +574,7 @@ def Overview(model: DashboardModel, revision: int = 0) -> None:
         # (solara.Markdown would fetch a diagram library from the internet).
         solara.Text(scenario.description.replace("`", ""), classes=["crmsim-description"])
         solara.Text(summary_line(model), style={"font-weight": "500"})
+        Monitors(model, redraws)
         for line in settings_lines(model):
             solara.Text(line, classes=["crmsim-settings"])
         if model.error:
@@ -417,28 +585,43 @@ def Overview(model: DashboardModel, revision: int = 0) -> None:
 
 
 @solara.component
-def Views(model: DashboardModel, cache: FigureCache, revision: int = 0) -> None:
+def Views(
+    model: DashboardModel,
+    cache: FigureCache,
+    revision: int = 0,
+    clock: solara.Reactive[tuple[int, int]] | None = None,
+    tab: solara.Reactive[int] | None = None,
+) -> None:
     """The main area: the overview and the figures, one tab at a time.
 
     ``revision`` changes when a lever changes the running model (the overview shows it).
+    ``clock`` holds ``(redraws, week)``, set by the page after each week or, while playing, a
+    few times a second: the text follows ``redraws``, the figures ``week`` (the week their
+    images were last drawn at, :func:`draw_views`). Without it, both follow the model's week.
+    ``tab`` is the open tab's number (the page's, so that it can draw its views ahead).
 
     ``cache`` keeps the images drawn (the page's :class:`FigureCache`): a tab opened again, at
     the same week of the same run, is shown without drawing.
     """
-    tab, set_tab = solara.use_state(0)
+    tab = solara.use_reactive(0 if tab is None else tab)
+    redraws, figure_week = clock.value if clock is not None else (0, model.week)
+    # A new run may be younger than the last week drawn of the old one.
+    week = min(figure_week, model.week)
     solara.Style(_STYLE)
-    Overview(model, revision)
-    with solara.lab.Tabs(value=tab, on_value=set_tab):
+    Overview(model, revision, redraws)
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         for name in TABS:
             solara.lab.Tab(name)
-    keys, widths = list(TABS.values())[tab]
+    keys, widths = list(TABS.values())[tab.value]
     with solara.Columns(widths):
         for key in keys:
             if key == "network":
-                NetworkView(model, cache)
+                NetworkView(model, cache, week)
+            elif key == "info":
+                Info()
             elif key in NOTES:
                 with solara.Column(style={"padding-top": "2rem"}):
                     for paragraph in NOTES[key]:
                         solara.Text(paragraph, classes=["crmsim-description"])
             else:
-                FigureView(model, key, cache)
+                FigureView(model, key, cache, week)
