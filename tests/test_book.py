@@ -150,4 +150,5 @@ def test_links_are_rebased_for_the_landing_page():
         [],
     )
     assert "BEGIN SOLUTION" not in page and "**Last.**" in page and "# Lessons" not in page
-    assert "lessons/00_x\nnotebooks/00_x" in page
+    assert "lessons/00_x\n```" in page and "notebooks/00_x" not in page.split("## ")[-1]
+    assert "</notebooks/00_x>" in make_book.notebook_toctree("notebooks/00_x")

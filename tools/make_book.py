@@ -98,7 +98,17 @@ mathjax2_config = {{
         "displayMath": [["\\\\[", "\\\\]"]],
         "processRefs": False,
         "processEnvironments": False,
-    }}
+        # MyST marks pages to be skipped and the maths in them to be typeset
+        "ignoreClass": "tex2jax_ignore|mathjax_ignore|document",
+        "processClass": "math|output_area",
+    }},
+    # jupyter-server-mathjax ships the STIX-Web fonts only (as Jupyter configures it)
+    "HTML-CSS": {{
+        "availableFonts": [],
+        "imageFont": None,
+        "preferredFont": None,
+        "webFont": "STIX-Web",
+    }},
 }}
 """
 
@@ -147,19 +157,21 @@ def landing_page(
     body = rebase_links(lessons_readme, "lessons", "")
     body = EDITIONS_BULLET.sub("", body)
     body = re.sub(r"^# .*\n", "", body, count=1).lstrip()
-    pairs = []
-    for lesson in lessons:
-        pairs.append(lesson)
-        stem = lesson.split("/", 1)[1]
-        pairs += [n for n in notebooks if n.split("/", 1)[1] == stem]
-    pairs += [n for n in notebooks if n not in pairs]
-    toc = "\n".join(pairs)
+    # each lesson's notebook sits under the lesson (see notebook_toctree); others stand alone
+    stems = {lesson.split("/", 1)[1] for lesson in lessons}
+    toc = "\n".join(lessons + [n for n in notebooks if n.split("/", 1)[1] not in stems])
     reference = "\n".join(docs)
     text = f"# crmsim: a course in customer relationships\n\n{LANDING_INTRO}\n{body.rstrip()}\n\n"
     text += f"```{{toctree}}\n:hidden:\n:caption: Lessons\n\n{toc}\n```\n"
     if docs:
         text += f"\n```{{toctree}}\n:hidden:\n:caption: Reference\n\n{reference}\n```\n"
     return text
+
+
+def notebook_toctree(notebook: str) -> str:
+    """A hidden table of contents putting a lesson's notebook under the lesson in the sidebar."""
+    number = notebook.split("/", 1)[1].split("_", 1)[0]
+    return f"\n```{{toctree}}\n:hidden:\n\nNotebook {number} </{notebook}>\n```\n"
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -227,6 +239,11 @@ def prepare_sources(
             p.relative_to(edition).with_suffix("").as_posix()
             for p in (edition / "docs").rglob("*.md")
         )
+        for lesson in lesson_pages:
+            paired = [n for n in notebook_pages if n.split("/", 1)[1] == lesson.split("/", 1)[1]]
+            if paired:
+                with (edition / f"{lesson}.md").open("a", encoding="utf-8") as page:
+                    page.write(notebook_toctree(paired[0]))
         readme = (edition / "lessons" / "README.md").read_text(encoding="utf-8")
         index = landing_page(readme, lesson_pages, notebook_pages, doc_pages)
         (edition / "index.md").write_text(index, encoding="utf-8")
@@ -284,10 +301,17 @@ def build(
     env.pop("MPLBACKEND", None)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(work / "doctrees")]
     command += ["-q"] if quiet else []
-    command += [str(work / "site"), str(out)]
+    # Sphinx builds inside ``work`` (MyST-NB writes its executed notebooks next to the output
+    # folder, not in it), and the finished site is copied to ``out``.
+    command += [str(work / "site"), str(work / "html")]
     result = subprocess.run(command, env=env, check=False)
     if result.returncode:
         raise RuntimeError(f"the site's build failed (sphinx exit {result.returncode})")
+    if out.exists():
+        if any(out.iterdir()) and not (out / "index.html").is_file():
+            raise RuntimeError(f"{out} is not empty and holds no site: not replacing it")
+        shutil.rmtree(out)
+    shutil.copytree(work / "html", out, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
     return pages
 
 
