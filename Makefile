@@ -12,7 +12,7 @@ export PY
 NBVAL := --nbval-lax --nbval-current-env \
 	$(if $(wildcard notebooks/sanitize.cfg),--nbval-sanitize-with notebooks/sanitize.cfg)
 
-.PHONY: venv run test lint lab student bench clean
+.PHONY: venv run test lint lab student book bench clean
 
 # Rebuilt only when the dependency list changes, so a second `make` starts at once.
 $(STAMP): pyproject.toml
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 		echo "Creating $(VENV) with $$python_bin"; rm -rf $(VENV); "$$python_bin" -m venv $(VENV); \
 	fi
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab,book]"
 	@touch $(STAMP)
 
 # Solara's front-end files, which the dashboard's page loads: from the npm registry into the venv,
@@ -54,6 +54,11 @@ lab: $(STAMP) $(ASSETS)
 
 student: $(STAMP)
 	$(BIN)/python tools/make_student.py --out build/student
+
+# The course site: lessons and executed student notebooks as HTML; open build/book/index.html.
+# Executed outputs are cached in build/.book, so a rebuild runs only notebooks that changed.
+book: $(STAMP)
+	$(BIN)/python tools/make_book.py --out build/book
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py

@@ -16,10 +16,12 @@ from earlier cells is run whole instead.
 
 from __future__ import annotations
 
+import base64
 import importlib
 import importlib.util
 import json
 import os
+import pickle
 import pkgutil
 import re
 import sys
@@ -159,13 +161,19 @@ def _notebook_for(module: str) -> Path | None:
 
 
 RECORDER = """
+import base64 as _crmsim_base64
 import json as _crmsim_json
+import pickle as _crmsim_pickle
 from crmsim.exercises import core as _crmsim_core
 _crmsim_checks = []
 _crmsim_original_check = _crmsim_core.Question.check
 def _crmsim_recording_check(self, answer=None, quiet=False):
     result = _crmsim_original_check(self, answer, quiet)
-    _crmsim_checks.append([self.title, bool(result)])
+    try:
+        blob = _crmsim_base64.b64encode(_crmsim_pickle.dumps(answer)).decode("ascii")
+    except Exception:
+        blob = ""
+    _crmsim_checks.append([self.title, bool(result), _crmsim_core.question_id(self), blob])
     return result
 _crmsim_core.Question.check = _crmsim_recording_check
 import matplotlib
@@ -214,12 +222,45 @@ def test_instructor_solutions_pass_their_checks(module_name, monkeypatch):
         checks = _run(cells, NOTEBOOKS)  # the exercises use earlier results: run it all
 
     results: dict[str, bool] = {}
-    for title, ok in checks:
+    answers: dict[str, object] = {}
+    for title, ok, qid, blob in checks:
         results[title] = ok  # the last check of a question counts
+        if qid:  # as make_student's reference_answers does: the last answer is the key's
+            answers[qid] = pickle.loads(base64.b64decode(blob)) if blob else _UNPICKLABLE
     for question in questions:
         assert question.title in results, f"{path.name} never checks '{question.title}'"
         assert results[question.title], (
             f"{path.name}: the solution to '{question.title}' fails its check"
+        )
+    _answer_key_accepts(module_name, answers)
+
+
+_UNPICKLABLE = object()
+
+
+def _answer_key_accepts(module_name: str, answers: dict[str, object]) -> None:
+    """The student edition's key, made from these answers, accepts each of them.
+
+    This is the key ``make student`` ships (:func:`crmsim.exercises.key.make_key` of the
+    instructor notebooks' last answers), so an answer the key cannot represent or does not
+    match again would mark the instructor's own answer wrong in the student edition.
+    """
+    from crmsim.exercises.core import Question
+    from crmsim.exercises.key import KeyedChecker, make_key
+
+    module = importlib.import_module(f"crmsim.exercises.{module_name}")
+    ids = {f"{module_name}.{n}": q for n, q in vars(module).items() if re.fullmatch(r"q\d+", n)}
+    for qid in ids:
+        assert qid in answers, f"no answer to {qid} was recorded"
+        assert answers[qid] is not _UNPICKLABLE, f"{qid}: the answer cannot be pickled"
+    key = make_key({q: answers[q] for q in ids}, {q: ids[q].title for q in ids}, salt="test")
+    for qid, question in ids.items():
+        entry = key["questions"][qid]
+        assert entry["kind"] != "graded only", f"{qid}: the key cannot hold {answers[qid]!r}"
+        student = Question(question.title, KeyedChecker(qid, key))
+        assert student.check(answers[qid], quiet=True), (
+            f"{qid}: the answer key rejects the instructor's answer {answers[qid]!r}: "
+            f"{KeyedChecker(qid, key)(answers[qid]).message}"
         )
 
 

@@ -77,7 +77,9 @@ def _text(value: Any) -> str:
 
 
 def _leaves(answer: Any, path: str) -> Iterator[tuple[str, float | str]]:
-    if isinstance(answer, Enum):
+    if answer is None:  # an unset option, such as a policy's ``promise``
+        yield path, "none"
+    elif isinstance(answer, Enum):
         yield path, _text(answer.name)
     elif isinstance(answer, bool) or type(answer).__name__ == "bool_":
         yield path, "true" if answer else "false"
