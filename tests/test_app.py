@@ -19,7 +19,7 @@ import pytest
 import solara
 from mesa.visualization.solara_viz import _check_model_params
 
-from crmsim import app, scenarios
+from crmsim import app, plots, scenarios
 from crmsim.app import assets
 from crmsim.cli import main
 from crmsim.levers import Policy
@@ -332,6 +332,12 @@ class Dashboard:
     def press(self, label: str) -> None:
         self.rc.find(v.Btn, children=[label]).widget.click()
 
+    def button(self, label: str):
+        """The button reading ``label`` (beside an icon, for one in the app bar)."""
+        found = [w for w in self.rc.find(v.Btn).widgets if label in _strings(w)]
+        assert len(found) == 1, (label, len(found))
+        return found[0]
+
     def choose(self, label: str, value: str) -> None:
         self.rc.find(v.Select, label=label).widget.v_model = value
 
@@ -469,9 +475,9 @@ def drawn(monkeypatch) -> list[str]:
     keys: list[str] = []
     draw = app.draw_figure
 
-    def counting(model, key):
+    def counting(model, key, *args):
         keys.append(key)
-        return draw(model, key)
+        return draw(model, key, *args)
 
     monkeypatch.setattr(app.views, "draw_figure", counting)  # where view_image finds it
     return keys
@@ -661,6 +667,78 @@ def test_the_page_opens_with_the_settings_in_its_address_and_keeps_them_there():
         assert "n_customers=250" in page.address() and "seed=5" in page.address()
         page.choose("Scenario", "baseline")
         assert page.address().startswith("/?scenario=baseline&seed=5")
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- presentation mode
+def _titles_and_labels(figure):
+    """Each title of ``figure`` and each axis' y label with its box, in pixels, as drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    texts = [figure._suptitle] + [t for ax in figure.axes for t in (ax.title, ax._left_title)]
+    texts += [ax.yaxis.label for ax in figure.axes]
+    return [(t, t.get_window_extent(renderer)) for t in texts if t is not None and t.get_text()]
+
+
+@pytest.mark.parametrize("present", [False, True])
+@pytest.mark.parametrize("key", list(app.FIGURES))
+def test_every_title_fits_in_its_figure_as_the_page_draws_it(key, present):
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=30)
+    figure = app.draw_figure(model, key, present=present)
+    dpi = app.PRESENT_DPI if present else app.FIGURE_DPI
+    assert figure.dpi == dpi
+    bounds = figure.bbox
+    for text, box in _titles_and_labels(figure):
+        assert box.x0 >= 0 and box.x1 <= bounds.x1, (key, text.get_text())
+        assert box.y0 >= 0 and box.y1 <= bounds.y1, (key, text.get_text())
+    # The y labels of panels one above the other do not run into each other.
+    labels = sorted(
+        (
+            box
+            for text, box in _titles_and_labels(figure)
+            if text in [ax.yaxis.label for ax in figure.axes]
+        ),
+        key=lambda b: b.y0,
+    )
+    for lower, upper in zip(labels, labels[1:], strict=False):
+        assert lower.y1 <= upper.y0 + 1, key
+
+
+def test_the_trust_figure_keeps_its_whole_title_on_the_page():
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=30)
+    title = app.draw_figure(model, "trust").axes[0].get_title()
+    assert " ".join(title.split()) == plots.TITLES["trust"]  # wrapped, not cut
+
+
+def test_presentation_mode_from_the_address_shows_one_large_figure_and_the_buttons():
+    page = Dashboard(path="/?scenario=baseline&seed=2&n_customers=300&present=1")
+    try:
+        assert len(page.images()) == 1
+        for label in ("Reset", "▶", "Step", "Leave presentation"):
+            assert page.button(label), label
+        assert "present=1" in page.address()
+        page.choose("Figure", "Churn")
+        assert len(page.images()) == 1
+        page.press("Step")
+        assert "157" in page.texts()
+        page.slider(RESPECT).v_model = 0.1  # the levers, folded away, still act
+        assert page.model().policy.respect == 0.1
+        page.button("Leave presentation").click()
+        assert "present=1" not in page.address() and len(page.images()) == 2
+        assert page.slider(RESPECT).v_model == 0.1  # the controls follow the run in use
+    finally:
+        page.close()
+
+
+def test_the_present_button_switches_to_presentation_mode():
+    page = Dashboard(path="/?n_customers=300&seed=2")
+    try:
+        page.button("Present").click()
+        assert "present=1" in page.address() and len(page.images()) == 1
     finally:
         page.close()
 

@@ -89,7 +89,7 @@ from crmsim.app.levers import (
     in_words,
     lever_values,
 )
-from crmsim.app.link import settings_from_query, settings_query
+from crmsim.app.link import presenting, settings_from_query, settings_query
 from crmsim.app.model import (
     ATTRIBUTES,
     DEFAULT_SCENARIO,
@@ -108,6 +108,9 @@ from crmsim.app.views import (
     INFO,
     NETWORK_LIMIT,
     NOTES,
+    PRESENT_DPI,
+    PRESENT_SIZE,
+    PRESENT_VIEWS,
     TABS,
     FigureCache,
     FigureView,
@@ -115,9 +118,11 @@ from crmsim.app.views import (
     Monitors,
     NetworkView,
     Overview,
+    PresentView,
     Views,
     draw_figure,
     draw_views,
+    fit_titles,
     monitors,
     network_figure,
     network_layout,
@@ -151,6 +156,12 @@ __all__ = [
     "FIGURES",
     "FIGURE_DPI",
     "FIGURE_SCALE",
+    "PRESENT_DPI",
+    "PRESENT_SIZE",
+    "PRESENT_VIEWS",
+    "PresentView",
+    "fit_titles",
+    "presenting",
     "NETWORK_LIMIT",
     "NOTES",
     "NO_END",
