@@ -262,6 +262,7 @@ def test_the_network_is_drawn_for_small_markets_only():
         app.play,
         app.link,
         app.export,
+        app.compare,
         assets,
     ],
     ids=lambda m: m.__name__,
@@ -406,9 +407,11 @@ def test_a_slider_acts_on_the_running_model_from_the_next_week(dashboard):
 
 
 def test_a_slider_then_reset_rebuilds_the_model_and_runs_it_again(dashboard):
-    before = dashboard.images()
+    before, first = dashboard.images(), dashboard.model()
     dashboard.press("Reset")  # same controls, same seed: the same run
-    assert dashboard.images() == before
+    assert dashboard.model().snapshot().equals(first.snapshot())
+    # The same figure, but for the tiers' previous run drawn behind (it is the same run here).
+    assert dashboard.images()[0] == before[0]
     dashboard.slider(RESPECT).v_model = 0.0
     dashboard.press("Reset")
     assert "Week 156" in dashboard.texts()
@@ -1245,3 +1248,54 @@ def test_the_cdn_probe_tells_a_closed_port_from_a_server_with_the_file(tmp_path,
             assert assets.cdn_reachable(timeout=5)
         finally:
             cdn.shutdown()
+
+
+# --------------------------------------------------------------------------- compare
+def _labels(figure, key: str) -> list[str]:
+    axis_number, _ = app.TRACES[key]
+    return figure.axes[axis_number].get_legend_handles_labels()[1]
+
+
+def test_after_reset_the_previous_run_is_drawn_behind_the_new_one(dashboard):
+    old = dashboard.model()
+    dashboard.slider(RESPECT).v_model = 0.0
+    dashboard.press("Reset")
+    new = dashboard.model()
+    assert new is not old
+    previous = app.comparison(new).previous
+    assert previous is not None and previous.equals(old.snapshot())
+    for key in app.TRACES:
+        assert "previous run" in _labels(app.draw_figure(new, key), key), key
+    assert app.comparison(old).previous is None  # the first run has nothing before it
+
+
+def test_replications_add_a_band_and_the_figures_are_drawn_again():
+    model = app.DashboardModel(n_customers=SMALL, rng=4, weeks=20)
+    cache = app.FigureCache()
+    before = app.view_image(model, "profit", cache)
+    progress = []
+    app.replicate(model, 3, on_progress=lambda: progress.append(1)).join(timeout=120)
+    assert len(progress) == 3 and len(app.comparison(model).runs) == 3
+    runs = app.comparison(model).runs
+    assert all(len(run) == 20 for run in runs)
+    # Other seeds, the same settings: the runs differ from each other.
+    assert not runs[0]["profit"].equals(runs[1]["profit"])
+    assert "3 other seeds" in _labels(app.draw_figure(model, "profit"), "profit")
+    assert app.view_image(model, "profit", cache) != before
+
+
+def test_a_new_request_or_a_new_run_stops_replications_under_way():
+    model = app.DashboardModel(n_customers=SMALL, rng=4, weeks=20)
+    first = app.replicate(model, 50)
+    second = app.replicate(model, 1)
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert not first.is_alive()
+    assert len(app.comparison(model).runs) == 1
+
+
+def test_the_band_button_runs_replications_without_blocking_the_page(dashboard):
+    model = dashboard.model()  # before: the replications are models too
+    dashboard.press(f"Band: {app.REPLICATIONS} other seeds")
+    _until(lambda: len(app.comparison(model).runs) == app.REPLICATIONS, timeout=300)
+    _until(lambda: "other seeds' lowest to highest" in dashboard.texts(), timeout=30)

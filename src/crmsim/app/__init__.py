@@ -57,6 +57,8 @@ How it is built
 * :mod:`crmsim.app.views`: the figures, their images (:class:`FigureCache`) and the components
   of the main area;
 * :mod:`crmsim.app.export`: the weekly table, figures and levers as files to download;
+* :mod:`crmsim.app.compare`: the previous run and replications on other seeds, drawn behind
+  the run in use;
 * :mod:`crmsim.app.link`: the settings in use kept in the page's address;
 * :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
   second;
@@ -69,6 +71,7 @@ from __future__ import annotations
 import solara
 
 from crmsim.app import dashboard
+from crmsim.app.compare import REPLICATIONS, TRACES, Comparison, comparison, replicate
 from crmsim.app.controls import model_params
 from crmsim.app.dashboard import (
     Controls,
@@ -156,6 +159,11 @@ __all__ = [
     "FIGURES",
     "FIGURE_DPI",
     "FIGURE_SCALE",
+    "REPLICATIONS",
+    "TRACES",
+    "Comparison",
+    "comparison",
+    "replicate",
     "PRESENT_DPI",
     "PRESENT_SIZE",
     "PRESENT_VIEWS",

@@ -21,6 +21,7 @@ import solara
 
 from crmsim import scenarios
 from crmsim.app import export
+from crmsim.app.compare import REPLICATIONS, comparison, replicate
 from crmsim.app.controls import model_params
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
 from crmsim.app.link import presenting, settings_from_query, settings_query
@@ -89,7 +90,7 @@ def PlayButtons(
     def reset() -> None:
         player.pause()  # before the run it steps is replaced
         playing.set(False)
-        model.set(type(model.value)(**settings.value))
+        model.set(with_previous(type(model.value)(**settings.value), model.value))
 
     def play_pause() -> None:
         if playing.value:
@@ -240,6 +241,15 @@ def _watched() -> Callable[[], bool] | None:
     return watched
 
 
+def with_previous(new: DashboardModel, old: DashboardModel) -> DashboardModel:
+    """``new``, with ``old`` (if it ran) to be drawn faintly behind it; replications under way
+    for ``old`` stop."""
+    comparison(old).cancel.set()
+    if old.week:
+        comparison(new).previous = old.snapshot()
+    return new
+
+
 def _step_week(model: DashboardModel) -> bool:
     """One week of ``model``, for ▶: whether the run can go on."""
     model.step()
@@ -329,7 +339,13 @@ def Page(
     def replace(new: DashboardModel) -> None:
         player.pause()
         playing.set(False)
-        model.set(new)
+        model.set(with_previous(new, model.value))
+
+    def band() -> None:
+        # In a thread of its own, as ▶ steps: the page stays responsive, and redraws (its
+        # progress, then the band) as each replication ends.
+        replicate(model.value, REPLICATIONS, on_progress=lambda: redraw(True))
+        redraw(False)
 
     def remount() -> None:
         generation.set(generation.value + 1)
@@ -419,6 +435,12 @@ def Page(
                 on_value=pick_auto_run,
             )
             solara.Button(f"Run {RUN_WEEKS} weeks", color="primary", on_click=run_button)
+            solara.Button(
+                f"Band: {REPLICATIONS} other seeds",
+                outlined=True,
+                on_click=band,
+                style={"margin-top": "8px"},
+            )
             solara.Button(
                 "Present",
                 icon_name="mdi-projector-screen",

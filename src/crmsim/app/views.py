@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from crmsim import analysis, plots, scenarios
+from crmsim.app.compare import TRACES, comparison, overlay
 from crmsim.app.levers import LEVERS, differences, in_words, lever_values, show
 from crmsim.app.model import RUN_WEEKS, DashboardModel
 from crmsim.model import CRMModel
@@ -307,6 +308,7 @@ def draw_figure(model: DashboardModel, key: str, present: bool = False) -> Figur
     [10.0, 4.3]
     """
     figure = FIGURES[key](model.snapshot())
+    overlay(figure, key, model)
     if present:
         figure.set_size_inches(PRESENT_SIZE)
     else:
@@ -418,6 +420,8 @@ def view_image(
     """
     dpi = PRESENT_DPI if present else FIGURE_DPI
     name = f"{key}:present" if present else key
+    if key in TRACES:  # drawn again when the comparison changes (a band arriving)
+        name = f"{name}:{comparison(model).token}"
     if key == "network":
 
         def draw() -> Figure:
@@ -698,6 +702,8 @@ def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None
         # (solara.Markdown would fetch a diagram library from the internet).
         solara.Text(scenario.description.replace("`", ""), classes=["crmsim-description"])
         solara.Text(summary_line(model), style={"font-weight": "500"})
+        if comparison(model).progress:
+            solara.Text(comparison(model).progress, classes=["crmsim-settings"])
         Monitors(model, redraws)
         for line in settings_lines(model):
             solara.Text(line, classes=["crmsim-settings"])
@@ -753,6 +759,7 @@ def Views(
                 solara.Text("Week", classes=["crmsim-monitor-name"])
                 solara.Text(f"{len(model.snapshot())}", classes=["crmsim-monitor-value"])
             Monitors(model, redraws)
+            solara.Text(comparison(model).progress, classes=["crmsim-settings"])
         PresentView(model, present.value, cache, week)
         return
     Overview(model, revision, redraws)
