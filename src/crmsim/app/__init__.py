@@ -36,6 +36,13 @@ is shown and the run keeps its settings (at Reset: the scenario's own) until the
 fixed. The settings in use are kept in the page's address (:func:`settings_query`): a reload
 or a shared link opens the same run.
 
+For a projector, **Present** (or ``present=1`` in the address) switches to presentation mode:
+one figure at a time, picked from a menu and drawn large (:data:`PRESENT_SIZE`,
+:data:`PRESENT_DPI`), with Reset / ▶ / Step and the monitors above it and the levers folded
+away, all of it on a 1280×720 screen. After Reset the previous run is drawn dotted behind the
+new one, and **Band: 5 other seeds** shades the lowest to highest values of replications of
+the settings in use (:mod:`crmsim.app.compare`).
+
 Why a subclass
 --------------
 Reset rebuilds the model as ``type(model)(**controls)``, as Mesa's own Reset does, so every
