@@ -19,7 +19,7 @@ import pytest
 import solara
 from mesa.visualization.solara_viz import _check_model_params
 
-from crmsim import app, scenarios
+from crmsim import app, plots, scenarios
 from crmsim.app import assets
 from crmsim.cli import main
 from crmsim.levers import Policy
@@ -262,6 +262,7 @@ def test_the_network_is_drawn_for_small_markets_only():
         app.play,
         app.link,
         app.export,
+        app.compare,
         assets,
     ],
     ids=lambda m: m.__name__,
@@ -332,6 +333,12 @@ class Dashboard:
     def press(self, label: str) -> None:
         self.rc.find(v.Btn, children=[label]).widget.click()
 
+    def button(self, label: str):
+        """The button reading ``label`` (beside an icon, for one in the app bar)."""
+        found = [w for w in self.rc.find(v.Btn).widgets if label in _strings(w)]
+        assert len(found) == 1, (label, len(found))
+        return found[0]
+
     def choose(self, label: str, value: str) -> None:
         self.rc.find(v.Select, label=label).widget.v_model = value
 
@@ -400,9 +407,11 @@ def test_a_slider_acts_on_the_running_model_from_the_next_week(dashboard):
 
 
 def test_a_slider_then_reset_rebuilds_the_model_and_runs_it_again(dashboard):
-    before = dashboard.images()
+    before, first = dashboard.images(), dashboard.model()
     dashboard.press("Reset")  # same controls, same seed: the same run
-    assert dashboard.images() == before
+    assert dashboard.model().snapshot().equals(first.snapshot())
+    # The same figure, but for the tiers' previous run drawn behind (it is the same run here).
+    assert dashboard.images()[0] == before[0]
     dashboard.slider(RESPECT).v_model = 0.0
     dashboard.press("Reset")
     assert "Week 156" in dashboard.texts()
@@ -469,9 +478,9 @@ def drawn(monkeypatch) -> list[str]:
     keys: list[str] = []
     draw = app.draw_figure
 
-    def counting(model, key):
+    def counting(model, key, *args):
         keys.append(key)
-        return draw(model, key)
+        return draw(model, key, *args)
 
     monkeypatch.setattr(app.views, "draw_figure", counting)  # where view_image finds it
     return keys
@@ -661,6 +670,78 @@ def test_the_page_opens_with_the_settings_in_its_address_and_keeps_them_there():
         assert "n_customers=250" in page.address() and "seed=5" in page.address()
         page.choose("Scenario", "baseline")
         assert page.address().startswith("/?scenario=baseline&seed=5")
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- presentation mode
+def _titles_and_labels(figure):
+    """Each title of ``figure`` and each axis' y label with its box, in pixels, as drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    texts = [figure._suptitle] + [t for ax in figure.axes for t in (ax.title, ax._left_title)]
+    texts += [ax.yaxis.label for ax in figure.axes]
+    return [(t, t.get_window_extent(renderer)) for t in texts if t is not None and t.get_text()]
+
+
+@pytest.mark.parametrize("present", [False, True])
+@pytest.mark.parametrize("key", list(app.FIGURES))
+def test_every_title_fits_in_its_figure_as_the_page_draws_it(key, present):
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=30)
+    figure = app.draw_figure(model, key, present=present)
+    dpi = app.PRESENT_DPI if present else app.FIGURE_DPI
+    assert figure.dpi == dpi
+    bounds = figure.bbox
+    for text, box in _titles_and_labels(figure):
+        assert box.x0 >= 0 and box.x1 <= bounds.x1, (key, text.get_text())
+        assert box.y0 >= 0 and box.y1 <= bounds.y1, (key, text.get_text())
+    # The y labels of panels one above the other do not run into each other.
+    labels = sorted(
+        (
+            box
+            for text, box in _titles_and_labels(figure)
+            if text in [ax.yaxis.label for ax in figure.axes]
+        ),
+        key=lambda b: b.y0,
+    )
+    for lower, upper in zip(labels, labels[1:], strict=False):
+        assert lower.y1 <= upper.y0 + 1, key
+
+
+def test_the_trust_figure_keeps_its_whole_title_on_the_page():
+    model = app.DashboardModel(n_customers=SMALL, rng=1, weeks=30)
+    title = app.draw_figure(model, "trust").axes[0].get_title()
+    assert " ".join(title.split()) == plots.TITLES["trust"]  # wrapped, not cut
+
+
+def test_presentation_mode_from_the_address_shows_one_large_figure_and_the_buttons():
+    page = Dashboard(path="/?scenario=baseline&seed=2&n_customers=300&present=1")
+    try:
+        assert len(page.images()) == 1
+        for label in ("Reset", "▶", "Step", "Leave presentation"):
+            assert page.button(label), label
+        assert "present=1" in page.address()
+        page.choose("Figure", "Churn")
+        assert len(page.images()) == 1
+        page.press("Step")
+        assert "157" in page.texts()
+        page.slider(RESPECT).v_model = 0.1  # the levers, folded away, still act
+        assert page.model().policy.respect == 0.1
+        page.button("Leave presentation").click()
+        assert "present=1" not in page.address() and len(page.images()) == 2
+        assert page.slider(RESPECT).v_model == 0.1  # the controls follow the run in use
+    finally:
+        page.close()
+
+
+def test_the_present_button_switches_to_presentation_mode():
+    page = Dashboard(path="/?n_customers=300&seed=2")
+    try:
+        page.button("Present").click()
+        assert "present=1" in page.address() and len(page.images()) == 1
     finally:
         page.close()
 
@@ -1167,3 +1248,54 @@ def test_the_cdn_probe_tells_a_closed_port_from_a_server_with_the_file(tmp_path,
             assert assets.cdn_reachable(timeout=5)
         finally:
             cdn.shutdown()
+
+
+# --------------------------------------------------------------------------- compare
+def _labels(figure, key: str) -> list[str]:
+    axis_number, _ = app.TRACES[key]
+    return figure.axes[axis_number].get_legend_handles_labels()[1]
+
+
+def test_after_reset_the_previous_run_is_drawn_behind_the_new_one(dashboard):
+    old = dashboard.model()
+    dashboard.slider(RESPECT).v_model = 0.0
+    dashboard.press("Reset")
+    new = dashboard.model()
+    assert new is not old
+    previous = app.comparison(new).previous
+    assert previous is not None and previous.equals(old.snapshot())
+    for key in app.TRACES:
+        assert "previous run" in _labels(app.draw_figure(new, key), key), key
+    assert app.comparison(old).previous is None  # the first run has nothing before it
+
+
+def test_replications_add_a_band_and_the_figures_are_drawn_again():
+    model = app.DashboardModel(n_customers=SMALL, rng=4, weeks=20)
+    cache = app.FigureCache()
+    before = app.view_image(model, "profit", cache)
+    progress = []
+    app.replicate(model, 3, on_progress=lambda: progress.append(1)).join(timeout=120)
+    assert len(progress) == 3 and len(app.comparison(model).runs) == 3
+    runs = app.comparison(model).runs
+    assert all(len(run) == 20 for run in runs)
+    # Other seeds, the same settings: the runs differ from each other.
+    assert not runs[0]["profit"].equals(runs[1]["profit"])
+    assert "3 other seeds" in _labels(app.draw_figure(model, "profit"), "profit")
+    assert app.view_image(model, "profit", cache) != before
+
+
+def test_a_new_request_or_a_new_run_stops_replications_under_way():
+    model = app.DashboardModel(n_customers=SMALL, rng=4, weeks=20)
+    first = app.replicate(model, 50)
+    second = app.replicate(model, 1)
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert not first.is_alive()
+    assert len(app.comparison(model).runs) == 1
+
+
+def test_the_band_button_runs_replications_without_blocking_the_page(dashboard):
+    model = dashboard.model()  # before: the replications are models too
+    dashboard.press(f"Band: {app.REPLICATIONS} other seeds")
+    _until(lambda: len(app.comparison(model).runs) == app.REPLICATIONS, timeout=300)
+    _until(lambda: "other seeds' lowest to highest" in dashboard.texts(), timeout=30)

@@ -438,3 +438,70 @@ def test_a_tab_closed_while_playing_leaves_nothing_running_on_the_server(page, s
     print(f"\nServer CPU while a tab plays: {busy / 3:.0%}; after it closed: {idle / 4:.0%}")
     assert busy >= 1  # it was playing
     assert idle <= 1  # and stopped with its page (ps counts whole seconds)
+
+
+PROJECTOR = {"width": 1280, "height": 720}
+
+
+def _inside(box: dict, viewport: dict) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"] + 0.5
+        and box["y"] + box["height"] <= viewport["height"] + 0.5
+    )
+
+
+@pytest.mark.parametrize("view", ["Stages", "Churn", "Trust"])
+def test_presentation_mode_fits_a_projector_with_large_type(page, server, view):
+    """At 1280×720, presentation mode shows one figure, the buttons and the menu above the
+    fold, with tick labels drawn large enough to read from the back of a lecture hall."""
+    from crmsim import plots
+    from crmsim.app.views import PRESENT_DPI
+
+    context = page.context.browser.new_context(viewport=PROJECTOR)
+    tab = context.new_page()
+    problems = Problems(tab)
+    try:
+        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
+        tab.goto(server + "/?seed=3&present=1")
+        _wait_for_the_first_figures(tab, problems)
+        if view != "Stages":
+            tab.locator(".v-select").filter(has_text="Figure").first.click()
+            source = tab.locator(FIGURE).first.get_attribute("src")
+            tab.get_by_role("option", name=view, exact=True).click()
+            _wait_for_new_figure(tab, source)
+        figures = tab.locator(FIGURE)
+        assert figures.count() == 1  # one large figure
+        figure = figures.first
+        figure.evaluate("img => img.decode()")
+        box = figure.bounding_box()
+        assert _inside(box, PROJECTOR), box
+        assert box["width"] >= 0.75 * PROJECTOR["width"] or box["height"] >= 0.65 * 720, box
+        for button in ("Reset", "▶", "Step", "Leave presentation"):
+            control = tab.get_by_role("button", name=button)
+            assert _inside(control.bounding_box(), PROJECTOR), button
+        # The sidebar's levers are folded away, not on the screen.
+        assert (
+            _slider(tab, "Respect (0–1)").count() == 0
+            or not _slider(tab, "Respect (0–1)").first.is_visible()
+        )
+        # Tick labels as shown: their size in points, at the figure's dpi, scaled as shown.
+        natural = figure.evaluate("img => img.naturalWidth")
+        tick_px = plots._STYLE["xtick.labelsize"] * PRESENT_DPI / 72 * box["width"] / natural
+        print(f"\n{view}: figure {box['width']:.0f}×{box['height']:.0f} px, ticks {tick_px:.1f} px")
+        assert tick_px >= 14
+        assert not problems, str(problems)
+    finally:
+        context.close()
+
+
+def test_the_present_button_switches_to_presentation_mode_and_back(page):
+    page.get_by_role("button", name="Present").click()
+    page.get_by_role("button", name="Leave presentation").wait_for()
+    page.wait_for_function("() => window.location.search.includes('present=1')")
+    assert page.locator(FIGURE).count() == 1
+    page.get_by_role("button", name="Leave presentation").click()
+    page.get_by_role("button", name="Present").wait_for()
+    page.wait_for_function("() => !window.location.search.includes('present=1')")
+    _slider(page, "Respect (0–1)").first.wait_for()  # the sidebar and its levers are back

@@ -36,6 +36,13 @@ is shown and the run keeps its settings (at Reset: the scenario's own) until the
 fixed. The settings in use are kept in the page's address (:func:`settings_query`): a reload
 or a shared link opens the same run.
 
+For a projector, **Present** (or ``present=1`` in the address) switches to presentation mode:
+one figure at a time, picked from a menu and drawn large (:data:`PRESENT_SIZE`,
+:data:`PRESENT_DPI`), with Reset / ▶ / Step and the monitors above it and the levers folded
+away, all of it on a 1280×720 screen. After Reset the previous run is drawn dotted behind the
+new one, and **Band: 5 other seeds** shades the lowest to highest values of replications of
+the settings in use (:mod:`crmsim.app.compare`).
+
 Why a subclass
 --------------
 Reset rebuilds the model as ``type(model)(**controls)``, as Mesa's own Reset does, so every
@@ -57,6 +64,8 @@ How it is built
 * :mod:`crmsim.app.views`: the figures, their images (:class:`FigureCache`) and the components
   of the main area;
 * :mod:`crmsim.app.export`: the weekly table, figures and levers as files to download;
+* :mod:`crmsim.app.compare`: the previous run and replications on other seeds, drawn behind
+  the run in use;
 * :mod:`crmsim.app.link`: the settings in use kept in the page's address;
 * :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
   second;
@@ -69,6 +78,7 @@ from __future__ import annotations
 import solara
 
 from crmsim.app import dashboard
+from crmsim.app.compare import REPLICATIONS, TRACES, Comparison, comparison, replicate
 from crmsim.app.controls import model_params
 from crmsim.app.dashboard import (
     Controls,
@@ -89,7 +99,7 @@ from crmsim.app.levers import (
     in_words,
     lever_values,
 )
-from crmsim.app.link import settings_from_query, settings_query
+from crmsim.app.link import presenting, settings_from_query, settings_query
 from crmsim.app.model import (
     ATTRIBUTES,
     DEFAULT_SCENARIO,
@@ -108,6 +118,9 @@ from crmsim.app.views import (
     INFO,
     NETWORK_LIMIT,
     NOTES,
+    PRESENT_DPI,
+    PRESENT_SIZE,
+    PRESENT_VIEWS,
     TABS,
     FigureCache,
     FigureView,
@@ -115,9 +128,11 @@ from crmsim.app.views import (
     Monitors,
     NetworkView,
     Overview,
+    PresentView,
     Views,
     draw_figure,
     draw_views,
+    fit_titles,
     monitors,
     network_figure,
     network_layout,
@@ -151,6 +166,17 @@ __all__ = [
     "FIGURES",
     "FIGURE_DPI",
     "FIGURE_SCALE",
+    "REPLICATIONS",
+    "TRACES",
+    "Comparison",
+    "comparison",
+    "replicate",
+    "PRESENT_DPI",
+    "PRESENT_SIZE",
+    "PRESENT_VIEWS",
+    "PresentView",
+    "fit_titles",
+    "presenting",
     "NETWORK_LIMIT",
     "NOTES",
     "NO_END",

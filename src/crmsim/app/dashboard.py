@@ -21,12 +21,13 @@ import solara
 
 from crmsim import scenarios
 from crmsim.app import export
+from crmsim.app.compare import REPLICATIONS, comparison, replicate
 from crmsim.app.controls import model_params
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
-from crmsim.app.link import settings_from_query, settings_query
+from crmsim.app.link import presenting, settings_from_query, settings_query
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
 from crmsim.app.play import INTERVAL, Player
-from crmsim.app.views import FigureCache, Views, draw_views
+from crmsim.app.views import PRESENT_VIEWS, FigureCache, Views, draw_views
 
 
 def run_weeks(model: DashboardModel, weeks: int = RUN_WEEKS) -> str | None:
@@ -89,7 +90,7 @@ def PlayButtons(
     def reset() -> None:
         player.pause()  # before the run it steps is replaced
         playing.set(False)
-        model.set(type(model.value)(**settings.value))
+        model.set(with_previous(type(model.value)(**settings.value), model.value))
 
     def play_pause() -> None:
         if playing.value:
@@ -131,11 +132,13 @@ def Controls(
     player: Player,
     playing: solara.Reactive[bool],
     on_week: Any,
+    compact: bool = False,
 ) -> None:
     """Reset / ▶ / Step and the levers in the course's groups.
 
     A lever of the policy or the market applies to the running model from the next week on
     (while playing too); Reset builds a fresh run from every control, the run set-up included.
+    ``compact`` (presentation mode) folds the levers away below the buttons.
     """
     # What Reset rebuilds the model from: the controls' values, kept up to date here.
     settings = solara.use_reactive(_values(params))
@@ -153,9 +156,22 @@ def Controls(
             error.set(None)
         on_levers()
 
-    PlayButtons(model, settings, player, playing, on_week)
+    if compact:
+        with solara.Row(style={"align-items": "center"}):
+            with solara.Div(style={"width": "18rem"}):
+                PlayButtons(model, settings, player, playing, on_week)
+            with solara.Details("Levers"):
+                _levers(params, settings, change)
+    else:
+        PlayButtons(model, settings, player, playing, on_week)
     if error.value:
         solara.Error(error.value)
+    if not compact:
+        _levers(params, settings, change)
+
+
+def _levers(params: dict[str, Any], settings: solara.Reactive[dict[str, Any]], change: Any) -> None:
+    """The levers' controls under their groups' headings."""
     for group, when in GROUPS.items():
         names = [n for n, p in params.items() if isinstance(p, dict) and LEVERS[n].group == group]
         if not names:
@@ -225,6 +241,15 @@ def _watched() -> Callable[[], bool] | None:
     return watched
 
 
+def with_previous(new: DashboardModel, old: DashboardModel) -> DashboardModel:
+    """``new``, with ``old`` (if it ran) to be drawn faintly behind it; replications under way
+    for ``old`` stop."""
+    comparison(old).cancel.set()
+    if old.week:
+        comparison(new).previous = old.snapshot()
+    return new
+
+
 def _step_week(model: DashboardModel) -> bool:
     """One week of ``model``, for ▶: whether the run can go on."""
     model.step()
@@ -270,6 +295,9 @@ def Page(
     # week of the figures), bumped after each week or, while playing, a few times a second.
     clock = solara.use_reactive((0, first.week))
     tab = solara.use_reactive(0)
+    # Presentation mode (for a projector): one view drawn large, the levers folded away.
+    present = solara.use_reactive(presenting(router.search))
+    shown = solara.use_reactive(next(iter(PRESENT_VIEWS)))
     playing = solara.use_reactive(False)
     play_interval = solara.use_reactive(round(INTERVAL * 1000))
     # The controls read their starting values once; a new key remounts them, so that they
@@ -287,7 +315,7 @@ def Page(
         # the week counter is not held up by matplotlib, and a pause is shown at once.
         redraws, week = clock.value
         if figures:
-            week = draw_views(model.value, cache, tab.value)
+            week = draw_views(model.value, cache, tab.value, shown.value if present.value else None)
         clock.set((redraws + 1, week))
 
     def ended(error: str | None) -> None:
@@ -311,7 +339,13 @@ def Page(
     def replace(new: DashboardModel) -> None:
         player.pause()
         playing.set(False)
-        model.set(new)
+        model.set(with_previous(new, model.value))
+
+    def band() -> None:
+        # In a thread of its own, as ▶ steps: the page stays responsive, and redraws (its
+        # progress, then the band) as each replication ends.
+        replicate(model.value, REPLICATIONS, on_progress=lambda: redraw(True))
+        redraw(False)
 
     def remount() -> None:
         generation.set(generation.value + 1)
@@ -330,13 +364,19 @@ def Page(
         auto_run.set(value)
         remount()
 
+    def toggle_present() -> None:
+        present.set(not present.value)
+        # The controls move (sidebar or folded away) and start anew: from the run in use,
+        # which holds every lever moved since they were last set up.
+        remount()
+
     def run_button() -> None:
         message.set(run_weeks(model.value))
         redraw()
 
     # The settings in use kept in the address, so that a reload or a shared link restores
     # them (without a router, as in a notebook, there is no address to keep them in).
-    query = settings_query(model.value, per_attribute.value)
+    query = settings_query(model.value, per_attribute.value, present.value)
 
     def keep_in_address() -> None:
         if router.set_path is not None and (router.search or "") != query:
@@ -345,7 +385,37 @@ def Page(
     solara.use_effect(keep_in_address, [query])
 
     with solara.AppBar():
-        solara.AppBarTitle("crmsim: watch a CRM course happen")
+        if present.value:
+            scenario = scenarios.load(model.value.scenario_name)
+            solara.AppBarTitle(f"crmsim · {scenario.title}")
+        else:
+            solara.AppBarTitle("crmsim: watch a CRM course happen")
+
+    def controls() -> None:
+        Controls(
+            model,
+            params,
+            lambda: revision.set(revision.value + 1),
+            player,
+            playing,
+            redraw,
+            compact=present.value,
+        ).key(f"controls-{generation.value}")
+
+    if present.value:
+        # No sidebar: the buttons above the one large figure, the levers folded away. The
+        # switch is on the page, not in the app bar, which a notebook does not show.
+        with solara.Row(style={"align-items": "center"}):
+            with solara.Div(style={"flex": "1"}):
+                controls()
+            solara.Button(
+                "Leave presentation",
+                icon_name="mdi-fullscreen-exit",
+                outlined=True,
+                on_click=toggle_present,
+            )
+        Views(model.value, cache, revision.value, clock, tab, shown)
+        return
     with solara.Sidebar(), solara.Column():
         with solara.Card("Scenario"):
             solara.Select(
@@ -365,17 +435,23 @@ def Page(
                 on_value=pick_auto_run,
             )
             solara.Button(f"Run {RUN_WEEKS} weeks", color="primary", on_click=run_button)
+            solara.Button(
+                f"Band: {REPLICATIONS} other seeds",
+                outlined=True,
+                on_click=band,
+                style={"margin-top": "8px"},
+            )
+            solara.Button(
+                "Present",
+                icon_name="mdi-projector-screen",
+                outlined=True,
+                on_click=toggle_present,
+                style={"margin-left": "8px"},
+            )
             if message.value:
                 solara.Error(message.value)
         with solara.Card("Levers"):
-            Controls(
-                model,
-                params,
-                lambda: revision.set(revision.value + 1),
-                player,
-                playing,
-                redraw,
-            ).key(f"controls-{generation.value}")
+            controls()
         with solara.Card("Export"):
             Exports(model, tab)
         # Settings for developers, out of the way of the levers.

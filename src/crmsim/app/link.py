@@ -26,7 +26,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def settings_query(model: DashboardModel, per_attribute: bool = False) -> str:
+def settings_query(
+    model: DashboardModel, per_attribute: bool = False, present: bool = False
+) -> str:
     """The query string (without ``?``) that restores ``model``'s settings.
 
     Parameters
@@ -36,6 +38,8 @@ def settings_query(model: DashboardModel, per_attribute: bool = False) -> str:
     per_attribute : bool
         Whether the page shows one slider per Kano attribute (written as ``kano=1``).
         Otherwise, service levels set all alike are written as one ``service_quality``.
+    present : bool
+        Whether the page is in presentation mode (written as ``present=1``, last).
 
     Returns
     -------
@@ -69,7 +73,21 @@ def settings_query(model: DashboardModel, per_attribute: bool = False) -> str:
     for name in LEVERS:  # in the sidebar's order
         if name in changed:
             query[name] = _text(changed[name])
+    if present:
+        query["present"] = "1"
     return urlencode(query)
+
+
+def presenting(search: str | None) -> bool:
+    """Whether the query string asks for presentation mode (``present=1``).
+
+    Examples
+    --------
+    >>> presenting("?scenario=baseline&present=1"), presenting("scenario=baseline")
+    (True, False)
+    """
+    pairs = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+    return pairs.get("present", "") not in ("", "0")
 
 
 def _value(name: str, text: str, reference: dict[str, Any]) -> Any:

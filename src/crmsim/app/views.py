@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from crmsim import analysis, plots, scenarios
+from crmsim.app.compare import TRACES, comparison, overlay
 from crmsim.app.levers import LEVERS, differences, in_words, lever_values, show
 from crmsim.app.model import RUN_WEEKS, DashboardModel
 from crmsim.model import CRMModel
@@ -37,6 +38,23 @@ FIGURE_DPI = 100
 #: The standard figures are sized for a projector; two side by side read better a bit smaller
 #: (the same type on a smaller page is larger in proportion).
 FIGURE_SCALE = 0.75
+#: Presentation mode's one figure, in inches and dots per inch: 1,250 by 538 pixels, the width
+#: of a 1280×720 projector's page with room above for the buttons. The type scales with the
+#: dpi: the figures' 11-point tick labels come out about 19 pixels high, against about 8 when
+#: two standard figures share that screen.
+PRESENT_SIZE = (10.0, 4.3)
+PRESENT_DPI = 125
+#: The views presentation mode offers, by key, with the name its menu shows.
+PRESENT_VIEWS: dict[str, str] = {
+    "stages": "Stages",
+    "tiers": "Tiers",
+    "churn": "Churn",
+    "referrals": "Word of mouth",
+    "churn_causes": "Why customers left",
+    "trust": "Trust",
+    "profit": "Profit",
+    "network": "Network",
+}
 
 
 #: The figures of the dashboard, by key: each a :mod:`crmsim.plots` function of the weekly frame.
@@ -215,8 +233,70 @@ def network_layout(graph: Any) -> dict[int, Any]:
     return nx.spring_layout(graph, seed=1, iterations=60)
 
 
-def draw_figure(model: DashboardModel, key: str) -> Figure:
+def fit_titles(figure: Figure, dpi: float = FIGURE_DPI) -> Figure:
+    """Wrap the titles that do not fit in ``figure``, and the axis labels longer than their
+    panel is high, onto more lines; return ``figure``.
+
+    A figure's title is centred above its axes, which a legend beside them pushes to the left:
+    in a figure drawn smaller than :mod:`crmsim.plots` sizes it, a long title then runs off the
+    figure's edge. Wrapped, constrained layout makes room for its second line.
+
+    Examples
+    --------
+    >>> figure = plots.make_figure(figsize=(3, 2))
+    >>> figure.subplots().set_title("A title far too long for a figure three inches wide")
+    Text(...)
+    >>> "\\n" in fit_titles(figure).axes[0].get_title()
+    True
+    """
+    import textwrap
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    figure.set_dpi(dpi)
+    texts = [figure._suptitle] + [t for ax in figure.axes for t in (ax.title, ax._left_title)]
+    for _ in range(3):  # each wrap moves the layout a little: look again
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        width = figure.bbox.width
+        wrapped = False
+        for text in texts:
+            if text is None or not text.get_text():
+                continue
+            box = text.get_window_extent(renderer)
+            # Room for a centred title: twice the distance from its centre to the nearer edge.
+            centre = (box.x0 + box.x1) / 2
+            room = (
+                2 * min(centre, width - centre) if text.get_ha() == "center" else width - box.x0
+            ) - 4
+            if box.width <= room:
+                continue
+            line = " ".join(text.get_text().split())
+            characters = max(10, int(len(line) * room / box.width))
+            text.set_text(textwrap.fill(line, characters))
+            wrapped = True
+        for ax in figure.axes:
+            # A panel of a figure drawn shorter (presentation mode) can be lower than its
+            # label is long: the labels of two panels would run into each other.
+            label = ax.yaxis.label
+            height = ax.get_window_extent(renderer).height
+            box = label.get_window_extent(renderer)
+            if label.get_text() and box.height > height:
+                line = " ".join(label.get_text().split())
+                characters = max(8, int(len(line) * height / box.height))
+                label.set_text(textwrap.fill(line, characters))
+                wrapped = True
+        if not wrapped:
+            break
+    return figure
+
+
+def draw_figure(model: DashboardModel, key: str, present: bool = False) -> Figure:
     """The figure ``key`` of :data:`FIGURES` for the run so far, sized for the dashboard.
+
+    With ``present``, sized for presentation mode (:data:`PRESENT_SIZE`); either way with
+    titles that fit (:func:`fit_titles`).
 
     Examples
     --------
@@ -224,10 +304,16 @@ def draw_figure(model: DashboardModel, key: str) -> Figure:
     >>> model.run(5, progress=False)
     >>> draw_figure(model, "profit").get_size_inches().round(2).tolist()
     [7.5, 5.25]
+    >>> draw_figure(model, "profit", present=True).get_size_inches().round(2).tolist()
+    [10.0, 4.3]
     """
     figure = FIGURES[key](model.snapshot())
-    figure.set_size_inches(figure.get_size_inches() * FIGURE_SCALE)
-    return figure
+    overlay(figure, key, model)
+    if present:
+        figure.set_size_inches(PRESENT_SIZE)
+    else:
+        figure.set_size_inches(figure.get_size_inches() * FIGURE_SCALE)
+    return fit_titles(figure, PRESENT_DPI if present else FIGURE_DPI)
 
 
 def render_png(figure: Figure, dpi: float = FIGURE_DPI) -> bytes:
@@ -320,25 +406,42 @@ class FigureCache:
 
 
 def view_image(
-    model: DashboardModel, key: str, cache: FigureCache, at_least: int | None = None
+    model: DashboardModel,
+    key: str,
+    cache: FigureCache,
+    at_least: int | None = None,
+    present: bool = False,
 ) -> bytes:
     """The PNG of view ``key`` (a key of :data:`FIGURES`, or ``"network"``), drawn once a week.
 
     Served from ``cache`` (the page's :class:`FigureCache`) when this run was drawn at this
-    week before (or, with ``at_least``, at any week since that one).
+    week before (or, with ``at_least``, at any week since that one). With ``present``, the
+    view as presentation mode shows it (:data:`PRESENT_SIZE`, :data:`PRESENT_DPI`).
     """
+    dpi = PRESENT_DPI if present else FIGURE_DPI
+    name = f"{key}:present" if present else key
+    if key in TRACES:  # drawn again when the comparison changes (a band arriving)
+        name = f"{name}:{comparison(model).token}"
     if key == "network":
-        return cache.image(
-            model,
-            key,
-            lambda: render_png(network_figure(model, cache.layout(model))),
-            at_least,
-        )
-    return cache.image(model, key, lambda: render_png(draw_figure(model, key)), at_least)
+
+        def draw() -> Figure:
+            figure = network_figure(model, cache.layout(model))
+            if present:
+                figure.set_size_inches(PRESENT_SIZE)
+            return figure
+
+        return cache.image(model, name, lambda: render_png(draw(), dpi), at_least)
+    return cache.image(
+        model, name, lambda: render_png(draw_figure(model, key, present), dpi), at_least
+    )
 
 
-def draw_views(model: DashboardModel, cache: FigureCache, tab: int) -> int:
+def draw_views(
+    model: DashboardModel, cache: FigureCache, tab: int, present: str | None = None
+) -> int:
     """Draw the views of tab number ``tab`` of :data:`TABS` into ``cache``; return the week.
+
+    In presentation mode (``present`` the key of the view shown), that view only.
 
     The page does this before it asks its views to show a new week, so that they find their
     images ready and the page's text is not held up while matplotlib draws.
@@ -351,6 +454,10 @@ def draw_views(model: DashboardModel, cache: FigureCache, tab: int) -> int:
     """
     week = model.week
     if week == 0:
+        return week
+    if present:
+        if present != "network" or model.n_customers <= NETWORK_LIMIT:
+            view_image(model, present, cache, at_least=week, present=True)
         return week
     for key in TABS[list(TABS)[tab]][0]:
         if key in FIGURES or (key == "network" and model.n_customers <= NETWORK_LIMIT):
@@ -376,6 +483,12 @@ _STYLE = """
 .v-slider.v-input--horizontal { display: flex; flex-direction: column; align-items: stretch; }
 .v-slider .v-input__prepend { margin-inline-end: 0; margin-bottom: 24px; }
 .v-slider-thumb__label-container { display: block !important; }
+/* Presentation mode: the one figure as large as the screen allows below the bar above it,
+   never taller, so that it stays above the fold. */
+.crmsim-present img { display: block; margin: 0 auto; max-width: 100%; width: auto;
+  height: auto; max-height: calc(100vh - 240px); }
+.crmsim-present-bar .crmsim-monitor { min-width: 7rem; padding: 0 8px; }
+.crmsim-present-bar .crmsim-monitor-value { font-size: 1.15rem; }
 """
 
 
@@ -405,6 +518,21 @@ def FigureView(
         [model, week, key, cache],
     )
     with solara.Column(classes=["crmsim-figure"]):
+        if image is None:
+            _placeholder(model)
+        else:
+            solara.Image(image, format="png")
+
+
+@solara.component
+def PresentView(model: DashboardModel, key: str, cache: FigureCache, week: int) -> None:
+    """Presentation mode's one view, ``key`` of :data:`PRESENT_VIEWS`, drawn large."""
+    small = key != "network" or model.n_customers <= NETWORK_LIMIT
+    image = solara.use_memo(
+        lambda: view_image(model, key, cache, week, present=True) if model.week and small else None,
+        [model, week, key, cache],
+    )
+    with solara.Column(classes=["crmsim-figure", "crmsim-present"]):
         if image is None:
             _placeholder(model)
         else:
@@ -574,6 +702,8 @@ def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None
         # (solara.Markdown would fetch a diagram library from the internet).
         solara.Text(scenario.description.replace("`", ""), classes=["crmsim-description"])
         solara.Text(summary_line(model), style={"font-weight": "500"})
+        if comparison(model).progress:
+            solara.Text(comparison(model).progress, classes=["crmsim-settings"])
         Monitors(model, redraws)
         for line in settings_lines(model):
             solara.Text(line, classes=["crmsim-settings"])
@@ -591,8 +721,12 @@ def Views(
     revision: int = 0,
     clock: solara.Reactive[tuple[int, int]] | None = None,
     tab: solara.Reactive[int] | None = None,
+    present: solara.Reactive[str] | None = None,
 ) -> None:
     """The main area: the overview and the figures, one tab at a time.
+
+    With ``present`` (the key of a view of :data:`PRESENT_VIEWS`), presentation mode: a menu
+    of the views and the monitors in one row, and that view alone, drawn large.
 
     ``revision`` changes when a lever changes the running model (the overview shows it).
     ``clock`` holds ``(redraws, week)``, set by the page after each week or, while playing, a
@@ -608,6 +742,26 @@ def Views(
     # A new run may be younger than the last week drawn of the old one.
     week = min(figure_week, model.week)
     solara.Style(_STYLE)
+    if present is not None:
+        with solara.Row(
+            gap="16px", classes=["crmsim-present-bar"], style={"align-items": "center"}
+        ):
+            with solara.Div(style={"width": "15rem"}):
+                solara.Select(
+                    "Figure",
+                    value=PRESENT_VIEWS[present.value],
+                    values=list(PRESENT_VIEWS.values()),
+                    on_value=lambda name: present.set(
+                        {v: k for k, v in PRESENT_VIEWS.items()}[name]
+                    ),
+                )
+            with solara.Column(gap="0px", classes=["crmsim-monitor"]):
+                solara.Text("Week", classes=["crmsim-monitor-name"])
+                solara.Text(f"{len(model.snapshot())}", classes=["crmsim-monitor-value"])
+            Monitors(model, redraws)
+            solara.Text(comparison(model).progress, classes=["crmsim-settings"])
+        PresentView(model, present.value, cache, week)
+        return
     Overview(model, revision, redraws)
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         for name in TABS:
