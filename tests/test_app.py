@@ -604,6 +604,90 @@ def test_the_network_tab_explains_itself_for_a_large_market():
         page.close()
 
 
+def _journey_shown(page: Dashboard) -> tuple[str, list[str]]:
+    """The journey panel's summary line and history lines, as the page shows them."""
+    strings = _strings(page.box)
+    summary = next(i for i, text in enumerate(strings) if text.startswith("Person "))
+    history = [
+        text
+        for w in page.rc.find(v.Html, class_="crmsim-history-line").widgets
+        for text in _strings(w)
+    ]
+    return strings[summary], history
+
+
+def _person_field(page: Dashboard):
+    return next(
+        w for w in page.rc.find(v.TextField).widgets if str(w.label).startswith("Person (0–")
+    )
+
+
+def test_following_a_person_shows_their_journey_and_rings_them_in_the_network(dashboard):
+    dashboard.tab("Network")
+    plain = dashboard.images()
+    assert len(plain) == 1
+    assert "Type a person's number" in dashboard.texts()
+
+    dashboard.press("Next customer")
+    model = dashboard.model()
+    person = app.next_customer(model)
+    summary, history = _journey_shown(dashboard)
+    assert summary == app.person_summary(model, person)
+    # The journey as the model tells it, the latest week first.
+    assert history == model.customer(person).history[::-1]
+    assert history
+    ringed = dashboard.images()
+    assert len(ringed) == 1 and ringed != plain
+    expected = app.render_png(
+        app.network_figure(model, app.network_layout(model.network.to_networkx()), person)
+    )
+    assert ringed == [expected]
+
+    # The next customer after this one, then a number typed: each shown at once.
+    dashboard.press("Next customer")
+    assert _journey_shown(dashboard)[0].startswith(f"Person {app.next_customer(model, person)}:")
+    _person_field(dashboard).v_model = "5"
+    summary, history = _journey_shown(dashboard)
+    assert summary.startswith("Person 5:")
+    assert history == model.customer(5).history[::-1]
+
+    # The panel follows the run: a week on, its lines and where the person stands.
+    dashboard.press("Step")
+    summary, history = _journey_shown(dashboard)
+    assert summary == app.person_summary(model, 5)
+    assert history == model.customer(5).history[::-1]
+
+
+def test_a_person_not_in_the_market_is_named_as_such(dashboard):
+    dashboard.tab("Network")
+    _person_field(dashboard).v_model = str(SMALL)
+    assert f"There is no person {SMALL} in this market: 0 to {SMALL - 1}" in dashboard.alerts()
+    assert "Type a person's number" in dashboard.texts()
+
+
+def test_without_history_the_journey_panel_says_how_to_get_it():
+    people = app.views.CLASS_SIZE + 1
+    page = Dashboard(n_customers=people)
+    try:
+        assert not page.model().history.enabled
+        page.tab("Network")
+        page.press("Next customer")
+        summary, history = _journey_shown(page)
+        assert summary.startswith("Person ") and history == []
+        message = page.alerts()
+        assert "Journeys need the run's history" in message
+        assert f"“People in the market” to {app.views.CLASS_SIZE:,} or fewer" in message
+        assert "history=True" in message
+    finally:
+        page.close()
+
+
+def test_the_person_followed_is_drawn_ahead_while_playing():
+    cache, model = app.FigureCache(), app.DashboardModel(n_customers=SMALL, rng=1, weeks=3)
+    app.draw_views(model, cache, list(app.TABS).index("Network"), person=7)
+    assert "network:person7" in cache._images[model]
+
+
 # --------------------------------------------------------------------------- the address
 def test_the_address_names_the_scenario_the_seed_and_only_what_differs():
     model = app.DashboardModel(n_customers=SMALL, rng=3)

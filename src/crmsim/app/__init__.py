@@ -8,7 +8,9 @@ groups them (:data:`GROUPS`), each with its unit and a one-line explanation as t
 main area shows the run in one line, monitors of the key figures (:func:`monitors`), the
 standard figures of :mod:`crmsim.plots` (stages, tiers, churn and acquisitions, referrals and
 negative word of mouth, trust, profit), for markets of up to :data:`NETWORK_LIMIT` people the
-social network coloured by stage, and an Info tab in NetLogo's sections (:data:`INFO`).
+social network coloured by stage, beside it one person's journey (:class:`JourneyView`: pick a
+person by number or "Next customer"; they are ringed in the network), and an Info tab in
+NetLogo's sections (:data:`INFO`).
 
 How to use it
 -------------
@@ -117,6 +119,7 @@ from crmsim.app.views import (
     FIGURES,
     INFO,
     NETWORK_LIMIT,
+    NO_HISTORY,
     NOTES,
     PRESENT_DPI,
     PRESENT_SIZE,
@@ -125,17 +128,22 @@ from crmsim.app.views import (
     FigureCache,
     FigureView,
     Info,
+    JourneyView,
     Monitors,
     NetworkView,
     Overview,
     PresentView,
     Views,
+    chosen,
     draw_figure,
     draw_views,
     fit_titles,
+    journey,
     monitors,
     network_figure,
     network_layout,
+    next_customer,
+    person_summary,
     render_png,
     settings_lines,
     summary_line,
@@ -199,6 +207,12 @@ __all__ = [
     "Monitors",
     "monitors",
     "NetworkView",
+    "JourneyView",
+    "NO_HISTORY",
+    "chosen",
+    "journey",
+    "next_customer",
+    "person_summary",
     "Overview",
     "Page",
     "PlayButtons",

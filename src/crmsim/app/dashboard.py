@@ -298,6 +298,8 @@ def Page(
     # Presentation mode (for a projector): one view drawn large, the levers folded away.
     present = solara.use_reactive(presenting(router.search))
     shown = solara.use_reactive(next(iter(PRESENT_VIEWS)))
+    # The person followed on the Network tab: the page's, so that ▶ draws them picked out.
+    person = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     play_interval = solara.use_reactive(round(INTERVAL * 1000))
     # The controls read their starting values once; a new key remounts them, so that they
@@ -315,7 +317,13 @@ def Page(
         # the week counter is not held up by matplotlib, and a pause is shown at once.
         redraws, week = clock.value
         if figures:
-            week = draw_views(model.value, cache, tab.value, shown.value if present.value else None)
+            week = draw_views(
+                model.value,
+                cache,
+                tab.value,
+                shown.value if present.value else None,
+                person.value,
+            )
         clock.set((redraws + 1, week))
 
     def ended(error: str | None) -> None:
@@ -414,7 +422,7 @@ def Page(
                 outlined=True,
                 on_click=toggle_present,
             )
-        Views(model.value, cache, revision.value, clock, tab, shown)
+        Views(model.value, cache, revision.value, clock, tab, shown, person)
         return
     with solara.Sidebar(), solara.Column():
         with solara.Card("Scenario"):
@@ -466,7 +474,7 @@ def Page(
                 on_value=lambda value: setattr(player, "figure_period", value),
             )
 
-    Views(model.value, cache, revision.value, clock, tab)
+    Views(model.value, cache, revision.value, clock, tab, person=person)
 
 
 #: The element ``solara run crmsim.app:page`` serves.

@@ -26,8 +26,8 @@ from crmsim import analysis, plots, scenarios
 from crmsim.app.compare import TRACES, comparison, overlay
 from crmsim.app.levers import LEVERS, differences, in_words, lever_values, show
 from crmsim.app.model import RUN_WEEKS, DashboardModel
-from crmsim.model import CRMModel
-from crmsim.stages import Stage
+from crmsim.model import CLASS_SIZE, CRMModel
+from crmsim.stages import ACTIVE_STAGES, Stage, Tier
 
 #: The network is drawn only for markets up to this size; beyond it the drawing is a hairball.
 NETWORK_LIMIT = 400
@@ -85,6 +85,9 @@ NOTES: dict[str, tuple[str, ...]] = {
         "Word of mouth travels along the lines: awareness spreads from customers to their "
         "contacts, and a marketer's friends are likelier to try the firm. Angry former "
         "customers speak against it to theirs.",
+        "Type a person's number, or press “Next customer”, to follow one person: they are "
+        "ringed in the drawing, their contacts' lines drawn dark, and their journey listed "
+        "beside it, the latest week first.",
         "To watch it happen, untick “Run 156 weeks after Reset”, press Reset and step week "
         "by week (or press ▶).",
     ),
@@ -151,12 +154,14 @@ TABS: dict[str, tuple[tuple[str, ...], list[int]]] = {
     "Churn": (("churn", "churn_note"), [3, 2]),
     "Word of mouth": (("referrals", "churn_causes"), [1, 1]),
     "Trust and profit": (("trust", "profit"), [1, 1]),
-    "Network": (("network", "network_note"), [3, 2]),
+    "Network": (("network", "journey"), [3, 2]),
     "Info": (("info",), [1]),
 }
 
 
-def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) -> Figure:
+def network_figure(
+    model: CRMModel, positions: Mapping[int, Any] | None = None, person: int | None = None
+) -> Figure:
     """The social network, each person coloured by relationship stage and sized by tier.
 
     Parameters
@@ -165,6 +170,9 @@ def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) 
         A model of at most :data:`NETWORK_LIMIT` people.
     positions : mapping, optional
         Node positions (``networkx`` layout); computed with a spring layout if missing.
+    person : int, optional
+        A person to pick out (a row of the model, as for :meth:`CRMModel.customer`): ringed
+        and named, with the lines to their contacts drawn dark.
 
     Returns
     -------
@@ -175,6 +183,9 @@ def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) 
     >>> fig = network_figure(CRMModel(n_customers=60, rng=1))
     >>> fig.axes[0].get_title()
     'Who talks to whom, by relationship stage (week 0)'
+    >>> picked = network_figure(CRMModel(n_customers=60, rng=1), person=7)
+    >>> [text.get_text() for text in picked.axes[0].texts]
+    ['person 7']
     """
     import networkx as nx
     from matplotlib.patches import Patch
@@ -208,6 +219,27 @@ def network_figure(model: CRMModel, positions: Mapping[int, Any] | None = None) 
             linewidths=0.4,
             edgecolors="#333",
         )
+        if person is not None:
+            # The ring and the dark lines are what the eye finds among hundreds of dots.
+            nx.draw_networkx_edges(
+                graph,
+                positions,
+                edgelist=list(graph.edges(person)),
+                ax=ax,
+                width=1.6,
+                edge_color="#111",
+            )
+            x, y = positions[person]
+            ax.scatter([x], [y], s=420, facecolors="none", edgecolors="#000", linewidths=2.5)
+            ax.annotate(
+                f"person {person}",
+                (x, y),
+                xytext=(12, 12),
+                textcoords="offset points",
+                fontsize=12,
+                fontweight="bold",
+                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85},
+            )
         ax.set_axis_off()
         ax.set_title(f"Who talks to whom, by relationship stage (week {week})")
         handles = [
@@ -231,6 +263,99 @@ def network_layout(graph: Any) -> dict[int, Any]:
     import networkx as nx
 
     return nx.spring_layout(graph, seed=1, iterations=60)
+
+
+def chosen(model: CRMModel, person: int | None) -> int | None:
+    """``person`` if it is a row of ``model``, else ``None``: a person followed in one run may
+    not exist in the next, smaller one.
+
+    Examples
+    --------
+    >>> model = CRMModel(n_customers=60, rng=1)
+    >>> chosen(model, 59), chosen(model, 60), chosen(model, None)
+    (59, None, None)
+    """
+    if person is None or not 0 <= person < model.n_customers:
+        return None
+    return int(person)
+
+
+def next_customer(model: CRMModel, after: int | None = None) -> int | None:
+    """The first person after row ``after`` (from the start, and round again) who is a
+    customer now: in a stage of the relationship or on the tiers' ladder. ``None`` if there
+    is none yet.
+
+    The order is the rows', not a draw: the same run gives the same people, and the model's
+    random numbers are left alone.
+
+    Examples
+    --------
+    >>> model = CRMModel(n_customers=100, rng=1)
+    >>> next_customer(model) is None  # week 0: nobody has bought yet
+    True
+    >>> model.run(20, progress=False)
+    >>> first = next_customer(model)
+    >>> next_customer(model, first) != first
+    True
+    """
+    with getattr(model, "lock", nullcontext()):
+        customers = np.isin(model.state.stage, [int(s) for s in ACTIVE_STAGES]) | (
+            model.state.tier > int(Tier.PROSPECT)
+        )
+    rows = np.flatnonzero(customers)
+    if len(rows) == 0:
+        return None
+    start = -1 if after is None else after
+    later = rows[rows > start]
+    return int(later[0] if len(later) else rows[0])
+
+
+def person_summary(model: CRMModel, person: int) -> str:
+    """Where ``person`` (a row of ``model``) stands now: stage, tier, trust and tenure.
+
+    Examples
+    --------
+    >>> person_summary(CRMModel(n_customers=60, rng=1), 3)  # doctest: +ELLIPSIS
+    'Person 3: stage unaware · tier prospect · trust ... · 0 weeks a customer'
+    """
+    with getattr(model, "lock", nullcontext()):
+        customer = model.customer(person)
+        stage, tier, trust = customer.stage, customer.tier, customer.trust
+        tenure = int(model.state.tenure[person])
+    weeks = "1 week" if tenure == 1 else f"{tenure} weeks"
+    return (
+        f"Person {person}: stage {stage.name.lower()} · tier {tier.name.lower()} · "
+        f"trust {trust:.2f} · {weeks} a customer"
+    )
+
+
+def journey(model: CRMModel, person: int) -> list[str] | None:
+    """``model.customer(person).history``, the latest week first; ``None`` if the run keeps no
+    history (markets of more than :data:`~crmsim.model.CLASS_SIZE` people).
+
+    Examples
+    --------
+    >>> model = CRMModel(n_customers=60, rng=1)
+    >>> model.run(30, progress=False)
+    >>> lines = journey(model, next_customer(model))
+    >>> lines[0].startswith("week ") and lines == model.customer(next_customer(model)).history[::-1]
+    True
+    >>> journey(CRMModel(n_customers=60, rng=1, history=False), 0) is None
+    True
+    """
+    if not model.history.enabled:
+        return None
+    # Under the lock: while playing, the next week would be added as the lines are read.
+    with getattr(model, "lock", nullcontext()):
+        return model.customer(person).history[::-1]
+
+
+#: What the journey panel says when the run keeps no history.
+NO_HISTORY = (
+    "Journeys need the run's history, which markets of up to {limit:,} people keep; this one "
+    "has {people:,}. Set “People in the market” to {limit:,} or fewer and press Reset (in a "
+    "notebook: CRMModel(..., history=True))."
+)
 
 
 def fit_titles(figure: Figure, dpi: float = FIGURE_DPI) -> Figure:
@@ -411,21 +536,26 @@ def view_image(
     cache: FigureCache,
     at_least: int | None = None,
     present: bool = False,
+    person: int | None = None,
 ) -> bytes:
     """The PNG of view ``key`` (a key of :data:`FIGURES`, or ``"network"``), drawn once a week.
 
     Served from ``cache`` (the page's :class:`FigureCache`) when this run was drawn at this
     week before (or, with ``at_least``, at any week since that one). With ``present``, the
-    view as presentation mode shows it (:data:`PRESENT_SIZE`, :data:`PRESENT_DPI`).
+    view as presentation mode shows it (:data:`PRESENT_SIZE`, :data:`PRESENT_DPI`). The
+    network picks out ``person`` (:func:`network_figure`).
     """
     dpi = PRESENT_DPI if present else FIGURE_DPI
     name = f"{key}:present" if present else key
     if key in TRACES:  # drawn again when the comparison changes (a band arriving)
         name = f"{name}:{comparison(model).token}"
     if key == "network":
+        person = chosen(model, person)
+        if person is not None:
+            name = f"{name}:person{person}"
 
         def draw() -> Figure:
-            figure = network_figure(model, cache.layout(model))
+            figure = network_figure(model, cache.layout(model), person)
             if present:
                 figure.set_size_inches(PRESENT_SIZE)
             return figure
@@ -437,11 +567,16 @@ def view_image(
 
 
 def draw_views(
-    model: DashboardModel, cache: FigureCache, tab: int, present: str | None = None
+    model: DashboardModel,
+    cache: FigureCache,
+    tab: int,
+    present: str | None = None,
+    person: int | None = None,
 ) -> int:
     """Draw the views of tab number ``tab`` of :data:`TABS` into ``cache``; return the week.
 
-    In presentation mode (``present`` the key of the view shown), that view only.
+    In presentation mode (``present`` the key of the view shown), that view only. The network
+    picks out ``person``, the person followed on the page.
 
     The page does this before it asks its views to show a new week, so that they find their
     images ready and the page's text is not held up while matplotlib draws.
@@ -457,13 +592,13 @@ def draw_views(
         return week
     if present:
         if present != "network" or model.n_customers <= NETWORK_LIMIT:
-            view_image(model, present, cache, at_least=week, present=True)
+            view_image(model, present, cache, at_least=week, present=True, person=person)
         return week
     for key in TABS[list(TABS)[tab]][0]:
         if key in FIGURES or (key == "network" and model.n_customers <= NETWORK_LIMIT):
             # While playing the run moves on between two views: ``at_least`` keeps the first
             # view's image when the second is drawn a week later.
-            view_image(model, key, cache, at_least=week)
+            view_image(model, key, cache, at_least=week, person=person)
     return week
 
 
@@ -475,6 +610,8 @@ _STYLE = """
 .crmsim-monitor { border: 1px solid #bbb; border-radius: 4px; padding: 2px 10px; min-width: 9rem; }
 .crmsim-monitor-name { font-size: 0.8rem; opacity: 0.8; }
 .crmsim-monitor-value { font-size: 1.3rem; font-weight: 600; }
+.crmsim-history { max-height: 22rem; overflow-y: auto; font-size: 0.85rem;
+  border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px; }
 .crmsim-info { max-width: 60rem; padding-top: 1rem; }
 .crmsim-info-title { font-weight: 700; margin-top: 0.8rem; }
 .crmsim-group-title { font-weight: 600; font-size: 0.9rem; }
@@ -525,12 +662,19 @@ def FigureView(
 
 
 @solara.component
-def PresentView(model: DashboardModel, key: str, cache: FigureCache, week: int) -> None:
-    """Presentation mode's one view, ``key`` of :data:`PRESENT_VIEWS`, drawn large."""
+def PresentView(
+    model: DashboardModel, key: str, cache: FigureCache, week: int, person: int | None = None
+) -> None:
+    """Presentation mode's one view, ``key`` of :data:`PRESENT_VIEWS`, drawn large; the
+    network picks out ``person``."""
     small = key != "network" or model.n_customers <= NETWORK_LIMIT
     image = solara.use_memo(
-        lambda: view_image(model, key, cache, week, present=True) if model.week and small else None,
-        [model, week, key, cache],
+        lambda: (
+            view_image(model, key, cache, week, present=True, person=person)
+            if model.week and small
+            else None
+        ),
+        [model, week, key, cache, person],
     )
     with solara.Column(classes=["crmsim-figure", "crmsim-present"]):
         if image is None:
@@ -540,8 +684,11 @@ def PresentView(model: DashboardModel, key: str, cache: FigureCache, week: int) 
 
 
 @solara.component
-def NetworkView(model: DashboardModel, cache: FigureCache, week: int | None = None) -> None:
-    """The social network coloured by stage, for markets of up to :data:`NETWORK_LIMIT`.
+def NetworkView(
+    model: DashboardModel, cache: FigureCache, week: int | None = None, person: int | None = None
+) -> None:
+    """The social network coloured by stage, for markets of up to :data:`NETWORK_LIMIT`, with
+    ``person`` (the person followed, if any) picked out.
 
     Its image and the run's layout are kept in ``cache``; ``week`` as for :func:`FigureView`.
     """
@@ -551,7 +698,8 @@ def NetworkView(model: DashboardModel, cache: FigureCache, week: int | None = No
         week = model.week
     # The layout, the slow part, is made once per run (the network does not change in a run).
     image = solara.use_memo(
-        lambda: view_image(model, "network", cache, week) if small else None, [model, week, cache]
+        lambda: view_image(model, "network", cache, week, person=person) if small else None,
+        [model, week, cache, person],
     )
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
@@ -562,6 +710,55 @@ def NetworkView(model: DashboardModel, cache: FigureCache, week: int | None = No
             )
         else:
             solara.Image(image, format="png")
+
+
+@solara.component
+def JourneyView(
+    model: DashboardModel, person: solara.Reactive[int | None], redraws: int = 0
+) -> None:
+    """The person followed: a number field and “Next customer” to pick them, where they stand
+    (:func:`person_summary`) and their journey (:func:`journey`), the latest week first.
+
+    ``redraws`` changes as the run moves on: the panel follows the run, while playing too.
+    """
+    update_counter.get()
+    n = model.n_customers
+    followed = chosen(model, person.value)
+    with solara.Column(gap="4px", classes=["crmsim-journey"]):
+        solara.Text("Follow a person", classes=["crmsim-group-title"])
+        with solara.Row(style={"align-items": "center"}):
+            with solara.Div(style={"width": "11rem"}):
+                solara.InputInt(
+                    f"Person (0–{n - 1:,})",
+                    value=followed,
+                    on_value=person.set,
+                    optional=True,
+                    # Each digit typed shows its person: no Enter to find.
+                    continuous_update=True,
+                )
+            solara.Button(
+                "Next customer",
+                outlined=True,
+                on_click=lambda: person.set(next_customer(model, followed)),
+            )
+        if person.value is not None and followed is None:
+            solara.Warning(f"There is no person {person.value} in this market: 0 to {n - 1:,}.")
+        if followed is None:
+            solara.Text(
+                "Type a person's number or press “Next customer” to see their journey.",
+                classes=["crmsim-description"],
+            )
+            return
+        solara.Text(person_summary(model, followed), style={"font-weight": "500"})
+        lines = journey(model, followed)
+        if lines is None:
+            solara.Info(NO_HISTORY.format(limit=CLASS_SIZE, people=n))
+        elif not lines:
+            solara.Text("Nothing has happened to this person yet.", classes=["crmsim-description"])
+        else:
+            with solara.Column(gap="0px", classes=["crmsim-history"]):
+                for line in lines:
+                    solara.Text(line, classes=["crmsim-history-line"])
 
 
 def summary_line(model: DashboardModel) -> str:
@@ -722,6 +919,7 @@ def Views(
     clock: solara.Reactive[tuple[int, int]] | None = None,
     tab: solara.Reactive[int] | None = None,
     present: solara.Reactive[str] | None = None,
+    person: solara.Reactive[int | None] | None = None,
 ) -> None:
     """The main area: the overview and the figures, one tab at a time.
 
@@ -733,11 +931,13 @@ def Views(
     few times a second: the text follows ``redraws``, the figures ``week`` (the week their
     images were last drawn at, :func:`draw_views`). Without it, both follow the model's week.
     ``tab`` is the open tab's number (the page's, so that it can draw its views ahead).
+    ``person`` is the person followed on the Network tab (the page's, for the same reason).
 
     ``cache`` keeps the images drawn (the page's :class:`FigureCache`): a tab opened again, at
     the same week of the same run, is shown without drawing.
     """
     tab = solara.use_reactive(0 if tab is None else tab)
+    person = solara.use_reactive(person)
     redraws, figure_week = clock.value if clock is not None else (0, model.week)
     # A new run may be younger than the last week drawn of the old one.
     week = min(figure_week, model.week)
@@ -760,7 +960,7 @@ def Views(
                 solara.Text(f"{len(model.snapshot())}", classes=["crmsim-monitor-value"])
             Monitors(model, redraws)
             solara.Text(comparison(model).progress, classes=["crmsim-settings"])
-        PresentView(model, present.value, cache, week)
+        PresentView(model, present.value, cache, week, chosen(model, person.value))
         return
     Overview(model, revision, redraws)
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
@@ -770,7 +970,12 @@ def Views(
     with solara.Columns(widths):
         for key in keys:
             if key == "network":
-                NetworkView(model, cache, week)
+                NetworkView(model, cache, week, chosen(model, person.value))
+            elif key == "journey":
+                with solara.Column(style={"padding-top": "1rem"}):
+                    JourneyView(model, person, redraws)
+                    for paragraph in NOTES["network_note"]:
+                        solara.Text(paragraph, classes=["crmsim-description"])
             elif key == "info":
                 Info()
             elif key in NOTES:
