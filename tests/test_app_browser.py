@@ -505,3 +505,18 @@ def test_the_present_button_switches_to_presentation_mode_and_back(page):
     page.get_by_role("button", name="Present").wait_for()
     page.wait_for_function("() => !window.location.search.includes('present=1')")
     _slider(page, "Respect (0–1)").first.wait_for()  # the sidebar and its levers are back
+
+
+def test_following_a_person_on_the_network_tab_shows_their_journey(page):
+    page.get_by_role("tab", name="Network").click()
+    page.get_by_text("Follow a person").wait_for()
+    page.get_by_role("button", name="Next customer").click()
+    page.get_by_text(re.compile(r"^Person \d+: stage ")).wait_for()
+    lines = page.locator(".crmsim-history-line")
+    lines.first.wait_for()
+    assert lines.count() > 0
+    # The latest week first, every line a week of this person's history.
+    weeks = [int(re.match(r"week (\d+):", text).group(1)) for text in lines.all_inner_texts()]
+    assert weeks == sorted(weeks, reverse=True)
+    assert page.locator(".crmsim-history").is_visible()
+    page.get_by_role("tab", name="Customers").click()  # as the other tests expect the page
