@@ -626,7 +626,7 @@ def test_following_a_person_shows_their_journey_and_rings_them_in_the_network(da
     dashboard.tab("Network")
     plain = dashboard.images()
     assert len(plain) == 1
-    assert "Type a person's number" in dashboard.texts()
+    assert "type their number" in dashboard.texts()
 
     dashboard.press("Next customer")
     model = dashboard.model()
@@ -662,7 +662,40 @@ def test_a_person_not_in_the_market_is_named_as_such(dashboard):
     dashboard.tab("Network")
     _person_field(dashboard).v_model = str(SMALL)
     assert f"There is no person {SMALL} in this market: 0 to {SMALL - 1}" in dashboard.alerts()
-    assert "Type a person's number" in dashboard.texts()
+    assert "type their number" in dashboard.texts()
+
+
+def test_a_click_on_a_persons_dot_follows_them_and_a_click_beside_every_dot_does_nothing(
+    dashboard,
+):
+    dashboard.tab("Network")
+    model = dashboard.model()
+    spots = _spots(model)
+    catcher = dashboard.rc.find(app.views._ClickCatcher).widget
+    person = SMALL // 2
+    # A little off the dot's centre, as a hand clicks.
+    catcher.vue_pick({"x": spots[person, 0] + 0.002, "y": spots[person, 1] - 0.002})
+    summary, history = _journey_shown(dashboard)
+    assert summary == app.person_summary(model, person)
+    assert history == model.customer(person).history[::-1]
+    # The ringed image has its own places, and a click on it picks from them.
+    ringed = _spots(model, person)
+    other = next(i for i in range(SMALL) if i != person)
+    dashboard.rc.find(app.views._ClickCatcher).widget.vue_pick(
+        {"x": ringed[other, 0], "y": ringed[other, 1]}
+    )
+    assert _journey_shown(dashboard)[0] == app.person_summary(model, other)
+    # The top-left corner, where the title is and no dot: the person followed stays.
+    dashboard.rc.find(app.views._ClickCatcher).widget.vue_pick({"x": 0.0, "y": 0.0})
+    assert _journey_shown(dashboard)[0] == app.person_summary(model, other)
+
+
+def _spots(model: app.DashboardModel, person: int | None = None):
+    """Where the people are in the network image as the page draws it, drawn afresh."""
+    positions = app.network_layout(model.network.to_networkx())
+    figure = app.network_figure(model, positions, person)
+    app.render_png(figure)
+    return app.places(figure, positions)
 
 
 def test_without_history_the_journey_panel_says_how_to_get_it():

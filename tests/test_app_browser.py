@@ -520,3 +520,37 @@ def test_following_a_person_on_the_network_tab_shows_their_journey(page):
     assert weeks == sorted(weeks, reverse=True)
     assert page.locator(".crmsim-history").is_visible()
     page.get_by_role("tab", name="Customers").click()  # as the other tests expect the page
+
+
+def test_a_click_on_a_persons_dot_in_the_network_follows_them(page, server):
+    """In a market small enough for the network, a click on a dot shows that person."""
+    from crmsim.app import DashboardModel, network_figure, network_layout, places, render_png
+
+    # The same run as the page's (same settings, same seed): where its people are drawn.
+    model = DashboardModel(n_customers=300, rng=3, weeks=156)
+    positions = network_layout(model.network.to_networkx())
+    figure = network_figure(model, positions)
+    render_png(figure)
+    spots = places(figure, positions)
+    person = 123
+
+    context = page.context.browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    problems = Problems(tab)
+    try:
+        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
+        tab.goto(server + "/?seed=3&n_customers=300")
+        _wait_for_the_first_figures(tab, problems)
+        tab.get_by_role("tab", name="Network").click()
+        catcher = tab.locator(".crmsim-click-catcher")
+        catcher.wait_for()
+        tab.wait_for_timeout(500)  # the image laid out at its size
+        box = catcher.bounding_box()
+        catcher.click(
+            position={"x": spots[person, 0] * box["width"], "y": spots[person, 1] * box["height"]}
+        )
+        tab.get_by_text(re.compile(rf"^Person {person}: stage ")).wait_for()
+        assert tab.locator(".crmsim-history-line").count() > 0
+        assert not problems, str(problems)
+    finally:
+        context.close()

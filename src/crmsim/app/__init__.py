@@ -8,9 +8,9 @@ groups them (:data:`GROUPS`), each with its unit and a one-line explanation as t
 main area shows the run in one line, monitors of the key figures (:func:`monitors`), the
 standard figures of :mod:`crmsim.plots` (stages, tiers, churn and acquisitions, referrals and
 negative word of mouth, trust, profit), for markets of up to :data:`NETWORK_LIMIT` people the
-social network coloured by stage, beside it one person's journey (:class:`JourneyView`: pick a
-person by number or "Next customer"; they are ringed in the network), and an Info tab in
-NetLogo's sections (:data:`INFO`).
+social network coloured by stage, beside it one person's journey (:class:`JourneyView`: click
+a person's dot, or pick them by number or "Next customer"; they are ringed in the network), and
+an Info tab in NetLogo's sections (:data:`INFO`).
 
 How to use it
 -------------
@@ -121,6 +121,7 @@ from crmsim.app.views import (
     NETWORK_LIMIT,
     NO_HISTORY,
     NOTES,
+    PICK_RADIUS,
     PRESENT_DPI,
     PRESENT_SIZE,
     PRESENT_VIEWS,
@@ -141,9 +142,12 @@ from crmsim.app.views import (
     journey,
     monitors,
     network_figure,
+    network_key,
     network_layout,
     next_customer,
+    person_at,
     person_summary,
+    places,
     render_png,
     settings_lines,
     summary_line,
@@ -213,6 +217,10 @@ __all__ = [
     "journey",
     "next_customer",
     "person_summary",
+    "PICK_RADIUS",
+    "network_key",
+    "person_at",
+    "places",
     "Overview",
     "Page",
     "PlayButtons",

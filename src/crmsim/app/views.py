@@ -15,10 +15,12 @@ from contextlib import nullcontext
 from io import BytesIO
 from typing import Any
 
+import ipyvuetify as v
 import numpy as np
 import pandas as pd
 import solara
 import solara.lab
+import traitlets
 from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
@@ -85,9 +87,9 @@ NOTES: dict[str, tuple[str, ...]] = {
         "Word of mouth travels along the lines: awareness spreads from customers to their "
         "contacts, and a marketer's friends are likelier to try the firm. Angry former "
         "customers speak against it to theirs.",
-        "Type a person's number, or press “Next customer”, to follow one person: they are "
-        "ringed in the drawing, their contacts' lines drawn dark, and their journey listed "
-        "beside it, the latest week first.",
+        "Click a person's dot, type their number or press “Next customer” to follow one "
+        "person: they are ringed in the drawing, their contacts' lines drawn dark, and their "
+        "journey listed beside it, the latest week first.",
         "To watch it happen, untick “Run 156 weeks after Reset”, press Reset and step week "
         "by week (or press ▶).",
     ),
@@ -358,6 +360,52 @@ NO_HISTORY = (
 )
 
 
+def places(figure: Figure, positions: Mapping[int, Any]) -> np.ndarray:
+    """Where each person of a drawn network lands in its image: one row per person, the
+    distance from the left edge and from the top as fractions of the image's width and height.
+
+    The page shows the image scaled to its column: fractions are what a click, measured in
+    the browser, can be compared with. Call it after the figure is drawn (saved as PNG), when
+    its layout is final.
+
+    Examples
+    --------
+    >>> model = CRMModel(n_customers=60, rng=1)
+    >>> figure = network_figure(model)
+    >>> spots = places(figure, network_layout(model.network.to_networkx()))
+    >>> spots.shape, bool(((spots > 0) & (spots < 1)).all())
+    ((60, 2), True)
+    """
+    points = figure.axes[0].transData.transform(
+        np.array([positions[i] for i in range(len(positions))])
+    )
+    return np.column_stack(
+        [points[:, 0] / figure.bbox.width, 1.0 - points[:, 1] / figure.bbox.height]
+    )
+
+
+#: How far from a dot a click may land and still pick its person, as a share of the image's
+#: width: about two dots' widths on a laptop's screen, so that a click need not be exact.
+PICK_RADIUS = 0.025
+
+
+def person_at(spots: np.ndarray, x: float, y: float, aspect: float = 0.75) -> int | None:
+    """The person whose dot is nearest to ``(x, y)`` in an image with people at ``spots``
+    (:func:`places`), or ``None`` if no dot is within :data:`PICK_RADIUS`.
+
+    ``aspect`` is the image's height over its width: fractions of height count for less.
+
+    Examples
+    --------
+    >>> spots = np.array([[0.2, 0.2], [0.5, 0.5]])
+    >>> person_at(spots, 0.51, 0.49), person_at(spots, 0.9, 0.9)
+    (1, None)
+    """
+    distance = np.hypot(spots[:, 0] - x, (spots[:, 1] - y) * aspect)
+    nearest = int(np.argmin(distance))
+    return nearest if distance[nearest] <= PICK_RADIUS else None
+
+
 def fit_titles(figure: Figure, dpi: float = FIGURE_DPI) -> Figure:
     """Wrap the titles that do not fit in ``figure``, and the axis labels longer than their
     panel is high, onto more lines; return ``figure``.
@@ -485,6 +533,10 @@ class FigureCache:
         self._layouts: weakref.WeakKeyDictionary[CRMModel, dict[int, Any]] = (
             weakref.WeakKeyDictionary()
         )
+        # For each run, where the people are in each network image kept: (aspect, places).
+        self._places: weakref.WeakKeyDictionary[CRMModel, dict[str, tuple[float, np.ndarray]]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
     def image(
@@ -523,11 +575,23 @@ class FigureCache:
                 positions = self._layouts.setdefault(model, positions)
         return positions
 
+    def keep_places(self, model: CRMModel, key: str, aspect: float, spots: np.ndarray) -> None:
+        """Keep where the people are in the image ``key`` of ``model``'s network (:func:`places`),
+        and the image's height over its width."""
+        with self._lock:
+            self._places.setdefault(model, {})[key] = (aspect, spots)
+
+    def places(self, model: CRMModel, key: str) -> tuple[float, np.ndarray] | None:
+        """What :meth:`keep_places` kept for the image ``key`` of ``model``, if anything."""
+        with self._lock:
+            return self._places.get(model, {}).get(key)
+
     def clear(self) -> None:
         """Forget every image and layout."""
         with self._lock:
             self._images.clear()
             self._layouts.clear()
+            self._places.clear()
 
 
 def view_image(
@@ -550,20 +614,38 @@ def view_image(
     if key in TRACES:  # drawn again when the comparison changes (a band arriving)
         name = f"{name}:{comparison(model).token}"
     if key == "network":
-        person = chosen(model, person)
-        if person is not None:
-            name = f"{name}:person{person}"
+        name = network_key(model, person, present)
 
-        def draw() -> Figure:
-            figure = network_figure(model, cache.layout(model), person)
+        def draw() -> bytes:
+            positions = cache.layout(model)
+            figure = network_figure(model, positions, chosen(model, person))
             if present:
                 figure.set_size_inches(PRESENT_SIZE)
-            return figure
+            image = render_png(figure, dpi)
+            # Kept beside the image, for a click on it to find its person.
+            width, height = figure.get_size_inches()
+            cache.keep_places(model, name, height / width, places(figure, positions))
+            return image
 
-        return cache.image(model, name, lambda: render_png(draw(), dpi), at_least)
+        return cache.image(model, name, draw, at_least)
     return cache.image(
         model, name, lambda: render_png(draw_figure(model, key, present), dpi), at_least
     )
+
+
+def network_key(model: CRMModel, person: int | None, present: bool = False) -> str:
+    """The name :func:`view_image` keeps the network's image under, in ``cache``, with
+    ``person`` picked out (and, with ``present``, as presentation mode draws it).
+
+    Examples
+    --------
+    >>> model = CRMModel(n_customers=60, rng=1)
+    >>> network_key(model, 7), network_key(model, None, present=True), network_key(model, 60)
+    ('network:person7', 'network:present', 'network')
+    """
+    name = "network:present" if present else "network"
+    person = chosen(model, person)
+    return name if person is None else f"{name}:person{person}"
 
 
 def draw_views(
@@ -610,6 +692,7 @@ _STYLE = """
 .crmsim-monitor { border: 1px solid #bbb; border-radius: 4px; padding: 2px 10px; min-width: 9rem; }
 .crmsim-monitor-name { font-size: 0.8rem; opacity: 0.8; }
 .crmsim-monitor-value { font-size: 1.3rem; font-weight: 600; }
+.crmsim-click-catcher { position: absolute; inset: 0; cursor: pointer; }
 .crmsim-history { max-height: 22rem; overflow-y: auto; font-size: 0.85rem;
   border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px; }
 .crmsim-info { max-width: 60rem; padding-top: 1rem; }
@@ -683,12 +766,39 @@ def PresentView(
             solara.Image(image, format="png")
 
 
+class _ClickCatcher(v.VuetifyTemplate):
+    """A transparent layer over an image that reports where it was clicked, as fractions of
+    its width and height (``on_click_at``, a Python callable, is called with ``{"x", "y"}``).
+
+    A Vue template, which ipyvue ships with the page: no other front-end files are needed.
+    """
+
+    template = traitlets.Unicode(
+        """<template>
+  <div class="crmsim-click-catcher" title="Click a person to follow them"
+    @click="pick({x: $event.offsetX / $event.currentTarget.clientWidth,
+                  y: $event.offsetY / $event.currentTarget.clientHeight})"></div>
+</template>"""
+    ).tag(sync=True)
+    on_click_at = traitlets.Any(None)  # not sent to the browser: the page's callback
+
+    def vue_pick(self, data: dict[str, float]) -> None:
+        """Called by the browser with the click's place."""
+        if self.on_click_at is not None:
+            self.on_click_at(data)
+
+
 @solara.component
 def NetworkView(
-    model: DashboardModel, cache: FigureCache, week: int | None = None, person: int | None = None
+    model: DashboardModel,
+    cache: FigureCache,
+    week: int | None = None,
+    person: int | None = None,
+    on_person: Callable[[int], None] | None = None,
 ) -> None:
     """The social network coloured by stage, for markets of up to :data:`NETWORK_LIMIT`, with
-    ``person`` (the person followed, if any) picked out.
+    ``person`` (the person followed, if any) picked out; a click on a person's dot calls
+    ``on_person`` with their number.
 
     Its image and the run's layout are kept in ``cache``; ``week`` as for :func:`FigureView`.
     """
@@ -701,6 +811,16 @@ def NetworkView(
         lambda: view_image(model, "network", cache, week, person=person) if small else None,
         [model, week, cache, person],
     )
+
+    def clicked(where: dict[str, float]) -> None:
+        kept = cache.places(model, network_key(model, person))
+        if kept is None or on_person is None:
+            return
+        aspect, spots = kept
+        found = person_at(spots, float(where["x"]), float(where["y"]), aspect)
+        if found is not None:
+            on_person(found)
+
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
             solara.Info(
@@ -709,14 +829,18 @@ def NetworkView(
                 "fewer and press Reset."
             )
         else:
-            solara.Image(image, format="png")
+            with solara.Div(style={"position": "relative"}):
+                solara.Image(image, format="png")
+                if on_person is not None:
+                    _ClickCatcher.element(on_click_at=clicked)
 
 
 @solara.component
 def JourneyView(
     model: DashboardModel, person: solara.Reactive[int | None], redraws: int = 0
 ) -> None:
-    """The person followed: a number field and “Next customer” to pick them, where they stand
+    """The person followed: a number field and “Next customer” to pick them (or a click in
+    :func:`NetworkView`), where they stand
     (:func:`person_summary`) and their journey (:func:`journey`), the latest week first.
 
     ``redraws`` changes as the run moves on: the panel follows the run, while playing too.
@@ -745,7 +869,8 @@ def JourneyView(
             solara.Warning(f"There is no person {person.value} in this market: 0 to {n - 1:,}.")
         if followed is None:
             solara.Text(
-                "Type a person's number or press “Next customer” to see their journey.",
+                "Click a person in the network, type their number or press “Next customer” "
+                "to see their journey.",
                 classes=["crmsim-description"],
             )
             return
@@ -970,7 +1095,7 @@ def Views(
     with solara.Columns(widths):
         for key in keys:
             if key == "network":
-                NetworkView(model, cache, week, chosen(model, person.value))
+                NetworkView(model, cache, week, chosen(model, person.value), person.set)
             elif key == "journey":
                 with solara.Column(style={"padding-top": "1rem"}):
                     JourneyView(model, person, redraws)
