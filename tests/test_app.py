@@ -609,9 +609,10 @@ def _journey_shown(page: Dashboard) -> tuple[str, list[str]]:
     strings = _strings(page.box)
     summary = next(i for i, text in enumerate(strings) if text.startswith("Person "))
     history = [
-        text
-        for w in page.rc.find(v.Html, class_="crmsim-history-line").widgets
+        line
+        for w in page.rc.find(v.Html, class_="crmsim-history-lines").widgets
         for text in _strings(w)
+        for line in text.split("\n")
     ]
     return strings[summary], history
 

@@ -695,6 +695,7 @@ _STYLE = """
 .crmsim-click-catcher { position: absolute; inset: 0; cursor: pointer; }
 .crmsim-history { max-height: 22rem; overflow-y: auto; font-size: 0.85rem;
   border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px; }
+.crmsim-history-lines { white-space: pre-line; }
 .crmsim-info { max-width: 60rem; padding-top: 1rem; }
 .crmsim-info-title { font-weight: 700; margin-top: 0.8rem; }
 .crmsim-group-title { font-weight: 600; font-size: 0.9rem; }
@@ -881,9 +882,10 @@ def JourneyView(
         elif not lines:
             solara.Text("Nothing has happened to this person yet.", classes=["crmsim-description"])
         else:
-            with solara.Column(gap="0px", classes=["crmsim-history"]):
-                for line in lines:
-                    solara.Text(line, classes=["crmsim-history-line"])
+            # One text, a line per event: a long journey redrawn a few times a second while
+            # playing is one widget to update, not hundreds.
+            with solara.Div(classes=["crmsim-history"]):
+                solara.Text("\n".join(lines), classes=["crmsim-history-lines"])
 
 
 def summary_line(model: DashboardModel) -> str:
