@@ -244,6 +244,8 @@ class OptimizationResult:
         The run settings.
     confidence : float
         Coverage of the intervals.
+    streams : {"sequential", "keyed"}
+        Where the runs' random draws came from (see :class:`crmsim.CRMModel`).
     study : optuna.study.Study
         The Optuna study (in memory), for Optuna's own plots and tools.
     """
@@ -263,6 +265,7 @@ class OptimizationResult:
     n_customers: int
     seed: int
     confidence: float
+    streams: str
     study: optuna.study.Study = field(repr=False)
 
     @property
@@ -639,7 +642,7 @@ def optimize(
 
     return _result(
         study, values, runs, searched, kpi, direction, budget, policy, seeds,
-        weeks, n_customers, seed, confidence,
+        weeks, n_customers, seed, confidence, streams,
     )  # fmt: skip
 
 
@@ -657,6 +660,7 @@ def _result(
     n_customers: int,
     seed: int,
     confidence: float,
+    streams: str,
 ) -> OptimizationResult:
     """Tables of the finished search: trials, tidy runs, the best and the runners-up."""
     names = [lever.name for lever in searched]
@@ -731,6 +735,7 @@ def _result(
         n_customers=n_customers,
         seed=seed,
         confidence=confidence,
+        streams=streams,
         study=study,
     )
 
