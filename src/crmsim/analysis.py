@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from crmsim import checks
+from crmsim.books import cost_per_episode
 from crmsim.episodes import episode_probability
 from crmsim.gifts import purchase_lift
-from crmsim.kano import service_cost_per_episode
 from crmsim.offer import discount_received, share_of_wallet
 from crmsim.stages import LOYAL
 from crmsim.week import Week
@@ -224,9 +224,11 @@ def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
     ended_here = pd.MultiIndex.from_arrays([ended_who, ended_first])
     running = ~pd.MultiIndex.from_arrays([rows, current_first]).isin(ended_here)
     start = np.concatenate([ended_first, current_first[running]])
-    left = np.concatenate([ended_week <= last_week, np.zeros(running.sum(), dtype=bool)])
     if last_week < 0 or len(start) == 0:
         return pd.DataFrame(index=pd.Index([], name="cohort", dtype=np.int64))
+    # every logged departure is in the past: the ended relationships left, the rest are
+    # censored at the last week observed
+    left = np.arange(len(start)) < len(ended_week)
     end = np.concatenate([ended_week, np.full(running.sum(), last_week)])
     # weeks since acquisition: of the departure (an event), or of the last week observed
     duration = end - start
@@ -681,16 +683,11 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
     week = Week(model.week, model.rng, policy, market, model.population, model.network)
     offered = discount_received(state, week)
     paid = market.price * (1.0 - offered[rows])
-    episode_cost = (
-        market.unit_cost
-        + service_cost_per_episode(policy.service, market.service_unit_cost)
-        + market.respect_unit_cost * policy.respect
-    )
     # this week's chance of a purchase as the model has it: price and gifts' goodwill included
     chance = episode_probability(
         state, rows, share_of_wallet(state, week, offered, rows), purchase_lift(state, week, rows)
     )
-    weekly_margin = chance * (paid - episode_cost)
+    weekly_margin = chance * (paid - cost_per_episode(policy, market))
     if policy.gift_value > 0:
         # the gifts keep coming as long as the customer stays loyal
         weekly_margin -= np.where(

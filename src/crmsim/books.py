@@ -10,6 +10,7 @@ complaint handling, gifts, referral rewards, win-back offers and advertising.
 from __future__ import annotations
 
 from crmsim.kano import service_cost_per_episode
+from crmsim.levers import Market, Policy
 from crmsim.week import Week
 
 COST_COLUMNS = (
@@ -22,6 +23,16 @@ COST_COLUMNS = (
     "cost_win_back",
     "cost_advertising",
 )
+
+
+def cost_per_episode(policy: Policy, market: Market) -> float:
+    """What one purchase costs the firm: its goods, its service and its respect.
+
+    The per-episode part of :func:`keep_books`; complaint handling, gifts, rewards, win-back
+    and advertising depend on events, not on a purchase.
+    """
+    service = service_cost_per_episode(policy.service, market.service_unit_cost)
+    return market.unit_cost + service + market.respect_unit_cost * policy.respect
 
 
 def keep_books(n_customers: int, week: Week) -> None:
