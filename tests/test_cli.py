@@ -363,13 +363,10 @@ def test_a_killed_sweep_keeps_its_finished_runs_and_leaves_no_workers(tmp_path, 
     assert kept >= 2  # finished runs are kept, and a rerun resumes from them
 
 
-def test_an_interrupted_compare_keeps_its_runs_and_the_same_command_resumes(
-    tmp_path, capsys, monkeypatch, no_figures
-):
+def _interrupt_after_three_runs(monkeypatch: pytest.MonkeyPatch):
+    """Make the fourth run end in a Ctrl-C; returns the real run function."""
     import crmsim.experiments.runner as runner
 
-    args = ["compare", "baseline", "customer_centric", "--replications", "3", "--weeks", "13",
-            "--customers", "80", "--workers", "1", "--out", str(tmp_path / "cmp")]  # fmt: skip
     real, calls = runner._run_task, []
 
     def stopped_after_three(task):
@@ -379,6 +376,17 @@ def test_an_interrupted_compare_keeps_its_runs_and_the_same_command_resumes(
         return real(task)
 
     monkeypatch.setattr(runner, "_run_task", stopped_after_three)
+    return real
+
+
+def test_an_interrupted_compare_keeps_its_runs_and_the_same_command_resumes(
+    tmp_path, capsys, monkeypatch, no_figures
+):
+    import crmsim.experiments.runner as runner
+
+    args = ["compare", "baseline", "customer_centric", "--replications", "3", "--weeks", "13",
+            "--customers", "80", "--workers", "1", "--out", str(tmp_path / "cmp")]  # fmt: skip
+    real = _interrupt_after_three_runs(monkeypatch)
     assert main(args) == 130
     assert "run the same command again to resume" in capsys.readouterr().err
     assert (tmp_path / "cmp" / "runs.jsonl").read_text().count("\n") == 3
@@ -460,15 +468,7 @@ def test_an_interrupted_optimize_keeps_its_runs_and_the_same_command_resumes(
     args = ["optimize", "--lever", "respect", "0.2", "0.9", "--trials", "3", "--replications",
             "2", "--weeks", "13", "--customers", "80", "--batch", "1", "--workers", "1",
             "--out", str(out)]  # fmt: skip
-    real, calls = runner._run_task, []
-
-    def stopped_after_three(task):
-        calls.append(task)
-        if len(calls) > 3:
-            raise KeyboardInterrupt
-        return real(task)
-
-    monkeypatch.setattr(runner, "_run_task", stopped_after_three)
+    real = _interrupt_after_three_runs(monkeypatch)
     assert main(args) == 130
     assert "Run the same command again to resume" in capsys.readouterr().err
     assert (out / "runs.jsonl").read_text().count("\n") == 3

@@ -204,15 +204,7 @@ def test_differences_in_shares_are_shown_in_percentage_points():
     )
 
 
-def test_the_differences_plot_shows_only_what_moved_sorted_with_a_zero_line():
-    result = compare(
-        {"poor": Policy(service_quality=0.3), "good": Policy(service_quality=0.9)},
-        replications=4,
-        weeks=26,
-        n_customers=300,
-        progress=False,
-        workers=1,
-    )
+def test_the_differences_plot_shows_only_what_moved_sorted_with_a_zero_line(result):
     ax = result.plot_differences().axes[0]
     labels = [tick.get_text() for tick in ax.get_yticklabels()]
     table = result.differences()
