@@ -188,12 +188,6 @@ def _without_unused_private_functions(body: list[ast.stmt]) -> list[ast.stmt]:
     """``body`` less the private functions nothing left calls (those only the removed
     checkers used, such as ``_expected_q2``, compute answers)."""
     while True:
-        used = {
-            node.id
-            for statement in body
-            for node in ast.walk(statement)
-            if isinstance(node, ast.Name)
-        }
         # a function's own body may name it (recursion); count only uses elsewhere
         unused = {
             statement.name
@@ -207,7 +201,7 @@ def _without_unused_private_functions(body: list[ast.stmt]) -> list[ast.stmt]:
                 for node in ast.walk(other)
             )
         }
-        if not unused or not used:
+        if not unused:
             return body
         body = [s for s in body if not (isinstance(s, ast.FunctionDef) and s.name in unused)]
 
