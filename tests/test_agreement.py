@@ -27,45 +27,52 @@ the verdict does not change from run to run. The relative slack covers rounding 
 reference fades negative word by a power, the engine by repeated products) and outcomes
 without spread (costs).
 
-Two scenes: ``busy`` (the events above) and ``calm`` (:data:`CALM_MARKET`: nobody fails, is
-disrespected, tempted or drifts off, and commitment starts well below its target), where
-the gradual rules (learning, the calculus of value, the reference discount, investments,
-commitment, disconfirmation) show in the means over the week's first customers (a fixed
-set of people, so who came and went adds no noise).
+Three scenes: ``busy`` (the events above); ``leaving`` (:data:`LEAVING_MARKET`: the busy
+one with failures, breaches and lapses more frequent, customers four times as prone to leave
+as average and ``deepening`` 0, so that a rule of leaving that ignores proneness or the
+deepening shows); and ``calm`` (:data:`CALM_MARKET`: nobody fails, is disrespected, tempted
+or drifts off, and commitment starts well below its target), where the gradual rules
+(learning, the calculus of value, the reference discount, investments, commitment,
+disconfirmation) show in the means over the week's first customers (a fixed set of people,
+so who came and went adds no noise).
 
 Power. :data:`RULE_OUTCOMES` names, for each process of ``WEEKLY_PROCESSES``, its scene and
 the outcomes that show it; ``test_rule_agrees`` checks them. ``test_a_broken_rule_is_caught``
-runs the rule-break list (:data:`BREAKS`, 60 variants): every rule removed in the reference
+runs the rule-break list (:data:`BREAKS`, 90 variants): every rule removed in the reference
 and, separately, in the vectorized engine (serving, which later rules need, has half the
 purchases instead), the two price rules inside processes switched off in each engine (the
-share of wallet, settling with the competitor), and eight constants changed in each engine
-(disconfirmation 0.3 -> 0,
-referrals that never fade, no trust hit and no expectation hit from negative word of mouth,
-negative word never forgotten, knowledge and identification gains and commitment speed
-halved). Every break makes its rule's check fail. Measured when written (``python
-tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.60
-(busy) and 0.41 (calm); broken, the smallest was 1.08 (referrals that never fade in the
-reference; 1.53 in the vectorized engine), then 1.57 and 2.07 (disconfirmation removed),
-2.2-2.6 (identification or knowledge gain halved), at least 3.4 for the price rules
-switched off, and at least 3.0 for
-every removed rule (simulated 16 times instead of 40). So one week detects a rule's removal
-with a wide margin and halving a gain with a margin of about 2; a change of 10-20 % in a
-constant is below what it can see (the long runs of ``tests/test_reference.py`` cover the
-rules that move many customers).
+share of wallet, settling with the competitor), sixteen constants changed in each engine
+(disconfirmation 0.3 -> 0, referrals that never fade, no trust hit and no expectation hit
+from negative word of mouth, negative word never forgotten, knowledge and identification
+gains and commitment speed halved, and the constants of gifts and win-back), and, in each
+engine, each rule of leaving run with everyone equally prone (proneness ignored) and the
+three that depth protects run as if ``Market.deepening`` were 1 (the busy market has 0.2).
+Every break makes its rule's check fail. Measured when written (``python
+tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.76
+(busy), 0.69 (leaving) and 0.87 (calm); broken, the smallest were 1.06 and 1.35 (referrals
+that never fade, reference and vectorized), 1.41 and 1.74 (win-back offers that refusals do
+not fatigue), 1.65 (deepening ignored in the vectorized failure exits), then at least 2 for
+the other changed constants and dropped inputs and at least 3.6 for the price rules switched
+off and for every removed rule (simulated 16 times instead of 40). So one week detects a
+rule's removal with a wide margin and halving a gain or dropping an input of leaving with a
+margin of 1.1-2; a change of 10-20 % in a constant is below what it can see (the long runs of
+``tests/test_reference.py`` cover the rules that move many customers).
 
-Vectorized breaks replace an entry of ``crmsim.model.WEEKLY_PROCESSES`` by a no-op, wrap a
+Vectorized breaks replace an entry of ``crmsim.model.WEEKLY_PROCESSES`` by a no-op or by the
+process run under a changed input, wrap a
 helper the process calls, or change a module constant; they never copy a process body.
 
 Size: 1,000 people, 40 repeats per engine and scene, computed once per module; each break
-reruns only its engine. The module takes about 30 s.
+reruns only its engine. The module takes about 50 s.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +97,7 @@ from crmsim import trials as trials_module
 from crmsim.levers import Market
 from crmsim.model import WEEKLY_PROCESSES
 from crmsim.reference import ReferenceCustomer, ReferenceModel
-from crmsim.state import LOYALTY_WINDOW
+from crmsim.state import LOYALTY_WINDOW, CustomerState
 from crmsim.streams import Streams
 
 N_CUSTOMERS = 1_000
@@ -132,6 +139,18 @@ MARKET = Market(
 )
 
 
+#: The leaving scene: the busy one where every failure, breach and lapse is frequent, the
+#: customers far more prone to leave than the inputs say and depth protects no one, so that
+#: a rule of leaving that ignores proneness or ``deepening`` shows.
+LEAVING_MARKET = MARKET.replace(
+    max_failure_rate=0.8,
+    max_breach_rate=1.0,
+    failure_defection=0.12,
+    marketer_breach_exit=0.12,
+    drift_rate=0.01,
+    deepening=0.0,
+)
+
 #: The calm scene: nobody fails, is disrespected, tempted or drifts off, so the gradual
 #: rules (learning, the calculus of value, investments, commitment) are seen without the
 #: noise of departures.
@@ -147,13 +166,19 @@ CALM_MARKET = MARKET.replace(
 )
 
 
-def busy_market(calm: bool = False) -> CRMModel:
+def busy_market(scene: str = "busy") -> CRMModel:
     """A vectorized model in a state where every rule of the week has many events.
 
     A few warm-up weeks give the market its history (purchases, trust); then each person is
-    given a role at random, with the state that role needs. ``calm`` uses the calm levers.
+    given a role at random, with the state that role needs. ``scene`` picks the levers:
+    "busy", "leaving" or "calm".
     """
-    policy, market = (CALM_POLICY, CALM_MARKET) if calm else (POLICY, MARKET)
+    policy, market = {
+        "busy": (POLICY, MARKET),
+        "leaving": (POLICY, LEAVING_MARKET),
+        "calm": (CALM_POLICY, CALM_MARKET),
+    }[scene]
+    calm = scene == "calm"
     model = CRMModel(N_CUSTOMERS, policy=policy, market=market, rng=SEED, history=False)
     model.run(WARM_UP_WEEKS, progress=False)
     state, week = model.state, model.week
@@ -193,6 +218,8 @@ def busy_market(calm: bool = False) -> CRMModel:
         ("goodwill", 0.3, 0.9),
     ):
         getattr(state, name)[active] = rng.uniform(low, high, size=k)
+    if scene == "leaving":  # proneness averages 4, so that ignoring it shows in the means
+        state.churn_proneness[active] = rng.uniform(2.0, 6.0, size=k)
     if calm:  # commitment well below its target, so that its speed shows in one week
         state.commitment[active] = rng.uniform(0.0, 0.3, size=k)
     state.tenure[active] = rng.integers(0, 16, size=k)
@@ -342,8 +369,8 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
         "calm",
         ["episodes", "revenue", "repeat_purchases", "repeat_gift", "satisfaction of the cohort"],
     ),
-    "failure_defections": ("busy", ["lost_failure"]),
-    "disrespect_exits": ("busy", ["lost_disrespect", "marketer"]),
+    "failure_defections": ("leaving", ["lost_failure"]),
+    "disrespect_exits": ("leaving", ["lost_disrespect", "marketer"]),
     "learn_from_episodes": (
         "calm",
         [
@@ -362,8 +389,8 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     "update_commitment": ("calm", ["commitment of the cohort"]),
     "climb_stages": ("busy", ["exploration", "expansion", "commitment"]),
     "climb_tiers": ("busy", ["actual", "loyal", "marketer"]),
-    "competitor_offers": ("busy", ["competitor_offers", "lost_competitor"]),
-    "quiet_lapses": ("busy", ["lost_drift"]),
+    "competitor_offers": ("leaving", ["competitor_offers", "lost_competitor"]),
+    "quiet_lapses": ("leaving", ["lost_drift"]),
     "make_referrals": ("busy", ["referrals", "referrals_gift", "pending referrals", "awareness"]),
     "spread_negative_word": (
         "busy",
@@ -378,12 +405,12 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     "former_customers_reconsider": ("busy", ["awareness", "dissolution"]),
     "people_come_and_go": ("busy", ["lost_moved", "unaware", "tenure of the active"]),
 }
-SCENES = ("busy", "calm")
+SCENES = ("busy", "leaving", "calm")
 
 
 @pytest.fixture(scope="module")
 def starts() -> dict[str, CRMModel]:
-    return {scene: busy_market(calm=scene == "calm") for scene in SCENES}
+    return {scene: busy_market(scene) for scene in SCENES}
 
 
 @pytest.fixture(scope="module")
@@ -403,12 +430,13 @@ def test_the_busy_week_is_busy(unbroken):
     """Every rule has many events to act on (else its check could not fail)."""
     means = unbroken["busy"]["vectorized"].mean()
     for outcome in (
-        "acquired", "referral_conversions", "episodes", "failures", "lost_failure",
-        "lost_disrespect", "gifts", "competitor_offers", "lost_competitor", "lost_drift",
-        "referrals", "negative_wom", "win_back_offers", "won_back", "lost_moved", "returned",
+        "acquired", "referral_conversions", "episodes", "failures", "gifts", "referrals", "negative_wom", "win_back_offers", "won_back", "lost_moved", "returned",
         "repeat_gift", "referrals_gift",
     ):  # fmt: skip
         assert means[outcome] >= 4, outcome
+    leaving = unbroken["leaving"]["vectorized"].mean()
+    for outcome in ("lost_failure", "lost_disrespect", "lost_competitor", "lost_drift"):
+        assert leaving[outcome] >= 5, outcome
     calm = unbroken["calm"]["vectorized"].mean()
     assert calm["lost"] == 0 and calm["episodes"] >= 200
 
@@ -535,7 +563,7 @@ _CHANGED_CONSTANTS = [
     ("update_commitment", "COMMITMENT_SPEED", 0.04, commitment_module),  # was 0.08
     ("serve_customers", "GOODWILL_PURCHASE_LIFT", 0.0, gifts),  # was 0.5
     ("give_gifts", "GOODWILL_KEPT", 1.0, gifts),  # was 0.9: goodwill never fades
-    ("give_gifts", "GIFT_RESPONSE", {Tier.LOYAL: 0.7, Tier.MARKETER: 0.7}, gifts),  # loyal 0.4
+    ("give_gifts", "GIFT_RESPONSE", {Tier.LOYAL: 0.9, Tier.MARKETER: 0.9}, gifts),  # .5, .8
     ("quiet_lapses", "GOODWILL_DRIFT_SHIELD", 0.0, gifts),  # was 1.0
     ("make_referrals", "GOODWILL_REFERRAL_LIFT", 0.0, gifts),  # was 1.0
     ("win_back", "OFFER_FATIGUE", 1.0, winback),  # was 0.6: refusals change nothing
@@ -543,6 +571,64 @@ _CHANGED_CONSTANTS = [
     # was 1 for competitor and drift, 0.5 for failure and disrespect
     ("win_back", "CAUSE_ACCEPT", dict.fromkeys(winback.CAUSE_ACCEPT, 0.2), winback),
 ]
+
+
+def _during(engine: str, rule: str, change: Callable) -> Callable[[pytest.MonkeyPatch], None]:
+    """Break ``rule`` in ``engine`` by running it under ``change`` (a context manager factory
+    given the state or customer, and the week's or model's market holder)."""
+
+    def apply(monkeypatch: pytest.MonkeyPatch) -> None:
+        if engine == "reference":
+            for name in _REFERENCE_RULES[rule]:
+                original = getattr(ReferenceCustomer, name)
+
+                def changed(person: ReferenceCustomer, original: Callable = original) -> None:
+                    with change(person, person.model):
+                        original(person)
+
+                monkeypatch.setattr(ReferenceCustomer, name, changed)
+            return
+        processes = []
+        for process in WEEKLY_PROCESSES:
+            if process.__name__ == rule:
+
+                @functools.wraps(process)
+                def changed(state: CustomerState, week: object, process: Callable = process):
+                    with change(state, week):
+                        process(state, week)
+
+                processes.append(changed)
+            else:
+                processes.append(process)
+        monkeypatch.setattr(crmsim.model, "WEEKLY_PROCESSES", tuple(processes))
+
+    return apply
+
+
+@contextlib.contextmanager
+def _equally_prone(holder: object, _market_holder: object) -> Iterator[None]:
+    """Proneness 1 while the rule runs (a customer's number, or the state's array)."""
+    kept = holder.churn_proneness
+    holder.churn_proneness = 1.0 if isinstance(kept, float) else np.ones_like(kept)
+    try:
+        yield
+    finally:
+        holder.churn_proneness = kept
+
+
+@contextlib.contextmanager
+def _full_deepening(_holder: object, market_holder: object) -> Iterator[None]:
+    """``Market.deepening`` read as 1 while the rule runs."""
+    kept = market_holder.market
+    market_holder.market = kept.replace(deepening=1.0)
+    try:
+        yield
+    finally:
+        market_holder.market = kept
+
+
+#: The rules of leaving, each scaled by proneness; the last three protect by the deepening.
+_LEAVING_RULES = ("failure_defections", "disrespect_exits", "competitor_offers", "quiet_lapses")
 
 
 def _returning(module: object, name: str, value: object) -> Callable[[pytest.MonkeyPatch], None]:
@@ -606,6 +692,17 @@ BREAKS: list[Break] = [
         for rule, name, value, vectorized_module in _CHANGED_CONSTANTS
         for engine, module in (("reference", reference), ("vectorized", vectorized_module))
     ),
+    # every hazard of leaving scales with proneness, and depth protects by the deepening
+    *(
+        Break(engine, rule, "proneness ignored", _during(engine, rule, _equally_prone))
+        for rule in _LEAVING_RULES
+        for engine in ("reference", "vectorized")
+    ),
+    *(
+        Break(engine, rule, "deepening ignored", _during(engine, rule, _full_deepening))
+        for rule in _LEAVING_RULES[:1] + _LEAVING_RULES[2:]
+        for engine in ("reference", "vectorized")
+    ),
 ]
 
 
@@ -626,7 +723,7 @@ def test_a_broken_rule_is_caught(starts, unbroken, monkeypatch, broken):
 
 def main() -> None:
     """Print, for every break, how far beyond its limit its rule's outcomes land."""
-    starts = {scene: busy_market(calm=scene == "calm") for scene in SCENES}
+    starts = {scene: busy_market(scene) for scene in SCENES}
     base = {
         scene: {engine: weeks(engine, starts[scene]) for engine in ("vectorized", "reference")}
         for scene in SCENES

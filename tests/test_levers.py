@@ -85,6 +85,8 @@ def test_unknown_policy_keys_are_rejected_with_the_allowed_names():
         ("trial_rate", 2.0),
         ("anger_weeks", -1),
         ("referral_boost", 0.5),
+        ("deepening", 1.5),
+        ("deepening", "full"),
     ],
 )
 def test_bad_market_values_name_the_field(field, value):
@@ -101,6 +103,9 @@ def test_population_shares_must_add_up_and_names_be_unique():
         Segment("a", 1.0, values_fit=1.5)
     with pytest.raises(ValueError, match="channel"):
         Population(channel_shares={"pigeon": 1.0})
+    for bad in (-0.5, 25.0, float("nan"), "high"):
+        with pytest.raises(ValueError, match="Population.churn_heterogeneity"):
+            Population(churn_heterogeneity=bad)
 
 
 def test_default_channel_shares_are_the_survey_figures():

@@ -10,7 +10,13 @@ from crmsim import Market, Policy, Stage, Tier
 from crmsim.awareness import spread_awareness
 from crmsim.books import keep_books
 from crmsim.commitment import update_commitment
-from crmsim.competition import competitor_offers, drift_hazard, quiet_lapses
+from crmsim.competition import (
+    competitor_offers,
+    drift_hazard,
+    offer_reach,
+    quiet_lapses,
+    switching_threshold,
+)
 from crmsim.episodes import (
     disrespect_exits,
     episode_probability,
@@ -29,7 +35,8 @@ from crmsim.kano import (
 )
 from crmsim.ladders import climb_stages, climb_tiers
 from crmsim.leaving import leave
-from crmsim.levers import KanoAttribute
+from crmsim.levers import KanoAttribute, Population
+from crmsim.state import churn_proneness
 from crmsim.offer import discount_received, firm_value
 from crmsim.referrals import make_referrals, spread_negative_word
 from crmsim.stages import CHURN_CAUSES
@@ -110,6 +117,7 @@ def _serve(policy: Policy, market: Market | None = None, n: int = 3_000):
     model = make_model(n=n, policy=policy, market=market or Market())
     make_customers(model, np.arange(n))
     model.state.purchase_rate[:] = 50.0  # everyone buys this week
+    model.state.churn_proneness[:] = 1.0  # equally prone: the hazards are the inputs' own
     week = week_of(model)
     serve_customers(model.state, week)
     return model, week
@@ -178,7 +186,9 @@ def test_committed_customers_forgive_failures_more_than_explorers():
 
 def test_the_marketer_trap_disrespected_marketers_leave_angry_loyal_ones_stay():
     model, week = _serve(
-        Policy(respect=0.0, service_variability=0.0), market=Market(max_breach_rate=1.0), n=400
+        Policy(respect=0.0, service_variability=0.0),
+        market=Market(max_breach_rate=1.0, marketer_breach_exit=1.0),
+        n=400,
     )
     s = model.state
     s.tier[:200] = Tier.MARKETER
@@ -303,6 +313,7 @@ def test_committed_customers_turn_down_offers_that_tempt_uncommitted_ones():
     model = make_model(n=1_000, market=market)
     make_customers(model, np.arange(1_000))
     s = model.state
+    s.churn_proneness[:] = 1.0
     s.commitment[:500] = 0.9
     competitor_offers(s, week_of(model))
     left = s.stage == Stage.DISSOLUTION
@@ -442,6 +453,7 @@ def test_goodwill_makes_customers_buy_more_and_drift_less_and_credits_the_gift()
     model = make_model(n=4_000, policy=Policy(gift_value=2.0, respect=0.5))
     make_customers(model, np.arange(4_000), stage=Stage.EXPANSION, tier=Tier.LOYAL)
     s = model.state
+    s.churn_proneness[:] = 1.0  # the hazards below differ by goodwill alone
     s.purchases[:] = 3  # every purchase is a repeat purchase
     s.goodwill[2_000:] = 0.8
     week = week_of(model, 1)
@@ -685,3 +697,65 @@ def test_a_leaver_keeps_the_tier_they_held_on_record():
 def test_a_win_back_target_must_name_causes_or_tiers(target):
     with pytest.raises(ValueError, match="Policy.win_back_target must be 'all' or a set of"):
         Policy(win_back_target=target)
+
+
+# ---------------------------------------------------------------- proneness and deepening
+def test_proneness_is_a_mean_one_factor_with_the_chosen_spread():
+    rng = np.random.default_rng(4)
+    for variance in (0.5, 2.0):
+        draws = churn_proneness(variance, 200_000, rng)
+        # 200,000 draws: the mean's standard error is sqrt(variance / 2e5) < 0.004
+        assert draws.mean() == pytest.approx(1.0, abs=0.02)
+        assert draws.var() == pytest.approx(variance, rel=0.1)
+    assert (churn_proneness(0.0, 10, rng) == 1.0).all()
+    alike = make_model(n=500, population=Population(churn_heterogeneity=0.0))
+    assert (alike.state.churn_proneness == 1.0).all()
+
+
+def test_the_prone_leave_more_by_every_route():
+    """Half the customers three times as prone: each hazard of leaving is three times theirs."""
+    market = Market(max_failure_rate=1.0, failure_defection=0.2, max_breach_rate=1.0,
+                    marketer_breach_exit=0.3)  # fmt: skip
+    model, week = _serve(Policy(service={"reliability": 0.0}, respect=0.0, recovery=0.0), market)
+    s = model.state
+    prone, calm = np.arange(1_500, 3_000), np.arange(1_500)
+    s.churn_proneness[prone] = 3.0
+    s.tier[:] = Tier.MARKETER
+    failure_defections(s, week)
+    gone = s.stage == Stage.DISSOLUTION
+    # 1,500 each, all failed: shares 0.2 and 0.6, standard errors about 0.01
+    assert gone[calm].mean() == pytest.approx(0.2, abs=0.05)
+    assert gone[prone].mean() == pytest.approx(0.6, abs=0.05)
+    stayed = np.flatnonzero(~gone)
+    disrespect_exits(s, week)
+    left = s.stage[stayed] == Stage.DISSOLUTION
+    breached = week.episodes.breached[stayed]  # episodes.who is every row, in order
+    assert left[breached & (stayed < 1_500)].mean() == pytest.approx(0.3, abs=0.06)
+    assert left[breached & (stayed >= 1_500)].mean() == pytest.approx(0.9, abs=0.06)
+    who = np.arange(3_000)
+    reach = offer_reach(s, who, 0.05)
+    assert reach[prone] == pytest.approx(3 * reach[calm] * s.price_sensitivity[prone]
+                                         / s.price_sensitivity[calm])  # fmt: skip
+    hazard = drift_hazard(s, who, 0.01)
+    ratio = hazard[prone] / (hazard[calm] * (1 - s.overall_trust(prone)) ** 2
+                             / (1 - s.overall_trust(calm)) ** 2)  # fmt: skip
+    assert ratio == pytest.approx(3.0)
+
+
+def test_without_deepening_the_relationship_does_not_protect():
+    model = make_model(n=400)
+    make_customers(model, np.arange(400), stage=Stage.COMMITMENT)
+    s = model.state
+    s.churn_proneness[:] = 1.0
+    s.trust_knowledge[:200] = s.trust_identification[:200] = s.commitment[:200] = 0.8
+    s.trust_calculus[:200] = 0.8
+    s.switching_cost[:200] = 0.5
+    deep, shallow = np.arange(200), np.arange(200, 400)
+    assert (failure_resilience(s, deep) > 0.7).all()
+    assert (failure_resilience(s, deep, 0.0) == 0).all()
+    assert (switching_threshold(s, deep) > 1.0).all()
+    assert (switching_threshold(s, deep, 0.0) == 0).all()
+    protected = drift_hazard(s, deep, 0.01)
+    assert protected.max() < 0.5 * drift_hazard(s, shallow, 0.01).min()
+    # without deepening trust protects no one: everyone lapses as if they had none
+    assert drift_hazard(s, np.arange(400), 0.01, deepening=0.0) == pytest.approx(0.04)

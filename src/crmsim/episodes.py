@@ -178,23 +178,29 @@ def failure_defections(state: CustomerState, week: Week) -> None:
     if not unresolved.any():
         return
     candidates = episodes.who[unresolved]
-    p = week.market.failure_defection * (1.0 - failure_resilience(state, candidates))
+    market = week.market
+    p = market.failure_defection * (1.0 - failure_resilience(state, candidates, market.deepening))
+    p = np.minimum(1.0, p * state.churn_proneness[candidates])
     goes = week.luck("failure-exit", candidates) < p
     # a complaint that went unanswered turns into anger (seed 002: escalating anger)
     angry = episodes.complained[unresolved][goes]
     leave(state, week, candidates[goes], "failure", angry=angry)
 
 
-def failure_resilience(state: CustomerState, who: np.ndarray) -> np.ndarray:
+def failure_resilience(
+    state: CustomerState, who: np.ndarray, deepening: float = 1.0
+) -> np.ndarray:
     """How much a relationship absorbs a bad experience, in [0, 0.9].
 
     Zero in exploration, where trust is calculus (the deal, nothing more); deeper
-    customers are held by knowledge and identification trust and by commitment.
+    customers are held by knowledge and identification trust and by commitment. Scaled
+    by ``deepening`` (``Market.deepening``).
     """
     depth = (
         state.trust_knowledge[who] + state.trust_identification[who] + state.commitment[who]
     ) / 3
-    return np.where(state.stage[who] == EXPLORATION, 0.0, np.minimum(0.9, depth))
+    resilience = np.where(state.stage[who] == EXPLORATION, 0.0, np.minimum(0.9, depth))
+    return resilience * deepening if deepening != 1.0 else resilience
 
 
 def disrespect_exits(state: CustomerState, week: Week) -> None:
@@ -207,5 +213,6 @@ def disrespect_exits(state: CustomerState, week: Week) -> None:
         return
     who = episodes.who[episodes.breached]
     marketers = who[(state.tier[who] == MARKETER) & (state.stage[who] != DISSOLUTION)]
-    goes = marketers[week.luck("disrespect-exit", marketers) < week.market.marketer_breach_exit]
+    p = week.market.marketer_breach_exit * state.churn_proneness[marketers]
+    goes = marketers[week.luck("disrespect-exit", marketers) < p]
     leave(state, week, goes, "disrespect", angry=True)

@@ -409,9 +409,17 @@ class Market:
     max_failure_rate : float
         Failure probability of an episode when must-be attributes are not delivered at all.
     marketer_breach_exit : float
-        Probability that a marketer who feels disrespected leaves (seed 004: they do).
+        Probability that a marketer of average proneness to leave who feels disrespected
+        leaves, in [0, 1] (seed 004: they do rather than fall back to loyal); times each
+        marketer's ``churn_proneness``.
     drift_rate : float
         Weekly hazard of a quiet lapse for a customer whose overall trust is 0.5.
+    deepening : float
+        How much a deeper relationship protects against leaving, in [0, 1]: it scales
+        the forgiveness of a failure that trust and commitment give, the commitment and
+        switching costs a competitor's offer must beat, and the trust that lowers the
+        hazard of a quiet lapse. 1 by default; 0: leaving does not depend on how deep the relationship
+        is (for experiments that separate deepening from sorting).
     referral_boost : float
         How many times likelier a referred prospect is to try the firm, in [1, 20].
     max_breach_rate : float
@@ -447,8 +455,9 @@ class Market:
     category_turnover : float
         Weekly share of people who leave the category for good (they move away or stop
         needing what the firm sells), each replaced by a newcomer who has not heard of the
-        firm, in [0, 0.05]. The default 0.0017 is the share of people who move house in a
-        year (8.7 %), by the week; 0 keeps the market closed: the same people throughout.
+        firm, in [0, 0.05]. The default 0.00072 is the share of people who move to another
+        county in a year (about 3.7 %), by the week; 0 keeps the market closed: the same
+        people throughout.
     """
 
     price: float = 20.0
@@ -464,11 +473,12 @@ class Market:
     complaint_propensity: float = 0.40
     failure_defection: float = 0.50
     max_failure_rate: float = 0.10
-    marketer_breach_exit: float = 1.0
+    marketer_breach_exit: float = 0.5
     max_breach_rate: float = 0.10
     negative_wom_rate: float = 0.3
     anger_weeks: int = 8
     drift_rate: float = 0.0025
+    deepening: float = 1.0
     service_unit_cost: float = 1.0
     respect_unit_cost: float = 1.0
     recovery_unit_cost: float = 15.0
@@ -477,7 +487,7 @@ class Market:
     price_response: float = 5.0
     consideration_lapse: float = 0.05
     reconsideration: float = 0.02
-    category_turnover: float = 0.0017
+    category_turnover: float = 0.00072
 
     def __post_init__(self) -> None:
         positive = ("price", "competitor_price")
@@ -504,6 +514,7 @@ class Market:
             "max_breach_rate": (0.0, 1.0),
             "negative_wom_rate": (0.0, 1.0),
             "drift_rate": (0.0, 1.0),
+            "deepening": (0.0, 1.0),
             "category_turnover": (0.0, 0.05),
             "price_response": (0.0, 20.0),
             "consideration_lapse": (0.0, 1.0),
@@ -614,6 +625,12 @@ class Population:
     trait_concentration : float
         Concentration of the Beta distributions around each segment mean; higher means
         customers of a segment are more alike. > 0.
+    churn_heterogeneity : float
+        How unequal people are in their proneness to leave, in [0, 20]: the variance of
+        each person's ``churn_proneness``, a Gamma-distributed factor with mean 1 that
+        multiplies every hazard of leaving (competitor offers reaching them, defection
+        after a failure, the marketer trap, quiet lapses). 0: everyone equally prone. The
+        prone leave first, so a cohort's retention rises with tenure (sorting).
     channel_shares : dict
         Preferred contact channel shares (seed 002: phone 43 %, face to face 37 %,
         email 18 %, letter 2 %).
@@ -626,6 +643,7 @@ class Population:
 
     segments: tuple[Segment, ...] = field(default_factory=default_segments)
     trait_concentration: float = 10.0
+    churn_heterogeneity: float = 2.0
     channel_shares: Mapping[str, float] = field(
         default_factory=lambda: {"phone": 0.43, "face-to-face": 0.37, "email": 0.18, "letter": 0.02}
     )
@@ -645,6 +663,11 @@ class Population:
         if conc == 0:
             raise ValueError("Population.trait_concentration must be > 0, got 0")
         object.__setattr__(self, "trait_concentration", conc)
+        object.__setattr__(
+            self,
+            "churn_heterogeneity",
+            _check_range("Population", "churn_heterogeneity", self.churn_heterogeneity, 0, 20),
+        )
         shares = dict(self.channel_shares)
         bad = sorted(set(shares) - set(CHANNELS))
         if bad:

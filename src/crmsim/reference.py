@@ -284,6 +284,7 @@ TRAITS = (
     "sociability",
     "purchase_rate",
     "channel",
+    "churn_proneness",
 )
 
 #: (calculus, knowledge, identification) weights of overall trust, by stage, as Python floats.
@@ -456,6 +457,9 @@ class ReferenceCustomer(mesa.Agent):
         self.purchase_rate = random.gammavariate(kappa, mine.purchase_rate / kappa)
         channel_shares = [population.channel_shares[c] for c in CHANNELS]
         self.channel = random.choices(range(len(CHANNELS)), weights=channel_shares)[0]
+        variance = population.churn_heterogeneity
+        # Gamma with shape 1 / variance and scale variance has mean 1
+        self.churn_proneness = random.gammavariate(1 / variance, variance) if variance else 1.0
 
     # ------------------------------------------------------------------ what a customer knows
     @property
@@ -738,12 +742,14 @@ class ReferenceCustomer(mesa.Agent):
         episode = self.episode
         if episode is None or not episode.failed or episode.resolved:
             return
+        market = self.model.market
         if self.stage == Stage.EXPLORATION:
             resilience = 0.0  # trust is still calculus: the deal, nothing more
         else:
             depth = (self.trust_knowledge + self.trust_identification + self.commitment) / 3
-            resilience = min(0.9, depth)
-        if self.random.random() < self.model.market.failure_defection * (1.0 - resilience):
+            resilience = market.deepening * min(0.9, depth)
+        chance = min(1.0, market.failure_defection * (1.0 - resilience) * self.churn_proneness)
+        if self.random.random() < chance:
             self.leave("failure", angry=episode.complained)
 
     # 4 ... the marketer trap (crmsim.episodes.disrespect_exits) -- for this week's buyers
@@ -752,7 +758,7 @@ class ReferenceCustomer(mesa.Agent):
         # (a marketer is always an active customer: leaving makes one a prospect again)
         if self.episode is None or not self.episode.breached or self.tier != Tier.MARKETER:
             return
-        if self.random.random() < self.model.market.marketer_breach_exit:
+        if self.random.random() < self.model.market.marketer_breach_exit * self.churn_proneness:
             self.leave("disrespect", angry=True)
 
     # 5 trust (crmsim.trust.learn_from_episodes) -- for this week's buyers still here
@@ -872,17 +878,18 @@ class ReferenceCustomer(mesa.Agent):
 
     # 7 competitor offers (crmsim.competition.competitor_offers) -- for the active
     def consider_competitor_offer(self) -> None:
-        """Deal-seekers hear more offers; switch when one beats the firm by enough."""
+        """Deal-seekers and the prone hear more offers; switch when one beats the firm by enough."""
         if not self.is_active:
             return
         market = self.model.market
         random = self.random
-        if random.random() >= min(1.0, 2.0 * market.competitor_offer_rate * self.price_sensitivity):
+        reach = 2.0 * market.competitor_offer_rate * self.price_sensitivity * self.churn_proneness
+        if random.random() >= min(1.0, reach):
             return
         self.model.tally["competitor_offers"] += 1
         offer = market.competitor_attractiveness + market.competitor_offer_boost * random.random()
         value = self.firm_value(self.discount_offered())
-        if offer - value > self.commitment + self.switching_cost:
+        if offer - value > market.deepening * (self.commitment + self.switching_cost):
             self.leave("competitor")
 
     # 7 ... quiet lapses (crmsim.competition.quiet_lapses) -- for the active
@@ -890,8 +897,10 @@ class ReferenceCustomer(mesa.Agent):
         """A small weekly chance of drifting off, much larger the less one trusts the firm."""
         if not self.is_active:
             return
+        market = self.model.market
         shield = 1.0 - GOODWILL_DRIFT_SHIELD * self.goodwill
-        hazard = min(1.0, shield * self.model.market.drift_rate * (2.0 * (1.0 - self.trust)) ** 2)
+        by_trust = (2.0 * (1.0 - market.deepening * self.trust)) ** 2
+        hazard = min(1.0, shield * market.drift_rate * self.churn_proneness * by_trust)
         if self.random.random() < hazard:
             self.leave("drift")
 

@@ -24,6 +24,7 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     "purchase_rate": (np.float64, 0.0, "expected purchases per week once a customer"),
     "sociability": (np.float64, 0.0, "propensity to talk about the firm, [0, 1]"),
     "channel": (np.int8, 0, "preferred contact channel, index into levers.CHANNELS"),
+    "churn_proneness": (np.float64, 1.0, "factor on every hazard of leaving, mean 1 (frailty)"),
     # the two ladders
     "stage": (np.int8, Stage.UNAWARE, "relationship stage (Stage)"),
     "tier": (np.int8, Tier.PROSPECT, "commercial role (Tier)"),
@@ -97,6 +98,18 @@ def mix_trust(
     )
 
 
+def churn_proneness(variance: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` people's proneness to leave: Gamma with mean 1 and ``variance`` (1 when it is 0).
+
+    A frailty in the sense of Vaupel, Manton & Stallard (1979): a fixed factor on every
+    hazard of leaving, so a cohort loses its prone members first and the survivors' hazard
+    falls with tenure even when no one's own hazard does.
+    """
+    if variance == 0:
+        return np.ones(n)
+    return rng.gamma(1.0 / variance, variance, size=n)
+
+
 class CustomerState:
     """All customers' state, as arrays of length ``n``.
 
@@ -159,6 +172,7 @@ class CustomerState:
         self.purchase_rate[rows] = rng.gamma(kappa, rates / kappa)
         channel_p = np.array([population.channel_shares[c] for c in CHANNELS])
         self.channel[rows] = rng.choice(len(CHANNELS), size=n, p=channel_p / channel_p.sum())
+        self.churn_proneness[rows] = churn_proneness(population.churn_heterogeneity, n, rng)
 
     # ------------------------------------------------------------------ derived
     def active_mask(self) -> np.ndarray:
