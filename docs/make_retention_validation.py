@@ -60,7 +60,8 @@ def yearly_retention(runs: list[np.ndarray]) -> np.ndarray:
     """Retention of each year, from the seeds' survivors pooled (nan once nobody is left)."""
     survivors = np.sum(runs, axis=0).astype(float)
     starters = survivors[:-1]
-    return np.divide(survivors[1:], starters, out=np.full(len(starters), np.nan), where=starters > 0)
+    empty = np.full(len(starters), np.nan)
+    return np.divide(survivors[1:], starters, out=empty, where=starters > 0)
 
 
 def main() -> None:

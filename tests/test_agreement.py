@@ -430,8 +430,9 @@ def test_the_busy_week_is_busy(unbroken):
     """Every rule has many events to act on (else its check could not fail)."""
     means = unbroken["busy"]["vectorized"].mean()
     for outcome in (
-        "acquired", "referral_conversions", "episodes", "failures", "gifts", "referrals", "negative_wom", "win_back_offers", "won_back", "lost_moved", "returned",
-        "repeat_gift", "referrals_gift",
+        "acquired", "referral_conversions", "episodes", "failures", "gifts", "referrals",
+        "negative_wom", "win_back_offers", "won_back", "lost_moved", "returned", "repeat_gift",
+        "referrals_gift",
     ):  # fmt: skip
         assert means[outcome] >= 4, outcome
     leaving = unbroken["leaving"]["vectorized"].mean()

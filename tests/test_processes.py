@@ -36,10 +36,10 @@ from crmsim.kano import (
 from crmsim.ladders import climb_stages, climb_tiers
 from crmsim.leaving import leave
 from crmsim.levers import KanoAttribute, Population
-from crmsim.state import churn_proneness
 from crmsim.offer import discount_received, firm_value
 from crmsim.referrals import make_referrals, spread_negative_word
 from crmsim.stages import CHURN_CAUSES
+from crmsim.state import churn_proneness
 from crmsim.trials import first_purchases, trial_probability
 from crmsim.trust import learn_from_episodes, update_calculus_trust
 from crmsim.winback import OFFER_FATIGUE, WIN_BACK_HALF_LIFE, acceptance, win_back

@@ -187,9 +187,7 @@ def failure_defections(state: CustomerState, week: Week) -> None:
     leave(state, week, candidates[goes], "failure", angry=angry)
 
 
-def failure_resilience(
-    state: CustomerState, who: np.ndarray, deepening: float = 1.0
-) -> np.ndarray:
+def failure_resilience(state: CustomerState, who: np.ndarray, deepening: float = 1.0) -> np.ndarray:
     """How much a relationship absorbs a bad experience, in [0, 0.9].
 
     Zero in exploration, where trust is calculus (the deal, nothing more); deeper

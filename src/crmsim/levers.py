@@ -418,8 +418,8 @@ class Market:
         How much a deeper relationship protects against leaving, in [0, 1]: it scales
         the forgiveness of a failure that trust and commitment give, the commitment and
         switching costs a competitor's offer must beat, and the trust that lowers the
-        hazard of a quiet lapse. 1 by default; 0: leaving does not depend on how deep the relationship
-        is (for experiments that separate deepening from sorting).
+        hazard of a quiet lapse. 1 by default; 0: leaving does not depend on how deep the
+        relationship is (for experiments that separate deepening from sorting).
     referral_boost : float
         How many times likelier a referred prospect is to try the firm, in [1, 20].
     max_breach_rate : float

@@ -3,8 +3,9 @@
 Markets renew. Each week a small share of people leave the category for good: they
 move away, or their life changes and they no longer need what the firm sells
 (``Market.category_turnover``; about one person in eleven moves house in a year, and a
-little under half of them move to another county, U.S. Census Bureau CPS 2022). A customer among them is lost to the firm like any other
-departure, with the cause ``moved``, through no fault of the firm. Each leaver's place
+little under half of them move to another county, U.S. Census Bureau CPS 2022). A
+customer among them is lost to the firm like any other departure, with the cause
+``moved``, through no fault of the firm. Each leaver's place
 is taken by a newcomer who has never heard of the firm, with traits drawn afresh from
 the population, so the number of people stays the same and there are always new
 prospects to win: without them, a firm can only ever lose the customers it has.
