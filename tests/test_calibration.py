@@ -1,27 +1,39 @@
 """Fitting the model to observed curves: cohort retention and Bass adoption.
 
-A fit is judged by recovering parameters the model itself used to make a curve. The
-"observed" curves come from larger cohorts and other seeds than the fit simulates, as
-real data would. Tolerances: each recovery is asked to land within about twice the
-largest miss seen over eight parameter pairs when these tests were written (noted in
-each test).
+A fit is judged twice. First by recovering parameters the model itself used to make a
+curve; the "observed" curves come from larger cohorts and other seeds than the fit
+simulates, as real data would, and each recovery is asked to land within about twice the
+largest miss measured over eight cohorts (docs/make_validation_figures.py; noted in each
+test). Then by forecasting curves the model did not make: shifted-beta-geometric curves
+and a published cohort, fitted on their first eight years and scored on the next five
+(docs/make_retention_validation.py measures the same fits). The fits run two at a time in
+worker processes; with the default budget (61 simulated cohorts of 10,000 customers) a
+yearly fit takes 30-60 s on one core, a quarterly one about 15 s.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 import pytest
+from scipy import special
 from support import week_of
 
-from crmsim import CRMModel, Market, Stage, Tier
+from crmsim import CRMModel, Market, Population, Stage, Tier
 from crmsim.calibration import (
+    FADER_HARDIE_2007,
     bass_limit_inputs,
     bass_recursion,
     fit_adoption,
     fit_retention,
+    fit_sbg,
+    sbg_survival,
     simulate_cohort,
     start_cohort,
 )
+from crmsim.calibration.retention import _design, _quadratic_features
 from crmsim.trials import first_purchases
 
 QUARTER = 13
@@ -81,65 +93,202 @@ def test_customers_won_back_do_not_count_as_survivors():
 # fit_retention
 # ---------------------------------------------------------------------------
 
-RETENTION_CASES = {
-    # (drift_rate, competitor_offer_rate): both away from the defaults (0.004, 0.04)
-    "steady lapses, few offers": (0.01, 0.02),
-    "rare lapses, many offers": (0.002, 0.1),
+
+def fits_in_parallel(jobs: dict[str, dict]) -> dict[str, object]:
+    """``fit_retention(**job)`` for each job, two at a time (a fit takes 20-60 s alone).
+
+    A job may name ``"make"``, keyword arguments of :func:`simulate_cohort` that make its
+    observed curve first. The workers come from a fork server, as in crmsim.experiments, so
+    nothing here depends on how the test process was started.
+    """
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(2, len(jobs)), mp_context=context) as pool:
+        made = {
+            name: pool.submit(simulate_cohort, **job["make"])
+            for name, job in jobs.items()
+            if "make" in job
+        }
+        futures = {}
+        for name, job in jobs.items():
+            kwargs = {key: value for key, value in job.items() if key != "make"}
+            if name in made:
+                kwargs["survivors"] = made[name].result()
+            futures[name] = pool.submit(fit_retention, **kwargs)
+        return {name: future.result() for name, future in futures.items()}
+
+
+RECOVERY_CASES = {
+    # (drift_rate, competitor_offer_rate, churn_heterogeneity): all away from the defaults
+    # (0.0025, 0.04, 2)
+    "steady lapses, few offers, alike customers": (0.01, 0.02, 1.0),
+    "rare lapses, many offers, diverse customers": (0.002, 0.1, 4.0),
 }
-_fits: dict[str, object] = {}
+_recoveries: dict[str, object] = {}
 
 
-def retention_fit(case: str):
-    """Fit 6 of 9 quarters of a 20,000-customer cohort (seed 123) with 2,000 customers (seed 0)."""
-    if case not in _fits:
-        drift, offers = RETENTION_CASES[case]
-        market = Market(drift_rate=drift, competitor_offer_rate=offers)
-        observed = simulate_cohort(9, QUARTER, n_customers=20_000, market=market, rng=123)
-        _fits[case] = fit_retention(observed, QUARTER, 6, grid_points=3, rounds=4)
-    return _fits[case]
+def recovery(case: str):
+    """Fit 9 of 13 quarters of a 50,000-customer cohort (seed 123) at the default budget."""
+    if not _recoveries:
+        jobs = {}
+        for name, (drift, offers, heterogeneity) in RECOVERY_CASES.items():
+            market = Market(drift_rate=drift, competitor_offer_rate=offers)
+            population = Population(churn_heterogeneity=heterogeneity)
+            jobs[name] = {
+                "make": {
+                    "periods": 13,
+                    "period_weeks": QUARTER,
+                    "n_customers": 50_000,
+                    "market": market,
+                    "population": population,
+                    "rng": 123,
+                },
+                "period_weeks": QUARTER,
+                "fit_periods": 9,
+            }
+        _recoveries.update(fits_in_parallel(jobs))
+    return _recoveries[case]
 
 
-@pytest.mark.parametrize("case", RETENTION_CASES)
-def test_fit_retention_recovers_the_churn_parameters_that_made_a_curve(case):
-    # measured over eight pairs with this budget: drift within 9 %, offers within 16 %
-    # (0.25 times for a barely-felt offer rate of 0.005, not used here); here 1.04, 0.88
-    # and 0.91, 0.98 times the truth. Tolerances 20 % and 30 %. About 6 s each.
-    drift, offers = RETENTION_CASES[case]
-    fit = retention_fit(case)
-    assert fit.parameters["drift_rate"] == pytest.approx(drift, rel=0.2)
-    assert fit.parameters["competitor_offer_rate"] == pytest.approx(offers, rel=0.3)
+@pytest.mark.parametrize("case", RECOVERY_CASES)
+def test_fit_retention_recovers_the_parameters_that_made_a_curve(case):
+    # measured over eight cohorts at this budget (docs/make_validation_figures.py): drift
+    # within 19 %, except 1.89 times the truth with very diverse customers (heterogeneity
+    # 6), where the prone leave by every route and the lapses' own part is hard to tell;
+    # offers within 17 %, heterogeneity within 24 %. Here (0.99, 1.13, 1.00) and (1.04,
+    # 0.99, 0.97) times the truth. Tolerances about twice the usual miss.
+    drift, offers, heterogeneity = RECOVERY_CASES[case]
+    fit = recovery(case)
+    assert fit.parameters["drift_rate"] == pytest.approx(drift, rel=0.4)
+    assert fit.parameters["competitor_offer_rate"] == pytest.approx(offers, rel=0.35)
+    assert fit.parameters["churn_heterogeneity"] == pytest.approx(heterogeneity, rel=0.5)
     assert fit.market.drift_rate == fit.parameters["drift_rate"]
+    assert fit.population.churn_heterogeneity == fit.parameters["churn_heterogeneity"]
 
 
-@pytest.mark.parametrize("case", RETENTION_CASES)
+@pytest.mark.parametrize("case", RECOVERY_CASES)
 def test_fit_retention_forecasts_the_periods_it_did_not_see(case):
-    # measured: fit error 0.8-0.9 points, held-out error 0.2-0.3 points (simulation noise
-    # of 2,000 customers is about 1 point per period); tolerance 3 points
-    fit = retention_fit(case)
-    assert fit.error < 0.03
-    assert fit.holdout_error < 0.03
+    # measured over eight cohorts: fit error 0.10-0.52 points, held-out error 0.08-0.32
+    # points (simulation noise of 10,000 customers is about half a point); tolerance 1 point
+    fit = recovery(case)
+    assert fit.error < 0.01
+    assert fit.holdout_error < 0.01
     table = fit.table
-    assert list(table["fitted"]) == [True] * 6 + [False] * 3
-    assert table["predicted"].iloc[0] == table["observed"].iloc[0] == 20_000
-    assert list(table["week"]) == [QUARTER * k for k in range(9)]
+    assert list(table["fitted"]) == [True] * 9 + [False] * 4
+    assert table["predicted"].iloc[0] == table["observed"].iloc[0] == 50_000
+    assert list(table["week"]) == [QUARTER * k for k in range(13)]
 
 
-@pytest.mark.parametrize("truth", [0.8, 0.35])
-def test_fit_retention_recovers_failure_defection_alone_within_five_points(truth):
-    # failure_defection only acts through failures (at most 10 % of episodes), so a cohort
-    # curve carries little of it: with a 20,000-customer curve and a 2,000-customer fit the
-    # estimate of 0.8 ranged over 0.75-0.81 (six observed seeds), a bias of about 0.03.
-    # Hence more data: a 100,000-customer curve fitted with 10,000 simulated customers
-    # (2 s alone, up to 8 s on busy cores). Measured over observed seeds 9-14: 0.787-0.821
-    # for 0.8, 0.331-0.368 for 0.35, so at most 0.021 off. Tolerance 0.05: over twice that
-    # miss, and narrow enough that a fit stuck at the starting value (0.5) or off by the old
-    # 0.15 fails (a curve made with 0.65 is fitted as 0.67).
+def test_the_default_design_determines_a_quadratic_with_few_runs():
+    # three parameters: the 8 corners, 6 face centres and the centre of a central composite
+    # design, not the 27 points of a full grid; one or two parameters keep the full grid
+    assert len(_design(3, 3)) == 15
+    assert len(_design(4, 3)) == 25
+    assert len(_design(2, 3)) == 9
+    corners_axes_centre = _quadratic_features(_design(3, 3))
+    assert np.linalg.matrix_rank(corners_axes_centre) == corners_axes_centre.shape[1] == 10
+
+
+@pytest.mark.parametrize(("truth", "tolerance"), [(0.8, 0.2), (0.35, 0.12)])
+def test_fit_retention_recovers_failure_defection_alone(truth, tolerance):
+    # failure_defection only acts through failures (at most 10 % of episodes), and since
+    # customers differ in proneness to leave (churn_heterogeneity) the prone among the
+    # failed leave whatever its value, so a cohort curve carries little of it. Hence a
+    # 100,000-customer curve (2 s alone, up to 8 s on busy cores) fitted with 10,000
+    # simulated customers. Measured over observed seeds 9-14
+    # (docs/make_validation_figures.py): 0.784-0.902 for 0.8, 0.340-0.407 for 0.35, so at
+    # most 0.10 and 0.06 off; tolerances about twice that. A fit stuck at its starting
+    # value (0.5) fails the first.
     market = Market(failure_defection=truth)
     observed = simulate_cohort(7, QUARTER, n_customers=100_000, market=market, rng=9)
-    fit = fit_retention(
-        observed, QUARTER, parameters=["failure_defection"], grid_points=3, n_customers=10_000
+    fit = fit_retention(observed, QUARTER, parameters=["failure_defection"])
+    assert fit.parameters["failure_defection"] == pytest.approx(truth, abs=tolerance)
+
+
+# ---------------------------------------------------------------------------
+# Forecasting cohorts the model did not make
+# ---------------------------------------------------------------------------
+
+YEAR = 52
+#: (alpha, year-1 retention) of shifted-beta-geometric curves to forecast: alpha 0.3-3 and
+#: year-1 retention 0.55-0.9, three corners and the middle. The fourth corner, (0.3, 0.55),
+#: is reached only narrowly (9.5 % at the default budget, 11.3 % with a fifth round): there
+#: the curve keeps 0.965-0.974 of its survivors a year in years 9-12, and people moving
+#: away (category_turnover, 3.7 % a year whatever their loyalty) cap the model below 0.963
+#: (docs/validation.md §6). Fitting category_turnover as well brings it to 1.2 %.
+SBG_GRID = {
+    "diverse, loyal in year 1": (0.3, 0.9),
+    "like Fader & Hardie's regular customers": (1.0, 0.7),
+    "alike, many leave in year 1": (3.0, 0.55),
+    "alike, loyal in year 1": (3.0, 0.9),
+}
+_forecasts: dict[str, object] = {}
+
+
+def forecast(name: str):
+    """``fit_retention`` at its defaults on years 0-7 of a 13-year curve of 1,000 people."""
+    if not _forecasts:
+        jobs = {}
+        for key, (alpha, year_one) in SBG_GRID.items():
+            beta = alpha * year_one / (1 - year_one)
+            curve = 1_000 * sbg_survival(alpha, beta, 13)
+            jobs[key] = {"survivors": curve, "period_weeks": YEAR, "fit_periods": 8}
+        _forecasts.update(fits_in_parallel(jobs))
+    return _forecasts[name]
+
+
+@pytest.mark.parametrize("name", SBG_GRID)
+def test_the_fitted_model_forecasts_a_shifted_beta_geometric_curve_within_ten_percent(name):
+    # the target: a forecast of years 8-12 within 10 % (mean absolute percentage error of
+    # survival). Measured at the default budget (docs/make_retention_validation.py):
+    # 7.3 %, 3.7 %, 3.1 % and 8.1 % in the order of SBG_GRID, fit errors 0.8-1.0 points.
+    # Simulation noise alone: the fitted model of Fader & Hardie's cohorts, re-simulated
+    # with four other seeds, forecast within about 3 points of its first forecast. Four
+    # fits of about 60 s, two at a time: about two minutes.
+    fit = forecast(name)
+    assert fit.holdout_mape <= 0.10
+    assert fit.error < 0.02
+
+
+def test_the_fitted_model_forecasts_fader_and_hardies_regular_customers():
+    # fitted on years 0-7 at the default budget, the model forecasts years 8-12 with a
+    # MAPE of 9.8 % (the shifted-beta-geometric model 1.5 %, a constant retention 59 %;
+    # docs/validation.md §6). The same fitted parameters re-simulated with seeds 1-4 give
+    # 7.6-13.1 %, so luck moves it by about 3 points either way; tolerance 15 %, above that
+    # spread and far below a forecast that ignores sorting. About 60 s.
+    regular = {"survivors": FADER_HARDIE_2007["regular"], "period_weeks": YEAR, "fit_periods": 8}
+    fit = fits_in_parallel({"regular": regular})["regular"]
+    assert fit.holdout_mape <= 0.15
+
+
+# ---------------------------------------------------------------------------
+# fit_sbg
+# ---------------------------------------------------------------------------
+
+
+def test_sbg_survival_is_the_ratio_of_beta_functions():
+    # Fader & Hardie (2007): S(t) = B(alpha, beta + t) / B(alpha, beta)
+    t = np.arange(10)
+    np.testing.assert_allclose(
+        sbg_survival(0.7, 1.2, 10), special.beta(0.7, 1.2 + t) / special.beta(0.7, 1.2)
     )
-    assert fit.parameters["failure_defection"] == pytest.approx(truth, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("segment", "alpha", "beta", "holdout"),
+    [("regular", 0.704, 1.182, 0.015), ("high end", 0.668, 3.806, 0.028)],
+)
+def test_fit_sbg_reproduces_fader_and_hardies_estimates_and_forecast(segment, alpha, beta, holdout):
+    # their Table 1 fitted on years 0-7 (Fader & Hardie 2007, reported to three decimals);
+    # the forecast of years 8-12 as measured for docs/validation.md §3
+    fit = fit_sbg(FADER_HARDIE_2007[segment], fit_periods=8, n_customers=1_000)
+    assert (round(fit.alpha, 3), round(fit.beta, 3)) == (alpha, beta)
+    assert fit.holdout_error == pytest.approx(holdout, abs=0.001)
+
+
+def test_fit_sbg_recovers_the_parameters_of_its_own_curve():
+    fit = fit_sbg(10_000 * sbg_survival(0.5, 2.5, 9), n_customers=10_000)
+    assert fit.alpha == pytest.approx(0.5, rel=1e-3)
+    assert fit.beta == pytest.approx(2.5, rel=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,12 @@ Two references tie crmsim to the literature:
   the model's inputs for that limit; :func:`fit_adoption` fits ``p`` and ``q`` to an
   observed cumulative-adoption curve.
 * **Cohort retention.** :func:`simulate_cohort` follows customers who all start their
-  relationship in week 0; :func:`fit_retention` chooses the market's churn parameters
-  (by default the quiet-lapse hazard ``drift_rate`` and the competitor's
-  ``competitor_offer_rate``) so that the simulated cohort's survival matches an
-  observed one, by least squares on a response surface with common random numbers.
+  relationship in week 0; :func:`fit_retention` chooses the model's churn parameters
+  (by default the quiet-lapse hazard ``drift_rate``, the competitor's
+  ``competitor_offer_rate`` and the spread of proneness to leave,
+  ``churn_heterogeneity``) so that the simulated cohort's survival matches an observed
+  one, by least squares on log survival over a response surface with common random
+  numbers.
   :func:`fit_sbg` fits the standard statistical model of contract duration, the
   shifted-beta-geometric (Fader & Hardie 2007), to the same kind of curve, so the two
   forecasts can be set side by side; :data:`FADER_HARDIE_2007` holds their published
@@ -52,6 +54,7 @@ from crmsim.calibration.bass import (
 )
 from crmsim.calibration.observe import run_recording_failures
 from crmsim.calibration.retention import (
+    DEFAULT_PARAMETERS,
     FITTABLE,
     FittableParameter,
     RetentionFit,
@@ -62,6 +65,7 @@ from crmsim.calibration.retention import (
 from crmsim.calibration.sbg import FADER_HARDIE_2007, SBGFit, fit_sbg, sbg_survival
 
 __all__ = [
+    "DEFAULT_PARAMETERS",
     "FADER_HARDIE_2007",
     "FITTABLE",
     "AdoptionFit",
