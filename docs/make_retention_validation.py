@@ -1,7 +1,7 @@
 """Measure retention by tenure and how well the fitted model forecasts cohorts (validation.md).
 
-Run from the repository root (about 25 minutes on two cores; most of it is the 31 fits of
-parts 3 and 4, 50-100 s each)::
+Run from the repository root (about 20 minutes on two cores; most of it is the 31 fits of
+parts 3 and 4, 30-220 s each)::
 
     PYTHONPATH=src python docs/make_retention_validation.py
 

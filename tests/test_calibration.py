@@ -95,7 +95,7 @@ def test_customers_won_back_do_not_count_as_survivors():
 
 
 def fits_in_parallel(jobs: dict[str, dict]) -> dict[str, object]:
-    """``fit_retention(**job)`` for each job, two at a time (a fit takes 20-60 s alone).
+    """``fit_retention(**job)`` for each job, two at a time (a fit takes 15-60 s alone).
 
     A job may name ``"make"``, keyword arguments of :func:`simulate_cohort` that make its
     observed curve first. The workers come from a fork server, as in crmsim.experiments, so
@@ -211,10 +211,12 @@ def test_fit_retention_recovers_failure_defection_alone(truth, tolerance):
 YEAR = 52
 #: (alpha, year-1 retention) of shifted-beta-geometric curves to forecast: alpha 0.3-3 and
 #: year-1 retention 0.55-0.9, three corners and the middle. The fourth corner, (0.3, 0.55),
-#: is reached only narrowly (9.5 % at the default budget, 11.3 % with a fifth round): there
-#: the curve keeps 0.965-0.974 of its survivors a year in years 9-12, and people moving
-#: away (category_turnover, 3.7 % a year whatever their loyalty) cap the model below 0.963
-#: (docs/validation.md §6). Fitting category_turnover as well brings it to 1.2 %.
+#: is forecast 9.5 % off (docs/make_retention_validation.py), half a point from the target,
+#: within the simulation's luck (a fitted model re-simulated with other seeds moves by up to
+#: 3 points), so a change of random stream alone could fail it. There the
+#: curve keeps 0.965-0.974 of its survivors a year in years 9-12, and people moving away
+#: (category_turnover, 3.7 % a year whatever their loyalty) cap the model below 0.963
+#: (docs/validation.md §6.2). Leaving it out also keeps the test to two rounds of two fits.
 SBG_GRID = {
     "diverse, loyal in year 1": (0.3, 0.9),
     "like Fader & Hardie's regular customers": (1.0, 0.7),

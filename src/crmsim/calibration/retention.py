@@ -1,6 +1,7 @@
 """Cohort retention: a cohort that starts its relationship at once (:func:`start_cohort`,
-:func:`simulate_cohort`) and :func:`fit_retention`, which fits the market's churn parameters
-to an observed survival curve on a response surface.
+:func:`simulate_cohort`) and :func:`fit_retention`, which fits the model's churn parameters
+(by default the level of the losses, the first year's extra drop and the spread of
+proneness to leave) to an observed survival curve on a response surface.
 """
 
 from __future__ import annotations
