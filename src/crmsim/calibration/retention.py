@@ -242,7 +242,7 @@ class RetentionFit:
 #: The parameters :func:`fit_retention` fits unless told otherwise: the level of the steady
 #: losses, the first year's extra losses and the slope that sorting gives (docs/validation.md
 #: §3 measures why these three).
-DEFAULT_PARAMETERS = ("drift_rate", "competitor_offer_rate", "churn_heterogeneity")
+DEFAULT_PARAMETERS: tuple[str, ...] = ("drift_rate", "competitor_offer_rate", "churn_heterogeneity")
 
 
 def fit_retention(
