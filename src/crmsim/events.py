@@ -85,15 +85,17 @@ class WeekReport:
 
     def who(self, kind: str) -> np.ndarray:
         """Rows of the customers with an event of ``kind`` this week, in order of the events."""
-        parts = [event.who for event in self.events if event.kind == _known(kind)]
+        kind = _known(kind)  # refused even in a week without events
+        parts = [event.who for event in self.events if event.kind == kind]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def detail(self, kind: str) -> np.ndarray:
         """The details of this week's events of ``kind``, one per entry of :meth:`who`."""
+        kind = _known(kind)
         parts = [
             np.broadcast_to(np.asarray(event.detail, dtype=float), len(event.who))
             for event in self.events
-            if event.kind == _known(kind)
+            if event.kind == kind
         ]
         return np.concatenate(parts) if parts else np.empty(0)
 
