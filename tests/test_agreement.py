@@ -6,17 +6,20 @@ trap from the vectorized engine, because those events are rare under the scenari
 Here both engines simulate **one week from one shared state** built so that every rule has
 many events to act on (:func:`busy_market`): a quarter of the people are still unaware, a
 fifth aware (half of them referred by a friend), two fifths customers in every stage and
-tier (marketers in commitment, everyone close to a ladder's threshold), the rest former
-customers, half of them angry and still talking; the levers make failures, breaches,
-competitor offers, lapses, gifts (a gift week), discounts for new customers, referrals and
-win-back offers frequent; the firm is dearer than the competitor, so customers buy less
-for it and aware prospects settle elsewhere; some of the aware are former customers who
-reconsidered, so a purchase is a return; and 2 % of people leave the category.
+tier (explorers actual customers, marketers in commitment, a third of the customers with a
+referral that brought someone, everyone close to a ladder's threshold), the rest former
+customers who had reached every tier, half of them angry and still talking; the levers make
+failures, breaches, competitor offers, lapses, gifts (a gift week), discounts for new
+customers, referrals and win-back offers frequent; the firm is dearer than the competitor,
+so customers buy less for it and aware prospects settle elsewhere; some of the aware are
+former customers who reconsidered, so a purchase is a return; and 2 % of people leave the
+category.
 
 The check (:func:`disagreement`): each engine simulates that week ``REPEATS`` times with
 fresh random numbers; for every outcome (the weekly row, and a few state summaries the row
-lacks: pending referrals, mean reference discount, mean negative word heard, mean tenure)
-the two means must satisfy::
+lacks: pending referrals, mean reference discount, mean negative word heard, mean tenure,
+how many ever reached each tier, and how many customers rose or fell a tier) the two means
+must satisfy::
 
     |mean_reference - mean_vectorized| < 4 * SE + 1e-3 * |mean_vectorized| + 1e-9
 
@@ -35,23 +38,25 @@ set of people, so who came and went adds no noise).
 
 Power. :data:`RULE_OUTCOMES` names, for each process of ``WEEKLY_PROCESSES``, its scene and
 the outcomes that show it; ``test_rule_agrees`` checks them. ``test_a_broken_rule_is_caught``
-runs the rule-break list (:data:`BREAKS`, 60 variants): every rule removed in the reference
+runs the rule-break list (:data:`BREAKS`, 88 variants): every rule removed in the reference
 and, separately, in the vectorized engine (serving, which later rules need, has half the
 purchases instead), the two price rules inside processes switched off in each engine (the
-share of wallet, settling with the competitor), and eight constants changed in each engine
-(disconfirmation 0.3 -> 0,
-referrals that never fade, no trust hit and no expectation hit from negative word of mouth,
-negative word never forgotten, knowledge and identification gains and commitment speed
-halved). Every break makes its rule's check fail. Measured when written (``python
-tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.60
-(busy) and 0.41 (calm); broken, the smallest was 1.08 (referrals that never fade in the
-reference; 1.53 in the vectorized engine), then 1.57 and 2.07 (disconfirmation removed),
-2.2-2.6 (identification or knowledge gain halved), at least 3.4 for the price rules
-switched off, and at least 3.0 for
-every removed rule (simulated 16 times instead of 40). So one week detects a rule's removal
-with a wide margin and halving a gain with a margin of about 2; a change of 10-20 % in a
-constant is below what it can see (the long runs of ``tests/test_reference.py`` cover the
-rules that move many customers).
+share of wallet, settling with the competitor), constants changed in each engine
+(disconfirmation 0.3 -> 0, referrals that never fade, no trust hit and no expectation hit
+from negative word of mouth, negative word never forgotten, knowledge and identification
+gains and commitment speed halved, the gifts' goodwill, win-back acceptance, explorers
+allowed to become loyal, loyalty from a burst of purchases, marketers who brought nobody),
+the highest tier on record never raised, and former customers counted as prospects in the
+weekly row. Every break makes its rule's check fail. Measured when last changed (``python
+tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.52
+(busy) and 0.68 (calm); broken, the smallest were 1.31 and 1.33 (referrals that never fade),
+1.57 and 1.62 (no offer fatigue), 1.8 and 2.4 (loyalty from a burst), 1.9 and 2.4
+(disconfirmation removed), at least 2.7 for the other tier rules and the highest tier, at
+least 3.1 for the price rules switched off, and at least 3.6 for every removed rule
+(simulated 16 times instead of 40). So one week detects a rule's removal with a wide margin
+and halving a gain with a margin of about 2; a change of 10-20 % in a constant is below
+what it can see (the long runs of ``tests/test_reference.py`` cover the rules that move
+many customers).
 
 Vectorized breaks replace an entry of ``crmsim.model.WEEKLY_PROCESSES`` by a no-op, wrap a
 helper the process calls, or change a module constant; they never copy a process body.
@@ -86,11 +91,12 @@ from crmsim import (
     winback,
 )
 from crmsim import commitment as commitment_module
+from crmsim import ladders
 from crmsim import trials as trials_module
 from crmsim.levers import Market
 from crmsim.model import WEEKLY_PROCESSES
 from crmsim.reference import ReferenceCustomer, ReferenceModel
-from crmsim.state import LOYALTY_WINDOW
+from crmsim.state import LOYALTY_WINDOW, CustomerState
 from crmsim.streams import Streams
 
 N_CUSTOMERS = 1_000
@@ -158,6 +164,8 @@ def busy_market(calm: bool = False) -> CRMModel:
     model.run(WARM_UP_WEEKS, progress=False)
     state, week = model.state, model.week
     rng = np.random.default_rng(SEED)
+    # the tier ladder's records draw apart, so that the rest of the scene keeps its numbers
+    ladder = np.random.default_rng(SEED + 1)
     n = state.n
     role = rng.choice(4, size=n, p=[0.25, 0.2, 0.4, 0.15])  # dormant, aware, active, gone
     dormant, aware, active, gone = (np.flatnonzero(role == r) for r in range(4))
@@ -165,12 +173,20 @@ def busy_market(calm: bool = False) -> CRMModel:
     state.stage[dormant] = Stage.UNAWARE
     state.stage[aware] = Stage.AWARENESS
     state.tier[np.concatenate([dormant, aware, gone])] = Tier.PROSPECT
+    prospects = np.concatenate([dormant, aware])
+    # who bought before was a customer at least (the warm-up's highest tiers are overwritten)
+    state.highest_tier[prospects] = np.where(
+        state.first_purchase_week[prospects] >= 0, Tier.ACTUAL, Tier.PROSPECT
+    )
     state.referred_by[:] = -1
     # most of the aware were referred by a customer (some referrals fade, some convert)
     referred = aware[: 3 * len(aware) // 4]
     state.referred_by[referred] = rng.choice(active, size=len(referred))
     # a fifth of the aware are former customers who reconsidered: a purchase is a return
     state.first_purchase_week[aware[::5]] = rng.integers(0, week, size=len(aware[::5]))
+    state.highest_tier[aware[::5]] = ladder.choice(
+        [Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER], size=len(aware[::5])
+    )
 
     # customers in every stage and tier, close to the ladders' thresholds
     k = len(active)
@@ -178,8 +194,24 @@ def busy_market(calm: bool = False) -> CRMModel:
         [Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT], size=k, p=[0.3, 0.3, 0.4]
     )
     state.tier[active] = rng.choice([Tier.ACTUAL, Tier.LOYAL], size=k)
+    # explorers are actual customers (the tiers above need a relationship past exploration);
+    # as many others become loyal instead, a third of those past exploration still actual
+    explorers = state.stage[active] == Stage.EXPLORATION
+    state.tier[active[explorers]] = Tier.ACTUAL
+    promoted = ~explorers & (state.tier[active] == Tier.ACTUAL) & (ladder.random(k) < 1 / 3)
+    state.tier[active[promoted]] = Tier.LOYAL
     committed = active[state.stage[active] == Stage.COMMITMENT]
-    state.tier[committed[: len(committed) // 2]] = Tier.MARKETER
+    marketers = committed[: len(committed) // 2]
+    state.tier[marketers] = Tier.MARKETER
+    # a marketer has brought a customer; of the others, a third have (some loyal ones in
+    # commitment are then a referral short of the marketer tier)
+    referred_someone = ladder.random(k) < 1 / 3
+    state.referrals_made[active] = np.where(referred_someone, ladder.integers(1, 4, size=k), 0)
+    state.referrals_made[marketers] = np.maximum(state.referrals_made[marketers], 1)
+    # some were something more in an earlier relationship
+    state.highest_tier[active] = np.maximum(
+        state.tier[active], ladder.choice([Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER], size=k)
+    )
     for name, low, high in (
         ("trust_calculus", 0.2, 0.8),
         ("trust_knowledge", 0.2, 0.8),
@@ -210,6 +242,13 @@ def busy_market(calm: bool = False) -> CRMModel:
     # refusing offers; half angry and still talking; all left before this week
     state.stage[gone] = Stage.DISSOLUTION
     state.lost_week[gone] = rng.integers(0, week, size=len(gone))
+    state.former_tier[gone] = ladder.choice(
+        [Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER], size=len(gone)
+    )
+    state.highest_tier[gone] = np.maximum(
+        state.former_tier[gone], ladder.choice([Tier.ACTUAL, Tier.LOYAL], size=len(gone))
+    )
+    state.first_purchase_week[gone] = ladder.integers(0, week, size=len(gone))
     state.churn_cause[gone] = rng.integers(1, 5, size=len(gone))
     state.win_back_refusals[gone] = rng.choice([0, 4], size=len(gone))
     angry = gone[: len(gone) // 2]
@@ -237,10 +276,15 @@ COHORT_VARIABLES = (
 )
 
 
-def summary(people: dict[str, np.ndarray], cohort: np.ndarray) -> dict[str, float]:
+def summary(
+    people: dict[str, np.ndarray], cohort: np.ndarray, tier_before: np.ndarray
+) -> dict[str, float]:
     """State outcomes the weekly row lacks, from per-person arrays (either engine);
-    ``cohort`` marks the customers active when the week began."""
+    ``cohort`` marks the customers active when the week began, ``tier_before`` everyone's
+    tier then."""
     active = (people["stage"] >= Stage.EXPLORATION) & (people["stage"] <= Stage.COMMITMENT)
+    # tier moves of the customers who stayed: the weekly counts net rises against falls
+    stayed = cohort & active
     cohort_means = {
         f"{name} of the cohort": float(people[name][cohort].mean()) for name in COHORT_VARIABLES
     }
@@ -253,12 +297,21 @@ def summary(people: dict[str, np.ndarray], cohort: np.ndarray) -> dict[str, floa
         "expectation of the aware": float(
             people["expectation"][people["stage"] == Stage.AWARENESS].mean()
         ),
+        # the highest tier on record: raised by a first purchase and by climbing, kept on
+        # leaving (the frame's former_* columns show only those who are not customers now)
+        "ever a customer": float(np.count_nonzero(people["highest_tier"] >= Tier.ACTUAL)),
+        "ever loyal": float(np.count_nonzero(people["highest_tier"] >= Tier.LOYAL)),
+        "ever a marketer": float(np.count_nonzero(people["highest_tier"] == Tier.MARKETER)),
+        "tier rises": float(np.count_nonzero(stayed & (people["tier"] > tier_before))),
+        "tier falls": float(np.count_nonzero(stayed & (people["tier"] < tier_before))),
     }
 
 
 #: The per-person variables :func:`summary` reads.
 PERSON_VARIABLES = (
     "stage",
+    "tier",
+    "highest_tier",
     "heard_negative",
     "tenure",
     "expectation",
@@ -269,7 +322,7 @@ PERSON_VARIABLES = (
 def vectorized_week(start: CRMModel, seed: int) -> dict[str, float]:
     """One week of the vectorized engine from ``start``'s state (restored afterwards)."""
     state, week, rng = start.state, start.week, start.rng
-    cohort = state.active_mask()
+    cohort, tier_before = state.active_mask(), state.tier.copy()
     start.state = copy.deepcopy(state)
     start.rng = np.random.default_rng(seed)
     try:
@@ -277,7 +330,7 @@ def vectorized_week(start: CRMModel, seed: int) -> dict[str, float]:
         after = start.state
         people = {name: getattr(after, name) for name in PERSON_VARIABLES}
         people["referred"] = after.referred_by >= 0
-        return {**start._row, **summary(people, cohort)}
+        return {**start._row, **summary(people, cohort, tier_before)}
     finally:
         start.state, start.week, start.rng = state, week, rng
 
@@ -294,12 +347,12 @@ def keyed_week(start: CRMModel, seed: int) -> dict[str, float]:
 
 def reference_week(start: CRMModel, seed: int) -> dict[str, float]:
     """One week of the per-agent reference from ``start``'s state."""
-    cohort = start.state.active_mask()
+    cohort, tier_before = start.state.active_mask(), start.state.tier.copy()
     model = ReferenceModel.from_crm_model(start, rng=seed)
     model.step()
     people = {name: np.array([getattr(p, name) for p in model.people]) for name in PERSON_VARIABLES}
     people["referred"] = np.array([p.referred_by is not None for p in model.people])
-    return {**model._row, **summary(people, cohort)}
+    return {**model._row, **summary(people, cohort, tier_before)}
 
 
 def weeks(engine: str, start: CRMModel, repeats: int = REPEATS) -> pd.DataFrame:
@@ -336,6 +389,7 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
             "returned",
             "unaware",
             "awareness",
+            "ever a customer",
         ],
     ),
     "serve_customers": (
@@ -361,7 +415,22 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     ),
     "update_commitment": ("calm", ["commitment of the cohort"]),
     "climb_stages": ("busy", ["exploration", "expansion", "commitment"]),
-    "climb_tiers": ("busy", ["actual", "loyal", "marketer"]),
+    "climb_tiers": (
+        "busy",
+        [
+            "actual",
+            "loyal",
+            "marketer",
+            "prospect",
+            "former_actual",
+            "former_loyal",
+            "former_marketer",
+            "tier rises",
+            "tier falls",
+            "ever loyal",
+            "ever a marketer",
+        ],
+    ),
     "competitor_offers": ("busy", ["competitor_offers", "lost_competitor"]),
     "quiet_lapses": ("busy", ["lost_drift"]),
     "make_referrals": ("busy", ["referrals", "referrals_gift", "pending referrals", "awareness"]),
@@ -542,7 +611,41 @@ _CHANGED_CONSTANTS = [
     ("win_back", "WIN_BACK_HALF_LIFE", 2.0, winback),  # was 26 weeks
     # was 1 for competitor and drift, 0.5 for failure and disrespect
     ("win_back", "CAUSE_ACCEPT", dict.fromkeys(winback.CAUSE_ACCEPT, 0.2), winback),
+    # explorers may become loyal (was expansion and commitment only)
+    ("climb_tiers", "LOYAL_STAGES", (Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT), ladders),
+    ("climb_tiers", "LOYAL_MONTHS", 1, ladders),  # was 3: four purchases in a burst will do
+    ("climb_tiers", "MARKETER_REFERRALS", 0, ladders),  # was 1: a marketer who brought nobody
 ]
+
+
+def _reference_reach_without_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reference customer takes a tier without raising the highest tier on record."""
+    monkeypatch.setattr(ReferenceCustomer, "reach", lambda self, tier: setattr(self, "tier", tier))
+
+
+def _vectorized_counts_former_as_prospects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vectorized frame counts former customers as prospects, as it did before."""
+    original = CustomerState.tier_counts
+
+    def as_before(self: CustomerState, active: np.ndarray | None = None) -> np.ndarray:
+        counts = original(self, active)
+        counts[0] += counts[4:].sum()
+        counts[4:] = 0
+        return counts
+
+    monkeypatch.setattr(CustomerState, "tier_counts", as_before)
+
+
+def _reference_counts_former_as_prospects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference's frame counts former customers as prospects, as it did before."""
+    original = ReferenceModel.tier_counts
+
+    def as_before(self: ReferenceModel) -> tuple:
+        tiers, former = original(self)
+        tiers[Tier.PROSPECT] += sum(former.values())
+        return tiers, type(former)()
+
+    monkeypatch.setattr(ReferenceModel, "tier_counts", as_before)
 
 
 def _returning(module: object, name: str, value: object) -> Callable[[pytest.MonkeyPatch], None]:
@@ -605,6 +708,27 @@ BREAKS: list[Break] = [
         Break(engine, rule, f"{name} {value}", _constant(module, name, value))
         for rule, name, value, vectorized_module in _CHANGED_CONSTANTS
         for engine, module in (("reference", reference), ("vectorized", vectorized_module))
+    ),
+    # the highest tier on record is never raised (by a first purchase, a return or a climb)
+    *(
+        Break(engine, rule, "highest tier not kept", apply)
+        for rule in ("first_purchases", "climb_tiers")
+        for engine, apply in (
+            ("reference", _reference_reach_without_record),
+            ("vectorized", _returning(CustomerState, "reach", None)),
+        )
+    ),
+    Break(
+        "vectorized",
+        "climb_tiers",
+        "former customers counted as prospects",
+        _vectorized_counts_former_as_prospects,
+    ),
+    Break(
+        "reference",
+        "climb_tiers",
+        "former customers counted as prospects",
+        _reference_counts_former_as_prospects,
     ),
 ]
 
