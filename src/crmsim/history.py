@@ -9,6 +9,8 @@ student can read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from crmsim.events import Event, WeekReport
@@ -84,6 +86,20 @@ class History:
             report.tier_after.copy(),
         )
         self._weeks.append((report.week, report.events, ladders))
+
+    @property
+    def last_week(self) -> int:
+        """The last week recorded (-1 before the first)."""
+        return self._weeks[-1][0] if self._weeks else -1
+
+    def events(self, *kinds: str) -> Iterator[tuple[int, Event]]:
+        """Every recorded event of the given kinds (all kinds if none are named), as
+        ``(week, event)`` pairs in the order they happened."""
+        wanted = set(kinds)
+        for week, events, _ladders in self._weeks:
+            for event in events:
+                if not wanted or event.kind in wanted:
+                    yield week, event
 
     def for_customer(self, index: int) -> list[str]:
         """One line per event of customer ``index``, oldest first."""
