@@ -85,13 +85,13 @@ from crmsim import (
     Tier,
     episodes,
     gifts,
+    ladders,
     reference,
     referrals,
     trust,
     winback,
 )
 from crmsim import commitment as commitment_module
-from crmsim import ladders
 from crmsim import trials as trials_module
 from crmsim.levers import Market
 from crmsim.model import WEEKLY_PROCESSES
@@ -612,7 +612,7 @@ _CHANGED_CONSTANTS = [
     # was 1 for competitor and drift, 0.5 for failure and disrespect
     ("win_back", "CAUSE_ACCEPT", dict.fromkeys(winback.CAUSE_ACCEPT, 0.2), winback),
     # explorers may become loyal (was expansion and commitment only)
-    ("climb_tiers", "LOYAL_STAGES", (Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT), ladders),
+    ("climb_tiers", "LOYAL_STAGES", (Stage.EXPLORATION, *ladders.LOYAL_STAGES), ladders),
     ("climb_tiers", "LOYAL_MONTHS", 1, ladders),  # was 3: four purchases in a burst will do
     ("climb_tiers", "MARKETER_REFERRALS", 0, ladders),  # was 1: a marketer who brought nobody
 ]

@@ -18,6 +18,7 @@ from crmsim.episodes import (
     failure_resilience,
     serve_customers,
 )
+from crmsim.frame import FORMER_COLUMNS, TIER_COLUMNS
 from crmsim.gifts import GOODWILL_KEPT, drift_shield, gift_goodwill, give_gifts
 from crmsim.kano import (
     CATEGORY_WEIGHT,
@@ -27,7 +28,6 @@ from crmsim.kano import (
     service_cost_per_episode,
     service_satisfaction,
 )
-from crmsim.frame import FORMER_COLUMNS, TIER_COLUMNS
 from crmsim.ladders import climb_stages, climb_tiers, month_of_age
 from crmsim.leaving import leave
 from crmsim.levers import KanoAttribute

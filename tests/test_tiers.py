@@ -114,8 +114,7 @@ def test_time_to_tier_counts_the_customers_who_never_got_there(class_run, tier):
     # far below the share among those who got there by then (all of them), since many do not
     assert direct < 0.95
     # censoring the leavers instead (Kaplan-Meier) would pretend they might still get there
-    at_risk, reached, left = curve["at_risk"], curve["reached"], curve["left"]
-    censored = 1 - np.cumprod(1 - reached / at_risk)
+    censored = 1 - np.cumprod(1 - curve["reached"] / curve["at_risk"])
     assert censored.loc[d] > curve["share_reached"].loc[d]
 
 

@@ -266,9 +266,7 @@ def _history_of(source: CRMModel | History) -> History:
 
     history = source if isinstance(source, History) else getattr(source, "history", None)
     if not isinstance(history, History):
-        raise TypeError(
-            f"source must be a CRMModel or its History, got {type(source).__name__}"
-        )
+        raise TypeError(f"source must be a CRMModel or its History, got {type(source).__name__}")
     if not history.enabled:
         raise ValueError(
             "this model does not record history (large runs skip it); create it with "

@@ -28,8 +28,8 @@ import contextlib
 import sys
 import time
 import tomllib
-from itertools import zip_longest
 from collections.abc import Iterator, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, NoReturn
 

@@ -1381,7 +1381,7 @@ class ReferenceModel(mesa.Model):
         row.update((name, stages[stage]) for name, stage in zip(STAGE_COLUMNS, Stage, strict=True))
         row.update((name, tiers[tier]) for name, tier in zip(TIER_COLUMNS, Tier, strict=True))
         customer_tiers = [tier for tier in Tier if tier > Tier.PROSPECT]
-        row.update((name, former[t]) for name, t in zip(FORMER_COLUMNS, customer_tiers, strict=True))
+        row.update(zip(FORMER_COLUMNS, (former[t] for t in customer_tiers), strict=True))
         row.update((name, total / n_active if n_active else 0.0) for name, total in sums.items())
         row.update((name, int(tally[name])) for name in COUNT_COLUMNS)
         row.update((name, float(tally[name])) for name in MONEY_COLUMNS)
