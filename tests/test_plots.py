@@ -97,22 +97,24 @@ def test_stages_stack_every_stage_and_sum_to_the_market(frame):
     assert ax.get_ylabel() == "people in the market"
 
 
-def test_tier_lines_show_the_customers_then_the_former_customers_then_the_prospects(frame):
+def test_tier_lines_show_the_customers_and_a_stack_of_everyone_else(frame):
     fig = plots.tiers_over_time(frame)
-    top, middle, bottom = fig.axes
+    top, bottom = fig.axes
     for tier in ("actual", "loyal", "marketer"):
         np.testing.assert_array_equal(_line(top, tier).get_ydata(), frame[tier])
     total = frame[["actual", "loyal", "marketer"]].sum(axis=1)
     np.testing.assert_array_equal(_line(top, "all customers").get_ydata(), total)
-    # the former customers, stacked and hatched by the highest tier they reached
-    stacks = [c for c in middle.collections if isinstance(c, PolyCollection)]
-    assert [c.get_label() for c in stacks] == ["former actual", "former loyal", "former marketer"]
-    assert all(c.get_hatch() for c in stacks)
-    top_of_stack = stacks[-1].get_paths()[0].vertices[:, 1].max()
+    # the former customers, hatched by the highest tier they reached, then the prospects
+    stacks = [c for c in bottom.collections if isinstance(c, PolyCollection)]
+    labels = ["former actual", "former loyal", "former marketer", "prospect"]
+    assert [c.get_label() for c in stacks] == labels
+    assert all(c.get_hatch() for c in stacks[:3]) and not stacks[3].get_hatch()
     former = frame[["former_actual", "former_loyal", "former_marketer"]].sum(axis=1)
-    assert top_of_stack == pytest.approx(former.max())
     assert former.iloc[-1] > 0
-    np.testing.assert_array_equal(_line(bottom, "prospect").get_ydata(), frame["prospect"])
+    # the stack's top is everyone who is not a customer
+    top_of_stack = stacks[-1].get_paths()[0].vertices[:, 1].max()
+    assert top_of_stack == pytest.approx((former + frame["prospect"]).max())
+    assert (former + frame["prospect"] + total == 300).all()
 
 
 def test_with_ax_the_tier_figure_keeps_the_former_customers_as_dashed_lines(frame):

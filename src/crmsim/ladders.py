@@ -83,13 +83,11 @@ def climb_tiers(state: CustomerState, week: Week) -> None:
     to_loyal = ready[bought_every_month(state, week, ready)]
     loyal = active & (tier == LOYAL)
     lose_loyalty = loyal & ((recent < LOYALTY_LOST_PURCHASES) | (sat < LOYALTY_LOST_SATISFACTION))
-    to_marketer = rows_of(
-        loyal
-        & ~lose_loyalty
-        & (state.stage == COMMITMENT)
-        & (state.trust_identification >= MARKETER_IDENTIFICATION)
-        & (state.referrals_made >= MARKETER_REFERRALS)
-    )
+    committed = rows_of(loyal & ~lose_loyalty & (state.stage == COMMITMENT))
+    to_marketer = committed[
+        (state.trust_identification[committed] >= MARKETER_IDENTIFICATION)
+        & (state.referrals_made[committed] >= MARKETER_REFERRALS)
+    ]
     tier[to_loyal] = LOYAL
     set_where(tier, lose_loyalty, ACTUAL)
     tier[to_marketer] = MARKETER

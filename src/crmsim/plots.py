@@ -348,15 +348,14 @@ def stages_over_time(
 def tiers_over_time(
     frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
 ) -> Figure | Axes:
-    """Customers on each rung of the CAM ladder, the customers the firm has lost, and the
-    prospects still to win.
+    """Customers on each rung of the CAM ladder, and everyone else: the customers the firm
+    has lost and the prospects still to win.
 
-    Everyone in the market is in one of three panels. The top one shows the actual, loyal
-    and marketer customers and their total. The middle one shows the former customers by
-    the highest tier they reached, stacked and hatched in that tier's colour: the loyal
-    customers and marketers a firm has lost stay in sight instead of turning back into
-    prospects. The bottom one shows the prospects who never bought, who outnumber the
-    customers early on.
+    Everyone in the market is in one of the two panels. The top one shows the actual, loyal
+    and marketer customers and their total. The bottom one stacks the people who are not
+    customers: first the former customers by the highest tier they reached, hatched in that
+    tier's colour, so that the loyal customers and marketers a firm has lost stay in sight
+    instead of turning back into prospects; above them the prospects who never bought.
 
     Parameters
     ----------
@@ -371,7 +370,7 @@ def tiers_over_time(
     Returns
     -------
     matplotlib.figure.Figure or matplotlib.axes.Axes
-        A new three-panel figure, or ``ax`` when it was given.
+        A new two-panel figure, or ``ax`` when it was given.
     """
     tiers = ["actual", "loyal", "marketer"]
     former = [f"former_{tier}" for tier in tiers]
@@ -379,9 +378,9 @@ def tiers_over_time(
     weeks = _weeks(frame)
     with figure_style():
         if ax is None:
-            fig, (top, middle, bottom) = _panels(3, [2.2, 1.5, 1.0], size=(10.0, 8.5))
+            fig, (top, bottom) = _panels(2, [2.0, 1.4], size=(10.0, 7.0))
         else:
-            fig, top, middle, bottom = ax.figure, ax, None, None
+            fig, top, bottom = ax.figure, ax, None
         for tier in tiers:
             top.plot(weeks, frame[tier].to_numpy(), color=TIER_COLOURS[tier], label=tier)
         top.plot(
@@ -395,7 +394,7 @@ def tiers_over_time(
         top.set_ylim(bottom=0)
         top.set_ylabel("customers")
         top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        if middle is None:
+        if bottom is None:
             for tier in tiers:
                 top.plot(
                     weeks,
@@ -412,36 +411,29 @@ def tiers_over_time(
         legend_outside(top)
         fig.suptitle(title or TITLES["tiers"])
         top.set_title("Customers", loc="left", fontsize=12)
-        # hatched: the same tiers as above, but people the firm no longer has
-        stacks = middle.stackplot(
+        stacks = bottom.stackplot(
             weeks,
             *(frame[name].to_numpy() for name in former),
-            colors=[TIER_COLOURS[tier] for tier in tiers],
-            labels=[f"former {tier}" for tier in tiers],
-            alpha=0.45,
+            frame["prospect"].to_numpy(),
+            colors=[*(TIER_COLOURS[tier] for tier in tiers), TIER_COLOURS["prospect"]],
+            labels=[*(f"former {tier}" for tier in tiers), "prospect"],
         )
-        for stack in stacks:
+        # hatched and paler: the same tiers as above, but people the firm no longer has
+        for stack in stacks[:-1]:
             stack.set_hatch("///")
             stack.set_edgecolor("white")
-        middle.set_ylim(bottom=0)
-        middle.set_ylabel("former\ncustomers")
-        middle.set_title(
-            "Former customers, by the highest tier they reached", loc="left", fontsize=12
-        )
-        middle.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        middle.grid(False)
-        legend_outside(middle, reverse=True)
-        bottom.plot(
-            weeks,
-            frame["prospect"].to_numpy(),
-            color=TIER_COLOURS["prospect"],
-            label="prospect",
-        )
+            stack.set_alpha(0.55)
+        stacks[-1].set_alpha(0.35)
         bottom.set_ylim(bottom=0)
-        bottom.set_ylabel("prospects")
-        bottom.set_title("Prospects: never bought", loc="left", fontsize=12)
+        bottom.set_ylabel("people")
+        bottom.set_title(
+            "Not customers: former customers by the highest tier they reached, and prospects",
+            loc="left",
+            fontsize=12,
+        )
         bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        legend_outside(bottom)
+        bottom.grid(False)
+        legend_outside(bottom, reverse=True)
         _finish_week_axis(bottom, weeks)
     return _result(ax, fig)
 

@@ -1339,14 +1339,11 @@ class ReferenceModel(mesa.Model):
         and, under PROSPECT, the people who never bought; the second the former customers
         (former actual, loyal and marketer customers, under ACTUAL, LOYAL and MARKETER).
         """
-        tiers, former = Counter(), Counter()
-        for person in self.people:
-            if person.is_active:
-                tiers[person.tier] += 1
-            elif person.highest_tier == Tier.PROSPECT:
-                tiers[Tier.PROSPECT] += 1
-            else:
-                former[person.highest_tier] += 1
+        tiers = Counter(person.tier for person in self.active)
+        former = Counter()
+        for group in (self.dormant, self.aware, self.departed):
+            former.update(person.highest_tier for person in group)
+        tiers[Tier.PROSPECT] += former.pop(Tier.PROSPECT, 0)
         return tiers, former
 
     def _weekly_row(self, active_start: int) -> dict[str, float]:

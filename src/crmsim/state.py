@@ -201,11 +201,13 @@ class CustomerState:
         """
         if active is None:
             active = self.active_mask()
-        former = self.highest_tier.astype(np.intp)
-        # codes 0 prospect, 1-3 customers by tier, 4-6 former customers by highest tier
-        former += (former > Tier.PROSPECT) * (len(Tier) - 1)
-        codes = np.where(active, self.tier, former)
-        return np.bincount(codes, minlength=2 * len(Tier) - 1)
+        # one pass over a 1-byte key (active, tier, highest tier), then a 32-bin count
+        key = self.highest_tier + (self.tier << 2)
+        key += active.view(np.int8) << 4
+        counts = np.bincount(key.astype(np.intp), minlength=32).reshape(2, 4, 4)
+        customers = counts[1].sum(axis=1)  # by the tier held
+        others = counts[0].sum(axis=0)  # by the highest tier reached
+        return np.concatenate([[others[0] + customers[0]], customers[1:], others[1:]])
 
     def reach(self, rows: np.ndarray, tier: int) -> None:
         """Record that the customers in ``rows`` now hold ``tier`` (raising ``highest_tier``)."""
