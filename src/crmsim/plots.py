@@ -2,8 +2,9 @@
 
 Every function takes the weekly frame (``model.datacollector.get_model_vars_dataframe()``, or
 the ``weekly.csv`` written by ``crmsim run`` read back with :func:`pandas.read_csv`) and returns
-a matplotlib :class:`~matplotlib.figure.Figure`. Pass ``ax=`` to draw into your own layout
-instead; the function then draws its main panel there and returns that ``Axes``.
+a matplotlib :class:`~matplotlib.figure.Figure` (:func:`time_to_tier` alone takes the curves of
+:func:`crmsim.analysis.time_to_tier`, read from a run's history). Pass ``ax=`` to draw into your
+own layout instead; the function then draws its main panel there and returns that ``Axes``.
 
 The figures are made as plain ``Figure`` objects, not through :mod:`matplotlib.pyplot`, so
 this module never chooses or changes the backend: a notebook keeps its inline backend and the
