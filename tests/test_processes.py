@@ -24,6 +24,7 @@ from crmsim.episodes import (
     failure_resilience,
     serve_customers,
 )
+from crmsim.frame import FORMER_COLUMNS, TIER_COLUMNS
 from crmsim.gifts import GOODWILL_KEPT, drift_shield, gift_goodwill, give_gifts
 from crmsim.kano import (
     CATEGORY_WEIGHT,
@@ -33,13 +34,13 @@ from crmsim.kano import (
     service_cost_per_episode,
     service_satisfaction,
 )
-from crmsim.ladders import climb_stages, climb_tiers
+from crmsim.ladders import climb_stages, climb_tiers, month_of_age
 from crmsim.leaving import leave
 from crmsim.levers import KanoAttribute, Population
 from crmsim.offer import discount_received, firm_value
 from crmsim.referrals import make_referrals, spread_negative_word
 from crmsim.stages import CHURN_CAUSES
-from crmsim.state import churn_proneness
+from crmsim.state import LOYALTY_WINDOW, churn_proneness
 from crmsim.trials import first_purchases, trial_probability
 from crmsim.trust import learn_from_episodes, update_calculus_trust
 from crmsim.winback import OFFER_FATIGUE, WIN_BACK_HALF_LIFE, acceptance, win_back
@@ -295,17 +296,96 @@ def test_stages_climb_with_good_episodes_and_commitment_and_slide_back_with_hyst
     assert s.stage[3] == Stage.EXPANSION
 
 
-def test_tiers_climb_with_repeat_purchases_and_identification():
+def _bought(model, rows, ages, week: int) -> None:
+    """Give ``rows`` a purchase ``ages`` weeks before ``week`` (0: that week), nothing else."""
+    s = model.state
+    s.purchase_window[:, rows] = 0
+    for age in ages:
+        s.purchase_window[(week - age) % LOYALTY_WINDOW, rows] = 1
+    s.recent_purchases[rows] = len(ages)
+
+
+def test_tiers_climb_with_sustained_purchases_and_identification():
     model = make_model(n=3)
     s = model.state
-    make_customers(model, [0], tier=Tier.ACTUAL)
+    make_customers(model, [0], tier=Tier.ACTUAL, stage=Stage.EXPANSION)
     make_customers(model, [1], tier=Tier.LOYAL, stage=Stage.COMMITMENT)
-    make_customers(model, [2], tier=Tier.ACTUAL)
-    s.recent_purchases[:] = [6, 6, 1]
+    make_customers(model, [2], tier=Tier.ACTUAL, stage=Stage.EXPANSION)
+    _bought(model, [0, 1], ages=[0, 2, 4, 6, 8, 10], week=20)
+    _bought(model, [2], ages=[3], week=20)
     s.satisfaction[:] = 0.5
     s.trust_identification[1] = 0.8
-    climb_tiers(s, week_of(model))
+    s.referrals_made[1] = 1
+    week = week_of(model, index=20)
+    climb_tiers(s, week)
     assert list(s.tier) == [Tier.LOYAL, Tier.MARKETER, Tier.ACTUAL]
+    assert list(s.highest_tier) == [Tier.LOYAL, Tier.MARKETER, Tier.ACTUAL]
+    assert sorted(week.events[0].who.tolist() + week.events[1].who.tolist()) == [0, 1]
+
+
+def test_an_explorer_does_not_become_loyal_however_often_they_buy():
+    model = make_model(n=3)
+    s = model.state
+    for row, stage in enumerate((Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT)):
+        make_customers(model, [row], tier=Tier.ACTUAL, stage=stage)
+    _bought(model, [0, 1, 2], ages=range(LOYALTY_WINDOW), week=30)
+    s.satisfaction[:] = 0.9
+    climb_tiers(s, week_of(model, index=30))
+    assert list(s.tier) == [Tier.ACTUAL, Tier.LOYAL, Tier.LOYAL]
+
+
+def test_loyalty_needs_purchases_in_every_month_of_the_quarter():
+    # months of the trailing quarter by age: 0-4 weeks, 5-8 weeks, 9-12 weeks
+    assert month_of_age(np.arange(LOYALTY_WINDOW)).tolist() == [0] * 5 + [1] * 4 + [2] * 4
+    patterns = {
+        "every month": [0, 1, 6, 10],
+        "a burst in the latest month": [0, 1, 2, 3, 4],
+        "none in the middle month": [0, 1, 2, 9, 12],
+        "none in the latest month": [5, 6, 9, 10, 11],
+        "every month, too few": [0, 6, 12],
+    }
+    model = make_model(n=len(patterns))
+    s = model.state
+    make_customers(model, np.arange(len(patterns)), stage=Stage.EXPANSION)
+    for row, ages in enumerate(patterns.values()):
+        _bought(model, [row], ages=ages, week=13)
+    s.satisfaction[:] = 0.5
+    climb_tiers(s, week_of(model, index=13))
+    assert dict(zip(patterns, s.tier.tolist(), strict=True)) == {
+        "every month": Tier.LOYAL,
+        "a burst in the latest month": Tier.ACTUAL,
+        "none in the middle month": Tier.ACTUAL,
+        "none in the latest month": Tier.ACTUAL,
+        "every month, too few": Tier.ACTUAL,
+    }
+
+
+def test_a_loyal_customer_becomes_a_marketer_only_after_bringing_a_customer():
+    model = make_model(n=2)
+    s = model.state
+    make_customers(model, [0, 1], tier=Tier.LOYAL, stage=Stage.COMMITMENT)
+    _bought(model, [0, 1], ages=[0, 5, 10], week=20)
+    s.satisfaction[:] = 0.5
+    s.trust_identification[:] = 0.9
+    s.referrals_made[:] = [0, 1]
+    climb_tiers(s, week_of(model, index=20))
+    assert list(s.tier) == [Tier.LOYAL, Tier.MARKETER]
+
+
+def test_a_former_customer_keeps_the_highest_tier_reached_until_a_newcomer_takes_the_place():
+    model = make_model(n=3)
+    s = model.state
+    make_customers(model, [0, 1, 2], tier=Tier.MARKETER, stage=Stage.COMMITMENT)
+    s.tier[1] = Tier.ACTUAL  # a marketer once, back as an actual customer after a return
+    week = week_of(model, index=4)
+    leave(s, week, np.array([0, 1]), "drift")
+    assert list(s.tier[:2]) == [Tier.PROSPECT, Tier.PROSPECT]  # prospects for the offers
+    assert list(s.former_tier[:2]) == [Tier.MARKETER, Tier.ACTUAL]  # the tier when they left
+    assert list(s.highest_tier[:2]) == [Tier.MARKETER, Tier.MARKETER]
+    counts = dict(zip((*TIER_COLUMNS, *FORMER_COLUMNS), s.tier_counts().tolist(), strict=True))
+    assert counts["former_marketer"] == 2 and counts["marketer"] == 1 and counts["prospect"] == 0
+    s.renew(np.array([0]), model.population, model.rng)
+    assert s.highest_tier[0] == Tier.PROSPECT
 
 
 def test_committed_customers_turn_down_offers_that_tempt_uncommitted_ones():

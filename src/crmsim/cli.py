@@ -29,6 +29,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Iterator, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,7 +39,7 @@ import pandas as pd
 import crmsim
 from crmsim import analysis, scenarios
 from crmsim.levers import Market, Policy, Population
-from crmsim.model import STAGE_COLUMNS, TIER_COLUMNS, CRMModel, LossLog
+from crmsim.model import FORMER_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS, CRMModel, LossLog
 from crmsim.network import NETWORK_KINDS
 from crmsim.scenarios import Scenario
 from crmsim.stages import CHURN_CAUSES
@@ -201,11 +202,16 @@ def summarize(
         "",
         f"  {'stage':<20}     tier",
     ]
-    stages = [(s, _count(last[s])) for s in STAGE_COLUMNS]
-    tiers = [(t, _count(last[t])) for t in TIER_COLUMNS]
-    for i, (stage, n) in enumerate(stages):
-        tier_cell = f"{tiers[i][0]:<10}{tiers[i][1]:>7}" if i < len(tiers) else ""
-        lines.append(f"  {stage:<13}{n:>7}     {tier_cell}".rstrip())
+    stages = [f"{s:<13}{_count(last[s]):>7}" for s in STAGE_COLUMNS]
+    # former customers by the highest tier they reached (a frame from before they were
+    # counted has none: its prospects include them)
+    tiers = [
+        f"{t.replace('_', ' '):<16}{_count(last[t]):>7}"
+        for t in (*TIER_COLUMNS, *FORMER_COLUMNS)
+        if t in last
+    ]
+    for stage, tier in zip_longest(stages, tiers, fillvalue=" " * 20):
+        lines.append(f"  {stage}     {tier}".rstrip())
 
     causes = {c: int(frame[f"lost_{c}"].sum()) for c in CHURN_CAUSES}
     if not causes["moved"]:

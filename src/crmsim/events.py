@@ -35,6 +35,7 @@ EVENT_KINDS: dict[str, str] = {
     "episode": "bought and was served (detail: how the episode felt, in [-1, 1])",
     "failure": "the service failed (detail: 0 no complaint, 1 complained, 2 also resolved)",
     "breach": "felt disrespected (detail 0)",
+    "climbed": "rose to a higher tier (detail: the tier reached, a Tier code: 2 loyal, 3 marketer)",
     "left": "left the firm (detail: the cause, an index into CHURN_CAUSES plus 1)",
     "won_back": "accepted a win-back offer (detail 0)",
     "referred": "was recommended the firm (detail: the referrer's row)",

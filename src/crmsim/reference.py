@@ -115,7 +115,14 @@ from crmsim.episodes import (
     breach_probability,
     failure_probability,
 )
-from crmsim.frame import COUNT_COLUMNS, FRAME_COLUMNS, MONEY_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS
+from crmsim.frame import (
+    COUNT_COLUMNS,
+    FORMER_COLUMNS,
+    FRAME_COLUMNS,
+    MONEY_COLUMNS,
+    STAGE_COLUMNS,
+    TIER_COLUMNS,
+)
 from crmsim.gifts import (
     GIFT_DELIGHT,
     GIFT_INVESTMENT,
@@ -131,11 +138,14 @@ from crmsim.ladders import (
     COMMITMENT_TO_COMMIT,
     COMMITMENT_TO_SLIDE_BACK,
     GOOD_EPISODES_TO_EXPAND,
+    LOYAL_MONTHS,
     LOYAL_PURCHASES,
     LOYAL_SATISFACTION,
+    LOYAL_STAGES,
     LOYALTY_LOST_PURCHASES,
     LOYALTY_LOST_SATISFACTION,
     MARKETER_IDENTIFICATION,
+    MARKETER_REFERRALS,
     TRUST_TO_EXPAND,
 )
 from crmsim.levers import (
@@ -404,6 +414,7 @@ class ReferenceCustomer(mesa.Agent):
         model = self.model
         # the two ladders
         self.tier: Tier = Tier.PROSPECT
+        self.highest_tier = int(Tier.PROSPECT)  # the highest tier ever held, kept on leaving
         # relationship quality
         self.trust_calculus = 0.0
         self.trust_knowledge = 0.0
@@ -482,6 +493,21 @@ class ReferenceCustomer(mesa.Agent):
         """Purchases in the last ``LOYALTY_WINDOW`` weeks, this one included."""
         since = self.model.week - LOYALTY_WINDOW
         return sum(1 for week in self.purchase_weeks if week > since)
+
+    def bought_every_month(self) -> bool:
+        """Bought in each of the ``LOYAL_MONTHS`` months of the last ``LOYALTY_WINDOW`` weeks."""
+        week = self.model.week
+        months = {
+            (week - bought) * LOYAL_MONTHS // LOYALTY_WINDOW
+            for bought in self.purchase_weeks
+            if week - bought < LOYALTY_WINDOW
+        }
+        return len(months) == LOYAL_MONTHS
+
+    def reach(self, tier: Tier) -> None:
+        """Hold ``tier`` from now on, and keep the highest tier ever held on record."""
+        self.tier = tier
+        self.highest_tier = max(self.highest_tier, int(tier))
 
     @property
     def heard_negative(self) -> float:
@@ -577,7 +603,8 @@ class ReferenceCustomer(mesa.Agent):
         model = self.model
         model.move(self, Stage.DISSOLUTION)
         self.former_tier = int(self.tier)
-        self.tier = Tier.PROSPECT  # a former customer is a prospect again
+        # a former customer is a prospect again for the firm's offers; highest_tier is kept
+        self.tier = Tier.PROSPECT
         self.churn_cause = CHURN_CAUSES.index(cause) + 1
         self.lost_week = model.week
         self.win_back_refusals = 0
@@ -619,7 +646,7 @@ class ReferenceCustomer(mesa.Agent):
             return
         week = model.week
         model.move(self, Stage.EXPLORATION)
-        self.tier = Tier.ACTUAL
+        self.reach(Tier.ACTUAL)
         self.spell_start = week
         # what brought them in: a discount-won customer weighs price most
         self.trust_calculus = logistic(VALUE_SLOPE * advantage)
@@ -858,12 +885,18 @@ class ReferenceCustomer(mesa.Agent):
 
     # 6 ... tiers (crmsim.ladders.climb_tiers) -- for the active
     def climb_tier(self) -> None:
-        """Actual <-> loyal by repeat purchases and satisfaction; loyal -> marketer."""
+        """Actual <-> loyal by sustained repeat purchases and satisfaction, once past
+        exploration; loyal -> marketer by identification and a referral that brought a customer."""
         if not self.is_active:
             return
         if self.tier == Tier.ACTUAL:
-            if self.recent_purchases >= LOYAL_PURCHASES and self.satisfaction >= LOYAL_SATISFACTION:
-                self.tier = Tier.LOYAL
+            if (
+                self.stage in LOYAL_STAGES
+                and self.recent_purchases >= LOYAL_PURCHASES
+                and self.satisfaction >= LOYAL_SATISFACTION
+                and self.bought_every_month()
+            ):
+                self.reach(Tier.LOYAL)
         elif self.tier == Tier.LOYAL:
             if (
                 self.recent_purchases < LOYALTY_LOST_PURCHASES
@@ -873,8 +906,9 @@ class ReferenceCustomer(mesa.Agent):
             elif (
                 self.stage == Stage.COMMITMENT
                 and self.trust_identification >= MARKETER_IDENTIFICATION
+                and self.referrals_made >= MARKETER_REFERRALS
             ):
-                self.tier = Tier.MARKETER
+                self.reach(Tier.MARKETER)
 
     # 7 competitor offers (crmsim.competition.competitor_offers) -- for the active
     def consider_competitor_offer(self) -> None:
@@ -1026,7 +1060,7 @@ class ReferenceCustomer(mesa.Agent):
             self.win_back_refusals += 1
             return
         model.move(self, Stage.EXPLORATION)
-        self.tier = Tier.ACTUAL
+        self.reach(Tier.ACTUAL)
         self.spell_start = model.week
         self.trust_calculus *= RETURN_TRUST_KEPT
         self.trust_knowledge *= RETURN_TRUST_KEPT
@@ -1307,14 +1341,28 @@ class ReferenceModel(mesa.Model):
             tally=self.tally,
         )
 
+    def tier_counts(self) -> tuple[Counter, Counter]:
+        """Customers by the tier they hold, and everyone else by the highest tier they reached.
+
+        Returns the two counts by :class:`~crmsim.stages.Tier`: the first holds the customers
+        and, under PROSPECT, the people who never bought; the second the former customers
+        (former actual, loyal and marketer customers, under ACTUAL, LOYAL and MARKETER).
+        """
+        tiers = Counter(person.tier for person in self.active)
+        former = Counter()
+        for group in (self.dormant, self.aware, self.departed):
+            former.update(person.highest_tier for person in group)
+        tiers[Tier.PROSPECT] += former.pop(Tier.PROSPECT, 0)
+        return tiers, former
+
     def _weekly_row(self, active_start: int) -> dict[str, float]:
         """The week's row of :data:`crmsim.model.FRAME_COLUMNS` (one pass over the customers)."""
         tally = self.tally
-        stages, tiers = Counter(), Counter()
+        stages = Counter()
         stages[Stage.UNAWARE] = len(self.dormant)
         stages[Stage.AWARENESS] = len(self.aware)
         stages[Stage.DISSOLUTION] = len(self.departed)
-        tiers[Tier.PROSPECT] = self.n_customers - len(self.active)  # everyone but customers
+        tiers, former = self.tier_counts()
         sums = dict.fromkeys(
             ("trust", "trust_calculus", "trust_knowledge", "trust_identification",
              "commitment_mean", "satisfaction", "switching_cost"),
@@ -1322,7 +1370,6 @@ class ReferenceModel(mesa.Model):
         )  # fmt: skip
         for c in self.active:
             stages[c.stage] += 1
-            tiers[c.tier] += 1
             sums["trust"] += c.trust
             sums["trust_calculus"] += c.trust_calculus
             sums["trust_knowledge"] += c.trust_knowledge
@@ -1339,6 +1386,8 @@ class ReferenceModel(mesa.Model):
         }
         row.update((name, stages[stage]) for name, stage in zip(STAGE_COLUMNS, Stage, strict=True))
         row.update((name, tiers[tier]) for name, tier in zip(TIER_COLUMNS, Tier, strict=True))
+        customer_tiers = [tier for tier in Tier if tier > Tier.PROSPECT]
+        row.update(zip(FORMER_COLUMNS, (former[t] for t in customer_tiers), strict=True))
         row.update((name, total / n_active if n_active else 0.0) for name, total in sums.items())
         row.update((name, int(tally[name])) for name in COUNT_COLUMNS)
         row.update((name, float(tally[name])) for name in MONEY_COLUMNS)
