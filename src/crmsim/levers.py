@@ -406,7 +406,7 @@ def default_channel_costs() -> dict[str, float]:
     >>> sorted(default_channel_costs(), key=CHANNELS.index) == list(CHANNELS)
     True
     """
-    return {"phone": 0.05, "face-to-face": 0.15, "email": 0.02, "letter": 0.15}
+    return {"phone": 0.05, "face-to-face": 0.15, "email": 0.02, "letter": 0.18}
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Observing single events of a run: :func:`run_recording_failures` subscribes to the model's
 weekly events (:mod:`crmsim.events`) and lists every service failure with the customer's
-stage, whether they complained, whether it was resolved and whether they left.
+stage, whether they complained, whether it was resolved and whether they left;
+:func:`run_following_first_failures` follows each customer from their first failure and says
+whether they are still a customer some weeks later.
 """
 
 from __future__ import annotations
