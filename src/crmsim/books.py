@@ -33,6 +33,23 @@ COST_COLUMNS = (
 CHANNEL_CUSTOMERS = tuple(f"customers_{channel}" for channel in CHANNELS)
 
 
+def channel_costs(policy: Policy, market: Market) -> tuple[float, ...]:
+    """What each channel of :data:`crmsim.levers.CHANNELS` costs a week per active customer who
+    prefers it: its ``Market.channel_unit_cost`` if the policy staffs it, else 0.
+
+    The per-customer part of :func:`keep_books` that lasts as long as the customer stays.
+
+    Examples
+    --------
+    >>> channel_costs(Policy(channels="email"), Market(channel_unit_cost={"email": 0.03}))
+    (0.0, 0.0, 0.03, 0.0)
+    """
+    return tuple(
+        market.channel_unit_cost[channel] if channel in policy.channels else 0.0
+        for channel in CHANNELS
+    )
+
+
 def cost_per_episode(policy: Policy, market: Market) -> float:
     """What one purchase costs the firm: its goods, its service and its respect.
 
@@ -54,9 +71,9 @@ def keep_books(n_customers: int, week: Week) -> None:
     t["cost_recovery"] = market.recovery_unit_cost * policy.recovery * t["complaints"]
     # a staffed channel's load is the customers who would reach the firm through it
     t["cost_channels"] = sum(
-        market.channel_unit_cost[channel] * t[key]
-        for channel, key in zip(CHANNELS, CHANNEL_CUSTOMERS, strict=True)
-        if channel in policy.channels
+        cost * t[key]
+        for cost, key in zip(channel_costs(policy, market), CHANNEL_CUSTOMERS, strict=True)
+        if cost
     )
     t["cost_rewards"] = policy.referral_reward * t["referral_conversions"]
     t["cost_win_back"] = market.win_back_unit_cost * t["win_back_offers"]
