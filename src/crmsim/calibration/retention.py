@@ -107,7 +107,7 @@ def simulate_cohort(
     Examples
     --------
     >>> simulate_cohort(4, 13, n_customers=500, rng=1)
-    array([500, 386, 348, 312])
+    array([500, 381, 337, 298])
     """
     periods = checks.integer("periods", periods, low=1)
     period_weeks = checks.integer("period_weeks", period_weeks, low=1)
