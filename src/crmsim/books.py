@@ -39,6 +39,18 @@ def channel_costs(policy: Policy, market: Market) -> tuple[float, ...]:
 
     The per-customer part of :func:`keep_books` that lasts as long as the customer stays.
 
+    Parameters
+    ----------
+    policy : Policy
+        Its ``channels`` are the staffed ones.
+    market : Market
+        Its ``channel_unit_cost`` gives each channel's cost.
+
+    Returns
+    -------
+    tuple of float
+        One cost per channel, in the order of ``CHANNELS``.
+
     Examples
     --------
     >>> channel_costs(Policy(channels="email"), Market(channel_unit_cost={"email": 0.03}))

@@ -84,15 +84,43 @@ def failure_probability(must_be_fulfilment: np.ndarray, max_failure_rate: float)
 
 
 def staffed_channels(policy: Policy) -> np.ndarray:
-    """Whether the firm staffs each channel of :data:`crmsim.levers.CHANNELS`, in that order."""
+    """Whether the firm staffs each channel of :data:`crmsim.levers.CHANNELS`, in that order.
+
+    Parameters
+    ----------
+    policy : Policy
+        The firm's levers; its ``channels`` are the staffed ones.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One entry per channel, indexed like ``CustomerState.channel``.
+
+    Examples
+    --------
+    >>> staffed_channels(Policy(channels={"phone", "email"})).tolist()
+    [True, False, True, False]
+    """
     return np.array([channel in policy.channels for channel in CHANNELS])
 
 
 def complaint_probability(state: CustomerState, who: np.ndarray, week: Week) -> np.ndarray | float:
     """Chance that each of ``who`` complains after a failure.
 
-    The market's ``complaint_propensity``, times ``UNSTAFFED_VOICE`` for a customer whose
-    preferred channel the firm does not staff (one number for all when it staffs every one).
+    Parameters
+    ----------
+    state : CustomerState
+        The customers (their preferred ``channel`` is read).
+    who : numpy.ndarray
+        Rows of the customers asked about.
+    week : Week
+        The week's levers: the market's ``complaint_propensity``, the policy's ``channels``.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        ``complaint_propensity``, times ``UNSTAFFED_VOICE`` for a customer whose preferred
+        channel the firm does not staff; one number for all when it staffs every channel.
     """
     propensity = week.market.complaint_propensity
     staffed = staffed_channels(week.policy)
@@ -206,7 +234,8 @@ def serve_customers(state: CustomerState, week: Week) -> None:
 
 
 def failure_defections(state: CustomerState, week: Week) -> None:
-    """Customers left with an unresolved failure may leave; early-stage ones about half the time."""
+    """Customers left with an unresolved failure may leave: early-stage ones who said nothing
+    about half the time, those who complained in vain less often (:func:`voice_factor`)."""
     episodes = week.episodes
     unresolved = episodes.failed & ~episodes.resolved
     if not unresolved.any():
@@ -226,7 +255,23 @@ def voice_factor(complained: np.ndarray) -> np.ndarray:
 
     A customer who complained, even without being helped, has used voice rather than exit
     (Hirschman 1970) and stays more often than one who said nothing (TARP 1979, 1986; Tax,
-    Brown & Chandrashekaran 1998): their risk is ``1 - VOICE_RELIEF`` of the silent's.
+    Brown & Chandrashekaran 1998).
+
+    Parameters
+    ----------
+    complained : numpy.ndarray of bool
+        Whether each customer complained about the failure (and was not helped).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``1 - VOICE_RELIEF`` for those who complained, 1 for the others: the factor on the
+        silent customer's risk.
+
+    Examples
+    --------
+    >>> voice_factor(np.array([True, False])).tolist()
+    [0.7, 1.0]
     """
     return np.where(complained, 1.0 - VOICE_RELIEF, 1.0)
 

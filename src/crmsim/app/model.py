@@ -96,6 +96,16 @@ def target_label(target: str | frozenset[str]) -> str:
 def channels_label(channels: frozenset[str]) -> str:
     """The staffed channels as the dashboard names them: ``"all"`` or ``"phone+email"``.
 
+    Parameters
+    ----------
+    channels : frozenset of str
+        A policy's ``channels``.
+
+    Returns
+    -------
+    str
+        ``"all"``, or the channels in the order of ``CHANNELS`` joined by ``+``.
+
     Examples
     --------
     >>> channels_label(frozenset({"email", "phone"})), channels_label(frozenset(CHANNELS))
