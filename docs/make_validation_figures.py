@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from crmsim import CRMModel, Market, Population
+from crmsim.episodes import VOICE_RELIEF
 from crmsim.calibration import (
     bass_closed_form,
     bass_limit_inputs,
@@ -182,14 +183,22 @@ def course_figure() -> None:
             committed, active = model.frame.iloc[-1][["commitment", "active"]].astype(int)
             print(f"Seed 0 at week 156: {committed} of {active} active customers in commitment")
     failures = pd.concat(tables, ignore_index=True)
-    unresolved = failures[~failures["resolved"]]
-    early = unresolved.loc[unresolved["stage"].isin(["exploration", "expansion"]), "left"]
+    # failure_defection is the risk of a customer who said nothing; a complaint left
+    # unresolved relieves part of it (episodes.VOICE_RELIEF)
+    silent = failures[~failures["complained"]]
+    early = silent.loc[silent["stage"].isin(["exploration", "expansion"]), "left"]
     print(
         f"  leave: exploration and expansion together: {100 * early.mean():.1f} % of {len(early):,}"
     )
+    unhelped = failures[failures["complained"] & ~failures["resolved"]]
+    exploring = unhelped.loc[unhelped["stage"] == "exploration", "left"]
+    print(
+        f"  leave: exploration, complained and not helped: {100 * exploring.mean():.1f} % of "
+        f"{len(exploring):,} (the rule: {100 * 0.5 * (1 - VOICE_RELIEF):.0f} %)"
+    )
     rows = [("complain after a failure", failures["complained"], 0.40)]
     for stage in ("exploration", "expansion", "commitment"):
-        leave = unresolved.loc[unresolved["stage"] == stage, "left"]
+        leave = silent.loc[silent["stage"] == stage, "left"]
         rows.append((f"leave: {stage}", leave, 0.50 if stage == "exploration" else None))
     print("Course figures, 4 default runs of 2,000 customers x 156 weeks")
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -208,7 +217,7 @@ def course_figure() -> None:
     ax.set(
         ylabel="share (95 % interval)",
         ylim=(0, 0.7),
-        title="Failures: complaints, and departures after an unresolved one",
+        title="Failures: complaints, and departures after a silent one",
     )
     ax.legend(loc="upper right")
     fig.tight_layout()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from crmsim import checks
-from crmsim.books import cost_per_episode
+from crmsim.books import channel_costs, cost_per_episode
 from crmsim.episodes import episode_probability
 from crmsim.gifts import purchase_lift
 from crmsim.offer import discount_received, share_of_wallet
@@ -831,8 +831,8 @@ def lifetime_value(frame: pd.DataFrame, equity: float) -> float:
     """Customer lifetime value of a run: what its customers brought and are still worth, each.
 
     The margin of the whole run before advertising (revenue less every other cost: goods,
-    service, respect, complaints, gifts, rewards, win-back) plus the customer equity at the
-    end (:func:`customer_equity`), per customer acquired; NaN if nobody was acquired.
+    service, respect, complaints, channels, gifts, rewards, win-back) plus the customer
+    equity at the end (:func:`customer_equity`), per customer acquired; NaN if nobody was acquired.
     Advertising is left out because it is the cost of acquiring them (the KPI
     ``acquisition_cost``).
     """
@@ -849,8 +849,9 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
 
     Each active customer is worth their current weekly margin (the chance of a purchase
     this week, at their stage, price and goodwill, times the price they pay, less the cost
-    of goods, service and respect of an episode, and less the gifts a loyal customer or
-    marketer is given each week on average) times the discounted number of weeks they can
+    of goods, service and respect of an episode, less the weekly cost of their contact
+    channel if the firm staffs it, and less the gifts a loyal customer or marketer is given
+    each week on average) times the discounted number of weeks they can
     be expected to stay, from the hazard of leaving at their relationship's age as measured over the
     run (:func:`hazard_by_tenure`, :func:`expected_future_weeks`). Customer equity is
     their sum (Gupta, Lehmann & Stuart 2004 value a firm's customers this way).
@@ -890,6 +891,8 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
         state, rows, share_of_wallet(state, week, offered, rows), purchase_lift(state, week, rows)
     )
     weekly_margin = chance * (paid - cost_per_episode(policy, market))
+    # the customer's channel is staffed for them every week they stay
+    weekly_margin -= np.asarray(channel_costs(policy, market))[state.channel[rows]]
     if policy.gift_value > 0:
         # the gifts keep coming as long as the customer stays loyal
         weekly_margin -= np.where(

@@ -503,8 +503,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if returns is not None and returns["return"].notna().any():
         print(
             f"\nReturn per unit of lever cost over {reference}, paired: extra profit per extra "
-            "unit spent on discounts,\nservice, respect, complaints, gifts, rewards, win-back "
-            "and advertising (profit is net of it: 0 breaks even)\n"
+            "unit spent on discounts,\nservice, respect, complaints, channels, gifts, rewards, "
+            "win-back and advertising (profit is net of it: 0 breaks even)\n"
         )
         for name, row in returns.iterrows():
             if not np.isfinite(row["return"]):

@@ -99,7 +99,7 @@ from crmsim import checks
 from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
 from crmsim.attribution import RESPECT_WEIGHT as MOTIVE_RESPECT_WEIGHT
 from crmsim.awareness import initial_expectation
-from crmsim.books import keep_books
+from crmsim.books import CHANNEL_CUSTOMERS, keep_books
 from crmsim.commitment import (
     COMMITMENT_SPEED,
     DISSATISFACTION_WEAR,
@@ -112,8 +112,11 @@ from crmsim.episodes import (
     ENGAGEMENT,
     RECOVERED_SERVICE,
     RESPECT_WEIGHT,
+    UNSTAFFED_VOICE,
+    VOICE_RELIEF,
     breach_probability,
     failure_probability,
+    staffed_channels,
 )
 from crmsim.frame import (
     COUNT_COLUMNS,
@@ -688,6 +691,8 @@ class ReferenceCustomer(mesa.Agent):
         model = self.model
         random = self.random
         self.episode = None
+        # every active customer loads the channel they would reach the firm through
+        model.tally[CHANNEL_CUSTOMERS[self.channel]] += 1
         tried_now = self.spell_start == model.week  # a trial or a return this week
         wallet = self.share_of_wallet(self.discount_offered())
         rate = self.purchase_rate * ENGAGEMENT[self.stage] * wallet
@@ -713,7 +718,10 @@ class ReferenceCustomer(mesa.Agent):
         must_be = model.category_mean(fulfilment, "must-be")
         p_fail = failure_probability(must_be, market.max_failure_rate)
         failed = random.random() < p_fail
-        complained = failed and random.random() < market.complaint_propensity
+        propensity = market.complaint_propensity
+        if not model.staffed[self.channel]:  # reaching the firm another way: fewer complain
+            propensity *= UNSTAFFED_VOICE
+        complained = failed and random.random() < propensity
         resolved = complained and random.random() < policy.recovery
         if failed:
             service_term = RECOVERED_SERVICE if resolved else -1.0
@@ -775,8 +783,10 @@ class ReferenceCustomer(mesa.Agent):
         else:
             depth = (self.trust_knowledge + self.trust_identification + self.commitment) / 3
             resilience = market.deepening * min(0.9, depth)
-        chance = min(1.0, market.failure_defection * (1.0 - resilience) * self.churn_proneness)
-        if self.random.random() < chance:
+        risk = market.failure_defection * (1.0 - resilience) * self.churn_proneness
+        if episode.complained:  # voice rather than exit: a complainer stays more often
+            risk *= 1.0 - VOICE_RELIEF
+        if self.random.random() < min(1.0, risk):
             self.leave("failure", angry=episode.complained)
 
     # 4 ... the marketer trap (crmsim.episodes.disrespect_exits) -- for this week's buyers
@@ -1153,6 +1163,7 @@ class ReferenceModel(mesa.Model):
         self._row: dict[str, float] = {}
         self.discount_running = False
         self.gift_week = False
+        self.staffed = [True] * len(CHANNELS)
         self.initial_expectation = 0.0
         # the groups the phases run over, and the counts of active contacts
         self.dormant: dict[ReferenceCustomer, None] = {}
@@ -1301,6 +1312,7 @@ class ReferenceModel(mesa.Model):
         week = self._as_week()  # shares the tally, for the firm's books
         self.discount_running = policy.discount_running(self.week)
         self.gift_week = policy.gift_value > 0 and self.week % policy.gift_every == 0
+        self.staffed = staffed_channels(policy).tolist()
         self.initial_expectation = initial_expectation(week)
         active_start = self.n_active
         for phase in PHASES:
