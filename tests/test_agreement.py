@@ -9,12 +9,12 @@ fifth aware (half of them referred by a friend), two fifths customers in every s
 tier (explorers actual customers, marketers in commitment, a third of the customers with a
 referral that brought someone, everyone close to a ladder's threshold), the rest former
 customers who had reached every tier, half of them angry and still talking; the levers make
-failures, breaches, complaints, competitor offers, lapses, gifts (a gift week), discounts for new
-customers, referrals and win-back offers frequent; the firm is dearer than the competitor,
-so customers buy less for it and aware prospects settle elsewhere; it staffs only e-mail, so most customers who meet a
-failure reach it through a channel they like less; some of the aware are
-former customers who reconsidered, so a purchase is a return; and 2 % of people leave the
-category.
+failures, breaches, complaints, competitor offers, lapses, gifts (a gift week), discounts
+for new customers, referrals and win-back offers frequent; the firm is dearer than the
+competitor, so customers buy less for it and aware prospects settle elsewhere; it staffs only
+e-mail, so most customers who meet a failure reach it through a channel they like less; some
+of the aware are former customers who reconsidered, so a purchase is a return; and 2 % of
+people leave the category.
 
 The check (:func:`disagreement`): each engine simulates that week ``REPEATS`` times with
 fresh random numbers; for every outcome (the weekly row, and a few state summaries the row
@@ -43,31 +43,33 @@ so who came and went adds no noise).
 
 Power. :data:`RULE_OUTCOMES` names, for each process of ``WEEKLY_PROCESSES``, its scene and
 the outcomes that show it; ``test_rule_agrees`` checks them. ``test_a_broken_rule_is_caught``
-runs the rule-break list (:data:`BREAKS`, 102 variants): every rule removed in the reference
-and, separately, in the vectorized engine (serving, which later rules need, has half the
-purchases instead), the two price rules inside processes switched off in each engine (the
-share of wallet, settling with the competitor), constants changed in each engine
-(disconfirmation 0.3 -> 0, referrals that never fade, no trust hit and no expectation hit
-from negative word of mouth, negative word never forgotten, knowledge and identification
-gains and commitment speed halved, the gifts' goodwill, win-back acceptance, explorers
-allowed to become loyal, loyalty from a burst of purchases, marketers who brought nobody),
-the highest tier on record never raised, former customers counted as prospects in the
-weekly row, a complaint left unresolved protecting fully from leaving instead of relieving
-0.3 of the risk, the channel rules (a closed channel that silences nobody, shown by the busy
+runs the rule-break list (:data:`BREAKS`, 108 variants): every rule removed in the
+reference and, separately, in the vectorized engine (serving, which later rules need, has
+half the purchases instead), the two price rules inside processes switched off in each
+engine (the share of wallet, settling with the competitor), constants changed in each engine
+(disconfirmation 0.3 -> 0, referrals that fade four times as fast, no trust hit and no
+expectation hit from negative word of mouth, negative word never forgotten, knowledge and
+identification gains and commitment speed halved, the gifts' goodwill, win-back acceptance,
+explorers allowed to become loyal, loyalty from a burst of purchases, marketers who brought
+nobody, a complaint left unresolved protecting fully from leaving instead of relieving 0.3 of
+the risk), the highest tier on record never raised, former customers counted as prospects in
+the weekly row, the channel rules (a closed channel that silences nobody, shown by the busy
 scene's complaints, :attr:`Break.shown_by`; each customer's load counted under the next
-channel, shown by the cost of the channels), and, in each engine, each rule of leaving run with everyone equally prone
-(proneness ignored) and the three that depth protects run as if ``Market.deepening`` were 1
-(the leaving scene has 0). Every break makes its rule's check fail. Measured when last
-changed (``python tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.79
-(busy), 0.63 (leaving) and 0.32 (calm); broken, the smallest were 1.14 and 1.26 (referrals
-that never fade), 1.54 and over 2 (no offer fatigue), 1.65 (deepening ignored in the
-vectorized failure exits), 1.8 and 2.0 (loyalty from a burst), 2.0 and 2.3 (disconfirmation
-removed), at least 2.6 for the other changed constants, tier rules and dropped inputs, and at
-least 3.6 for the price rules switched off and for every removed rule (simulated 16 times
-instead of 40). So one week detects a rule's removal with a wide margin and halving a gain or
-dropping an input with a margin of 1.1-2; a change of 10-20 % in a constant is below what it
-can see (the long runs of ``tests/test_reference.py`` cover the rules that move many
-customers).
+channel, shown by the cost of the channels), and each rule of leaving run with everyone
+equally prone (proneness ignored) and the three that depth protects run as if
+``Market.deepening`` were 1 (the leaving scene has 0). Every break makes its rule's check
+fail. Measured when last changed (``python tests/test_agreement.py`` prints it): unbroken,
+the largest |difference| / limit was 0.58 (busy), 0.82 (leaving) and 0.32 (calm); broken,
+the smallest were 1.37 and 1.93 (win-back offers that refusals do not fatigue), 1.82
+(deepening ignored in the vectorized failure exits), 1.88 and 2.31 (loyalty from a burst),
+1.96 and 2.31 (disconfirmation removed), then at least 2.2 for the other changed constants,
+tier and channel rules and dropped inputs, and at least 3.5 for the price rules switched
+off and for every removed rule (simulated 16 times instead of 40). So one week detects a
+rule's removal with a wide margin and halving a gain or dropping an input with a margin of
+about 1.4-2; a change of 10-20 % in a constant is below what it can see, and so is removing
+the relief a complaint gives (a change of 0.3 in the risk of the few complainers a week who
+leave angry): the long runs of ``tests/test_reference.py`` and
+``tests/test_course_behaviour.py`` cover the rules that move many customers.
 
 Vectorized breaks replace an entry of ``crmsim.model.WEEKLY_PROCESSES`` by a no-op or by the
 process run under a changed input, wrap a
@@ -658,7 +660,7 @@ _HALF_ENGAGEMENT = {stage: value / 2 for stage, value in episodes.ENGAGEMENT.ite
 #: The reference imports each under the same name.
 _CHANGED_CONSTANTS = [
     ("serve_customers", "DISCONFIRMATION", 0.0, episodes),  # was 0.3
-    ("make_referrals", "REFERRAL_FADE", 0.0, referrals),  # was 0.125: referrals never fade
+    ("make_referrals", "REFERRAL_FADE", 0.5, referrals),  # was 0.125: fade four times as fast
     ("spread_negative_word", "NEGATIVE_TRUST_HIT", 0.0, referrals),  # was 0.1
     ("spread_negative_word", "NEGATIVE_EXPECTATION_HIT", 0.0, referrals),  # was 0.1
     ("spread_negative_word", "NEGATIVE_MEMORY", 1.0, referrals),  # was 0.98: never forgotten
