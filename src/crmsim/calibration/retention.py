@@ -107,7 +107,7 @@ def simulate_cohort(
     Examples
     --------
     >>> simulate_cohort(4, 13, n_customers=500, rng=1)
-    array([500, 375, 339, 309])
+    array([500, 407, 379, 352])
     """
     periods = checks.integer("periods", periods, low=1)
     period_weeks = checks.integer("period_weeks", period_weeks, low=1)
