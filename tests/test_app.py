@@ -459,7 +459,7 @@ def test_picking_a_scenario_loads_its_settings_into_the_controls(dashboard):
     assert "Customer-centric" in dashboard.texts()
     assert dashboard.slider(RESPECT).v_model == 0.8
     assert dashboard.slider("Referral reward (money)").v_model == 5.0
-    assert dashboard.slider("Gift value (money)").v_model == 2.0
+    assert dashboard.slider("Gift value (money)").v_model == 1.0
 
 
 def test_one_slider_per_kano_attribute_on_request(dashboard):

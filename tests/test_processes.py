@@ -872,8 +872,9 @@ def test_proneness_is_a_mean_one_factor_with_the_chosen_spread():
 
 def test_the_prone_leave_more_by_every_route():
     """Half the customers three times as prone: each hazard of leaving is three times theirs."""
+    # nobody complains, so that the voice relief plays no part
     market = Market(max_failure_rate=1.0, failure_defection=0.2, max_breach_rate=1.0,
-                    marketer_breach_exit=0.3)  # fmt: skip
+                    marketer_breach_exit=0.3, complaint_propensity=0.0)  # fmt: skip
     model, week = _serve(Policy(service={"reliability": 0.0}, respect=0.0, recovery=0.0), market)
     s = model.state
     prone, calm = np.arange(1_500, 3_000), np.arange(1_500)

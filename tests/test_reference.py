@@ -324,6 +324,11 @@ def rich_reference(weeks: int = 40, n: int = 1_000, seed: int = 11) -> Reference
     state = vectorized.state
     gone = np.flatnonzero(state.stage == Stage.DISSOLUTION)[::2]
     state.angry[gone], state.anger_left[gone] = True, 3
+    # and some aware prospects with a friend's recommendation pending, and a market where
+    # some people move each week, so that the referral and turnover rules act too
+    aware = np.flatnonzero(state.stage == Stage.AWARENESS)[:30]
+    state.referred_by[aware] = state.active_indices()[: len(aware)]
+    vectorized.market = vectorized.market.replace(category_turnover=0.01)
     return ReferenceModel.from_crm_model(vectorized, rng=seed)
 
 

@@ -203,7 +203,7 @@ class DashboardModel(CRMModel):
     --------
     >>> model = DashboardModel(scenario_name="customer_centric", respect=0.9, rng=1)
     >>> model.policy.respect, model.policy.gift_value
-    (0.9, 2.0)
+    (0.9, 1.0)
     >>> DashboardModel(discount_start=8, discount_end=4)
     Traceback (most recent call last):
     ...
