@@ -839,8 +839,8 @@ def _parallel_options(sub: argparse.ArgumentParser) -> None:
         choices=STREAM_MODES,
         default="sequential",
         help="where each run's draws come from: 'keyed' gives a customer the same luck under "
-        "every policy, so paired intervals shrink to about a fifth of unpaired ones (measured: "
-        "service 0.70 vs 0.72, 20 replications), against about seven tenths with 'sequential' "
+        "every policy, so paired intervals shrink to about a twelfth of unpaired ones (measured: "
+        "service 0.70 vs 0.72, 20 replications), against about eight tenths with 'sequential' "
         "(default, which keeps earlier numbers)",
     )
     sub.add_argument(

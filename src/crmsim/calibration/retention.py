@@ -284,9 +284,9 @@ def fit_retention(
 
     Examples
     --------
-    >>> observed = simulate_cohort(6, 13, n_customers=1_000, market=Market(drift_rate=0.01), rng=5)
-    >>> fit = fit_retention(observed, 13, n_customers=1_000, grid_points=3, rounds=2)
-    >>> 0.008 < fit.parameters["drift_rate"] < 0.012, fit.error < 0.02
+    >>> observed = simulate_cohort(6, 13, n_customers=2_000, market=Market(drift_rate=0.01), rng=5)
+    >>> fit = fit_retention(observed, 13, n_customers=2_000, grid_points=3, rounds=2)
+    >>> 0.007 < fit.parameters["drift_rate"] < 0.013, fit.error < 0.02
     (True, True)
     """
     observed = _check_curve("survivors", survivors, increasing=False)
