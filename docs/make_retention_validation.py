@@ -1,7 +1,7 @@
 """Measure retention by tenure and how well the fitted model forecasts cohorts (validation.md).
 
-Run from the repository root (about 20 minutes on two cores; most of it is the 31 fits of
-parts 3 and 4, 30-220 s each)::
+Run from the repository root (about 40 minutes on two cores shared with other work; most of
+it is the 16 fits of parts 3 and 4)::
 
     PYTHONPATH=src python docs/make_retention_validation.py
 
@@ -24,19 +24,20 @@ parameters ``fit_retention`` fits and how, and writes ``docs/figures/retention_b
 3. **Forecasting shifted-beta-geometric curves.** Curves made by
    :func:`crmsim.calibration.sbg_survival` over a grid of (alpha, year-1 retention) are fitted
    by ``fit_retention`` on years 0-7 (one period a year, 52 weeks), and the forecast of years
-   8-12 is scored by its mean absolute percentage error (MAPE). The default fit is set beside
-   variants: two parameters only, absolute instead of relative gaps, ``category_turnover``
-   as a fourth fitted parameter, and a market whose customers do not leave when they move
-   (``category_turnover`` = 0 as an input).
+   8-12 is scored by its mean absolute percentage error (MAPE). The default fit (four
+   parameters) is set beside the fit without ``failure_defection`` (the three parameters
+   fitted by default before); ``VARIANTS`` holds other ways to fit that can be
+   added to ``SBG_VARIANTS``.
 4. **Real cohorts.** The two published cohorts of Fader & Hardie (2007)
    (:data:`crmsim.calibration.FADER_HARDIE_2007`) are fitted on years 0-7 by the model, by
    the shifted-beta-geometric model (:func:`crmsim.calibration.fit_sbg`) and by a constant
    yearly retention (the geometric model), and each forecasts years 8-12. Nothing is tuned
    to the later years: the model's defaults were set before (ODD 5.1) and the fit sees years
    0-7 only. The fitted model's forecast is re-simulated with four other seeds to show how
-   much of its error is the simulation's luck, and two diagnostics of the ceiling that people
-   moving away put on yearly retention are fitted the same way: ``category_turnover`` fitted
-   as a fourth parameter, and a market in which nobody leaves by moving.
+   much of its error is the simulation's luck. The three-parameter fit is set beside it, and
+   so is a diagnostic of the ceiling that people moving away put on yearly retention, fitted
+   the same way: a market in which nobody leaves by moving (``category_turnover`` = 0 as an
+   input).
 """
 
 from __future__ import annotations
@@ -91,21 +92,26 @@ SBG_GRID = ((0.3, 0.55), (0.3, 0.9), (1.0, 0.7), (3.0, 0.55), (3.0, 0.9))
 #: label -> fit_retention keyword arguments of each way to fit.
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
+    "three parameters (no failure_defection)": {
+        "parameters": ("drift_rate", "competitor_offer_rate", "churn_heterogeneity")
+    },
     "two parameters (drift, heterogeneity)": {"parameters": ("drift_rate", "churn_heterogeneity")},
     "absolute gaps": {"loss": "absolute"},
-    "category_turnover fitted too": {
-        "parameters": (
-            "drift_rate",
-            "competitor_offer_rate",
-            "churn_heterogeneity",
-            "category_turnover",
-        )
-    },
+    "category_turnover fitted too": {"parameters": (*DEFAULT_PARAMETERS, "category_turnover")},
     "nobody leaves by moving (input)": {"market": {"category_turnover": 0.0}},
 }
-#: The variants the real cohorts get: the default, and the two ways around the ceiling that
-#: moving away puts on yearly retention (diagnostics, fitted on years 0-7 like the rest).
-REAL_VARIANTS = ("default", "category_turnover fitted too", "nobody leaves by moving (input)")
+#: The variants run on the sBG curves and on the real cohorts. The rest of VARIANTS can be
+#: added here; each costs five or two more fits (a fit with five parameters about twice the
+#: time of the default).
+SBG_VARIANTS = ("default", "three parameters (no failure_defection)")
+#: For the real cohorts also the market whose customers keep their contract when they move:
+#: a diagnostic of the ceiling that moving away puts on yearly retention, fitted on years 0-7
+#: like the rest.
+REAL_VARIANTS = (
+    "default",
+    "three parameters (no failure_defection)",
+    "nobody leaves by moving (input)",
+)
 RESIMULATION_SEEDS = (1, 2, 3, 4)
 RESIMULATION_CUSTOMERS = 10_000  # fit_retention's default cohort
 
@@ -264,8 +270,7 @@ def main() -> None:
     fit_jobs = [
         {"curve": curve, "kwargs": VARIANTS[variant], "name": name, "variant": variant}
         for name, curve in curves.items()
-        for variant in VARIANTS
-        if name not in FADER_HARDIE_2007 or variant in REAL_VARIANTS
+        for variant in (REAL_VARIANTS if name in FADER_HARDIE_2007 else SBG_VARIANTS)
     ]
     # the longest fits (most parameters) first, so that the two workers end together
     fit_jobs.sort(key=lambda job: -len(job["kwargs"].get("parameters", DEFAULT_PARAMETERS)))
@@ -353,7 +358,7 @@ def grid_part(curves: dict[str, np.ndarray], fits: dict[tuple[str, str], Any]) -
     print("\n3. sBG curves fitted on years 0-7: MAPE of years 8-12 (fit's RMS error on 1-7)")
     names = [name for name in curves if name not in FADER_HARDIE_2007]
     print(f"{'variant':40} " + " ".join(f"{name:>22}" for name in names))
-    for variant in VARIANTS:
+    for variant in SBG_VARIANTS:
         cells = []
         for name in names:
             result = fits[name, variant]["fit"]
@@ -442,13 +447,13 @@ def real_part(
                 + ", ".join(f"{key} {value:.4g}" for key, value in other["fit"].parameters.items())
                 + f"; {other['seconds']:.0f} s)"
             )
-        turnover = fits[name, "category_turnover fitted too"]["fit"]
-        with_turnover = turnover.predicted / turnover.observed[0]
-        print(f"  {'year':>4} {'data':>6} {'model':>6} {'+turn.':>6} {'sBG':>6} {'geom':>6}")
+        staying = fits[name, "nobody leaves by moving (input)"]["fit"]
+        staying_shares = staying.predicted / staying.observed[0]
+        print(f"  {'year':>4} {'data':>6} {'model':>6} {'stay':>6} {'sBG':>6} {'geom':>6}")
         for year in years:
             print(
                 f"  {year:4d} {observed[year]:6.3f} {predicted[year]:6.3f} "
-                f"{with_turnover[year]:6.3f} {sbg.predicted[year]:6.3f} {geometric[year]:6.3f}"
+                f"{staying_shares[year]:6.3f} {sbg.predicted[year]:6.3f} {geometric[year]:6.3f}"
             )
         late = yearly_retention(predicted)
         print(
@@ -466,7 +471,12 @@ def real_part(
         top.plot(years, sbg.predicted, "--", color="tab:orange", label="sBG")
         top.plot(years, predicted, "-", color="tab:blue", label="crmsim")
         top.plot(
-            years, with_turnover, "-.", color="tab:green", lw=1, label="crmsim, turnover fitted"
+            years,
+            staying_shares,
+            "-.",
+            color="tab:green",
+            lw=1,
+            label="crmsim, nobody leaves by moving",
         )
         top.plot(years, geometric, ":", color="0.4", label="constant retention")
         top.set_title(
@@ -482,11 +492,11 @@ def real_part(
         bottom.plot(steps, late, "-", color="tab:blue", label="crmsim")
         bottom.plot(
             steps,
-            yearly_retention(with_turnover),
+            yearly_retention(staying_shares),
             "-.",
             color="tab:green",
             lw=1,
-            label="crmsim, turnover fitted",
+            label="crmsim, nobody leaves by moving",
         )
         bottom.axhline(
             np.exp(-52 * Market().category_turnover),

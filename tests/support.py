@@ -25,6 +25,7 @@ def make_customers(model: CRMModel, who, stage=Stage.EXPLORATION, tier=Tier.ACTU
     s = model.state
     s.stage[who] = stage
     s.tier[who] = tier
+    s.highest_tier[who] = tier
     s.spell_start[who] = -1
     s.first_purchase_week[who] = -1
     return who

@@ -6,17 +6,22 @@ trap from the vectorized engine, because those events are rare under the scenari
 Here both engines simulate **one week from one shared state** built so that every rule has
 many events to act on (:func:`busy_market`): a quarter of the people are still unaware, a
 fifth aware (half of them referred by a friend), two fifths customers in every stage and
-tier (marketers in commitment, everyone close to a ladder's threshold), the rest former
-customers, half of them angry and still talking; the levers make failures, breaches,
-competitor offers, lapses, gifts (a gift week), discounts for new customers, referrals and
-win-back offers frequent; the firm is dearer than the competitor, so customers buy less
-for it and aware prospects settle elsewhere; some of the aware are former customers who
-reconsidered, so a purchase is a return; and 2 % of people leave the category.
+tier (explorers actual customers, marketers in commitment, a third of the customers with a
+referral that brought someone, everyone close to a ladder's threshold), the rest former
+customers who had reached every tier, half of them angry and still talking; the levers make
+failures, breaches, complaints, competitor offers, lapses, gifts (a gift week), discounts
+for new customers, referrals and win-back offers frequent; the firm is dearer than the
+competitor, so customers buy less for it and aware prospects settle elsewhere; it staffs only
+e-mail, so most customers who meet a failure reach it through a channel they like less; some
+of the aware are former customers who reconsidered, so a purchase is a return; and 2 % of
+people leave the category.
 
 The check (:func:`disagreement`): each engine simulates that week ``REPEATS`` times with
 fresh random numbers; for every outcome (the weekly row, and a few state summaries the row
-lacks: pending referrals, mean reference discount, mean negative word heard, mean tenure)
-the two means must satisfy::
+lacks: pending referrals, mean reference discount, mean negative word heard, mean tenure,
+how many ever reached each tier, and how many customers rose or fell a tier) the two means
+must satisfy (``left angry after a failure`` counts those who left this week after a
+failure they complained about in vain)::
 
     |mean_reference - mean_vectorized| < 4 * SE + 1e-3 * |mean_vectorized| + 1e-9
 
@@ -38,25 +43,33 @@ so who came and went adds no noise).
 
 Power. :data:`RULE_OUTCOMES` names, for each process of ``WEEKLY_PROCESSES``, its scene and
 the outcomes that show it; ``test_rule_agrees`` checks them. ``test_a_broken_rule_is_caught``
-runs the rule-break list (:data:`BREAKS`, 90 variants): every rule removed in the reference
-and, separately, in the vectorized engine (serving, which later rules need, has half the
-purchases instead), the two price rules inside processes switched off in each engine (the
-share of wallet, settling with the competitor), sixteen constants changed in each engine
-(disconfirmation 0.3 -> 0, referrals that never fade, no trust hit and no expectation hit
-from negative word of mouth, negative word never forgotten, knowledge and identification
-gains and commitment speed halved, and the constants of gifts and win-back), and, in each
-engine, each rule of leaving run with everyone equally prone (proneness ignored) and the
-three that depth protects run as if ``Market.deepening`` were 1 (the busy market has 0.2).
-Every break makes its rule's check fail. Measured when written (``python
-tests/test_agreement.py`` prints it): unbroken, the largest |difference| / limit was 0.76
-(busy), 0.69 (leaving) and 0.87 (calm); broken, the smallest were 1.06 and 1.35 (referrals
-that never fade, reference and vectorized), 1.41 and 1.74 (win-back offers that refusals do
-not fatigue), 1.65 (deepening ignored in the vectorized failure exits), then at least 2 for
-the other changed constants and dropped inputs and at least 3.6 for the price rules switched
+runs the rule-break list (:data:`BREAKS`, 108 variants): every rule removed in the
+reference and, separately, in the vectorized engine (serving, which later rules need, has
+half the purchases instead), the two price rules inside processes switched off in each
+engine (the share of wallet, settling with the competitor), constants changed in each engine
+(disconfirmation 0.3 -> 0, referrals that fade four times as fast, no trust hit and no
+expectation hit from negative word of mouth, negative word never forgotten, knowledge and
+identification gains and commitment speed halved, the gifts' goodwill, win-back acceptance,
+explorers allowed to become loyal, loyalty from a burst of purchases, marketers who brought
+nobody, a complaint left unresolved protecting fully from leaving instead of relieving 0.3 of
+the risk), the highest tier on record never raised, former customers counted as prospects in
+the weekly row, the channel rules (a closed channel that silences nobody, shown by the busy
+scene's complaints, :attr:`Break.shown_by`; each customer's load counted under the next
+channel, shown by the cost of the channels), and each rule of leaving run with everyone
+equally prone (proneness ignored) and the three that depth protects run as if
+``Market.deepening`` were 1 (the leaving scene has 0). Every break makes its rule's check
+fail. Measured when last changed (``python tests/test_agreement.py`` prints it): unbroken,
+the largest |difference| / limit was 0.58 (busy), 0.82 (leaving) and 0.32 (calm); broken,
+the smallest were 1.37 and 1.93 (win-back offers that refusals do not fatigue), 1.82
+(deepening ignored in the vectorized failure exits), 1.88 and 2.31 (loyalty from a burst),
+1.96 and 2.31 (disconfirmation removed), then at least 2.2 for the other changed constants,
+tier and channel rules and dropped inputs, and at least 3.5 for the price rules switched
 off and for every removed rule (simulated 16 times instead of 40). So one week detects a
-rule's removal with a wide margin and halving a gain or dropping an input of leaving with a
-margin of 1.1-2; a change of 10-20 % in a constant is below what it can see (the long runs of
-``tests/test_reference.py`` cover the rules that move many customers).
+rule's removal with a wide margin and halving a gain or dropping an input with a margin of
+about 1.4-2; a change of 10-20 % in a constant is below what it can see, and so is removing
+the relief a complaint gives (a change of 0.3 in the risk of the few complainers a week who
+leave angry): the long runs of ``tests/test_reference.py`` and
+``tests/test_course_behaviour.py`` cover the rules that move many customers.
 
 Vectorized breaks replace an entry of ``crmsim.model.WEEKLY_PROCESSES`` by a no-op or by the
 process run under a changed input, wrap a
@@ -85,8 +98,10 @@ from crmsim import (
     Policy,
     Stage,
     Tier,
+    books,
     episodes,
     gifts,
+    ladders,
     reference,
     referrals,
     trust,
@@ -97,6 +112,7 @@ from crmsim import trials as trials_module
 from crmsim.levers import Market
 from crmsim.model import WEEKLY_PROCESSES
 from crmsim.reference import ReferenceCustomer, ReferenceModel
+from crmsim.stages import CHURN_CAUSES
 from crmsim.state import LOYALTY_WINDOW, CustomerState
 from crmsim.streams import Streams
 
@@ -118,6 +134,8 @@ POLICY = Policy(
     referral_reward=20.0,  # a purchase's worth: triples the referral rate
     win_back=1.0,  # an offer to every former customer every week
     advertising=0.03,
+    # most customers prefer a channel the firm does not staff, and complain less
+    channels={"email"},
 )
 MARKET = Market(
     word_of_mouth=0.4,
@@ -129,6 +147,9 @@ MARKET = Market(
     drift_rate=0.03,
     negative_wom_rate=0.8,
     anger_weeks=6,
+    complaint_propensity=0.8,  # many complaints, many of them unresolved
+    # every channel at its own cost, so that a customer charged to another one shows
+    channel_unit_cost={"phone": 0.1, "face-to-face": 0.4, "email": 0.7, "letter": 1.0},
     category_turnover=0.02,
     # dearer than the competitor, with customers who buy less for it and prospects who
     # give up on it
@@ -183,6 +204,8 @@ def busy_market(scene: str = "busy") -> CRMModel:
     model.run(WARM_UP_WEEKS, progress=False)
     state, week = model.state, model.week
     rng = np.random.default_rng(SEED)
+    # the tier ladder's records draw apart, so that the rest of the scene keeps its numbers
+    ladder = np.random.default_rng(SEED + 1)
     n = state.n
     role = rng.choice(4, size=n, p=[0.25, 0.2, 0.4, 0.15])  # dormant, aware, active, gone
     dormant, aware, active, gone = (np.flatnonzero(role == r) for r in range(4))
@@ -190,12 +213,20 @@ def busy_market(scene: str = "busy") -> CRMModel:
     state.stage[dormant] = Stage.UNAWARE
     state.stage[aware] = Stage.AWARENESS
     state.tier[np.concatenate([dormant, aware, gone])] = Tier.PROSPECT
+    prospects = np.concatenate([dormant, aware])
+    # who bought before was a customer at least (the warm-up's highest tiers are overwritten)
+    state.highest_tier[prospects] = np.where(
+        state.first_purchase_week[prospects] >= 0, Tier.ACTUAL, Tier.PROSPECT
+    )
     state.referred_by[:] = -1
     # most of the aware were referred by a customer (some referrals fade, some convert)
     referred = aware[: 3 * len(aware) // 4]
     state.referred_by[referred] = rng.choice(active, size=len(referred))
     # a fifth of the aware are former customers who reconsidered: a purchase is a return
     state.first_purchase_week[aware[::5]] = rng.integers(0, week, size=len(aware[::5]))
+    state.highest_tier[aware[::5]] = ladder.choice(
+        [Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER], size=len(aware[::5])
+    )
 
     # customers in every stage and tier, close to the ladders' thresholds
     k = len(active)
@@ -203,8 +234,24 @@ def busy_market(scene: str = "busy") -> CRMModel:
         [Stage.EXPLORATION, Stage.EXPANSION, Stage.COMMITMENT], size=k, p=[0.3, 0.3, 0.4]
     )
     state.tier[active] = rng.choice([Tier.ACTUAL, Tier.LOYAL], size=k)
+    # explorers are actual customers (the tiers above need a relationship past exploration);
+    # as many others become loyal instead, a third of those past exploration still actual
+    explorers = state.stage[active] == Stage.EXPLORATION
+    state.tier[active[explorers]] = Tier.ACTUAL
+    promoted = ~explorers & (state.tier[active] == Tier.ACTUAL) & (ladder.random(k) < 1 / 3)
+    state.tier[active[promoted]] = Tier.LOYAL
     committed = active[state.stage[active] == Stage.COMMITMENT]
-    state.tier[committed[: len(committed) // 2]] = Tier.MARKETER
+    marketers = committed[: len(committed) // 2]
+    state.tier[marketers] = Tier.MARKETER
+    # a marketer has brought a customer; of the others, a third have (some loyal ones in
+    # commitment are then a referral short of the marketer tier)
+    referred_someone = ladder.random(k) < 1 / 3
+    state.referrals_made[active] = np.where(referred_someone, ladder.integers(1, 4, size=k), 0)
+    state.referrals_made[marketers] = np.maximum(state.referrals_made[marketers], 1)
+    # some were something more in an earlier relationship
+    state.highest_tier[active] = np.maximum(
+        state.tier[active], ladder.choice([Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER], size=k)
+    )
     for name, low, high in (
         ("trust_calculus", 0.2, 0.8),
         ("trust_knowledge", 0.2, 0.8),
@@ -237,6 +284,13 @@ def busy_market(scene: str = "busy") -> CRMModel:
     # refusing offers; half angry and still talking; all left before this week
     state.stage[gone] = Stage.DISSOLUTION
     state.lost_week[gone] = rng.integers(0, week, size=len(gone))
+    state.former_tier[gone] = ladder.choice(
+        [Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER], size=len(gone)
+    )
+    state.highest_tier[gone] = np.maximum(
+        state.former_tier[gone], ladder.choice([Tier.ACTUAL, Tier.LOYAL], size=len(gone))
+    )
+    state.first_purchase_week[gone] = ladder.integers(0, week, size=len(gone))
     state.churn_cause[gone] = rng.integers(1, 5, size=len(gone))
     state.win_back_refusals[gone] = rng.choice([0, 4], size=len(gone))
     angry = gone[: len(gone) // 2]
@@ -264,10 +318,21 @@ COHORT_VARIABLES = (
 )
 
 
-def summary(people: dict[str, np.ndarray], cohort: np.ndarray) -> dict[str, float]:
+def summary(
+    people: dict[str, np.ndarray], cohort: np.ndarray, tier_before: np.ndarray, week: int
+) -> dict[str, float]:
     """State outcomes the weekly row lacks, from per-person arrays (either engine);
-    ``cohort`` marks the customers active when the week began."""
+    ``cohort`` marks the customers active when the week began, ``tier_before`` everyone's
+    tier then, ``week`` is the week run."""
     active = (people["stage"] >= Stage.EXPLORATION) & (people["stage"] <= Stage.COMMITMENT)
+    # tier moves of the customers who stayed: the weekly counts net rises against falls
+    stayed = cohort & active
+    # who left this week after a failure they complained about in vain (angry)
+    left_angry = (
+        (people["lost_week"] == week)
+        & (people["churn_cause"] == CHURN_CAUSES.index("failure") + 1)
+        & people["angry"]
+    )
     cohort_means = {
         f"{name} of the cohort": float(people[name][cohort].mean()) for name in COHORT_VARIABLES
     }
@@ -277,15 +342,28 @@ def summary(people: dict[str, np.ndarray], cohort: np.ndarray) -> dict[str, floa
         "reference_discount of the active": float(people["reference_discount"][active].mean()),
         "heard_negative": float(people["heard_negative"].mean()),
         "tenure of the active": float(people["tenure"][active].mean()),
+        "left angry after a failure": float(np.count_nonzero(left_angry)),
         "expectation of the aware": float(
             people["expectation"][people["stage"] == Stage.AWARENESS].mean()
         ),
+        # the highest tier on record: raised by a first purchase and by climbing, kept on
+        # leaving (the frame's former_* columns show only those who are not customers now)
+        "ever a customer": float(np.count_nonzero(people["highest_tier"] >= Tier.ACTUAL)),
+        "ever loyal": float(np.count_nonzero(people["highest_tier"] >= Tier.LOYAL)),
+        "ever a marketer": float(np.count_nonzero(people["highest_tier"] == Tier.MARKETER)),
+        "tier rises": float(np.count_nonzero(stayed & (people["tier"] > tier_before))),
+        "tier falls": float(np.count_nonzero(stayed & (people["tier"] < tier_before))),
     }
 
 
 #: The per-person variables :func:`summary` reads.
 PERSON_VARIABLES = (
     "stage",
+    "tier",
+    "highest_tier",
+    "lost_week",
+    "churn_cause",
+    "angry",
     "heard_negative",
     "tenure",
     "expectation",
@@ -296,7 +374,7 @@ PERSON_VARIABLES = (
 def vectorized_week(start: CRMModel, seed: int) -> dict[str, float]:
     """One week of the vectorized engine from ``start``'s state (restored afterwards)."""
     state, week, rng = start.state, start.week, start.rng
-    cohort = state.active_mask()
+    cohort, tier_before = state.active_mask(), state.tier.copy()
     start.state = copy.deepcopy(state)
     start.rng = np.random.default_rng(seed)
     try:
@@ -304,7 +382,7 @@ def vectorized_week(start: CRMModel, seed: int) -> dict[str, float]:
         after = start.state
         people = {name: getattr(after, name) for name in PERSON_VARIABLES}
         people["referred"] = after.referred_by >= 0
-        return {**start._row, **summary(people, cohort)}
+        return {**start._row, **summary(people, cohort, tier_before, week)}
     finally:
         start.state, start.week, start.rng = state, week, rng
 
@@ -321,12 +399,12 @@ def keyed_week(start: CRMModel, seed: int) -> dict[str, float]:
 
 def reference_week(start: CRMModel, seed: int) -> dict[str, float]:
     """One week of the per-agent reference from ``start``'s state."""
-    cohort = start.state.active_mask()
+    cohort, tier_before = start.state.active_mask(), start.state.tier.copy()
     model = ReferenceModel.from_crm_model(start, rng=seed)
     model.step()
     people = {name: np.array([getattr(p, name) for p in model.people]) for name in PERSON_VARIABLES}
     people["referred"] = np.array([p.referred_by is not None for p in model.people])
-    return {**model._row, **summary(people, cohort)}
+    return {**model._row, **summary(people, cohort, tier_before, start.week)}
 
 
 def weeks(engine: str, start: CRMModel, repeats: int = REPEATS) -> pd.DataFrame:
@@ -363,13 +441,21 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
             "returned",
             "unaware",
             "awareness",
+            "ever a customer",
         ],
     ),
     "serve_customers": (
         "calm",
-        ["episodes", "revenue", "repeat_purchases", "repeat_gift", "satisfaction of the cohort"],
+        [
+            "episodes",
+            "revenue",
+            "repeat_purchases",
+            "repeat_gift",
+            "satisfaction of the cohort",
+            "cost_channels",
+        ],
     ),
-    "failure_defections": ("leaving", ["lost_failure"]),
+    "failure_defections": ("leaving", ["lost_failure", "left angry after a failure"]),
     "disrespect_exits": ("leaving", ["lost_disrespect", "marketer"]),
     "learn_from_episodes": (
         "calm",
@@ -388,7 +474,22 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     ),
     "update_commitment": ("calm", ["commitment of the cohort"]),
     "climb_stages": ("busy", ["exploration", "expansion", "commitment"]),
-    "climb_tiers": ("busy", ["actual", "loyal", "marketer"]),
+    "climb_tiers": (
+        "busy",
+        [
+            "actual",
+            "loyal",
+            "marketer",
+            "prospect",
+            "former_actual",
+            "former_loyal",
+            "former_marketer",
+            "tier rises",
+            "tier falls",
+            "ever loyal",
+            "ever a marketer",
+        ],
+    ),
     "competitor_offers": ("leaving", ["competitor_offers", "lost_competitor"]),
     "quiet_lapses": ("leaving", ["lost_drift"]),
     "make_referrals": ("busy", ["referrals", "referrals_gift", "pending referrals", "awareness"]),
@@ -432,12 +533,13 @@ def test_the_busy_week_is_busy(unbroken):
     for outcome in (
         "acquired", "referral_conversions", "episodes", "failures", "gifts", "referrals",
         "negative_wom", "win_back_offers", "won_back", "lost_moved", "returned", "repeat_gift",
-        "referrals_gift",
+        "referrals_gift", "complaints",
     ):  # fmt: skip
         assert means[outcome] >= 4, outcome
     leaving = unbroken["leaving"]["vectorized"].mean()
     for outcome in ("lost_failure", "lost_disrespect", "lost_competitor", "lost_drift"):
         assert leaving[outcome] >= 5, outcome
+    assert leaving["left angry after a failure"] >= 2
     calm = unbroken["calm"]["vectorized"].mean()
     assert calm["lost"] == 0 and calm["episodes"] >= 200
 
@@ -482,6 +584,9 @@ class Break:
     apply: Callable[[pytest.MonkeyPatch], None]
     #: weeks the broken engine simulates (a removed rule shows in fewer)
     repeats: int = REPEATS
+    #: the scene and outcomes that show this break, when not its rule's (a rule of serving
+    #: that acts on failures shows in the busy scene, not the calm one)
+    shown_by: tuple[str, list[str]] | None = None
 
     @property
     def id(self) -> str:
@@ -555,7 +660,7 @@ _HALF_ENGAGEMENT = {stage: value / 2 for stage, value in episodes.ENGAGEMENT.ite
 #: The reference imports each under the same name.
 _CHANGED_CONSTANTS = [
     ("serve_customers", "DISCONFIRMATION", 0.0, episodes),  # was 0.3
-    ("make_referrals", "REFERRAL_FADE", 0.0, referrals),  # was 0.125: referrals never fade
+    ("make_referrals", "REFERRAL_FADE", 0.5, referrals),  # was 0.125: fade four times as fast
     ("spread_negative_word", "NEGATIVE_TRUST_HIT", 0.0, referrals),  # was 0.1
     ("spread_negative_word", "NEGATIVE_EXPECTATION_HIT", 0.0, referrals),  # was 0.1
     ("spread_negative_word", "NEGATIVE_MEMORY", 1.0, referrals),  # was 0.98: never forgotten
@@ -571,7 +676,15 @@ _CHANGED_CONSTANTS = [
     ("win_back", "WIN_BACK_HALF_LIFE", 2.0, winback),  # was 26 weeks
     # was 1 for competitor and drift, 0.5 for failure and disrespect
     ("win_back", "CAUSE_ACCEPT", dict.fromkeys(winback.CAUSE_ACCEPT, 0.2), winback),
+    # explorers may become loyal (was expansion and commitment only)
+    ("climb_tiers", "LOYAL_STAGES", (Stage.EXPLORATION, *ladders.LOYAL_STAGES), ladders),
+    ("climb_tiers", "LOYAL_MONTHS", 1, ladders),  # was 3: four purchases in a burst will do
+    ("climb_tiers", "MARKETER_REFERRALS", 0, ladders),  # was 1: a marketer who brought nobody
+    # was 0.3: an unanswered complaint protects fully (removing the relief, a change of 0.3
+    # in the risk of a few complainers a week, is below what one week can see)
+    ("failure_defections", "VOICE_RELIEF", 1.0, episodes),
 ]
+_ROTATED_CHANNEL_CUSTOMERS = (*books.CHANNEL_CUSTOMERS[1:], books.CHANNEL_CUSTOMERS[0])
 
 
 def _during(engine: str, rule: str, change: Callable) -> Callable[[pytest.MonkeyPatch], None]:
@@ -630,6 +743,36 @@ def _full_deepening(_holder: object, market_holder: object) -> Iterator[None]:
 
 #: The rules of leaving, each scaled by proneness; the last three protect by the deepening.
 _LEAVING_RULES = ("failure_defections", "disrespect_exits", "competitor_offers", "quiet_lapses")
+
+
+def _reference_reach_without_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reference customer takes a tier without raising the highest tier on record."""
+    monkeypatch.setattr(ReferenceCustomer, "reach", lambda self, tier: setattr(self, "tier", tier))
+
+
+def _vectorized_counts_former_as_prospects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vectorized frame counts former customers as prospects, as it did before."""
+    original = CustomerState.tier_counts
+
+    def as_before(self: CustomerState, active: np.ndarray | None = None) -> np.ndarray:
+        counts = original(self, active)
+        counts[0] += counts[4:].sum()
+        counts[4:] = 0
+        return counts
+
+    monkeypatch.setattr(CustomerState, "tier_counts", as_before)
+
+
+def _reference_counts_former_as_prospects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference's frame counts former customers as prospects, as it did before."""
+    original = ReferenceModel.tier_counts
+
+    def as_before(self: ReferenceModel) -> tuple:
+        tiers, former = original(self)
+        tiers[Tier.PROSPECT] += sum(former.values())
+        return tiers, type(former)()
+
+    monkeypatch.setattr(ReferenceModel, "tier_counts", as_before)
 
 
 def _returning(module: object, name: str, value: object) -> Callable[[pytest.MonkeyPatch], None]:
@@ -704,12 +847,54 @@ BREAKS: list[Break] = [
         for rule in _LEAVING_RULES[:1] + _LEAVING_RULES[2:]
         for engine in ("reference", "vectorized")
     ),
+    # the highest tier on record is never raised (by a first purchase, a return or a climb)
+    *(
+        Break(engine, rule, "highest tier not kept", apply)
+        for rule in ("first_purchases", "climb_tiers")
+        for engine, apply in (
+            ("reference", _reference_reach_without_record),
+            ("vectorized", _returning(CustomerState, "reach", None)),
+        )
+    ),
+    Break(
+        "vectorized",
+        "climb_tiers",
+        "former customers counted as prospects",
+        _vectorized_counts_former_as_prospects,
+    ),
+    Break(
+        "reference",
+        "climb_tiers",
+        "former customers counted as prospects",
+        _reference_counts_former_as_prospects,
+    ),
+    # channels: a closed channel silences nobody; each customer's load charged to the next
+    # channel's cost
+    *(
+        Break(
+            engine,
+            "serve_customers",
+            "UNSTAFFED_VOICE 1.0",
+            _constant(module, "UNSTAFFED_VOICE", 1.0),  # was 0.5
+            shown_by=("busy", ["complaints"]),
+        )
+        for engine, module in (("reference", reference), ("vectorized", episodes))
+    ),
+    *(
+        Break(
+            engine,
+            "serve_customers",
+            "loads on the wrong channel",
+            _constant(module, "CHANNEL_CUSTOMERS", _ROTATED_CHANNEL_CUSTOMERS),
+        )
+        for engine, module in (("reference", reference), ("vectorized", episodes))
+    ),
 ]
 
 
 def caught_by(broken: Break, starts: dict[str, CRMModel], unbroken: dict) -> pd.DataFrame:
     """The rule's outcomes when ``broken`` is applied (by the caller) to its engine."""
-    scene, outcomes = RULE_OUTCOMES[broken.rule]
+    scene, outcomes = broken.shown_by or RULE_OUTCOMES[broken.rule]
     rows = {**unbroken[scene], broken.engine: weeks(broken.engine, starts[scene], broken.repeats)}
     return disagreement(rows["vectorized"], rows["reference"]).loc[outcomes]
 

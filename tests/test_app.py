@@ -22,7 +22,7 @@ from mesa.visualization.solara_viz import _check_model_params
 from crmsim import app, plots, scenarios
 from crmsim.app import assets
 from crmsim.cli import main
-from crmsim.levers import Policy
+from crmsim.levers import CHANNELS, Policy
 
 SMALL = 300  # people: quick, and small enough for the network view
 
@@ -97,6 +97,24 @@ def test_discount_targets_and_weeks_as_the_controls_name_them():
     # the opening discount's (0, 8), moved by one end only
     moved = app.DashboardModel(scenario_name="opening_discount", discount_end=20, rng=1)
     assert moved.policy.discount_weeks == (0, 20)
+
+
+def test_the_channels_menu_staffs_the_channels_it_names_and_refuses_others_by_name():
+    def channels(label):
+        return app.DashboardModel(n_customers=SMALL, rng=1, channels=label).policy.channels
+
+    assert channels("all") == set(CHANNELS)
+    assert channels("phone+face-to-face") == {"phone", "face-to-face"}
+    assert channels("email") == {"email"}
+    for label in app.CHANNEL_SETS:  # every entry of the menu is a set the model takes
+        assert app.channels_label(channels(label)) == label
+    for bad in ("fax", "phone+fax", ""):
+        with pytest.raises(ValueError, match="channels"):
+            app.DashboardModel(n_customers=SMALL, channels=bad)
+    model = app.DashboardModel(n_customers=SMALL, rng=1, channels="phone+email")
+    control = app.model_params(model)["channels"]
+    assert (control["type"], control["value"]) == ("Select", "phone+email")
+    assert app.lever_values(model.policy, model.market)["channels"] == "phone+email"
 
 
 def test_a_seed_typed_as_text_gives_the_same_run_as_the_number():
@@ -441,7 +459,7 @@ def test_picking_a_scenario_loads_its_settings_into_the_controls(dashboard):
     assert "Customer-centric" in dashboard.texts()
     assert dashboard.slider(RESPECT).v_model == 0.8
     assert dashboard.slider("Referral reward (money)").v_model == 5.0
-    assert dashboard.slider("Gift value (money)").v_model == 2.0
+    assert dashboard.slider("Gift value (money)").v_model == 1.0
 
 
 def test_one_slider_per_kano_attribute_on_request(dashboard):

@@ -132,6 +132,24 @@ def _lesson07_mistakes():
         (ex.q2, "respect", "special"),
         (ex.q3, int(trap["disrespected"].sum()), "breach"),
         (ex.q3, int(trap["lost"].sum()), "cause"),
+        *_lesson07_ladder_mistakes(ex),
+    ]
+
+
+def _lesson07_ladder_mistakes(ex):
+    from crmsim.analysis import tier_journeys
+
+    curve, within = ex._ladder_curve(), ex.LADDER_RUN["within"]
+    journeys = tier_journeys(ex._ladder_model(), "loyal")
+    got_there = journeys[journeys["reached"] >= 0]
+    among_loyal = ((got_there["reached"] - got_there["first_purchase"]) <= within).mean()
+    censored = 1 - (1 - curve["reached"] / curve["at_risk"]).cumprod()
+    return [
+        (ex.q4, among_loyal, "all customers acquired"),
+        (ex.q4, censored.loc[within], "competing event"),
+        (ex.q4, 1 - ex._expected_q4(), "not yet"),
+        (ex.q4, 100 * ex._expected_q4(), "percentage"),
+        (ex.q4, curve["share_reached"].loc[within - 1], "includes week"),
     ]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import numpy as np
 import pytest
 
-from crmsim import CRMModel, KanoAttribute, Market, Policy, Population, Segment
+from crmsim import CRMModel, KanoAttribute, Market, Policy, Population, Segment, scenarios
+from crmsim.levers import CHANNELS
 
 
 def test_service_quality_sets_every_non_reverse_attribute_and_leaves_reverse_alone():
@@ -115,6 +118,71 @@ def test_default_channel_shares_are_the_survey_figures():
         "email": 0.18,
         "letter": 0.02,
     }
+
+
+def test_every_channel_is_staffed_unless_the_policy_says_otherwise():
+    assert Policy().channels == frozenset(CHANNELS) == Policy(channels="all").channels
+    assert Policy(channels="email").channels == {"email"}
+    assert Policy(channels=["phone", "face-to-face"]).channels == {"phone", "face-to-face"}
+    assert Policy(channels=("phone",)) == Policy(channels={"phone"})
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [[], set(), "fax", ["phone", "fax"], 3, ["phone", 2], {"phone": 1}, None],
+    ids=[
+        "empty list",
+        "empty set",
+        "unknown",
+        "one unknown",
+        "number",
+        "not a name",
+        "dict",
+        "none",
+    ],
+)
+def test_staffed_channels_must_name_at_least_one_known_channel(channels):
+    with pytest.raises(ValueError) as error:
+        Policy(channels=channels)
+    message = str(error.value)
+    assert message.startswith("Policy.channels must be") and "\n" not in message
+    assert "'phone', 'face-to-face', 'email', 'letter'" in message
+
+
+def test_channel_costs_default_per_channel_and_a_partial_mapping_keeps_the_rest():
+    costs = Market().channel_unit_cost
+    assert list(costs) == list(CHANNELS) and all(cost > 0 for cost in costs.values())
+    # face to face and letters dearer than the phone, e-mail cheaper (docs/ODD.md 2.3)
+    assert costs["face-to-face"] > costs["phone"] > costs["email"]
+    assert costs["letter"] > costs["phone"]
+    changed = Market(channel_unit_cost={"phone": 0.3}).channel_unit_cost
+    assert changed == {**costs, "phone": 0.3}
+    assert hash(Market()) == hash(Market()) and Market() != Market(channel_unit_cost={"email": 0})
+
+
+@pytest.mark.parametrize(
+    ("costs", "match"),
+    [
+        ({"pigeon": 1.0}, r"Market.channel_unit_cost has unknown channel\(s\) \['pigeon'\]"),
+        ({"phone": -0.1}, r"Market.channel_unit_cost\['phone'\] must be >= 0.0"),
+        ({"email": "cheap"}, r"Market.channel_unit_cost\['email'\] must be"),
+        (0.1, "Market.channel_unit_cost must be a mapping"),
+    ],
+)
+def test_bad_channel_costs_name_the_field_and_the_channel(costs, match):
+    with pytest.raises(ValueError, match=match):
+        Market(channel_unit_cost=costs)
+
+
+def test_channels_and_their_costs_load_from_toml(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[policy]\nchannels = ["phone", "email"]\n[market]\nchannel_unit_cost = { letter = 0.5 }\n'
+    )
+    scenario = scenarios.from_dict("s", tomllib.loads(path.read_text()))
+    assert scenario.policy.channels == {"phone", "email"}
+    assert scenario.kwargs["market"].channel_unit_cost["letter"] == 0.5
+    assert Policy.from_dict({"channels": "email"}).channels == {"email"}
 
 
 def test_policy_loads_from_toml(tmp_path):

@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 
 from crmsim import CRMModel, Customer, Policy, Stage, Tier, scenarios
-from crmsim.model import FRAME_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS
+from crmsim.model import FORMER_COLUMNS, FRAME_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS
 from crmsim.stages import CHURN_CAUSES
 from crmsim.state import COLUMNS
 
 REQUIRED_COLUMNS = {
     "week", "active", "acquired", "lost", "won_back", "churn_rate",
     "unaware", "awareness", "exploration", "expansion", "commitment", "dissolution",
-    "prospect", "actual", "loyal", "marketer",
+    "prospect", "actual", "loyal", "marketer", "former_actual", "former_loyal", "former_marketer",
     "trust_calculus", "trust_knowledge", "trust_identification", "commitment_mean", "satisfaction",
     "failures", "complaints", "recovered", "referrals", "negative_wom",
     "revenue", "cost", "profit",
@@ -36,7 +36,21 @@ def check_invariants(model: CRMModel, row: pd.Series) -> None:
     assert s.stage.min() >= 0 and s.stage.max() < len(Stage)
     assert s.tier.min() >= 0 and s.tier.max() < len(Tier)
     assert sum(row[c] for c in STAGE_COLUMNS) == n
-    assert sum(row[c] for c in TIER_COLUMNS) == n
+    # everyone once in the tier columns: customers by their tier, the rest by the highest
+    # tier they reached (prospect: never bought)
+    assert sum(row[c] for c in (*TIER_COLUMNS, *FORMER_COLUMNS)) == n
+    for tier in (Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER):
+        name = tier.name.lower()
+        assert row[name] == np.count_nonzero(active & (s.tier == tier)), name
+        assert row[f"former_{name}"] == np.count_nonzero(~active & (s.highest_tier == tier))
+    assert row["prospect"] == np.count_nonzero(~active & (s.highest_tier == Tier.PROSPECT))
+    # the highest tier is never below the tier held, and only buyers have held a tier
+    assert (s.highest_tier >= s.tier).all()
+    assert ((s.highest_tier >= Tier.ACTUAL) == (s.first_purchase_week >= 0)).all()
+    # loyalty and marketing only past exploration; a marketer has brought a customer
+    explorers = active & (s.stage == Stage.EXPLORATION)
+    assert (s.tier[explorers] == Tier.ACTUAL).all()
+    assert (s.referrals_made[active & (s.tier == Tier.MARKETER)] >= 1).all()
     assert (
         row["active"] == active.sum() == row["exploration"] + row["expansion"] + row["commitment"]
     )

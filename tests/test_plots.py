@@ -97,14 +97,63 @@ def test_stages_stack_every_stage_and_sum_to_the_market(frame):
     assert ax.get_ylabel() == "people in the market"
 
 
-def test_tier_lines_show_the_frame_counts_and_prospects_get_their_own_panel(frame):
+def test_tier_lines_show_the_customers_and_a_stack_of_everyone_else(frame):
     fig = plots.tiers_over_time(frame)
     top, bottom = fig.axes
     for tier in ("actual", "loyal", "marketer"):
         np.testing.assert_array_equal(_line(top, tier).get_ydata(), frame[tier])
     total = frame[["actual", "loyal", "marketer"]].sum(axis=1)
     np.testing.assert_array_equal(_line(top, "all customers").get_ydata(), total)
-    np.testing.assert_array_equal(_line(bottom, "prospect").get_ydata(), frame["prospect"])
+    # the former customers, hatched by the highest tier they reached, then the prospects
+    stacks = [c for c in bottom.collections if isinstance(c, PolyCollection)]
+    labels = ["former actual", "former loyal", "former marketer", "prospect"]
+    assert [c.get_label() for c in stacks] == labels
+    assert all(c.get_hatch() for c in stacks[:3]) and not stacks[3].get_hatch()
+    former = frame[["former_actual", "former_loyal", "former_marketer"]].sum(axis=1)
+    assert former.iloc[-1] > 0
+    # the stack's top is everyone who is not a customer
+    top_of_stack = stacks[-1].get_paths()[0].vertices[:, 1].max()
+    assert top_of_stack == pytest.approx((former + frame["prospect"]).max())
+    assert (former + frame["prospect"] + total == 300).all()
+
+
+def test_with_ax_the_tier_figure_keeps_the_former_customers_as_dashed_lines(frame):
+    ax = plots.make_figure().subplots()
+    plots.tiers_over_time(frame, ax=ax)
+    for tier in ("actual", "loyal", "marketer"):
+        line = _line(ax, f"former {tier}")
+        np.testing.assert_array_equal(line.get_ydata(), frame[f"former_{tier}"])
+        assert line.get_linestyle() == "--"
+
+
+def test_time_to_tier_stacks_the_shares_under_the_survival_curve():
+    from crmsim import analysis
+
+    model = CRMModel(n_customers=400, rng=2)
+    model.run(60, progress=False)
+    curves = {tier: analysis.time_to_tier(model, tier) for tier in ("loyal", "marketer")}
+    fig = plots.time_to_tier(curves, min_at_risk=1)
+    assert len(fig.axes) == 2 and _title(fig).strip()
+    for ax, (tier, curve) in zip(fig.axes, curves.items(), strict=True):
+        assert ax.get_title(loc="left").startswith(f"to {tier}")
+        assert ax.get_xlabel() == "weeks since first purchase"
+        line = _line(ax, "not there yet (survival curve)")
+        np.testing.assert_array_equal(line.get_ydata(), curve["share_not_yet"])
+        stacks = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        assert [c.get_label() for c in stacks] == [
+            "left before reaching it",
+            "still a customer, not there yet",
+            "reached it",
+        ]
+    assert fig.axes[-1].get_legend() is not None
+    # weeks followed by too few customers are left out
+    few = plots.time_to_tier(curves["loyal"], min_at_risk=50)
+    kept = curves["loyal"][curves["loyal"]["at_risk"] >= 50]
+    assert len(_line(few.axes[0], "not there yet (survival curve)").get_xdata()) == len(kept)
+    ax = plots.make_figure().subplots()
+    assert plots.time_to_tier(curves["loyal"], ax=ax) is ax
+    with pytest.raises(ValueError, match="ax= takes one curve"):
+        plots.time_to_tier(curves, ax=ax)
 
 
 def test_churn_figure_shows_weekly_churn_and_the_quarters_of_the_course_definition(frame):

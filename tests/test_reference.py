@@ -59,7 +59,13 @@ from crmsim import (
     trust,
 )
 from crmsim.levers import KANO_CATEGORIES, Population
-from crmsim.model import FRAME_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS, WEEKLY_PROCESSES
+from crmsim.model import (
+    FORMER_COLUMNS,
+    FRAME_COLUMNS,
+    STAGE_COLUMNS,
+    TIER_COLUMNS,
+    WEEKLY_PROCESSES,
+)
 from crmsim.reference import PHASES, ReferenceCustomer, ReferenceModel, kano_curve, logistic
 from crmsim.reference import predictability as reference_predictability
 from crmsim.stages import CHURN_CAUSES
@@ -254,7 +260,9 @@ def test_reference_frame_has_the_columns_and_the_books_add_up(network):
     assert list(frame.columns) == list(FRAME_COLUMNS)
     assert list(frame["week"]) == list(range(40))
     assert (frame[list(STAGE_COLUMNS)].sum(axis=1) == 300).all()
-    assert (frame[list(TIER_COLUMNS)].sum(axis=1) == 300).all()
+    # everyone once: customers by tier, the rest by the highest tier they reached
+    assert (frame[[*TIER_COLUMNS, *FORMER_COLUMNS]].sum(axis=1) == 300).all()
+    assert frame[list(FORMER_COLUMNS)].iloc[-1].sum() > 0
     flows = frame["active_start"] + frame["acquired"] + frame["won_back"] - frame["lost"]
     assert (frame["active"] == flows + frame["returned"]).all()
     causes = [f"lost_{c}" for c in CHURN_CAUSES]
@@ -265,8 +273,20 @@ def test_reference_frame_has_the_columns_and_the_books_add_up(network):
     assert len(model.losses) == frame["lost"].sum()
     people = list(model.agents)
     assert len(people) == 300 and all(isinstance(c, ReferenceCustomer) for c in people)
+    last = frame.iloc[-1]
+    for tier in (Tier.ACTUAL, Tier.LOYAL, Tier.MARKETER):
+        name = tier.name.lower()
+        assert last[name] == sum(c.is_active and c.tier == tier for c in people)
+        assert last[f"former_{name}"] == sum(
+            not c.is_active and c.highest_tier == tier for c in people
+        )
     for c in people:
         assert (c.tier >= Tier.ACTUAL) == c.is_active
+        assert c.highest_tier >= c.tier
+        assert (c.highest_tier >= Tier.ACTUAL) == (c.first_purchase_week >= 0)
+        # loyalty and marketing only past exploration; a marketer has brought a customer
+        assert c.stage != Stage.EXPLORATION or c.tier == Tier.ACTUAL or not c.is_active
+        assert c.tier != Tier.MARKETER or c.referrals_made >= 1
         for name in ("trust_calculus", "trust_knowledge", "trust_identification", "commitment"):
             assert 0.0 <= getattr(c, name) <= 1.0
     assert any(c.stage == Stage.DISSOLUTION for c in people)
@@ -304,6 +324,11 @@ def rich_reference(weeks: int = 40, n: int = 1_000, seed: int = 11) -> Reference
     state = vectorized.state
     gone = np.flatnonzero(state.stage == Stage.DISSOLUTION)[::2]
     state.angry[gone], state.anger_left[gone] = True, 3
+    # and some aware prospects with a friend's recommendation pending, and a market where
+    # some people move each week, so that the referral and turnover rules act too
+    aware = np.flatnonzero(state.stage == Stage.AWARENESS)[:30]
+    state.referred_by[aware] = state.active_indices()[: len(aware)]
+    vectorized.market = vectorized.market.replace(category_turnover=0.01)
     return ReferenceModel.from_crm_model(vectorized, rng=seed)
 
 

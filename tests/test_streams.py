@@ -9,20 +9,24 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import crmsim.episodes
 import crmsim.week
 from crmsim import CRMModel, Policy, scenarios
 from crmsim.experiments import compare
 from crmsim.stages import LOYAL
 from crmsim.streams import SITES, KeyedStream, Streams, check_mode
 
-#: sha256 of the float64 bytes of a 60-week frame of 1,000 customers, computed from the
-#: sequential code before keyed streams existed: the default must never move.
+#: sha256 of the float64 bytes of a 60-week frame of 1,000 customers in sequential mode: the
+#: default must not move unless a rule changes (the keyed streams must never move it).
+#: Recomputed when every hazard of leaving came to scale with a proneness to leave, a complaint
+#: to relieve the risk of leaving, the books to charge the channels, loyalty to need buying
+#: past exploration and the frame to count former customers.
 GOLDEN = {
     ("baseline", 2024, "small-world"): (
-        "a3ec346459c26c4b8f952336089896ee49e43c0df9045948e97833b672221402"
+        "ff433b66eafae9eb717e533e698db3a1761efcea4c0efe97be911882457b7bab"
     ),
     ("customer_centric", 15, "scale-free"): (
-        "f208d97ed6c8e19ef69c60f5397dd4e8bf1a8c29d224c27b621750e9b2194fd6"
+        "09436e31776820fefcbcfefc5999f13114763917d23afab39405a2e9cff55805"
     ),
 }
 
@@ -31,7 +35,8 @@ def _frame_digest(name: str, seed: int, network: str, **extra: object) -> str:
     kwargs = scenarios.load(name).kwargs | {"n_customers": 1000}
     model = CRMModel(network=network, rng=seed, history=False, **kwargs, **extra)
     model.run(60, progress=False)
-    values = np.ascontiguousarray(model.frame.to_numpy(dtype=np.float64))
+    frame = model.frame
+    values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
     return hashlib.sha256(values.tobytes()).hexdigest()
 
 

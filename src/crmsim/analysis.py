@@ -15,15 +15,16 @@ import numpy as np
 import pandas as pd
 
 from crmsim import checks
-from crmsim.books import cost_per_episode
+from crmsim.books import channel_costs, cost_per_episode
 from crmsim.episodes import episode_probability
 from crmsim.gifts import purchase_lift
 from crmsim.offer import discount_received, share_of_wallet
-from crmsim.stages import LOYAL
+from crmsim.stages import LOYAL, Tier
 from crmsim.week import Week
 
 if TYPE_CHECKING:
     from crmsim.events import WeekReport
+    from crmsim.history import History
     from crmsim.model import CRMModel
 
 
@@ -251,6 +252,207 @@ def cohort_retention(model: CRMModel, cohort_weeks: int = 13) -> pd.DataFrame:
     frame.columns.name = "weeks_since_acquisition"
     frame = frame.dropna(axis=1, how="all")
     frame.attrs["sizes"] = sizes
+    return frame
+
+
+# ---------------------------------------------------------------------------- time to a tier
+#: The tiers whose timing :func:`time_to_tier` follows (every customer is actual from the
+#: first purchase on).
+CLIMBED_TIERS = ("loyal", "marketer")
+
+
+def _history_of(source: CRMModel | History) -> History:
+    from crmsim.history import History
+
+    history = source if isinstance(source, History) else getattr(source, "history", None)
+    if not isinstance(history, History):
+        raise TypeError(f"source must be a CRMModel or its History, got {type(source).__name__}")
+    if not history.enabled:
+        raise ValueError(
+            "this model does not record history (large runs skip it); create it with "
+            "history=True to follow when customers reach a tier"
+        )
+    return history
+
+
+def _climbed_tier(tier: Tier | str) -> int:
+    name = tier.name.lower() if isinstance(tier, Tier) else str(tier).lower()
+    if name not in CLIMBED_TIERS:
+        raise ValueError(f"tier must be one of {CLIMBED_TIERS}, got {tier!r}")
+    return int(Tier[name.upper()])
+
+
+def tier_journeys(source: CRMModel | History, tier: Tier | str) -> pd.DataFrame:
+    """Every customer acquired during a run, and how their first relationship went with ``tier``.
+
+    Read from the run's history (:class:`crmsim.history.History`): a first purchase
+    (event ``trial``) starts a customer's first relationship; it ends at their first
+    departure (event ``left``, any cause, moving out of the market included). The tier
+    counts as reached in the week of the first ``climbed`` event to it, or above it, in
+    that relationship. A return after leaving is a new relationship and is not followed.
+
+    Parameters
+    ----------
+    source : CRMModel or History
+        A model that records history (the default for class-sized runs), or its history.
+    tier : Tier or str
+        ``"loyal"`` or ``"marketer"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer acquired, in the order of their first purchases:
+        ``customer`` (the row; with ``first_purchase`` it names the person, since a
+        newcomer may later take the row), ``first_purchase`` (week), ``reached`` (week the
+        tier was first reached in the first relationship, -1 if not) and ``left`` (week the
+        first relationship ended without the tier reached before, -1 if it had not ended by
+        the last week recorded, ``frame.attrs["last_week"]``).
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=300, rng=4)
+    >>> model.run(weeks=40)
+    >>> journeys = tier_journeys(model, "loyal")
+    >>> len(journeys) == int(model.frame["acquired"].sum())
+    True
+    """
+    history, target = _history_of(source), _climbed_tier(tier)
+    # each row's current person: the index of their record (-1 if they never bought), and
+    # whether their first relationship is still the one being followed
+    record: dict[int, int] = {}
+    following: set[int] = set()
+    customer, first, reached, left = [], [], [], []
+    for week, event in history.events("trial", "climbed", "left", "moved"):
+        who = event.who.tolist()
+        if event.kind == "trial":
+            for row in who:
+                record[row] = len(customer)
+                following.add(row)
+                customer.append(row)
+                first.append(week)
+                reached.append(-1)
+                left.append(-1)
+        elif event.kind == "climbed":
+            tiers = np.broadcast_to(np.asarray(event.detail), len(who)).tolist()
+            for row, climbed in zip(who, tiers, strict=True):
+                if climbed >= target and row in following:
+                    reached[record[row]] = week
+                    following.discard(row)  # the outcome is known
+        elif event.kind == "left":
+            for row in who:
+                if row in following:
+                    left[record[row]] = week
+                    following.discard(row)
+        else:  # moved: a newcomer takes the row (the leaver's departure was noted already)
+            for row in who:
+                following.discard(row)
+                record.pop(row, None)
+    frame = pd.DataFrame(
+        {"customer": customer, "first_purchase": first, "reached": reached, "left": left},
+        dtype=np.int64,
+    )
+    frame.attrs["last_week"] = history.last_week
+    frame.attrs["tier"] = Tier(target).name.lower()
+    return frame
+
+
+def time_to_tier(
+    source: CRMModel | History,
+    tier: Tier | str,
+    acquired_before: int | None = None,
+) -> pd.DataFrame:
+    """How soon acquired customers reach ``tier``, counting those who never do.
+
+    Every customer acquired during the run enters, from their first purchase, not only those
+    who got there. For each week ``d`` since the first purchase the curve gives the share of
+    acquired customers who have reached the tier within ``d`` weeks of their first
+    relationship, the share who left it before reaching the tier, and what remains: still
+    customers, not yet there.
+
+    **Leaving is a competing event, not censoring.** A customer who leaves before reaching
+    the tier has not reached it, and that is an outcome, not missing data; censoring them
+    (Kaplan-Meier) would estimate how soon customers would get there if nobody ever left, and
+    overstate how many do. Only the end of the run censors: a customer acquired in week
+    ``a`` of a run that recorded weeks ``0 .. T`` is observed for ``T - a`` weeks, which says
+    nothing about them. The estimate is the cumulative incidence (Aalen-Johansen) with that
+    censoring: with ``n_d`` customers at risk at week ``d`` (still in their first
+    relationship, neither event yet, observed that long), ``r_d`` reaching the tier and ``l_d``
+    leaving in it, and ``S(d) = prod_{u <= d} (1 - (r_u + l_u) / n_u)``::
+
+        share_reached(d) = sum_{u <= d} S(u - 1) * r_u / n_u
+
+    and ``share_left`` likewise with ``l_u``. Without censoring (every customer observed for
+    ``d`` weeks, see ``acquired_before``) this is the plain share of customers who reached the
+    tier within ``d`` weeks.
+
+    Parameters
+    ----------
+    source : CRMModel or History
+        A model that records history (the default for class-sized runs), or its history.
+    tier : Tier or str
+        ``"loyal"`` or ``"marketer"``.
+    acquired_before : int, optional
+        Only customers whose first purchase came before this week (all by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``weeks_since_first_purchase`` (0 .. the longest follow-up); columns
+        ``at_risk``, ``reached`` and ``left`` (customers at that week), and the shares of all
+        acquired customers ``share_reached`` (cumulative, non-decreasing), ``share_not_yet``
+        (``1 - share_reached``: the survival curve, non-increasing from 1), ``share_left``
+        (left before reaching the tier) and ``share_climbing`` (still customers, not yet
+        there). ``frame.attrs`` holds ``tier`` and ``customers`` (how many were acquired).
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel
+    >>> model = CRMModel(n_customers=500, rng=4)
+    >>> model.run(weeks=60)
+    >>> curve = time_to_tier(model, "loyal")
+    >>> float(curve["share_not_yet"].iloc[0])  # nobody is loyal in the week of the first purchase
+    1.0
+    >>> bool(curve["share_not_yet"].is_monotonic_decreasing)
+    True
+    """
+    journeys = tier_journeys(source, tier)
+    last_week = journeys.attrs["last_week"]
+    if acquired_before is not None:
+        acquired_before = checks.integer("acquired_before", acquired_before)
+        journeys = journeys[journeys["first_purchase"] < acquired_before]
+    first = journeys["first_purchase"].to_numpy()
+    reached, left = journeys["reached"].to_numpy(), journeys["left"].to_numpy()
+    # each customer's time: to the tier, to leaving, or to the last week observed
+    kind = np.where(reached >= 0, 1, np.where(left >= 0, 2, 0))
+    end = np.where(kind == 1, reached, np.where(kind == 2, left, last_week))
+    duration = end - first
+    horizon = int(duration.max()) + 1 if len(duration) else 1
+    at_risk = np.bincount(duration, minlength=horizon)[::-1].cumsum()[::-1]
+    got_there = np.bincount(duration[kind == 1], minlength=horizon)
+    gone = np.bincount(duration[kind == 2], minlength=horizon)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard_reach = np.where(at_risk > 0, got_there / at_risk, 0.0)
+        hazard_leave = np.where(at_risk > 0, gone / at_risk, 0.0)
+    # S(d - 1): still in the first relationship without the tier, just before week d
+    before = np.concatenate([[1.0], np.cumprod(1.0 - hazard_reach - hazard_leave)[:-1]])
+    share_reached = np.cumsum(before * hazard_reach)
+    share_left = np.cumsum(before * hazard_leave)
+    frame = pd.DataFrame(
+        {
+            "at_risk": at_risk,
+            "reached": got_there,
+            "left": gone,
+            "share_reached": share_reached,
+            "share_not_yet": 1.0 - share_reached,
+            "share_left": share_left,
+            # (rounding may leave a hair below 0 where everyone's outcome is known)
+            "share_climbing": np.maximum(0.0, 1.0 - share_reached - share_left),
+        },
+        index=pd.RangeIndex(horizon, name="weeks_since_first_purchase"),
+    )
+    frame.attrs["tier"] = journeys.attrs["tier"]
+    frame.attrs["customers"] = len(journeys)
     return frame
 
 
@@ -629,8 +831,8 @@ def lifetime_value(frame: pd.DataFrame, equity: float) -> float:
     """Customer lifetime value of a run: what its customers brought and are still worth, each.
 
     The margin of the whole run before advertising (revenue less every other cost: goods,
-    service, respect, complaints, gifts, rewards, win-back) plus the customer equity at the
-    end (:func:`customer_equity`), per customer acquired; NaN if nobody was acquired.
+    service, respect, complaints, channels, gifts, rewards, win-back) plus the customer
+    equity at the end (:func:`customer_equity`), per customer acquired; NaN if nobody was acquired.
     Advertising is left out because it is the cost of acquiring them (the KPI
     ``acquisition_cost``).
     """
@@ -647,8 +849,9 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
 
     Each active customer is worth their current weekly margin (the chance of a purchase
     this week, at their stage, price and goodwill, times the price they pay, less the cost
-    of goods, service and respect of an episode, and less the gifts a loyal customer or
-    marketer is given each week on average) times the discounted number of weeks they can
+    of goods, service and respect of an episode, less the weekly cost of their contact
+    channel if the firm staffs it, and less the gifts a loyal customer or marketer is given
+    each week on average) times the discounted number of weeks they can
     be expected to stay, from the hazard of leaving at their relationship's age as measured over the
     run (:func:`hazard_by_tenure`, :func:`expected_future_weeks`). Customer equity is
     their sum (Gupta, Lehmann & Stuart 2004 value a firm's customers this way).
@@ -688,6 +891,8 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
         state, rows, share_of_wallet(state, week, offered, rows), purchase_lift(state, week, rows)
     )
     weekly_margin = chance * (paid - cost_per_episode(policy, market))
+    # the customer's channel is staffed for them every week they stay
+    weekly_margin -= np.asarray(channel_costs(policy, market))[state.channel[rows]]
     if policy.gift_value > 0:
         # the gifts keep coming as long as the customer stays loyal
         weekly_margin -= np.where(

@@ -99,7 +99,7 @@ class Customer(mesa.Agent):
         column = getattr(self.model.state, name)
         if name == "stage":
             value = _code(Stage, name, value)
-        elif name == "tier":
+        elif name in ("tier", "highest_tier"):
             value = _code(Tier, name, value)
         kind = column.dtype.kind
         ok = (
@@ -125,6 +125,11 @@ class Customer(mesa.Agent):
     @property
     def tier(self) -> Tier:
         return Tier(int(self.model.state.tier[self.index]))
+
+    @property
+    def highest_tier(self) -> Tier:
+        """The highest tier ever held, kept after leaving: a former customer's place."""
+        return Tier(int(self.model.state.highest_tier[self.index]))
 
     @property
     def trust(self) -> float:

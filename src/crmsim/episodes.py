@@ -7,11 +7,12 @@ term. A third of customers value being respected over having their problem
 solved (seed 002), so respect weighs one third, apart from the fix.
 
 An episode fails with a probability that falls with how well must-be attributes
-are delivered. About 40 % of customers complain after a failure (seed 002); the
-firm resolves a complaint with probability ``recovery``. An unresolved failure
-makes an early-stage customer, whose trust is still calculus, leave about half
-the time (seed 002); knowledge and identification trust and commitment make
-deeper customers more forgiving.
+are delivered. About 40 % of customers complain after a failure (seed 002), fewer
+when the firm does not staff the channel they prefer (collaborative CRM); the firm
+resolves a complaint with probability ``recovery``. An unresolved failure makes an
+early-stage customer, whose trust is still calculus, leave about half the time (seed
+002); knowledge and identification trust and commitment make deeper customers more
+forgiving, and so does having complained: voice instead of exit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crmsim.arrays import clip, per_code, rows_of, set_where
 
 # respect weighs the same in how an episode feels as in why a customer comes back
 from crmsim.attribution import RESPECT_WEIGHT, attribute_repeat_purchases
+from crmsim.books import CHANNEL_CUSTOMERS
 from crmsim.gifts import purchase_lift
 from crmsim.kano import (
     category_mean,
@@ -29,6 +31,7 @@ from crmsim.kano import (
     service_satisfaction,
 )
 from crmsim.leaving import leave
+from crmsim.levers import CHANNELS, Policy
 from crmsim.offer import discount_received, share_of_wallet
 from crmsim.stages import DISSOLUTION, EXPLORATION, MARKETER, Stage
 from crmsim.state import LOYALTY_WINDOW, CustomerState
@@ -38,6 +41,14 @@ from crmsim.week import Episodes, Week
 RECOVERED_SERVICE = 0.2
 #: Expectation-disconfirmation (Oliver 1980): a pleasant surprise feels better than its plain value.
 DISCONFIRMATION = 0.3
+#: Share of the risk of leaving after an unresolved failure that complaining takes away
+#: (exit and voice, Hirschman 1970): complainers whom the firm did not help still buy again
+#: more often than those who said nothing (TARP 1979, 1986; see docs/ODD.md 7.9).
+VOICE_RELIEF = 0.3
+#: Share of their usual complaints a customer makes when the firm does not staff the channel
+#: they prefer: reaching it another way costs effort, and voice is used when it is cheap
+#: (Hirschman 1970; TARP 1979: not knowing where or how to complain keeps many silent).
+UNSTAFFED_VOICE = 0.5
 #: How much more often a customer buys as the relationship deepens (share of wallet).
 ENGAGEMENT = {Stage.EXPLORATION: 0.7, Stage.EXPANSION: 1.0, Stage.COMMITMENT: 1.3}
 
@@ -72,6 +83,53 @@ def failure_probability(must_be_fulfilment: np.ndarray, max_failure_rate: float)
     return max_failure_rate * (1.0 - must_be_fulfilment)
 
 
+def staffed_channels(policy: Policy) -> np.ndarray:
+    """Whether the firm staffs each channel of :data:`crmsim.levers.CHANNELS`, in that order.
+
+    Parameters
+    ----------
+    policy : Policy
+        The firm's levers; its ``channels`` are the staffed ones.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One entry per channel, indexed like ``CustomerState.channel``.
+
+    Examples
+    --------
+    >>> staffed_channels(Policy(channels={"phone", "email"})).tolist()
+    [True, False, True, False]
+    """
+    return np.array([channel in policy.channels for channel in CHANNELS])
+
+
+def complaint_probability(state: CustomerState, who: np.ndarray, week: Week) -> np.ndarray | float:
+    """Chance that each of ``who`` complains after a failure.
+
+    Parameters
+    ----------
+    state : CustomerState
+        The customers (their preferred ``channel`` is read).
+    who : numpy.ndarray
+        Rows of the customers asked about.
+    week : Week
+        The week's levers: the market's ``complaint_propensity``, the policy's ``channels``.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        ``complaint_propensity``, times ``UNSTAFFED_VOICE`` for a customer whose preferred
+        channel the firm does not staff; one number for all when it staffs every channel.
+    """
+    propensity = week.market.complaint_propensity
+    staffed = staffed_channels(week.policy)
+    if staffed.all():
+        return propensity
+    reachable = staffed[state.channel[who]]
+    return np.where(reachable, propensity, UNSTAFFED_VOICE * propensity)
+
+
 def breach_probability(respect_delivered: np.ndarray, max_breach_rate: float) -> np.ndarray:
     """Chance that an episode is felt as a breach of respect; falls steeply as respect rises."""
     return max_breach_rate * (1.0 - respect_delivered) ** 2
@@ -101,7 +159,7 @@ def serve_customers(state: CustomerState, week: Week) -> None:
     failed = week.luck("failure", who) < failure_probability(
         category_mean(service, fulfilment, "must-be"), market.max_failure_rate
     )
-    complained = failed & (week.luck("complaint", who) < market.complaint_propensity)
+    complained = failed & (week.luck("complaint", who) < complaint_probability(state, who, week))
     resolved = complained & (week.luck("resolution", who) < policy.recovery)
     # a failure scores -1 unless it was put right (only complaints can be)
     set_where(service_term, failed, -1.0)
@@ -142,6 +200,10 @@ def serve_customers(state: CustomerState, week: Week) -> None:
         breached=breached,
     )
     t = week.tally
+    # the load of each channel, for its cost (crmsim.books): every active customer, buying or not
+    by_channel = np.bincount(state.channel[active], minlength=len(CHANNELS))
+    for key, count in zip(CHANNEL_CUSTOMERS, by_channel.tolist(), strict=True):
+        t[key] += count
     n_failed = np.count_nonzero(failed)
     t["episodes"] += n
     t["failures"] += n_failed
@@ -172,19 +234,48 @@ def serve_customers(state: CustomerState, week: Week) -> None:
 
 
 def failure_defections(state: CustomerState, week: Week) -> None:
-    """Customers left with an unresolved failure may leave; early-stage ones about half the time."""
+    """Customers left with an unresolved failure may leave: early-stage ones who said nothing
+    about half the time, those who complained in vain less often (:func:`voice_factor`)."""
     episodes = week.episodes
     unresolved = episodes.failed & ~episodes.resolved
     if not unresolved.any():
         return
     candidates = episodes.who[unresolved]
+    complained = episodes.complained[unresolved]
     market = week.market
     p = market.failure_defection * (1.0 - failure_resilience(state, candidates, market.deepening))
+    p *= voice_factor(complained)
     p = np.minimum(1.0, p * state.churn_proneness[candidates])
     goes = week.luck("failure-exit", candidates) < p
     # a complaint that went unanswered turns into anger (seed 002: escalating anger)
-    angry = episodes.complained[unresolved][goes]
+    angry = complained[goes]
     leave(state, week, candidates[goes], "failure", angry=angry)
+
+
+def voice_factor(complained: np.ndarray) -> np.ndarray:
+    """What is left of the risk of leaving after an unresolved failure: 1 for the silent.
+
+    A customer who complained, even without being helped, has used voice rather than exit
+    (Hirschman 1970) and stays more often than one who said nothing (TARP 1979, 1986; Tax,
+    Brown & Chandrashekaran 1998).
+
+    Parameters
+    ----------
+    complained : numpy.ndarray of bool
+        Whether each customer complained about the failure (and was not helped).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``1 - VOICE_RELIEF`` for those who complained, 1 for the others: the factor on the
+        silent customer's risk.
+
+    Examples
+    --------
+    >>> voice_factor(np.array([True, False])).tolist()
+    [0.7, 1.0]
+    """
+    return np.where(complained, 1.0 - VOICE_RELIEF, 1.0)
 
 
 def failure_resilience(state: CustomerState, who: np.ndarray, deepening: float = 1.0) -> np.ndarray:

@@ -35,6 +35,7 @@ EVENT_KINDS: dict[str, str] = {
     "episode": "bought and was served (detail: how the episode felt, in [-1, 1])",
     "failure": "the service failed (detail: 0 no complaint, 1 complained, 2 also resolved)",
     "breach": "felt disrespected (detail 0)",
+    "climbed": "rose to a higher tier (detail: the tier reached, a Tier code: 2 loyal, 3 marketer)",
     "left": "left the firm (detail: the cause, an index into CHURN_CAUSES plus 1)",
     "won_back": "accepted a win-back offer (detail 0)",
     "referred": "was recommended the firm (detail: the referrer's row)",
@@ -85,15 +86,17 @@ class WeekReport:
 
     def who(self, kind: str) -> np.ndarray:
         """Rows of the customers with an event of ``kind`` this week, in order of the events."""
-        parts = [event.who for event in self.events if event.kind == _known(kind)]
+        kind = _known(kind)  # refused even in a week without events
+        parts = [event.who for event in self.events if event.kind == kind]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def detail(self, kind: str) -> np.ndarray:
         """The details of this week's events of ``kind``, one per entry of :meth:`who`."""
+        kind = _known(kind)
         parts = [
             np.broadcast_to(np.asarray(event.detail, dtype=float), len(event.who))
             for event in self.events
-            if event.kind == _known(kind)
+            if event.kind == kind
         ]
         return np.concatenate(parts) if parts else np.empty(0)
 

@@ -13,7 +13,11 @@ from crmsim.books import COST_COLUMNS
 from crmsim.stages import CHURN_CAUSES, Stage, Tier
 
 STAGE_COLUMNS = tuple(s.name.lower() for s in Stage)
+#: Customers by the tier they hold, and ``prospect``: people who never bought.
 TIER_COLUMNS = tuple(t.name.lower() for t in Tier)
+#: Former customers (not customers now, but once) by the highest tier they reached. With
+#: :data:`TIER_COLUMNS` they count everyone in the market once.
+FORMER_COLUMNS = tuple(f"former_{t.name.lower()}" for t in Tier if t > Tier.PROSPECT)
 COUNT_COLUMNS = (
     "acquired",
     "acquired_with_discount",
@@ -67,6 +71,7 @@ FRAME_COLUMNS = (
     "churn_rate",
     *STAGE_COLUMNS,
     *TIER_COLUMNS,
+    *FORMER_COLUMNS,
     *MEAN_COLUMNS,
     *COUNT_COLUMNS,
     *MONEY_COLUMNS,

@@ -9,6 +9,8 @@ student can read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from crmsim.events import Event, WeekReport
@@ -27,6 +29,8 @@ def _describe(kind: str, detail: float) -> str:
                 "service failed; complained, resolved")[int(detail)]  # fmt: skip
     if kind == "breach":
         return "felt disrespected"
+    if kind == "climbed":
+        return _describe("tier", (int(detail) - 1) * 10 + int(detail))
     if kind == "left":
         return f"left ({CHURN_CAUSES[int(detail) - 1]})"
     if kind == "won_back":
@@ -83,6 +87,20 @@ class History:
         )
         self._weeks.append((report.week, report.events, ladders))
 
+    @property
+    def last_week(self) -> int:
+        """The last week recorded (-1 before the first)."""
+        return self._weeks[-1][0] if self._weeks else -1
+
+    def events(self, *kinds: str) -> Iterator[tuple[int, Event]]:
+        """Every recorded event of the given kinds (all kinds if none are named), as
+        ``(week, event)`` pairs in the order they happened."""
+        wanted = set(kinds)
+        for week, events, _ladders in self._weeks:
+            for event in events:
+                if not wanted or event.kind in wanted:
+                    yield week, event
+
     def for_customer(self, index: int) -> list[str]:
         """One line per event of customer ``index``, oldest first."""
         if not self.enabled:
@@ -92,16 +110,18 @@ class History:
             )
         lines = []
         for week, events, (stage_before, stage_after, tier_before, tier_after) in self._weeks:
+            tier_then = int(tier_before[index])
             for kind, who, detail in events:
                 for position in np.flatnonzero(who == index):
                     # a detail may be one number for everyone in the event
                     value = detail[position] if np.ndim(detail) else detail
                     lines.append(f"week {week}: {_describe(kind, float(value))}")
+                    if kind == "climbed":  # the move is told; what follows starts from it
+                        tier_then = int(value)
             for kind, before, after in (
-                ("stage", stage_before, stage_after),
-                ("tier", tier_before, tier_after),
+                ("stage", int(stage_before[index]), int(stage_after[index])),
+                ("tier", tier_then, int(tier_after[index])),
             ):
-                if before[index] != after[index]:
-                    move = int(before[index]) * 10 + int(after[index])
-                    lines.append(f"week {week}: {_describe(kind, move)}")
+                if before != after:
+                    lines.append(f"week {week}: {_describe(kind, before * 10 + after)}")
         return lines

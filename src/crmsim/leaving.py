@@ -27,7 +27,8 @@ def leave(
     code = CHURN_CAUSES.index(cause) + 1
     state.stage[who] = DISSOLUTION
     week.stage_changed(who)
-    # a former customer is a prospect again: win-back may reach them
+    # a former customer is a prospect again for the firm's offers (win-back may reach them);
+    # the tier they held stays on record, and so does the highest one (``highest_tier``)
     state.former_tier[who] = state.tier[who]
     state.tier[who] = PROSPECT
     state.churn_cause[who] = code

@@ -207,6 +207,12 @@ class Policy:
     promise : float, optional
         The episode satisfaction the firm's marketing promises, in [-1, 1]; new customers
         start expecting it. ``None`` uses the market's prior expectation.
+    channels : set of str
+        The contact channels the firm staffs (collaborative CRM): a non-empty set of
+        ``"phone"``, ``"face-to-face"``, ``"email"`` and ``"letter"`` (:data:`CHANNELS`),
+        one of them alone, or ``"all"`` (the default). A customer whose preferred channel is
+        not staffed complains less often after a failure; each staffed channel costs
+        ``Market.channel_unit_cost`` for every active customer who prefers it.
 
     Examples
     --------
@@ -235,6 +241,7 @@ class Policy:
     advertising: float = 0.01
     promise: float | None = None
     new_customer_weeks: int = 8
+    channels: frozenset[str] = frozenset(CHANNELS)
 
     def __post_init__(self) -> None:
         service = _coerce_service(default_service() if self.service is None else self.service)
@@ -266,6 +273,7 @@ class Policy:
             )
         object.__setattr__(self, "discount_target", _coerce_target(self.discount_target))
         object.__setattr__(self, "win_back_target", _coerce_win_back_target(self.win_back_target))
+        object.__setattr__(self, "channels", _coerce_channels(self.channels))
         if self.discount_weeks is not None:
             weeks = self.discount_weeks
             if (
@@ -310,7 +318,7 @@ class Policy:
         data = dict(data)
         if "discount_weeks" in data and isinstance(data["discount_weeks"], list):
             data["discount_weeks"] = tuple(data["discount_weeks"])
-        for name in ("discount_target", "win_back_target"):
+        for name in ("discount_target", "win_back_target", "channels"):
             if isinstance(data.get(name), list):
                 data[name] = frozenset(data[name])
         return cls(**data)
@@ -369,6 +377,38 @@ def _coerce_win_back_target(target: Any) -> WinBackTarget:
     )
 
 
+def _coerce_channels(channels: Any) -> frozenset[str]:
+    if isinstance(channels, str) and channels == "all":
+        return frozenset(CHANNELS)
+    names = frozenset({channels}) if isinstance(channels, str) else channels
+    if (
+        isinstance(names, set | frozenset | list | tuple)
+        and names
+        and all(isinstance(name, str) for name in names)
+        and set(names) <= set(CHANNELS)
+    ):
+        return frozenset(names)
+    raise ValueError(
+        f"Policy.channels must be 'all', a channel or a non-empty set of channels from "
+        f"{CHANNELS}, got {channels!r}"
+    )
+
+
+def default_channel_costs() -> dict[str, float]:
+    """What each contact channel costs a week for every active customer who prefers it.
+
+    In the ratios of the cost of one contact in UK local-government benchmarks (face to
+    face and post about three times a telephone call), an e-mail answered by staff at 0.4
+    of a call; the level is calibration (docs/ODD.md, 7.24).
+
+    Examples
+    --------
+    >>> sorted(default_channel_costs(), key=CHANNELS.index) == list(CHANNELS)
+    True
+    """
+    return {"phone": 0.05, "face-to-face": 0.15, "email": 0.02, "letter": 0.18}
+
+
 # ---------------------------------------------------------------------------
 # Market
 # ---------------------------------------------------------------------------
@@ -404,8 +444,10 @@ class Market:
     complaint_propensity : float
         Probability that a customer complains after a failed episode (seed 002: about 40 %).
     failure_defection : float
-        Probability that an early-stage customer leaves after an unresolved failure
-        (seed 002: about half).
+        Probability that an early-stage customer of average proneness to leave, who did not
+        complain, leaves after an unresolved failure, in [0, 1]; times their
+        ``churn_proneness`` (at most 1). The default 0.9 makes the share among all early-stage
+        customers about half (seed 002), 0.49 with the default proneness spread.
     max_failure_rate : float
         Failure probability of an episode when must-be attributes are not delivered at all.
     marketer_breach_exit : float
@@ -437,6 +479,10 @@ class Market:
         Cost of one win-back offer.
     advertising_unit_cost : float
         Cost per person of the market per unit of advertising reach, per week.
+    channel_unit_cost : dict
+        Weekly cost of each staffed contact channel per active customer who prefers it,
+        ``{channel: cost}`` for the channels of :data:`CHANNELS`, each >= 0; a channel left
+        out keeps its default (:func:`default_channel_costs`).
     price_response : float
         How strongly customers split their buying between the firm and the competitor by
         price, in [0, 20]: the elasticity of the firm's share of an average customer's
@@ -471,7 +517,7 @@ class Market:
     referral_boost: float = 3.0
     prior_expectation: float = 0.2
     complaint_propensity: float = 0.40
-    failure_defection: float = 0.50
+    failure_defection: float = 0.9
     max_failure_rate: float = 0.10
     marketer_breach_exit: float = 0.5
     max_breach_rate: float = 0.10
@@ -488,6 +534,7 @@ class Market:
     consideration_lapse: float = 0.05
     reconsideration: float = 0.02
     category_turnover: float = 0.00072
+    channel_unit_cost: Mapping[str, float] = field(default_factory=default_channel_costs)
 
     def __post_init__(self) -> None:
         positive = ("price", "competitor_price")
@@ -537,6 +584,12 @@ class Market:
         object.__setattr__(
             self, "anger_weeks", _check_int("Market", "anger_weeks", self.anger_weeks, 0)
         )
+        object.__setattr__(self, "channel_unit_cost", _coerce_channel_costs(self.channel_unit_cost))
+
+    def __hash__(self) -> int:
+        # the channel costs are a dict: hash their items, in the channels' order
+        values = [getattr(self, f.name) for f in dataclasses.fields(self)]
+        return hash(tuple(tuple(v.items()) if isinstance(v, Mapping) else v for v in values))
 
     @property
     def price_premium(self) -> float:
@@ -552,6 +605,21 @@ class Market:
         """Build a market from plain data, rejecting unknown keys."""
         _reject_unknown(cls, data)
         return cls(**data)
+
+
+def _coerce_channel_costs(costs: Any) -> dict[str, float]:
+    if not isinstance(costs, Mapping):
+        raise ValueError(
+            f"Market.channel_unit_cost must be a mapping of channel -> cost, got {costs!r}"
+        )
+    bad = sorted(str(name) for name in set(costs) - set(CHANNELS))
+    if bad:
+        raise ValueError(f"Market.channel_unit_cost has unknown channel(s) {bad}; use {CHANNELS}")
+    given = {
+        name: _check_range("Market", f"channel_unit_cost[{name!r}]", value, 0.0, math.inf)
+        for name, value in costs.items()
+    }
+    return {name: given.get(name, cost) for name, cost in default_channel_costs().items()}
 
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from crmsim.customer import Customer
 from crmsim.events import Observer, Observers, Subscription, WeekReport
 from crmsim.frame import (
     COUNT_COLUMNS,
+    FORMER_COLUMNS,
     FRAME_COLUMNS,
     MEAN_COLUMNS,
     MEAN_VARIABLES,
@@ -54,6 +55,7 @@ from crmsim.week import Week
 __all__ = [
     "CLASS_SIZE",
     "COUNT_COLUMNS",
+    "FORMER_COLUMNS",
     "FRAME_COLUMNS",
     "MEAN_COLUMNS",
     "MONEY_COLUMNS",
@@ -359,7 +361,8 @@ class CRMModel(mesa.Model):
             "churn_rate": tally["lost_from_start"] / active_start if active_start else 0.0,
         }
         row.update(zip(STAGE_COLUMNS, state.stage_counts().tolist(), strict=True))
-        row.update(zip(TIER_COLUMNS, state.tier_counts().tolist(), strict=True))
+        tiers = state.tier_counts(week.active(state)).tolist()
+        row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers, strict=True))
         # Sums of gathered rows, not dot products with the mask: BLAS splits a long dot
         # product over threads, and the last bits of the means would depend on the machine.
         values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}

@@ -2,8 +2,9 @@
 
 Every function takes the weekly frame (``model.datacollector.get_model_vars_dataframe()``, or
 the ``weekly.csv`` written by ``crmsim run`` read back with :func:`pandas.read_csv`) and returns
-a matplotlib :class:`~matplotlib.figure.Figure`. Pass ``ax=`` to draw into your own layout
-instead; the function then draws its main panel there and returns that ``Axes``.
+a matplotlib :class:`~matplotlib.figure.Figure` (:func:`time_to_tier` alone takes the curves of
+:func:`crmsim.analysis.time_to_tier`, read from a run's history). Pass ``ax=`` to draw into your
+own layout instead; the function then draws its main panel there and returns that ``Axes``.
 
 The figures are made as plain ``Figure`` objects, not through :mod:`matplotlib.pyplot`, so
 this module never chooses or changes the backend: a notebook keeps its inline backend and the
@@ -30,7 +31,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
@@ -44,7 +45,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import StepPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, StrMethodFormatter
 
-from crmsim import analysis
+from crmsim import analysis, checks
 from crmsim.stages import CHURN_CAUSES
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
@@ -91,7 +92,7 @@ CAUSE_COLOURS = {
 #: Default title of each standard figure, by its key in :func:`standard_figures`.
 TITLES = {
     "stages": "Customers by relationship stage",
-    "tiers": "Customers by tier: prospect, actual, loyal, marketer",
+    "tiers": "Customers by tier, former customers and prospects",
     "churn": "Customers won and lost, and churn",
     "trust": "Trust of active customers: calculus, knowledge, identification",
     "profit": "Revenue, cost and profit",
@@ -348,18 +349,22 @@ def stages_over_time(
 def tiers_over_time(
     frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
 ) -> Figure | Axes:
-    """Customers on each rung of the CAM ladder, and the prospects still to win.
+    """Customers on each rung of the CAM ladder, and everyone else: the customers the firm
+    has lost and the prospects still to win.
 
-    Prospects (everyone who is not, or no longer, a customer) outnumber the customers many
-    times over, so they get their own panel below; the top panel shows the actual, loyal and
-    marketer customers and their total on a readable scale.
+    Everyone in the market is in one of the two panels. The top one shows the actual, loyal
+    and marketer customers and their total. The bottom one stacks the people who are not
+    customers: first the former customers by the highest tier they reached, hatched in that
+    tier's colour, so that the loyal customers and marketers a firm has lost stay in sight
+    instead of turning back into prospects; above them the prospects who never bought.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         A crmsim weekly frame.
     ax : matplotlib.axes.Axes, optional
-        Draw only the customer tiers (actual, loyal, marketer) into these axes.
+        Draw only the customers into these axes, with the former customers of each tier as
+        a thin dashed line of its colour.
     title : str, optional
         Replaces the default title.
 
@@ -369,11 +374,12 @@ def tiers_over_time(
         A new two-panel figure, or ``ax`` when it was given.
     """
     tiers = ["actual", "loyal", "marketer"]
-    _check(frame, [*tiers, "prospect"])
+    former = [f"former_{tier}" for tier in tiers]
+    _check(frame, [*tiers, *former, "prospect"])
     weeks = _weeks(frame)
     with figure_style():
         if ax is None:
-            fig, (top, bottom) = _panels(2, [2.2, 1.0], size=(10.0, 6.5))
+            fig, (top, bottom) = _panels(2, [2.0, 1.4], size=(10.0, 7.0))
         else:
             fig, top, bottom = ax.figure, ax, None
         for tier in tiers:
@@ -389,25 +395,47 @@ def tiers_over_time(
         top.set_ylim(bottom=0)
         top.set_ylabel("customers")
         top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        legend_outside(top)
         if bottom is None:
+            for tier in tiers:
+                top.plot(
+                    weeks,
+                    frame[f"former_{tier}"].to_numpy(),
+                    color=TIER_COLOURS[tier],
+                    linestyle=(0, (3, 2)),
+                    linewidth=1.2,
+                    label=f"former {tier}",
+                )
+            legend_outside(top)
             top.set_title(title or TITLES["tiers"])
             _finish_week_axis(top, weeks)
-        else:
-            fig.suptitle(title or TITLES["tiers"])
-            top.set_title("Customers", loc="left", fontsize=12)
-            bottom.plot(
-                weeks,
-                frame["prospect"].to_numpy(),
-                color=TIER_COLOURS["prospect"],
-                label="prospect",
-            )
-            bottom.set_ylim(bottom=0)
-            bottom.set_ylabel("prospects")
-            bottom.set_title("Prospects: not, or no longer, customers", loc="left", fontsize=12)
-            bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-            legend_outside(bottom)
-            _finish_week_axis(bottom, weeks)
+            return _result(ax, fig)
+        legend_outside(top)
+        fig.suptitle(title or TITLES["tiers"])
+        top.set_title("Customers", loc="left", fontsize=12)
+        stacks = bottom.stackplot(
+            weeks,
+            *(frame[name].to_numpy() for name in former),
+            frame["prospect"].to_numpy(),
+            colors=[*(TIER_COLOURS[tier] for tier in tiers), TIER_COLOURS["prospect"]],
+            labels=[*(f"former {tier}" for tier in tiers), "prospect"],
+        )
+        # hatched and paler: the same tiers as above, but people the firm no longer has
+        for stack in stacks[:-1]:
+            stack.set_hatch("///")
+            stack.set_edgecolor("white")
+            stack.set_alpha(0.55)
+        stacks[-1].set_alpha(0.35)
+        bottom.set_ylim(bottom=0)
+        bottom.set_ylabel("people")
+        bottom.set_title(
+            "Not customers: former customers by the highest tier they reached, and prospects",
+            loc="left",
+            fontsize=12,
+        )
+        bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+        bottom.grid(False)
+        legend_outside(bottom, reverse=True)
+        _finish_week_axis(bottom, weeks)
     return _result(ax, fig)
 
 
@@ -801,6 +829,111 @@ def churn_causes(
 
 
 # ---------------------------------------------------------------------------- the set
+#: Colours of :func:`time_to_tier`'s bands, besides the tier's own.
+_CLIMBING = {"still climbing": "#E8E8E8", "left first": OKABE_ITO["vermillion"]}
+
+
+def time_to_tier(
+    curves: pd.DataFrame | Mapping[str, pd.DataFrame],
+    ax: Axes | None = None,
+    title: str | None = None,
+    min_at_risk: int = 20,
+) -> Figure | Axes:
+    """Of all the customers acquired, how many have reached a tier so many weeks after their
+    first purchase, how many left before, and how many are still climbing.
+
+    Takes the curves of :func:`crmsim.analysis.time_to_tier` (which needs a run's history),
+    not the weekly frame. Each panel stacks three shares of the customers acquired: those
+    who left their first relationship before reaching the tier (vermillion, hatched), those
+    still customers without it (grey) and those who reached it (the tier's colour). The
+    black line between the grey and the coloured bands is the survival curve: the share of
+    acquired customers not yet at the tier. A curve is drawn only as far as ``min_at_risk``
+    customers are still followed (in their first relationship, without the tier, and acquired
+    early enough): beyond, it would rest on a handful of customers.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame or mapping of str to pandas.DataFrame
+        One curve, or several (one panel each, side by side, e.g. ``{"loyal": ...,
+        "marketer": ...}``).
+    ax : matplotlib.axes.Axes, optional
+        Draw one curve into these axes instead of a new figure.
+    title : str, optional
+        Replaces the default title.
+    min_at_risk : int
+        The fewest customers at risk a week of the curve must have to be drawn (>= 1).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new figure, or ``ax`` when it was given.
+
+    Examples
+    --------
+    >>> from crmsim import CRMModel, analysis
+    >>> model = CRMModel(n_customers=300, rng=1)
+    >>> model.run(weeks=40)
+    >>> fig = time_to_tier({t: analysis.time_to_tier(model, t) for t in ("loyal", "marketer")})
+    >>> [axis.get_xlabel() for axis in fig.axes]
+    ['weeks since first purchase', 'weeks since first purchase']
+    """
+    if isinstance(curves, pd.DataFrame):
+        curves = {curves.attrs.get("tier", "tier"): curves}
+    if not curves or not all(isinstance(c, pd.DataFrame) for c in curves.values()):
+        raise ValueError("curves must be a curve of analysis.time_to_tier, or a mapping of them")
+    if ax is not None and len(curves) != 1:
+        raise ValueError(f"ax= takes one curve, got {len(curves)}")
+    min_at_risk = checks.integer("min_at_risk", min_at_risk, low=1)
+    heading = title or "Time to a tier: every customer acquired, from the first purchase"
+    with figure_style():
+        if ax is None:
+            fig = make_figure(figsize=(5.5 * len(curves) + 1.5, 4.6))
+            axes = list(fig.subplots(1, len(curves), sharey=True, squeeze=False)[0])
+            fig.suptitle(heading)
+        else:
+            fig, axes = ax.figure, [ax]
+        for axis, (name, curve) in zip(axes, curves.items(), strict=True):
+            tier = curve.attrs.get("tier", name)
+            # at_risk never rises with the weeks: keep the weeks up to the last well-followed one
+            curve = curve[curve["at_risk"] >= min_at_risk]
+            weeks = curve.index.to_numpy()
+            bands = axis.stackplot(
+                weeks,
+                curve["share_left"].to_numpy(),
+                curve["share_climbing"].to_numpy(),
+                curve["share_reached"].to_numpy(),
+                colors=[
+                    _CLIMBING["left first"],
+                    _CLIMBING["still climbing"],
+                    TIER_COLOURS.get(tier, OKABE_ITO["blue"]),
+                ],
+                labels=["left before reaching it", "still a customer, not there yet", "reached it"],
+                alpha=0.85,
+            )
+            bands[0].set_hatch("///")
+            bands[0].set_edgecolor("white")
+            axis.plot(
+                weeks,
+                curve["share_not_yet"].to_numpy(),
+                color=OKABE_ITO["black"],
+                linewidth=2.0,
+                label="not there yet (survival curve)",
+            )
+            axis.set_xlim(0, weeks[-1] if len(weeks) > 1 else 1)
+            axis.set_ylim(0, 1)
+            axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            axis.set_xlabel("weeks since first purchase")
+            axis.grid(False)
+            customers = curve.attrs.get("customers")
+            of = f" (of {customers:,} acquired)" if customers is not None else ""
+            axis.set_title(f"to {tier}{of}", loc="left", fontsize=12)
+            if ax is not None:
+                axis.set_title(title or f"Time to {tier}{of}")
+        axes[0].set_ylabel("share of customers acquired")
+        legend_outside(axes[-1], reverse=True)
+    return _result(ax, fig)
+
+
 #: The standard figures, by the key used for their file name.
 STANDARD_FIGURES: dict[str, Callable[..., Figure | Axes]] = {
     "stages": stages_over_time,

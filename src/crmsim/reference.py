@@ -99,7 +99,7 @@ from crmsim import checks
 from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
 from crmsim.attribution import RESPECT_WEIGHT as MOTIVE_RESPECT_WEIGHT
 from crmsim.awareness import initial_expectation
-from crmsim.books import keep_books
+from crmsim.books import CHANNEL_CUSTOMERS, keep_books
 from crmsim.commitment import (
     COMMITMENT_SPEED,
     DISSATISFACTION_WEAR,
@@ -112,10 +112,20 @@ from crmsim.episodes import (
     ENGAGEMENT,
     RECOVERED_SERVICE,
     RESPECT_WEIGHT,
+    UNSTAFFED_VOICE,
+    VOICE_RELIEF,
     breach_probability,
     failure_probability,
+    staffed_channels,
 )
-from crmsim.frame import COUNT_COLUMNS, FRAME_COLUMNS, MONEY_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS
+from crmsim.frame import (
+    COUNT_COLUMNS,
+    FORMER_COLUMNS,
+    FRAME_COLUMNS,
+    MONEY_COLUMNS,
+    STAGE_COLUMNS,
+    TIER_COLUMNS,
+)
 from crmsim.gifts import (
     GIFT_DELIGHT,
     GIFT_INVESTMENT,
@@ -131,11 +141,14 @@ from crmsim.ladders import (
     COMMITMENT_TO_COMMIT,
     COMMITMENT_TO_SLIDE_BACK,
     GOOD_EPISODES_TO_EXPAND,
+    LOYAL_MONTHS,
     LOYAL_PURCHASES,
     LOYAL_SATISFACTION,
+    LOYAL_STAGES,
     LOYALTY_LOST_PURCHASES,
     LOYALTY_LOST_SATISFACTION,
     MARKETER_IDENTIFICATION,
+    MARKETER_REFERRALS,
     TRUST_TO_EXPAND,
 )
 from crmsim.levers import (
@@ -404,6 +417,7 @@ class ReferenceCustomer(mesa.Agent):
         model = self.model
         # the two ladders
         self.tier: Tier = Tier.PROSPECT
+        self.highest_tier = int(Tier.PROSPECT)  # the highest tier ever held, kept on leaving
         # relationship quality
         self.trust_calculus = 0.0
         self.trust_knowledge = 0.0
@@ -482,6 +496,21 @@ class ReferenceCustomer(mesa.Agent):
         """Purchases in the last ``LOYALTY_WINDOW`` weeks, this one included."""
         since = self.model.week - LOYALTY_WINDOW
         return sum(1 for week in self.purchase_weeks if week > since)
+
+    def bought_every_month(self) -> bool:
+        """Bought in each of the ``LOYAL_MONTHS`` months of the last ``LOYALTY_WINDOW`` weeks."""
+        week = self.model.week
+        months = {
+            (week - bought) * LOYAL_MONTHS // LOYALTY_WINDOW
+            for bought in self.purchase_weeks
+            if week - bought < LOYALTY_WINDOW
+        }
+        return len(months) == LOYAL_MONTHS
+
+    def reach(self, tier: Tier) -> None:
+        """Hold ``tier`` from now on, and keep the highest tier ever held on record."""
+        self.tier = tier
+        self.highest_tier = max(self.highest_tier, int(tier))
 
     @property
     def heard_negative(self) -> float:
@@ -577,7 +606,8 @@ class ReferenceCustomer(mesa.Agent):
         model = self.model
         model.move(self, Stage.DISSOLUTION)
         self.former_tier = int(self.tier)
-        self.tier = Tier.PROSPECT  # a former customer is a prospect again
+        # a former customer is a prospect again for the firm's offers; highest_tier is kept
+        self.tier = Tier.PROSPECT
         self.churn_cause = CHURN_CAUSES.index(cause) + 1
         self.lost_week = model.week
         self.win_back_refusals = 0
@@ -619,7 +649,7 @@ class ReferenceCustomer(mesa.Agent):
             return
         week = model.week
         model.move(self, Stage.EXPLORATION)
-        self.tier = Tier.ACTUAL
+        self.reach(Tier.ACTUAL)
         self.spell_start = week
         # what brought them in: a discount-won customer weighs price most
         self.trust_calculus = logistic(VALUE_SLOPE * advantage)
@@ -661,6 +691,8 @@ class ReferenceCustomer(mesa.Agent):
         model = self.model
         random = self.random
         self.episode = None
+        # every active customer loads the channel they would reach the firm through
+        model.tally[CHANNEL_CUSTOMERS[self.channel]] += 1
         tried_now = self.spell_start == model.week  # a trial or a return this week
         wallet = self.share_of_wallet(self.discount_offered())
         rate = self.purchase_rate * ENGAGEMENT[self.stage] * wallet
@@ -686,7 +718,10 @@ class ReferenceCustomer(mesa.Agent):
         must_be = model.category_mean(fulfilment, "must-be")
         p_fail = failure_probability(must_be, market.max_failure_rate)
         failed = random.random() < p_fail
-        complained = failed and random.random() < market.complaint_propensity
+        propensity = market.complaint_propensity
+        if not model.staffed[self.channel]:  # reaching the firm another way: fewer complain
+            propensity *= UNSTAFFED_VOICE
+        complained = failed and random.random() < propensity
         resolved = complained and random.random() < policy.recovery
         if failed:
             service_term = RECOVERED_SERVICE if resolved else -1.0
@@ -748,8 +783,10 @@ class ReferenceCustomer(mesa.Agent):
         else:
             depth = (self.trust_knowledge + self.trust_identification + self.commitment) / 3
             resilience = market.deepening * min(0.9, depth)
-        chance = min(1.0, market.failure_defection * (1.0 - resilience) * self.churn_proneness)
-        if self.random.random() < chance:
+        risk = market.failure_defection * (1.0 - resilience) * self.churn_proneness
+        if episode.complained:  # voice rather than exit: a complainer stays more often
+            risk *= 1.0 - VOICE_RELIEF
+        if self.random.random() < min(1.0, risk):
             self.leave("failure", angry=episode.complained)
 
     # 4 ... the marketer trap (crmsim.episodes.disrespect_exits) -- for this week's buyers
@@ -858,12 +895,18 @@ class ReferenceCustomer(mesa.Agent):
 
     # 6 ... tiers (crmsim.ladders.climb_tiers) -- for the active
     def climb_tier(self) -> None:
-        """Actual <-> loyal by repeat purchases and satisfaction; loyal -> marketer."""
+        """Actual <-> loyal by sustained repeat purchases and satisfaction, once past
+        exploration; loyal -> marketer by identification and a referral that brought a customer."""
         if not self.is_active:
             return
         if self.tier == Tier.ACTUAL:
-            if self.recent_purchases >= LOYAL_PURCHASES and self.satisfaction >= LOYAL_SATISFACTION:
-                self.tier = Tier.LOYAL
+            if (
+                self.stage in LOYAL_STAGES
+                and self.recent_purchases >= LOYAL_PURCHASES
+                and self.satisfaction >= LOYAL_SATISFACTION
+                and self.bought_every_month()
+            ):
+                self.reach(Tier.LOYAL)
         elif self.tier == Tier.LOYAL:
             if (
                 self.recent_purchases < LOYALTY_LOST_PURCHASES
@@ -873,8 +916,9 @@ class ReferenceCustomer(mesa.Agent):
             elif (
                 self.stage == Stage.COMMITMENT
                 and self.trust_identification >= MARKETER_IDENTIFICATION
+                and self.referrals_made >= MARKETER_REFERRALS
             ):
-                self.tier = Tier.MARKETER
+                self.reach(Tier.MARKETER)
 
     # 7 competitor offers (crmsim.competition.competitor_offers) -- for the active
     def consider_competitor_offer(self) -> None:
@@ -1026,7 +1070,7 @@ class ReferenceCustomer(mesa.Agent):
             self.win_back_refusals += 1
             return
         model.move(self, Stage.EXPLORATION)
-        self.tier = Tier.ACTUAL
+        self.reach(Tier.ACTUAL)
         self.spell_start = model.week
         self.trust_calculus *= RETURN_TRUST_KEPT
         self.trust_knowledge *= RETURN_TRUST_KEPT
@@ -1119,6 +1163,7 @@ class ReferenceModel(mesa.Model):
         self._row: dict[str, float] = {}
         self.discount_running = False
         self.gift_week = False
+        self.staffed = [True] * len(CHANNELS)
         self.initial_expectation = 0.0
         # the groups the phases run over, and the counts of active contacts
         self.dormant: dict[ReferenceCustomer, None] = {}
@@ -1267,6 +1312,7 @@ class ReferenceModel(mesa.Model):
         week = self._as_week()  # shares the tally, for the firm's books
         self.discount_running = policy.discount_running(self.week)
         self.gift_week = policy.gift_value > 0 and self.week % policy.gift_every == 0
+        self.staffed = staffed_channels(policy).tolist()
         self.initial_expectation = initial_expectation(week)
         active_start = self.n_active
         for phase in PHASES:
@@ -1307,14 +1353,28 @@ class ReferenceModel(mesa.Model):
             tally=self.tally,
         )
 
+    def tier_counts(self) -> tuple[Counter, Counter]:
+        """Customers by the tier they hold, and everyone else by the highest tier they reached.
+
+        Returns the two counts by :class:`~crmsim.stages.Tier`: the first holds the customers
+        and, under PROSPECT, the people who never bought; the second the former customers
+        (former actual, loyal and marketer customers, under ACTUAL, LOYAL and MARKETER).
+        """
+        tiers = Counter(person.tier for person in self.active)
+        former = Counter()
+        for group in (self.dormant, self.aware, self.departed):
+            former.update(person.highest_tier for person in group)
+        tiers[Tier.PROSPECT] += former.pop(Tier.PROSPECT, 0)
+        return tiers, former
+
     def _weekly_row(self, active_start: int) -> dict[str, float]:
         """The week's row of :data:`crmsim.model.FRAME_COLUMNS` (one pass over the customers)."""
         tally = self.tally
-        stages, tiers = Counter(), Counter()
+        stages = Counter()
         stages[Stage.UNAWARE] = len(self.dormant)
         stages[Stage.AWARENESS] = len(self.aware)
         stages[Stage.DISSOLUTION] = len(self.departed)
-        tiers[Tier.PROSPECT] = self.n_customers - len(self.active)  # everyone but customers
+        tiers, former = self.tier_counts()
         sums = dict.fromkeys(
             ("trust", "trust_calculus", "trust_knowledge", "trust_identification",
              "commitment_mean", "satisfaction", "switching_cost"),
@@ -1322,7 +1382,6 @@ class ReferenceModel(mesa.Model):
         )  # fmt: skip
         for c in self.active:
             stages[c.stage] += 1
-            tiers[c.tier] += 1
             sums["trust"] += c.trust
             sums["trust_calculus"] += c.trust_calculus
             sums["trust_knowledge"] += c.trust_knowledge
@@ -1339,6 +1398,8 @@ class ReferenceModel(mesa.Model):
         }
         row.update((name, stages[stage]) for name, stage in zip(STAGE_COLUMNS, Stage, strict=True))
         row.update((name, tiers[tier]) for name, tier in zip(TIER_COLUMNS, Tier, strict=True))
+        customer_tiers = [tier for tier in Tier if tier > Tier.PROSPECT]
+        row.update(zip(FORMER_COLUMNS, (former[t] for t in customer_tiers), strict=True))
         row.update((name, total / n_active if n_active else 0.0) for name, total in sums.items())
         row.update((name, int(tally[name])) for name in COUNT_COLUMNS)
         row.update((name, float(tally[name])) for name in MONEY_COLUMNS)

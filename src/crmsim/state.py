@@ -28,6 +28,7 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     # the two ladders
     "stage": (np.int8, Stage.UNAWARE, "relationship stage (Stage)"),
     "tier": (np.int8, Tier.PROSPECT, "commercial role (Tier)"),
+    "highest_tier": (np.int8, Tier.PROSPECT, "highest tier ever held (Tier); kept on leaving"),
     # relationship quality
     "trust_calculus": (np.float64, 0.0, "trust for the benefit expected, [0, 1]"),
     "trust_knowledge": (np.float64, 0.0, "trust from a predictable record, [0, 1]"),
@@ -198,8 +199,33 @@ class CustomerState:
     def stage_counts(self) -> np.ndarray:
         return np.bincount(self.stage.astype(np.intp), minlength=len(Stage))
 
-    def tier_counts(self) -> np.ndarray:
-        return np.bincount(self.tier.astype(np.intp), minlength=len(Tier))
+    def tier_counts(self, active: np.ndarray | None = None) -> np.ndarray:
+        """Everyone counted once, in the order of ``frame.TIER_COLUMNS + frame.FORMER_COLUMNS``.
+
+        Customers count by the tier they hold now (actual, loyal, marketer); everyone else
+        by the highest tier they ever reached: ``prospect`` if they never bought, else as a
+        former actual, loyal or marketer customer. A former customer is a prospect for the
+        firm's offers (their ``tier``), but a firm that counted them as one would not see
+        the loyal customers and marketers it has lost.
+
+        Parameters
+        ----------
+        active : numpy.ndarray of bool, optional
+            The active customers (:meth:`active_mask`), if already at hand.
+        """
+        if active is None:
+            active = self.active_mask()
+        # one pass over a 1-byte key (active, tier, highest tier), then a 32-bin count
+        key = self.highest_tier + (self.tier << 2)
+        key += active.view(np.int8) << 4
+        counts = np.bincount(key.astype(np.intp), minlength=32).reshape(2, 4, 4)
+        customers = counts[1].sum(axis=1)  # by the tier held
+        others = counts[0].sum(axis=0)  # by the highest tier reached
+        return np.concatenate([[others[0] + customers[0]], customers[1:], others[1:]])
+
+    def reach(self, rows: np.ndarray, tier: int) -> None:
+        """Record that the customers in ``rows`` now hold ``tier`` (raising ``highest_tier``)."""
+        self.highest_tier[rows] = np.maximum(self.highest_tier[rows], tier)
 
     def row(self, index: int) -> dict[str, float]:
         """All state variables of one customer, as plain Python values."""

@@ -53,6 +53,7 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     state.stage[buyers] = EXPLORATION
     week.stage_changed(buyers)
     state.tier[buyers] = ACTUAL
+    state.reach(buyers, ACTUAL)
     state.spell_start[buyers] = week.index
     # a former customer who reconsidered returns: their first purchase stays what it was
     returning = state.first_purchase_week[buyers] >= 0

@@ -54,6 +54,7 @@ def win_back(state: CustomerState, week: Week) -> None:
     state.stage[back] = EXPLORATION
     week.stage_changed(back)
     state.tier[back] = ACTUAL
+    state.reach(back, ACTUAL)
     state.spell_start[back] = week.index
     for name in ("trust_calculus", "trust_knowledge", "trust_identification", "commitment"):
         getattr(state, name)[back] *= RETURN_TRUST_KEPT

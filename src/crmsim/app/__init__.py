@@ -81,7 +81,7 @@ import solara
 
 from crmsim.app import dashboard
 from crmsim.app.compare import REPLICATIONS, TRACES, Comparison, comparison, replicate
-from crmsim.app.controls import model_params
+from crmsim.app.controls import CHANNEL_SETS, model_params
 from crmsim.app.dashboard import (
     Controls,
     Exports,
@@ -109,6 +109,7 @@ from crmsim.app.model import (
     RUN_WEEKS,
     SEED_RANGE,
     DashboardModel,
+    channels_label,
     parse_seed,
     target_label,
 )
@@ -228,6 +229,8 @@ __all__ = [
     "draw_figure",
     "draw_views",
     "model_params",
+    "CHANNEL_SETS",
+    "channels_label",
     "network_figure",
     "network_layout",
     "page",

@@ -9,8 +9,27 @@ from typing import Any
 import numpy as np
 
 from crmsim.app.levers import LEVERS
-from crmsim.app.model import _FOREVER, ATTRIBUTES, NO_END, RUN_WEEKS, DashboardModel, target_label
+from crmsim.app.model import (
+    _FOREVER,
+    ATTRIBUTES,
+    NO_END,
+    RUN_WEEKS,
+    DashboardModel,
+    channels_label,
+    target_label,
+)
 from crmsim.network import NETWORK_KINDS
+
+#: The sets of staffed channels the menu offers: every one, then closing the rarely preferred
+#: ones first, down to the phone or e-mail alone (a run's own set is added if it is not here).
+CHANNEL_SETS = (
+    "all",
+    "phone+face-to-face+email",
+    "phone+face-to-face",
+    "phone+email",
+    "phone",
+    "email",
+)
 
 
 def _slider(name: str, value: float, low: float, high: float, step: float) -> dict[str, Any]:
@@ -90,6 +109,8 @@ def model_params(
     start, end = policy.discount_weeks or (0, NO_END)
     if end == _FOREVER:
         end = NO_END
+    channels = channels_label(policy.channels)
+    channel_sets = [*CHANNEL_SETS, *([] if channels in CHANNEL_SETS else [channels])]
     params.update(
         {
             "respect": _slider("respect", policy.respect, 0, 1, 0.05),
@@ -106,6 +127,12 @@ def model_params(
             "gift_every": _int_slider("gift_every", policy.gift_every, 1, 52),
             "referral_reward": _slider("referral_reward", policy.referral_reward, 0, 40, 1),
             "recovery": _slider("recovery", policy.recovery, 0, 1, 0.05),
+            "channels": {
+                "type": "Select",
+                "label": LEVERS["channels"].label,
+                "value": channels,
+                "values": channel_sets,
+            },
             "win_back": _slider("win_back", policy.win_back, 0, 1, 0.05),
             "advertising": _slider("advertising", policy.advertising, 0, 0.2, 0.005),
             "competitor_attractiveness": _slider(

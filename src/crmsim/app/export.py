@@ -40,6 +40,7 @@ _LEVER_FIELDS = (
     "gift_every",
     "referral_reward",
     "recovery",
+    "channels",
     "win_back",
     "advertising",
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from crmsim.app.model import _FOREVER, ATTRIBUTES, NO_END, target_label
+from crmsim.app.model import _FOREVER, ATTRIBUTES, NO_END, channels_label, target_label
 from crmsim.levers import Market, Policy, default_service
 
 
@@ -123,6 +123,12 @@ LEVERS: dict[str, Lever] = {
         "Share of complaints the firm puts right: a complaint well handled keeps the customer.",
         _RECOVERY,
     ),
+    "channels": Lever(
+        "Contact channels staffed",
+        "The channels customers can reach the firm through; each costs per customer who "
+        "prefers it, and one who prefers a closed channel complains less after a failure.",
+        _RECOVERY,
+    ),
     "win_back": Lever(
         "Win-back effort (0–1)",
         "How hard the firm courts customers who left, with offers to come back.",
@@ -190,6 +196,7 @@ def lever_values(policy: Policy, market: Market) -> dict[str, Any]:
     }
     for name in ("respect", "gift_value", "gift_every", "referral_reward", "recovery"):
         values[name] = getattr(policy, name)
+    values["channels"] = channels_label(policy.channels)
     values["win_back"] = policy.win_back
     values["advertising"] = policy.advertising
     values["competitor_attractiveness"] = market.competitor_attractiveness

@@ -92,7 +92,7 @@ def presenting(search: str | None) -> bool:
 
 def _value(name: str, text: str, reference: dict[str, Any]) -> Any:
     """``text`` read as the kind of value lever ``name`` takes (a number where it is one)."""
-    if name in ("scenario_name", "network", "discount_target", "rng"):
+    if name in ("scenario_name", "network", "discount_target", "channels", "rng"):
         return text  # the model reads a seed given as text itself, and says if it is not one
     kind = type(reference.get(name, 0.0))
     try:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from crmsim import checks, scenarios
 from crmsim.levers import (
+    CHANNELS,
     TIER_NAMES,
     KanoAttribute,
     Market,
@@ -92,6 +93,36 @@ def target_label(target: str | frozenset[str]) -> str:
     return "+".join(t for t in TIER_NAMES if t in target)
 
 
+def channels_label(channels: frozenset[str]) -> str:
+    """The staffed channels as the dashboard names them: ``"all"`` or ``"phone+email"``.
+
+    Parameters
+    ----------
+    channels : frozenset of str
+        A policy's ``channels``.
+
+    Returns
+    -------
+    str
+        ``"all"``, or the channels in the order of ``CHANNELS`` joined by ``+``.
+
+    Examples
+    --------
+    >>> channels_label(frozenset({"email", "phone"})), channels_label(frozenset(CHANNELS))
+    ('phone+email', 'all')
+    """
+    if set(channels) == set(CHANNELS):
+        return "all"
+    return "+".join(c for c in CHANNELS if c in channels)
+
+
+def _parse_channels(label: Any) -> Any:
+    # "phone+email" names a set; anything else is for Policy to accept or refuse by name
+    if isinstance(label, str) and "+" in label:
+        return frozenset(label.split("+"))
+    return label
+
+
 def _parse_target(label: Any) -> str | frozenset[str]:
     if isinstance(label, set | frozenset | list | tuple):
         return frozenset(label)
@@ -133,6 +164,9 @@ class DashboardModel(CRMModel):
     discount_start, discount_end : int, optional
         The discount runs in weeks ``start <= week < end``; ``discount_end=0`` means it
         never ends.
+    channels : str, optional
+        The contact channels staffed: ``"all"``, one channel, or channels joined by ``+``
+        (``"phone+face-to-face"``).
     competitor_attractiveness, competitor_offer_rate, price : float, optional
         The :class:`~crmsim.Market` fields of the same names.
     network : str
@@ -169,7 +203,7 @@ class DashboardModel(CRMModel):
     --------
     >>> model = DashboardModel(scenario_name="customer_centric", respect=0.9, rng=1)
     >>> model.policy.respect, model.policy.gift_value
-    (0.9, 2.0)
+    (0.9, 1.0)
     >>> DashboardModel(discount_start=8, discount_end=4)
     Traceback (most recent call last):
     ...
@@ -195,6 +229,7 @@ class DashboardModel(CRMModel):
         gift_every: int | None = None,
         referral_reward: float | None = None,
         recovery: float | None = None,
+        channels: str | None = None,
         win_back: float | None = None,
         advertising: float | None = None,
         competitor_attractiveness: float | None = None,
@@ -223,6 +258,7 @@ class DashboardModel(CRMModel):
             "gift_every": gift_every,
             "referral_reward": referral_reward,
             "recovery": recovery,
+            "channels": channels,
             "win_back": win_back,
             "advertising": advertising,
             "competitor_attractiveness": competitor_attractiveness,
@@ -313,6 +349,8 @@ class DashboardModel(CRMModel):
                 changes[name] = given[name]
         if "discount_target" in given:
             changes["discount_target"] = _parse_target(given["discount_target"])
+        if "channels" in given:
+            changes["channels"] = _parse_channels(given["channels"])
         if "discount_start" in given or "discount_end" in given:
             old_start, old_end = policy.discount_weeks or (0, _FOREVER)
             start = _week("discount_start", given.get("discount_start", old_start))

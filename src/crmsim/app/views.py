@@ -107,13 +107,15 @@ INFO: dict[str, tuple[str, ...]] = {
         "Every simulated week, people who have not heard of the firm may learn of it from its "
         "advertising or from the people they talk to. Those who know it may try it; customers "
         "buy, meet the service (which goes well or fails), complain and are looked after, or "
-        "not. Good experiences and respectful treatment build trust and commitment; failures, "
+        "not; those who cannot reach the firm on the channel they prefer complain less, and "
+        "those who complain stay more often than those who say nothing. Good experiences "
+        "and respectful treatment build trust and commitment; failures, "
         "disrespect and better offers from the competitor wear them down, and customers leave "
         "for the competitor or simply drift away.",
         "Word of mouth travels along a social network: satisfied customers and marketers bring "
         "friends, angry former customers warn theirs. The firm earns the margin on what it "
-        "sells and pays for its service, respect, gifts, rewards, recovery, win-back and "
-        "advertising: profit is what is left.",
+        "sells and pays for its service, respect, contact channels, gifts, rewards, recovery, "
+        "win-back and advertising: profit is what is left.",
     ),
     "HOW TO USE IT": (
         "Pick a scenario to start from; the page opens with three years of it simulated. The "
@@ -141,6 +143,8 @@ INFO: dict[str, tuple[str, ...]] = {
         "the profit.",
         "Lower the service quality and raise complaint recovery: can recovery make up for "
         "failures?",
+        "Staff only e-mail, then only the phone: what happens to the complaints and to the "
+        "customers lost after failures?",
         "Switch the social network between small-world, scale-free and well-mixed, press Reset "
         "and see how fast the firm becomes known.",
         "Raise the price step by step while playing: when do customers start to leave?",

@@ -15,10 +15,10 @@ Two references tie crmsim to the literature:
 * **Cohort retention.** :func:`simulate_cohort` follows customers who all start their
   relationship in week 0; :func:`fit_retention` chooses the model's churn parameters
   (by default the quiet-lapse hazard ``drift_rate``, the competitor's
-  ``competitor_offer_rate`` and the spread of proneness to leave,
-  ``churn_heterogeneity``) so that the simulated cohort's survival matches an observed
-  one, by least squares on log survival over a response surface with common random
-  numbers.
+  ``competitor_offer_rate``, the spread of proneness to leave, ``churn_heterogeneity``, and
+  the risk of leaving after a failure, ``failure_defection``) so that the simulated
+  cohort's survival matches an observed one, by least squares on log survival over a
+  response surface with common random numbers.
   :func:`fit_sbg` fits the standard statistical model of contract duration, the
   shifted-beta-geometric (Fader & Hardie 2007), to the same kind of curve, so the two
   forecasts can be set side by side; :data:`FADER_HARDIE_2007` holds their published
@@ -26,10 +26,14 @@ Two references tie crmsim to the literature:
 * **The course's figures on failures** (seed 002) are statements about single
   failures; :func:`run_recording_failures` runs a model and lists every failure with the
   customer's stage, whether they complained, whether it was resolved and whether they left.
+  :func:`run_following_first_failures` follows customers from their first failure and says
+  who is still a customer some weeks later, by what they did about it (silent, complained,
+  resolved), the comparison of complaint-handling studies (TARP 1979, 1986).
 
 The code is split along these lines: :mod:`crmsim.calibration.bass` (the Bass limit and
 :func:`fit_adoption`), :mod:`crmsim.calibration.retention` (cohorts and :func:`fit_retention`),
-:mod:`crmsim.calibration.observe` (:func:`run_recording_failures`),
+:mod:`crmsim.calibration.observe` (:func:`run_recording_failures`,
+:func:`run_following_first_failures`),
 :mod:`crmsim.calibration.sbg` (the shifted-beta-geometric yardstick, :func:`fit_sbg`) and
 :mod:`crmsim.calibration.curves` (checks of the observed curves the fits take).
 
@@ -52,7 +56,11 @@ from crmsim.calibration.bass import (
     bass_recursion,
     fit_adoption,
 )
-from crmsim.calibration.observe import run_recording_failures
+from crmsim.calibration.observe import (
+    VOICES,
+    run_following_first_failures,
+    run_recording_failures,
+)
 from crmsim.calibration.retention import (
     DEFAULT_PARAMETERS,
     FITTABLE,
@@ -78,7 +86,9 @@ __all__ = [
     "fit_adoption",
     "fit_retention",
     "fit_sbg",
+    "run_following_first_failures",
     "run_recording_failures",
+    "VOICES",
     "sbg_survival",
     "simulate_cohort",
     "start_cohort",

@@ -1,6 +1,6 @@
 """Cohort retention: a cohort that starts its relationship at once (:func:`start_cohort`,
 :func:`simulate_cohort`) and :func:`fit_retention`, which fits the model's churn parameters
-(by default the level of the losses, the first year's extra drop and the spread of
+(by default the level of the losses, the first year's extra drops and the spread of
 proneness to leave) to an observed survival curve on a response surface.
 """
 
@@ -108,7 +108,7 @@ def simulate_cohort(
     Examples
     --------
     >>> simulate_cohort(4, 13, n_customers=500, rng=1)
-    array([500, 404, 371, 359])
+    array([500, 407, 379, 352])
     """
     periods = checks.integer("periods", periods, low=1)
     period_weeks = checks.integer("period_weeks", period_weeks, low=1)
@@ -164,7 +164,7 @@ FITTABLE: dict[str, FittableParameter] = {
         "market", 1e-5, 0.05, True, "weekly share who leave the category, however loyal"
     ),
     "failure_defection": FittableParameter(
-        "market", 0.0, 1.0, False, "chance an early customer leaves after an unresolved failure"
+        "market", 0.0, 1.0, False, "chance an explorer leaves after a failure (silent, proneness 1)"
     ),
     "trait_concentration": FittableParameter(
         "population", 0.5, 500.0, True, "how alike customers of a segment are (heterogeneity)"
@@ -240,9 +240,14 @@ class RetentionFit:
 
 
 #: The parameters :func:`fit_retention` fits unless told otherwise: the level of the steady
-#: losses, the first year's extra losses and the slope that sorting gives (docs/validation.md
-#: §3 measures why these three).
-DEFAULT_PARAMETERS: tuple[str, ...] = ("drift_rate", "competitor_offer_rate", "churn_heterogeneity")
+#: losses, the slope that sorting gives and the two sources of the first year's extra
+#: losses (docs/validation.md §3 measures why these four).
+DEFAULT_PARAMETERS: tuple[str, ...] = (
+    "drift_rate",
+    "competitor_offer_rate",
+    "churn_heterogeneity",
+    "failure_defection",
+)
 
 
 def fit_retention(
@@ -286,12 +291,14 @@ def fit_retention(
     ``seeds`` (common random numbers), so design points share the customers' traits and
     the network and differ by the parameters, not by luck in who is in the market.
 
-    By default three parameters are fitted, each shaping a different part of a curve:
+    By default four parameters are fitted, each shaping a different part of a curve:
     ``drift_rate``, the quiet lapses of customers who do not trust the firm enough (the
-    level of the steady losses); ``competitor_offer_rate``, which strips price-sensitive
-    customers with weak ties in their first year (the first year's extra drop); and
-    ``churn_heterogeneity``, how much customers differ in their proneness to leave, so
-    that the prone leave first and retention rises with tenure (the slope).
+    level of the steady losses); ``churn_heterogeneity``, how much customers differ in
+    their proneness to leave, so that the prone leave first and retention rises with
+    tenure (the slope); and the two sources of the first year's extra drop,
+    ``competitor_offer_rate``, which strips price-sensitive customers with weak ties, and
+    ``failure_defection``, the risk that an explorer leaves after a failure. A curve that
+    loses little in its first year needs both turned down (docs/validation.md §3).
     :data:`FITTABLE` lists the others.
 
     Parameters
@@ -320,7 +327,7 @@ def fit_retention(
     rounds : int
         Rounds of design, fit and move, >= 1. A round simulates ``grid_points ** d``
         cohorts for ``d`` <= 2 parameters and ``2 ** d + d * grid_points + 1`` at most for
-        more (15 for the default three), fewer when points repeat.
+        more (25 for the default four at 3 grid points), fewer when points repeat.
 
     Returns
     -------
@@ -335,7 +342,7 @@ def fit_retention(
     >>> observed = simulate_cohort(6, 13, n_customers=5_000, market=market, rng=5)
     >>> fit = fit_retention(observed, 13, 4, n_customers=2_000, rounds=2)
     >>> sorted(fit.parameters)
-    ['churn_heterogeneity', 'competitor_offer_rate', 'drift_rate']
+    ['churn_heterogeneity', 'competitor_offer_rate', 'drift_rate', 'failure_defection']
     >>> bool(fit.error < 0.02), bool(fit.holdout_mape < 0.05)
     (True, True)
     """

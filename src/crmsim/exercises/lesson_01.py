@@ -1,4 +1,5 @@
-"""Exercises for lesson 01, what CRM is: the four types of CRM, and whom a discount is for.
+"""Exercises for lesson 01, what CRM is: the four types of CRM, whom a discount is for, and
+what closing a contact channel costs.
 
 Examples
 --------
@@ -14,7 +15,6 @@ from functools import lru_cache
 
 from crmsim import CRMModel, Policy
 from crmsim.exercises.core import Feedback, Question, as_number, close_to
-from crmsim.levers import CHANNELS
 
 # ---------------------------------------------------------------- q1: the four types of CRM
 CRM_TYPES = ("strategic", "operational", "analytical", "collaborative")
@@ -93,7 +93,7 @@ q1 = Question(
 
 
 # ---------------------------------------------------------------- q2: blanket vs targeted discount
-#: The runs of questions 2 and 3.
+#: The runs of question 2.
 RUN = {"n_customers": 2_000, "weeks": 104, "rng": 1}
 BASE_POLICY = Policy(service_quality=0.7, advertising=0.02)
 BLANKET = BASE_POLICY.replace(discount=0.1)  # product-centric: everyone gets it
@@ -122,7 +122,7 @@ def _check_profit_gap(answer) -> Feedback:
         return Feedback(
             True,
             "aimed at the customers whose buying follows the price, the same discount "
-            "buys about half of the blanket discount's extra purchases for about two fifths "
+            "buys most of the blanket discount's extra purchases for about two fifths "
             "of its money, and spends far less on customers who would have bought anyway. "
             "(It still earns less than no discount at all.)",
         )
@@ -179,52 +179,131 @@ q2 = Question(
 
 
 # ---------------------------------------------------------------- q3: collaborative CRM, channels
-def _check_phone_share(answer) -> Feedback:
-    state = run_policy("targeted").state
-    active = state.active_mask()
-    phone = state.channel == CHANNELS.index("phone")
-    share = float(phone[active].mean())
-    if close_to(share, rel=1e-6)(answer):
+#: The run of question 3: the policy of questions 2 and 3 without a discount, with keyed random
+#: streams so that each person meets the same luck whichever channels the firm staffs.
+CHANNEL_RUN = {"n_customers": 2_000, "weeks": 104, "rng": 1, "streams": "keyed"}
+EVERY_CHANNEL = BASE_POLICY
+EMAIL_ONLY = BASE_POLICY.replace(channels="email")
+#: Seeds whose runs show how far the answers of question 3 move with the luck alone.
+SPREAD_SEEDS = range(2, 8)
+
+
+@lru_cache(maxsize=16)
+def _channel_totals(channels: str, rng: int) -> tuple[int, int, int, int]:
+    """Complaints, departures after a failure, all departures and failures of one run."""
+    policy = {"all": EVERY_CHANNEL, "email": EMAIL_ONLY}[channels]
+    run = {**CHANNEL_RUN, "rng": rng}
+    model = CRMModel(n_customers=run["n_customers"], policy=policy, rng=rng, streams=run["streams"])
+    model.run(run["weeks"], progress=False)
+    totals = model.frame[["complaints", "lost_failure", "lost", "failures"]].sum()
+    return tuple(int(v) for v in totals)
+
+
+def _channel_effects(rng: int) -> tuple[int, int]:
+    """(complaints no longer heard, extra departures after a failure) with e-mail alone."""
+    every, email = _channel_totals("all", rng), _channel_totals("email", rng)
+    return every[0] - email[0], email[1] - every[1]
+
+
+def _check_channels(answer) -> Feedback:
+    try:
+        unheard, lost = (as_number(x) for x in answer)
+    except (TypeError, ValueError):
+        unheard = lost = None
+    if unheard is None or lost is None:
+        return Feedback(
+            False, "give a pair of numbers: answer = (complaints not heard, extra customers lost)."
+        )
+    expected = _channel_effects(CHANNEL_RUN["rng"])
+    right = [
+        close_to(e, rel=0, abs_=0.5)(v) for e, v in zip(expected, (unheard, lost), strict=True)
+    ]
+    if all(right):
         return Feedback(
             True,
-            "close to the 43 % of the survey, as it should be: the channel is drawn "
-            "for everyone, whether or not they become customers.",
+            "more than eight customers in ten prefer a channel the e-mail-only firm does not "
+            "staff, and they still complain, but half as often: about four complaints in ten "
+            "go unheard. Those customers cannot be helped and lose the relief of having "
+            "spoken up, so more of them leave after a failure. A quieter complaint log is "
+            "not a happier customer base.",
         )
-    if close_to(int((phone & active).sum()), rel=0, abs_=0.5)(answer):
-        return Feedback(
-            False, "that is a count. Divide by the number of active customers to get a share."
-        )
-    if close_to(float(phone.mean()), rel=1e-6)(answer):
+    if close_to(expected[1], abs_=0.5, rel=0)(unheard) and close_to(expected[0], abs_=0.5, rel=0)(
+        lost
+    ):
+        return Feedback(False, "both numbers are right, in the wrong order: complaints first.")
+    if close_to(-expected[0], abs_=0.5, rel=0)(unheard) or close_to(-expected[1], abs_=0.5, rel=0)(
+        lost
+    ):
         return Feedback(
             False,
-            "that is the share among everyone in the market, including people who never "
-            "bought or already left. Keep only the active customers.",
+            "a sign is turned round: give both as positive numbers, complaints the e-mail-only "
+            "firm does not hear and customers it loses beyond the firm with every channel.",
         )
-    value = as_number(answer)
-    if value is not None and value > 1:
-        return Feedback(False, "give the share as a fraction between 0 and 1, not a percentage.")
-    return Feedback(
-        False,
-        "not the share of active customers who prefer the phone. Count the active "
-        "customers whose `channel` is 'phone' and divide by all active customers.",
-    )
+    every = _channel_totals("all", CHANNEL_RUN["rng"])
+    email = _channel_totals("email", CHANNEL_RUN["rng"])
+    # answers of the right size from another seed: the runs were not set up as asked
+    spread = [_channel_effects(seed) for seed in SPREAD_SEEDS]
+    hints = []
+    for i, value in enumerate((unheard, lost)):
+        if right[i]:
+            continue
+        lowest, highest = min(e[i] for e in spread), max(e[i] for e in spread)
+        if i == 0 and close_to(every[3] - email[3], abs_=0.5, rel=0)(value):
+            hints.append("the first number counts failures; the question asks about complaints")
+        elif i == 0 and 0 < value < 1:
+            hints.append("the first number is a share; give the number of complaints")
+        elif i == 1 and close_to(email[2] - every[2], abs_=0.5, rel=0)(value):
+            hints.append(
+                "the second number counts every departure; keep those after a failure "
+                "(`lost_failure`)"
+            )
+        elif lowest <= value <= highest:
+            hints.append(
+                f"the {('first', 'second')[i]} number has the size other seeds give: check "
+                "that both runs have 2,000 customers, 104 weeks, rng=1 and streams='keyed'"
+            )
+        else:
+            hints.append(
+                ("the first number is not the difference in complaints",
+                 "the second number is not the difference in departures after a failure")[i]
+            )  # fmt: skip
+    return Feedback(False, "; ".join(hints) + ".")
 
 
 q3 = Question(
-    "who prefers the phone",
-    _check_phone_share,
+    "what a closed channel costs",
+    _check_channels,
     hints=[
-        "Every `Customer` has a `channel` and a `stage`; active customers are in exploration, "
-        "expansion or commitment.",
-        "Loop over `model.customers`, keep those whose `stage` is in `ACTIVE_STAGES`, and count "
-        "how many of them have `channel == 'phone'`.",
+        "Run the two policies with everything else alike: the same size, seed, weeks and "
+        "streams='keyed', so that each person meets the same luck in both runs.",
+        "Sum the weekly `complaints` and `lost_failure` columns of each run; the first number "
+        "is every-channel minus e-mail-only complaints, the second e-mail-only minus "
+        "every-channel departures after a failure.",
     ],
     solution=(
-        "from crmsim.stages import ACTIVE_STAGES\n"
-        "model = ex.run_policy('targeted')\n"
-        "active = [c for c in model.customers if c.stage in ACTIVE_STAGES]\n"
-        "answer = sum(c.channel == 'phone' for c in active) / len(active)"
+        "totals = {}\n"
+        "for name, policy in {'every': every_channel, 'email': email_only}.items():\n"
+        "    model = CRMModel(n_customers=2_000, policy=policy, rng=1, streams='keyed')\n"
+        "    model.run(104)\n"
+        "    totals[name] = model.frame[['complaints', 'lost_failure']].sum()\n"
+        "answer = (\n"
+        "    totals['every']['complaints'] - totals['email']['complaints'],\n"
+        "    totals['email']['lost_failure'] - totals['every']['lost_failure'],\n"
+        ")"
     ),
 )
 
-__all__ = ["ACTIVITIES", "BLANKET", "CRM_TYPES", "RUN", "TARGETED", "q1", "q2", "q3", "run_policy"]
+__all__ = [
+    "ACTIVITIES",
+    "BLANKET",
+    "CHANNEL_RUN",
+    "CRM_TYPES",
+    "EMAIL_ONLY",
+    "EVERY_CHANNEL",
+    "RUN",
+    "TARGETED",
+    "q1",
+    "q2",
+    "q3",
+    "run_policy",
+]

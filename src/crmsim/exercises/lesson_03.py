@@ -186,10 +186,15 @@ def _q3_shares() -> dict[str, float]:
 def _check_campaign(answer) -> Feedback:
     shares = _q3_shares()
     if close_to(shares["expansion"], rel=1e-6)(answer):
+        committed, outcome = (
+            ("none of the committed customers", "here it never did")
+            if shares["commitment"] == 0
+            else (f"{shares['commitment']:.1%} of committed customers", "it rarely does")
+        )
         return Feedback(
             True,
-            f"compare with {shares['commitment']:.1%} of committed customers: the offer has "
-            "to beat their commitment *and* their switching cost, and it rarely does.",
+            f"compare with {committed}: to win one, the offer has to beat their commitment "
+            f"*and* their switching cost, and {outcome}.",
         )
     for stage in ("exploration", "commitment"):
         if close_to(shares[stage], rel=1e-6)(answer):

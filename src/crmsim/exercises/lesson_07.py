@@ -1,8 +1,8 @@
 """Exercises for lesson 7: from prospect to marketer — CRM, CEM and CAM and their KPIs.
 
 Checkers compute the expected answers from seeded runs of the bundled
-``customer_centric`` scenario and from the attribution rule in
-:mod:`crmsim.attribution`.
+``customer_centric`` and ``baseline`` scenarios, from the attribution rule in
+:mod:`crmsim.attribution` and from :func:`crmsim.analysis.time_to_tier`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ TRAP_RUN = {
     "weeks": 156,
     "rng": 2,
 }
+
+
+#: The run of question 4: the baseline firm, whose history times the climb to loyal.
+LADDER_RUN = {"scenario": "baseline", "weeks": 156, "rng": 1, "tier": "loyal", "within": 26}
 
 
 @lru_cache(maxsize=1)
@@ -281,4 +285,97 @@ q3 = Question(
     ),
 )
 
-QUESTIONS = (q1, q2, q3)
+
+# --------------------------------------------------------------------------- q4
+@lru_cache(maxsize=1)
+def _ladder_model():
+    from crmsim import CRMModel, scenarios
+
+    sc = scenarios.load(LADDER_RUN["scenario"])
+    model = CRMModel(**sc.kwargs, rng=LADDER_RUN["rng"], history=True)
+    model.run(LADDER_RUN["weeks"], progress=False)
+    return model
+
+
+def _ladder_curve():
+    from crmsim.analysis import time_to_tier
+
+    return time_to_tier(_ladder_model(), LADDER_RUN["tier"])
+
+
+def _expected_q4() -> float:
+    return float(_ladder_curve()["share_reached"].loc[LADDER_RUN["within"]])
+
+
+def _check_q4(answer: Any) -> Feedback:
+    value = as_number(answer)
+    if value is None:
+        return Feedback(False, "Give one number: a share between 0 and 1.")
+    from crmsim.analysis import tier_journeys
+
+    curve, within = _ladder_curve(), LADDER_RUN["within"]
+    expected = _expected_q4()
+    if abs(value - expected) < 0.002:
+        return Feedback(
+            True,
+            "Right. Every customer acquired is in the denominator: those who became loyal, those "
+            "who left first and those still on their way. Compare it with the share of the "
+            "loyal customers who got there that fast: that one is much higher, because it "
+            "leaves out everyone who never made it.",
+        )
+    if is_percentage_of(value, expected):
+        return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
+    if abs(value - (1 - expected)) < 0.002:
+        return Feedback(
+            False,
+            "That is the share *not yet* loyal (share_not_yet, the survival curve). The question "
+            "asks for the share that became loyal.",
+        )
+    journeys = tier_journeys(_ladder_model(), LADDER_RUN["tier"])
+    got_there = journeys[journeys["reached"] >= 0]
+    fast = float(((got_there["reached"] - got_there["first_purchase"]) <= within).mean())
+    if abs(value - fast) < 0.002:
+        return Feedback(
+            False,
+            "That is the share among the customers who *became* loyal. The question asks about "
+            "all customers acquired, including those who left before becoming loyal and those "
+            "still on their way: use share_reached of analysis.time_to_tier.",
+        )
+    censored = 1 - (1 - curve["reached"] / curve["at_risk"]).cumprod()
+    if abs(value - float(censored.loc[within])) < 0.002:
+        return Feedback(
+            False,
+            "You treated the customers who left as if they might still become loyal (censoring "
+            "them, as a Kaplan-Meier curve does). A customer who left did not become loyal: "
+            "leaving is a competing event, which share_reached takes into account.",
+        )
+    if abs(value - float(curve["share_reached"].loc[within - 1])) < 0.002:
+        return Feedback(
+            False, "Within 26 weeks includes week 26 since the first purchase: read that row."
+        )
+    return Feedback(
+        False,
+        "Not the model's figure. Run the baseline scenario with rng=1 for 156 weeks (history "
+        "is kept by default for 2,000 people), then read week 26 of "
+        "analysis.time_to_tier(model, 'loyal').",
+    )
+
+
+q4 = Question(
+    "time to loyal, every customer counted",
+    _check_q4,
+    hints=[
+        "analysis.time_to_tier(model, 'loyal') has one row per week since the first purchase; "
+        "share_reached is the share of *all* customers acquired who were loyal by then.",
+        "Weeks since the first purchase are the index: curve.loc[26, 'share_reached'].",
+    ],
+    solution=(
+        "from crmsim import analysis\n"
+        "model = CRMModel(**scenarios.load('baseline').kwargs, rng=1)\n"
+        "model.run(156, progress=False)\n"
+        "curve = analysis.time_to_tier(model, 'loyal')\n"
+        "answer = curve.loc[26, 'share_reached']"
+    ),
+)
+
+QUESTIONS = (q1, q2, q3, q4)

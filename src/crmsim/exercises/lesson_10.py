@@ -212,8 +212,9 @@ def _check_q3(answer: Any) -> Feedback:
         else:
             msg = (
                 "Right: the interval of the paired difference does not lie above zero, so these "
-                "replications do not show that the targeted discount pays for itself. Targeting "
-                "beats the blanket discount, but it does not automatically beat doing nothing."
+                "replications do not show that the targeted discount pays for itself. Giving it "
+                "to new customers only costs far less than giving it to everyone, but that alone "
+                "does not make it beat doing nothing."
             )
         return Feedback(True, msg)
     if answer:

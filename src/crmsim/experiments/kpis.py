@@ -16,6 +16,7 @@ _COST_MEANING = {
     "cost_service": "cost of the service delivered",
     "cost_respect": "cost of respect and personal treatment",
     "cost_recovery": "cost of handling complaints",
+    "cost_channels": "cost of the contact channels staffed",
     "cost_gifts": "cost of gifts (CEM)",
     "cost_rewards": "referral rewards paid (CAM)",
     "cost_win_back": "cost of win-back offers",
@@ -29,12 +30,12 @@ _COST_MEANING = {
 #: customers still active at the end are worth: their expected future margin, discounted at
 #: 10 % a year (:func:`crmsim.analysis.customer_equity`). ``clv`` is customer lifetime value:
 #: the margin the run's customers brought — revenue less every cost but advertising (goods,
-#: service, respect, complaints, gifts, rewards, win-back) — plus the customer equity, per
+#: service, respect, complaints, channels, gifts, rewards, win-back) — plus the customer equity, per
 #: customer acquired, so a policy that keeps customers is not judged as if they all vanished
 #: at the run's end. ``acquisition_cost`` is advertising per customer acquired, so
 #: ``clv - acquisition_cost`` is profit plus customer equity per customer acquired.
 #: ``lever_spending`` is what the levers cost: the revenue given away as discounts plus every
-#: cost but the goods sold (service, respect, complaints, gifts, rewards, win-back,
+#: cost but the goods sold (service, respect, complaints, channels, gifts, rewards, win-back,
 #: advertising); a difference in profit over a difference in it is a return on spending.
 KPIS: dict[str, str] = {
     "churn": "mean quarterly churn, course definition (share)",
