@@ -181,8 +181,8 @@ def _check_survey(answer) -> Feedback:
     return Feedback(
         False,
         f"{len(wrong)} feature(s) misclassified, among them {k!r}. Look at {k!r}'s row of "
-        "`ex.class_counts()`: a feature's category is the class most respondents' answers "
-        "fall in, not what one answer, or the first few, suggest.",
+        "`ex.class_counts()`: a feature's category is its most frequent class among all the "
+        "respondents, not what one answer, or the first few, suggest.",
     )
 
 

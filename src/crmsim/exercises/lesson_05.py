@@ -507,6 +507,11 @@ def _check_silent_churn(answer) -> Feedback:
         )
     if value > 1 and close_to(row["measured churn"], rel=1e-3)(value / 100):
         return Feedback(False, "that looks like a percentage; give the churn as a fraction of 1.")
+    if not 0 <= value <= 1:
+        return Feedback(
+            False,
+            "a churn rate is a share of the customers present at the start: between 0 and 1.",
+        )
     if close_to(row["true churn"], rel=1e-6)(value):
         return Feedback(
             False,

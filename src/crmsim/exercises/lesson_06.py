@@ -523,7 +523,7 @@ q6 = Discussion(
         "complaint can be calmed or made worse, and a customer whose anger grows is the one "
         "who leaves loudly. To add it I would give each customer an anger level that rises "
         "with an unresolved failure and with each further contact that goes badly, and falls "
-        "with a calm, respectful answer; a lever Policy.de_escalation (training, costing money "
+        "with a calm, respectful answer; a new lever, de-escalation training (costing money "
         "per complaint) would set how often staff calm a customer down. The chance of leaving "
         "after a failure and the chance of speaking against the firm would grow with the anger "
         "level. A run should then show fewer angry leavers and less negative word of mouth at "
@@ -542,4 +542,6 @@ q6 = Discussion(
     ),
 )
 
-QUESTIONS = (q1, q2, q3, q4, q5, q6)
+#: The questions answered by a number or a pair, each with its ``_expected_qN``; q4 to q6 are
+#: a classification, a prediction and a discussion.
+QUESTIONS = (q1, q2, q3)
