@@ -301,7 +301,7 @@ def quality_or_advertising(
     Examples
     --------
     >>> firm = quality_or_advertising(0.85, 0.003, seeds=(0,), n_customers=200, weeks=26)
-    >>> firm["referred new customers"] <= firm["new customers"]
+    >>> bool(firm["referred new customers"] <= firm["new customers"])
     True
     """
     key = (float(service_quality), float(advertising), tuple(seeds), int(n_customers), int(weeks))

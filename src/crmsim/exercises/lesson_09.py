@@ -384,7 +384,7 @@ def win_back_campaign(
     Examples
     --------
     >>> aimed = win_back_campaign({"competitor", "drift"}, seeds=(0,), n_customers=200, weeks=26)
-    >>> aimed["won back"] <= aimed["offers"]
+    >>> bool(aimed["won back"] <= aimed["offers"])
     True
     """
     names = "all" if target == "all" else frozenset({target} if isinstance(target, str) else target)
