@@ -489,12 +489,6 @@ def after_a_breach(
         One row per tier: ``breaches`` felt; ``left`` (that same week, for any cause);
         ``left for disrespect``; ``slid down a tier`` (stayed, at a lower tier); and the
         shares ``share who left that week`` and ``share who left for disrespect``.
-
-    Examples
-    --------
-    >>> table = after_a_breach(seeds=(0,), n_customers=300, weeks=52)
-    >>> list(table.index)
-    ['actual', 'loyal', 'marketer']
     """
     key = (float(respect), tuple(seeds), int(n_customers), int(weeks))
     return _watch_tiers(*key)[0].copy()
@@ -517,12 +511,6 @@ def departures_by_tier(
     pandas.DataFrame
         One row per tier (actual, loyal, marketer): ``customer-weeks``, ``departures`` and
         ``departures per 1,000 customer-weeks``.
-
-    Examples
-    --------
-    >>> rates = departures_by_tier(seeds=(0,), n_customers=300, weeks=52)
-    >>> list(rates.columns)
-    ['customer-weeks', 'departures', 'departures per 1,000 customer-weeks']
     """
     key = (float(respect), tuple(seeds), int(n_customers), int(weeks))
     return _watch_tiers(*key)[1].copy()

@@ -297,12 +297,6 @@ def quality_or_advertising(
         (first purchases that came from a referral), ``referrals made``, ``heard negative word
         of mouth``, ``marketers at the end``, ``active at the end``, ``cost of advertising``,
         ``cost of service`` and ``profit``.
-
-    Examples
-    --------
-    >>> firm = quality_or_advertising(0.85, 0.003, seeds=(0,), n_customers=200, weeks=26)
-    >>> bool(firm["referred new customers"] <= firm["new customers"])
-    True
     """
     key = (float(service_quality), float(advertising), tuple(seeds), int(n_customers), int(weeks))
     return _quality_or_advertising(*key).copy()

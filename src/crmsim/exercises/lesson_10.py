@@ -211,13 +211,7 @@ _VERDICTS = {"true": True, "yes": True, "y": True, "false": False, "no": False, 
 
 
 def read_verdict(value: Any) -> bool | None:
-    """A yes-or-no answer as a bool: ``True``, ``"yes"``, ``"False"``, ``"no"`` ...; else None.
-
-    Examples
-    --------
-    >>> read_verdict("False"), read_verdict(" YES "), read_verdict(True), read_verdict("maybe")
-    (False, True, True, None)
-    """
+    """A yes-or-no answer as a bool: ``True``, ``"yes"``, ``"False"``, ``"no"`` ...; else None."""
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, str):
@@ -338,12 +332,6 @@ def profit_differences(a: str, b: str, seeds: Any = MORE_SEEDS) -> np.ndarray:
     Each policy is a 10 % discount aimed as :data:`TARGETS` names it (``"none"`` is no
     discount at all), run with :data:`N_CUSTOMERS` customers for :data:`WEEKS` weeks on each
     of ``seeds``, the same seeds for both (common random numbers). Runs are remembered.
-
-    Examples
-    --------
-    >>> d = profit_differences("new", "all", seeds=(0, 1))
-    >>> d.shape
-    (2,)
     """
     for target in (a, b):
         if target not in TARGETS:
