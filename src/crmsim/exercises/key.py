@@ -7,7 +7,13 @@ edition ships this key instead (``crmsim/exercises/answer_key.json``, written by
 against it with :class:`KeyedChecker`:
 
 * an answer is broken into **parts**: a number, a text, each item of a list or each entry of
-  a mapping, and for a :class:`~crmsim.Policy` each lever that differs from the default;
+  a mapping, and for a :class:`~crmsim.Policy` each lever that differs from the default; a
+  text that reads as a number (``"12%"``, ``"۱۲٪"``, ``"1,000"``, see
+  :func:`~crmsim.exercises.core.read_number`) is that number;
+* the key is made from the answers as the checkers receive them
+  (:meth:`~crmsim.exercises.core.Question.canonical`: a classification's items and labels in
+  the question's own spelling), the form in which a student's answer reaches
+  :class:`KeyedChecker` too; discussion questions are marked by hand and have no entry;
 * a number is rounded to :data:`SIGNIFICANT` significant digits (a whole number is kept
   exactly) and each part is hashed with PBKDF2, a salt and the question's id, so the key file
   shows neither the numbers nor which of two answers is right;
@@ -30,6 +36,8 @@ Examples
 True
 >>> KeyedChecker("demo.q1", key)(25).message
 'that looks like a percentage; give the share as a fraction of 1.'
+>>> KeyedChecker("demo.q1", key)("۲۵٪").correct
+True
 """
 
 from __future__ import annotations
@@ -46,7 +54,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crmsim.exercises.core import Feedback
+from crmsim.exercises.core import Feedback, read_number
 
 #: Significant digits to which numbers are compared.
 SIGNIFICANT = 6
@@ -86,7 +94,8 @@ def _leaves(answer: Any, path: str) -> Iterator[tuple[str, float | str]]:
     elif isinstance(answer, numbers.Real):
         yield path, float(answer)
     elif isinstance(answer, str):
-        yield path, _text(answer)
+        number = read_number(answer)  # "12%", "۱۲٪" and "0.12" are one number
+        yield path, _text(answer) if number is None else number
     elif isinstance(answer, Mapping):
         for name in sorted(answer, key=_text):
             yield from _leaves(answer[name], f"{path}/{_text(name)}")
