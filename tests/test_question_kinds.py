@@ -211,6 +211,16 @@ def test_solutions_can_be_hidden_for_the_course_site(monkeypatch, capsys):
     assert "-0.02" not in capsys.readouterr().out.split("answer = -0.02", 1)[1]
 
 
+def test_the_answer_key_reads_yes_and_no_and_numpy_booleans():
+    np = pytest.importorskip("numpy")
+    key = make_key({"t.pair": (np.float64(-1535.5), np.False_), "t.flag": np.True_}, salt="s")
+    assert key["questions"]["t.pair"]["kind"] == "sequence"
+    assert KeyedChecker("t.pair", key)([-1535.5, "no"]).correct
+    assert KeyedChecker("t.pair", key)((-1535.5, False)).correct
+    assert KeyedChecker("t.flag", key)("Yes").correct and KeyedChecker("t.flag", key)(True).correct
+    assert not KeyedChecker("t.flag", key)("no").correct
+
+
 def test_sentence_upper_cases_only_the_first_letter():
     assert sentence("the term is RECOVERED_SERVICE") == "The term is RECOVERED_SERVICE"
     assert sentence("") == ""
@@ -284,7 +294,13 @@ MODULE = textwrap.dedent(
 
 
     def run_share() -> float:
-        """A public helper the notebook uses (it stays)."""
+        """A public helper the notebook uses (it stays, without its worked example).
+
+        Examples
+        --------
+        >>> round(run_share() / 0.0625, 1)
+        4.0
+        """
         return RUN["n_customers"] / 400
 
 
@@ -386,6 +402,8 @@ def test_the_student_module_leaks_no_answer():
         "solution",
         "both indifferent",
         ">>> q1.check",
+        ">>> round(run_share()",
+        "Examples",
     ):
         assert secret not in student, secret
     for kept in ("def run_share", "def _outcome_change", "RUN = ", "_ALIASES = ", "ITEMS = "):

@@ -106,7 +106,7 @@ def test_student_notebook_is_valid_and_has_no_solution(student_dir, path):
     secret = [
         line for line in solution
         if line and not line.startswith("#") and line not in elsewhere
-        and not re.fullmatch(r"[\w.]+ = \.\.\.", line) and len(line) > 3
+        and not re.fullmatch(r"[\w.]+ = (\.\.\.|\"\"\"|\'\'\')", line) and len(line) > 3
     ]  # fmt: skip
     student_lines = {
         line.strip() for source in _code_cells(student) for line in source.splitlines()

@@ -214,7 +214,7 @@ def student_notebook(notebook: dict, name: str = "notebook") -> dict:
 
 # ------------------------------------------------------------------ the student's package
 def strip_docstring_examples(doc: str) -> str:
-    """A module docstring without its ``Examples`` section (it shows right answers)."""
+    """A docstring without its ``Examples`` section (it may show right answers)."""
     return re.split(r"\n\s*Examples\n\s*-{3,}\n", doc, maxsplit=1)[0].rstrip() + "\n"
 
 
@@ -330,9 +330,9 @@ def student_module(source: str, lesson: str) -> str:
     (:data:`QUESTION_KINDS`): its checker becomes ``KeyedChecker("lesson_NN.qN")`` (a
     discussion keeps its own word count and has no key entry); solutions and rubrics go.
     Checker functions and whatever only they used among private names and ``EXPECTED...``
-    constants are removed (:func:`_without_unused_answers`), and so is the docstring's
-    ``Examples`` section. Everything else (run helpers, public constants, a prediction's
-    ``outcome`` function) stays: the notebooks use it.
+    constants are removed (:func:`_without_unused_answers`), and so is every docstring's
+    ``Examples`` section (the module's and the helpers'). Everything else (run helpers, public
+    constants, a prediction's ``outcome`` function) stays: the notebooks use it.
 
     Raises
     ------
@@ -380,9 +380,18 @@ def student_module(source: str, lesson: str) -> str:
         raise ValueError(
             f"{lesson}: {', '.join(kept)} would ship: something other than a checker uses it"
         )
-    first = tree.body[0] if tree.body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-        first.value.value = strip_docstring_examples(str(first.value.value))
+    for owner in [tree, *ast.walk(tree)]:  # worked examples show right answers, in helpers too
+        if not isinstance(
+            owner, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
+            continue
+        first = owner.body[0] if owner.body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            first.value.value = strip_docstring_examples(first.value.value)
     position = next(
         (
             i

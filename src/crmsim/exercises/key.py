@@ -9,7 +9,8 @@ against it with :class:`KeyedChecker`:
 * an answer is broken into **parts**: a number, a text, each item of a list or each entry of
   a mapping, and for a :class:`~crmsim.Policy` each lever that differs from the default; a
   text that reads as a number (``"12%"``, ``"۱۲٪"``, ``"1,000"``, see
-  :func:`~crmsim.exercises.core.read_number`) is that number;
+  :func:`~crmsim.exercises.core.read_number`) is that number, and ``"yes"`` and ``"no"`` are
+  ``True`` and ``False`` (numpy's booleans too);
 * the key is made from the answers as the checkers receive them
   (:meth:`~crmsim.exercises.core.Question.canonical`: a classification's items and labels in
   the question's own spelling), the form in which a student's answer reaches
@@ -84,18 +85,23 @@ def _text(value: Any) -> str:
     return " ".join(str(value).strip().strip("'\"").lower().split())
 
 
+#: Texts that answer a yes-or-no question as ``True`` or ``False`` do.
+_YES_NO = {"yes": "true", "no": "false"}
+
+
 def _leaves(answer: Any, path: str) -> Iterator[tuple[str, float | str]]:
     if answer is None:  # an unset option, such as a policy's ``promise``
         yield path, "none"
     elif isinstance(answer, Enum):
         yield path, _text(answer.name)
-    elif isinstance(answer, bool) or type(answer).__name__ == "bool_":
+    elif isinstance(answer, bool) or type(answer).__name__ in ("bool_", "bool"):  # numpy's too
         yield path, "true" if answer else "false"
     elif isinstance(answer, numbers.Real):
         yield path, float(answer)
     elif isinstance(answer, str):
         number = read_number(answer)  # "12%", "۱۲٪" and "0.12" are one number
-        yield path, _text(answer) if number is None else number
+        text = _text(answer)
+        yield path, _YES_NO.get(text, text) if number is None else number
     elif isinstance(answer, Mapping):
         for name in sorted(answer, key=_text):
             yield from _leaves(answer[name], f"{path}/{_text(name)}")
