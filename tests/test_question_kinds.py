@@ -334,11 +334,12 @@ MODULE = textwrap.dedent(
         labels=("indifferent", "reverse"),
         solution="both indifferent",
     )
+    Q5_ANSWER = "{MODEL_ANSWER}, while most unhappy customers leave in silence."
     q5 = Discussion(
         "why welcome complaints",
         min_words=8,
         hints=["Think of who never complains."],
-        solution="{MODEL_ANSWER}, while most unhappy customers leave in silence.",
+        solution=Q5_ANSWER,
         rubric="- {RUBRIC_POINT} (1 point)\\n- Links it to recovery in the model (1 point)",
     )
     '''
@@ -392,6 +393,7 @@ def test_the_student_module_leaks_no_answer():
         "_check_share",
         "_check_change",
         "_check_hidden",
+        "Q5_ANSWER",
         "label_checker(",
         "'logo': 'indifferent'",
         "'faster charging': 'one-dimensional'",

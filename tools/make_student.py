@@ -259,8 +259,11 @@ def _names_used(statement: ast.stmt) -> set[str]:
     return used - {own}
 
 
-def _without_unused_answers(body: list[ast.stmt]) -> list[ast.stmt]:
-    """``body`` less the definitions of :data:`DROPPABLE` names nothing left uses.
+def _without_unused_answers(
+    body: list[ast.stmt], answers: set[str] = frozenset()
+) -> list[ast.stmt]:
+    """``body`` less the definitions of :data:`DROPPABLE` names, and of ``answers`` (names the
+    removed checkers, solutions and rubrics used, such as ``Q6_ANSWER``), that nothing left uses.
 
     Those only the removed checkers used (``_expected_q2``, a mapping of right labels) compute
     or hold answers. What stays is found by reachability from the statements that always stay
@@ -269,7 +272,7 @@ def _without_unused_answers(body: list[ast.stmt]) -> list[ast.stmt]:
     droppable: dict[str, list[ast.stmt]] = {}
     for statement in body:
         name = _defined_name(statement)
-        if name and DROPPABLE.fullmatch(name) and not name.startswith("__"):
+        if name and (DROPPABLE.fullmatch(name) or name in answers) and not name.startswith("__"):
             droppable.setdefault(name, []).append(statement)
     candidates = {id(s) for statements in droppable.values() for s in statements}
     needed: set[str] = set()
@@ -329,8 +332,9 @@ def student_module(source: str, lesson: str) -> str:
     ``Classification`` or ``Discussion``) is rebuilt with only the arguments the student needs
     (:data:`QUESTION_KINDS`): its checker becomes ``KeyedChecker("lesson_NN.qN")`` (a
     discussion keeps its own word count and has no key entry); solutions and rubrics go.
-    Checker functions and whatever only they used among private names and ``EXPECTED...``
-    constants are removed (:func:`_without_unused_answers`), and so is every docstring's
+    Checker functions, and whatever only they used among private names and ``EXPECTED...``
+    constants, are removed, as are constants only a removed solution or rubric used
+    (``solution=Q6_ANSWER``) (:func:`_without_unused_answers`), and so is every docstring's
     ``Examples`` section (the module's and the helpers'). Everything else (run helpers, public
     constants, a prediction's ``outcome`` function) stays: the notebooks use it.
 
@@ -343,6 +347,7 @@ def student_module(source: str, lesson: str) -> str:
     """
     tree = ast.parse(source)
     checkers: set[str] = set()
+    dropped: set[str] = set()  # names the arguments that do not ship use (solution=Q6_ANSWER)
     for node in tree.body:
         found = _question_kind(node)
         if found is None:
@@ -353,6 +358,9 @@ def student_module(source: str, lesson: str) -> str:
         checker = given.get("checker")
         if isinstance(checker, ast.Name):
             checkers.add(checker.id)
+        for parameter, value in given.items():
+            if parameter not in QUESTION_KINDS[kind] or parameter == "checker":
+                dropped |= {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
         keywords = []
         for parameter in QUESTION_KINDS[kind]:
             if parameter in ("title", "checker"):
@@ -370,7 +378,7 @@ def student_module(source: str, lesson: str) -> str:
             )
         node.value = ast.Call(func=call.func, args=args, keywords=keywords)
     tree.body = [node for node in tree.body if _defined_name(node) not in checkers]
-    tree.body = _without_unused_answers(tree.body)
+    tree.body = _without_unused_answers(tree.body, dropped)
     kept = sorted(
         name
         for name in map(_defined_name, tree.body)
