@@ -29,6 +29,7 @@ from crmsim.exercises.core import (
     normalize_label,
     question_id,
     read_number,
+    sentence,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "normalize_label",
     "question_id",
     "read_number",
+    "sentence",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -17,6 +18,20 @@ class Feedback:
 
     correct: bool
     message: str
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-cased and the rest left as written.
+
+    Unlike ``str.capitalize``, names in the text keep their case, so feedback that mentions
+    ``crmsim.episodes.RECOVERED_SERVICE`` still names the constant the learner must look up.
+
+    Examples
+    --------
+    >>> sentence("the term is RECOVERED_SERVICE")
+    'The term is RECOVERED_SERVICE'
+    """
+    return text[:1].upper() + text[1:]
 
 
 def close_to(expected: float, rel: float = 1e-3, abs_: float = 1e-9) -> Callable[[Any], bool]:
@@ -36,13 +51,29 @@ _DIGITS = str.maketrans(
 )
 
 
+#: "percent" written out (English or Persian) after a number reads as a percent sign.
+_PERCENT_WORDS = re.compile(r"\s*(?:per\s*cent|percent|pct|درصد)\s*$")
+
+
 def read_number(text: str) -> float | None:
     """A number written as text, or None: ``"0.3"``, ``"1,000"``, ``"12%"``, ``"۱۲٪"``.
 
-    A percent sign divides by 100, so ``"1%"`` reads as 0.01, the share it names. Persian and
-    Arabic-Indic digits read as their ASCII twins.
+    A percent sign (or the word, ``"12 percent"``, ``"۱۲ درصد"``) divides by 100, so ``"1%"``
+    reads as 0.01, the share it names. Persian and Arabic-Indic digits read as their ASCII
+    twins.
+
+    Examples
+    --------
+    >>> read_number("۱٪"), read_number("1,000"), read_number("12 percent")
+    (0.01, 1000.0, 0.12)
+    >>> read_number("about ten") is None
+    True
     """
-    cleaned = text.translate(_DIGITS).strip().replace(" ", "").replace("\u200c", "")
+    cleaned = text.translate(_DIGITS).strip().lower()
+    cleaned = _PERCENT_WORDS.sub("%", cleaned)
+    for blank in (" ", "\u200c", "\u00a0", "\u202f"):
+        cleaned = cleaned.replace(blank, "")
+    cleaned = cleaned.replace("\u2212", "-")  # the minus sign of typeset text
     percent = cleaned.endswith("%")
     if percent:
         cleaned = cleaned[:-1]
@@ -104,21 +135,37 @@ class Question:
 
     def check(self, answer: Any = None, quiet: bool = False) -> bool:
         """Check ``answer``; print feedback (unless ``quiet``) and return whether it is right."""
-        if answer is None or answer is Ellipsis:
-            feedback = Feedback(False, "No answer yet: replace the ____ or ... with your answer.")
-        else:
-            try:
-                feedback = self.judge(answer)
-            except Exception as err:  # a learner's odd answer must not crash the lesson
-                feedback = Feedback(False, f"Could not check that answer ({err}).")
+        feedback = self._feedback(answer, self.judge)
         if not quiet:
             mark = "Correct" if feedback.correct else "Not yet"
             print(f"{mark} — {self.title}: {feedback.message}")
         return feedback.correct
 
+    @staticmethod
+    def _feedback(answer: Any, judge: Callable[[Any], Feedback]) -> Feedback:
+        if answer is None or answer is Ellipsis:
+            return Feedback(False, "No answer yet: replace the ____ or ... with your answer.")
+        try:
+            return judge(answer)
+        except Exception as err:  # a learner's odd answer must not crash the lesson
+            return Feedback(False, f"Could not check that answer ({err}).")
+
     def judge(self, answer: Any) -> Feedback:
         """The feedback on an answer that is there; kinds of question add their own steps."""
         return self.checker(answer)
+
+    def mark(self, answer: Any) -> Feedback:
+        """The verdict for grading (``crmsim grade``): as :meth:`check`, silently, without the
+        steps that only guide the learner (a :class:`Prediction`'s prediction is not marked)."""
+        return self._feedback(answer, self.judge)
+
+    def canonical(self, answer: Any) -> Any:
+        """The answer as the checker receives it (the answer key is made from this form).
+
+        The answer itself for most questions; a :class:`Classification` maps items and labels
+        onto its own spelling.
+        """
+        return answer
 
     def hint(self) -> str:
         """Print (and return) the next hint."""
@@ -131,11 +178,21 @@ class Question:
         return text
 
     def solution(self) -> str:
-        """Print (and return) the worked solution (the student edition has none to show)."""
+        """Print (and return) the worked solution (the student edition has none to show).
+
+        None is shown either while the environment variable :data:`HIDE_SOLUTIONS` is set (the
+        course site runs the student notebooks with the instructor's package, so that a
+        ``solution()`` cell shows nothing there).
+        """
         text = self.solution_text or NO_SOLUTION
+        if os.environ.get(HIDE_SOLUTIONS):
+            text = NO_SOLUTION
         print(f"Solution — {self.title}:\n{text}")
         return text
 
+
+#: An environment variable: while it is set (to anything not empty), ``solution()`` shows none.
+HIDE_SOLUTIONS = "CRMSIM_HIDE_SOLUTIONS"
 
 #: What ``solution()`` says in the student edition, whose questions carry no solutions.
 NO_SOLUTION = (
@@ -206,7 +263,9 @@ class Prediction(Question):
     choices : sequence of str
         The predictions on offer, such as ``("rises", "falls", "stays about the same")``.
     outcome : callable
-        Maps a (correct) measured answer to the choice it bears out.
+        Maps a (correct) measured answer to the choice it bears out; an answer written as
+        text that reads as a number (``"-3.9%"``) reaches it as that number. The student
+        edition keeps it (it must compute from the answer, not hold one).
 
     Examples
     --------
@@ -236,10 +295,13 @@ class Prediction(Question):
 
     def predict(self, choice: str) -> str | None:
         """Record the prediction ``choice`` (one of :attr:`choices`); print and return it."""
+        options = ", ".join(repr(c) for c in self.choices)
+        if choice is None or choice is Ellipsis:
+            print(f"No prediction yet — {self.title}: replace the ... with one of {options}.")
+            return None
         wanted = normalize_label(choice)
         matches = [c for c in self.choices if normalize_label(c) == wanted]
         if not matches:
-            options = ", ".join(repr(c) for c in self.choices)
             print(f"Not a prediction on offer — {self.title}: choose one of {options}.")
             return None
         self.prediction = matches[0]
@@ -260,7 +322,8 @@ class Prediction(Question):
         feedback = self.checker(answer)
         if not feedback.correct:
             return feedback
-        shown = self.outcome(answer)
+        number = read_number(answer) if isinstance(answer, str) else None
+        shown = self.outcome(answer if number is None else number)  # "-3.9%" reads as a number
         if normalize_label(shown) == normalize_label(self.prediction):
             comparison = (
                 f"You predicted it {self.prediction}, and it does. Say why in your own words."
@@ -271,6 +334,10 @@ class Prediction(Question):
                 "Explain the gap in your own words."
             )
         return Feedback(True, f"{feedback.message} {comparison}")
+
+    def mark(self, answer: Any) -> Feedback:
+        """The measured answer's verdict: the prediction is recorded, not marked."""
+        return self._feedback(answer, self.checker)
 
 
 def label_checker(
@@ -349,7 +416,7 @@ class Classification(Question):
     def judge(self, answer: Any) -> Feedback:
         if not isinstance(answer, Mapping):
             return Feedback(False, "give a dict from each item to its label (see .show()).")
-        allowed = {normalize_label(label, self.aliases): label for label in self.labels}
+        allowed = {normalize_label(label, self.aliases) for label in self.labels}
         unknown = [
             label
             for label in answer.values()
@@ -364,13 +431,26 @@ class Classification(Question):
         extra = [item for item in answer if normalize_label(item) not in items]
         if extra:
             return Feedback(False, f"{extra[0]!r} is not one of the items to classify.")
-        canonical = {
-            next(i for i in self.items if normalize_label(i) == normalize_label(item)): allowed[
-                normalize_label(label, self.aliases)
-            ]
-            for item, label in answer.items()
-        }
-        return self.checker(canonical)
+        return self.checker(self.canonical(answer))
+
+    def canonical(self, answer: Any) -> Any:
+        """The answer with each item and label spelt as the question spells them.
+
+        ``{"battery LIFE": "Must-Bes"}`` becomes ``{"battery life": "must-be"}`` when those are
+        an item and a label of the question; an answer that is not a mapping of the question's
+        items to its labels comes back unchanged.
+        """
+        if not isinstance(answer, Mapping):
+            return answer
+        labels = {normalize_label(label, self.aliases): label for label in self.labels}
+        items = {normalize_label(item): item for item in self.items}
+        canonical = {}
+        for item, label in answer.items():
+            name, kind = normalize_label(item), normalize_label(label, self.aliases)
+            if name not in items or kind not in labels:
+                return answer
+            canonical[items[name]] = labels[kind]
+        return canonical
 
 
 class Discussion(Question):

@@ -166,9 +166,11 @@ def _check_q2(answer: Any) -> Feedback:
     msgs = []
     if not ok_kind:
         msgs.append("the second number is off: an unresolved failure's service term is -1")
+    from crmsim.exercises.core import sentence  # not str.capitalize: it lower-cases names
+
     return Feedback(
         False,
-        "; ".join(msgs).capitalize()
+        sentence("; ".join(msgs))
         + ". Weigh the service term by 1 - RESPECT_WEIGHT and the respect term by RESPECT_WEIGHT.",
     )
 

@@ -168,9 +168,11 @@ def _check_q2(answer: Any) -> Feedback:
         parts.append("the calm leaver's probability is off")
     if not ok_angry:
         parts.append("the angry leaver's probability is off")
+    from crmsim.exercises.core import sentence  # not str.capitalize: it lower-cases names
+
     return Feedback(
         False,
-        " and ".join(parts).capitalize()
+        sentence(" and ".join(parts))
         + ": chance of an offer x chance of accepting it (winback.acceptance).",
     )
 
