@@ -19,10 +19,16 @@ Standalone, in a browser::
     crmsim app                      # serves http://127.0.0.1:8765 and prints the address
     crmsim app --port 9000
 
-In a notebook cell (JupyterLab or Notebook, with the ``lab`` extra installed)::
+In a notebook cell (JupyterLab 4, with the ``lab`` extra installed)::
 
-    from crmsim.app import Page
-    Page(scenario_name="opening_discount")
+    from crmsim.app import NotebookPage
+    NotebookPage(scenario_name="opening_discount")
+
+:func:`NotebookPage` is the same page with its sidebar laid out in the cell: the scenario card,
+Reset / ▶ / Step and the levers in a column on the left, the views on the right
+(:mod:`crmsim.app.notebook`). :func:`Page` is the page ``crmsim app`` serves; shown in a
+notebook, its controls would go missing (Solara puts them in an app bar that Vuetify 3 draws
+only inside a page-wide layout, which a notebook's output lacks).
 
 Pick a scenario to load its settings into the controls. A lever moved applies to the run from
 the next week on, as ``model.policy = model.policy.replace(...)`` does in a notebook: press
@@ -77,6 +83,7 @@ How it is built
 * :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
   second;
 * :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
+* :mod:`crmsim.app.notebook`: :func:`NotebookPage`, the page laid out for a notebook cell;
 * :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline.
 """
 
@@ -130,6 +137,7 @@ from crmsim.app.model import (
     parse_seed,
     target_label,
 )
+from crmsim.app.notebook import NotebookLayout, NotebookPage
 from crmsim.app.play import FIGURE_PERIOD, INTERVAL, TEXT_PERIOD, Player
 from crmsim.app.views import (
     FIGURE_DPI,
@@ -256,6 +264,8 @@ __all__ = [
     "places",
     "Overview",
     "Page",
+    "NotebookLayout",
+    "NotebookPage",
     "PlayButtons",
     "Views",
     "draw_figure",
