@@ -99,6 +99,40 @@ def as_number(answer: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def as_pair(answer: Any) -> tuple[float, float] | None:
+    """The answer as a pair of finite numbers ``(first, second)``, or None if it is not one."""
+    if isinstance(answer, str):
+        return None
+    try:
+        first, second = answer
+    except (TypeError, ValueError):
+        return None
+    a, b = as_number(first), as_number(second)
+    return None if a is None or b is None else (a, b)
+
+
+#: The choices of a prediction about how a measure moves between two runs.
+TREND_CHOICES = ("rises", "falls", "stays about the same")
+
+
+def trend(before: float, after: float) -> str:
+    """How a measure moves from ``before`` to ``after``, as one of :data:`TREND_CHOICES`.
+
+    A change of less than about 15 % either way (a rise under 15 %, a fall under 13 %) is
+    "stays about the same": smaller gaps between a few runs are mostly luck.
+
+    Examples
+    --------
+    >>> trend(100, 130), trend(100, 80), trend(100, 105)
+    ('rises', 'falls', 'stays about the same')
+    """
+    if after > 1.15 * before:
+        return "rises"
+    if after < 0.87 * before:
+        return "falls"
+    return "stays about the same"
+
+
 def is_percentage_of(value: float, share: float, tolerance: float = 0.002) -> bool:
     """Whether ``value`` is the share ``share`` written as a percentage (0.37 as 37)."""
     return 1 < value <= 100 and abs(value / 100 - share) < tolerance

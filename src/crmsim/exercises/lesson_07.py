@@ -13,15 +13,18 @@ from typing import Any
 import numpy as np
 
 from crmsim.exercises.core import (
+    TREND_CHOICES,
     Classification,
     Discussion,
     Feedback,
     Prediction,
     Question,
     as_number,
+    as_pair,
     is_percentage_of,
     label_checker,
     normalize_label,
+    trend,
 )
 
 #: The run of question 1: the customer-centric firm that also gives its loyal and marketer
@@ -525,19 +528,8 @@ def _expected_q5() -> tuple[float, float]:
     return float(rates["loyal"]), float(rates["marketer"])
 
 
-def _read_pair(answer: Any) -> tuple[float, float] | None:
-    if isinstance(answer, str):
-        return None
-    try:
-        first, second = answer
-    except (TypeError, ValueError):
-        return None
-    a, b = as_number(first), as_number(second)
-    return None if a is None or b is None else (a, b)
-
-
 def _check_q5(answer: Any) -> Feedback:
-    pair = _read_pair(answer)
+    pair = as_pair(answer)
     if pair is None:
         return Feedback(
             False, "Give a pair of rates: (loyal, marketer), each per 1,000 customer-weeks."
@@ -582,20 +574,11 @@ def _check_q5(answer: Any) -> Feedback:
     )
 
 
-def _trend(before: float, after: float) -> str:
-    """How a rate changes from ``before`` to ``after``, in the words of the choices."""
-    if after > 1.15 * before:
-        return "rises"
-    if after < 0.87 * before:
-        return "falls"
-    return "stays about the same"
-
-
 q5 = Prediction(
     "the top rung with curt staff",
     _check_q5,
-    choices=("rises", "falls", "stays about the same"),
-    outcome=lambda answer: _trend(*_read_pair(answer)),
+    choices=TREND_CHOICES,
+    outcome=lambda answer: trend(*as_pair(answer)),
     hints=[
         "departures_by_tier() makes the same runs as after_a_breach() and returns one row per "
         "tier.",

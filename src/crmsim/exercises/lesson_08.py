@@ -10,14 +10,17 @@ from functools import lru_cache
 from typing import Any
 
 from crmsim.exercises.core import (
+    TREND_CHOICES,
     Classification,
     Discussion,
     Feedback,
     Prediction,
     Question,
     as_number,
+    as_pair,
     is_percentage_of,
     label_checker,
+    trend,
 )
 
 #: The marketer of question 1.
@@ -318,28 +321,8 @@ def _expected_q4() -> tuple[float, float]:
     return _referred(little), _referred(much)
 
 
-def _read_pair(answer: Any) -> tuple[float, float] | None:
-    if isinstance(answer, str):
-        return None
-    try:
-        first, second = answer
-    except (TypeError, ValueError):
-        return None
-    a, b = as_number(first), as_number(second)
-    return None if a is None or b is None else (a, b)
-
-
-def _trend(before: float, after: float) -> str:
-    """How a count changes from ``before`` to ``after``, in the words of the choices."""
-    if after > 1.15 * before:
-        return "rises"
-    if after < 0.87 * before:
-        return "falls"
-    return "stays about the same"
-
-
 def _check_q4(answer: Any) -> Feedback:
-    pair = _read_pair(answer)
+    pair = as_pair(answer)
     if pair is None:
         return Feedback(
             False, "Give a pair: (referred new customers with little advertising, with much)."
@@ -381,8 +364,8 @@ def _check_q4(answer: Any) -> Feedback:
 q4 = Prediction(
     "does advertising buy referrals?",
     _check_q4,
-    choices=("rises", "falls", "stays about the same"),
-    outcome=lambda answer: _trend(*_read_pair(answer)),
+    choices=TREND_CHOICES,
+    outcome=lambda answer: trend(*as_pair(answer)),
     hints=[
         "quality_or_advertising(service_quality, advertising) returns the means of four runs; "
         "one of its entries counts first purchases that came from a referral.",

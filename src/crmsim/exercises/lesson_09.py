@@ -12,13 +12,16 @@ from typing import Any
 import numpy as np
 
 from crmsim.exercises.core import (
+    TREND_CHOICES,
     Classification,
     Discussion,
     Feedback,
     Prediction,
     Question,
     as_number,
+    as_pair,
     label_checker,
+    trend,
 )
 
 #: The run of question 3: a firm that loses many customers and makes win-back offers.
@@ -392,28 +395,8 @@ def _expected_q4() -> tuple[float, float]:
     )
 
 
-def _read_pair(answer: Any) -> tuple[float, float] | None:
-    if isinstance(answer, str):
-        return None
-    try:
-        first, second = answer
-    except (TypeError, ValueError):
-        return None
-    a, b = as_number(first), as_number(second)
-    return None if a is None or b is None else (a, b)
-
-
-def _trend(before: float, after: float) -> str:
-    """How a cost changes from ``before`` to ``after``, in the words of the choices."""
-    if after > 1.15 * before:
-        return "rises"
-    if after < 0.87 * before:
-        return "falls"
-    return "stays about the same"
-
-
 def _check_q4(answer: Any) -> Feedback:
-    pair = _read_pair(answer)
+    pair = as_pair(answer)
     if pair is None:
         return Feedback(
             False,
@@ -458,8 +441,8 @@ def _check_q4(answer: Any) -> Feedback:
 q4 = Prediction(
     "win back those you failed?",
     _check_q4,
-    choices=("rises", "falls", "stays about the same"),
-    outcome=lambda answer: _trend(*_read_pair(answer)),
+    choices=TREND_CHOICES,
+    outcome=lambda answer: trend(*as_pair(answer)),
     hints=[
         "win_back_campaign(target) runs the leaky firm with offers aimed at target; its result "
         "has an entry 'cost per customer won back'.",

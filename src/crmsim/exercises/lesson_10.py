@@ -20,6 +20,7 @@ from crmsim.exercises.core import (
     Prediction,
     Question,
     as_number,
+    as_pair,
     label_checker,
     normalize_label,
 )
@@ -345,17 +346,6 @@ def _expected_q4() -> tuple[float, float]:
     return t_half_width(d[:4]), t_half_width(d)
 
 
-def _read_pair(answer: Any) -> tuple[float, float] | None:
-    if isinstance(answer, str):
-        return None
-    try:
-        first, second = answer
-    except (TypeError, ValueError):
-        return None
-    a, b = as_number(first), as_number(second)
-    return None if a is None or b is None else (a, b)
-
-
 def _shrinkage(four: float, eight: float) -> str:
     """How the half-width changes from four to eight seeds, in the words of the choices."""
     ratio = eight / four
@@ -369,7 +359,7 @@ def _shrinkage(four: float, eight: float) -> str:
 
 
 def _check_q4(answer: Any) -> Feedback:
-    pair = _read_pair(answer)
+    pair = as_pair(answer)
     if pair is None:
         return Feedback(False, "Give a pair of half-widths: (with 4 seeds, with 8 seeds).")
     four, eight = pair
@@ -410,7 +400,7 @@ q4 = Prediction(
     "twice the replications",
     _check_q4,
     choices=("halves or more", "shrinks by about 30 %", "barely changes", "grows"),
-    outcome=lambda answer: _shrinkage(*_read_pair(answer)),
+    outcome=lambda answer: _shrinkage(*as_pair(answer)),
     hints=[
         "profit_differences('new', 'all') returns the seed-by-seed differences for seeds 0-7; "
         "the first four are question 2's.",
