@@ -120,6 +120,51 @@ def test_student_notebook_is_valid_and_has_no_solution(student_dir, path):
             assert cell.outputs == [] and cell.execution_count is None
 
 
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """Names a cell binds and reads at its top level (not inside the functions it defines)."""
+    import ast
+
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set(), set()
+    bound, read = set(), set()
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)  # its body is a scope of its own
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        pending.extend(ast.iter_child_nodes(node))
+    return bound, read
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_student_notebook_reads_no_name_only_a_solution_binds(student_dir, path):
+    """A cell after an exercise must not lean on a variable the removed solution made."""
+    import builtins
+
+    student = nbformat.read(student_dir / "notebooks" / path.name, as_version=4)
+    known = set(dir(builtins)) | {"display", "get_ipython", "In", "Out", "_"}
+    for number, source in enumerate(_code_cells(student)):
+        bound, read = _names(source)
+        missing = read - known - bound
+        assert not missing, (
+            f"{path.name}, code cell {number}: reads {sorted(missing)}, which only a solution "
+            "defines in the student edition"
+        )
+        known |= bound
+
+
 def test_solution_blocks_become_prompts_and_answer_placeholders():
     source = (
         "x = 1\n### BEGIN SOLUTION\ny = x + 1\nanswer = y * 2\n### END SOLUTION\n"
