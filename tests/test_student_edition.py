@@ -165,6 +165,25 @@ def test_student_notebook_reads_no_name_only_a_solution_binds(student_dir, path)
         known |= bound
 
 
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_an_answer_is_used_outside_its_solution_only_to_check_it(path):
+    """In the student edition an answer is ``...`` until written: printing or computing with it
+    outside the solution block would fail before the student has answered."""
+    instructor = nbformat.read(path, as_version=4)
+    for number, source in enumerate(_code_cells(instructor)):
+        if "SOLUTION" not in source:
+            continue
+        _, outside = _solution_lines(source)
+        for line in outside:
+            uses = re.search(r"\banswer\w*\b", line)
+            harmless = (
+                line.startswith("#")
+                or "# SOLUTION" in line
+                or re.fullmatch(r"(assert )?ex\.q\d+\.check\(answer\w*\)", line)
+            )
+            assert not uses or harmless, f"{path.name}, code cell {number}: {line!r}"
+
+
 def test_solution_blocks_become_prompts_and_answer_placeholders():
     source = (
         "x = 1\n### BEGIN SOLUTION\ny = x + 1\nanswer = y * 2\n### END SOLUTION\n"
