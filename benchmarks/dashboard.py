@@ -5,6 +5,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/dashboard.py            # about 45 s on a 2-core machine
     .venv/bin/python benchmarks/dashboard.py --quick    # one repeat, no headless page
     .venv/bin/python benchmarks/dashboard.py --profile  # also: cProfile of one change
+    .venv/bin/python benchmarks/dashboard.py --compare customer_centric  # ▶ with B too
 
 Issue 4 asks that "a run of the default size (2,000 customers, 156 weeks) responds to a
 change within a second". A change in the dashboard (move a slider, press Reset) does:
@@ -26,7 +27,10 @@ Then the whole change, 1 + 2 + 3 in a row with a new lever value, is timed for e
 ``--quick``, the real page is also rendered headless with Solara's test renderer (as
 ``tests/test_app.py`` does) and timed end to end: a slider moved and Reset pressed
 (``page_change_s`` on the first tab, ``page_change_churn_s`` on "Churn"), and switching to
-a tab already seen, the model unchanged (``page_tab_back_s``).
+a tab already seen, the model unchanged (``page_tab_back_s``). ▶ is timed on that page too
+(weeks and redraws per second, how long ❚❚ takes); with ``--compare SCENARIO`` once more with
+that scenario's policy running side by side as B (``play_b_*``), which doubles the simulation
+per week.
 
 Every time is the best of ``--repeats`` (default 3) with :func:`time.perf_counter`. The
 output is a table and, as its **last line**, one line of JSON. Timings on a shared machine
@@ -160,13 +164,13 @@ def pieces(app: Any, repeats: int, seed: int) -> dict[str, Any]:
 class _Page:
     """The dashboard page rendered headless, as in tests/test_app.py."""
 
-    def __init__(self, app: Any, seed: int) -> None:
+    def __init__(self, app: Any, seed: int, compare: str | None = None) -> None:
         import solara
 
         @solara.component
         def Served() -> None:  # noqa: N802 - a Solara component
             with solara.AppLayout():
-                app.Page(rng=seed)
+                app.Page(rng=seed, **({"compare_with": compare} if compare else {}))
 
         self.app = app
         self.box, self.rc = solara.render(Served(), handle_error=False)
@@ -226,9 +230,10 @@ def page(app: Any, repeats: int, seed: int) -> dict[str, float]:
     }
 
 
-def play(app: Any, seed: int, seconds: float) -> dict[str, float]:
+def play(app: Any, seed: int, seconds: float, compare: str | None = None) -> dict[str, float]:
     """▶ on the headless page at 2,000 customers, at the default play interval and at 1 ms:
-    weeks simulated and redraws made per second, and how long ❚❚ takes to stop the run."""
+    weeks simulated and redraws made per second, and how long ❚❚ takes to stop the run. With
+    ``compare``, that scenario's policy runs beside the run as B."""
     import ipyvuetify as v
 
     players: list[Any] = []
@@ -241,7 +246,7 @@ def play(app: Any, seed: int, seconds: float) -> dict[str, float]:
     quiet = contextlib.redirect_stdout(io.StringIO())
     quiet.__enter__()
     original, app.dashboard.Player = app.dashboard.Player, Recording
-    dashboard = _Page(app, seed)
+    dashboard = _Page(app, seed, compare)
     results: dict[str, float] = {}
     try:
         model = dashboard.rc.find(v.Btn, children=["Step"])  # the page is up
@@ -315,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile of one change")
     parser.add_argument("--profile-tab", default="Churn")
     parser.add_argument("--play-seconds", type=float, default=5.0, help="▶ for this long")
+    parser.add_argument(
+        "--compare", metavar="SCENARIO", help="also time ▶ with this policy side by side"
+    )
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
 
@@ -327,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     result = pieces(app, repeats, args.seed)
     pages = {} if args.quick else page(app, repeats, args.seed)
     plays = {} if args.quick else play(app, args.seed, args.play_seconds)
+    if args.compare and not args.quick:
+        with_b = play(app, args.seed, args.play_seconds, args.compare)
+        plays |= {key.replace("play_", "play_b_", 1): value for key, value in with_b.items()}
     load_end = _load()
 
     print(f"\nDefault dashboard run: 2,000 customers x {app.RUN_WEEKS} weeks, best of {repeats}")
@@ -354,15 +365,17 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if key in pages:
             print(f"{label:44s} {pages[key]:8.3f} s")
-    for label in ("default", "1ms"):
-        if f"play_{label}_weeks_per_s" in plays:
-            interval = "default play interval" if label == "default" else "play interval 1 ms"
-            print(
-                f"▶ at the {interval}: {plays[f'play_{label}_weeks_per_s']:.0f} weeks/s, "
-                f"{plays[f'play_{label}_text_redraws_per_s']:.1f} text and "
-                f"{plays[f'play_{label}_figures_redraws_per_s']:.1f} figure redraws/s, "
-                f"❚❚ in {plays[f'play_{label}_pause_s']:.3f} s"
-            )
+    for prefix, b in (("play", ""), ("play_b", f", B ({args.compare}) beside it")):
+        for label in ("default", "1ms"):
+            if f"{prefix}_{label}_weeks_per_s" in plays:
+                interval = "default play interval" if label == "default" else "play interval 1 ms"
+                print(
+                    f"▶ at the {interval}{b}: "
+                    f"{plays[f'{prefix}_{label}_weeks_per_s']:.0f} weeks/s, "
+                    f"{plays[f'{prefix}_{label}_text_redraws_per_s']:.1f} text and "
+                    f"{plays[f'{prefix}_{label}_figures_redraws_per_s']:.1f} figure redraws/s, "
+                    f"❚❚ in {plays[f'{prefix}_{label}_pause_s']:.3f} s"
+                )
     print(f"load average at end: {load_end}")
 
     if args.profile:

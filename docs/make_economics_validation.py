@@ -42,7 +42,9 @@ HAZARDS = ("drift_rate", "competitor_offer_rate", "failure_defection", "marketer
 
 def simulate(job: dict[str, Any]) -> dict[str, Any]:
     """One run: ``scenario`` with ``market`` and ``policy`` changes, ``weeks``, ``seed``;
-    ``then`` = (week, policy changes) changes the levers from that week on.
+    ``then`` = (week, policy changes) changes the levers from that week on, and
+    ``then_market`` = (week, market changes) the market's parameters; ``streams`` picks the
+    model's random streams.
 
     Returns the frame's weekly profit, units (episodes) and active customers, and the
     customer equity at the end (and at each year's end when ``yearly``).
@@ -51,7 +53,7 @@ def simulate(job: dict[str, Any]) -> dict[str, Any]:
     kwargs |= {"n_customers": N_CUSTOMERS, "rng": job["seed"]}
     kwargs["market"] = kwargs["market"].replace(**job.get("market", {}))
     kwargs["policy"] = kwargs["policy"].replace(**job.get("policy", {}))
-    model = CRMModel(**kwargs, history=False)
+    model = CRMModel(**kwargs, history=False, streams=job.get("streams", "sequential"))
     weeks = job.get("weeks", WEEKS)
     equity = []
     if "then" in job:
@@ -59,15 +61,24 @@ def simulate(job: dict[str, Any]) -> dict[str, Any]:
         model.run(week, progress=False)
         model.policy = model.policy.replace(**changes)
         weeks -= week
+    if "then_market" in job:
+        week, changes = job["then_market"]
+        model.run(week, progress=False)
+        model.market = model.market.replace(**changes)
+        weeks -= week
     for _ in range(weeks // 52 if job.get("yearly") else 1):
         model.run(52 if job.get("yearly") else weeks, progress=False)
         equity.append(customer_equity(model, ANNUAL_RATE)["equity"])
     frame = model.frame
+    # an established firm is measured only after its first ``measure_from`` weeks
+    start = job.get("measure_from", 0)
+    churn = analysis.period_churn(frame, 52)
     return {
-        "profit": frame["profit"].to_numpy(),
-        "units": frame["episodes"].to_numpy(),
-        "active": frame["active"].to_numpy(),
-        "churn": analysis.period_churn(frame, 52)["churn"].dropna().to_numpy(),
+        "profit": frame["profit"].to_numpy()[start:],
+        "units": frame["episodes"].to_numpy()[start:],
+        "active": frame["active"].to_numpy()[start:],
+        "acquired": frame["acquired"].to_numpy()[start:],
+        "churn": churn.loc[churn["first_week"] >= start, "churn"].dropna().to_numpy(),
         "equity": np.array(equity),
     }
 
@@ -143,41 +154,78 @@ def paired_profit(
 
 
 def customer_value(result: dict) -> float:
-    """Profit of every week discounted at 10 % a year to week 0, plus the end's equity."""
+    """Profit of every week measured, discounted at 10 % a year to its first week, plus the
+    end's equity."""
     weekly = (1.0 + ANNUAL_RATE) ** (-1.0 / 52.0)
     profit = result["profit"]
     discounted = float((profit * weekly ** np.arange(len(profit))).sum())
     return discounted + float(result["equity"][-1]) * weekly ** len(profit)
 
 
-def value_elasticities(pool: ProcessPoolExecutor) -> dict[str, np.ndarray]:
+def value_elasticities(
+    pool: ProcessPoolExecutor, established: int = 0, **market: float
+) -> dict[str, np.ndarray]:
     """Elasticity of customer value to retention, margin and acquisition cost, per seed.
 
     Retention: every departure hazard 20 % lower (:data:`HAZARDS`), the change in value
     over the measured change in yearly retention. Margin: the unit cost lowered by 1 % of
     the net margin of a purchase (price less the goods, service and respect it costs),
     the margin Gupta, Lehmann & Stuart count. Acquisition cost: advertising 1 % cheaper.
-    The last two change no customer's behaviour, so with paired seeds they are exact.
+    Runs use keyed streams, so a run and its changed twin share each customer's luck, and
+    :data:`J_REPLICATIONS` seeds.
+
+    ``established`` > 0 values an established firm rather than a new one: the firm runs
+    that many weeks unchanged first, each change applies from then on, and value and
+    retention are measured over the :data:`WEEKS` after it. ``market`` changes the
+    market of every run (for the diagnostics of §5).
     """
-    market = scenarios.load("baseline").kwargs["market"]
+    defaults = scenarios.load("baseline").kwargs["market"].replace(**market)
     policy = scenarios.load("baseline").kwargs["policy"]
-    net_margin = market.price - cost_per_episode(policy, market)
-    better = {h: getattr(market, h) * 0.8 for h in HAZARDS}
-    base = runs(pool, market={})
-    kept = runs(pool, market=better)
-    margin = runs(pool, market={"unit_cost": market.unit_cost - 0.01 * net_margin})
-    cheaper = runs(pool, market={"advertising_unit_cost": market.advertising_unit_cost * 0.99})
-    value = np.array([customer_value(r) for r in base])
-    retention = np.array([1 - r["churn"].mean() for r in base])
-    retention_kept = np.array([1 - r["churn"].mean() for r in kept])
-    value_kept = np.array([customer_value(r) for r in kept])
-    return {
-        "retention": ((value_kept - value) / value) / ((retention_kept - retention) / retention),
-        "margin": (np.array([customer_value(r) for r in margin]) - value) / value / 0.01,
-        "acquisition cost": (np.array([customer_value(r) for r in cheaper]) - value) / value / 0.01,
-        "net margin share": np.full(len(base), net_margin / market.price),
-        "retention level": retention,
+    net_margin = defaults.price - cost_per_episode(policy, defaults)
+    changes = {
+        "base": {},
+        "kept": {h: getattr(defaults, h) * 0.8 for h in HAZARDS},
+        "margin": {"unit_cost": defaults.unit_cost - 0.01 * net_margin},
+        "cheaper": {"advertising_unit_cost": defaults.advertising_unit_cost * 0.99},
     }
+    job: dict[str, Any] = {"streams": "keyed"}
+    if established:
+        job |= {"weeks": established + WEEKS, "measure_from": established}
+    results = {
+        name: runs(
+            pool,
+            J_REPLICATIONS,
+            market=market if established else market | change,
+            **job,
+            **({"then_market": (established, change)} if established else {}),
+        )
+        for name, change in changes.items()
+    }
+    values = {name: np.array([customer_value(r) for r in rs]) for name, rs in results.items()}
+    kept = {name: np.array([1 - r["churn"].mean() for r in rs]) for name, rs in results.items()}
+    value = values["base"]
+    return {
+        "retention": ((values["kept"] - value) / value)
+        / ((kept["kept"] - kept["base"]) / kept["base"]),
+        "margin": (values["margin"] - value) / value / 0.01,
+        "acquisition cost": (values["cheaper"] - value) / value / 0.01,
+        "net margin share": np.full(J_REPLICATIONS, net_margin / defaults.price),
+        "retention level": kept["base"],
+    }
+
+
+def report_elasticities(label: str, elasticity: dict[str, np.ndarray]) -> float:
+    """Print the three elasticities and their ratios; return retention over margin."""
+    print(f"[{label}]")
+    for name in ("retention", "margin", "acquisition cost"):
+        print(f"  to {name}: {interval(elasticity[name])}")
+    ratio_retention = elasticity["retention"].mean() / elasticity["margin"].mean()
+    ratio_margin = elasticity["margin"].mean() / elasticity["acquisition cost"].mean()
+    print(f"  retention / margin {ratio_retention:.2f} (target >= 3: "
+          f"{verdict(ratio_retention >= 3)}), margin / acquisition cost {ratio_margin:.0f} "
+          f"(target >= 3: {verdict(ratio_margin >= 3)}); yearly retention "
+          f"{interval(elasticity['retention level'])}")  # fmt: skip
+    return ratio_retention
 
 
 def j_curve(pool: ProcessPoolExecutor) -> dict[str, np.ndarray]:
@@ -242,15 +290,12 @@ def main() -> None:
         }
 
         print("== 3. Customer equity: elasticities of customer value")
-        elasticity = value_elasticities(pool)
-        for name in ("retention", "margin", "acquisition cost"):
-            print(f"  to {name}: {interval(elasticity[name])}")
-        ratio_retention = elasticity["retention"].mean() / elasticity["margin"].mean()
-        ratio_margin = elasticity["margin"].mean() / elasticity["acquisition cost"].mean()
-        print(f"  retention / margin {ratio_retention:.1f} (target >= 3: "
-              f"{verdict(ratio_retention >= 3)}), margin / acquisition cost {ratio_margin:.0f} "
-              f"(target >= 3: {verdict(ratio_margin >= 3)}); yearly retention "
-              f"{interval(elasticity['retention level'])}")  # fmt: skip
+        report_elasticities("a new firm, years 1-3 (the target)", value_elasticities(pool))
+        report_elasticities("an established firm, years 4-6", value_elasticities(pool, 156))
+        report_elasticities(
+            "no former customer returns on their own (reconsideration 0)",
+            value_elasticities(pool, reconsideration=0.0),
+        )
 
         print("== 4. Relationship investments")
         gaps = j_curve(pool)

@@ -13,7 +13,8 @@ blank page. Without Playwright or Chromium it is skipped with the reason; in CI
 (``CI=true``), where ``.ci/run`` installs Chromium, it fails instead, so a broken set-up cannot
 pass unseen.
 
-Set ``CRMSIM_SCREENSHOT=docs/figures/dashboard.png`` to also save the README's screenshot.
+The README's screenshot is taken by ``tests/test_app_sidebyside.py``, with these fixtures: set
+``CRMSIM_SCREENSHOT=docs/figures/dashboard.png`` when running it.
 """
 
 from __future__ import annotations
@@ -314,14 +315,6 @@ def test_picking_a_scenario_loads_its_settings_into_the_sliders(page):
     page.get_by_text("Customer-centric").first.wait_for()
     expect(_slider(page, "Respect (0–1)")).to_have_attribute("aria-valuenow", "0.8")
     expect(_slider(page, "Referral reward (money)")).to_have_attribute("aria-valuenow", "5")
-
-    screenshot = os.environ.get("CRMSIM_SCREENSHOT")
-    if screenshot:
-        page.get_by_text("Week 156").wait_for()
-        page.evaluate("document.activeElement && document.activeElement.blur()")
-        page.mouse.move(0, 0)
-        time.sleep(1)  # let the select's focus animation end
-        page.screenshot(path=screenshot)
 
 
 def _week_shown(page) -> int:

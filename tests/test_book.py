@@ -76,7 +76,7 @@ def _secrets(path: Path) -> tuple[list[str], list[str]]:
     code = [
         line for line in code
         if len(line) > 3 and not line.startswith("#") and line not in elsewhere
-        and not re.fullmatch(r"[\w.]+ = \.\.\.", line)
+        and not re.fullmatch(r"[\w.]+ = (\.\.\.|\"\"\"|\'\'\')", line)
     ]  # fmt: skip
     return code, prose
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 import base64
 import importlib
 import importlib.util
+import io
 import json
 import os
 import pickle
 import pkgutil
 import re
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -106,7 +108,7 @@ def test_student_notebook_is_valid_and_has_no_solution(student_dir, path):
     secret = [
         line for line in solution
         if line and not line.startswith("#") and line not in elsewhere
-        and not re.fullmatch(r"[\w.]+ = \.\.\.", line) and len(line) > 3
+        and not re.fullmatch(r"[\w.]+ = (\.\.\.|\"\"\"|\'\'\')", line) and len(line) > 3
     ]  # fmt: skip
     student_lines = {
         line.strip() for source in _code_cells(student) for line in source.splitlines()
@@ -116,6 +118,70 @@ def test_student_notebook_is_valid_and_has_no_solution(student_dir, path):
     for cell in student.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """Names a cell binds and reads at its top level (not inside the functions it defines)."""
+    import ast
+
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set(), set()
+    bound, read = set(), set()
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)  # its body is a scope of its own
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        pending.extend(ast.iter_child_nodes(node))
+    return bound, read
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_student_notebook_reads_no_name_only_a_solution_binds(student_dir, path):
+    """A cell after an exercise must not lean on a variable the removed solution made."""
+    import builtins
+
+    student = nbformat.read(student_dir / "notebooks" / path.name, as_version=4)
+    known = set(dir(builtins)) | {"display", "get_ipython", "In", "Out", "_"}
+    for number, source in enumerate(_code_cells(student)):
+        bound, read = _names(source)
+        missing = read - known - bound
+        assert not missing, (
+            f"{path.name}, code cell {number}: reads {sorted(missing)}, which only a solution "
+            "defines in the student edition"
+        )
+        known |= bound
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_an_answer_is_used_outside_its_solution_only_to_check_it(path):
+    """In the student edition an answer is ``...`` until written: printing or computing with it
+    outside the solution block would fail before the student has answered."""
+    instructor = nbformat.read(path, as_version=4)
+    for number, source in enumerate(_code_cells(instructor)):
+        if "SOLUTION" not in source:
+            continue
+        _, outside = _solution_lines(source)
+        for line in outside:
+            uses = re.search(r"\banswer\w*\b", line)
+            harmless = (
+                line.startswith("#")
+                or "# SOLUTION" in line
+                or re.fullmatch(r"(assert )?ex\.q\d+\.check\(answer\w*\)", line)
+            )
+            assert not uses or harmless, f"{path.name}, code cell {number}: {line!r}"
 
 
 def test_solution_blocks_become_prompts_and_answer_placeholders():
@@ -245,7 +311,6 @@ def _answer_key_accepts(module_name: str, answers: dict[str, object]) -> None:
     instructor notebooks' last answers), so an answer the key cannot represent or does not
     match again would mark the instructor's own answer wrong in the student edition.
     """
-    from crmsim.exercises.core import Question
     from crmsim.exercises.key import KeyedChecker, make_key
 
     module = importlib.import_module(f"crmsim.exercises.{module_name}")
@@ -253,15 +318,30 @@ def _answer_key_accepts(module_name: str, answers: dict[str, object]) -> None:
     for qid in ids:
         assert qid in answers, f"no answer to {qid} was recorded"
         assert answers[qid] is not _UNPICKLABLE, f"{qid}: the answer cannot be pickled"
-    key = make_key({q: answers[q] for q in ids}, {q: ids[q].title for q in ids}, salt="test")
-    for qid, question in ids.items():
+    keyed = make_student.key_answers({q: answers[q] for q in ids}, ids)
+    key = make_key(keyed, {q: ids[q].title for q in keyed}, salt="test")
+    for qid in keyed:
+        question = ids[qid]
         entry = key["questions"][qid]
         assert entry["kind"] != "graded only", f"{qid}: the key cannot hold {answers[qid]!r}"
-        student = Question(question.title, KeyedChecker(qid, key))
+        student = _as_in_student_edition(question, KeyedChecker(qid, key))
         assert student.check(answers[qid], quiet=True), (
             f"{qid}: the answer key rejects the instructor's answer {answers[qid]!r}: "
-            f"{KeyedChecker(qid, key)(answers[qid]).message}"
+            f"{student.judge(answers[qid]).message}"
         )
+
+
+def _as_in_student_edition(question, checker):
+    """A copy of ``question`` that checks with ``checker`` (a prediction already made)."""
+    import copy
+
+    from crmsim.exercises.core import Prediction
+
+    student = copy.copy(question)
+    student.checker = checker
+    if isinstance(student, Prediction):
+        student.prediction = student.choices[0]
+    return student
 
 
 # --------------------------------------------------------------------------- self-contained
@@ -294,20 +374,46 @@ def test_every_relative_link_of_the_edition_resolves_inside_it(student_dir):
     assert not (student_dir / "docs" / "instructors.md").exists()
 
 
+def _code_lines(source: str) -> set[str]:
+    """The lines of a module's source that hold no part of a string (its code)."""
+    in_strings: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tokenize.tok_name[token.type].startswith(("STRING", "FSTRING")):
+            in_strings.update(range(token.start[0], token.end[0] + 1))
+    lines = source.splitlines()
+    return {line.strip() for n, line in enumerate(lines, 1) if n not in in_strings}
+
+
 def test_student_exercise_modules_hold_no_checker_and_no_solution(student_dir):
+    from crmsim.exercises.core import Discussion
+
     for module in _lesson_modules():
         source = (student_dir / "src" / "crmsim" / "exercises" / f"{module}.py").read_text()
         compile(source, module, "exec")
         original = importlib.import_module(f"crmsim.exercises.{module}")
+        code = _code_lines(Path(original.__file__).read_text(encoding="utf-8"))
         for name, question in vars(original).items():
             if not re.fullmatch(r"q\d+", name):
                 continue
-            assert f"KeyedChecker('{module}.{name}')" in source
-            assert question.checker.__name__ not in source, f"{module}.{name}: checker shipped"
+            if isinstance(question, Discussion):  # marked by hand: no key, no rubric
+                assert f"KeyedChecker('{module}.{name}')" not in source
+                for line in question.rubric.splitlines():
+                    line = line.strip(" -*")
+                    if len(line) > 12:
+                        assert line not in source, f"{module}.{name}: rubric shipped: {line}"
+            else:
+                assert f"KeyedChecker('{module}.{name}')" in source
+            checker = question.checker
+            if getattr(checker, "__module__", "") == original.__name__ and "." not in getattr(
+                checker, "__qualname__", "."
+            ):  # a module-level checker function (label_checker's are made inside core)
+                assert f"def {checker.__name__}(" not in source, f"{module}.{name}: checker shipped"
             if f"{module}.{name}" in HELPERS_THAT_ANSWER:
                 continue
             for line in question.solution_text.splitlines():
                 line = line.strip()
+                if line in code:  # the module's own code has it too (f = model.frame)
+                    continue
                 if len(line) > 12 and not line.startswith(("#", "from ", "import ")):
                     assert line not in source, f"{module}.{name}: solution shipped: {line}"
         assert "Examples\n" not in source

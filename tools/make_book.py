@@ -5,7 +5,9 @@ The site holds what a student sees, without installing anything: a landing page 
 lessons' table from ``lessons/README.md``), one page per lesson text and one per notebook,
 executed, with its figures. The notebooks are the *student edition*
 (:func:`make_student.student_notebook`): the exercises show their questions and an empty
-``answer = ...``, never the solutions, and no answer key ships.
+``answer = ...`` (a prediction left as ``...``, a written answer as an empty text), never the
+solutions, and no answer key ships. The notebooks run with this checkout's (instructor)
+package, with ``CRMSIM_HIDE_SOLUTIONS`` set so that ``solution()`` shows nothing.
 
 It is a Sphinx build with MyST-NB (Markdown and notebooks) and the Book theme, made to need
 no network:
@@ -299,6 +301,8 @@ def build(
     # draw with the inline backend, whatever backend the caller's environment asks for.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")]))
     env.pop("MPLBACKEND", None)
+    # The package is the instructor's: a cell calling ``ex.qN.solution()`` must show none.
+    env["CRMSIM_HIDE_SOLUTIONS"] = "1"
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(work / "doctrees")]
     command += ["-q"] if quiet else []
     # Sphinx builds inside ``work`` (MyST-NB writes its executed notebooks next to the output

@@ -19,7 +19,12 @@ The student edition is the same material with the solutions taken out:
 
 Exercise cells also get nbgrader's cell metadata (schema 3): each exercise code cell and each
 markdown answer is a "manually graded answer" with a ``grade_id`` (``lesson_05-q1``) and one
-point, so the notebooks can be taken into an nbgrader course without tagging cells by hand.
+point, so the notebooks can be taken into an nbgrader course without tagging cells by hand. A
+cell that only records a prediction (``ex.q4.predict(...)``, no check) is an answer cell worth
+no points (``lesson_05-q4-prediction``): predictions are recorded, not marked. A written
+(discussion) answer's solution, a triple-quoted text assigned to ``answer``, becomes an empty
+text to write in, and a line ``ex.q4.predict("falls")  # SOLUTION`` becomes
+``ex.q4.predict(...)``.
 
 The edition is self-contained: ``OUT/README.md`` (how to set up and start), ``OUT/notebooks``,
 ``OUT/lessons`` (the reading), ``OUT/docs`` (the pages the lessons link to; links to anything
@@ -30,6 +35,10 @@ solution and no worked example ships. The key is made from the answers the instr
 notebooks themselves check, by running their exercise cells in a kernel, so it follows the
 model when it is recalibrated; ``--no-key`` skips that (the modules then say every answer is
 checked when graded).
+
+For the instructor, ``--instructor`` (``build/instructor`` by default, outside the edition) gets
+``rubrics.md``: the model answer and rubric of every discussion question, which the edition
+does not ship.
 
 Usage::
 
@@ -56,11 +65,15 @@ BEGIN = re.compile(r"^(?P<indent>\s*)#+\s*BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*#+\s*END SOLUTION\s*$")
 ANSWER_ASSIGNMENT = re.compile(r"^\s*(?P<name>answer\w*|\w+_answer)\s*(?::[^=]+)?=(?!=)")
 ONE_LINE_SOLUTION = re.compile(r"^(?P<lhs>\s*[\w.\[\]'\", ]+?\s*=)(?!=).*#\s*SOLUTION\s*$")
+ONE_LINE_CALL = re.compile(r"^(?P<call>\s*[\w.]+\().*\)\s*#\s*SOLUTION\s*$")
+ANY_SOLUTION_LINE = re.compile(r"^(?P<indent>\s*).*#\s*SOLUTION\s*$")
+TEXT_ANSWER = re.compile(r"^\s*(?:answer\w*|\w+_answer)\s*(?::[^=]+)?=\s*[rRuU]?(\"\"\"|\'\'\')")
 ASSERTED_CHECK = re.compile(r"^(?P<indent>\s*)assert\s+(?P<call>[\w.]+\.check\(.*\))\s*$")
 MD_SOLUTION = re.compile(r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->", re.DOTALL)
 MD_MARKER = re.compile(r"<!--\s*(BEGIN|END) SOLUTION\s*-->")
 
 CHECK_CALL = re.compile(r"\b\w+\.(?P<question>q\d+)\.check\(")
+PREDICT_CALL = re.compile(r"\b\w+\.(?P<question>q\d+)\.predict\(")
 LESSON_IMPORT = re.compile(r"from\s+crmsim\.exercises\s+import\s+(?P<lesson>lesson_\d+)\b")
 MD_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
 MD_IMAGE = re.compile(r"!\[[^\]]*\]\((?P<target>[^)\s]+)\)")
@@ -68,6 +81,8 @@ MD_IMAGE = re.compile(r"!\[[^\]]*\]\((?P<target>[^)\s]+)\)")
 INSTRUCTOR_DOCS = {"instructors.md"}
 
 CODE_PROMPT = "# YOUR CODE HERE"
+#: What a written (discussion) answer's solution becomes: an empty text to write in.
+TEXT_PROMPT = '"""\n\n"""'
 MARKDOWN_PROMPT = "*Write your answer here.*"
 
 
@@ -99,6 +114,14 @@ def strip_code(source: str, where: str = "cell") -> str:
             if one:
                 out.append(f"{one.group('lhs')} ...")
                 continue
+            call = ONE_LINE_CALL.match(line)
+            if call:  # ex.q4.predict("falls")  # SOLUTION
+                out.append(f"{call.group('call')}...)")
+                continue
+            other = ANY_SOLUTION_LINE.match(line)
+            if other:  # marked, but neither an assignment nor a call: nothing of it stays
+                out.append(other.group("indent") + CODE_PROMPT)
+                continue
             check = ASSERTED_CHECK.match(line)
             if check:
                 out.append(f"{check.group('indent')}{check.group('call')}")
@@ -111,12 +134,13 @@ def strip_code(source: str, where: str = "cell") -> str:
                 )
             if END.match(line):
                 out.append(indent + CODE_PROMPT)
-                names: list[str] = []
+                names: dict[str, str] = {}
                 for solution_line in block:
                     match = ANSWER_ASSIGNMENT.match(solution_line)
                     if match and match.group("name") not in names:
-                        names.append(match.group("name"))
-                out.extend(f"{indent}{name} = ..." for name in names)
+                        text = TEXT_ANSWER.match(solution_line)  # a written answer
+                        names[match.group("name")] = TEXT_PROMPT if text else "..."
+                out.extend(f"{indent}{name} = {blank}" for name, blank in names.items())
                 block = None
                 continue
             block.append(line)
@@ -133,17 +157,23 @@ def strip_markdown(source: str, where: str = "cell") -> str:
     return stripped
 
 
-def nbgrader_metadata(grade_id: str, points: int = 1) -> dict:
-    """nbgrader's metadata (schema 3) for a "manually graded answer" cell."""
-    return {
-        "grade": True,
+def nbgrader_metadata(grade_id: str, points: int | None = 1) -> dict:
+    """nbgrader's metadata (schema 3) for a "manually graded answer" cell.
+
+    ``points=None`` makes it an answer cell that earns no points of its own (nbgrader's
+    "autograded answer"): a prediction, which is recorded but not marked.
+    """
+    meta = {
+        "grade": points is not None,
         "grade_id": grade_id,
         "locked": False,
-        "points": points,
         "schema_version": 3,
         "solution": True,
         "task": False,
     }
+    if points is not None:
+        meta["points"] = points
+    return dict(sorted(meta.items()))
 
 
 def student_notebook(notebook: dict, name: str = "notebook") -> dict:
@@ -162,12 +192,16 @@ def student_notebook(notebook: dict, name: str = "notebook") -> dict:
             cell["execution_count"] = None
             cell.get("metadata", {}).pop("execution", None)
             check = CHECK_CALL.search(cell["source"])
-            if check:
-                grade_id = f"{prefix}-{check.group('question')}"
+            predict = PREDICT_CALL.search(cell["source"])
+            if check or predict:
+                question = (check or predict).group("question")
+                grade_id = f"{prefix}-{question}" + ("" if check else "-prediction")
                 while grade_id in used:  # nbgrader needs each id once
                     grade_id += "-again"
                 used.add(grade_id)
-                cell.setdefault("metadata", {})["nbgrader"] = nbgrader_metadata(grade_id)
+                cell.setdefault("metadata", {})["nbgrader"] = nbgrader_metadata(
+                    grade_id, 1 if check else None
+                )
         elif cell.get("cell_type") == "markdown":
             cell["source"] = strip_markdown(source, where)
             if MD_SOLUTION.search(source):
@@ -180,90 +214,192 @@ def student_notebook(notebook: dict, name: str = "notebook") -> dict:
 
 # ------------------------------------------------------------------ the student's package
 def strip_docstring_examples(doc: str) -> str:
-    """A module docstring without its ``Examples`` section (it shows right answers)."""
+    """A docstring without its ``Examples`` section (it may show right answers)."""
     return re.split(r"\n\s*Examples\n\s*-{3,}\n", doc, maxsplit=1)[0].rstrip() + "\n"
 
 
-def _without_unused_private_functions(body: list[ast.stmt]) -> list[ast.stmt]:
-    """``body`` less the private functions nothing left calls (those only the removed
-    checkers used, such as ``_expected_q2``, compute answers)."""
-    while True:
-        # a function's own body may name it (recursion); count only uses elsewhere
-        unused = {
-            statement.name
-            for statement in body
-            if isinstance(statement, ast.FunctionDef)
-            and statement.name.startswith("_")
-            and not any(
-                isinstance(node, ast.Name) and node.id == statement.name
-                for other in body
-                if other is not statement
-                for node in ast.walk(other)
-            )
-        }
-        if not unused:
-            return body
-        body = [s for s in body if not (isinstance(s, ast.FunctionDef) and s.name in unused)]
+#: Kinds of question a lesson module may define, and the arguments each keeps in the student
+#: edition (the checker becomes the answer key's; solutions, rubrics and checkers go).
+QUESTION_KINDS = {
+    "Question": ("title", "checker", "hints"),
+    "Prediction": ("title", "checker", "choices", "outcome", "hints"),
+    "Classification": ("title", "checker", "items", "labels", "aliases", "hints"),
+    "Discussion": ("title", "min_words", "hints"),
+}
+#: Module-level names that hold answers when nothing left in the student module uses them:
+#: private names (``_expected_q2``, ``_TYPE_OF``) and ``EXPECTED...`` constants.
+DROPPABLE = re.compile(r"_\w*|EXPECTED\w*")
+
+
+def _defined_name(statement: ast.stmt) -> str | None:
+    """The one name a module-level ``def``, ``class`` or simple assignment defines, or None."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return statement.name
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        return statement.targets[0].id
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return statement.target.id
+    return None
+
+
+def _names_used(statement: ast.stmt) -> set[str]:
+    """Names a statement reads (the name it defines, if it defines one, left out)."""
+    own = _defined_name(statement)
+    if isinstance(statement, ast.Assign) and own:
+        parts: list[ast.AST] = [statement.value]
+    elif isinstance(statement, ast.AnnAssign) and own:
+        parts = [statement.annotation] + ([statement.value] if statement.value else [])
+    else:
+        parts = [statement]
+    used = {node.id for part in parts for node in ast.walk(part) if isinstance(node, ast.Name)}
+    return used - {own}
+
+
+def _without_unused_answers(
+    body: list[ast.stmt], answers: set[str] = frozenset()
+) -> list[ast.stmt]:
+    """``body`` less the definitions of :data:`DROPPABLE` names, and of ``answers`` (names the
+    removed checkers, solutions and rubrics used, such as ``Q6_ANSWER``), that nothing left uses.
+
+    Those only the removed checkers used (``_expected_q2``, a mapping of right labels) compute
+    or hold answers. What stays is found by reachability from the statements that always stay
+    (so two unused private functions calling each other both go).
+    """
+    droppable: dict[str, list[ast.stmt]] = {}
+    for statement in body:
+        name = _defined_name(statement)
+        if name and (DROPPABLE.fullmatch(name) or name in answers) and not name.startswith("__"):
+            droppable.setdefault(name, []).append(statement)
+    candidates = {id(s) for statements in droppable.values() for s in statements}
+    needed: set[str] = set()
+    for statement in body:
+        if id(statement) not in candidates:
+            needed |= _names_used(statement)
+    queue = [name for name in needed if name in droppable]
+    while queue:
+        name = queue.pop()
+        for statement in droppable[name]:
+            for used in _names_used(statement):
+                if used in droppable and used not in needed:
+                    needed.add(used)
+                    queue.append(used)
+    return [s for s in body if id(s) not in candidates or _defined_name(s) in needed]
+
+
+def _question_kind(node: ast.stmt) -> tuple[str, ast.Call] | None:
+    """``("Prediction", call)`` for ``qN = Prediction(...)`` (or a name's other kinds)."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return None
+    if not (isinstance(target, ast.Name) and re.fullmatch(r"q\d+", target.id)):
+        return None
+    if not isinstance(value, ast.Call):
+        raise ValueError(f"{target.id} is not made by a call to one of {sorted(QUESTION_KINDS)}")
+    func = value.func
+    kind = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    if kind not in QUESTION_KINDS:
+        raise ValueError(f"{target.id} = {kind}(...): not one of {sorted(QUESTION_KINDS)}")
+    return kind, value
+
+
+def _arguments(kind: str, call: ast.Call) -> dict[str, ast.expr]:
+    """A question's constructor arguments by parameter name, positional ones included."""
+    import inspect
+
+    from crmsim.exercises import core
+
+    parameters = [
+        name
+        for name in inspect.signature(getattr(core, kind).__init__).parameters
+        if name != "self"
+    ]
+    found = dict(zip(parameters, call.args, strict=False))
+    found.update({k.arg: k.value for k in call.keywords if k.arg})
+    return found
 
 
 def student_module(source: str, lesson: str) -> str:
     """An exercise module's source with its checkers and solutions replaced by the answer key.
 
-    Every ``qN = Question(title, checker, hints=..., solution=...)`` becomes
-    ``qN = Question(title, KeyedChecker("lesson_NN.qN"), hints=...)``; the checker functions
-    are removed, and so is the docstring's ``Examples`` section. Everything else (run
-    helpers, constants) stays: the notebooks use it.
+    Every question ``qN`` (a :class:`~crmsim.exercises.core.Question`, ``Prediction``,
+    ``Classification`` or ``Discussion``) is rebuilt with only the arguments the student needs
+    (:data:`QUESTION_KINDS`): its checker becomes ``KeyedChecker("lesson_NN.qN")`` (a
+    discussion keeps its own word count and has no key entry); solutions and rubrics go.
+    Checker functions, and whatever only they used among private names and ``EXPECTED...``
+    constants, are removed, as are constants only a removed solution or rubric used
+    (``solution=Q6_ANSWER``) (:func:`_without_unused_answers`), and so is every docstring's
+    ``Examples`` section (the module's and the helpers'). Everything else (run helpers, public
+    constants, a prediction's ``outcome`` function) stays: the notebooks use it.
+
+    Raises
+    ------
+    ValueError
+        If some ``qN`` is not made by one of those classes (its checker would ship), or an
+        ``EXPECTED...`` constant is still used by code that ships (a run helper, an
+        ``outcome`` function).
     """
     tree = ast.parse(source)
     checkers: set[str] = set()
+    dropped: set[str] = set()  # names the arguments that do not ship use (solution=Q6_ANSWER)
     for node in tree.body:
-        if not (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and re.fullmatch(r"q\d+", node.targets[0].id)
-            and isinstance(node.value, ast.Call)
-            and getattr(node.value.func, "id", "") == "Question"
-        ):
+        found = _question_kind(node)
+        if found is None:
             continue
-        call = node.value
-        title = (
-            call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "title")
-        )
-        checker = (
-            call.args[1]
-            if len(call.args) > 1
-            else next((k.value for k in call.keywords if k.arg == "checker"), None)
-        )
+        kind, call = found
+        name = node.targets[0].id if isinstance(node, ast.Assign) else node.target.id
+        given = _arguments(kind, call)
+        checker = given.get("checker")
         if isinstance(checker, ast.Name):
             checkers.add(checker.id)
-        hints = (
-            call.args[2]
-            if len(call.args) > 2
-            else next(
-                (k.value for k in call.keywords if k.arg == "hints"),
-                ast.Tuple(elts=[], ctx=ast.Load()),
+        for parameter, value in given.items():
+            if parameter not in QUESTION_KINDS[kind] or parameter == "checker":
+                dropped |= {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        keywords = []
+        for parameter in QUESTION_KINDS[kind]:
+            if parameter in ("title", "checker"):
+                continue
+            if parameter in given:
+                keywords.append(ast.keyword(parameter, given[parameter]))
+        args: list[ast.expr] = [given["title"]]
+        if kind != "Discussion":
+            args.append(
+                ast.Call(
+                    func=ast.Name("KeyedChecker", ast.Load()),
+                    args=[ast.Constant(f"{lesson}.{name}")],
+                    keywords=[],
+                )
             )
+        node.value = ast.Call(func=call.func, args=args, keywords=keywords)
+    tree.body = [node for node in tree.body if _defined_name(node) not in checkers]
+    tree.body = _without_unused_answers(tree.body, dropped)
+    kept = sorted(
+        name
+        for name in map(_defined_name, tree.body)
+        if name and name.lstrip("_").startswith("EXPECTED")
+    )
+    if kept:  # an answer that code shipped to students still uses
+        raise ValueError(
+            f"{lesson}: {', '.join(kept)} would ship: something other than a checker uses it"
         )
-        keyed = ast.Call(
-            func=ast.Name("KeyedChecker", ast.Load()),
-            args=[ast.Constant(f"{lesson}.{node.targets[0].id}")],
-            keywords=[],
-        )
-        node.value = ast.Call(
-            func=ast.Name("Question", ast.Load()),
-            args=[title, keyed],
-            keywords=[ast.keyword("hints", hints)],
-        )
-    tree.body = [
-        node
-        for node in tree.body
-        if not (isinstance(node, ast.FunctionDef) and node.name in checkers)
-    ]
-    tree.body = _without_unused_private_functions(tree.body)
-    first = tree.body[0] if tree.body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-        first.value.value = strip_docstring_examples(str(first.value.value))
+    for owner in [tree, *ast.walk(tree)]:  # worked examples show right answers, in helpers too
+        if not isinstance(
+            owner, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
+            continue
+        first = owner.body[0] if owner.body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            first.value.value = strip_docstring_examples(first.value.value)
     position = next(
         (
             i
@@ -412,6 +548,12 @@ At the end of each notebook, replace `...` with your answer and run the cell:
 `ex.q1.hint()` gives a hint. Answers are checked against an answer key that does not contain
 them, so this edition has no worked solutions: ask your instructor.
 
+Some questions ask for a prediction first: write it (one of the choices the question names) in
+`ex.q4.predict(...)` *before* you run the model, then check what the run shows; the check waits
+for a prediction, and a wrong one costs nothing: explaining it is the point. Answers in your own
+words go between the triple quotes after `answer =`; `check()` only counts their words, and your
+instructor marks them.
+
 To hand in, save the notebook with your answers and submit the `.ipynb` file. It is graded by
 running it from top to bottom, so check that *Run All* works before you submit.
 """
@@ -451,17 +593,51 @@ def build(
     return written
 
 
+def key_answers(answers: dict, questions: dict) -> dict:
+    """The answers the key is made from: in the form the checkers receive them
+    (:meth:`~crmsim.exercises.core.Question.canonical`: a classification's items and labels as
+    the question spells them, which is also how a student's answer reaches
+    :class:`~crmsim.exercises.key.KeyedChecker`), discussions (marked by hand) left out.
+
+    A prediction's entry is its measured answer; the prediction itself is never keyed.
+    """
+    from crmsim.exercises.core import Discussion
+
+    return {
+        qid: questions[qid].canonical(answer)
+        for qid, answer in answers.items()
+        if not isinstance(questions[qid], Discussion)
+    }
+
+
 def make_answer_key(notebooks: Path = ROOT / "notebooks", salt: str | None = None) -> dict:
     """The hashed answer key, made from what the instructor notebooks check now."""
     from crmsim.exercises import grading
     from crmsim.exercises.key import make_key
 
     answers = reference_answers(notebooks)
-    titles = {}
+    questions = {}
     for qid in answers:
-        lesson = qid.split(".")[0]
-        titles[qid] = grading.questions_of(lesson)[qid].title
-    return make_key(answers, titles, salt if salt is not None else secrets.token_hex(16))
+        questions[qid] = grading.questions_of(qid.split(".")[0])[qid]
+    keyed = key_answers(answers, questions)
+    titles = {qid: questions[qid].title for qid in keyed}
+    return make_key(keyed, titles, salt if salt is not None else secrets.token_hex(16))
+
+
+def write_rubrics(
+    folder: Path = ROOT / "build" / "instructor", questions: dict | None = None
+) -> Path:
+    """Write ``folder/rubrics.md``: every discussion question's model answer and rubric.
+
+    For the instructor, never for the student edition (it is written outside it).
+    """
+    from crmsim.exercises import grading
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "rubrics.md"
+    path.write_text(grading.rubrics_markdown(questions), encoding="utf-8")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -481,16 +657,27 @@ def main(argv: list[str] | None = None) -> int:
         help="skip running the instructor notebooks for the answer key (no checks offline)",
     )
     parser.add_argument("--salt", help="salt of the answer key's hashes (random by default)")
+    parser.add_argument(
+        "--instructor",
+        type=Path,
+        default=ROOT / "build" / "instructor",
+        help="folder for the instructor's rubrics.md (model answers and rubrics of the "
+        "discussion questions); keep it apart from the edition (default build/instructor)",
+    )
     args = parser.parse_args(argv)
+    if args.instructor.resolve().is_relative_to(args.out.resolve()):
+        print("make_student: --instructor must not be inside --out", file=sys.stderr)
+        return 2
     try:
         key = None if args.no_key else make_answer_key(args.notebooks, args.salt)
         written = build(args.out, args.notebooks, args.lessons, key=key)
     except SolutionMarkerError as err:
         print(f"make_student: {err}", file=sys.stderr)
         return 1
+    rubrics = write_rubrics(args.instructor)
     print(
         f"student edition: {len(written)} notebooks in {args.out / 'notebooks'}, lessons in "
-        f"{args.out / 'lessons'}"
+        f"{args.out / 'lessons'}; for the instructor only: {rubrics}"
     )
     return 0
 

@@ -744,6 +744,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     book.to_csv(out, index=False)
     totals = book[book["question"] == "total"]
     print(f"{len(totals)} student(s) graded; gradebook written to {out}")
+    manual = book["status"].astype(str).str.startswith(grading.MANUAL)
+    if manual.any():
+        discussions = out.with_name(f"{out.stem}-discussions.md")
+        discussions.write_text(grading.discussions_markdown(book), encoding="utf-8")
+        print(
+            f"{int(manual.sum())} discussion answer(s) to mark by hand (points left empty): "
+            f"{discussions}, beside each question's rubric"
+        )
     return 0
 
 
@@ -1054,7 +1062,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every notebook under SUBMISSIONS (SUBMISSIONS/<student>/*.ipynb or "
         "SUBMISSIONS/<student>.ipynb) in a kernel of this Python environment, check the "
         "answers it gave with this installation's checkers and write one row per student and "
-        "question, and a total per student. Grading executes the notebooks: run untrusted "
+        "question, and a total per student. Discussion answers are left to mark by hand "
+        "(status manual, points empty) and gathered with their rubrics in "
+        "<OUT stem>-discussions.md. Grading executes the notebooks: run untrusted "
         "ones in a container.",
     )
     grade.add_argument("submissions", help="folder of collected notebooks")

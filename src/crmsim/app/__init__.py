@@ -19,10 +19,16 @@ Standalone, in a browser::
     crmsim app                      # serves http://127.0.0.1:8765 and prints the address
     crmsim app --port 9000
 
-In a notebook cell (JupyterLab or Notebook, with the ``lab`` extra installed)::
+In a notebook cell (JupyterLab 4, with the ``lab`` extra installed)::
 
-    from crmsim.app import Page
-    Page(scenario_name="opening_discount")
+    from crmsim.app import NotebookPage
+    NotebookPage(scenario_name="opening_discount")
+
+:func:`NotebookPage` is the same page with its sidebar laid out in the cell: the scenario card,
+Reset / ▶ / Step and the levers in a column on the left, the views on the right
+(:mod:`crmsim.app.notebook`). :func:`Page` is the page ``crmsim app`` serves; shown in a
+notebook, its controls would go missing (Solara puts them in an app bar that Vuetify 3 draws
+only inside a page-wide layout, which a notebook's output lacks).
 
 Pick a scenario to load its settings into the controls. A lever moved applies to the run from
 the next week on, as ``model.policy = model.policy.replace(...)`` does in a notebook: press
@@ -43,7 +49,12 @@ one figure at a time, picked from a menu and drawn large (:data:`PRESENT_SIZE`,
 :data:`PRESENT_DPI`), with Reset / ▶ / Step and the monitors above it and the levers folded
 away, all of it on a 1280×720 screen. After Reset the previous run is drawn dotted behind the
 new one, and **Band: 5 other seeds** shades the lowest to highest values of replications of
-the settings in use (:mod:`crmsim.app.compare`).
+the settings in use (:mod:`crmsim.app.compare`). **Compare with** (or ``compare=<scenario>``
+in the address) runs a second policy side by side, as B: that scenario's policy on the same
+seed, people and market, moving on week for week with the run (A) at Step, ▶ and "Run 156
+weeks", and started afresh beside each new run at Reset. The customers, churn, trust, profit
+and referral figures draw B dash-dotted over A, the monitors show B's value and A − B, and the
+header says where B's policy differs from A's levers (:func:`~crmsim.app.compare.pair`).
 
 Why a subclass
 --------------
@@ -67,11 +78,12 @@ How it is built
   of the main area;
 * :mod:`crmsim.app.export`: the weekly table, figures and levers as files to download;
 * :mod:`crmsim.app.compare`: the previous run and replications on other seeds, drawn behind
-  the run in use;
+  the run in use, and a second policy run side by side with it on the same seed;
 * :mod:`crmsim.app.link`: the settings in use kept in the page's address;
 * :mod:`crmsim.app.play`: :class:`Player`, which plays a run (▶) and redraws a few times a
   second;
 * :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
+* :mod:`crmsim.app.notebook`: :func:`NotebookPage`, the page laid out for a notebook cell;
 * :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline.
 """
 
@@ -80,7 +92,19 @@ from __future__ import annotations
 import solara
 
 from crmsim.app import dashboard
-from crmsim.app.compare import REPLICATIONS, TRACES, Comparison, comparison, replicate
+from crmsim.app.compare import (
+    B_STYLE,
+    MARKET_LEVERS,
+    NOTHING,
+    OWN_LINES,
+    REPLICATIONS,
+    TRACES,
+    Comparison,
+    comparison,
+    follow,
+    pair,
+    replicate,
+)
 from crmsim.app.controls import CHANNEL_SETS, model_params
 from crmsim.app.dashboard import (
     Controls,
@@ -101,7 +125,7 @@ from crmsim.app.levers import (
     in_words,
     lever_values,
 )
-from crmsim.app.link import presenting, settings_from_query, settings_query
+from crmsim.app.link import comparing, presenting, settings_from_query, settings_query
 from crmsim.app.model import (
     ATTRIBUTES,
     DEFAULT_SCENARIO,
@@ -113,12 +137,14 @@ from crmsim.app.model import (
     parse_seed,
     target_label,
 )
+from crmsim.app.notebook import NotebookLayout, NotebookPage
 from crmsim.app.play import FIGURE_PERIOD, INTERVAL, TEXT_PERIOD, Player
 from crmsim.app.views import (
     FIGURE_DPI,
     FIGURE_SCALE,
     FIGURES,
     INFO,
+    MONITORS,
     NETWORK_LIMIT,
     NO_HISTORY,
     NOTES,
@@ -127,6 +153,7 @@ from crmsim.app.views import (
     PRESENT_SIZE,
     PRESENT_VIEWS,
     TABS,
+    CompareMenu,
     FigureCache,
     FigureView,
     Info,
@@ -137,6 +164,7 @@ from crmsim.app.views import (
     PresentView,
     Views,
     chosen,
+    compared_monitors,
     draw_figure,
     draw_views,
     fit_titles,
@@ -151,6 +179,7 @@ from crmsim.app.views import (
     places,
     render_png,
     settings_lines,
+    side_by_side_lines,
     summary_line,
     view_image,
 )
@@ -184,6 +213,17 @@ __all__ = [
     "Comparison",
     "comparison",
     "replicate",
+    "B_STYLE",
+    "MARKET_LEVERS",
+    "NOTHING",
+    "OWN_LINES",
+    "CompareMenu",
+    "compared_monitors",
+    "comparing",
+    "follow",
+    "pair",
+    "side_by_side_lines",
+    "MONITORS",
     "PRESENT_DPI",
     "PRESENT_SIZE",
     "PRESENT_VIEWS",
@@ -224,6 +264,8 @@ __all__ = [
     "places",
     "Overview",
     "Page",
+    "NotebookLayout",
+    "NotebookPage",
     "PlayButtons",
     "Views",
     "draw_figure",

@@ -21,17 +21,18 @@ import solara
 
 from crmsim import scenarios
 from crmsim.app import export
-from crmsim.app.compare import REPLICATIONS, comparison, replicate
+from crmsim.app.compare import REPLICATIONS, comparison, follow, pair, replicate
 from crmsim.app.controls import model_params
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
-from crmsim.app.link import presenting, settings_from_query, settings_query
+from crmsim.app.link import comparing, presenting, settings_from_query, settings_query
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
 from crmsim.app.play import INTERVAL, Player
-from crmsim.app.views import PRESENT_VIEWS, FigureCache, Views, draw_views
+from crmsim.app.views import PRESENT_VIEWS, CompareMenu, FigureCache, Views, draw_views
 
 
 def run_weeks(model: DashboardModel, weeks: int = RUN_WEEKS) -> str | None:
-    """Simulate ``weeks`` more weeks; return an error message instead of raising.
+    """Simulate ``weeks`` more weeks (and as many of the run side by side, if any); return an
+    error message instead of raising.
 
     Examples
     --------
@@ -42,6 +43,7 @@ def run_weeks(model: DashboardModel, weeks: int = RUN_WEEKS) -> str | None:
     try:
         with model.lock:
             model.run(weeks, progress=False)
+        follow(model)
     except ValueError as err:
         return str(err)
     return None
@@ -105,7 +107,7 @@ def PlayButtons(
                 playing.set(False)
 
     def step() -> None:
-        model.value.step()
+        _step_week(model.value)
         on_week()
 
     with solara.Row(justify="space-between"):
@@ -242,23 +244,32 @@ def _watched() -> Callable[[], bool] | None:
 
 
 def with_previous(new: DashboardModel, old: DashboardModel) -> DashboardModel:
-    """``new``, with ``old`` (if it ran) to be drawn faintly behind it; replications under way
-    for ``old`` stop."""
+    """``new``, with ``old`` (if it ran) to be drawn faintly behind it, and beside it a fresh
+    run of the policy ``old`` was compared with, if any (:func:`~crmsim.app.compare.pair`);
+    replications under way for ``old`` stop."""
     comparison(old).cancel.set()
     if old.week:
         comparison(new).previous = old.snapshot()
+    choice = comparison(old).choice
+    if choice is not None:
+        pair(new, choice)
     return new
 
 
 def _step_week(model: DashboardModel) -> bool:
-    """One week of ``model``, for ▶: whether the run can go on."""
+    """One week of ``model`` and of the run beside it, if any (Step, ▶): whether the run can
+    go on."""
     model.step()
+    follow(model)
     return bool(model.running)
 
 
 @solara.component
 def Page(
-    scenario_name: str = DEFAULT_SCENARIO, n_customers: int | None = None, rng: Any = 0
+    scenario_name: str = DEFAULT_SCENARIO,
+    n_customers: int | None = None,
+    rng: Any = 0,
+    compare_with: str | None = None,
 ) -> None:
     """The dashboard: scenario card, Reset / ▶ / Step and the levers, and the views.
 
@@ -270,18 +281,27 @@ def Page(
         People in the first run's market; the scenario's by default.
     rng : int, str or None
         Seed of the first run.
+    compare_with : str, optional
+        A scenario whose policy runs side by side with the run from the start, as B
+        (:func:`~crmsim.app.compare.pair`).
     """
     router = solara.use_router()
     # The settings in the address (a reload, a shared link) over the page's arguments.
     from_link, kano = settings_from_query(router.search, scenario_name)
-    first = solara.use_memo(
-        lambda: DashboardModel(
+    # The policy run side by side (B), if any: kept with the run, and over Reset.
+    compare = solara.use_reactive(comparing(router.search) or compare_with)
+
+    def first_run() -> DashboardModel:
+        run = DashboardModel(
             **{"n_customers": n_customers, "rng": rng, **from_link},
             weeks=RUN_WEEKS,
             errors="show",
-        ),
-        [],
-    )
+        )
+        if compare.value is not None:
+            pair(run, compare.value)
+        return run
+
+    first = solara.use_memo(first_run, [])
     model = solara.use_reactive(first)
     # The images of the views, kept as long as the page is open (each run's only while
     # the run exists): a tab opened again is not drawn again.
@@ -355,6 +375,20 @@ def Page(
         replicate(model.value, REPLICATIONS, on_progress=lambda: redraw(True))
         redraw(False)
 
+    def pick_compare(choice: str | None) -> None:
+        # Built and run up to the week of the run in use at once, playing or not; while
+        # playing, the player draws it with the next week (the figures are its to draw).
+        try:
+            pair(model.value, choice)
+        except ValueError as err:  # a policy this run's population cannot take
+            message.set(f"Not compared: {in_words(str(err))}")
+            pair(model.value, None)
+            choice = None
+        else:
+            message.set(None)
+        compare.set(choice)
+        redraw(not playing.value)
+
     def remount() -> None:
         generation.set(generation.value + 1)
 
@@ -384,7 +418,7 @@ def Page(
 
     # The settings in use kept in the address, so that a reload or a shared link restores
     # them (without a router, as in a notebook, there is no address to keep them in).
-    query = settings_query(model.value, per_attribute.value, present.value)
+    query = settings_query(model.value, per_attribute.value, present.value, compare.value)
 
     def keep_in_address() -> None:
         if router.set_path is not None and (router.search or "") != query:
@@ -422,7 +456,8 @@ def Page(
                 outlined=True,
                 on_click=toggle_present,
             )
-        Views(model.value, cache, revision.value, clock, tab, shown, person)
+        # The "Compare with" menu in the bar beside the "Figure" menu: the same height.
+        Views(model.value, cache, revision.value, clock, tab, shown, person, pick_compare)
         return
     with solara.Sidebar(), solara.Column():
         with solara.Card("Scenario"):
@@ -444,12 +479,6 @@ def Page(
             )
             solara.Button(f"Run {RUN_WEEKS} weeks", color="primary", on_click=run_button)
             solara.Button(
-                f"Band: {REPLICATIONS} other seeds",
-                outlined=True,
-                on_click=band,
-                style={"margin-top": "8px"},
-            )
-            solara.Button(
                 "Present",
                 icon_name="mdi-projector-screen",
                 outlined=True,
@@ -458,6 +487,20 @@ def Page(
             )
             if message.value:
                 solara.Error(message.value)
+        with solara.Card("Compare"):
+            CompareMenu(compare.value, pick_compare)
+            solara.Text(
+                "B runs the chosen scenario's policy on this run's seed, people and market, "
+                "week for week beside it: the figures draw it dash-dotted, the monitors show "
+                "A − B. Pick this run's own scenario to compare your levers with its own.",
+                classes=["crmsim-description"],
+            )
+            solara.Button(
+                f"Band: {REPLICATIONS} other seeds",
+                outlined=True,
+                on_click=band,
+                style={"margin-top": "8px"},
+            )
         with solara.Card("Levers"):
             controls()
         with solara.Card("Export"):

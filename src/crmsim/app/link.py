@@ -4,7 +4,8 @@ them: :func:`settings_query` writes the query string, :func:`settings_from_query
 Only what makes the run is written: the scenario, the seed, the run set-up where it differs
 from the scenario's, and the levers where they differ from the scenario (so that a link stays
 short and says what was changed), for example
-``?scenario=baseline&seed=42&respect=0.2&discount=0.3``.
+``?scenario=baseline&seed=42&respect=0.2&discount=0.3``; then the policy run side by side, if
+any (``compare=customer_centric``, :func:`comparing`), and presentation mode (``present=1``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ def _text(value: Any) -> str:
 
 
 def settings_query(
-    model: DashboardModel, per_attribute: bool = False, present: bool = False
+    model: DashboardModel,
+    per_attribute: bool = False,
+    present: bool = False,
+    compare: str | None = None,
 ) -> str:
     """The query string (without ``?``) that restores ``model``'s settings.
 
@@ -40,6 +44,8 @@ def settings_query(
         Otherwise, service levels set all alike are written as one ``service_quality``.
     present : bool
         Whether the page is in presentation mode (written as ``present=1``, last).
+    compare : str, optional
+        The scenario whose policy runs side by side (written as ``compare=<name>``).
 
     Returns
     -------
@@ -73,9 +79,25 @@ def settings_query(
     for name in LEVERS:  # in the sidebar's order
         if name in changed:
             query[name] = _text(changed[name])
+    if compare:
+        query["compare"] = compare
     if present:
         query["present"] = "1"
     return urlencode(query)
+
+
+def comparing(search: str | None) -> str | None:
+    """The scenario whose policy the query asks to run side by side (``compare=<name>``), or
+    ``None`` if it names none or one that does not exist.
+
+    Examples
+    --------
+    >>> comparing("?scenario=baseline&compare=customer_centric"), comparing("compare=nope")
+    ('customer_centric', None)
+    """
+    pairs = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+    name = pairs.get("compare")
+    return name if name in scenarios.names() else None
 
 
 def presenting(search: str | None) -> bool:

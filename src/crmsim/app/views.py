@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from crmsim import analysis, plots, scenarios
-from crmsim.app.compare import TRACES, comparison, overlay
+from crmsim.app.compare import NOTHING, TRACES, comparison, overlay
 from crmsim.app.levers import LEVERS, differences, in_words, lever_values, show
 from crmsim.app.model import RUN_WEEKS, DashboardModel
 from crmsim.model import CLASS_SIZE, CRMModel
@@ -128,6 +128,9 @@ INFO: dict[str, tuple[str, ...]] = {
         "from the scenario and the levers changed during the run; the address of the page "
         "keeps them, to reload or share. The Export card downloads the weekly table, the "
         "figures and the levers as a policy file for crmsim compare.",
+        "To weigh two policies, pick a scenario under Compare with: its policy runs beside "
+        "yours on the same seed, people and market, and moves on with it. The figures draw "
+        "it dash-dotted as B, yours being A, and the monitors show both and the difference.",
     ),
     "THINGS TO NOTICE": (
         "How churn per quarter moves when an opening discount ends, and who leaves: the "
@@ -140,7 +143,7 @@ INFO: dict[str, tuple[str, ...]] = {
     "THINGS TO TRY": (
         "Play a run and, halfway, set respect to its lowest: watch the marketers.",
         "Run the same seed with and without a referral reward, and compare the marketers and "
-        "the profit.",
+        "the profit; or compare with customer_centric and play: where do the lines part?",
         "Lower the service quality and raise complaint recovery: can recovery make up for "
         "failures?",
         "Staff only e-mail, then only the phone: what happens to the complaints and to the "
@@ -696,6 +699,7 @@ _STYLE = """
 .crmsim-monitor { border: 1px solid #bbb; border-radius: 4px; padding: 2px 10px; min-width: 9rem; }
 .crmsim-monitor-name { font-size: 0.8rem; opacity: 0.8; }
 .crmsim-monitor-value { font-size: 1.3rem; font-weight: 600; }
+.crmsim-monitor-b { font-size: 0.8rem; color: #1f6f9f; white-space: nowrap; }
 .crmsim-click-catcher { position: absolute; inset: 0; cursor: pointer; }
 .crmsim-history { max-height: 22rem; overflow-y: auto; font-size: 0.85rem;
   border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px; }
@@ -714,6 +718,8 @@ _STYLE = """
   height: auto; max-height: calc(100vh - 240px); }
 .crmsim-present-bar .crmsim-monitor { min-width: 7rem; padding: 0 8px; }
 .crmsim-present-bar .crmsim-monitor-value { font-size: 1.15rem; }
+.crmsim-present-bar .crmsim-monitor-b { font-size: 0.75rem; }
+.crmsim-present-b img { max-height: calc(100vh - 262px); }
 """
 
 
@@ -727,20 +733,26 @@ def _placeholder(model: CRMModel) -> None:
 
 @solara.component
 def FigureView(
-    model: DashboardModel, key: str, cache: FigureCache, week: int | None = None
+    model: DashboardModel,
+    key: str,
+    cache: FigureCache,
+    week: int | None = None,
+    compared: int = 0,
 ) -> None:
     """One figure of :data:`FIGURES` for the run so far, its image kept in ``cache``.
 
     ``week`` is the week the page asks for: the figure is drawn again when it changes (while
     playing, the page asks a few times a second, not every week). By default, and as a
     SolaraViz component (given a key and a :class:`FigureCache`), the model's week.
+    ``compared`` is the run's comparison's token (:class:`~crmsim.app.compare.Comparison`): a
+    band or a B arriving redraws the figure at the same week.
     """
     update_counter.get()  # Mesa bumps this after each step: redraw
     if week is None:
         week = model.week
     image = solara.use_memo(
         lambda: view_image(model, key, cache, week) if model.week else None,
-        [model, week, key, cache],
+        [model, week, key, cache, compared],
     )
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
@@ -751,10 +763,15 @@ def FigureView(
 
 @solara.component
 def PresentView(
-    model: DashboardModel, key: str, cache: FigureCache, week: int, person: int | None = None
+    model: DashboardModel,
+    key: str,
+    cache: FigureCache,
+    week: int,
+    person: int | None = None,
+    compared: int = 0,
 ) -> None:
     """Presentation mode's one view, ``key`` of :data:`PRESENT_VIEWS`, drawn large; the
-    network picks out ``person``."""
+    network picks out ``person``; ``compared`` as for :func:`FigureView`."""
     small = key != "network" or model.n_customers <= NETWORK_LIMIT
     image = solara.use_memo(
         lambda: (
@@ -762,9 +779,11 @@ def PresentView(
             if model.week and small
             else None
         ),
-        [model, week, key, cache, person],
+        [model, week, key, cache, person, compared],
     )
-    with solara.Column(classes=["crmsim-figure", "crmsim-present"]):
+    # With B, the monitors above it have a line more: the figure gives up the room.
+    side_by_side = ["crmsim-present-b"] if comparison(model).other is not None else []
+    with solara.Column(classes=["crmsim-figure", "crmsim-present", *side_by_side]):
         if image is None:
             _placeholder(model)
         else:
@@ -923,6 +942,31 @@ def summary_line(model: DashboardModel) -> str:
     return " · ".join(parts)
 
 
+#: The monitors above the figures, in order.
+MONITORS = ("Active customers", "Marketers", "Churn this quarter", "Profit so far")
+
+
+def _monitor_values(frame: pd.DataFrame) -> tuple[float, ...]:
+    """The monitors' numbers for a weekly frame of at least one week (churn ``nan`` if none)."""
+    last = frame.iloc[-1]
+    customers = int(last["actual"] + last["loyal"] + last["marketer"])
+    start = (len(frame) - 1) // 13 * 13  # the first week of the quarter under way
+    quarter = frame.iloc[start:]
+    churn = analysis.period_churn(quarter, len(quarter))["churn"]
+    return (
+        customers,
+        int(last["marketer"]),
+        float("nan") if churn.isna().all() else float(churn.iloc[-1]),
+        float(frame["profit"].sum()),
+    )
+
+
+def _monitor_text(name: str, value: float) -> str:
+    if name == "Churn this quarter":
+        return "–" if np.isnan(value) else f"{value:.1%}"
+    return f"{value:,.0f}"
+
+
 def monitors(model: DashboardModel) -> dict[str, str]:
     """The key figures of the run so far, as the monitors above the figures show them.
 
@@ -935,37 +979,65 @@ def monitors(model: DashboardModel) -> dict[str, str]:
     ['0', '0', '–', '0']
     """
     frame = model.snapshot()
-    names = ("Active customers", "Marketers", "Churn this quarter", "Profit so far")
     if len(frame) == 0:
-        return dict(zip(names, ("0", "0", "–", "0"), strict=True))
-    last = frame.iloc[-1]
-    customers = int(last["actual"] + last["loyal"] + last["marketer"])
-    start = (len(frame) - 1) // 13 * 13  # the first week of the quarter under way
-    quarter = frame.iloc[start:]
-    churn = analysis.period_churn(quarter, len(quarter))["churn"]
-    churn_text = "–" if churn.isna().all() else f"{churn.iloc[-1]:.1%}"
-    return dict(
-        zip(
-            names,
-            (
-                f"{customers:,}",
-                f"{int(last['marketer']):,}",
-                churn_text,
-                f"{frame['profit'].sum():,.0f}",
-            ),
-            strict=True,
-        )
-    )
+        return dict(zip(MONITORS, ("0", "0", "–", "0"), strict=True))
+    values = _monitor_values(frame)
+    return {name: _monitor_text(name, value) for name, value in zip(MONITORS, values, strict=True)}
+
+
+def _difference(name: str, a: float, b: float) -> str:
+    if name == "Churn this quarter":
+        if np.isnan(a) or np.isnan(b):
+            return "–"
+        text = f"{(a - b) * 100:+.1f} points"
+    else:
+        text = f"{a - b:+,.0f}"
+    return text.replace("-", "−")  # a minus sign, as wide as the plus
+
+
+def compared_monitors(model: DashboardModel) -> dict[str, str]:
+    """What the monitors add under each value when B runs beside the run (:func:`pair`): B's
+    value and A minus B, both at the same week; empty without B.
+
+    Examples
+    --------
+    >>> from crmsim.app.compare import pair
+    >>> model = DashboardModel(n_customers=300, rng=2, weeks=20)
+    >>> compared_monitors(model)
+    {}
+    >>> _ = pair(model, "customer_centric")
+    >>> compared_monitors(model)["Profit so far"]  # doctest: +ELLIPSIS
+    'B ... · A − B ...'
+    """
+    other = comparison(model).other
+    if other is None:
+        return {}
+    mine, theirs = model.snapshot(), other.snapshot()
+    weeks = min(len(mine), len(theirs))  # while playing, B may be a week behind for a moment
+    if weeks == 0:
+        return {name: "B –" for name in MONITORS}
+    a = _monitor_values(mine.iloc[:weeks])
+    b = _monitor_values(theirs.iloc[:weeks])
+    return {
+        name: f"B {_monitor_text(name, vb)} · A − B {_difference(name, va, vb)}"
+        for name, va, vb in zip(MONITORS, a, b, strict=True)
+    }
 
 
 @solara.component
 def Monitors(model: DashboardModel, redraws: int = 0) -> None:
-    """The key figures in boxes, as NetLogo's monitors; ``redraws`` changes as the run moves on."""
+    """The key figures in boxes, as NetLogo's monitors; ``redraws`` changes as the run moves on.
+
+    With B beside the run (:func:`~crmsim.app.compare.pair`), each box also shows B's value and
+    the difference (:func:`compared_monitors`)."""
+    against = compared_monitors(model)
     with solara.Row(gap="8px", classes=["crmsim-monitors"]):
         for name, value in monitors(model).items():
             with solara.Column(gap="0px", classes=["crmsim-monitor"]):
                 solara.Text(name, classes=["crmsim-monitor-name"])
                 solara.Text(value, classes=["crmsim-monitor-value"])
+                if name in against:
+                    solara.Text(against[name], classes=["crmsim-monitor-b"])
 
 
 @solara.component
@@ -1014,6 +1086,46 @@ def settings_lines(model: DashboardModel) -> list[str]:
                 for week, name, old, new in model.changes
             )
         )
+    return lines + side_by_side_lines(model)
+
+
+def side_by_side_lines(model: DashboardModel) -> list[str]:
+    """What the header says of B, the run side by side (:func:`~crmsim.app.compare.pair`):
+    what B is, and where its policy differs from the levers of the run in use (A). Empty
+    without B.
+
+    Examples
+    --------
+    >>> from crmsim.app.compare import pair
+    >>> model = DashboardModel(n_customers=100, rng=4, weeks=2)
+    >>> _ = pair(model, "opening_discount")
+    >>> first, second = side_by_side_lines(model)
+    >>> print(first)  # doctest: +ELLIPSIS
+    Side by side: A is this run; B runs opening_discount's policy on the same seed 4, 100 people...
+    >>> print(second)  # doctest: +ELLIPSIS
+    B differs from A in: Discount (share off the price) 0.3 (A 0); Discount until week ...
+    """
+    found = comparison(model)
+    other = found.other
+    if other is None or found.choice is None:
+        return []
+    lines = [
+        f"Side by side: A is this run; B runs {found.choice}'s policy on the same seed "
+        f"{model.seed}, {model.n_customers:,} people and market"
+    ]
+    with model.lock:
+        mine = lever_values(model.policy, model.market)
+    with other.lock:
+        theirs = lever_values(other.policy, other.market)
+    changed = [
+        f"{LEVERS[name].label} {show(value)} (A {show(other_value)})"
+        for name, value, other_value in differences(theirs, mine)
+    ]
+    lines.append(
+        "B differs from A in: " + "; ".join(changed)
+        if changed
+        else "B's policy is A's levers as they are now: the two lines lie on each other"
+    )
     return lines
 
 
@@ -1043,6 +1155,21 @@ def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None
 
 
 @solara.component
+def CompareMenu(
+    choice: str | None, on_choice: Callable[[str | None], None], dense: bool = False
+) -> None:
+    """The "Compare with" menu: nothing, or a scenario whose policy runs beside the run as B
+    (:func:`~crmsim.app.compare.pair`); ``on_choice`` gets the scenario's name or ``None``."""
+    solara.Select(
+        "Compare with (B, same seed)",
+        value=choice or NOTHING,
+        values=[NOTHING, *scenarios.names()],
+        on_value=lambda name: on_choice(None if name == NOTHING else name),
+        dense=dense,
+    )
+
+
+@solara.component
 def Views(
     model: DashboardModel,
     cache: FigureCache,
@@ -1051,11 +1178,13 @@ def Views(
     tab: solara.Reactive[int] | None = None,
     present: solara.Reactive[str] | None = None,
     person: solara.Reactive[int | None] | None = None,
+    on_compare: Callable[[str | None], None] | None = None,
 ) -> None:
     """The main area: the overview and the figures, one tab at a time.
 
     With ``present`` (the key of a view of :data:`PRESENT_VIEWS`), presentation mode: a menu
-    of the views and the monitors in one row, and that view alone, drawn large.
+    of the views and the monitors in one row, and that view alone, drawn large; with
+    ``on_compare``, the "Compare with" menu too (:func:`CompareMenu`).
 
     ``revision`` changes when a lever changes the running model (the overview shows it).
     ``clock`` holds ``(redraws, week)``, set by the page after each week or, while playing, a
@@ -1086,12 +1215,22 @@ def Views(
                         {v: k for k, v in PRESENT_VIEWS.items()}[name]
                     ),
                 )
+            if on_compare is not None:
+                with solara.Div(style={"width": "15rem"}):
+                    CompareMenu(comparison(model).choice, on_compare)
             with solara.Column(gap="0px", classes=["crmsim-monitor"]):
                 solara.Text("Week", classes=["crmsim-monitor-name"])
                 solara.Text(f"{len(model.snapshot())}", classes=["crmsim-monitor-value"])
             Monitors(model, redraws)
             solara.Text(comparison(model).progress, classes=["crmsim-settings"])
-        PresentView(model, present.value, cache, week, chosen(model, person.value))
+        PresentView(
+            model,
+            present.value,
+            cache,
+            week,
+            chosen(model, person.value),
+            comparison(model).token,
+        )
         return
     Overview(model, revision, redraws)
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
@@ -1114,4 +1253,4 @@ def Views(
                     for paragraph in NOTES[key]:
                         solara.Text(paragraph, classes=["crmsim-description"])
             else:
-                FigureView(model, key, cache, week)
+                FigureView(model, key, cache, week, comparison(model).token)

@@ -18,6 +18,30 @@ Examples
 True
 """
 
-from crmsim.exercises.core import Feedback, Question, close_to, question_id
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    close_to,
+    label_checker,
+    normalize_label,
+    question_id,
+    read_number,
+    sentence,
+)
 
-__all__ = ["Feedback", "Question", "close_to", "question_id"]
+__all__ = [
+    "Classification",
+    "Discussion",
+    "Feedback",
+    "Prediction",
+    "Question",
+    "close_to",
+    "label_checker",
+    "normalize_label",
+    "question_id",
+    "read_number",
+    "sentence",
+]

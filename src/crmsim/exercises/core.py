@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,25 +20,117 @@ class Feedback:
     message: str
 
 
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-cased and the rest left as written.
+
+    Unlike ``str.capitalize``, names in the text keep their case, so feedback that mentions
+    ``crmsim.episodes.RECOVERED_SERVICE`` still names the constant the learner must look up.
+
+    Examples
+    --------
+    >>> sentence("the term is RECOVERED_SERVICE")
+    'The term is RECOVERED_SERVICE'
+    """
+    return text[:1].upper() + text[1:]
+
+
 def close_to(expected: float, rel: float = 1e-3, abs_: float = 1e-9) -> Callable[[Any], bool]:
     """A predicate: is a number within ``rel`` (relative) or ``abs_`` of ``expected``?"""
 
     def within(value: Any) -> bool:
-        try:
-            return math.isclose(float(value), expected, rel_tol=rel, abs_tol=abs_)
-        except (TypeError, ValueError):
-            return False
+        number = as_number(value)
+        return number is not None and math.isclose(number, expected, rel_tol=rel, abs_tol=abs_)
 
     return within
 
 
+#: Persian and Arabic-Indic digits, and their decimal and thousands marks, as ASCII.
+_DIGITS = str.maketrans(
+    "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬٪",
+    "01234567890123456789.,%",
+)
+
+
+#: "percent" written out (English or Persian) after a number reads as a percent sign.
+_PERCENT_WORDS = re.compile(r"\s*(?:per\s*cent|percent|pct|درصد)\s*$")
+
+
+def read_number(text: str) -> float | None:
+    """A number written as text, or None: ``"0.3"``, ``"1,000"``, ``"12%"``, ``"۱۲٪"``.
+
+    A percent sign (or the word, ``"12 percent"``, ``"۱۲ درصد"``) divides by 100, so ``"1%"``
+    reads as 0.01, the share it names. Persian and Arabic-Indic digits read as their ASCII
+    twins.
+
+    Examples
+    --------
+    >>> read_number("۱٪"), read_number("1,000"), read_number("12 percent")
+    (0.01, 1000.0, 0.12)
+    >>> read_number("about ten") is None
+    True
+    """
+    cleaned = text.translate(_DIGITS).strip().lower()
+    cleaned = _PERCENT_WORDS.sub("%", cleaned)
+    for blank in (" ", "\u200c", "\u00a0", "\u202f"):
+        cleaned = cleaned.replace(blank, "")
+    cleaned = cleaned.replace("\u2212", "-")  # the minus sign of typeset text
+    percent = cleaned.endswith("%")
+    if percent:
+        cleaned = cleaned[:-1]
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
+        cleaned = cleaned.replace(",", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return value / 100 if percent else value
+
+
 def as_number(answer: Any) -> float | None:
-    """The answer as a finite float, or None if it is not one number."""
+    """The answer as a finite float, or None if it is not one number (texts such as "1%" read)."""
+    if isinstance(answer, str):
+        return read_number(answer)
     try:
         value = float(answer)
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
+
+
+def as_pair(answer: Any) -> tuple[float, float] | None:
+    """The answer as a pair of finite numbers ``(first, second)``, or None if it is not one."""
+    if isinstance(answer, str):
+        return None
+    try:
+        first, second = answer
+    except (TypeError, ValueError):
+        return None
+    a, b = as_number(first), as_number(second)
+    return None if a is None or b is None else (a, b)
+
+
+#: The choices of a prediction about how a measure moves between two runs.
+TREND_CHOICES = ("rises", "falls", "stays about the same")
+
+
+def trend(before: float, after: float) -> str:
+    """How a measure moves from ``before`` to ``after``, as one of :data:`TREND_CHOICES`.
+
+    A change of less than about 15 % either way (a rise under 15 %, a fall under 13 %) is
+    "stays about the same": smaller gaps between a few runs are mostly luck.
+
+    Examples
+    --------
+    >>> trend(100, 130), trend(100, 80), trend(100, 105)
+    ('rises', 'falls', 'stays about the same')
+    """
+    if after > 1.15 * before:
+        return "rises"
+    if after < 0.87 * before:
+        return "falls"
+    return "stays about the same"
 
 
 def is_percentage_of(value: float, share: float, tolerance: float = 0.002) -> bool:
@@ -74,17 +169,37 @@ class Question:
 
     def check(self, answer: Any = None, quiet: bool = False) -> bool:
         """Check ``answer``; print feedback (unless ``quiet``) and return whether it is right."""
-        if answer is None or answer is Ellipsis:
-            feedback = Feedback(False, "No answer yet: replace the ____ or ... with your answer.")
-        else:
-            try:
-                feedback = self.checker(answer)
-            except Exception as err:  # a learner's odd answer must not crash the lesson
-                feedback = Feedback(False, f"Could not check that answer ({err}).")
+        feedback = self._feedback(answer, self.judge)
         if not quiet:
             mark = "Correct" if feedback.correct else "Not yet"
             print(f"{mark} — {self.title}: {feedback.message}")
         return feedback.correct
+
+    @staticmethod
+    def _feedback(answer: Any, judge: Callable[[Any], Feedback]) -> Feedback:
+        if answer is None or answer is Ellipsis:
+            return Feedback(False, "No answer yet: replace the ____ or ... with your answer.")
+        try:
+            return judge(answer)
+        except Exception as err:  # a learner's odd answer must not crash the lesson
+            return Feedback(False, f"Could not check that answer ({err}).")
+
+    def judge(self, answer: Any) -> Feedback:
+        """The feedback on an answer that is there; kinds of question add their own steps."""
+        return self.checker(answer)
+
+    def mark(self, answer: Any) -> Feedback:
+        """The verdict for grading (``crmsim grade``): as :meth:`check`, silently, without the
+        steps that only guide the learner (a :class:`Prediction`'s prediction is not marked)."""
+        return self._feedback(answer, self.judge)
+
+    def canonical(self, answer: Any) -> Any:
+        """The answer as the checker receives it (the answer key is made from this form).
+
+        The answer itself for most questions; a :class:`Classification` maps items and labels
+        onto its own spelling.
+        """
+        return answer
 
     def hint(self) -> str:
         """Print (and return) the next hint."""
@@ -97,11 +212,21 @@ class Question:
         return text
 
     def solution(self) -> str:
-        """Print (and return) the worked solution (the student edition has none to show)."""
+        """Print (and return) the worked solution (the student edition has none to show).
+
+        None is shown either while the environment variable :data:`HIDE_SOLUTIONS` is set (the
+        course site runs the student notebooks with the instructor's package, so that a
+        ``solution()`` cell shows nothing there).
+        """
         text = self.solution_text or NO_SOLUTION
+        if os.environ.get(HIDE_SOLUTIONS):
+            text = NO_SOLUTION
         print(f"Solution — {self.title}:\n{text}")
         return text
 
+
+#: An environment variable: while it is set (to anything not empty), ``solution()`` shows none.
+HIDE_SOLUTIONS = "CRMSIM_HIDE_SOLUTIONS"
 
 #: What ``solution()`` says in the student edition, whose questions carry no solutions.
 NO_SOLUTION = (
@@ -122,3 +247,290 @@ def question_id(question: Question) -> str | None:
             if value is question and attribute.startswith("q") and attribute[1:].isdigit():
                 return f"{name.rsplit('.', 1)[1]}.{attribute}"
     return None
+
+
+# ------------------------------------------------------------------ kinds of question
+def normalize_label(text: Any, aliases: Mapping[str, str] | None = None) -> str:
+    """A label as the checkers compare it: lower case, no accents, punctuation or plural ``s``.
+
+    ``"Knowledge-based"``, ``"knowledge based"`` and ``"KNOWLEDGE"`` differ only in word forms,
+    so a list of ``aliases`` (normalized form → label) maps them onto one label; ``"gifts"``
+    and ``"gift"`` meet without one.
+
+    Examples
+    --------
+    >>> normalize_label("  Gifts ")
+    'gift'
+    >>> normalize_label("Knowledge-based trust", {"knowledge based trust": "knowledge"})
+    'knowledge'
+    """
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+    joined = " ".join(words)
+    if aliases:
+        table = {
+            " ".join(re.sub(r"[^a-z0-9]+", " ", k.lower()).split()): v for k, v in aliases.items()
+        }
+        if joined in table:
+            return normalize_label(table[joined])
+    singular = [
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
+    ]
+    joined = " ".join(singular)
+    if aliases and joined in table:
+        return normalize_label(table[joined])
+    return joined
+
+
+class Prediction(Question):
+    """A predict-then-run question: commit to a prediction, run the model, check what it shows.
+
+    The learner first calls ``predict(choice)`` with one of ``choices`` (before running the
+    cell that answers the question), then ``check(answer)`` with what the run measured. The
+    prediction is not marked; once the measured answer is right, the feedback sets it beside
+    what the run showed (``outcome(answer)``), so a wrong guess becomes the thing to explain.
+
+    Parameters
+    ----------
+    title, checker, hints, solution
+        As for :class:`Question`; ``checker`` judges the measured answer.
+    choices : sequence of str
+        The predictions on offer, such as ``("rises", "falls", "stays about the same")``.
+    outcome : callable
+        Maps a (correct) measured answer to the choice it bears out; an answer written as
+        text that reads as a number (``"-3.9%"``) reaches it as that number. The student
+        edition keeps it (it must compute from the answer, not hold one).
+
+    Examples
+    --------
+    >>> q = Prediction("gift and churn", lambda a: Feedback(a < 0, "measured"),
+    ...                choices=("rises", "falls"), outcome=lambda a: "falls" if a < 0 else "rises")
+    >>> q.check(-0.01, quiet=True)  # no prediction yet
+    False
+    >>> _ = q.predict("Rises")
+    Prediction recorded — gift and churn: rises. Now run the model and check what it shows.
+    >>> q.judge(-0.01).message
+    'measured You predicted it rises; the run shows it falls. Explain the gap in your own words.'
+    """
+
+    def __init__(
+        self,
+        title: str,
+        checker: Callable[[Any], Feedback],
+        choices: Sequence[str],
+        outcome: Callable[[Any], str],
+        hints: Sequence[str] = (),
+        solution: str = "",
+    ) -> None:
+        super().__init__(title, checker, hints=hints, solution=solution)
+        self.choices = tuple(choices)
+        self.outcome = outcome
+        self.prediction: str | None = None
+
+    def predict(self, choice: str) -> str | None:
+        """Record the prediction ``choice`` (one of :attr:`choices`); print and return it."""
+        options = ", ".join(repr(c) for c in self.choices)
+        if choice is None or choice is Ellipsis:
+            print(f"No prediction yet — {self.title}: replace the ... with one of {options}.")
+            return None
+        wanted = normalize_label(choice)
+        matches = [c for c in self.choices if normalize_label(c) == wanted]
+        if not matches:
+            print(f"Not a prediction on offer — {self.title}: choose one of {options}.")
+            return None
+        self.prediction = matches[0]
+        print(
+            f"Prediction recorded — {self.title}: {self.prediction}. "
+            "Now run the model and check what it shows."
+        )
+        return self.prediction
+
+    def judge(self, answer: Any) -> Feedback:
+        if self.prediction is None:
+            options = ", ".join(repr(c) for c in self.choices)
+            return Feedback(
+                False,
+                "First commit to a prediction, before you run: "
+                f".predict(...) with one of {options}.",
+            )
+        feedback = self.checker(answer)
+        if not feedback.correct:
+            return feedback
+        number = read_number(answer) if isinstance(answer, str) else None
+        shown = self.outcome(answer if number is None else number)  # "-3.9%" reads as a number
+        if normalize_label(shown) == normalize_label(self.prediction):
+            comparison = (
+                f"You predicted it {self.prediction}, and it does. Say why in your own words."
+            )
+        else:
+            comparison = (
+                f"You predicted it {self.prediction}; the run shows it {shown}. "
+                "Explain the gap in your own words."
+            )
+        return Feedback(True, f"{feedback.message} {comparison}")
+
+    def mark(self, answer: Any) -> Feedback:
+        """The measured answer's verdict: the prediction is recorded, not marked."""
+        return self._feedback(answer, self.checker)
+
+
+def label_checker(
+    expected: Mapping[str, str], aliases: Mapping[str, str] | None = None
+) -> Callable[[Any], Feedback]:
+    """A checker for a classification: each item's label against ``expected``.
+
+    Wrong items are named (not their right labels), so the learner knows where to look again.
+    """
+    right = {
+        normalize_label(item): normalize_label(label, aliases) for item, label in expected.items()
+    }
+    names = {normalize_label(item): item for item in expected}
+
+    def check(answer: Any) -> Feedback:
+        given = {
+            normalize_label(item): normalize_label(label, aliases) for item, label in answer.items()
+        }
+        missing = [names[i] for i in right if i not in given]
+        if missing:
+            return Feedback(False, f"label every item; missing: {', '.join(map(repr, missing))}.")
+        wrong = [names[i] for i in right if given[i] != right[i]]
+        if wrong:
+            return Feedback(
+                False,
+                f"{len(right) - len(wrong)} of {len(right)} right; look again at "
+                + ", ".join(map(repr, wrong))
+                + ".",
+            )
+        return Feedback(True, f"all {len(right)} classified as the course does.")
+
+    return check
+
+
+class Classification(Question):
+    """Sort items into the course's categories: a mapping from each item to one label.
+
+    Labels are compared by :func:`normalize_label`, so case, hyphens, plural ``s`` and the
+    ``aliases`` given (other names for a label) do not matter; a label outside ``labels`` is
+    refused with the list of labels, before the answer is judged.
+
+    Parameters
+    ----------
+    title, checker, hints, solution
+        As for :class:`Question`; ``checker`` is usually :func:`label_checker`.
+    items : sequence of str
+        What the learner classifies (shown by :meth:`show`).
+    labels : sequence of str
+        The categories on offer.
+    aliases : mapping, optional
+        Other names for a label, such as ``{"knowledge-based": "knowledge"}``.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        checker: Callable[[Any], Feedback],
+        items: Sequence[str],
+        labels: Sequence[str],
+        aliases: Mapping[str, str] | None = None,
+        hints: Sequence[str] = (),
+        solution: str = "",
+    ) -> None:
+        super().__init__(title, checker, hints=hints, solution=solution)
+        self.items = tuple(items)
+        self.labels = tuple(labels)
+        self.aliases = dict(aliases or {})
+
+    def show(self) -> str:
+        """Print (and return) a template answer to copy: every item with a blank label."""
+        lines = ["answer = {"] + [f"    {item!r}: '____'," for item in self.items] + ["}"]
+        text = "\n".join(lines) + f"\n# labels: {', '.join(self.labels)}"
+        print(text)
+        return text
+
+    def judge(self, answer: Any) -> Feedback:
+        if not isinstance(answer, Mapping):
+            return Feedback(False, "give a dict from each item to its label (see .show()).")
+        allowed = {normalize_label(label, self.aliases) for label in self.labels}
+        unknown = [
+            label
+            for label in answer.values()
+            if normalize_label(label, self.aliases) not in allowed
+        ]
+        if unknown:
+            return Feedback(
+                False,
+                f"{unknown[0]!r} is not one of the labels: {', '.join(self.labels)}.",
+            )
+        items = {normalize_label(item) for item in self.items}
+        extra = [item for item in answer if normalize_label(item) not in items]
+        if extra:
+            return Feedback(False, f"{extra[0]!r} is not one of the items to classify.")
+        return self.checker(self.canonical(answer))
+
+    def canonical(self, answer: Any) -> Any:
+        """The answer with each item and label spelt as the question spells them.
+
+        ``{"battery LIFE": "Must-Bes"}`` becomes ``{"battery life": "must-be"}`` when those are
+        an item and a label of the question; an answer that is not a mapping of the question's
+        items to its labels comes back unchanged.
+        """
+        if not isinstance(answer, Mapping):
+            return answer
+        labels = {normalize_label(label, self.aliases): label for label in self.labels}
+        items = {normalize_label(item): item for item in self.items}
+        canonical = {}
+        for item, label in answer.items():
+            name, kind = normalize_label(item), normalize_label(label, self.aliases)
+            if name not in items or kind not in labels:
+                return answer
+            canonical[items[name]] = labels[kind]
+        return canonical
+
+
+class Discussion(Question):
+    """An open question answered in the learner's own words, marked by the instructor.
+
+    ``check(text)`` accepts any answer of at least ``min_words`` words (it records it for
+    grading and cannot judge it); ``solution()`` shows the model answer and :attr:`rubric`
+    says what earns the marks. The student edition ships neither.
+
+    Examples
+    --------
+    >>> q = Discussion("why voice", min_words=5, solution="A model answer.", rubric="- a point")
+    >>> q.check("Too short.", quiet=True)
+    False
+    >>> q.check("Complaining gives the firm a chance to fix it.", quiet=True)
+    True
+    """
+
+    def __init__(
+        self,
+        title: str,
+        checker: Callable[[Any], Feedback] | None = None,
+        min_words: int = 25,
+        hints: Sequence[str] = (),
+        solution: str = "",
+        rubric: str = "",
+    ) -> None:
+        super().__init__(title, checker or self._long_enough, hints=hints, solution=solution)
+        self.min_words = min_words
+        self.rubric = rubric
+
+    def _long_enough(self, answer: Any) -> Feedback:
+        words = len(str(answer).split())
+        if words < self.min_words:
+            return Feedback(
+                False,
+                f"{words} words; argue it in at least {self.min_words}, with a reason and an "
+                "example from the model.",
+            )
+        return Feedback(
+            True,
+            f"recorded ({words} words). It is marked by your instructor; "
+            "compare it with the model answer when you are allowed to see it.",
+        )
+
+    def judge(self, answer: Any) -> Feedback:
+        if not isinstance(answer, str):
+            return Feedback(False, "write your answer as text, between quotes.")
+        return self.checker(answer)

@@ -37,12 +37,24 @@ from typing import Any
 
 import pandas as pd
 
-from crmsim.exercises.core import Question, question_id
+from crmsim.exercises.core import Discussion, Prediction, Question, question_id
 
 #: Seconds a notebook may run before grading stops it (``crmsim grade --timeout``).
 DEFAULT_TIMEOUT = 600.0
 #: Columns of the gradebook, in order.
-COLUMNS = ["student", "notebook", "question", "title", "points", "max_points", "status"]
+COLUMNS = [
+    "student",
+    "notebook",
+    "question",
+    "title",
+    "points",
+    "max_points",
+    "status",
+    "prediction",
+    "answer",
+]
+#: Status of a discussion answer that awaits marking by hand (its points are left empty).
+MANUAL = "manual"
 
 _IMPORT = re.compile(r"from\s+crmsim\.exercises\s+import\s+(lesson_\d+)\b")
 _RECORD_ENV = "CRMSIM_GRADING_RECORD"
@@ -50,11 +62,15 @@ _RECORD_ENV = "CRMSIM_GRADING_RECORD"
 __all__ = [
     "COLUMNS",
     "DEFAULT_TIMEOUT",
+    "MANUAL",
     "NotebookRun",
+    "all_questions",
+    "discussions_markdown",
     "find_submissions",
     "grade",
     "lessons_used",
     "questions_of",
+    "rubrics_markdown",
     "run_notebook",
     "start_recording",
 ]
@@ -65,8 +81,9 @@ def start_recording(path: str | os.PathLike[str]) -> None:
     """Record every question checked from now on, with its answer, into the file ``path``.
 
     Called by the cell that grading adds at the top of a notebook; each check appends one line
-    (the question's id and title and the pickled answer). The learner still sees the usual
-    feedback.
+    (the question's id and title, the pickled answer and, for a
+    :class:`~crmsim.exercises.core.Prediction`, the prediction then in force). The learner
+    still sees the usual feedback.
     """
     original = Question.check
     target = Path(path)
@@ -77,8 +94,11 @@ def start_recording(path: str | os.PathLike[str]) -> None:
             blob = base64.b64encode(pickle.dumps(answer)).decode("ascii")
         except Exception:  # an answer that cannot be pickled is graded as unreadable
             blob = ""
+        prediction = getattr(self, "prediction", None) if isinstance(self, Prediction) else None
+        said = base64.b64encode(str(prediction).encode()).decode("ascii") if prediction else ""
+        title = " ".join(str(self.title).split())  # no tab or newline inside a field
         with target.open("a", encoding="utf-8") as out:
-            out.write(f"{question_id(self) or ''}\t{self.title}\t{blob}\n")
+            out.write(f"{question_id(self) or ''}\t{title}\t{blob}\t{said}\n")
         return result
 
     Question.check = recording_check  # type: ignore[method-assign]
@@ -91,6 +111,7 @@ class NotebookRun:
 
     path: Path
     answers: dict[str, Any] = field(default_factory=dict)
+    predictions: dict[str, str] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)
     error: str = ""
     seconds: float = 0.0
@@ -126,9 +147,17 @@ def _read_records(path: Path, run: NotebookRun) -> None:
     if not path.exists():
         return
     for line in path.read_text(encoding="utf-8").splitlines():
-        qid, _title, blob = (line.split("\t", 2) + ["", ""])[:3]
+        qid, _title, blob, said = (line.split("\t") + ["", "", ""])[:4]
         if not qid:
             continue
+        try:
+            prediction = base64.b64decode(said).decode() if said else ""
+        except Exception:  # a damaged record: no prediction rather than no grade
+            prediction = ""
+        if prediction:
+            run.predictions[qid] = prediction
+        else:
+            run.predictions.pop(qid, None)
         try:
             run.answers[qid] = pickle.loads(base64.b64decode(blob)) if blob else None
             run.unreadable.discard(qid)
@@ -285,24 +314,7 @@ def grade(
         notebook = path.name
         for lesson in lessons:
             for qid, question in questions_of(lesson).items():
-                if qid in run.unreadable:
-                    points, status = 0, "answer could not be read back"
-                elif qid not in run.answers:
-                    points, status = 0, "not answered" + (f" ({run.error})" if run.error else "")
-                else:
-                    ok = question.check(run.answers[qid], quiet=True)
-                    points, status = int(ok), "correct" if ok else "not correct"
-                rows.append(
-                    {
-                        "student": student,
-                        "notebook": notebook,
-                        "question": qid,
-                        "title": question.title,
-                        "points": points,
-                        "max_points": 1,
-                        "status": status,
-                    }
-                )
+                rows.append(_row(student, notebook, qid, question, run))
         if not lessons:
             rows.append(
                 {
@@ -313,26 +325,156 @@ def grade(
                     "points": 0,
                     "max_points": 0,
                     "status": "no exercises in this notebook",
+                    "prediction": "",
+                    "answer": "",
                 }
             )
         if progress is not None:
-            got = sum(
-                r["points"] for r in rows if r["student"] == student and r["notebook"] == notebook
-            )
+            mine = [r for r in rows if r["student"] == student and r["notebook"] == notebook]
+            got = sum(r["points"] for r in mine if r["points"] is not None)
+            manual = sum(r["status"].startswith(MANUAL) for r in mine)
             progress(
-                f"{student}/{notebook}: {got} point(s) in {run.seconds:.0f} s"
+                f"{student}/{notebook}: {got} point(s)"
+                + (f", {manual} answer(s) to mark by hand" if manual else "")
+                + f" in {run.seconds:.0f} s"
                 + (f" ({run.error})" if run.error else "")
             )
     book = pd.DataFrame(rows, columns=COLUMNS)
     if book.empty:
         return book
+    book["points"] = book["points"].astype("Int64")  # empty for answers marked by hand
+    book["manual"] = book["status"].str.startswith(MANUAL)
     totals = (
-        book.groupby("student", sort=False)[["points", "max_points"]]
-        .sum()
+        book.groupby("student", sort=False)
+        .agg(points=("points", "sum"), max_points=("max_points", "sum"), manual=("manual", "sum"))
         .reset_index()
-        .assign(notebook="", question="total", title="", status="")
-    )[COLUMNS]
+    )
+    totals["status"] = [
+        f"{n} answer(s) to mark by hand, not counted in points" if n else ""
+        for n in totals["manual"]
+    ]
+    totals = totals.assign(notebook="", question="total", title="", prediction="", answer="")[
+        COLUMNS
+    ]
+    book = book.drop(columns="manual")
     ordered = pd.concat([book, totals], ignore_index=True)
     ordered["_order"] = ordered["question"].eq("total")
     ordered = ordered.sort_values(["student", "_order"], kind="stable").drop(columns="_order")
+    ordered["points"] = ordered["points"].astype("Int64")
     return ordered.reset_index(drop=True)
+
+
+def _row(student: str, notebook: str, qid: str, question: Question, run: NotebookRun) -> dict:
+    """One gradebook row: a question's points and status for one student's notebook."""
+    points: int | None
+    answer = run.answers.get(qid)
+    text = ""
+    if qid in run.unreadable:
+        points, status = 0, "answer could not be read back"
+    elif qid not in run.answers:
+        points, status = 0, "not answered" + (f" ({run.error})" if run.error else "")
+    elif isinstance(question, Discussion):
+        text = answer.strip() if isinstance(answer, str) else ""
+        if not isinstance(answer, str):
+            points, status = 0, "not correct (not a text)"
+        elif not text:
+            points, status = 0, "not answered"
+        else:
+            points, status = None, MANUAL
+            words = len(text.split())
+            if words < question.min_words:
+                status += f" (only {words} words of the {question.min_words} asked)"
+    else:
+        ok = question.mark(answer).correct
+        points, status = int(ok), "correct" if ok else "not correct"
+    prediction = ""
+    if isinstance(question, Prediction):
+        prediction = run.predictions.get(qid, "")
+        if qid in run.answers and not prediction:
+            status += " (no prediction made)"
+    return {
+        "student": student,
+        "notebook": notebook,
+        "question": qid,
+        "title": question.title,
+        "points": points,
+        "max_points": 1,
+        "status": status,
+        "prediction": prediction,
+        "answer": text,
+    }
+
+
+# ------------------------------------------------------------------ for the instructor
+def all_questions() -> dict[str, Question]:
+    """Every question of every lesson module (``crmsim.exercises.lesson_NN``), by id."""
+    import pkgutil
+
+    import crmsim.exercises as package
+
+    lessons = sorted(
+        m.name
+        for m in pkgutil.iter_modules(package.__path__)
+        if re.fullmatch(r"lesson_\d+", m.name)
+    )
+    return {qid: q for lesson in lessons for qid, q in questions_of(lesson).items()}
+
+
+def rubrics_markdown(questions: dict[str, Question] | None = None) -> str:
+    """A document for instructors: every discussion question's model answer and rubric.
+
+    Parameters
+    ----------
+    questions : dict, optional
+        Question id to question; every lesson's (:func:`all_questions`) by default. Only the
+        :class:`~crmsim.exercises.core.Discussion` questions among them are written.
+    """
+    questions = all_questions() if questions is None else questions
+    parts = [
+        "# Discussion questions: model answers and rubrics\n",
+        "For instructors only: do not hand this out. Made from the exercise modules "
+        "(`crmsim.exercises.lesson_NN`) of the instructor edition; the student edition ships "
+        "neither the model answers nor the rubrics. `crmsim grade` leaves these answers "
+        "unmarked (status `manual`) and writes them beside the rubrics in "
+        "`<gradebook>-discussions.md`.\n",
+    ]
+    found = 0
+    for qid, question in questions.items():
+        if not isinstance(question, Discussion):
+            continue
+        found += 1
+        parts.append(f"## {qid}: {question.title}\n")
+        parts.append(f"At least {question.min_words} words.\n")
+        parts.append("### Model answer\n")
+        parts.append((question.solution_text.strip() or "*(none written)*") + "\n")
+        parts.append("### Rubric\n")
+        parts.append((question.rubric.strip() or "*(none written)*") + "\n")
+    if not found:
+        parts.append("No discussion questions yet.\n")
+    return "\n".join(parts)
+
+
+def discussions_markdown(book: pd.DataFrame, questions: dict[str, Question] | None = None) -> str:
+    """The discussion answers of a gradebook (:func:`grade`), question by question, each
+    question's rubric first, for marking by hand."""
+    rows = book[book["status"].astype(str).str.startswith(MANUAL)]
+    parts = ["# Discussion answers to mark by hand\n"]
+    if rows.empty:
+        parts.append("No discussion answers in these submissions.\n")
+    for qid, answers in rows.groupby("question", sort=False):
+        question = (questions or {}).get(qid)
+        if question is None:
+            lesson = str(qid).split(".")[0]
+            with contextlib.suppress(ImportError):
+                question = questions_of(lesson).get(qid)
+        title = answers["title"].iloc[0]
+        parts.append(f"## {qid}: {title}\n")
+        rubric = getattr(question, "rubric", "").strip()
+        if rubric:
+            parts.append("**Rubric**\n\n" + rubric + "\n")
+        for _, row in answers.iterrows():
+            note = "" if row["status"] == MANUAL else f" — {row['status'][len(MANUAL) :].strip()}"
+            quoted = "\n".join("> " + line for line in str(row["answer"]).splitlines())
+            parts.append(f"### {row['student']} ({row['notebook']}){note}\n\n{quoted}\n")
+            parts.append("Points: ____\n")
+    return "\n".join(parts)

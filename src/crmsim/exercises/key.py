@@ -7,7 +7,14 @@ edition ships this key instead (``crmsim/exercises/answer_key.json``, written by
 against it with :class:`KeyedChecker`:
 
 * an answer is broken into **parts**: a number, a text, each item of a list or each entry of
-  a mapping, and for a :class:`~crmsim.Policy` each lever that differs from the default;
+  a mapping, and for a :class:`~crmsim.Policy` each lever that differs from the default; a
+  text that reads as a number (``"12%"``, ``"۱۲٪"``, ``"1,000"``, see
+  :func:`~crmsim.exercises.core.read_number`) is that number, and ``"yes"`` and ``"no"`` are
+  ``True`` and ``False`` (numpy's booleans too);
+* the key is made from the answers as the checkers receive them
+  (:meth:`~crmsim.exercises.core.Question.canonical`: a classification's items and labels in
+  the question's own spelling), the form in which a student's answer reaches
+  :class:`KeyedChecker` too; discussion questions are marked by hand and have no entry;
 * a number is rounded to :data:`SIGNIFICANT` significant digits (a whole number is kept
   exactly) and each part is hashed with PBKDF2, a salt and the question's id, so the key file
   shows neither the numbers nor which of two answers is right;
@@ -30,6 +37,8 @@ Examples
 True
 >>> KeyedChecker("demo.q1", key)(25).message
 'that looks like a percentage; give the share as a fraction of 1.'
+>>> KeyedChecker("demo.q1", key)("۲۵٪").correct
+True
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crmsim.exercises.core import Feedback
+from crmsim.exercises.core import Feedback, read_number
 
 #: Significant digits to which numbers are compared.
 SIGNIFICANT = 6
@@ -76,17 +85,23 @@ def _text(value: Any) -> str:
     return " ".join(str(value).strip().strip("'\"").lower().split())
 
 
+#: Texts that answer a yes-or-no question as ``True`` or ``False`` do.
+_YES_NO = {"yes": "true", "no": "false"}
+
+
 def _leaves(answer: Any, path: str) -> Iterator[tuple[str, float | str]]:
     if answer is None:  # an unset option, such as a policy's ``promise``
         yield path, "none"
     elif isinstance(answer, Enum):
         yield path, _text(answer.name)
-    elif isinstance(answer, bool) or type(answer).__name__ == "bool_":
+    elif isinstance(answer, bool) or type(answer).__name__ in ("bool_", "bool"):  # numpy's too
         yield path, "true" if answer else "false"
     elif isinstance(answer, numbers.Real):
         yield path, float(answer)
     elif isinstance(answer, str):
-        yield path, _text(answer)
+        number = read_number(answer)  # "12%", "۱۲٪" and "0.12" are one number
+        text = _text(answer)
+        yield path, _YES_NO.get(text, text) if number is None else number
     elif isinstance(answer, Mapping):
         for name in sorted(answer, key=_text):
             yield from _leaves(answer[name], f"{path}/{_text(name)}")

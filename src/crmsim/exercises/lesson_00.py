@@ -1,6 +1,6 @@
 """Exercises for lesson 00, getting started: run a model, read its weekly frame, write a policy.
 
-Every question uses the same small run, described by :data:`RUN`: the
+Questions 1 to 3 use the same small run, described by :data:`RUN`: the
 ``baseline`` scenario with 500 customers for 52 weeks and seed 2024. The
 checkers rerun it (the model is deterministic for a given seed), so the
 expected answers come from the model, not from numbers typed in here.
@@ -18,7 +18,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 from crmsim import CRMModel, Policy, scenarios
-from crmsim.exercises.core import Feedback, Question, close_to
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    close_to,
+    label_checker,
+)
 
 #: The run every question of this lesson is about.
 RUN = {"scenario": "baseline", "n_customers": 500, "weeks": 52, "rng": 2024}
@@ -179,4 +188,189 @@ q3 = Question(
     solution="answer = Policy(discount=0.2, discount_target='new', discount_weeks=(0, 12))",
 )
 
-__all__ = ["RUN", "q1", "q2", "q3", "run_model"]
+
+# ---------------------------------------------------------------- q4: five times the advertising
+#: The runs of question 4: the notebook's slider run, with the advertising of each firm.
+ADVERTISING_RUN = {"n_customers": 1_000, "weeks": 104, "rng": 2024, "service_quality": 0.7}
+ADVERTISING = {"usual": 0.01, "five times": 0.05}
+
+
+@lru_cache(maxsize=4)
+def _active(advertising: float) -> tuple[int, int]:
+    """Active customers after one year and at the end of a two-year run."""
+    run = ADVERTISING_RUN
+    policy = Policy(service_quality=run["service_quality"], advertising=advertising)
+    model = CRMModel(n_customers=run["n_customers"], policy=policy, rng=run["rng"])
+    model.run(run["weeks"], progress=False)
+    active = model.frame["active"]
+    return int(active.iloc[51]), int(active.iloc[-1])
+
+
+def _gain(which: int = 1) -> float:
+    usual, more = (_active(a)[which] for a in ADVERTISING.values())
+    return (more - usual) / usual
+
+
+def _advertising_outcome(answer) -> str:
+    value = as_number(answer)
+    if value is not None and value >= 1:
+        return "ends with several times as many"
+    if value is not None and value >= 0.2:
+        return "ends with about half as many again"
+    return "ends with only a few more"
+
+
+def _check_advertising(answer) -> Feedback:
+    value = as_number(answer)
+    if value is None:
+        return Feedback(
+            False, "give one number: the relative gain, such as 0.25 for a quarter more."
+        )
+    if close_to(_gain(), rel=1e-6)(value):
+        return Feedback(
+            True,
+            f"after one year the stronger advertising had {_gain(0):.0%} more active "
+            "customers, but by the end of the second the gap has nearly closed: the market is "
+            "finite, and word of mouth reaches the people the adverts did not. Advertising "
+            "mostly buys the same customers sooner.",
+        )
+    if close_to(_gain(0), rel=1e-6)(value):
+        return Feedback(
+            False,
+            "that compares the two firms after one year. The question asks about the last "
+            "week of the two-year run.",
+        )
+    usual, more = (_active(a)[1] for a in ADVERTISING.values())
+    if close_to(more - usual, rel=0, abs_=0.5)(value):
+        return Feedback(
+            False,
+            "that is the difference in customers. Divide it by the usual firm's count to get "
+            "the relative gain.",
+        )
+    if close_to(more / usual, rel=1e-6)(value):
+        return Feedback(
+            False, "that is the ratio of the two counts. The gain is the ratio minus one."
+        )
+    if close_to((more - usual) / more, rel=1e-6)(value):
+        return Feedback(
+            False,
+            "you divided by the stronger advertiser's count. The gain is relative to the firm "
+            "with the usual advertising.",
+        )
+    return Feedback(
+        False,
+        "not the relative gain in active customers at the end. Run both firms as the question "
+        "says, read `active` in each frame's last row, and compute (five times - usual) / usual.",
+    )
+
+
+q4 = Prediction(
+    "five times the advertising",
+    _check_advertising,
+    choices=(
+        "ends with several times as many",
+        "ends with about half as many again",
+        "ends with only a few more",
+    ),
+    outcome=_advertising_outcome,
+    hints=[
+        "Advertising reaches people who have not heard of the firm. How many of those are "
+        "left after a year or two, with or without adverts?",
+        "The relative gain is (active with strong advertising - active with usual "
+        "advertising) / active with usual advertising, both read in the last week.",
+    ],
+    solution=(
+        "ends = {}\n"
+        "for name, advertising in ex.ADVERTISING.items():\n"
+        "    run = CRMModel(n_customers=1_000, policy=Policy(service_quality=0.7, "
+        "advertising=advertising), rng=2024)\n"
+        "    run.run(104)\n"
+        "    ends[name] = run.frame['active'].iloc[-1]\n"
+        "answer = (ends['five times'] - ends['usual']) / ends['usual']"
+    ),
+)
+
+
+# ---------------------------------------------------------------- q5: two ladders
+#: The names of question 5.
+LADDER_NAMES = (
+    "awareness",
+    "prospect",
+    "exploration",
+    "actual",
+    "expansion",
+    "loyal",
+    "commitment",
+    "marketer",
+    "dissolution",
+)
+_LADDER_ALIASES = {
+    "relationship stage": "stage",
+    "dwyer schurr oh stage": "stage",
+    "dso stage": "stage",
+    "customer tier": "tier",
+    "cam tier": "tier",
+}
+_EXPECTED_LADDER = {
+    "awareness": "stage",
+    "prospect": "tier",
+    "exploration": "stage",
+    "actual": "tier",
+    "expansion": "stage",
+    "loyal": "tier",
+    "commitment": "stage",
+    "marketer": "tier",
+    "dissolution": "stage",
+}
+
+q5 = Classification(
+    "stage or tier",
+    label_checker(_EXPECTED_LADDER, aliases=_LADDER_ALIASES),
+    items=LADDER_NAMES,
+    labels=("stage", "tier"),
+    aliases=_LADDER_ALIASES,
+    hints=[
+        "The relationship stages come from Dwyer, Schurr and Oh and are the members of "
+        "`crmsim.Stage`; the tiers are the course's customer ladder, `crmsim.Tier`.",
+        "Stages say how deep the relationship is; tiers say what the customer does for the "
+        "firm (buys once, buys again, brings others).",
+    ],
+    solution=(
+        "answer = {name: 'stage' for name in ['awareness', 'exploration', 'expansion', "
+        "'commitment', 'dissolution']}\n"
+        "answer |= {name: 'tier' for name in ['prospect', 'actual', 'loyal', 'marketer']}"
+    ),
+)
+
+
+# ---------------------------------------------------------------- q6: why one seed for both
+q6 = Discussion(
+    "why compare policies on the same seed",
+    min_words=40,
+    hints=[
+        "What else, besides the policy, differs between two runs with different seeds?",
+        "Think of a small effect, such as a few customers more or fewer, next to the "
+        "differences that luck alone makes between two seeds.",
+    ],
+    solution=(
+        "A run is one possible history: who hears of the firm, who buys, which episodes fail "
+        "all depend on random draws. With the same seed and settings two runs are identical, "
+        "so when two runs share a seed and differ only in the policy, the difference in their "
+        "frames comes from the policy. With different seeds, luck differs too, and luck alone "
+        "moves the number of customers or the profit by as much as many policy changes do, "
+        "so a better result could be a luckier seed. Even on one seed the result is one "
+        "history among many, which is why the lessons repeat comparisons on several seeds "
+        "before trusting them."
+    ),
+    rubric=(
+        "- says that randomness makes each run one possible history, fixed by the seed (1 "
+        "mark)\n"
+        "- explains that a shared seed leaves the policy as the only difference (1 mark)\n"
+        "- explains that with different seeds luck can produce or hide a difference as large "
+        "as the policy's (1 mark)\n"
+        "- notes that one seed is still one history, so comparisons are repeated over "
+        "several seeds (1 mark)"
+    ),
+)
+
+__all__ = ["ADVERTISING", "LADDER_NAMES", "RUN", "q1", "q2", "q3", "q4", "q5", "q6", "run_model"]

@@ -1,5 +1,5 @@
-"""Exercises for lesson 01, what CRM is: the four types of CRM, whom a discount is for, and
-what closing a contact channel costs.
+"""Exercises for lesson 01, what CRM is: the four types of CRM, whom a discount is for, what
+closing a contact channel costs, and how a customer-centric firm asks its questions.
 
 Examples
 --------
@@ -14,7 +14,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 from crmsim import CRMModel, Policy
-from crmsim.exercises.core import Feedback, Question, as_number, close_to
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    close_to,
+    label_checker,
+)
 
 # ---------------------------------------------------------------- q1: the four types of CRM
 CRM_TYPES = ("strategic", "operational", "analytical", "collaborative")
@@ -293,6 +302,164 @@ q3 = Question(
     ),
 )
 
+# ---------------------------------------------------------------- q4: which attitude?
+#: The statements of question 4: things a manager might say.
+STATEMENTS = {
+    "a": "Our new blender is the best on the market; now let's find people who will buy it.",
+    "b": "Before we extend the warranty from 12 to 16 months, let's see which of our "
+    "customers would value it.",
+    "c": "Sales of the blue model are down, so put it on offer for everyone this month.",
+    "d": "If we drop this product line, which customers lose something they rely on?",
+    "e": "Our engineers decide the features; marketing's job is to sell what they build.",
+    "f": "This discount should go to the customers whose buying it can change, not to all.",
+}
+_ATTITUDE_ALIASES = {
+    "customer": "customer-centric",
+    "customer centred": "customer-centric",
+    "customer centered": "customer-centric",
+    "product": "product-centric",
+    "product centred": "product-centric",
+    "product centered": "product-centric",
+}
+_EXPECTED_ATTITUDE = {
+    "a": "product-centric",
+    "b": "customer-centric",
+    "c": "product-centric",
+    "d": "customer-centric",
+    "e": "product-centric",
+    "f": "customer-centric",
+}
+
+q4 = Classification(
+    "customer-centric or product-centric",
+    label_checker(_EXPECTED_ATTITUDE, aliases=_ATTITUDE_ALIASES),
+    items=tuple(STATEMENTS),
+    labels=("customer-centric", "product-centric"),
+    aliases=_ATTITUDE_ALIASES,
+    hints=[
+        "Where does the statement start: from the product (make it, then sell it to whoever "
+        "pays) or from particular customers and what they need?",
+        "A customer-centric question usually contains a *which customers?*",
+    ],
+    solution=(
+        "answer = {'a': 'product-centric', 'b': 'customer-centric', 'c': 'product-centric', "
+        "'d': 'customer-centric', 'e': 'product-centric', 'f': 'customer-centric'}"
+    ),
+)
+
+
+# ---------------------------------------------------------------- q5: a discount for newcomers
+#: The runs of question 5: the market of question 3 (keyed streams), with no discount or a 10 %
+#: discount for new customers only (their first ``Policy.new_customer_weeks`` weeks).
+NEW_CUSTOMER_DISCOUNT = BASE_POLICY.replace(discount=0.1, discount_target="new")
+#: A difference in profit smaller than this share of no discount's counts as "about the same".
+SAME_PROFIT = 0.01
+
+
+@lru_cache(maxsize=4)
+def _profit(name: str, streams: str = "keyed") -> float:
+    policy = {"none": BASE_POLICY, "new": NEW_CUSTOMER_DISCOUNT}[name]
+    run = CHANNEL_RUN
+    model = CRMModel(n_customers=run["n_customers"], policy=policy, rng=run["rng"], streams=streams)
+    model.run(run["weeks"], progress=False)
+    return float(model.frame["profit"].sum())
+
+
+def _newcomer_outcome(answer) -> str:
+    value = as_number(answer)
+    if value is None or abs(value) < SAME_PROFIT * _profit("none"):
+        return "earns about the same as no discount"
+    return "earns more than no discount" if value > 0 else "earns less than no discount"
+
+
+def _check_newcomers(answer) -> Feedback:
+    value = as_number(answer)
+    if value is None:
+        return Feedback(False, "give one number: total profit with the discount minus without.")
+    gap = _profit("new") - _profit("none")
+    if close_to(gap, rel=1e-6)(value):
+        return Feedback(
+            True,
+            "unlike the blanket discount, this one is paid only in a customer's first weeks, "
+            "when the firm's offer has to beat the competitor's for someone who does not know "
+            "it yet; it wins more first purchases, and enough of them stay once it ends to "
+            "pay for it. Whom a discount is for, and when, decides whether it pays.",
+        )
+    if close_to(-gap, rel=1e-6)(value):
+        return Feedback(
+            False, "right size, wrong sign: take profit with the discount minus profit without."
+        )
+    if close_to(_profit("new", "sequential") - _profit("none", "sequential"), rel=1e-6)(value):
+        return Feedback(
+            False,
+            "those runs were not made with `streams='keyed'`, so chance differs between them "
+            "as well as the policy. Run both as question 3 does.",
+        )
+    return Feedback(
+        False,
+        "not the difference in total profit. Run `no_discount` and `for_newcomers` with "
+        "2,000 people, 104 weeks, rng=1 and streams='keyed', sum each frame's `profit`, and "
+        "subtract.",
+    )
+
+
+q5 = Prediction(
+    "a discount for newcomers",
+    _check_newcomers,
+    choices=(
+        "earns more than no discount",
+        "earns about the same as no discount",
+        "earns less than no discount",
+    ),
+    outcome=_newcomer_outcome,
+    hints=[
+        "Who gets a discount aimed at `'new'` customers, and for how long? See "
+        "`help(crmsim.Policy)`.",
+        "Sum each run's weekly `profit` column; the answer is with the discount minus without.",
+    ],
+    solution=(
+        "profit = {}\n"
+        "for name, policy in {'new': for_newcomers, 'none': no_discount}.items():\n"
+        "    model = CRMModel(n_customers=2_000, policy=policy, rng=1, streams='keyed')\n"
+        "    model.run(104)\n"
+        "    profit[name] = model.frame['profit'].sum()\n"
+        "answer = profit['new'] - profit['none']"
+    ),
+)
+
+
+# ---------------------------------------------------------------- q6: does the bakery need CRM?
+q6 = Discussion(
+    "does the bakery need a CRM system?",
+    min_words=60,
+    hints=[
+        "Take the four questions the course gives (from Harvard Business Review) one at a "
+        "time, and answer each for the bakery.",
+        "Which of the four types of CRM would the bakery need, if any, and could it be done "
+        "without software?",
+    ],
+    solution=(
+        "Take the four questions in turn. Is it strategically important now? For a bakery of "
+        "two hundred regulars the owner already knows most of them by face; what matters is "
+        "bread and service, so probably not yet. Where does it hurt? If the pain is, say, "
+        "regulars drifting to a new chain, the cure is a reason to stay, and a system only "
+        "helps if it shows who is drifting. Does it need precise data management now? A "
+        "notebook or a simple loyalty card would record visits well enough; full software "
+        "would cost more than it returns. What will it do afterwards? Without a plan to act "
+        "on the data (a gift for regulars, a message to those who stopped coming), the system "
+        "would only collect names. So the bakery needs the customer-centric habit, strategic "
+        "CRM, before it needs operational or analytical software."
+    ),
+    rubric=(
+        "- uses each of the four questions (strategic importance now, pains, need for "
+        "precise data now, what happens after) (2 marks)\n"
+        "- separates CRM as a mindset (strategic) from CRM as software (operational, "
+        "analytical, collaborative) (1 mark)\n"
+        "- reaches a conclusion that follows from the answers, for this size of firm (1 mark)"
+        "\n- names what the bakery would do with the data once it has it (1 mark)"
+    ),
+)
+
 __all__ = [
     "ACTIVITIES",
     "BLANKET",
@@ -300,10 +467,15 @@ __all__ = [
     "CRM_TYPES",
     "EMAIL_ONLY",
     "EVERY_CHANNEL",
+    "NEW_CUSTOMER_DISCOUNT",
     "RUN",
+    "STATEMENTS",
     "TARGETED",
     "q1",
     "q2",
     "q3",
+    "q4",
+    "q5",
+    "q6",
     "run_policy",
 ]

@@ -1,4 +1,5 @@
-"""Exercises for lesson 03, trust and commitment: calculus, knowledge and identification trust.
+"""Exercises for lesson 03, trust and commitment: calculus, knowledge and identification trust,
+the course's seven ways to win a buyer's trust, and what a promise does.
 
 Examples
 --------
@@ -14,7 +15,16 @@ from functools import lru_cache
 import numpy as np
 
 from crmsim import CRMModel, Policy, Stage
-from crmsim.exercises.core import Feedback, Question, as_number, close_to
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    close_to,
+    label_checker,
+)
 from crmsim.state import TRUST_WEIGHTS
 
 # ---------------------------------------------------------------- q1: overall trust
@@ -157,7 +167,28 @@ def competitor_campaign(
     """Share of the customers in each active stage at ``start`` whom a competitor's campaign takes.
 
     The firm is question 2's steady one (1,500 customers). At week ``start`` the competitor
-    starts approaching customers far more often (``rate``) with better offers (``boost``).
+    starts approaching customers far more often (``rate``) with better offers (``boost``);
+    each customer is counted in the stage they were in when the campaign began.
+
+    Parameters
+    ----------
+    start : int
+        Weeks the firm runs before the campaign begins.
+    weeks : int
+        Length of the campaign, in weeks.
+    rate : float
+        The market's ``competitor_offer_rate`` during the campaign.
+    boost : float
+        The market's ``competitor_offer_boost`` during the campaign.
+    rng : int
+        The seed of the run.
+
+    Returns
+    -------
+    dict
+        ``{"exploration": share, "expansion": share, "commitment": share}``: of the customers
+        in that stage at ``start``, the share who left for the competitor during the campaign
+        (NaN for a stage nobody was in).
     """
     model = CRMModel(n_customers=1_500, policy=consistency_policy(0.05), rng=rng)
     model.run(start, progress=False)
@@ -224,21 +255,285 @@ q3 = Question(
         "`model.market = model.market.replace(competitor_offer_rate=..., "
         "competitor_offer_boost=...)` "
         "changes the market mid-run.",
-        "Losses to the rival are rows of `model.losses` with `cause == 'competitor'` from the "
-        "campaign's first week on; `np.isin` tells which expansion customers are among them.",
+        "`ex.competitor_campaign(...)` runs the campaign and returns, for each stage, the share "
+        "of its customers the competitor took; read its docstring for the arguments.",
     ],
     solution=(
-        "model = CRMModel(n_customers=1_500, policy=ex.consistency_policy(0.05), rng=3)\n"
-        "model.run(130)\n"
-        "stage_then = model.state.stage.copy()\n"
-        "model.market = model.market.replace(competitor_offer_rate=0.5, "
-        "competitor_offer_boost=0.6)\n"
-        "model.run(13)\n"
-        "losses = model.losses\n"
-        "to_rival = losses.loc[(losses['week'] >= 130) & (losses['cause'] == 'competitor'), "
-        "'customer']\n"
-        "expanding = np.flatnonzero(stage_then == Stage.EXPANSION)\n"
-        "answer = np.isin(expanding, to_rival).mean()"
+        "shares = ex.competitor_campaign(start=130, weeks=13, rate=0.5, boost=0.6)\n"
+        "answer = shares['expansion']"
+    ),
+)
+
+
+# ------------------------------------------------- q4: which kind of trust is it?
+#: The statements of question 4: what a customer (or a supplier) says about a partner.
+TRUST_STATEMENTS = {
+    "a": "For two years the parcels have come on the day they were promised, so I have stopped "
+    "checking the tracking.",
+    "b": "I moved to this shop because it delivers a day sooner than the others.",
+    "c": "The wholesaler lets a client it has served for fifteen years pay at the end of the "
+    "month, with no deposit.",
+    "d": "They are the cheapest this month, so this month I buy from them.",
+    "e": "I know how they handle a return: I have sent things back three times and it always "
+    "went the same way.",
+    "f": "They stand for what I stand for; when friends run them down, I take their side.",
+}
+TRUST_KINDS = ("calculus", "knowledge", "identification")
+_TRUST_ALIASES = {
+    f"{kind}{suffix}": kind
+    for kind in TRUST_KINDS
+    for suffix in ("-based", " based", "-based trust", " based trust", " trust")
+}
+_EXPECTED_TRUST = {
+    "a": "knowledge",
+    "b": "calculus",
+    "c": "identification",
+    "d": "calculus",
+    "e": "knowledge",
+    "f": "identification",
+}
+
+q4 = Classification(
+    "which kind of trust",
+    label_checker(_EXPECTED_TRUST, aliases=_TRUST_ALIASES),
+    items=tuple(TRUST_STATEMENTS),
+    labels=TRUST_KINDS,
+    aliases=_TRUST_ALIASES,
+    hints=[
+        "Ask what the trust rests on: the deal on offer now, a record that makes the partner "
+        "predictable, or goals and values the two sides share.",
+        "A benefit of today (price, speed) is a calculation; a history that lets you foresee "
+        "the next episode is knowledge; trust that survives a risk taken for the other side "
+        "is identification.",
+    ],
+    solution=(
+        "answer = {'a': 'knowledge', 'b': 'calculus', 'c': 'identification', "
+        "'d': 'calculus', 'e': 'knowledge', 'f': 'identification'}"
+    ),
+)
+
+
+# ------------------------------------------------- q5: under-promise, over-deliver
+#: The runs of question 5 and of the notebook's section on the seven ways: the steady firm of
+#: question 2 (whose episodes feel about 0.4 on the satisfaction scale) with three promises.
+PROMISE_RUN = {"n_customers": 2_000, "weeks": 104, "seeds": (1, 2, 3), "streams": "keyed"}
+PROMISES = {"under": 0.1, "honest": 0.4, "over": 0.7}
+#: A difference in mean satisfaction smaller than this counts as "about the same".
+SAME_SATISFACTION = 0.01
+
+
+def promise_policy(promise: float) -> Policy:
+    """The steady firm of question 2 making a ``promise`` (what newcomers expect, in [-1, 1]).
+
+    Parameters
+    ----------
+    promise : float
+        ``Policy.promise``: the satisfaction the firm's marketing tells newcomers to expect.
+        The firm's service is the same whatever it promises.
+
+    Returns
+    -------
+    Policy
+        The firm of :func:`consistency_policy` with variability 0.05, and the promise.
+
+    Examples
+    --------
+    >>> promise_policy(0.1).promise
+    0.1
+    """
+    return consistency_policy(Q2_VARIABILITY["steady"]).replace(promise=promise)
+
+
+@lru_cache(maxsize=16)
+def _mean_satisfaction(promise: float, seed: int) -> tuple[float, float]:
+    """(mean over the weeks, last week) of the frame's satisfaction in one promise run."""
+    run = PROMISE_RUN
+    model = CRMModel(
+        n_customers=run["n_customers"],
+        policy=promise_policy(promise),
+        rng=seed,
+        streams=run["streams"],
+    )
+    model.run(run["weeks"], progress=False)
+    satisfaction = model.frame["satisfaction"]
+    return float(satisfaction.mean()), float(satisfaction.iloc[-1])
+
+
+def _satisfaction_gap(which: int = 0, seeds=None, low: str = "under", high: str = "over"):
+    seeds = PROMISE_RUN["seeds"] if seeds is None else seeds
+    return float(
+        np.mean([_mean_satisfaction(PROMISES[low], s)[which] for s in seeds])
+        - np.mean([_mean_satisfaction(PROMISES[high], s)[which] for s in seeds])
+    )
+
+
+def _promise_outcome(answer) -> str:
+    value = as_number(answer)
+    if value is None or abs(value) < SAME_SATISFACTION:
+        return "comes out about the same"
+    return (
+        "comes out higher with the under-promise"
+        if value > 0
+        else "comes out higher with the over-promise"
+    )
+
+
+def _check_promise(answer) -> Feedback:
+    value = as_number(answer)
+    if value is None:
+        return Feedback(False, "give one number: mean satisfaction, under minus over.")
+    gap = _satisfaction_gap()
+    if close_to(gap, rel=1e-6)(value):
+        return Feedback(
+            True,
+            "the same service feels better to customers who were told to expect less: each "
+            "episode is judged against the expectation, and a pleasant surprise adds to it "
+            "(disconfirmation).",
+        )
+    if close_to(-gap, rel=1e-6)(value):
+        return Feedback(False, "right size, wrong sign: the question asks for under minus over.")
+    if close_to(_satisfaction_gap(seeds=PROMISE_RUN["seeds"][:1]), rel=1e-6)(value):
+        return Feedback(
+            False,
+            "that is the first seed alone. Average each promise over all the seeds first: one "
+            "run is one possible history.",
+        )
+    if close_to(_satisfaction_gap(which=1), rel=1e-6)(value):
+        return Feedback(
+            False,
+            "that compares the last week only. The question asks for the mean over all the "
+            "weeks of each run.",
+        )
+    if close_to(_satisfaction_gap(high="honest"), rel=1e-6)(value) or close_to(
+        _satisfaction_gap(low="honest"), rel=1e-6
+    )(value):
+        return Feedback(
+            False,
+            "that compares one promise with the honest one. The question sets the "
+            "under-promise against the over-promise.",
+        )
+    return Feedback(
+        False,
+        "not the difference in mean satisfaction. For each promise, average the frame's "
+        "`satisfaction` column over the weeks, then over the seeds; subtract over from under.",
+    )
+
+
+q5 = Prediction(
+    "under-promise, over-deliver",
+    _check_promise,
+    choices=(
+        "comes out higher with the under-promise",
+        "comes out about the same",
+        "comes out higher with the over-promise",
+    ),
+    outcome=_promise_outcome,
+    hints=[
+        "The firm serves exactly as well in every run; only what newcomers are told to expect "
+        "differs.",
+        "Mean satisfaction of a run is `model.frame['satisfaction'].mean()`; average it over "
+        "the seeds for each promise, then take under minus over.",
+    ],
+    solution=(
+        "# by_promise: the notebook's table, each run's mean over the weeks, averaged over seeds\n"
+        "answer = by_promise.loc['under', 'satisfaction'] - by_promise.loc['over', 'satisfaction']"
+    ),
+)
+
+
+# ------------------------------------------------- q6: what a promise does
+q6 = Discussion(
+    "what a promise does in the model",
+    min_words=60,
+    hints=[
+        "Find every place the model reads `state.expectation`: `crmsim.episodes` (how an "
+        "episode feels) and `crmsim.offer.firm_value` (what the offer seems worth).",
+        "Ask which of those two the course's advice is about, and which one pays a firm that "
+        "over-promises.",
+    ],
+    solution=(
+        "In the model a promise does two jobs. It is a yardstick: each episode is felt against "
+        "what the customer expected, so the same service feels better after a modest promise "
+        "and worse after a grand one; that is the course's advice, and the run bears it out, "
+        "with higher satisfaction under the under-promise. It is also an advert: the expected "
+        "quality is part of what the offer seems worth, so a grand promise makes more people "
+        "try the firm and keeps calculus trust high against the competitor, which is why the "
+        "over-promising firm ends with more customers and no more churn. Knowledge trust is "
+        "highest with an honest promise, because any gap, pleasant or not, is a surprise. "
+        "What the model leaves out is the price of a broken promise: a customer who was "
+        "misled does not feel cheated beyond one episode's disappointment, does not warn "
+        "friends about the lie, and forgets the promise after a few purchases. With those in, "
+        "over-promising would cost trust and customers, as the course says."
+    ),
+    rubric=(
+        "- names the yardstick role: episodes are felt against the expectation, so "
+        "under-promising raises satisfaction (1 mark)\n"
+        "- names the advert role: expected quality enters the offer's value and calculus "
+        "trust, so over-promising wins trials and holds customers (1 mark)\n"
+        "- quotes the run's direction for satisfaction and for customers or churn (1 mark)\n"
+        "- notes that knowledge trust punishes any surprise, so an honest promise builds the "
+        "most (1 mark)\n"
+        "- says what the model leaves out (a broken promise as a betrayal, word of mouth about "
+        "it, a lasting memory) and how it would change the result (1 mark)"
+    ),
+)
+
+
+# ------------------------------------------------- q7: the seven ways and the model's levers
+#: The course's seven ways to win a buyer's trust, the items of question 7.
+SEVEN_WAYS = (
+    "make buying feel safe",
+    "be present on social media",
+    "under-promise and over-deliver",
+    "serve before, during and after the sale",
+    "speak with a human voice",
+    "communicate, and own your mistakes",
+    "always be reachable",
+)
+#: The labels of question 7: a field of `Policy`, or none.
+LEVERS = ("promise", "service", "respect", "recovery", "channels", "none")
+_LEVER_ALIASES = {
+    "no lever": "none",
+    "nothing": "none",
+    "policy promise": "promise",
+    "policy channels": "channels",
+    "channel": "channels",
+    "policy recovery": "recovery",
+    "policy respect": "respect",
+    "service quality": "service",
+    "policy service": "service",
+}
+_EXPECTED_LEVERS = {
+    "make buying feel safe": "none",
+    "be present on social media": "none",
+    "under-promise and over-deliver": "promise",
+    "serve before, during and after the sale": "service",
+    "speak with a human voice": "respect",
+    "communicate, and own your mistakes": "recovery",
+    "always be reachable": "channels",
+}
+
+q7 = Classification(
+    "the seven ways and the model's levers",
+    label_checker(_EXPECTED_LEVERS, aliases=_LEVER_ALIASES),
+    items=SEVEN_WAYS,
+    labels=LEVERS,
+    aliases=_LEVER_ALIASES,
+    hints=[
+        "Read the parameters of `help(crmsim.Policy)`: which field changes what that way of "
+        "winning trust changes?",
+        "Two of the seven have no lever: the model has no website, payment or social media.",
+    ],
+    solution=(
+        "answer = {\n"
+        "    'make buying feel safe': 'none',\n"
+        "    'be present on social media': 'none',\n"
+        "    'under-promise and over-deliver': 'promise',\n"
+        "    'serve before, during and after the sale': 'service',\n"
+        "    'speak with a human voice': 'respect',\n"
+        "    'communicate, and own your mistakes': 'recovery',\n"
+        "    'always be reachable': 'channels',\n"
+        "}"
     ),
 )
 
@@ -246,11 +541,20 @@ __all__ = [
     "Q1_CUSTOMER",
     "Q2_RUN",
     "Q2_VARIABILITY",
+    "PROMISES",
+    "PROMISE_RUN",
     "Q3_CAMPAIGN",
+    "SEVEN_WAYS",
+    "TRUST_STATEMENTS",
     "competitor_campaign",
     "consistency_policy",
     "overall_trust",
+    "promise_policy",
     "q1",
     "q2",
     "q3",
+    "q4",
+    "q5",
+    "q6",
+    "q7",
 ]

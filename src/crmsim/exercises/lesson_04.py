@@ -27,7 +27,16 @@ import numpy as np
 import pandas as pd
 
 from crmsim import CRMModel, Policy
-from crmsim.exercises.core import Feedback, Question, close_to
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    close_to,
+    label_checker,
+)
 from crmsim.kano import kano_curve
 from crmsim.levers import KANO_CATEGORIES, default_service
 
@@ -118,6 +127,34 @@ def _survey_categories() -> dict[str, str]:
     return answers.groupby("feature")["class"].agg(lambda s: s.value_counts().idxmax()).to_dict()
 
 
+def class_counts(answers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How many respondents' answer pairs fall in each Kano class, per feature.
+
+    Each respondent's pair of answers (functional, dysfunctional) is classified with the
+    evaluation table (:func:`classify`) and the classes are counted: one row per feature,
+    one column per class (the five categories, and "questionable" for contradictory pairs).
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame, optional
+        Survey answers with columns ``feature``, ``functional`` and ``dysfunctional``;
+        :func:`survey` by default.
+
+    Examples
+    --------
+    >>> counts = class_counts()
+    >>> list(counts.index), int(counts.sum(axis=1).iloc[0]) == RESPONDENTS
+    (['A', 'B', 'C', 'D', 'E'], True)
+    """
+    answers = survey() if answers is None else answers
+    classes = [
+        classify(f, d) for f, d in zip(answers["functional"], answers["dysfunctional"], strict=True)
+    ]
+    counts = pd.crosstab(answers["feature"].to_numpy(), np.asarray(classes))
+    columns = [c for c in (*KANO_CATEGORIES, "questionable") if c in counts.columns]
+    return counts[columns].rename_axis(index="feature", columns="class")
+
+
 def _check_survey(answer) -> Feedback:
     if not isinstance(answer, dict):
         return Feedback(
@@ -143,9 +180,9 @@ def _check_survey(answer) -> Feedback:
     k = wrong[0]
     return Feedback(
         False,
-        f"{len(wrong)} feature(s) misclassified, among them {k!r}. Classify every "
-        f"respondent's pair of answers for {k!r} with the evaluation table and take the most "
-        "frequent class, rather than looking at one answer alone.",
+        f"{len(wrong)} feature(s) misclassified, among them {k!r}. Look at {k!r}'s row of "
+        "`ex.class_counts()`: a feature's category is its most frequent class among all the "
+        "respondents, not what one answer, or the first few, suggest.",
     )
 
 
@@ -154,18 +191,11 @@ q1 = Question(
     _check_survey,
     hints=[
         "`ex.classify(functional, dysfunctional)` turns one respondent's pair of answers into "
-        "a class.",
-        "Add a `class` column to the survey, then `groupby('feature')` and take each feature's "
-        "most "
-        "frequent class (`value_counts().idxmax()`).",
+        "a class; `ex.class_counts()` does it for every respondent and counts the classes.",
+        "In each row of `ex.class_counts()`, the column with the largest count is the "
+        "feature's category (`.idxmax(axis=1)` finds it).",
     ],
-    solution=(
-        "answers = ex.survey()\n"
-        "answers['class'] = [ex.classify(f, d) for f, d in zip(answers['functional'], "
-        "answers['dysfunctional'])]\n"
-        "answer = answers.groupby('feature')['class'].agg(lambda s: "
-        "s.value_counts().idxmax()).to_dict()"
-    ),
+    solution=("answer = ex.class_counts().idxmax(axis=1).to_dict()"),
 )
 
 
@@ -300,14 +330,235 @@ q3 = Question(
     ),
 )
 
+# ---------------------------------------------------------------- q4: classify in Kano's terms
+#: Other names the Kano literature uses for the model's five categories.
+KANO_ALIASES = {
+    "mustbe": "must-be",
+    "must have": "must-be",
+    "basic": "must-be",
+    "basic need": "must-be",
+    "expected": "must-be",
+    "one-dimensional": "performance",
+    "onedimensional": "performance",
+    "linear": "performance",
+    "delighter": "attractive",
+    "delight": "attractive",
+    "excitement": "attractive",
+    "reversed": "reverse",
+    "indifference": "indifferent",
+    "neutral": "indifferent",
+}
+
+#: Everyday features to sort into the Kano categories.
+KANO_ITEMS = (
+    "hours a phone's battery lasts on one charge",
+    "a free protective case in a new phone's box",
+    "clean sheets on a hotel bed",
+    "pop-up adverts inside an app you paid for",
+    "the colour of the envelopes a bank posts statements in",
+    "the speed of a hotel's Wi-Fi",
+    "a handwritten welcome note from the hotel's manager",
+    "a phone that turns on when its power button is pressed",
+)
+
+q4 = Classification(
+    "Kano categories of everyday features",
+    label_checker(
+        {
+            KANO_ITEMS[0]: "performance",
+            KANO_ITEMS[1]: "attractive",
+            KANO_ITEMS[2]: "must-be",
+            KANO_ITEMS[3]: "reverse",
+            KANO_ITEMS[4]: "indifferent",
+            KANO_ITEMS[5]: "performance",
+            KANO_ITEMS[6]: "attractive",
+            KANO_ITEMS[7]: "must-be",
+        },
+        aliases=KANO_ALIASES,
+    ),
+    items=KANO_ITEMS,
+    labels=KANO_CATEGORIES,
+    aliases=KANO_ALIASES,
+    hints=[
+        "Ask Kano's two questions of each feature: how does a typical customer feel if it is "
+        "there, and how if it is missing? Then read the answer off the lesson's table.",
+        "Something nobody praises but everyone misses is must-be; something whose every extra "
+        "bit pleases is performance; a pleasant surprise nobody asked for is attractive; "
+        "something whose presence annoys is reverse.",
+    ],
+    solution=(
+        "answer = {\n"
+        "    \"hours a phone's battery lasts on one charge\": 'performance',\n"
+        "    \"a free protective case in a new phone's box\": 'attractive',\n"
+        "    'clean sheets on a hotel bed': 'must-be',\n"
+        "    'pop-up adverts inside an app you paid for': 'reverse',\n"
+        "    'the colour of the envelopes a bank posts statements in': 'indifferent',\n"
+        "    \"the speed of a hotel's Wi-Fi\": 'performance',\n"
+        "    \"a handwritten welcome note from the hotel's manager\": 'attractive',\n"
+        "    'a phone that turns on when its power button is pressed': 'must-be',\n"
+        "}"
+    ),
+)
+
+
+# ---------------------------------------------------------------- q5: which cut hurts more
+#: The runs of question 5: default service with one attribute lowered by 0.2, on three seeds;
+#: keyed streams give each person the same luck under both cuts.
+Q5_RUN = {"n_customers": 5_000, "weeks": 104, "seeds": (0, 1, 2), "streams": "keyed"}
+#: The two cuts of question 5, each saving 0.2 of service level on every episode.
+Q5_CUTS = {"reliability": 0.6, "personal_touch": 0.1}
+
+
+@lru_cache(maxsize=8)
+def _kept(changes: tuple[tuple[str, float], ...]) -> float:
+    kept = []
+    for seed in Q5_RUN["seeds"]:
+        model = CRMModel(
+            n_customers=Q5_RUN["n_customers"],
+            policy=Policy(service=service_levels(**dict(changes))),
+            rng=seed,
+            streams=Q5_RUN["streams"],
+            history=False,
+        )
+        model.run(Q5_RUN["weeks"], progress=False)
+        kept.append(int(model.frame["active"].iloc[-1]))
+    return float(np.mean(kept))
+
+
+def customers_kept(**changes: float) -> float:
+    """Active customers after two years, averaged over question 5's seeds.
+
+    The default service with the levels in ``changes`` (``customers_kept(reliability=0.6)``),
+    ``Q5_RUN["n_customers"]`` people, ``Q5_RUN["weeks"]`` weeks, one run per seed in
+    ``Q5_RUN["seeds"]`` with keyed random streams, so the same people meet the same luck
+    whatever the service.
+    """
+    return _kept(tuple(sorted(changes.items())))
+
+
+def _cut_gap() -> float:
+    return customers_kept(personal_touch=Q5_CUTS["personal_touch"]) - customers_kept(
+        reliability=Q5_CUTS["reliability"]
+    )
+
+
+#: What the firm of question 5 can show, as the learner predicts it (it ...).
+Q5_CHOICES = (
+    "loses more customers with the reliability cut",
+    "loses more customers with the personal-touch cut",
+    "loses about as many either way",
+)
+
+
+def _q5_outcome(answer) -> str:
+    gap = as_number(answer)
+    if gap is None or abs(gap) < 50:
+        return Q5_CHOICES[2]
+    return Q5_CHOICES[0] if gap > 0 else Q5_CHOICES[1]
+
+
+def _check_cut(answer) -> Feedback:
+    value = as_number(answer)
+    if value is None:
+        return Feedback(
+            False,
+            "give one number: customers kept after the personal-touch cut minus customers "
+            "kept after the reliability cut.",
+        )
+    gap = _cut_gap()
+    if close_to(gap, rel=1e-6)(value):
+        return Feedback(
+            True,
+            f"the reliability cut costs about {gap:.0f} more customers than the cut in personal "
+            "touch, for the same saving: a must-be attribute that slips makes episodes fail, "
+            "and a failure can end a young relationship, while a smaller delight is merely "
+            "missed.",
+        )
+    if close_to(-gap, rel=1e-6)(value):
+        return Feedback(False, "right size, wrong sign: personal-touch cut minus reliability cut.")
+    default = customers_kept()
+    if close_to(default - customers_kept(reliability=Q5_CUTS["reliability"]), rel=1e-6)(value):
+        return Feedback(
+            False,
+            "that compares the reliability cut with the default service; the question sets the "
+            "two cuts against each other.",
+        )
+    return Feedback(
+        False,
+        "not the difference. Take `ex.customers_kept(personal_touch=0.1)` and "
+        "`ex.customers_kept(reliability=0.6)` and subtract the second from the first.",
+    )
+
+
+q5 = Prediction(
+    "cut a must-be or an attractive attribute?",
+    _check_cut,
+    choices=Q5_CHOICES,
+    outcome=_q5_outcome,
+    hints=[
+        "`ex.customers_kept(**levels)` runs the default service with the levels you change and "
+        "returns the customers still active after two years (mean of three seeds).",
+        "Both cuts save 0.2 of service level on every episode; only where the saving is made "
+        "differs.",
+    ],
+    solution=(
+        "answer = ex.customers_kept(personal_touch=0.1) - ex.customers_kept(reliability=0.6)"
+    ),
+)
+
+
+# ---------------------------------------------------------------- q6: features that drift
+q6 = Discussion(
+    "when a delight becomes the minimum",
+    min_words=60,
+    hints=[
+        "Think of the touch screen: what did a phone without one feel like in 2008, and what "
+        "would it feel like today?",
+        "Which of the model's attributes would have to change category over the weeks, and "
+        "what would happen to a firm that keeps its levels fixed?",
+    ],
+    solution=(
+        "Categories are not fixed. A feature that delights when it is new (the touch screen) is "
+        "soon compared across brands, so it behaves like a performance feature, and once every "
+        "rival has it customers simply expect it: it is must-be. A firm that keeps spending the "
+        "same amount on it gets less and less satisfaction for the money and, if it lets it "
+        "slip, is punished as for any missing basic. So a firm must keep asking its customers "
+        "(repeat the Kano survey every year or two), look for the next delight, and treat "
+        "yesterday's delights as the floor. In crmsim each attribute keeps its category for the "
+        "whole run and every customer sees it the same way, so the drift cannot be seen; to "
+        "show it one would let an attribute's category (or its curve) change with the week, or "
+        "with how many rivals offer it."
+    ),
+    rubric=(
+        "- says a feature's category changes over time, from attractive towards performance "
+        "and must-be, with an example such as the touch screen (1 mark)\n"
+        "- explains what that means for spending: the same level buys less delight, and a "
+        "shortfall turns into dissatisfaction (1 mark)\n"
+        "- draws a practical conclusion: survey customers again, look for new delights, keep "
+        "the floor in place (1 mark)\n"
+        "- notes that crmsim fixes each attribute's category for the whole run and for everyone, "
+        "and says how the model could be extended to show the drift (1 mark)"
+    ),
+)
+
 __all__ = [
     "ANSWERS",
     "EVALUATION",
+    "KANO_ALIASES",
+    "KANO_ITEMS",
     "Q3_RUN",
+    "Q5_CHOICES",
+    "Q5_CUTS",
+    "Q5_RUN",
+    "class_counts",
     "classify",
+    "customers_kept",
     "q1",
     "q2",
     "q3",
+    "q4",
+    "q5",
+    "q6",
     "service_levels",
     "survey",
 ]

@@ -11,8 +11,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+
 from crmsim import CRMModel, analysis, scenarios
-from crmsim.exercises.core import Feedback, Question, close_to
+from crmsim.events import WeekReport
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    close_to,
+    label_checker,
+)
 
 #: The course's telecom operator over one quarter.
 TELECOM = {"start": 17_000_000, "joined": 680_000, "lost": 170_000}
@@ -134,13 +147,39 @@ def run_with_cut(cut: bool = True, weeks: int = 65) -> CRMModel:
     return model
 
 
-def _quarters(model: CRMModel):
+def quarter_table(model: CRMModel) -> pd.DataFrame:
+    """A run's quarters side by side: churn by the definition, revenue and profit.
+
+    One row per complete quarter, indexed by its ``first_week``: the columns of
+    :func:`crmsim.analysis.period_churn` (``start``, ``lost``, ``joined``, ``end``, ``churn``)
+    and the quarter's summed ``revenue`` and ``profit``.
+
+    Examples
+    --------
+    >>> table = quarter_table(run_with_cut(cut=False))
+    >>> list(table.index)
+    [0, 13, 26, 39, 52]
+    """
     frame = model.frame
-    table = analysis.period_churn(frame, weeks=QUARTER)
-    table["profit"] = (
-        frame.groupby(frame["week"] // QUARTER)["profit"].sum().to_numpy()[: len(table)]
-    )
+    table = analysis.period_churn(frame, weeks=QUARTER).set_index("first_week")
+    money = frame.groupby(frame["week"] // QUARTER)[["revenue", "profit"]].sum()
+    table[["revenue", "profit"]] = money.to_numpy()[: len(table)]
     return table
+
+
+def departures(model: CRMModel, first_week: int, last_week: int) -> pd.DataFrame:
+    """The departures of weeks ``first_week`` to ``last_week`` (both included).
+
+    Rows of ``model.losses``: ``week``, ``customer``, ``spell_start`` (the week that customer's
+    relationship began), ``cause`` and ``first_purchase``. Whether each of them counts in a
+    period's churn is the learner's call: see the definition.
+    """
+    losses = model.losses
+    return losses[(losses["week"] >= first_week) & (losses["week"] <= last_week)]
+
+
+def _quarters(model: CRMModel):
+    return quarter_table(model).reset_index()
 
 
 # ------------------------------------------------- q3: quarterly churn by the definition
@@ -198,15 +237,14 @@ q3 = Question(
     hints=[
         "The base is `frame.loc[first_week, 'active_start']`: the customers there when the "
         "quarter began.",
-        "In `model.losses`, a departure in the quarter counts only if its `spell_start` is "
-        "before the "
-        "quarter's first week: that customer was already there at the start.",
+        "`ex.departures(model, 39, 51)` lists the quarter's departures; one counts only if its "
+        "`spell_start` is before the quarter's first week: that customer was already there at "
+        "the start.",
     ],
     solution=(
         "model = ex.run_with_cut(cut=False)\n"
-        "frame, losses = model.frame, model.losses\n"
-        "start = frame.loc[39, 'active_start']\n"
-        "in_quarter = losses[(losses['week'] >= 39) & (losses['week'] < 52)]\n"
+        "start = model.frame.loc[39, 'active_start']\n"
+        "in_quarter = ex.departures(model, 39, 51)\n"
         "answer = (in_quarter['spell_start'] < 39).sum() / start"
     ),
 )
@@ -254,14 +292,14 @@ def _check_leading(answer) -> Feedback:
     if not churn_ok:
         return Feedback(
             False,
-            "the churn difference is off. Compute each firm's churn for the quarter starting at "
-            "the cut by the definition (`crmsim.analysis.period_churn(frame, weeks=13)`) and "
-            "subtract.",
+            "the churn difference is off. Take each firm's churn for the quarter starting at "
+            "the cut (`ex.quarter_table(model).loc[52, 'churn']`) and subtract.",
         )
     return Feedback(
         False,
-        "the churn difference is right, but the profit difference is not. Sum the weekly "
-        "`profit` over the quarter's thirteen weeks for each firm before subtracting.",
+        "the churn difference is right, but the profit difference is not. Take each firm's "
+        "profit for the same quarter (the `profit` column of `ex.quarter_table`), then "
+        "subtract.",
     )
 
 
@@ -271,18 +309,362 @@ q4 = Question(
     hints=[
         "Run both firms, `ex.run_with_cut(cut=True)` and `ex.run_with_cut(cut=False)`, and look at "
         "the same quarter in each: the one that starts with the cut.",
-        "`crmsim.analysis.period_churn(frame, weeks=13)` gives one row per quarter (see its "
-        "`first_week` column); `frame.groupby(frame['week'] // 13)['profit'].sum()` gives each "
-        "quarter's profit.",
+        "`ex.quarter_table(model)` gives one row per quarter, labelled by its first week, with "
+        "its churn and its profit.",
     ],
     solution=(
-        "churn, profit = {}, {}\n"
-        "for cut in (True, False):\n"
-        "    frame = ex.run_with_cut(cut=cut).frame\n"
-        "    churn[cut] = crmsim.analysis.period_churn(frame, weeks=13).loc[4, 'churn']\n"
-        "    profit[cut] = frame.groupby(frame['week'] // 13)['profit'].sum()[4]\n"
-        "answer = (churn[True] - churn[False], profit[True] - profit[False])"
+        "cut = ex.quarter_table(ex.run_with_cut(cut=True)).loc[52]\n"
+        "kept = ex.quarter_table(ex.run_with_cut(cut=False)).loc[52]\n"
+        "answer = (cut['churn'] - kept['churn'], cut['profit'] - kept['profit'])"
     ),
 )
 
-__all__ = ["QUARTER", "RUN", "TELECOM", "q1", "q2", "q3", "q4", "run_with_cut"]
+
+# ------------------------------------------------- growth: acquisition minus churn
+def growth_accounts(frame: pd.DataFrame, weeks: int = QUARTER) -> pd.DataFrame:
+    """Each period's growth split the course's way: acquisition minus churn.
+
+    One row per complete period (indexed by ``first_week``), as shares of the customers at
+    its start: ``acquisition`` (customers who joined: new, won back or returned), ``churn``
+    (by the definition: customers present at the start who left), ``quick_losses`` (customers
+    who joined *and* left within the period: not churn by the definition, yet gone) and
+    ``growth`` (end minus start). The accounts balance:
+    ``growth = acquisition - churn - quick_losses``.
+
+    Examples
+    --------
+    >>> accounts = growth_accounts(run_with_cut(cut=False).frame)
+    >>> row = accounts.loc[52]
+    >>> bool(abs(row.acquisition - row.churn - row.quick_losses - row.growth) < 1e-12)
+    True
+    """
+    table = analysis.period_churn(frame, weeks=weeks).set_index("first_week")
+    table = table[table["start"] > 0]
+    start = table["start"]
+    return pd.DataFrame(
+        {
+            "start": start,
+            "acquisition": table["joined"] / start,
+            "churn": table["churn"],
+            "quick_losses": (table["joined"] - table["lost"] - (table["end"] - start)) / start,
+            "growth": (table["end"] - start) / start,
+        }
+    )
+
+
+# ------------------------------------------------- shops: churn from silence
+#: The shop of questions 5 and 7: the baseline firm in a market of 20,000 people. The year
+#: measured is weeks ``first_week`` to ``first_week + 51``; the run goes on long enough for
+#: every departure of that year to be noticed even after 26 silent weeks.
+SHOP = {"scenario": "baseline", "n_customers": 20_000, "rng": 42, "weeks": 130, "first_week": 52}
+#: Thresholds of silence (weeks without a purchase) compared in the notebook.
+SILENCE_WEEKS = (1, 2, 4, 8, 13, 26)
+
+
+class _Activity:
+    """Observer: every purchase and every departure, by person (a row renewed after a move
+    holds a new person, as in :class:`crmsim.analysis.PurchaseLog`)."""
+
+    def __init__(self, n: int) -> None:
+        self.ids = np.arange(n)
+        self.next_id = n
+        self.bought: list[pd.DataFrame] = []
+        self.left: list[pd.DataFrame] = []
+
+    def __call__(self, report: WeekReport) -> None:
+        for kind, parts in (("episode", self.bought), ("left", self.left)):
+            who = report.who(kind)
+            if len(who):
+                parts.append(pd.DataFrame({"person": self.ids[who], "week": report.week}))
+        moved = report.who("moved")
+        if len(moved):
+            self.ids[moved] = np.arange(self.next_id, self.next_id + len(moved))
+            self.next_id += len(moved)
+
+
+@lru_cache(maxsize=1)
+def shop_records() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The shop's run (:data:`SHOP`): its weekly frame, its purchases and its true departures.
+
+    Returns ``(frame, purchases, departures)``; ``purchases`` and ``departures`` have one row
+    per event with ``person`` and ``week``. A shop sees only the purchases; the departures
+    are what the model knows and the shop does not.
+    """
+    kwargs = scenarios.load(SHOP["scenario"]).kwargs | {"n_customers": SHOP["n_customers"]}
+    model = CRMModel(**kwargs, rng=SHOP["rng"], history=False)
+    watch = _Activity(model.state.n)
+    with model.subscribe(watch):
+        model.run(SHOP["weeks"], progress=False)
+    return (
+        model.frame,
+        pd.concat(watch.bought, ignore_index=True).sort_values(["person", "week"]),
+        pd.concat(watch.left, ignore_index=True),
+    )
+
+
+def _silences(purchases: pd.DataFrame, weeks_silent: int, last_week: int) -> pd.DataFrame:
+    """Each time a customer goes ``weeks_silent`` weeks without buying: ``person``, ``last``
+    (week of the last purchase) and ``call`` (week the shop calls them lost)."""
+    week = purchases["week"]
+    following = purchases.groupby("person")["week"].shift(-1)
+    silent = (following - week > weeks_silent) | (
+        following.isna() & (week + weeks_silent <= last_week)
+    )
+    calls = purchases.loc[silent, ["person"]].assign(last=week[silent])
+    return calls.assign(call=calls["last"] + weeks_silent).reset_index(drop=True)
+
+
+def silence_churn(weeks_silent: int) -> pd.Series:
+    """Churn as a shop measures it, calling a customer lost after ``weeks_silent`` silent weeks.
+
+    For the year of :data:`SHOP`, returns
+
+    * ``measured churn``: of the customers the shop counts as current when the year begins
+      (a purchase in the ``weeks_silent`` weeks before), the share it calls lost during it;
+    * ``true churn``: the year's churn by the definition, from the model's own departures
+      (:func:`crmsim.analysis.period_churn`);
+    * ``false alarms``: the share of the year's calls that name someone who was in truth
+      still a customer;
+    * ``weeks late``: on average, how many weeks after a true departure of the year the shop
+      calls that customer lost.
+
+    Examples
+    --------
+    >>> row = silence_churn(26)
+    >>> sorted(row.index)
+    ['false alarms', 'measured churn', 'true churn', 'weeks late']
+    """
+    frame, purchases, gone = shop_records()
+    weeks_silent = int(weeks_silent)
+    a = SHOP["first_week"]
+    b = a + 52
+    calls = _silences(purchases, weeks_silent, SHOP["weeks"] - 1)
+    # current at the year's start, as far as the shop can tell
+    before = purchases[purchases["week"] < a].groupby("person")["week"].max()
+    current = before.index[before + weeks_silent >= a]
+    in_year = calls[(calls["call"] >= a) & (calls["call"] < b)]
+    lost = in_year.loc[in_year["person"].isin(current), "person"].nunique()
+    # a call is right if the person had truly left between the last purchase and the call
+    paired = in_year.reset_index().merge(gone.rename(columns={"week": "left"}), on="person")
+    right = paired[(paired["left"] >= paired["last"]) & (paired["left"] <= paired["call"])]
+    false_alarms = 1 - right["index"].nunique() / len(in_year) if len(in_year) else np.nan
+    # how late each true departure of the year is called
+    left = gone[(gone["week"] >= a) & (gone["week"] < b)].rename(columns={"week": "left"})
+    noticed = pd.merge_asof(
+        left.sort_values("left"),
+        calls.sort_values("last"),
+        left_on="left",
+        right_on="last",
+        by="person",
+        direction="backward",
+    ).dropna(subset=["call"])
+    true = analysis.period_churn(frame, weeks=52).set_index("first_week").loc[a, "churn"]
+    return pd.Series(
+        {
+            "measured churn": lost / len(current),
+            "true churn": float(true),
+            "false alarms": false_alarms,
+            "weeks late": float((noticed["call"] - noticed["left"]).mean()),
+        },
+        name=weeks_silent,
+    )
+
+
+def silence_table(thresholds=SILENCE_WEEKS) -> pd.DataFrame:
+    """:func:`silence_churn` for several thresholds, one row each (index ``weeks_silent``)."""
+    rows = [silence_churn(n) for n in thresholds]
+    return pd.DataFrame(rows).rename_axis("weeks_silent")
+
+
+# ---------------------------------------------------------------- q5: eight silent weeks
+Q5_WEEKS_SILENT = 8
+#: What the shop of question 5 can show, as the learner predicts it (its churn ...).
+Q5_CHOICES = (
+    "comes out well above the true churn",
+    "comes out close to the true churn",
+    "comes out well below the true churn",
+)
+
+
+def _q5_outcome(answer) -> str:
+    measured, true = as_number(answer), silence_churn(Q5_WEEKS_SILENT)["true churn"]
+    if measured > 1.2 * true:
+        return Q5_CHOICES[0]
+    return Q5_CHOICES[2] if measured < 0.8 * true else Q5_CHOICES[1]
+
+
+def _check_silent_churn(answer) -> Feedback:
+    value = as_number(answer)
+    if value is None:
+        return Feedback(False, "give the churn the shop measures, as one number.")
+    row = silence_churn(Q5_WEEKS_SILENT)
+    if close_to(row["measured churn"], rel=1e-6)(value):
+        return Feedback(
+            True,
+            f"the shop measures {row['measured churn']:.0%} where the model's true churn is "
+            f"{row['true churn']:.0%}: {row['false alarms']:.0%} of the customers it calls lost "
+            "were only between purchases.",
+        )
+    if value > 1 and close_to(row["measured churn"], rel=1e-3)(value / 100):
+        return Feedback(False, "that looks like a percentage; give the churn as a fraction of 1.")
+    if not 0 <= value <= 1:
+        return Feedback(
+            False,
+            "a churn rate is a share of the customers present at the start: between 0 and 1.",
+        )
+    if close_to(row["true churn"], rel=1e-6)(value):
+        return Feedback(
+            False,
+            "that is the true churn, which the model knows and the shop does not. The question "
+            "asks for what the shop measures from silence alone.",
+        )
+    if close_to(row["false alarms"], rel=1e-6)(value):
+        return Feedback(
+            False, "that is the share of false alarms; the question asks for the measured churn."
+        )
+    return Feedback(
+        False,
+        f"not the shop's churn. Take `ex.silence_churn({Q5_WEEKS_SILENT})` and read its "
+        "'measured churn'.",
+    )
+
+
+q5 = Prediction(
+    "churn seen from silence",
+    _check_silent_churn,
+    choices=Q5_CHOICES,
+    outcome=_q5_outcome,
+    hints=[
+        "`ex.silence_churn(weeks_silent)` measures a year's churn the way a shop must: a "
+        "customer is lost after that many weeks without a purchase.",
+        "Set the measured churn beside the 'true churn' in the same result: how often does an "
+        "ordinary customer go two months without buying?",
+    ],
+    solution=f"answer = ex.silence_churn({Q5_WEEKS_SILENT})['measured churn']",
+)
+
+
+# ---------------------------------------------------------------- q6: contract or not
+#: Other ways of naming the two settings.
+SETTING_ALIASES = {
+    "contractual": "contract",
+    "subscription": "contract",
+    "non contractual": "non-contract",
+    "noncontractual": "non-contract",
+    "noncontract": "non-contract",
+    "no contract": "non-contract",
+    "without contract": "non-contract",
+    "shop": "non-contract",
+}
+SETTINGS = ("contract", "non-contract")
+SETTING_ITEMS = (
+    "a mobile phone plan billed every month",
+    "a clothing shop",
+    "a gym membership renewed each year",
+    "a supermarket",
+    "a video-streaming subscription",
+    "a petrol station",
+    "a car insurance policy",
+    "an online bookshop without membership",
+)
+
+q6 = Classification(
+    "subscriptions and shops",
+    label_checker(
+        {
+            SETTING_ITEMS[0]: "contract",
+            SETTING_ITEMS[1]: "non-contract",
+            SETTING_ITEMS[2]: "contract",
+            SETTING_ITEMS[3]: "non-contract",
+            SETTING_ITEMS[4]: "contract",
+            SETTING_ITEMS[5]: "non-contract",
+            SETTING_ITEMS[6]: "contract",
+            SETTING_ITEMS[7]: "non-contract",
+        },
+        aliases=SETTING_ALIASES,
+    ),
+    items=SETTING_ITEMS,
+    labels=SETTINGS,
+    aliases=SETTING_ALIASES,
+    hints=[
+        "Ask of each business: does it learn on a definite day that a customer has stopped "
+        "being one?",
+        "Where the customer must renew or cancel, the departure is recorded; where the customer "
+        "simply stops coming, the firm sees only silence.",
+    ],
+    solution=(
+        "answer = {\n"
+        "    'a mobile phone plan billed every month': 'contract',\n"
+        "    'a clothing shop': 'non-contract',\n"
+        "    'a gym membership renewed each year': 'contract',\n"
+        "    'a supermarket': 'non-contract',\n"
+        "    'a video-streaming subscription': 'contract',\n"
+        "    'a petrol station': 'non-contract',\n"
+        "    'a car insurance policy': 'contract',\n"
+        "    'an online bookshop without membership': 'non-contract',\n"
+        "}"
+    ),
+)
+
+
+# ---------------------------------------------------------------- q7: choosing the threshold
+q7 = Discussion(
+    "how long a silence means lost",
+    min_words=60,
+    hints=[
+        "Look at the notebook's table: what does a short threshold get wrong, and what does a "
+        "long one?",
+        "A win-back offer and a figure reported to the board need different things: one needs "
+        "speed, the other a fair number.",
+    ],
+    solution=(
+        "There is no threshold that is both early and right. With a short silence (two or four "
+        "weeks) the shop calls many customers lost who are only between purchases: measured "
+        "churn comes out far above the truth and most of the calls are false alarms. With a long "
+        "silence (half a year) the measured churn is close to the true one and false alarms are "
+        "rare, but each departure is noticed about half a year after it happened, too late to "
+        "act. So I would use two numbers. For the churn reported to the board, a long threshold, "
+        "kept fixed so that periods compare. For a win-back or retention campaign, an earlier "
+        "warning (about two months), accepting that some messages reach customers who had not "
+        "left, because a timely offer is cheap and a late one is useless. Better still, set the "
+        "threshold per customer from their usual rhythm of buying: four silent weeks mean "
+        "little for someone who buys every month, a lot for someone who buys every week."
+    ),
+    rubric=(
+        "- explains the trade-off: short thresholds give false alarms and inflate churn, long "
+        "ones detect departures late (1 mark)\n"
+        "- uses the notebook's measurements (measured against true churn, share of false "
+        "alarms, weeks late) (1 mark)\n"
+        "- separates the purposes: a stable figure for reporting against an early warning for "
+        "action (1 mark)\n"
+        "- notes that customers buy at different rates, so one threshold for all is crude, or "
+        "that a contract setting avoids the problem (1 mark)"
+    ),
+)
+
+__all__ = [
+    "QUARTER",
+    "Q5_CHOICES",
+    "Q5_WEEKS_SILENT",
+    "RUN",
+    "SETTINGS",
+    "SETTING_ALIASES",
+    "SETTING_ITEMS",
+    "SHOP",
+    "SILENCE_WEEKS",
+    "TELECOM",
+    "departures",
+    "growth_accounts",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "q6",
+    "q7",
+    "quarter_table",
+    "run_with_cut",
+    "shop_records",
+    "silence_churn",
+    "silence_table",
+]

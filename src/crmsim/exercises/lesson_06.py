@@ -10,7 +10,21 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question, as_number, is_percentage_of
+import numpy as np
+import pandas as pd
+
+from crmsim.events import WeekReport
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    close_to,
+    is_percentage_of,
+    label_checker,
+)
 
 #: The run questions 1 refers to (keep in step with the notebook).
 RUN = {"n_customers": 2_000, "weeks": 104, "rng": 6}
@@ -140,17 +154,23 @@ def _check_q2(answer: Any) -> Feedback:
             "Respect delivered is on a 0-1 scale but enters satisfaction on the -1..1 scale: "
             "use 2 * respect - 1 for the respect term.",
         )
-    msgs = []
-    if not ok_rude:
-        msgs.append(
-            "the first number is off: a resolved failure's service term is "
-            "crmsim.episodes.RECOVERED_SERVICE, not the full service satisfaction"
+    if not ok_rude:  # its own message: the constant's name must keep its capitals
+        return Feedback(
+            False,
+            "The first number is off: a resolved failure's service term is "
+            "crmsim.episodes.RECOVERED_SERVICE, not the full service satisfaction."
+            + ("" if ok_kind else " The second is off too: an unresolved failure's is -1.")
+            + " Weigh the service term by 1 - RESPECT_WEIGHT and the respect term by "
+            "RESPECT_WEIGHT.",
         )
+    msgs = []
     if not ok_kind:
         msgs.append("the second number is off: an unresolved failure's service term is -1")
+    from crmsim.exercises.core import sentence  # not str.capitalize: it lower-cases names
+
     return Feedback(
         False,
-        "; ".join(msgs).capitalize()
+        sentence("; ".join(msgs))
         + ". Weigh the service term by 1 - RESPECT_WEIGHT and the respect term by RESPECT_WEIGHT.",
     )
 
@@ -226,4 +246,304 @@ q3 = Question(
     ),
 )
 
+# ------------------------------------------------------------------ the seven mistakes
+#: The course's seven customer-experience mistakes, each with what crmsim has for it: a
+#: lever, a mechanism, or nothing (then the nearest thing and why it falls short).
+SEVEN_MISTAKES = {
+    "not measuring": (
+        "partly",
+        "the weekly frame counts every failure, complaint and departure and crmsim.analysis "
+        "turns them into churn and cohorts; a firm in the model hears only complaints "
+        "(Market.complaint_propensity), and no lever finds silent failures",
+    ),
+    "underestimating emotions": (
+        "partly",
+        "Policy.respect: the manner of every episode weighs a third of how it feels "
+        "(crmsim.episodes.RESPECT_WEIGHT); empathy and an apology are folded into it",
+    ),
+    "first contact": (
+        "yes",
+        "a first purchase is an exploration episode, where failure_resilience is 0: an "
+        "unresolved failure then ends about half of the relationships; levers "
+        "Policy.service (reliability) and Policy.recovery",
+    ),
+    "robotic staff": (
+        "no",
+        "no lever; the nearest are the attractive attribute personal_touch and Policy.respect, "
+        "neither of which adapts to what each customer knows",
+    ),
+    "real need": (
+        "no",
+        "no lever; a customer's only need is an episode that works, and recovery puts a "
+        "complained-of failure right or not",
+    ),
+    "negative wording": (
+        "no",
+        "no lever; at most part of Policy.respect",
+    ),
+    "escalating anger": (
+        "partly",
+        "a customer who complained, was not helped and left is marked angry and speaks against "
+        "the firm (crmsim.episodes.failure_defections, lesson 08); Policy.recovery lowers it, "
+        "but nothing models calming a customer down",
+    ),
+}
+
+
+def mistakes_table() -> pd.DataFrame:
+    """:data:`SEVEN_MISTAKES` as a table: one row per mistake, whether and how crmsim has it."""
+    return pd.DataFrame(
+        [(m, has, how) for m, (has, how) in SEVEN_MISTAKES.items()],
+        columns=["mistake", "in the model", "how"],
+    ).set_index("mistake")
+
+
+# ------------------------------------------------------------------ first contact
+#: The runs of the first-contact section and question 5: the default firm, two seeds pooled,
+#: a market large enough for the first-purchase failures to be counted in hundreds.
+FIRST_CONTACT = {"n_customers": 20_000, "weeks": 104, "seeds": (6, 7)}
+#: When in the relationship a failure happens, in weeks since it began (0: the first purchase).
+WHEN = {
+    "first purchase": (0, 0),
+    "weeks 1-4": (1, 4),
+    "weeks 5-12": (5, 12),
+    "weeks 13-25": (13, 25),
+    "week 26 on": (26, 10**6),
+}
+
+
+def _record_failures(model) -> list[pd.DataFrame]:
+    from crmsim.stages import CHURN_CAUSES
+
+    left_for_failure = CHURN_CAUSES.index("failure") + 1
+    tables: list[pd.DataFrame] = []
+
+    def observe(report: WeekReport) -> None:
+        who = report.who("failure")
+        if not len(who):
+            return
+        outcome = report.detail("failure")
+        left = report.who("left")[report.detail("left") == left_for_failure]
+        kept = ~np.isin(who, report.who("moved"))  # a newcomer holds a mover's row
+        tables.append(
+            pd.DataFrame(
+                {
+                    "weeks_in": report.week - model.state.spell_start[who],
+                    "resolved": outcome >= 2,
+                    "left": np.isin(who, left),
+                }
+            )[kept]
+        )
+
+    with model.subscribe(observe):
+        model.run(FIRST_CONTACT["weeks"], progress=False)
+    return tables
+
+
+@lru_cache(maxsize=1)
+def failures_by_when() -> pd.DataFrame:
+    """Unresolved failures by when they came in the relationship, and the share that ended it.
+
+    Runs the default firm (:data:`FIRST_CONTACT`) and follows every service failure the firm
+    did not put right: one row per period of :data:`WHEN`, with ``failures`` (how many) and
+    ``left`` (the share after which the customer left, that same week, because of it).
+
+    Examples
+    --------
+    >>> table = failures_by_when()
+    >>> list(table.columns), list(table.index) == list(WHEN)
+    (['failures', 'left'], True)
+    """
+    from crmsim import CRMModel
+
+    tables = []
+    for seed in FIRST_CONTACT["seeds"]:
+        model = CRMModel(n_customers=FIRST_CONTACT["n_customers"], rng=seed, history=False)
+        tables += _record_failures(model)
+    failures = pd.concat(tables, ignore_index=True)
+    failures = failures[~failures["resolved"]]
+    when = pd.Series(pd.NA, index=failures.index, dtype="object")
+    for name, (low, high) in WHEN.items():
+        when[failures["weeks_in"].between(low, high)] = name
+    table = failures.groupby(when)["left"].agg(failures="size", left="mean")
+    return table.reindex(list(WHEN))
+
+
+# ------------------------------------------------------------------ q4: which mistake
+MISTAKE_LABELS = tuple(SEVEN_MISTAKES)
+#: Other ways of naming the seven mistakes.
+MISTAKE_ALIASES = {
+    "not measuring the experience": "not measuring",
+    "no measurement": "not measuring",
+    "measuring": "not measuring",
+    "emotions": "underestimating emotions",
+    "ignoring emotions": "underestimating emotions",
+    "underestimated emotions": "underestimating emotions",
+    "getting the first contact wrong": "first contact",
+    "first contact wrong": "first contact",
+    "wrong first contact": "first contact",
+    "first impression": "first contact",
+    "robotic": "robotic staff",
+    "robot staff": "robotic staff",
+    "scripted staff": "robotic staff",
+    "not focusing on the real need": "real need",
+    "missing the real need": "real need",
+    "the real need": "real need",
+    "negative language": "negative wording",
+    "negative words": "negative wording",
+    "anger": "escalating anger",
+    "letting anger escalate": "escalating anger",
+    "escalation": "escalating anger",
+}
+SCENES = (
+    "A hotel has never asked its guests how their stay went and cannot say which parts of a "
+    "stay bring them back.",
+    "A traveller's suitcase is lost on the way to her father's funeral; the agent hands her a "
+    "claim form without a word of sympathy.",
+    "A new customer's first call to the bank rings for twelve minutes before anyone answers.",
+    "The help desk reads the same script, word for word, to a retired teacher and to a network "
+    "engineer.",
+    "A customer asks for a refund for a broken laptop charger; what she needs is to work "
+    "tomorrow, and nobody mentions that a replacement could reach her today.",
+    "A clerk says 'we can't change bookings online' instead of 'I can change it for you now, "
+    "by phone'.",
+    "A customer raises his voice about a wrong bill; the clerk raises hers back and tells him "
+    "it is his own fault.",
+)
+
+q4 = Classification(
+    "which of the seven mistakes",
+    label_checker(
+        {
+            SCENES[0]: "not measuring",
+            SCENES[1]: "underestimating emotions",
+            SCENES[2]: "first contact",
+            SCENES[3]: "robotic staff",
+            SCENES[4]: "real need",
+            SCENES[5]: "negative wording",
+            SCENES[6]: "escalating anger",
+        },
+        aliases=MISTAKE_ALIASES,
+    ),
+    items=SCENES,
+    labels=MISTAKE_LABELS,
+    aliases=MISTAKE_ALIASES,
+    hints=[
+        "Each scene shows exactly one of the seven mistakes, and each mistake appears once.",
+        "Ask what the firm got wrong: what it knows, how it made the customer feel, when it "
+        "happened, how staff talked, what the customer really wanted, which words were used, "
+        "or what happened to the customer's temper.",
+    ],
+    solution=(
+        "answer = dict(zip(ex.SCENES, ['not measuring', 'underestimating emotions', "
+        "'first contact', 'robotic staff', 'real need', 'negative wording', "
+        "'escalating anger']))"
+    ),
+)
+
+
+# ------------------------------------------------------------------ q5: the first contact
+#: What a failure can show in question 5, as the learner predicts it (it ...).
+Q5_CHOICES = (
+    "ends more relationships at the first purchase",
+    "ends more relationships after half a year",
+    "ends about as many either way",
+)
+
+
+def _first_gap() -> float:
+    table = failures_by_when()
+    return float(table.loc["first purchase", "left"] - table.loc["week 26 on", "left"])
+
+
+def _q5_outcome(answer) -> str:
+    gap = as_number(answer)
+    if gap is None or abs(gap) < 0.05:
+        return Q5_CHOICES[2]
+    return Q5_CHOICES[0] if gap > 0 else Q5_CHOICES[1]
+
+
+def _check_first_contact(answer: Any) -> Feedback:
+    value = as_number(answer)
+    if value is None:
+        return Feedback(False, "give one number: a difference of two shares.")
+    table = failures_by_when()
+    gap = _first_gap()
+    if close_to(gap, rel=1e-6)(value):
+        first, late = table.loc["first purchase", "left"], table.loc["week 26 on", "left"]
+        return Feedback(
+            True,
+            f"an unresolved failure at the first purchase ends {first:.0%} of the relationships, "
+            f"one after half a year {late:.0%}: a new customer has only the deal to go on, so "
+            "the first contact has no goodwill to fall back on.",
+        )
+    if close_to(-gap, rel=1e-6)(value):
+        return Feedback(False, "right size, wrong sign: first purchase minus week 26 on.")
+    if is_percentage_of(value, gap):
+        return Feedback(False, "that looks like percentage points; give it as a share of 1.")
+    if close_to(table.loc["first purchase", "left"], rel=1e-6)(value):
+        return Feedback(
+            False, "that is the first-purchase share alone; subtract the share of week 26 on."
+        )
+    return Feedback(
+        False,
+        "not the difference. In `ex.failures_by_when()`, take the 'left' share of the "
+        "'first purchase' row minus that of the 'week 26 on' row.",
+    )
+
+
+q5 = Prediction(
+    "a failure at the first contact",
+    _check_first_contact,
+    choices=Q5_CHOICES,
+    outcome=_q5_outcome,
+    hints=[
+        "`ex.failures_by_when()` follows every failure the firm did not put right and gives "
+        "the share that ended the relationship, by when in the relationship it came.",
+        "Compare the first row with the last one; then look at the rows in between.",
+    ],
+    solution=(
+        "table = ex.failures_by_when()\n"
+        "answer = table.loc['first purchase', 'left'] - table.loc['week 26 on', 'left']"
+    ),
+)
+
+
+# ------------------------------------------------------------------ q6: what the model lacks
+q6 = Discussion(
+    "a mistake the model cannot make",
+    min_words=70,
+    hints=[
+        "`ex.mistakes_table()` lists the mistakes crmsim has no lever for.",
+        "A model change needs three things: something stored for each customer or the firm, a "
+        "rule that changes it each week, and a lever a student can move.",
+    ],
+    solution=(
+        "Take escalating anger. In the model a customer who complained and was not helped, and "
+        "then left, is marked angry and speaks against the firm; nothing happens in between, "
+        "and nothing the staff do changes how angry a customer is. In reality a tense "
+        "complaint can be calmed or made worse, and a customer whose anger grows is the one "
+        "who leaves loudly. To add it I would give each customer an anger level that rises "
+        "with an unresolved failure and with each further contact that goes badly, and falls "
+        "with a calm, respectful answer; a new lever, de-escalation training (costing money "
+        "per complaint) would set how often staff calm a customer down. The chance of leaving "
+        "after a failure and the chance of speaking against the firm would grow with the anger "
+        "level. A run should then show fewer angry leavers and less negative word of mouth at "
+        "a higher cost, and the sweep would say when the training pays, as the recovery sweep "
+        "does."
+    ),
+    rubric=(
+        "- names a mistake the model has no lever for and says what it does to customers in "
+        "reality (1 mark)\n"
+        "- says what the model does now, or what it folds the mistake into (respect, recovery, "
+        "angry leavers) (1 mark)\n"
+        "- proposes the change: a state variable, a weekly rule and a lever with a cost (1 "
+        "mark)\n"
+        "- says what a run should then show, and how one would test it against the present "
+        "model (1 mark)"
+    ),
+)
+
+#: The questions answered by a number or a pair, each with its ``_expected_qN``; q4 to q6 are
+#: a classification, a prediction and a discussion.
 QUESTIONS = (q1, q2, q3)

@@ -10,7 +10,22 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question, as_number, is_percentage_of
+import numpy as np
+
+from crmsim.exercises.core import (
+    TREND_CHOICES,
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    as_pair,
+    is_percentage_of,
+    label_checker,
+    normalize_label,
+    trend,
+)
 
 #: The run of question 1: the customer-centric firm that also gives its loyal and marketer
 #: customers a special discount (so a repeat purchase does not always bring in the price).
@@ -162,8 +177,8 @@ def _check_q2(answer: Any) -> Feedback:
         return Feedback(
             False, "Give the motive's name as a string: 'respect', 'discount' or 'gift'."
         )
-    name = answer.strip().lower()
-    if name not in (*_strengths(), "gift"):
+    name = normalize_label(answer)
+    if name not in (*_strengths(), "gift", "none"):
         return Feedback(
             False, "A repeat purchase is credited to 'respect', 'discount' or 'gift' (or 'none')."
         )
@@ -378,4 +393,292 @@ q4 = Question(
     ),
 )
 
-QUESTIONS = (q1, q2, q3, q4)
+# ------------------------------------------------------------------ after a breach of respect
+#: The runs of the notebook's section 7 and of question 5: the customer-centric firm with
+#: curt staff (respect 0.4), 1,500 customers for three years, five seeds pooled.
+BREACH_RUNS = {
+    "scenario": "customer_centric",
+    "respect": 0.4,
+    "n_customers": 1_500,
+    "weeks": 156,
+    "seeds": (0, 1, 2, 3, 4),
+}
+
+
+@lru_cache(maxsize=8)
+def _watch_tiers(respect: float, seeds: tuple[int, ...], n_customers: int, weeks: int):
+    """The runs behind :func:`after_a_breach` and :func:`departures_by_tier`."""
+    import pandas as pd
+
+    from crmsim import CRMModel, Tier, scenarios
+    from crmsim.stages import CHURN_CAUSES, DISSOLUTION
+
+    sc = scenarios.load(BREACH_RUNS["scenario"])
+    disrespect = CHURN_CAUSES.index("disrespect") + 1
+    tiers = {Tier.ACTUAL: "actual", Tier.LOYAL: "loyal", Tier.MARKETER: "marketer"}
+    breach = {name: [0, 0, 0, 0] for name in tiers.values()}
+    stay = {name: [0, 0] for name in tiers.values()}
+
+    def watch(report) -> None:
+        # who felt a breach this week, with the tier they held when the week began
+        breached = report.who("breach")
+        left = report.who("left")
+        gone = np.isin(breached, left)
+        gone_for_disrespect = np.isin(breached, left[report.detail("left") == disrespect])
+        before = report.tier_before[breached]
+        slid = (report.stage_after[breached] != DISSOLUTION) & (
+            report.tier_after[breached] < before
+        )
+        leavers = report.tier_before[left]
+        for tier, name in tiers.items():
+            mine = before == tier
+            c = breach[name]
+            c[0] += int(mine.sum())
+            c[1] += int((mine & gone).sum())
+            c[2] += int((mine & gone_for_disrespect).sum())
+            c[3] += int((mine & slid).sum())
+            stay[name][0] += int(np.count_nonzero(report.tier_before == tier))
+            stay[name][1] += int(np.count_nonzero(leavers == tier))
+
+    for seed in seeds:
+        policy = sc.policy.replace(respect=respect)
+        model = CRMModel(
+            **(sc.kwargs | {"policy": policy, "n_customers": n_customers}), rng=seed, history=False
+        )
+        with model.subscribe(watch):
+            model.run(weeks, progress=False)
+    breaches = pd.DataFrame(
+        breach, index=["breaches", "left", "left for disrespect", "slid down a tier"]
+    ).T
+    breaches["share who left that week"] = breaches["left"] / breaches["breaches"]
+    breaches["share who left for disrespect"] = (
+        breaches["left for disrespect"] / breaches["breaches"]
+    )
+    breaches.index.name = "tier when the breach was felt"
+    departures = pd.DataFrame(stay, index=["customer-weeks", "departures"]).T
+    departures["departures per 1,000 customer-weeks"] = (
+        1_000 * departures["departures"] / departures["customer-weeks"]
+    )
+    departures.index.name = "tier at the start of the week"
+    return breaches, departures
+
+
+def after_a_breach(
+    respect: float = BREACH_RUNS["respect"],
+    seeds: tuple[int, ...] = BREACH_RUNS["seeds"],
+    n_customers: int = BREACH_RUNS["n_customers"],
+    weeks: int = BREACH_RUNS["weeks"],
+):
+    """What followed each breach of respect, by the tier of the customer who felt it.
+
+    Runs the ``customer_centric`` scenario with ``Policy.respect`` set to ``respect``, once per
+    seed, and watches every week's events (:meth:`crmsim.CRMModel.subscribe`): each episode
+    felt as a breach of respect is counted under the tier its customer held when the week
+    began (actual, loyal or marketer), with what had happened to them by the end of that week.
+    The runs are made once and remembered.
+
+    Parameters
+    ----------
+    respect : float
+        The firm's respect, in [0, 1]; lower respect makes breaches more frequent.
+    seeds : tuple of int
+        One run per seed; the counts are pooled.
+    n_customers, weeks : int
+        The size and length of each run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tier: ``breaches`` felt; ``left`` (that same week, for any cause);
+        ``left for disrespect``; ``slid down a tier`` (stayed, at a lower tier); and the
+        shares ``share who left that week`` and ``share who left for disrespect``.
+    """
+    key = (float(respect), tuple(seeds), int(n_customers), int(weeks))
+    return _watch_tiers(*key)[0].copy()
+
+
+def departures_by_tier(
+    respect: float = BREACH_RUNS["respect"],
+    seeds: tuple[int, ...] = BREACH_RUNS["seeds"],
+    n_customers: int = BREACH_RUNS["n_customers"],
+    weeks: int = BREACH_RUNS["weeks"],
+):
+    """How often customers of each tier leave the firm, for any cause, in the same runs.
+
+    The runs are those of :func:`after_a_breach` (made once for both). A customer-week is one
+    customer holding the tier at the start of one week; a departure is counted under the tier
+    held when the week began.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tier (actual, loyal, marketer): ``customer-weeks``, ``departures`` and
+        ``departures per 1,000 customer-weeks``.
+    """
+    key = (float(respect), tuple(seeds), int(n_customers), int(weeks))
+    return _watch_tiers(*key)[1].copy()
+
+
+# --------------------------------------------------------------------------- q5
+RATE = "departures per 1,000 customer-weeks"
+
+
+def _expected_q5() -> tuple[float, float]:
+    rates = departures_by_tier()[RATE]
+    return float(rates["loyal"]), float(rates["marketer"])
+
+
+def _check_q5(answer: Any) -> Feedback:
+    pair = as_pair(answer)
+    if pair is None:
+        return Feedback(
+            False, "Give a pair of rates: (loyal, marketer), each per 1,000 customer-weeks."
+        )
+    loyal, marketer = pair
+    exp_loyal, exp_marketer = _expected_q5()
+
+    def near(a: float, b: float, scale: float = 1.0) -> bool:
+        return abs(a - b) <= 0.01 * scale
+
+    if near(loyal, exp_loyal) and near(marketer, exp_marketer):
+        return Feedback(
+            True,
+            "Right. With curt staff the top rung is less safe than the one below it. For all "
+            "other causes together marketers leave less often than loyal customers; the trap, "
+            "which loyal customers never fall into, more than makes up the difference.",
+        )
+    if near(loyal, exp_marketer) and near(marketer, exp_loyal):
+        return Feedback(False, "Right numbers, wrong order: the loyal customers come first.")
+    if near(1_000 * loyal, exp_loyal) and near(1_000 * marketer, exp_marketer):
+        return Feedback(
+            False, "Those are departures per customer-week; give them per 1,000 customer-weeks."
+        )
+    counts = departures_by_tier()["departures"]
+    if near(loyal, counts["loyal"]) and near(marketer, counts["marketer"]):
+        return Feedback(
+            False,
+            "Those are counts of departures. There are far more loyal customers than marketers: "
+            "compare rates, departures per 1,000 customer-weeks.",
+        )
+    shares = after_a_breach()["share who left that week"]
+    if near(loyal, shares["loyal"], 0.1) and near(marketer, shares["marketer"], 0.1):
+        return Feedback(
+            False,
+            "Those are the shares who left after a breach (section 7). The question asks how "
+            "often customers of each tier leave in any week, for any cause: departures_by_tier().",
+        )
+    return Feedback(
+        False,
+        "Not the model's figures. Call departures_by_tier() with its defaults and read the "
+        f"column '{RATE}' for the loyal and the marketer rows.",
+    )
+
+
+q5 = Prediction(
+    "the top rung with curt staff",
+    _check_q5,
+    choices=TREND_CHOICES,
+    outcome=lambda answer: trend(*as_pair(answer)),
+    hints=[
+        "departures_by_tier() makes the same runs as after_a_breach() and returns one row per "
+        "tier.",
+        "Give answer = (rate for loyal customers, rate for marketers).",
+    ],
+    solution=(
+        "rates = ex.departures_by_tier()['departures per 1,000 customer-weeks']\n"
+        "answer = (rates['loyal'], rates['marketer'])"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q6
+#: Other names a learner may give the three tools.
+TOOL_ALIASES = {
+    "customer relationship management": "CRM",
+    "create": "CRM",
+    "customer experience management": "CEM",
+    "maintain": "CEM",
+    "customer assistant management": "CAM",
+    "develop": "CAM",
+}
+#: The actions of question 6.
+ACTIONS = (
+    "call prospects from the database to remind them of the opening offer",
+    "follow up a first purchase with installation help and a satisfaction call",
+    "give loyal customers a special discount on what they buy again",
+    "send loyal customers a small gift every eight weeks",
+    "count the repeat purchases that came from special respect",
+    "pay a customer a clear sum for each friend they bring who buys",
+    "give a valuable gift to customers whose recommendations became customers",
+    "count the referrals that each gift brought",
+)
+
+q6 = Classification(
+    "CRM, CEM or CAM?",
+    label_checker(
+        {
+            ACTIONS[0]: "CRM",
+            ACTIONS[1]: "CRM",
+            ACTIONS[2]: "CEM",
+            ACTIONS[3]: "CEM",
+            ACTIONS[4]: "CEM",
+            ACTIONS[5]: "CAM",
+            ACTIONS[6]: "CAM",
+            ACTIONS[7]: "CAM",
+        },
+        TOOL_ALIASES,
+    ),
+    items=ACTIONS,
+    labels=("CRM", "CEM", "CAM"),
+    aliases=TOOL_ALIASES,
+    hints=[
+        "Ask of each action which customer it is for: a prospect or new customer (create), a "
+        "loyal customer (maintain) or a marketer who brings others (develop).",
+        "A KPI belongs to the tool whose result it counts: repeat business is CEM's, referrals "
+        "are CAM's.",
+    ],
+    solution=(
+        "answer = {\n"
+        "    ex.ACTIONS[0]: 'CRM', ex.ACTIONS[1]: 'CRM',\n"
+        "    ex.ACTIONS[2]: 'CEM', ex.ACTIONS[3]: 'CEM', ex.ACTIONS[4]: 'CEM',\n"
+        "    ex.ACTIONS[5]: 'CAM', ex.ACTIONS[6]: 'CAM', ex.ACTIONS[7]: 'CAM',\n"
+        "}"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q7
+Q7_ANSWER = (
+    "A loyal customer buys again because they are pleased and well treated; they owe the firm "
+    "nothing more. Asking them to sell for the firm treats them as unpaid staff and puts the "
+    "firm's interest before theirs, which is the kind of overfamiliar, disrespectful treatment "
+    "the course warns about. In the model a loyal customer who feels a breach of respect "
+    "mostly stays (about one in a hundred left that week), but a marketer leaves nearly one "
+    "time in six, angry, and then speaks against the firm for weeks; none slid back to loyal. "
+    "So the better path is to let loyalty mature: keep the special respect, discounts and "
+    "gifts of CEM, and once a customer refers on their own, support it with CAM's valuable "
+    "gifts and a clear financial benefit. The firm loses most exactly where it has gained most."
+)
+
+q7 = Discussion(
+    "why not ask loyal customers to market for you?",
+    min_words=60,
+    hints=[
+        "Compare what a loyal customer and a marketer expect (CEM and CAM), and what each does "
+        "after a breach of respect in section 7.",
+        "Use one number from the run, and say what the firm loses besides the customer.",
+    ],
+    solution=Q7_ANSWER,
+    rubric=(
+        "- a loyal customer is not the firm's staff: the request itself can feel like "
+        "disrespect or overfamiliarity (1 mark)\n"
+        "- the asymmetry, with a number from section 7: after a breach loyal customers mostly "
+        "stay, marketers leave (1 mark)\n"
+        "- a marketer who leaves does not fall back to loyal, leaves angry and speaks against "
+        "the firm (negative word of mouth) (1 mark)\n"
+        "- what to do instead: let customers climb when they are ready; support marketers "
+        "with CAM's respect, valuable gifts and clear financial benefit (1 mark)"
+    ),
+)
+
+QUESTIONS = (q1, q2, q3, q4, q5, q6, q7)

@@ -9,7 +9,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question, as_number, is_percentage_of
+from crmsim.exercises.core import (
+    TREND_CHOICES,
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    as_pair,
+    is_percentage_of,
+    label_checker,
+    trend,
+)
 
 #: The marketer of question 1.
 MARKETER = {"sociability": 0.7, "referral_reward": 10.0, "price": 20.0}
@@ -213,4 +225,237 @@ q3 = Question(
     solution="answer = f['referral_conversions'].sum() / f['acquired'].sum()  # f: the run of q2",
 )
 
-QUESTIONS = (q1, q2, q3)
+# ------------------------------------------------------------------ quality or advertising
+#: The runs of the notebook's section 6 and of question 4: the customer-centric firm's
+#: respect, gifts, rewards and complaint handling, with its service quality and advertising
+#: set apart; 1,000 customers for two years, seeds 0-3 (means over the seeds).
+QUALITY_RUNS = {
+    "scenario": "customer_centric",
+    "n_customers": 1_000,
+    "weeks": 104,
+    "seeds": (0, 1, 2, 3),
+}
+
+
+@lru_cache(maxsize=16)
+def _quality_or_advertising(
+    service_quality: float, advertising: float, seeds: tuple[int, ...], n_customers: int, weeks: int
+):
+    import pandas as pd
+
+    from crmsim import CRMModel, scenarios
+
+    sc = scenarios.load(QUALITY_RUNS["scenario"])
+    policy = sc.policy.replace(service_quality=service_quality, advertising=advertising)
+    rows = []
+    for seed in seeds:
+        model = CRMModel(
+            **(sc.kwargs | {"policy": policy, "n_customers": n_customers}), rng=seed, history=False
+        )
+        model.run(weeks, progress=False)
+        f = model.frame
+        rows.append(
+            {
+                "new customers": f["acquired"].sum(),
+                "referred new customers": f["referral_conversions"].sum(),
+                "referrals made": f["referrals"].sum(),
+                "heard negative word of mouth": f["negative_wom"].sum(),
+                "marketers at the end": f["marketer"].iloc[-1],
+                "active at the end": f["active"].iloc[-1],
+                "cost of advertising": f["cost_advertising"].sum(),
+                "cost of service": f["cost_service"].sum(),
+                "profit": f["profit"].sum(),
+            }
+        )
+    return pd.DataFrame(rows).mean()
+
+
+def quality_or_advertising(
+    service_quality: float,
+    advertising: float,
+    seeds: tuple[int, ...] = QUALITY_RUNS["seeds"],
+    n_customers: int = QUALITY_RUNS["n_customers"],
+    weeks: int = QUALITY_RUNS["weeks"],
+):
+    """Where a firm's new customers come from, at one service quality and one advertising reach.
+
+    Runs the ``customer_centric`` scenario with ``Policy.service_quality`` and
+    ``Policy.advertising`` replaced, once per seed (the runs are made once and remembered).
+
+    Parameters
+    ----------
+    service_quality : float
+        The level of every service attribute, in [0, 1].
+    advertising : float
+        The weekly share of the not-yet-aware market that advertising reaches, in [0, 1].
+    seeds : tuple of int
+        One run per seed.
+    n_customers, weeks : int
+        The size and length of each run.
+
+    Returns
+    -------
+    pandas.Series
+        Means over the seeds: ``new customers`` (first purchases), ``referred new customers``
+        (first purchases that came from a referral), ``referrals made``, ``heard negative word
+        of mouth``, ``marketers at the end``, ``active at the end``, ``cost of advertising``,
+        ``cost of service`` and ``profit``.
+    """
+    key = (float(service_quality), float(advertising), tuple(seeds), int(n_customers), int(weeks))
+    return _quality_or_advertising(*key).copy()
+
+
+#: The two settings of question 4: service held at 0.5, advertising from little to ten times
+#: as much.
+Q4_QUALITY = 0.5
+Q4_ADVERTISING = (0.003, 0.03)
+
+
+def _referred(advertising: float) -> float:
+    return float(quality_or_advertising(Q4_QUALITY, advertising)["referred new customers"])
+
+
+# --------------------------------------------------------------------------- q4
+def _expected_q4() -> tuple[float, float]:
+    little, much = Q4_ADVERTISING
+    return _referred(little), _referred(much)
+
+
+def _check_q4(answer: Any) -> Feedback:
+    pair = as_pair(answer)
+    if pair is None:
+        return Feedback(
+            False, "Give a pair: (referred new customers with little advertising, with much)."
+        )
+    little, much = pair
+    exp_little, exp_much = _expected_q4()
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= 0.01
+
+    if near(little, exp_little) and near(much, exp_much):
+        return Feedback(
+            True,
+            "Right. Ten times the advertising brings in far more new customers, but hardly any "
+            "more of them through a friend: advertising buys awareness, not recommendations.",
+        )
+    if near(little, exp_much) and near(much, exp_little):
+        return Feedback(False, "Right numbers, wrong order: little advertising comes first.")
+    firms = [quality_or_advertising(Q4_QUALITY, a) for a in Q4_ADVERTISING]
+    if near(little, firms[0]["new customers"]) and near(much, firms[1]["new customers"]):
+        return Feedback(
+            False,
+            "Those are all new customers. The question asks how many of them came through a "
+            "referral: 'referred new customers'.",
+        )
+    if near(little, firms[0]["referrals made"]) and near(much, firms[1]["referrals made"]):
+        return Feedback(
+            False,
+            "Those are referrals made, and not every referral turns into a customer: use "
+            "'referred new customers'.",
+        )
+    return Feedback(
+        False,
+        f"Not the model's figures. Call quality_or_advertising({Q4_QUALITY}, advertising) with "
+        "advertising 0.003 and then 0.03, and read 'referred new customers' from each.",
+    )
+
+
+q4 = Prediction(
+    "does advertising buy referrals?",
+    _check_q4,
+    choices=TREND_CHOICES,
+    outcome=lambda answer: trend(*as_pair(answer)),
+    hints=[
+        "quality_or_advertising(service_quality, advertising) returns the means of four runs; "
+        "one of its entries counts first purchases that came from a referral.",
+        "Keep service_quality at 0.5 in both calls; change only advertising.",
+    ],
+    solution=(
+        "little = ex.quality_or_advertising(0.5, 0.003)\n"
+        "much = ex.quality_or_advertising(0.5, 0.03)\n"
+        "answer = (little['referred new customers'], much['referred new customers'])"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q5
+#: Other spellings of the two Ps.
+P_ALIASES = {"peer": "peers", "personalisation": "personalization", "personal": "personalization"}
+#: The actions of question 5.
+TWO_P_ACTIONS = (
+    "a discount code for the customer and the friend they invite",
+    "free ride credit for every rider whose invitation is used",
+    "ask regular diners to criticise the new menu, and change it",
+    "remember each regular's usual order and offer it first",
+    "gift credit for a customer who brings a colleague",
+    "build the feature most requested in customers' suggestions",
+)
+
+q5 = Classification(
+    "peers or personalization?",
+    label_checker(
+        {
+            TWO_P_ACTIONS[0]: "peers",
+            TWO_P_ACTIONS[1]: "peers",
+            TWO_P_ACTIONS[2]: "personalization",
+            TWO_P_ACTIONS[3]: "personalization",
+            TWO_P_ACTIONS[4]: "peers",
+            TWO_P_ACTIONS[5]: "personalization",
+        },
+        P_ALIASES,
+    ),
+    items=TWO_P_ACTIONS,
+    labels=("peers", "personalization"),
+    aliases=P_ALIASES,
+    hints=[
+        "Peers: the firm's customers promote it to people they know, and may be rewarded "
+        "for it. Personalization: the firm uses what customers say to fit them better.",
+        "Ask who acts: a customer telling a friend (peers), or the firm changing what it "
+        "offers for a customer (personalization).",
+    ],
+    solution=(
+        "answer = {\n"
+        "    ex.TWO_P_ACTIONS[0]: 'peers', ex.TWO_P_ACTIONS[1]: 'peers',\n"
+        "    ex.TWO_P_ACTIONS[2]: 'personalization', ex.TWO_P_ACTIONS[3]: 'personalization',\n"
+        "    ex.TWO_P_ACTIONS[4]: 'peers', ex.TWO_P_ACTIONS[5]: 'personalization',\n"
+        "}"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q6
+Q6_ANSWER = (
+    "Not wrong, but it answers a different question. In the model advertising is cheap and "
+    "quick: ten times the reach brings hundreds more first purchases in two years and far more "
+    "profit, while the firm with better service and little advertising wins fewer customers. "
+    "What advertising does not buy is recommendations: referred customers hardly change with "
+    "it, but rise by about three fifths with better service, and the complaints people hear "
+    "fall to a fraction. Quality works through the peers: it makes loyal customers and marketers, "
+    "who refer for free, and it keeps angry leavers from speaking against the firm. A firm "
+    "that wants growth now advertises; a firm that wants its growth to come back for free, "
+    "and its name to stay clean, serves well. In this model the two are complements, and the "
+    "advertising works better when the service it brings people to is good."
+)
+
+q6 = Discussion(
+    "is quality the best advert?",
+    min_words=60,
+    hints=[
+        "Compare the two firms of section 6 on more than one figure: new customers, referred "
+        "new customers, negative word of mouth heard, profit.",
+        "Say what advertising buys and what it does not, and over what horizon.",
+    ],
+    solution=Q6_ANSWER,
+    rubric=(
+        "- states honestly what the run shows: the advertiser wins more customers and profit "
+        "in two years (1 mark)\n"
+        "- referrals come from quality, not from advertising, with a number from section 6 or "
+        "question 4 (1 mark)\n"
+        "- better service also cuts negative word of mouth (1 mark)\n"
+        "- a reasoned conclusion: horizon, cost of advertising, or the two as complements "
+        "(1 mark)"
+    ),
+)
+
+QUESTIONS = (q1, q2, q3, q4, q5, q6)

@@ -9,7 +9,20 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from crmsim.exercises.core import Feedback, Question, as_number
+import numpy as np
+
+from crmsim.exercises.core import (
+    TREND_CHOICES,
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    as_pair,
+    label_checker,
+    trend,
+)
 
 #: The run of question 3: a firm that loses many customers and makes win-back offers.
 RUN = {
@@ -158,9 +171,11 @@ def _check_q2(answer: Any) -> Feedback:
         parts.append("the calm leaver's probability is off")
     if not ok_angry:
         parts.append("the angry leaver's probability is off")
+    from crmsim.exercises.core import sentence  # not str.capitalize: it lower-cases names
+
     return Feedback(
         False,
-        " and ".join(parts).capitalize()
+        sentence(" and ".join(parts))
         + ": chance of an offer x chance of accepting it (winback.acceptance).",
     )
 
@@ -243,4 +258,289 @@ q3 = Question(
     ),
 )
 
-QUESTIONS = (q1, q2, q3)
+
+# ------------------------------------------------------------------ the win-back checklist
+def checklist(model):
+    """The win-back checklist for every former customer of ``model``, as things stand now.
+
+    What the course says to find out before trying to win a customer back, one row per
+    former customer (stage dissolution), with what :func:`crmsim.winback.acceptance` makes of
+    it for an offer made in the model's next week.
+
+    Parameters
+    ----------
+    model : crmsim.CRMModel
+        A model that has run for some weeks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per former customer, indexed by their row: ``why they left`` (the cause),
+        ``left angry``, ``weeks away``, ``offers refused`` (since they left), ``former tier``,
+        ``chance of accepting`` an offer now, and ``offer cost per return``: what offers at
+        ``Market.win_back_unit_cost`` each cost, on average, per customer they bring back
+        (infinite for those who cannot be won back).
+    """
+    import pandas as pd
+
+    from crmsim.levers import TIER_NAMES
+    from crmsim.stages import CHURN_CAUSES, DISSOLUTION
+    from crmsim.winback import acceptance
+
+    s = model.state
+    gone = np.flatnonzero(s.stage == DISSOLUTION)
+    chance = acceptance(s, gone, model.week)
+    with np.errstate(divide="ignore"):
+        cost = np.where(chance > 0, model.market.win_back_unit_cost / chance, np.inf)
+    return pd.DataFrame(
+        {
+            "why they left": [CHURN_CAUSES[c - 1] for c in s.churn_cause[gone]],
+            "left angry": s.angry[gone],
+            "weeks away": model.week - s.lost_week[gone],
+            "offers refused": s.win_back_refusals[gone],
+            "former tier": [TIER_NAMES[t] for t in s.former_tier[gone]],
+            "chance of accepting": chance,
+            "offer cost per return": cost,
+        },
+        index=pd.Index(gone, name="customer"),
+    )
+
+
+#: The firm of the notebook's section 7 and of question 4: middling service, few complaints
+#: resolved, curt staff, and win-back offers at intensity 0.2; 1,000 customers for two years,
+#: seeds 0-3.
+CAMPAIGN_RUNS = {
+    "policy": {"service_quality": 0.6, "recovery": 0.2, "respect": 0.4},
+    "intensity": 0.2,
+    "n_customers": 1_000,
+    "weeks": 104,
+    "seeds": (0, 1, 2, 3),
+}
+
+
+@lru_cache(maxsize=16)
+def _campaign(target, intensity: float, seeds: tuple[int, ...], n_customers: int, weeks: int):
+    import pandas as pd
+
+    from crmsim import CRMModel, Policy
+
+    policy = Policy(**CAMPAIGN_RUNS["policy"], win_back=intensity, win_back_target=target)
+    totals = []
+    for seed in seeds:
+        model = CRMModel(n_customers=n_customers, policy=policy, rng=seed, history=False)
+        model.run(weeks, progress=False)
+        f = model.frame
+        totals.append(
+            {
+                "offers": f["win_back_offers"].sum(),
+                "won back": f["won_back"].sum(),
+                "cost of offers": f["cost_win_back"].sum(),
+                "active at the end": f["active"].iloc[-1],
+                "profit": f["profit"].sum(),
+            }
+        )
+    table = pd.DataFrame(totals)
+    out = table.mean()
+    won = table["won back"].sum()
+    out["cost per customer won back"] = table["cost of offers"].sum() / won if won else np.inf
+    return out
+
+
+def win_back_campaign(
+    target="all",
+    intensity: float = CAMPAIGN_RUNS["intensity"],
+    seeds: tuple[int, ...] = CAMPAIGN_RUNS["seeds"],
+    n_customers: int = CAMPAIGN_RUNS["n_customers"],
+    weeks: int = CAMPAIGN_RUNS["weeks"],
+):
+    """One win-back campaign of the leaky firm, aimed with ``Policy.win_back_target``.
+
+    The firm serves at quality 0.6, resolves a fifth of complaints and has curt staff
+    (respect 0.4), so it loses many customers for every cause. The runs are made once per
+    seed and remembered.
+
+    Parameters
+    ----------
+    target : str or set of str
+        ``"all"``, or the causes and/or former tiers to aim at, as ``Policy.win_back_target``
+        takes them (``{"competitor", "drift"}``, ``{"loyal", "marketer"}`` ...).
+    intensity : float
+        ``Policy.win_back``: the weekly chance that a targeted former customer gets an offer.
+    seeds : tuple of int
+        One run per seed.
+    n_customers, weeks : int
+        The size and length of each run.
+
+    Returns
+    -------
+    pandas.Series
+        Means over the seeds of ``offers``, ``won back``, ``cost of offers``, ``active at the
+        end`` and ``profit``, and the ``cost per customer won back`` of all the seeds together.
+    """
+    names = "all" if target == "all" else frozenset({target} if isinstance(target, str) else target)
+    key = (names, float(intensity), tuple(seeds), int(n_customers), int(weeks))
+    return _campaign(*key).copy()
+
+
+#: The campaign of question 4: offers only to those who left after a failure or a breach of
+#: respect.
+Q4_TARGET = frozenset({"failure", "disrespect"})
+
+
+# --------------------------------------------------------------------------- q4
+def _expected_q4() -> tuple[float, float]:
+    return (
+        float(win_back_campaign("all")["cost per customer won back"]),
+        float(win_back_campaign(Q4_TARGET)["cost per customer won back"]),
+    )
+
+
+def _check_q4(answer: Any) -> Feedback:
+    pair = as_pair(answer)
+    if pair is None:
+        return Feedback(
+            False,
+            "Give a pair of costs: (offers to everyone, offers aimed), per customer won back.",
+        )
+    everyone, aimed = pair
+    exp_everyone, exp_aimed = _expected_q4()
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= 0.005 * abs(b)
+
+    if near(everyone, exp_everyone) and near(aimed, exp_aimed):
+        return Feedback(
+            True,
+            f"Right: each customer won back costs about {exp_aimed / exp_everyone:.1f} times "
+            "as much. Those who left over the firm's own failings are half as willing to listen "
+            "to begin with, and many left angry, five times less willing again.",
+        )
+    if near(everyone, exp_aimed) and near(aimed, exp_everyone):
+        return Feedback(False, "Right numbers, wrong order: the campaign to everyone comes first.")
+    runs = [win_back_campaign("all"), win_back_campaign(Q4_TARGET)]
+    per_offer = [r["cost of offers"] / r["offers"] for r in runs]
+    if near(everyone, per_offer[0]) and near(aimed, per_offer[1]):
+        return Feedback(
+            False,
+            "That is the cost of one offer, the same in both campaigns. Divide the cost of the "
+            "offers by the customers they brought back.",
+        )
+    if near(everyone, runs[0]["cost of offers"]) and near(aimed, runs[1]["cost of offers"]):
+        return Feedback(
+            False,
+            "Those are the campaigns' whole costs; the question asks for the cost per customer "
+            "won back.",
+        )
+    return Feedback(
+        False,
+        "Not the model's figures. Call win_back_campaign('all') and "
+        "win_back_campaign({'failure', 'disrespect'}) and read 'cost per customer won back'.",
+    )
+
+
+q4 = Prediction(
+    "win back those you failed?",
+    _check_q4,
+    choices=TREND_CHOICES,
+    outcome=lambda answer: trend(*as_pair(answer)),
+    hints=[
+        "win_back_campaign(target) runs the leaky firm with offers aimed at target; its result "
+        "has an entry 'cost per customer won back'.",
+        "Call it twice: with 'all' and with {'failure', 'disrespect'}.",
+    ],
+    solution=(
+        "everyone = ex.win_back_campaign('all')\n"
+        "aimed = ex.win_back_campaign({'failure', 'disrespect'})\n"
+        "answer = (everyone['cost per customer won back'], aimed['cost per customer won back'])"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q5
+#: Other names a learner may give the four labels.
+EASE_ALIASES = {
+    "easy": "easiest",
+    "hard": "harder",
+    "harder to win back": "harder",
+    "very hard": "hardest",
+    "impossible": "out of reach",
+    "never": "out of reach",
+    "unreachable": "out of reach",
+}
+#: The former customers of question 5.
+LEAVERS = (
+    "took a rival's introductory offer and left on good terms",
+    "simply stopped coming, for no reason in particular",
+    "left without a word after a delivery that went wrong and was never put right",
+    "complained about a failure, heard nothing back, and left angry",
+    "a marketer who walked out after staff were rude to them",
+    "moved abroad and no longer buys anything of the kind",
+)
+
+q5 = Classification(
+    "which leavers are easiest to win back?",
+    label_checker(
+        {
+            LEAVERS[0]: "easiest",
+            LEAVERS[1]: "easiest",
+            LEAVERS[2]: "harder",
+            LEAVERS[3]: "hardest",
+            LEAVERS[4]: "hardest",
+            LEAVERS[5]: "out of reach",
+        },
+        EASE_ALIASES,
+    ),
+    items=LEAVERS,
+    labels=("easiest", "harder", "hardest", "out of reach"),
+    aliases=EASE_ALIASES,
+    hints=[
+        "First name each leaver's cause as the model does: competitor, drift, failure, "
+        "disrespect or moved; then ask whether they left angry.",
+        "CAUSE_ACCEPT in crmsim.winback says how willing each cause is; ANGRY_ACCEPT_FACTOR "
+        "cuts it again for those who left angry. A marketer who feels disrespected always "
+        "leaves angry.",
+    ],
+    solution=(
+        "answer = {\n"
+        "    ex.LEAVERS[0]: 'easiest', ex.LEAVERS[1]: 'easiest', ex.LEAVERS[2]: 'harder',\n"
+        "    ex.LEAVERS[3]: 'hardest', ex.LEAVERS[4]: 'hardest', ex.LEAVERS[5]: 'out of reach',\n"
+        "}"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q6
+Q6_ANSWER = (
+    "Offers sent every week to everyone mostly reach people who will not listen, and each "
+    "one costs money accepted or not. Before an offer I would go through the checklist. Why "
+    "did they leave? Those taken by a competitor or who drifted off accept an offer several "
+    "times as often as those who left after a failure, and an angry leaver hardly ever. How "
+    "long ago? The chance halves every half year away, so offers belong in the first months. "
+    "How often have they refused? Each refusal cuts the next chance by 40 %, so fewer, "
+    "better-timed offers beat frequent ones. What tier did they hold? A former loyal customer "
+    "or marketer is worth more if they return. And what does the offer cost against what a "
+    "returner brings? In the runs, aiming at calm competitor and drift leavers cut the cost "
+    "per customer won back, while aiming at those the firm had failed roughly doubled it; "
+    "for those, fixing the service and the manners is the better investment."
+)
+
+q6 = Discussion(
+    "a weekly offer to everyone who left?",
+    min_words=80,
+    hints=[
+        "Go through the checklist of section 7 one item at a time: why, how long ago, how "
+        "many refusals, former tier, cost of the offer.",
+        "Back at least two items with a number from the notebook.",
+    ],
+    solution=Q6_ANSWER,
+    rubric=(
+        "- why they left: competitor and drift leavers listen, angry leavers hardly ever (1 "
+        "mark)\n"
+        "- time away and offer fatigue: early offers, fewer of them (1 mark)\n"
+        "- former tier and the cost of an offer against what a returner is worth (1 mark)\n"
+        "- a concrete proposal backed by a number from the runs (targeting, intensity, or "
+        "fixing the causes instead) (1 mark)"
+    ),
+)
+
+QUESTIONS = (q1, q2, q3, q4, q5, q6)

@@ -13,7 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from crmsim.exercises.core import Feedback, Question, as_number
+from crmsim.exercises.core import (
+    Classification,
+    Discussion,
+    Feedback,
+    Prediction,
+    Question,
+    as_number,
+    as_pair,
+    label_checker,
+    normalize_label,
+)
 
 #: Total profit (money) of eight replications of one policy, for question 1.
 SAMPLE = (61_840.0, 64_120.0, 60_310.0, 63_905.0, 62_480.0, 65_230.0, 61_020.0, 63_770.0)
@@ -197,36 +207,88 @@ q2 = Question(
 
 
 # --------------------------------------------------------------------------- q3
-def _expected_q3() -> bool:
+#: How a yes-or-no verdict may be written: a bool, or one of these words.
+_VERDICTS = {"true": True, "yes": True, "y": True, "false": False, "no": False, "n": False}
+
+
+def read_verdict(value: Any) -> bool | None:
+    """A yes-or-no answer as a bool: ``True``, ``"yes"``, ``"False"``, ``"no"`` ...; else None."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, str):
+        return _VERDICTS.get(normalize_label(value))
+    return None
+
+
+def _expected_q3() -> tuple[float, bool]:
     _, low, _ = _paired("new", "none")
-    return bool(low > 0)
+    return low, bool(low > 0)
 
 
 def _check_q3(answer: Any) -> Feedback:
-    if not isinstance(answer, bool | np.bool_):
-        return Feedback(False, "Answer True or False.")
-    mean, low, high = _paired("new", "none")
-    if bool(answer) == _expected_q3():
-        if answer:
-            msg = "Right: the whole interval lies above zero, so the targeted discount pays here."
-        else:
-            msg = (
-                "Right: the interval of the paired difference does not lie above zero, so these "
-                "replications do not show that the targeted discount pays for itself. Giving it "
-                "to new customers only costs far less than giving it to everyone, but that alone "
-                "does not make it beat doing nothing."
-            )
-        return Feedback(True, msg)
-    if answer:
+    if read_verdict(answer) is not None:
         return Feedback(
             False,
-            "Look at the whole interval of the paired difference (targeted minus no discount), "
-            "not only at its mean: does all of it lie above zero?",
+            "A verdict alone could be a guess. Give the lower end of the interval too: "
+            "answer = (low, verdict).",
+        )
+    try:
+        low, verdict = answer
+    except (TypeError, ValueError):
+        return Feedback(False, "Give a pair: (lower end of the 95 % interval, verdict).")
+    low, verdict = as_number(low), read_verdict(verdict)
+    if low is None:
+        return Feedback(False, "The first item should be a number: the interval's lower end.")
+    if verdict is None:
+        return Feedback(False, "The second item is the verdict: True or False (or 'yes' or 'no').")
+    exp_low, exp_pays = _expected_q3()
+    mean, _, high = _paired("new", "none")
+    tolerance = 0.005 * abs(exp_low) + 1.0
+    if abs(low - exp_low) <= tolerance:
+        if verdict == exp_pays:
+            if exp_pays:
+                msg = "Right: the whole interval lies above zero, so the discount pays here."
+            else:
+                msg = (
+                    "Right: the interval reaches below zero, so these four replications do not "
+                    "show that the new-customer discount pays for itself. Giving it only to new "
+                    "customers costs far less than giving it to everyone, but that alone does "
+                    "not make it beat doing nothing; more replications might."
+                )
+            return Feedback(True, msg)
+        return Feedback(
+            False,
+            "The lower end is right; now read it. The discount is shown to pay only if the "
+            "whole interval, its lower end included, lies above zero.",
+        )
+    if abs(low - mean) <= tolerance:
+        return Feedback(
+            False,
+            "That is the mean difference, the centre of the interval. Give its lower end: the "
+            "mean minus the half-width.",
+        )
+    if abs(low - high) <= tolerance:
+        return Feedback(False, "That is the upper end; the question asks for the lower one.")
+    _, low_q2, _ = _paired("new", "all")
+    if abs(low - low_q2) <= 0.005 * abs(low_q2) + 1.0:
+        return Feedback(
+            False,
+            "That is the lower end of question 2's comparison, against the blanket discount. "
+            "Here the comparison is against no discount at all: Policy().",
+        )
+    a, b = np.array(_profits("new")), np.array(_profits("none"))
+    unpaired = math.sqrt(t_half_width(a) ** 2 + t_half_width(b) ** 2)
+    if abs(low - (mean - unpaired)) <= tolerance:
+        return Feedback(
+            False,
+            "That interval treats the two policies as independent samples. They share seeds: "
+            "take the difference seed by seed, then one interval for its mean.",
         )
     return Feedback(
         False,
-        "Compute the 95 % interval of the paired difference (targeted minus no discount): "
-        "where does its lower end lie?",
+        "Not the model's figure. Compare Policy(discount=0.1, discount_target='new') with "
+        "Policy() on seeds 0-3 (500 customers, 52 weeks), seed by seed, and take the t interval "
+        "of the differences.",
     )
 
 
@@ -235,14 +297,206 @@ q3 = Question(
     _check_q3,
     hints=[
         "Same recipe as question 2, comparing discount_target='new' with no discount at all.",
-        "'Pays' means the interval of the difference lies entirely above zero.",
+        "'Pays' means the interval of the difference lies entirely above zero: look at its "
+        "lower end.",
     ],
     solution=(
         "# profits() as in question 2\n"
         "d = profits(Policy(discount=0.1, discount_target='new')) - profits(Policy())\n"
         "h = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))\n"
-        "answer = bool(d.mean() - h > 0)"
+        "low = d.mean() - h\n"
+        "answer = (low, low > 0)"
     ),
 )
 
-QUESTIONS = (q1, q2, q3)
+
+# --------------------------------------------------------------------------- q4
+#: The replications of question 4: the four seeds of question 2, then four more.
+MORE_SEEDS = tuple(range(8))
+
+
+@cache
+def _profit_list(target: str, seeds: tuple[int, ...]) -> tuple[float, ...]:
+    from crmsim import CRMModel
+
+    out = []
+    for seed in seeds:
+        model = CRMModel(n_customers=N_CUSTOMERS, policy=_policy(target), rng=seed, history=False)
+        model.run(WEEKS, progress=False)
+        out.append(float(model.frame["profit"].sum()))
+    return tuple(out)
+
+
+def profit_differences(a: str, b: str, seeds: Any = MORE_SEEDS) -> np.ndarray:
+    """Seed-by-seed differences in total profit, policy ``a`` minus policy ``b``.
+
+    Each policy is a 10 % discount aimed as :data:`TARGETS` names it (``"none"`` is no
+    discount at all), run with :data:`N_CUSTOMERS` customers for :data:`WEEKS` weeks on each
+    of ``seeds``, the same seeds for both (common random numbers). Runs are remembered.
+    """
+    for target in (a, b):
+        if target not in TARGETS:
+            raise ValueError(f"a policy must be one of {TARGETS}, got {target!r}")
+    seeds = tuple(int(s) for s in seeds)
+    return np.array(_profit_list(a, seeds)) - np.array(_profit_list(b, seeds))
+
+
+def _expected_q4() -> tuple[float, float]:
+    d = profit_differences("new", "all", MORE_SEEDS)
+    return t_half_width(d[:4]), t_half_width(d)
+
+
+def _shrinkage(four: float, eight: float) -> str:
+    """How the half-width changes from four to eight seeds, in the words of the choices."""
+    ratio = eight / four
+    if ratio <= 0.6:
+        return "halves or more"
+    if ratio <= 0.85:
+        return "shrinks by about 30 %"
+    if ratio <= 1.1:
+        return "barely changes"
+    return "grows"
+
+
+def _check_q4(answer: Any) -> Feedback:
+    pair = as_pair(answer)
+    if pair is None:
+        return Feedback(False, "Give a pair of half-widths: (with 4 seeds, with 8 seeds).")
+    four, eight = pair
+    exp_four, exp_eight = _expected_q4()
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= 0.005 * abs(b)
+
+    if near(four, exp_four) and near(eight, exp_eight):
+        return Feedback(
+            True,
+            f"Right: the half-width falls to {exp_eight / exp_four:.0%} of what it was. Three "
+            "things shrink it: the square root of n (a factor of about 0.71), the t quantile "
+            "(from about 3.18 to 2.36, a factor of about 0.74), and the luck of the estimated "
+            "standard deviation.",
+        )
+    if near(four, exp_eight) and near(eight, exp_four):
+        return Feedback(False, "Right numbers, wrong order: four seeds come first.")
+    d = profit_differences("new", "all", MORE_SEEDS)
+    full = 2 * exp_four, 2 * exp_eight
+    if near(four, full[0]) and near(eight, full[1]):
+        return Feedback(False, "Those are full widths; give half-widths.")
+    normal = [1.96 * x.std(ddof=1) / math.sqrt(len(x)) for x in (d[:4], d)]
+    if near(four, normal[0]) and near(eight, normal[1]):
+        return Feedback(
+            False,
+            "You used the normal quantile 1.96. With so few seeds use Student's t, whose "
+            "quantile itself shrinks as seeds are added: that is part of the answer.",
+        )
+    return Feedback(
+        False,
+        "Not the model's figures. d = profit_differences('new', 'all') gives eight differences; "
+        "take t_half_width of the first four, then of all eight.",
+    )
+
+
+q4 = Prediction(
+    "twice the replications",
+    _check_q4,
+    choices=("halves or more", "shrinks by about 30 %", "barely changes", "grows"),
+    outcome=lambda answer: _shrinkage(*as_pair(answer)),
+    hints=[
+        "profit_differences('new', 'all') returns the seed-by-seed differences for seeds 0-7; "
+        "the first four are question 2's.",
+        "t_half_width(values) is the half-width of the 95 % interval of a mean.",
+    ],
+    solution=(
+        "d = ex.profit_differences('new', 'all')\n"
+        "answer = (ex.t_half_width(d[:4]), ex.t_half_width(d))"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q5
+#: Other names a learner may give the two labels.
+CENTRIC_ALIASES = {
+    "product": "product-centric",
+    "product centred": "product-centric",
+    "blanket": "product-centric",
+    "customer": "customer-centric",
+    "customer centred": "customer-centric",
+    "targeted": "customer-centric",
+}
+#: The policies of question 5.
+POLICIES = (
+    "10 % off this product for everyone who buys it",
+    "10 % off for customers in their first eight weeks",
+    "a warranty raised from 12 to 16 months on every unit sold",
+    "a warranty raised to 16 months for customers who have bought three times",
+    "build the best product you can, then sell it to whoever will pay",
+    "win-back offers only to those who left for a competitor",
+    "a gift every eight weeks to loyal and marketer customers",
+)
+
+q5 = Classification(
+    "product-centric or customer-centric?",
+    label_checker(
+        {
+            POLICIES[0]: "product-centric",
+            POLICIES[1]: "customer-centric",
+            POLICIES[2]: "product-centric",
+            POLICIES[3]: "customer-centric",
+            POLICIES[4]: "product-centric",
+            POLICIES[5]: "customer-centric",
+            POLICIES[6]: "customer-centric",
+        },
+        CENTRIC_ALIASES,
+    ),
+    items=POLICIES,
+    labels=("product-centric", "customer-centric"),
+    aliases=CENTRIC_ALIASES,
+    hints=[
+        "Lesson 1's test: does the policy ask 'for which customers?'",
+        "A policy the same for every buyer of a product is product-centric, however generous.",
+    ],
+    solution=(
+        "answer = {\n"
+        "    ex.POLICIES[0]: 'product-centric', ex.POLICIES[1]: 'customer-centric',\n"
+        "    ex.POLICIES[2]: 'product-centric', ex.POLICIES[3]: 'customer-centric',\n"
+        "    ex.POLICIES[4]: 'product-centric', ex.POLICIES[5]: 'customer-centric',\n"
+        "    ex.POLICIES[6]: 'customer-centric',\n"
+        "}"
+    ),
+)
+
+
+# --------------------------------------------------------------------------- q6
+Q6_ANSWER = (
+    "The search ran eight candidates on four seeds each and picked the one that looked best. "
+    "With so few seeds every mean carries luck, and the candidate chosen for the highest mean "
+    "is the one most likely to have been lucky: its advantage is partly selection, not effect. "
+    "The paired test could not tell it apart from the other candidates, and on fresh seeds it "
+    "did not beat no discount (an interval straddling zero). To the board I would report that "
+    "the search narrowed the field but found no setting shown to beat the current policy; that "
+    "the new-customer discount of the lesson earned more than no discount on eight seeds; and "
+    "that a decision needs a confirmation run on fresh seeds with more replications, "
+    "reporting the interval of the paired difference, not only the best mean."
+)
+
+q6 = Discussion(
+    "reporting the search's winner",
+    min_words=60,
+    hints=[
+        "Why is the best of eight candidates, each measured on four seeds, likely to look "
+        "better than it is?",
+        "What did the confirmation on fresh seeds show, and what would you put in front of a "
+        "board?",
+    ],
+    solution=Q6_ANSWER,
+    rubric=(
+        "- selection: the winner was picked for its mean, which favours lucky candidates "
+        "(1 mark)\n"
+        "- the evidence: the paired test could not separate the candidates; on fresh seeds "
+        "the winner did not beat no discount (1 mark)\n"
+        "- a recommendation with its uncertainty: an interval, not a single number (1 mark)\n"
+        "- what to do next: confirm on fresh seeds, more replications or trials (1 mark)"
+    ),
+)
+
+QUESTIONS = (q1, q2, q3, q4, q5, q6)
