@@ -27,7 +27,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,20 +36,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_app_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _missing
 
-#: Debian's Chromium, never a browser Playwright downloads; flags for running it as root in a
-#: container with a closed network (as in tests/test_app_browser.py).
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "00_getting_started.ipynb"
 #: JupyterLab's start and the first load of its page: slow on a busy machine.
@@ -69,19 +56,6 @@ KERNEL_READY = """() => {
     const kernel = session && session.kernel;
     return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
 }"""
-
-
-def _missing(reason: str) -> None:
-    """Skip for want of ``reason``; under ``CI=true``, where everything is installed, fail."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: .ci/run should have installed it)")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _dashboard_cell() -> str:
