@@ -63,15 +63,44 @@ def firm_value(
     The price part has two terms: the discount against the competitor's price, and the
     discount against the one the customer is used to, where a loss weighs ``LOSS_AVERSION``
     times a gain. That second term is why an ending promotion stings (the new-store story).
-    ``rows`` restricts the computation to some customers (``discount`` is then theirs).
+    The quality part is built the same way when the firm makes a promise
+    (:func:`promised_quality`). ``rows`` restricts the computation to some customers
+    (``discount`` is then theirs).
     """
     rows = slice(None) if rows is None else rows
     price_gain = discount - week.market.price_premium
     change = discount - state.reference_discount[rows]
     felt_change = np.where(change < 0, LOSS_AVERSION * change, change)
-    return state.quality_sensitivity[rows] * state.expectation[rows] + state.price_sensitivity[
-        rows
-    ] * (price_gain + felt_change)
+    quality = promised_quality(state.expectation[rows], week.policy.promise)
+    return state.quality_sensitivity[rows] * quality + state.price_sensitivity[rows] * (
+        price_gain + felt_change
+    )
+
+
+def promised_quality(expectation: np.ndarray, promise: float | None) -> np.ndarray:
+    """The quality a customer credits the firm with: their expectation, judged against the promise.
+
+    Without a promise it is the expectation itself. With one, the gap between what the
+    customer now expects and what the firm promised is felt as a gain or a loss, a loss
+    weighing ``LOSS_AVERSION`` times a gain, as for a discount (reference dependence on a
+    quality attribute, Hardie, Johnson & Fader 1993; quality short of expectations weighs
+    more than quality above them, Anderson & Sullivan 1993): a kept-and-beaten promise adds
+    to the firm's value, a broken one costs it more than its shortfall. A newcomer still
+    expects exactly the promise, so trials see the promise as an advert, unchanged.
+
+    Examples
+    --------
+    >>> promised_quality(np.array([0.4]), None).tolist()
+    [0.4]
+    >>> [round(x, 3) for x in promised_quality(np.array([0.4]), 0.1).tolist()]
+    [0.7]
+    >>> [round(x, 3) for x in promised_quality(np.array([0.4]), 0.7).tolist()]
+    [-0.275]
+    """
+    if promise is None:
+        return expectation
+    change = expectation - promise
+    return expectation + np.where(change < 0, LOSS_AVERSION * change, change)
 
 
 def update_reference_discount(state: CustomerState, week: Week) -> None:

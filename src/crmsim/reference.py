@@ -553,7 +553,12 @@ class ReferenceCustomer(mesa.Agent):
         price_gain = discount - self.model.market.price_premium
         change = discount - self.reference_discount
         felt_change = LOSS_AVERSION * change if change < 0 else change
-        return self.quality_sensitivity * self.expectation + self.price_sensitivity * (
+        quality = self.expectation
+        promise = self.model.policy.promise
+        if promise is not None:  # the expectation judged against the promise (offer.promised_quality)
+            gap = self.expectation - promise
+            quality += LOSS_AVERSION * gap if gap < 0 else gap
+        return self.quality_sensitivity * quality + self.price_sensitivity * (
             price_gain + felt_change
         )
 
