@@ -206,7 +206,10 @@ class Policy:
         Weekly share of the not-yet-aware market reached by advertising, in [0, 1].
     promise : float, optional
         The episode satisfaction the firm's marketing promises, in [-1, 1]; new customers
-        start expecting it. ``None`` uses the market's prior expectation.
+        start expecting it, and every customer judges the quality they expect against it,
+        a shortfall weighing ``LOSS_AVERSION`` times a surplus
+        (:func:`crmsim.offer.promised_quality`). ``None`` uses the market's prior
+        expectation and sets no reference.
     channels : set of str
         The contact channels the firm staffs (collaborative CRM): a non-empty set of
         ``"phone"``, ``"face-to-face"``, ``"email"`` and ``"letter"`` (:data:`CHANNELS`),
