@@ -32,18 +32,21 @@ the verdict does not change from run to run. The relative slack covers rounding 
 reference fades negative word by a power, the engine by repeated products) and outcomes
 without spread (costs).
 
-Three scenes: ``busy`` (the events above); ``leaving`` (:data:`LEAVING_MARKET`: the busy
+Four scenes: ``busy`` (the events above); ``leaving`` (:data:`LEAVING_MARKET`: the busy
 one with failures, breaches and lapses more frequent, customers four times as prone to leave
 as average and ``deepening`` 0, so that a rule of leaving that ignores proneness or the
 deepening shows); and ``calm`` (:data:`CALM_MARKET`: nobody fails, is disrespected, tempted
 or drifts off, and commitment starts well below its target), where the gradual rules
 (learning, the calculus of value, the reference discount, investments, commitment,
 disconfirmation) show in the means over the week's first customers (a fixed set of people,
-so who came and went adds no noise).
+so who came and went adds no noise); and ``promised`` (:data:`PROMISED_POLICY`: the busy one
+where the firm promises 0.7, more than most customers expect, so that every value of the
+offer judges the expectation against the promise, a shortfall weighing ``LOSS_AVERSION``
+times a surplus).
 
 Power. :data:`RULE_OUTCOMES` names, for each process of ``WEEKLY_PROCESSES``, its scene and
 the outcomes that show it; ``test_rule_agrees`` checks them. ``test_a_broken_rule_is_caught``
-runs the rule-break list (:data:`BREAKS`, 108 variants): every rule removed in the
+runs the rule-break list (:data:`BREAKS`, 114 variants): every rule removed in the
 reference and, separately, in the vectorized engine (serving, which later rules need, has
 half the purchases instead), the two price rules inside processes switched off in each
 engine (the share of wallet, settling with the competitor), constants changed in each engine
@@ -57,14 +60,19 @@ the weekly row, the channel rules (a closed channel that silences nobody, shown 
 scene's complaints, :attr:`Break.shown_by`; each customer's load counted under the next
 channel, shown by the cost of the channels), and each rule of leaving run with everyone
 equally prone (proneness ignored) and the three that depth protects run as if
-``Market.deepening`` were 1 (the leaving scene has 0). Every break makes its rule's check
-fail. Measured when last changed (``python tests/test_agreement.py`` prints it): unbroken,
-the largest |difference| / limit was 0.58 (busy), 0.82 (leaving) and 0.32 (calm); broken,
+``Market.deepening`` were 1 (the leaving scene has 0), and the promise ignored (the offer
+valued by the expectation alone) by each engine's trials, calculus trust and competitor
+offers, shown by the promised scene. Every break makes its rule's check fail. Measured when
+last changed (``python tests/test_agreement.py`` prints it): unbroken,
+the largest |difference| / limit was 0.58 (busy), 0.82 (leaving), 0.32 (calm) and 0.56
+(promised; 0.71 with keyed streams); broken,
 the smallest were 1.37 and 1.93 (win-back offers that refusals do not fatigue), 1.82
 (deepening ignored in the vectorized failure exits), 1.88 and 2.31 (loyalty from a burst),
 1.96 and 2.31 (disconfirmation removed), then at least 2.2 for the other changed constants,
-tier and channel rules and dropped inputs, and at least 3.5 for the price rules switched
-off and for every removed rule (simulated 16 times instead of 40). So one week detects a
+tier and channel rules and dropped inputs, at least 3.5 for the price rules switched
+off and for every removed rule (simulated 16 times instead of 40), and 5.8 and 6.3 (trials),
+10.5 and 8.1 (competitor offers) and 37 and 38 (calculus trust) for the promise ignored
+(reference and vectorized; the promised scene's numbers were measured alone). So one week detects a
 rule's removal with a wide margin and halving a gain or dropping an input with a margin of
 about 1.4-2; a change of 10-20 % in a constant is below what it can see, and so is removing
 the relief a complaint gives (a change of 0.3 in the risk of the few complainers a week who
@@ -76,7 +84,7 @@ process run under a changed input, wrap a
 helper the process calls, or change a module constant; they never copy a process body.
 
 Size: 1,000 people, 40 repeats per engine and scene, computed once per module; each break
-reruns only its engine. The module takes about 50 s.
+reruns only its engine. The module takes about 50 s; the promised scene adds about 8 s.
 """
 
 from __future__ import annotations
@@ -187,17 +195,24 @@ CALM_MARKET = MARKET.replace(
 )
 
 
+#: The promised scene: the busy one where the firm promises more (0.7) than most customers
+#: expect, so every value of its offer (trials, calculus trust, competitor offers) judges
+#: the expectation against the promise (:func:`crmsim.offer.promised_quality`).
+PROMISED_POLICY = POLICY.replace(promise=0.7)
+
+
 def busy_market(scene: str = "busy") -> CRMModel:
     """A vectorized model in a state where every rule of the week has many events.
 
     A few warm-up weeks give the market its history (purchases, trust); then each person is
     given a role at random, with the state that role needs. ``scene`` picks the levers:
-    "busy", "leaving" or "calm".
+    "busy", "leaving", "calm" or "promised".
     """
     policy, market = {
         "busy": (POLICY, MARKET),
         "leaving": (POLICY, LEAVING_MARKET),
         "calm": (CALM_POLICY, CALM_MARKET),
+        "promised": (PROMISED_POLICY, MARKET),
     }[scene]
     calm = scene == "calm"
     model = CRMModel(N_CUSTOMERS, policy=policy, market=market, rng=SEED, history=False)
@@ -506,7 +521,7 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     "former_customers_reconsider": ("busy", ["awareness", "dissolution"]),
     "people_come_and_go": ("busy", ["lost_moved", "unaware", "tenure of the active"]),
 }
-SCENES = ("busy", "leaving", "calm")
+SCENES = ("busy", "leaving", "calm", "promised")
 
 
 @pytest.fixture(scope="module")
@@ -741,6 +756,27 @@ def _full_deepening(_holder: object, market_holder: object) -> Iterator[None]:
         market_holder.market = kept
 
 
+@contextlib.contextmanager
+def _promise_ignored(_holder: object, policy_holder: object) -> Iterator[None]:
+    """``Policy.promise`` read as None (no reference for quality) while the rule runs."""
+    kept = policy_holder.policy
+    policy_holder.policy = kept.replace(promise=None)
+    try:
+        yield
+    finally:
+        policy_holder.policy = kept
+
+
+#: The rules that value the firm's offer against a promise, and the promised scene's
+#: outcomes that show each (trials show it through the aware whose expectation moved off
+#: the promise: those who heard against the firm, former customers who reconsidered).
+_PROMISE_RULES = {
+    "first_purchases": ["acquired", "ever a customer"],
+    "update_calculus_trust": ["trust_calculus of the cohort"],
+    "competitor_offers": ["competitor_offers", "lost_competitor"],
+}
+
+
 #: The rules of leaving, each scaled by proneness; the last three protect by the deepening.
 _LEAVING_RULES = ("failure_defections", "disrespect_exits", "competitor_offers", "quiet_lapses")
 
@@ -845,6 +881,19 @@ BREAKS: list[Break] = [
     *(
         Break(engine, rule, "deepening ignored", _during(engine, rule, _full_deepening))
         for rule in _LEAVING_RULES[:1] + _LEAVING_RULES[2:]
+        for engine in ("reference", "vectorized")
+    ),
+    # the quality term judged against the promise: ignored, each rule values the offer by
+    # the expectation alone
+    *(
+        Break(
+            engine,
+            rule,
+            "promise ignored",
+            _during(engine, rule, _promise_ignored),
+            shown_by=("promised", outcomes),
+        )
+        for rule, outcomes in _PROMISE_RULES.items()
         for engine in ("reference", "vectorized")
     ),
     # the highest tier on record is never raised (by a first purchase, a return or a climb)

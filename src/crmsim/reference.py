@@ -555,7 +555,7 @@ class ReferenceCustomer(mesa.Agent):
         felt_change = LOSS_AVERSION * change if change < 0 else change
         quality = self.expectation
         promise = self.model.policy.promise
-        if promise is not None:  # the expectation judged against the promise (offer.promised_quality)
+        if promise is not None:  # judged against the promise (offer.promised_quality)
             gap = self.expectation - promise
             quality += LOSS_AVERSION * gap if gap < 0 else gap
         return self.quality_sensitivity * quality + self.price_sensitivity * (
