@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from crmsim import CRMModel, Policy, Stage
 from crmsim.exercises.core import (
@@ -315,8 +316,10 @@ q4 = Classification(
 
 # ------------------------------------------------- q5: under-promise, over-deliver
 #: The runs of question 5 and of the notebook's section on the seven ways: the steady firm of
-#: question 2 (whose episodes feel about 0.4 on the satisfaction scale) with three promises.
-PROMISE_RUN = {"n_customers": 2_000, "weeks": 104, "seeds": (1, 2, 3), "streams": "keyed"}
+#: question 2 (whose episodes feel about 0.4 on the satisfaction scale) with three promises,
+#: for three years (a promise's effect on customers builds slowly: after two years the
+#: under- and over-promising firms have about as many).
+PROMISE_RUN = {"n_customers": 2_000, "weeks": 156, "seeds": (1, 2, 3), "streams": "keyed"}
 PROMISES = {"under": 0.1, "honest": 0.4, "over": 0.7}
 #: A difference in mean satisfaction smaller than this counts as "about the same".
 SAME_SATISFACTION = 0.01
@@ -345,8 +348,8 @@ def promise_policy(promise: float) -> Policy:
 
 
 @lru_cache(maxsize=16)
-def _mean_satisfaction(promise: float, seed: int) -> tuple[float, float]:
-    """(mean over the weeks, last week) of the frame's satisfaction in one promise run."""
+def _promise_frame(promise: float, seed: int) -> pd.DataFrame:
+    """The weekly frame of one promise run (shared by the checks; do not modify it)."""
     run = PROMISE_RUN
     model = CRMModel(
         n_customers=run["n_customers"],
@@ -355,7 +358,12 @@ def _mean_satisfaction(promise: float, seed: int) -> tuple[float, float]:
         streams=run["streams"],
     )
     model.run(run["weeks"], progress=False)
-    satisfaction = model.frame["satisfaction"]
+    return model.frame
+
+
+def _mean_satisfaction(promise: float, seed: int) -> tuple[float, float]:
+    """(mean over the weeks, last week) of the frame's satisfaction in one promise run."""
+    satisfaction = _promise_frame(promise, seed)["satisfaction"]
     return float(satisfaction.mean()), float(satisfaction.iloc[-1])
 
 
@@ -388,7 +396,8 @@ def _check_promise(answer) -> Feedback:
             True,
             "the same service feels better to customers who were told to expect less: each "
             "episode is judged against the expectation, and a pleasant surprise adds to it "
-            "(disconfirmation).",
+            "(disconfirmation). Now look at the rest of the table: what did the promise do "
+            "to the customers the firm kept?",
         )
     if close_to(-gap, rel=1e-6)(value):
         return Feedback(False, "right size, wrong sign: the question asks for under minus over.")
@@ -446,35 +455,47 @@ q6 = Discussion(
     "what a promise does in the model",
     min_words=60,
     hints=[
-        "Find every place the model reads `state.expectation`: `crmsim.episodes` (how an "
-        "episode feels) and `crmsim.offer.firm_value` (what the offer seems worth).",
-        "Ask which of those two the course's advice is about, and which one pays a firm that "
-        "over-promises.",
+        "Find every place the model reads `state.expectation` or `Policy.promise`: "
+        "`crmsim.awareness` (what newcomers expect), `crmsim.episodes` (how an episode "
+        "feels) and `crmsim.offer.firm_value` with `promised_quality` (what the offer seems "
+        "worth, judged against the promise).",
+        "Compare the table's customers after two years and after three, and the customers "
+        "lost to the competitor: when does the promise pay, and through which channel?",
     ],
     solution=(
-        "In the model a promise does two jobs. It is a yardstick: each episode is felt against "
-        "what the customer expected, so the same service feels better after a modest promise "
-        "and worse after a grand one; that is the course's advice, and the run bears it out, "
-        "with higher satisfaction under the under-promise. It is also an advert: the expected "
-        "quality is part of what the offer seems worth, so a grand promise makes more people "
-        "try the firm and keeps calculus trust high against the competitor, which is why the "
-        "over-promising firm ends with more customers and no more churn. Knowledge trust is "
-        "highest with an honest promise, because any gap, pleasant or not, is a surprise. "
-        "What the model leaves out is the price of a broken promise: a customer who was "
-        "misled does not feel cheated beyond one episode's disappointment, does not warn "
-        "friends about the lie, and forgets the promise after a few purchases. With those in, "
-        "over-promising would cost trust and customers, as the course says."
+        "In the model a promise does three jobs. It is an advert: newcomers expect what they "
+        "are promised, so a grand promise makes the offer look better at first. It is a "
+        "yardstick for each episode: the same service is felt against the expectation, so it "
+        "feels better after a modest promise, and the run bears that out, with higher mean "
+        "satisfaction under the under-promise. And it stays a reference for what the firm "
+        "is worth: customers judge the quality they now expect against what was promised, "
+        "a shortfall weighing 2.25 times a surplus (loss aversion). Service that beats a "
+        "modest promise counts as a gain; the same service below a grand one as a loss, "
+        "which drags calculus trust down and makes competitor offers easier to accept. Over "
+        "three years the under-promising firm keeps more customers, with lower weekly churn, "
+        "and loses far fewer of them to the competitor than the over-promising one; after "
+        "two years the gap in customers is still narrow, because the grand promise's trials "
+        "and the broken promise's losses nearly cancel at first. An honest promise is about "
+        "as good as the under-promise on churn and builds the most knowledge trust, since any "
+        "surprise, pleasant or not, is unpredictability. What the model still leaves out: a "
+        "broken promise is not a betrayal that cuts identification trust or sets off angry "
+        "word of mouth, and every customer keeps the same fixed reference however long ago "
+        "they heard it; with those in, over-promising would cost even more."
     ),
     rubric=(
         "- names the yardstick role: episodes are felt against the expectation, so "
         "under-promising raises satisfaction (1 mark)\n"
-        "- names the advert role: expected quality enters the offer's value and calculus "
-        "trust, so over-promising wins trials and holds customers (1 mark)\n"
-        "- quotes the run's direction for satisfaction and for customers or churn (1 mark)\n"
-        "- notes that knowledge trust punishes any surprise, so an honest promise builds the "
-        "most (1 mark)\n"
+        "- names the reference role: the expected quality is judged against the promise, a "
+        "shortfall weighing more than a surplus (loss aversion), which moves calculus trust "
+        "and competitor offers (1 mark)\n"
+        "- quotes the run's direction: under-promising satisfies more, keeps more customers "
+        "and loses fewer to the competitor over three years, while after two years the gap "
+        "in customers is narrow (the advert role: a grand promise wins more trials) (1 mark)\n"
+        "- notes that an honest promise is about as good on churn and builds the most "
+        "knowledge trust, because any surprise cuts it (1 mark)\n"
         "- says what the model leaves out (a broken promise as a betrayal, word of mouth about "
-        "it, a lasting memory) and how it would change the result (1 mark)"
+        "it, a reference that fades or differs by customer) and how it would change the "
+        "result (1 mark)"
     ),
 )
 
