@@ -84,9 +84,11 @@ def promised_quality(expectation: np.ndarray, promise: float | None) -> np.ndarr
     customer now expects and what the firm promised is felt as a gain or a loss, a loss
     weighing ``LOSS_AVERSION`` times a gain, as for a discount (reference dependence on a
     quality attribute, Hardie, Johnson & Fader 1993; quality short of expectations weighs
-    more than quality above them, Anderson & Sullivan 1993): a kept-and-beaten promise adds
-    to the firm's value, a broken one costs it more than its shortfall. A newcomer still
-    expects exactly the promise, so trials see the promise as an advert, unchanged.
+    more than quality above them, Anderson & Sullivan 1993; Mittal, Ross & Baldasare 1998):
+    a kept-and-beaten promise adds to the firm's value, a broken one costs it more than its
+    shortfall. A newcomer still expects exactly the promise, so at the trial the promise acts
+    only as an advertised quality does (Kopalle & Lehmann 2006). ``LOSS_AVERSION`` is the
+    discounts' 2.25 (Tversky & Kahneman 1992); see docs/ODD.md 7.1.
 
     Examples
     --------
