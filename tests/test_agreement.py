@@ -32,7 +32,7 @@ the verdict does not change from run to run. The relative slack covers rounding 
 reference fades negative word by a power, the engine by repeated products) and outcomes
 without spread (costs).
 
-Four scenes: ``busy`` (the events above); ``leaving`` (:data:`LEAVING_MARKET`: the busy
+Five scenes: ``busy`` (the events above); ``leaving`` (:data:`LEAVING_MARKET`: the busy
 one with failures, breaches and lapses more frequent, customers four times as prone to leave
 as average and ``deepening`` 0, so that a rule of leaving that ignores proneness or the
 deepening shows); and ``calm`` (:data:`CALM_MARKET`: nobody fails, is disrespected, tempted
@@ -42,11 +42,12 @@ disconfirmation) show in the means over the week's first customers (a fixed set 
 so who came and went adds no noise); and ``promised`` (:data:`PROMISED_POLICY`: the busy one
 where the firm promises 0.7, more than most customers expect, so that every value of the
 offer judges the expectation against the promise, a shortfall weighing ``LOSS_AVERSION``
-times a surplus).
+times a surplus); and ``movers`` (:data:`MOVERS_MARKET`: the busy one where 5 % of people
+move and half the moving customers keep the firm, ``Market.mover_loss`` 0.5).
 
 Power. :data:`RULE_OUTCOMES` names, for each process of ``WEEKLY_PROCESSES``, its scene and
 the outcomes that show it; ``test_rule_agrees`` checks them. ``test_a_broken_rule_is_caught``
-runs the rule-break list (:data:`BREAKS`, 114 variants): every rule removed in the
+runs the rule-break list (:data:`BREAKS`, 116 variants): every rule removed in the
 reference and, separately, in the vectorized engine (serving, which later rules need, has
 half the purchases instead), the two price rules inside processes switched off in each
 engine (the share of wallet, settling with the competitor), constants changed in each engine
@@ -62,17 +63,19 @@ channel, shown by the cost of the channels), and each rule of leaving run with e
 equally prone (proneness ignored) and the three that depth protects run as if
 ``Market.deepening`` were 1 (the leaving scene has 0), and the promise ignored (the offer
 valued by the expectation alone) by each engine's trials, calculus trust and competitor
-offers, shown by the promised scene. Every break makes its rule's check fail. Measured when
+offers, shown by the promised scene, and ``mover_loss`` ignored (every moving customer lost)
+in each engine, shown by the movers scene. Every break makes its rule's check fail. Measured when
 last changed (``python tests/test_agreement.py`` prints it): unbroken,
 the largest |difference| / limit was 0.58 (busy), 0.82 (leaving), 0.32 (calm) and 0.56
-(promised; 0.71 with keyed streams); broken,
+(promised; 0.71 with keyed streams), 0.62 (movers); broken,
 the smallest were 1.37 and 1.93 (win-back offers that refusals do not fatigue), 1.82
 (deepening ignored in the vectorized failure exits), 1.88 and 2.31 (loyalty from a burst),
 1.96 and 2.31 (disconfirmation removed), then at least 2.2 for the other changed constants,
 tier and channel rules and dropped inputs, at least 3.5 for the price rules switched
 off and for every removed rule (simulated 16 times instead of 40), and 5.8 and 6.3 (trials),
 10.5 and 8.1 (competitor offers) and 37 and 38 (calculus trust) for the promise ignored
-(reference and vectorized; the promised scene's numbers were measured alone). So one week detects a
+(reference and vectorized; the promised scene's numbers were measured alone), 3.2 and 2.8
+for movers always lost (reference and vectorized). So one week detects a
 rule's removal with a wide margin and halving a gain or dropping an input with a margin of
 about 1.4-2; a change of 10-20 % in a constant is below what it can see, and so is removing
 the relief a complaint gives (a change of 0.3 in the risk of the few complainers a week who
@@ -84,7 +87,8 @@ process run under a changed input, wrap a
 helper the process calls, or change a module constant; they never copy a process body.
 
 Size: 1,000 people, 40 repeats per engine and scene, computed once per module; each break
-reruns only its engine. The module takes about 50 s; the promised scene adds about 8 s.
+reruns only its engine. The module takes about 50 s; the promised scene adds about 8 s, the
+movers scene about as much.
 """
 
 from __future__ import annotations
@@ -195,6 +199,11 @@ CALM_MARKET = MARKET.replace(
 )
 
 
+#: The movers scene: the busy one where people move five times as often (the most allowed)
+#: and half the moving customers keep the firm (``Market.mover_loss`` 0.5): they stay
+#: customers, not replaced, so a rule that loses every mover shows in the losses to moves.
+MOVERS_MARKET = MARKET.replace(category_turnover=0.05, mover_loss=0.5)
+
 #: The promised scene: the busy one where the firm promises more (0.7) than most customers
 #: expect, so every value of its offer (trials, calculus trust, competitor offers) judges
 #: the expectation against the promise (:func:`crmsim.offer.promised_quality`).
@@ -206,13 +215,14 @@ def busy_market(scene: str = "busy") -> CRMModel:
 
     A few warm-up weeks give the market its history (purchases, trust); then each person is
     given a role at random, with the state that role needs. ``scene`` picks the levers:
-    "busy", "leaving", "calm" or "promised".
+    "busy", "leaving", "calm", "promised" or "movers".
     """
     policy, market = {
         "busy": (POLICY, MARKET),
         "leaving": (POLICY, LEAVING_MARKET),
         "calm": (CALM_POLICY, CALM_MARKET),
         "promised": (PROMISED_POLICY, MARKET),
+        "movers": (POLICY, MOVERS_MARKET),
     }[scene]
     calm = scene == "calm"
     model = CRMModel(N_CUSTOMERS, policy=policy, market=market, rng=SEED, history=False)
@@ -521,7 +531,7 @@ RULE_OUTCOMES: dict[str, tuple[str, list[str]]] = {
     "former_customers_reconsider": ("busy", ["awareness", "dissolution"]),
     "people_come_and_go": ("busy", ["lost_moved", "unaware", "tenure of the active"]),
 }
-SCENES = ("busy", "leaving", "calm", "promised")
+SCENES = ("busy", "leaving", "calm", "promised", "movers")
 
 
 @pytest.fixture(scope="module")
@@ -777,6 +787,22 @@ _PROMISE_RULES = {
 }
 
 
+@functools.cache
+def _every_mover_lost(market: Market) -> Market:
+    return market.replace(mover_loss=1.0)
+
+
+@contextlib.contextmanager
+def _movers_always_lost(_holder: object, market_holder: object) -> Iterator[None]:
+    """``Market.mover_loss`` read as 1 (every moving customer lost) while the rule runs."""
+    kept = market_holder.market
+    market_holder.market = _every_mover_lost(kept)
+    try:
+        yield
+    finally:
+        market_holder.market = kept
+
+
 #: The rules of leaving, each scaled by proneness; the last three protect by the deepening.
 _LEAVING_RULES = ("failure_defections", "disrespect_exits", "competitor_offers", "quiet_lapses")
 
@@ -881,6 +907,17 @@ BREAKS: list[Break] = [
     *(
         Break(engine, rule, "deepening ignored", _during(engine, rule, _full_deepening))
         for rule in _LEAVING_RULES[:1] + _LEAVING_RULES[2:]
+        for engine in ("reference", "vectorized")
+    ),
+    # mover_loss ignored: every customer who moves is lost and replaced
+    *(
+        Break(
+            engine,
+            "people_come_and_go",
+            "movers always lost",
+            _during(engine, "people_come_and_go", _movers_always_lost),
+            shown_by=("movers", ["lost_moved", "lost"]),
+        )
         for engine in ("reference", "vectorized")
     ),
     # the quality term judged against the promise: ignored, each rule values the offer by

@@ -90,6 +90,9 @@ def test_unknown_policy_keys_are_rejected_with_the_allowed_names():
         ("referral_boost", 0.5),
         ("deepening", 1.5),
         ("deepening", "full"),
+        ("mover_loss", 1.2),
+        ("mover_loss", -0.5),
+        ("mover_loss", "half"),
     ],
 )
 def test_bad_market_values_name_the_field(field, value):

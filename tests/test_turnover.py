@@ -192,3 +192,62 @@ def test_cohort_curves_count_movers_as_gone_and_their_newcomers_as_new_customers
     losses = model.losses
     assert (losses["cause"] == "moved").sum() > 0
     assert (losses["first_purchase"] <= losses["spell_start"]).all()
+
+
+# ------------------------------------------------------------------ movers who keep the firm
+@pytest.mark.parametrize("streams", ["sequential", "keyed"])
+def test_the_default_mover_loss_changes_nothing(streams):
+    """mover_loss=1.0 (the default) draws nothing more: the run is the run without it."""
+    market = Market(category_turnover=0.01)
+    frames = []
+    for explicit in (market, market.replace(mover_loss=1.0)):
+        model = CRMModel(n_customers=600, market=explicit, rng=7, history=False, streams=streams)
+        model.run(40, progress=False)
+        frames.append(model.frame)
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+    assert frames[0]["lost_moved"].sum() > 0
+
+
+def test_the_reference_default_mover_loss_changes_nothing():
+    from crmsim.reference import ReferenceModel
+
+    market = Market(category_turnover=0.01)
+    frames = []
+    for explicit in (market, market.replace(mover_loss=1.0)):
+        model = ReferenceModel(n_customers=300, market=explicit, rng=7)
+        model.run(20, progress=False)
+        frames.append(model.frame)
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+
+
+def test_movers_who_keep_the_firm_stay_customers_and_are_not_replaced():
+    model = make_model(n=2_000, market=Market(category_turnover=0.05, mover_loss=0.0), rng=3)
+    s = model.state
+    make_customers(model, np.arange(1_000))
+    traits = s.price_sensitivity.copy()
+    week = week_of(model)
+    people_come_and_go(s, week)
+    # every customer keeps the firm; only non-customers moved and were replaced
+    assert s.active_mask()[:1_000].all()
+    assert not week.departures
+    np.testing.assert_array_equal(s.price_sensitivity[:1_000], traits[:1_000])
+    assert (s.price_sensitivity[1_000:] != traits[1_000:]).sum() > 20
+
+
+def test_half_the_moving_customers_are_lost_at_mover_loss_one_half():
+    lost = {}
+    for loss in (1.0, 0.5):
+        market = Market(category_turnover=0.05, mover_loss=loss)
+        model = make_model(n=4_000, market=market, rng=9)
+        make_customers(model, np.arange(4_000))
+        people_come_and_go(model.state, week_of(model))
+        lost[loss] = 4_000 - int(model.state.active_mask().sum())
+    assert 140 < lost[1.0] < 260
+    assert 0.35 < lost[0.5] / lost[1.0] < 0.65
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, "most", None])
+def test_mover_loss_is_checked(bad):
+    with pytest.raises(ValueError, match=r"Market.mover_loss") as caught:
+        Market(mover_loss=bad)
+    assert "\n" not in str(caught.value)

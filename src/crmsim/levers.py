@@ -507,6 +507,13 @@ class Market:
         firm, in [0, 0.05]. The default 0.00072 is the share of people who move to another
         county in a year (about 3.7 %), by the week; 0 keeps the market closed: the same
         people throughout.
+    mover_loss : float
+        Share of the customers who leave the category (``category_turnover``) whom the firm
+        loses, in [0, 1]. 1 by default: every moving customer is lost and replaced by a
+        newcomer. Below 1, a moving customer keeps the firm with chance ``1 - mover_loss``
+        (the relationship survives the move: a national firm with contracts, not a local
+        service): they stay a customer and are not replaced. People who move while not
+        customers are replaced either way.
     """
 
     price: float = 20.0
@@ -537,6 +544,7 @@ class Market:
     consideration_lapse: float = 0.05
     reconsideration: float = 0.02
     category_turnover: float = 0.00072
+    mover_loss: float = 1.0
     channel_unit_cost: Mapping[str, float] = field(default_factory=default_channel_costs)
 
     def __post_init__(self) -> None:
@@ -569,6 +577,7 @@ class Market:
             "price_response": (0.0, 20.0),
             "consideration_lapse": (0.0, 1.0),
             "reconsideration": (0.0, 1.0),
+            "mover_loss": (0.0, 1.0),
         }
         for name, (low, high) in ranges.items():
             object.__setattr__(

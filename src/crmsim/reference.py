@@ -1038,14 +1038,20 @@ class ReferenceCustomer(mesa.Agent):
     def maybe_leave_the_market(self) -> None:
         """Leave the category with a small weekly chance; a newcomer takes this place.
 
-        A customer who leaves the category is lost to the firm (cause ``moved``). The
+        A customer who leaves the category keeps the firm with chance
+        ``1 - Market.mover_loss`` (stays, not replaced); otherwise they are lost to the firm
+        (cause ``moved``). The
         newcomer keeps the place in the network (the same contacts), has never heard of
         the firm, and has traits drawn afresh.
         """
         model = self.model
-        if self.random.random() >= model.market.category_turnover:
+        market = model.market
+        if self.random.random() >= market.category_turnover:
             return
         if self.is_active:
+            # the relationship may survive the move (drawn only when mover_loss < 1)
+            if market.mover_loss < 1.0 and self.random.random() < 1.0 - market.mover_loss:
+                return
             self.leave("moved")
         model.move(self, Stage.UNAWARE)
         model.speakers.pop(self, None)

@@ -58,6 +58,7 @@ SITES: dict[str, str] = {
     "win-back-accept": "the offer is accepted",
     "reconsider": "a calm former customer considers the firm again",
     "turnover": "a person leaves the category (every row drawn)",
+    "mover-stays": "a moving customer keeps the firm (drawn only when Market.mover_loss < 1)",
     "newcomers": "the traits of this week's newcomers (a generator seeded by run and week)",
 }
 
