@@ -4,8 +4,8 @@ One run of an agent-based model is one story among many; two policies compared o
 each may differ by luck alone. Everything here runs each setting many times and, in
 replication ``r``, gives every setting the same seed (common random numbers): the same market,
 the same people with the same traits, the same network. Differences between settings then owe
-less to luck; with ``streams="keyed"`` each customer also meets the same luck in every week
-under every setting (:mod:`crmsim.streams`), and paired intervals are several times narrower.
+less to luck. By default (``streams="keyed"``) each customer also meets the same luck in every
+week under every setting (:mod:`crmsim.streams`), and paired intervals are several times narrower.
 
 * :func:`compare` runs named policies and reports every KPI of :data:`KPIS` with a 95 %
   confidence interval; :meth:`ComparisonResult.differences` pairs the runs replication by

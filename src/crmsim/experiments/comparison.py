@@ -215,7 +215,7 @@ class ComparisonResult:
     weeks: int
     n_customers: int
     seed: int
-    streams: str = "sequential"
+    streams: str = "keyed"
 
     @property
     def replications(self) -> int:
@@ -260,11 +260,11 @@ class ComparisonResult:
         """Each policy minus a reference policy, paired replication by replication.
 
         Because replication ``r`` of every policy used the same seed, the paired difference
-        cancels the luck both runs shared. With ``streams="keyed"`` they share nearly all of
-        it, and the interval is a fifth to a quarter of what independent runs would give
+        cancels the luck both runs shared. With keyed streams (the default) they share nearly
+        all of it, and the interval is a fifth to a quarter of what independent runs would give
         (service 0.70 against 0.72, or a discount of 0 against 0.02, 20 replications of
-        2,000 customers and 156 weeks; docs/benchmarks.md); with the default sequential
-        streams they share the people and the network only, and pairing narrows the
+        2,000 customers and 156 weeks; docs/benchmarks.md); with ``streams="sequential"``
+        they share the people and the network only, and pairing narrows the
         interval little or not at all. KPIs undefined in every run (yearly churn of runs
         shorter than a year) are left out.
 
@@ -550,16 +550,16 @@ def compare(
     workers: int | None = None,
     scheduler: Any = None,
     out_dir: str | os.PathLike[str] | None = None,
-    streams: str = "sequential",
+    streams: str = "keyed",
 ) -> ComparisonResult:
     """Run every policy ``replications`` times under common random numbers and collect the KPIs.
 
     Replication ``r`` of every policy uses the same seed, derived from ``(seed, r)`` with
     :class:`numpy.random.SeedSequence` (see :func:`replication_seeds`), so the policies face
-    the same people and network. With ``streams="keyed"`` they also face the same luck: each
+    the same people and network. With keyed streams (the default) they also face the same luck: each
     customer's draws are keyed by seed, week, site and customer, whatever the policy, so
     :meth:`ComparisonResult.differences` pairs runs that differ by the policy alone. With
-    the default ``"sequential"`` streams the runs fall out of step within weeks and pairing
+    ``streams="sequential"`` the runs fall out of step within weeks and pairing
     narrows intervals little (docs/benchmarks.md measures both).
 
     Parameters
@@ -595,10 +595,10 @@ def compare(
         settings, or runs made by other model code, is refused.
     streams : {"sequential", "keyed"}
         Where each run's weekly draws come from (see :class:`crmsim.CRMModel`). With
-        ``"keyed"`` a customer meets the same luck under every policy, not only the same
-        traits and network, and paired differences are far tighter; ``"sequential"`` (the
-        default) keeps the numbers of earlier runs. Recorded with ``out_dir``'s runs, so a
-        resume never mixes the two.
+        ``"keyed"`` (the default) a customer meets the same luck under every policy, not only
+        the same traits and network, and paired differences are far tighter; with
+        ``"sequential"`` runs draw as a lone :class:`crmsim.CRMModel` does by default. Recorded
+        with ``out_dir``'s runs, so a resume never mixes the two.
 
     Returns
     -------

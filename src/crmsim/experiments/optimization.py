@@ -466,7 +466,7 @@ def optimize(
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = True,
-    streams: str = "sequential",
+    streams: str = "keyed",
 ) -> OptimizationResult:
     """Search the levers for the policy with the best mean KPI, under common random numbers.
 
@@ -530,10 +530,10 @@ def optimize(
         Show a progress bar over the runs, with the best mean so far.
     streams : {"sequential", "keyed"}
         Where each run's weekly draws come from (see :class:`crmsim.CRMModel`). With
-        ``"keyed"`` a customer meets the same luck under every policy, not only the same
-        traits and network, and paired differences are far tighter; ``"sequential"`` (the
-        default) keeps the numbers of earlier runs. Recorded with ``out_dir``'s runs, so a
-        resume never mixes the two.
+        ``"keyed"`` (the default) a customer meets the same luck under every policy, not only
+        the same traits and network, and paired differences are far tighter; with
+        ``"sequential"`` runs draw as a lone :class:`crmsim.CRMModel` does by default. Recorded
+        with ``out_dir``'s runs, so a resume never mixes the two.
 
     Returns
     -------

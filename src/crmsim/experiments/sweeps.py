@@ -80,7 +80,7 @@ class SweepResult:
     n_customers: int
     seed: int
     out_dir: Path | None = None
-    streams: str = "sequential"
+    streams: str = "keyed"
 
     @property
     def parameters(self) -> list[str]:
@@ -384,7 +384,7 @@ def sweep(
     scheduler: Any = None,
     progress: bool = True,
     on_run: Callable[[int, int, dict[str, float]], None] | None = None,
-    streams: str = "sequential",
+    streams: str = "keyed",
 ) -> SweepResult:
     """Run every point of a design ``replications`` times under common random numbers.
 
@@ -432,10 +432,10 @@ def sweep(
         run has been saved (not for runs read back from ``out_dir``).
     streams : {"sequential", "keyed"}
         Where each run's weekly draws come from (see :class:`crmsim.CRMModel`). With
-        ``"keyed"`` a customer meets the same luck under every policy, not only the same
-        traits and network, and paired differences are far tighter; ``"sequential"`` (the
-        default) keeps the numbers of earlier runs. Recorded with ``out_dir``'s runs, so a
-        resume never mixes the two.
+        ``"keyed"`` (the default) a customer meets the same luck under every policy, not only
+        the same traits and network, and paired differences are far tighter; with
+        ``"sequential"`` runs draw as a lone :class:`crmsim.CRMModel` does by default. Recorded
+        with ``out_dir``'s runs, so a resume never mixes the two.
 
     Returns
     -------
