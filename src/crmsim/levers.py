@@ -500,7 +500,7 @@ class Market:
     reconsideration : float
         Weekly chance that a former customer, no longer angry, considers the firm again on
         their own (becomes an aware prospect who may buy again), in [0, 1]; 0.005 by
-        default, which brings about 18 % of departures back within a year. 0: only a
+        default, which brings about 15 % of departures back within a year. 0: only a
         win-back offer brings a former customer back.
     category_turnover : float
         Weekly share of people who leave the category for good (they move away or stop
