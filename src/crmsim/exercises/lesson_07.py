@@ -653,11 +653,12 @@ Q7_ANSWER = (
     "nothing more. Asking them to sell for the firm treats them as unpaid staff and puts the "
     "firm's interest before theirs, which is the kind of overfamiliar, disrespectful treatment "
     "the course warns about. In the model a loyal customer who feels a breach of respect "
-    "mostly stays (about one in a hundred left that week), but a marketer leaves nearly one "
-    "time in six, angry, and then speaks against the firm for weeks; none slid back to loyal. "
-    "So the better path is to let loyalty mature: keep the special respect, discounts and "
-    "gifts of CEM, and once a customer refers on their own, support it with CAM's valuable "
-    "gifts and a clear financial benefit. The firm loses most exactly where it has gained most."
+    "mostly stays (fewer than one in a hundred left that week), but a marketer leaves about "
+    "one time in eight, angry, and then speaks against the firm for weeks; none slid back to "
+    "loyal. So the better path is to let loyalty mature: keep the special respect, discounts "
+    "and gifts of CEM, and once a customer refers on their own, support it with CAM's "
+    "valuable gifts and a clear financial benefit. The firm loses most exactly where it has "
+    "gained most."
 )
 
 q7 = Discussion(

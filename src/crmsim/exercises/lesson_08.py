@@ -430,7 +430,7 @@ Q6_ANSWER = (
     "quick: ten times the reach brings hundreds more first purchases in two years and far more "
     "profit, while the firm with better service and little advertising wins fewer customers. "
     "What advertising does not buy is recommendations: referred customers hardly change with "
-    "it, but rise by about three fifths with better service, and the complaints people hear "
+    "it, but rise by about three quarters with better service, and the complaints people hear "
     "fall to a fraction. Quality works through the peers: it makes loyal customers and marketers, "
     "who refer for free, and it keeps angry leavers from speaking against the firm. A firm "
     "that wants growth now advertises; a firm that wants its growth to come back for free, "
