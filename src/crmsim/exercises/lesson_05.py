@@ -273,7 +273,7 @@ def _check_leading(answer) -> Feedback:
         )
         return Feedback(
             True,
-            "in the very quarter of the cut, churn was clearly higher, yet the firm "
+            "in the very quarter of the cut, churn was higher, yet the firm "
             f"{profit_news}: the cost saved arrives at once, the lost customers' revenue is "
             "missed only later. "
             "Watching profit alone, the cut looks like a success.",
