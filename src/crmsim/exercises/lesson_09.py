@@ -413,7 +413,8 @@ def _check_q4(answer: Any) -> Feedback:
             True,
             f"Right: each customer won back costs about {exp_aimed / exp_everyone:.1f} times "
             "as much. Those who left over the firm's own failings are half as willing to listen "
-            "to begin with, and many left angry, five times less willing again.",
+            "to begin with, and many left angry, five times less willing again. With so few "
+            "returns a run, four seeds measure the ratio only roughly.",
         )
     if near(everyone, exp_aimed) and near(aimed, exp_everyone):
         return Feedback(False, "Right numbers, wrong order: the campaign to everyone comes first.")
@@ -520,7 +521,7 @@ Q6_ANSWER = (
     "better-timed offers beat frequent ones. What tier did they hold? A former loyal customer "
     "or marketer is worth more if they return. And what does the offer cost against what a "
     "returner brings? In the runs, aiming at calm competitor and drift leavers cut the cost "
-    "per customer won back, while aiming at those the firm had failed roughly doubled it; "
+    "per customer won back, while aiming at those the firm had failed raised it; "
     "for those, fixing the service and the manners is the better investment."
 )
 

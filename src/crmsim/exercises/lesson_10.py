@@ -470,13 +470,13 @@ q5 = Classification(
 Q6_ANSWER = (
     "The search ran eight candidates on four seeds each and picked the one that looked best. "
     "With so few seeds every mean carries luck, and the candidate chosen for the highest mean "
-    "is the one most likely to have been lucky: its advantage is partly selection, not effect. "
-    "The paired test could not tell it apart from the other candidates, and on fresh seeds it "
-    "did not beat no discount (an interval straddling zero). To the board I would report that "
-    "the search narrowed the field but found no setting shown to beat the current policy; that "
-    "the new-customer discount of the lesson earned more than no discount on eight seeds; and "
-    "that a decision needs a confirmation run on fresh seeds with more replications, "
-    "reporting the interval of the paired difference, not only the best mean."
+    "is the one most likely to have been lucky: part of its advantage may be selection, not "
+    "effect, and only fresh seeds can tell. Here the paired test told it apart from the other "
+    "candidates, and on fresh seeds it still beat no discount, with an interval clear of zero. "
+    "To the board I would report that a new-customer discount of about 13 % for 18 weeks "
+    "earned more than no discount on eight fresh seeds, with the interval of the paired "
+    "difference, not only the best mean; and that only eight settings were tried, so a "
+    "larger search, confirmed again on fresh seeds, may find a better one."
 )
 
 q6 = Discussion(
@@ -485,17 +485,18 @@ q6 = Discussion(
     hints=[
         "Why is the best of eight candidates, each measured on four seeds, likely to look "
         "better than it is?",
-        "What did the confirmation on fresh seeds show, and what would you put in front of a "
-        "board?",
+        "What did the confirmation on fresh seeds show, what could it have shown, and what "
+        "would you put in front of a board?",
     ],
     solution=Q6_ANSWER,
     rubric=(
         "- selection: the winner was picked for its mean, which favours lucky candidates "
         "(1 mark)\n"
-        "- the evidence: the paired test could not separate the candidates; on fresh seeds "
-        "the winner did not beat no discount (1 mark)\n"
+        "- the evidence: the paired test told the winner from the other candidates, and on "
+        "fresh seeds it beat no discount with an interval clear of zero (1 mark)\n"
         "- a recommendation with its uncertainty: an interval, not a single number (1 mark)\n"
-        "- what to do next: confirm on fresh seeds, more replications or trials (1 mark)"
+        "- what it does not show: only a few settings were tried; confirm any new winner on "
+        "fresh seeds, with more trials or replications (1 mark)"
     ),
 )
 
