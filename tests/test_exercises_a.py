@@ -251,7 +251,7 @@ def _numbers_in(answer) -> list[str]:
 def test_what_the_channel_question_teaches_holds_whatever_the_seed():
     # its feedback says that about four complaints in ten go unheard with e-mail alone and
     # that more customers leave after a failure; measured over seeds 1-7: 0.41-0.46 of the
-    # complaints unheard, 36-59 more departures after a failure (two years, 2,000 people)
+    # complaints unheard, 31-48 more departures after a failure (two years, 2,000 people)
     for seed in (lesson_01.CHANNEL_RUN["rng"], *lesson_01.SPREAD_SEEDS):
         every = lesson_01._channel_totals("all", seed)
         email = lesson_01._channel_totals("email", seed)

@@ -336,7 +336,7 @@ def test_every_new_question_is_of_the_kind_the_notebooks_use():
 def test_under_promising_keeps_more_customers_on_every_seed_over_three_years():
     # the lesson's table: with the same service the under-promise ends with more customers,
     # a lower weekly churn and fewer lost to the competitor than the over-promise, run by
-    # run; after two years the gap in customers is narrow (measured: 1,413 against 1,402)
+    # run; after two years the gap in customers is narrow (measured: 1,323 against 1,310)
     at_two_years = []
     for seed in lesson_03.PROMISE_RUN["seeds"]:
         under = lesson_03._promise_frame(lesson_03.PROMISES["under"], seed)
@@ -347,3 +347,18 @@ def test_under_promising_keeps_more_customers_on_every_seed_over_three_years():
             assert share[0] < share[1], (seed, column)
         at_two_years.append(under["active"].iloc[103] - over["active"].iloc[103])
     assert abs(np.mean(at_two_years)) < 0.05 * over["active"].iloc[103]
+
+
+def test_the_honest_promise_loses_the_fewest_and_builds_the_most_knowledge_trust():
+    # the lesson's table: told what the service is, newcomers try the firm as often as after
+    # the grand promise and meet no shortfall; measured (three seeds): weekly churn 0.54 %
+    # honest, 0.57 % under and 0.65 % over; knowledge trust 0.43, 0.38 and 0.39
+    for seed in lesson_03.PROMISE_RUN["seeds"]:
+        frames = {
+            name: lesson_03._promise_frame(promise, seed)
+            for name, promise in lesson_03.PROMISES.items()
+        }
+        churn = {n: f["lost"].sum() / f["active_start"].sum() for n, f in frames.items()}
+        knowledge = {n: f["trust_knowledge"].mean() for n, f in frames.items()}
+        assert min(churn, key=churn.get) == "honest", (seed, churn)
+        assert max(knowledge, key=knowledge.get) == "honest", (seed, knowledge)
