@@ -16,10 +16,11 @@ the second policy of each pair also runs on the seeds of ``replication_seeds(1, 
   of one policy on the first seeds against replication ``r`` of the other on the second):
   what the difference would cost without common random numbers.
 
-Both for ``streams="sequential"`` (the default) and ``streams="keyed"``, for profit and
-quarterly churn; the target of the keyed mode is a paired half-width at most a third of the
-independent one. It also times the default run (2,000 customers, 156 weeks, construction
-included) in both modes, best of several. It prints a table and, last, one line of JSON.
+Both for ``streams="sequential"`` (a lone model's default) and ``streams="keyed"`` (the
+experiments' default), for profit and quarterly churn; the target of the keyed mode is a
+paired half-width at most a third of the independent one. It also times the default run
+(2,000 customers, 156 weeks, construction included) in both modes, best of several. It
+prints a table and, last, one line of JSON.
 See docs/benchmarks.md, "Common random numbers".
 """
 

@@ -62,7 +62,11 @@ def test_better_service_keeps_customers_longer(result):
 
 
 def test_kpis_are_read_off_the_run(result):
-    model = CRMModel(n_customers=500, policy=Policy(service_quality=0.9), rng=result.seeds[2])
+    # compare draws keyed streams by default; a lone model draws sequentially unless told
+    assert result.streams == "keyed"
+    model = CRMModel(
+        n_customers=500, policy=Policy(service_quality=0.9), rng=result.seeds[2], streams="keyed"
+    )
     model.run(39, progress=False)
     frame = model.frame
     kpis = run_kpis(model)

@@ -261,11 +261,11 @@ class ComparisonResult:
 
         Because replication ``r`` of every policy used the same seed, the paired difference
         cancels the luck both runs shared. With keyed streams (the default) they share nearly
-        all of it, and the interval is a fifth to a quarter of what independent runs would give
+        all of it, and the interval is a tenth to a quarter of what independent runs would give
         (service 0.70 against 0.72, or a discount of 0 against 0.02, 20 replications of
         2,000 customers and 156 weeks; docs/benchmarks.md); with ``streams="sequential"``
-        they share the people and the network only, and pairing narrows the
-        interval little or not at all. KPIs undefined in every run (yearly churn of runs
+        they share the people and the network only, and pairing narrows the interval little
+        (to six to eight tenths of it). KPIs undefined in every run (yearly churn of runs
         shorter than a year) are left out.
 
         Parameters
