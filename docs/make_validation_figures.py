@@ -195,6 +195,9 @@ def course_figure() -> None:
     print(
         f"  leave: exploration and expansion together: {100 * early.mean():.1f} % of {len(early):,}"
     )
+    exploring_silent = silent[silent["stage"] == "exploration"]
+    expected = np.minimum(1.0, 0.9 * exploring_silent["proneness"]).mean()
+    print(f"  leave: exploration, silent, expected from their proneness: {100 * expected:.1f} %")
     unhelped = failures[failures["complained"] & ~failures["resolved"]]
     exploring = unhelped.loc[unhelped["stage"] == "exploration", "left"]
     print(

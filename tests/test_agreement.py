@@ -163,6 +163,7 @@ MARKET = Market(
     # every channel at its own cost, so that a customer charged to another one shows
     channel_unit_cost={"phone": 0.1, "face-to-face": 0.4, "email": 0.7, "letter": 1.0},
     category_turnover=0.02,
+    mover_loss=1.0,  # every moving customer lost: many losses to moves; the movers scene keeps half
     # dearer than the competitor, with customers who buy less for it and prospects who
     # give up on it
     price=24.0,

@@ -338,11 +338,13 @@ def test_without_voice_relief_unhelped_complainers_stay_no_more_than_the_silent(
 # ---------------------------------------------------------------------------- channels
 def test_staffing_only_email_silences_complaints_and_loses_more_customers_to_failures():
     # collaborative CRM: 82 % of customers prefer a channel an email-only firm does not staff.
-    # measured (four seeds of 1,500 people, two years): complaints per failure 0.40 with
-    # every channel, 0.23 with email only (seeds within 0.03); departures per failure 0.29
-    # and 0.37 (seeds within 0.02); the channels cost about 4,400 a run against about 200
+    # Keyed streams, so each person meets the same luck with either staffing. Measured (four
+    # seeds of 1,500 people, two years): complaints per failure 0.41 with every channel, 0.23
+    # with email only; departures per failure 0.276 and 0.317 (seed by seed the gap is
+    # 0.02-0.055 over seeds 0-7, so the mean of four varies by about 0.006); the channels
+    # cost about 4,400 a run against about 200. The margin asked, 0.02, is half the effect.
     def per_failure(channels) -> tuple[float, float, float]:
-        frames = replicated_frames(SEEDS, 104, policy=Policy(channels=channels))
+        frames = replicated_frames(SEEDS, 104, policy=Policy(channels=channels), streams="keyed")
         failures = sum(f["failures"].sum() for f in frames)
         return (
             sum(f["complaints"].sum() for f in frames) / failures,
@@ -352,7 +354,7 @@ def test_staffing_only_email_silences_complaints_and_loses_more_customers_to_fai
 
     every, email = per_failure("all"), per_failure("email")
     assert email[0] < every[0] - 0.1
-    assert email[1] > every[1] + 0.04
+    assert email[1] > every[1] + 0.02
     assert email[2] < 0.1 * every[2]
 
 
@@ -360,10 +362,9 @@ def test_staffing_only_email_silences_complaints_and_loses_more_customers_to_fai
 def test_under_promising_keeps_more_customers_than_over_promising():
     # under-promise, over-deliver: the steady firm of lesson 03 with the same service, told
     # to newcomers as 0.1 or 0.7; keyed streams, so each person meets the same luck.
-    # measured (four seeds of 1,500 people, three years): weekly churn 0.593 % under and
-    # 0.719 % over (each seed within 0.02 points of its promise's mean); customers at the
-    # end 1,155 and 1,093 (seeds within 15). The margins asked, 0.06 points and 25
-    # customers, are half the effect or less and several times the spread of a mean of
+    # measured (four seeds of 1,500 people, three years): weekly churn 0.521 % under and
+    # 0.629 % over; customers at the end about 1,025 and 962. The margins asked, 0.06 points
+    # and 25 customers, are about half the effect and several times the spread of a mean of
     # four seeds (about 0.01 points and 8 customers).
     def run(promise: float) -> tuple[float, float]:
         frames = replicated_frames(

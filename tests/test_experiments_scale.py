@@ -64,6 +64,7 @@ def test_a_design_point_is_the_base_policy_and_market_with_its_fields_changed(gr
         market=Market(trial_rate=0.16),
         history=False,
         rng=grid_sweep.seeds[1],
+        streams="keyed",  # a sweep's default
     )
     model.run(26, progress=False)
     recorded = grid_sweep.wide().loc[(3, 1)]

@@ -75,17 +75,23 @@ def test_the_same_sampler_seed_repeats_the_search_whatever_the_workers():
     pd.testing.assert_frame_equal(first.trials, again.trials)
     other = optimize(**(args | {"sampler_seed": 1}))
     assert not other.trials["discount"].equals(first.trials["discount"])
-    assert first.streams == "sequential"
+    assert first.streams == "keyed"  # the default
 
 
-def test_a_keyed_search_says_so_and_differs_from_a_sequential_one(discount_search):
-    keyed = optimize(
-        {"discount": (0.0, 0.6)}, kpi="profit", trials=10, replications=4, streams="keyed", **SMALL
+def test_a_sequential_search_says_so_and_differs_from_a_keyed_one(discount_search):
+    sequential = optimize(
+        {"discount": (0.0, 0.6)},
+        kpi="profit",
+        trials=10,
+        replications=4,
+        streams="sequential",
+        **SMALL,
     )
-    assert keyed.streams == "keyed"
+    assert sequential.streams == "sequential" and discount_search.streams == "keyed"
     # the same candidates (same sampler seed, same first proposals), other luck
-    assert keyed.trials["discount"].iloc[0] == discount_search.trials["discount"].iloc[0]
-    assert keyed.trials["mean"].iloc[0] != discount_search.trials["mean"].iloc[0]
+    first = sequential.trials["discount"].iloc[0]
+    assert first == discount_search.trials["discount"].iloc[0]
+    assert sequential.trials["mean"].iloc[0] != discount_search.trials["mean"].iloc[0]
 
 
 def test_a_search_resumes_from_its_run_log_without_running_finished_trials(tmp_path, monkeypatch):

@@ -29,6 +29,7 @@ from crmsim.exercises.core import (
     Prediction,
     close_to,
     label_checker,
+    near,
     read_number,
     sentence,
 )
@@ -597,3 +598,14 @@ def test_grading_a_notebook_with_every_kind(lessons_folder, tmp_path, monkeypatc
     assert essay in discussions and RUBRIC_POINT in discussions
     assert "### ana (97.ipynb)\n" in discussions
     assert "### ben (ben.ipynb) — (only 1 words of the 8 asked)" in discussions
+
+
+def test_near_takes_a_share_of_the_expected_number_not_of_the_larger():
+    # 100.5 is within half a percent of 100, 100.502 is not (math.isclose says it is,
+    # taking the share of the larger number)
+    assert near(100.5, 100.0, share=0.005)
+    assert not near(100.502, 100.0, share=0.005)
+    assert close_to(100.0, rel=0.005)(100.502) is True
+    assert near(0.305, 0.3, within=0.01) and not near(0.32, 0.3, within=0.01)
+    assert near(-1.0, -1.004, share=0.005)
+    assert not near(1.0, 1.0 + 1e-9)  # with neither bound, only equality

@@ -196,28 +196,56 @@ def test_cohort_curves_count_movers_as_gone_and_their_newcomers_as_new_customers
 
 # ------------------------------------------------------------------ movers who keep the firm
 @pytest.mark.parametrize("streams", ["sequential", "keyed"])
-def test_the_default_mover_loss_changes_nothing(streams):
-    """mover_loss=1.0 (the default) draws nothing more: the run is the run without it."""
-    market = Market(category_turnover=0.01)
-    frames = []
-    for explicit in (market, market.replace(mover_loss=1.0)):
-        model = CRMModel(n_customers=600, market=explicit, rng=7, history=False, streams=streams)
+def test_a_mover_loss_of_one_draws_nothing_more(streams, monkeypatch):
+    """With mover_loss 1 every moving customer is lost and no keep draw is made, so such a
+    run draws what a model without the rule draws; below 1 the keep draw is made."""
+    import crmsim.week
+
+    sites: list[str] = []
+    luck = crmsim.week.Week.luck
+
+    def recording_luck(self, site, rows):
+        sites.append(site)
+        return luck(self, site, rows)
+
+    monkeypatch.setattr(crmsim.week.Week, "luck", recording_luck)
+    for mover_loss, drawn in ((1.0, False), (0.5, True)):
+        sites.clear()
+        market = Market(category_turnover=0.01, mover_loss=mover_loss)
+        model = CRMModel(n_customers=600, market=market, rng=7, history=False, streams=streams)
         model.run(40, progress=False)
-        frames.append(model.frame)
-    pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
-    assert frames[0]["lost_moved"].sum() > 0
+        assert ("mover-stays" in sites) is drawn
+        assert model.frame["lost_moved"].sum() > 0
 
 
-def test_the_reference_default_mover_loss_changes_nothing():
-    from crmsim.reference import ReferenceModel
+def _leave_the_market_without_the_keep_rule(self) -> None:
+    """The reference's turnover as it would be without ``mover_loss``: every mover lost."""
+    model = self.model
+    if self.random.random() >= model.market.category_turnover:
+        return
+    if self.is_active:
+        self.leave("moved")
+    model.move(self, Stage.UNAWARE)
+    model.speakers.pop(self, None)
+    self._draw_traits(model.population)
+    self._start_afresh()
 
-    market = Market(category_turnover=0.01)
+
+def test_the_reference_with_a_mover_loss_of_one_is_the_reference_without_the_rule(monkeypatch):
+    from crmsim.reference import ReferenceCustomer, ReferenceModel
+
+    market = Market(category_turnover=0.01, mover_loss=1.0)
     frames = []
-    for explicit in (market, market.replace(mover_loss=1.0)):
-        model = ReferenceModel(n_customers=300, market=explicit, rng=7)
+    for patch in (False, True):
+        if patch:
+            monkeypatch.setattr(
+                ReferenceCustomer, "maybe_leave_the_market", _leave_the_market_without_the_keep_rule
+            )
+        model = ReferenceModel(n_customers=300, market=market, rng=7)
         model.run(20, progress=False)
         frames.append(model.frame)
     pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+    assert frames[0]["lost_moved"].sum() > 0
 
 
 def test_movers_who_keep_the_firm_stay_customers_and_are_not_replaced():

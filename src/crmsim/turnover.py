@@ -31,8 +31,8 @@ def people_come_and_go(state: CustomerState, week: Week) -> None:
     movers = rows_of(week.luck("turnover", state.n) < rate)
     keep_share = 1.0 - week.market.mover_loss
     if keep_share > 0 and len(movers):
-        # only below the default mover_loss of 1 is anything more drawn: the default runs
-        # keep their numbers; a moving customer who keeps the firm stays, not replaced
+        # drawn only when some movers keep the firm, so runs with mover_loss 1 draw what
+        # the model drew before this rule; a moving customer who keeps the firm stays
         customers = movers[week.active(state)[movers]]
         if len(customers):
             stay = customers[week.luck("mover-stays", customers) < keep_share]

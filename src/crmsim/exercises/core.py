@@ -44,6 +44,16 @@ def close_to(expected: float, rel: float = 1e-3, abs_: float = 1e-9) -> Callable
     return within
 
 
+def near(value: float, expected: float, *, within: float = 0.0, share: float = 0.0) -> bool:
+    """Is ``value`` within ``within`` of ``expected``, or within ``share`` of ``expected``'s size?
+
+    The bound is the larger of the two. Unlike :func:`close_to`, a relative bound is taken
+    on the expected number alone (``math.isclose`` takes it on the larger of the two), so
+    "within half a percent of the measured value" means just that.
+    """
+    return abs(value - expected) <= max(within, share * abs(expected))
+
+
 #: Persian and Arabic-Indic digits, and their decimal and thousands marks, as ASCII.
 _DIGITS = str.maketrans(
     "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬٪",

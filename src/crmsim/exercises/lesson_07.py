@@ -23,6 +23,7 @@ from crmsim.exercises.core import (
     as_pair,
     is_percentage_of,
     label_checker,
+    near,
     normalize_label,
     trend,
 )
@@ -537,31 +538,34 @@ def _check_q5(answer: Any) -> Feedback:
     loyal, marketer = pair
     exp_loyal, exp_marketer = _expected_q5()
 
-    def near(a: float, b: float, scale: float = 1.0) -> bool:
-        return abs(a - b) <= 0.01 * scale
-
-    if near(loyal, exp_loyal) and near(marketer, exp_marketer):
+    if near(loyal, exp_loyal, within=0.01) and near(marketer, exp_marketer, within=0.01):
         return Feedback(
             True,
             "Right. With curt staff the top rung is less safe than the one below it. For all "
             "other causes together marketers leave less often than loyal customers; the trap, "
             "which loyal customers never fall into, more than makes up the difference.",
         )
-    if near(loyal, exp_marketer) and near(marketer, exp_loyal):
+    if near(loyal, exp_marketer, within=0.01) and near(marketer, exp_loyal, within=0.01):
         return Feedback(False, "Right numbers, wrong order: the loyal customers come first.")
-    if near(1_000 * loyal, exp_loyal) and near(1_000 * marketer, exp_marketer):
+    if near(1_000 * loyal, exp_loyal, within=0.01) and near(
+        1_000 * marketer, exp_marketer, within=0.01
+    ):
         return Feedback(
             False, "Those are departures per customer-week; give them per 1,000 customer-weeks."
         )
     counts = departures_by_tier()["departures"]
-    if near(loyal, counts["loyal"]) and near(marketer, counts["marketer"]):
+    if near(loyal, counts["loyal"], within=0.01) and near(
+        marketer, counts["marketer"], within=0.01
+    ):
         return Feedback(
             False,
             "Those are counts of departures. There are far more loyal customers than marketers: "
             "compare rates, departures per 1,000 customer-weeks.",
         )
     shares = after_a_breach()["share who left that week"]
-    if near(loyal, shares["loyal"], 0.1) and near(marketer, shares["marketer"], 0.1):
+    if near(loyal, shares["loyal"], within=0.001) and near(
+        marketer, shares["marketer"], within=0.001
+    ):
         return Feedback(
             False,
             "Those are the shares who left after a breach (section 7). The question asks how "

@@ -20,6 +20,7 @@ from crmsim.exercises.core import (
     as_pair,
     is_percentage_of,
     label_checker,
+    near,
     trend,
 )
 
@@ -330,25 +331,26 @@ def _check_q4(answer: Any) -> Feedback:
     little, much = pair
     exp_little, exp_much = _expected_q4()
 
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) <= 0.01
-
-    if near(little, exp_little) and near(much, exp_much):
+    if near(little, exp_little, within=0.01) and near(much, exp_much, within=0.01):
         return Feedback(
             True,
             "Right. Ten times the advertising brings in far more new customers, but hardly any "
             "more of them through a friend: advertising buys awareness, not recommendations.",
         )
-    if near(little, exp_much) and near(much, exp_little):
+    if near(little, exp_much, within=0.01) and near(much, exp_little, within=0.01):
         return Feedback(False, "Right numbers, wrong order: little advertising comes first.")
     firms = [quality_or_advertising(Q4_QUALITY, a) for a in Q4_ADVERTISING]
-    if near(little, firms[0]["new customers"]) and near(much, firms[1]["new customers"]):
+    if near(little, firms[0]["new customers"], within=0.01) and near(
+        much, firms[1]["new customers"], within=0.01
+    ):
         return Feedback(
             False,
             "Those are all new customers. The question asks how many of them came through a "
             "referral: 'referred new customers'.",
         )
-    if near(little, firms[0]["referrals made"]) and near(much, firms[1]["referrals made"]):
+    if near(little, firms[0]["referrals made"], within=0.01) and near(
+        much, firms[1]["referrals made"], within=0.01
+    ):
         return Feedback(
             False,
             "Those are referrals made, and not every referral turns into a customer: use "

@@ -21,6 +21,7 @@ from crmsim.exercises.core import (
     as_number,
     as_pair,
     label_checker,
+    near,
     trend,
 )
 
@@ -131,10 +132,10 @@ def _check_q2(answer: Any) -> Feedback:
         )
     exp_calm, exp_angry = _expected_q2()
 
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) < 1e-6
+    def near_rate(value: float, expected: float) -> bool:
+        return near(value, expected, within=1e-6)
 
-    ok_calm, ok_angry = near(calm, exp_calm), near(angry, exp_angry)
+    ok_calm, ok_angry = near_rate(calm, exp_calm), near_rate(angry, exp_angry)
     if ok_calm and ok_angry:
         return Feedback(
             True,
@@ -144,15 +145,15 @@ def _check_q2(answer: Any) -> Feedback:
             "further. Meanwhile the angry one may be speaking against you: preventing anger is "
             "worth more than courting them later.",
         )
-    if near(calm, exp_angry) and near(angry, exp_calm):
+    if near_rate(calm, exp_angry) and near_rate(angry, exp_calm):
         return Feedback(False, "Right numbers, wrong order: the calm leaver comes first.")
-    if near(calm, exp_calm / INTENSITY) or near(angry, exp_angry / INTENSITY):
+    if near_rate(calm, exp_calm / INTENSITY) or near_rate(angry, exp_angry / INTENSITY):
         return Feedback(
             False,
             "That is the chance of accepting an offer once made. Each week only a share "
             "win_back of former customers receives one.",
         )
-    if near(calm, _weekly_return(CALM_LEAVER, weeks_away=0)) or near(
+    if near_rate(calm, _weekly_return(CALM_LEAVER, weeks_away=0)) or near_rate(
         angry, _weekly_return(ANGRY_LEAVER, weeks_away=0)
     ):
         return Feedback(
@@ -160,7 +161,7 @@ def _check_q2(answer: Any) -> Feedback:
             "You left out the time away: the chance of accepting halves every "
             "WIN_BACK_HALF_LIFE weeks after leaving.",
         )
-    if ok_calm and near(angry, exp_calm * _anger_factor()):
+    if ok_calm and near_rate(angry, exp_calm * _anger_factor()):
         return Feedback(
             False,
             "The anger is counted, but not the cause: a leaver after a failure is only "
@@ -405,10 +406,7 @@ def _check_q4(answer: Any) -> Feedback:
     everyone, aimed = pair
     exp_everyone, exp_aimed = _expected_q4()
 
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) <= 0.005 * abs(b)
-
-    if near(everyone, exp_everyone) and near(aimed, exp_aimed):
+    if near(everyone, exp_everyone, share=0.005) and near(aimed, exp_aimed, share=0.005):
         return Feedback(
             True,
             f"Right: each customer won back costs about {exp_aimed / exp_everyone:.1f} times "
@@ -416,17 +414,19 @@ def _check_q4(answer: Any) -> Feedback:
             "to begin with, and many left angry, five times less willing again. With so few "
             "returns a run, four seeds measure the ratio only roughly.",
         )
-    if near(everyone, exp_aimed) and near(aimed, exp_everyone):
+    if near(everyone, exp_aimed, share=0.005) and near(aimed, exp_everyone, share=0.005):
         return Feedback(False, "Right numbers, wrong order: the campaign to everyone comes first.")
     runs = [win_back_campaign("all"), win_back_campaign(Q4_TARGET)]
     per_offer = [r["cost of offers"] / r["offers"] for r in runs]
-    if near(everyone, per_offer[0]) and near(aimed, per_offer[1]):
+    if near(everyone, per_offer[0], share=0.005) and near(aimed, per_offer[1], share=0.005):
         return Feedback(
             False,
             "That is the cost of one offer, the same in both campaigns. Divide the cost of the "
             "offers by the customers they brought back.",
         )
-    if near(everyone, runs[0]["cost of offers"]) and near(aimed, runs[1]["cost of offers"]):
+    if near(everyone, runs[0]["cost of offers"], share=0.005) and near(
+        aimed, runs[1]["cost of offers"], share=0.005
+    ):
         return Feedback(
             False,
             "Those are the campaigns' whole costs; the question asks for the cost per customer "

@@ -22,6 +22,7 @@ from crmsim.exercises.core import (
     as_number,
     as_pair,
     label_checker,
+    near,
     normalize_label,
 )
 
@@ -365,10 +366,7 @@ def _check_q4(answer: Any) -> Feedback:
     four, eight = pair
     exp_four, exp_eight = _expected_q4()
 
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) <= 0.005 * abs(b)
-
-    if near(four, exp_four) and near(eight, exp_eight):
+    if near(four, exp_four, share=0.005) and near(eight, exp_eight, share=0.005):
         return Feedback(
             True,
             f"Right: the half-width falls to {exp_eight / exp_four:.0%} of what it was. Three "
@@ -376,14 +374,14 @@ def _check_q4(answer: Any) -> Feedback:
             "(from about 3.18 to 2.36, a factor of about 0.74), and the luck of the estimated "
             "standard deviation.",
         )
-    if near(four, exp_eight) and near(eight, exp_four):
+    if near(four, exp_eight, share=0.005) and near(eight, exp_four, share=0.005):
         return Feedback(False, "Right numbers, wrong order: four seeds come first.")
     d = profit_differences("new", "all", MORE_SEEDS)
     full = 2 * exp_four, 2 * exp_eight
-    if near(four, full[0]) and near(eight, full[1]):
+    if near(four, full[0], share=0.005) and near(eight, full[1], share=0.005):
         return Feedback(False, "Those are full widths; give half-widths.")
     normal = [1.96 * x.std(ddof=1) / math.sqrt(len(x)) for x in (d[:4], d)]
-    if near(four, normal[0]) and near(eight, normal[1]):
+    if near(four, normal[0], share=0.005) and near(eight, normal[1], share=0.005):
         return Feedback(
             False,
             "You used the normal quantile 1.96. With so few seeds use Student's t, whose "
