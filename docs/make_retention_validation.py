@@ -99,6 +99,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "absolute gaps": {"loss": "absolute"},
     "category_turnover fitted too": {"parameters": (*DEFAULT_PARAMETERS, "category_turnover")},
     "nobody leaves by moving (input)": {"market": {"category_turnover": 0.0}},
+    # the single fits of validation.md §3 on the curve of alike, loyal customers (alpha 3,
+    # year-1 retention 0.9): other fourth parameters than failure_defection
+    "deepening for failure_defection": {
+        "parameters": ("drift_rate", "competitor_offer_rate", "churn_heterogeneity", "deepening")
+    },
+    "failure_defection for the offer rate": {
+        "parameters": ("drift_rate", "churn_heterogeneity", "failure_defection")
+    },
 }
 #: The variants run on the sBG curves and on the real cohorts. The rest of VARIANTS can be
 #: added here; each costs five or two more fits (a fit with five parameters about twice the

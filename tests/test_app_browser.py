@@ -29,6 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,25 @@ def _wait_for_the_first_figures(tab, problems: Problems) -> None:
                 + f"):\n{problems}"
             )
         tab.wait_for_timeout(250)
+
+
+@contextmanager
+def fresh_tab(
+    page, server: str, query: str = "", viewport: dict | None = None
+) -> Iterator[tuple[object, Problems]]:
+    """A new tab in a browser context of its own (nothing shared with ``page``'s), open at
+    ``server/query`` with its first figures shown, and what goes wrong in it; closed on
+    leaving the ``with`` block."""
+    context = page.context.browser.new_context(viewport=viewport or VIEWPORT)
+    tab = context.new_page()
+    problems = Problems(tab)
+    try:
+        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
+        tab.goto(f"{server}/{query}")
+        _wait_for_the_first_figures(tab, problems)
+        yield tab, problems
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -406,13 +426,7 @@ def test_the_exports_download_the_table_the_figures_and_a_policy_compare_reads(p
 
 
 def test_a_tab_closed_while_playing_leaves_nothing_running_on_the_server(page, server):
-    context = page.context.browser.new_context(viewport=VIEWPORT)
-    tab = context.new_page()
-    problems = Problems(tab)
-    try:
-        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
-        tab.goto(server + "/?n_customers=300")
-        _wait_for_the_first_figures(tab, problems)
+    with fresh_tab(page, server, "?n_customers=300") as (tab, problems):
         tab.get_by_text("Developer controls").click()
         interval = _slider(tab, "Play interval (ms)")
         interval.focus()
@@ -422,8 +436,6 @@ def test_a_tab_closed_while_playing_leaves_nothing_running_on_the_server(page, s
         busy = _cpu_seconds(server)
         time.sleep(3)
         busy = _cpu_seconds(server) - busy
-    finally:
-        context.close()
     time.sleep(2)  # the page's close reaches the server
     idle = _cpu_seconds(server)
     time.sleep(4)
@@ -452,13 +464,7 @@ def test_presentation_mode_fits_a_projector_with_large_type(page, server, view):
     from crmsim import plots
     from crmsim.app.views import PRESENT_DPI
 
-    context = page.context.browser.new_context(viewport=PROJECTOR)
-    tab = context.new_page()
-    problems = Problems(tab)
-    try:
-        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
-        tab.goto(server + "/?seed=3&present=1")
-        _wait_for_the_first_figures(tab, problems)
+    with fresh_tab(page, server, "?seed=3&present=1", viewport=PROJECTOR) as (tab, problems):
         if view != "Stages":
             tab.locator(".v-select").filter(has_text="Figure").first.click()
             source = tab.locator(FIGURE).first.get_attribute("src")
@@ -485,8 +491,6 @@ def test_presentation_mode_fits_a_projector_with_large_type(page, server, view):
         print(f"\n{view}: figure {box['width']:.0f}×{box['height']:.0f} px, ticks {tick_px:.1f} px")
         assert tick_px >= 14
         assert not problems, str(problems)
-    finally:
-        context.close()
 
 
 def test_the_present_button_switches_to_presentation_mode_and_back(page):
@@ -530,13 +534,7 @@ def test_a_click_on_a_persons_dot_in_the_network_follows_them(page, server):
     spots = places(figure, positions)
     person = 123
 
-    context = page.context.browser.new_context(viewport=VIEWPORT)
-    tab = context.new_page()
-    problems = Problems(tab)
-    try:
-        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
-        tab.goto(server + "/?seed=3&n_customers=300")
-        _wait_for_the_first_figures(tab, problems)
+    with fresh_tab(page, server, "?seed=3&n_customers=300") as (tab, problems):
         tab.get_by_role("tab", name="Network").click()
         catcher = tab.locator(".crmsim-click-catcher")
         catcher.wait_for()
@@ -548,5 +546,3 @@ def test_a_click_on_a_persons_dot_in_the_network_follows_them(page, server):
         tab.get_by_text(re.compile(rf"^Person {person}: stage ")).wait_for()
         assert tab.locator(".crmsim-history-lines").inner_text().startswith("week ")
         assert not problems, str(problems)
-    finally:
-        context.close()

@@ -17,13 +17,10 @@ import numpy as np
 import pytest
 from test_app import SMALL, Dashboard, _until
 from test_app_browser import (  # noqa: F401 - the fixtures, used by their names
-    CHANGE_TIMEOUT_MS,
     FIGURE,
-    VIEWPORT,
-    Problems,
     _wait_for_new_figure,
-    _wait_for_the_first_figures,
     browser_page,
+    fresh_tab,
     server,
 )
 
@@ -299,13 +296,7 @@ def _sky_blue_pixels(png: bytes) -> int:
 def test_in_the_browser_b_is_picked_steps_with_the_run_and_is_drawn(browser_page, server):  # noqa: F811
     from playwright.sync_api import expect
 
-    context = browser_page[0].context.browser.new_context(viewport=VIEWPORT)
-    tab = context.new_page()
-    problems = Problems(tab)
-    try:
-        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
-        tab.goto(server + "/?seed=3")
-        _wait_for_the_first_figures(tab, problems)
+    with fresh_tab(browser_page[0], server, "?seed=3") as (tab, problems):
         tab.get_by_text("Week 156").wait_for()
         tiers = tab.locator(FIGURE).nth(1)  # the Customers tab: stages, then tiers
         assert _sky_blue_pixels(tiers.screenshot()) < 50
@@ -354,8 +345,6 @@ def test_in_the_browser_b_is_picked_steps_with_the_run_and_is_drawn(browser_page
             tab.mouse.move(0, 0)
             time.sleep(1)  # let the menus' animations end
             tab.screenshot(path=screenshot)
-    finally:
-        context.close()
 
 
 def test_presentation_mode_with_b_fits_a_projector(browser_page, server):  # noqa: F811
@@ -363,13 +352,9 @@ def test_presentation_mode_with_b_fits_a_projector(browser_page, server):  # noq
     buttons and the one figure above the fold."""
     from test_app_browser import PROJECTOR, _inside
 
-    context = browser_page[0].context.browser.new_context(viewport=PROJECTOR)
-    tab = context.new_page()
-    problems = Problems(tab)
-    try:
-        tab.set_default_timeout(CHANGE_TIMEOUT_MS)
-        tab.goto(server + "/?seed=3&present=1&compare=customer_centric")
-        _wait_for_the_first_figures(tab, problems)
+    with fresh_tab(
+        browser_page[0], server, "?seed=3&present=1&compare=customer_centric", viewport=PROJECTOR
+    ) as (tab, problems):
         tab.locator(".crmsim-monitor-b").first.wait_for()
         figure = tab.locator(FIGURE).first
         figure.evaluate("img => img.decode()")
@@ -381,5 +366,3 @@ def test_presentation_mode_with_b_fits_a_projector(browser_page, server):  # noq
         for monitor in tab.locator(".crmsim-monitor-b").all():
             assert _inside(monitor.bounding_box(), PROJECTOR)
         assert not problems, str(problems)
-    finally:
-        context.close()
