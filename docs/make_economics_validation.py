@@ -1,6 +1,6 @@
 """Measure the model's economics against published results (docs/validation.md, "Economics").
 
-Run from the repository root (about a minute on two cores)::
+Run from the repository root (about a minute and a half on two quiet cores)::
 
     PYTHONPATH=src python docs/make_economics_validation.py
 

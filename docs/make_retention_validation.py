@@ -1,6 +1,6 @@
 """Measure retention by tenure and how well the fitted model forecasts cohorts (validation.md).
 
-Run from the repository root (about 30 minutes on two cores shared with other work; most of
+Run from the repository root (about 22 minutes on two cores shared with other work; most of
 it is the 16 fits of parts 3 and 4)::
 
     PYTHONPATH=src python docs/make_retention_validation.py

@@ -1,6 +1,6 @@
 """Regenerate the figures and numbers of docs/validation.md.
 
-Run from the repository root (about eight minutes on two cores)::
+Run from the repository root (about 12 minutes on two cores shared with other work)::
 
     PYTHONPATH=src python docs/make_validation_figures.py
 
