@@ -40,6 +40,16 @@ CLOSED_MARKET = {"category_turnover": 0.0, "reconsideration": 0.0}
 HAZARDS = ("drift_rate", "competitor_offer_rate", "failure_defection", "marketer_breach_exit")
 
 
+def build_model(job: dict[str, Any]) -> CRMModel:
+    """The model of one run: ``scenario`` (the baseline by default) with ``market`` and
+    ``policy`` changes, on ``seed``, with ``streams`` (sequential by default)."""
+    kwargs = scenarios.load(job.get("scenario", "baseline")).kwargs
+    kwargs |= {"n_customers": N_CUSTOMERS, "rng": job["seed"]}
+    kwargs["market"] = kwargs["market"].replace(**job.get("market", {}))
+    kwargs["policy"] = kwargs["policy"].replace(**job.get("policy", {}))
+    return CRMModel(**kwargs, history=False, streams=job.get("streams", "sequential"))
+
+
 def simulate(job: dict[str, Any]) -> dict[str, Any]:
     """One run: ``scenario`` with ``market`` and ``policy`` changes, ``weeks``, ``seed``;
     ``then`` = (week, policy changes) changes the levers from that week on, and
@@ -49,11 +59,7 @@ def simulate(job: dict[str, Any]) -> dict[str, Any]:
     Returns the frame's weekly profit, units (episodes) and active customers, and the
     customer equity at the end (and at each year's end when ``yearly``).
     """
-    kwargs = scenarios.load(job.get("scenario", "baseline")).kwargs
-    kwargs |= {"n_customers": N_CUSTOMERS, "rng": job["seed"]}
-    kwargs["market"] = kwargs["market"].replace(**job.get("market", {}))
-    kwargs["policy"] = kwargs["policy"].replace(**job.get("policy", {}))
-    model = CRMModel(**kwargs, history=False, streams=job.get("streams", "sequential"))
+    model = build_model(job)
     weeks = job.get("weeks", WEEKS)
     equity = []
     if "then" in job:
@@ -147,9 +153,7 @@ def share_back_within_a_year(job: dict[str, Any]) -> tuple[int, int]:
     """Departures before the last year of a six-year baseline run on ``job["seed"]`` with
     ``job["market"]``'s changes, and how many of them bought again within 52 weeks (on their
     own or won back); a customer who moves away before coming back is not counted back."""
-    kwargs = scenarios.load("baseline").kwargs | {"n_customers": N_CUSTOMERS, "rng": job["seed"]}
-    kwargs["market"] = kwargs["market"].replace(**job.get("market", {}))
-    model = CRMModel(**kwargs, history=False)
+    model = build_model(job)
     weeks = 312
     last_left: dict[int, int] = {}
     departures = back = 0
