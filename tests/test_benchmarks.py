@@ -44,6 +44,17 @@ def test_throughput_quick_reports_the_issue_keys():
     assert figures["seconds_default_run"] == min(figures["round_bests_default_run"])
 
 
+def test_firms_quick_reports_the_ratio_of_eight_firms_to_one():
+    figures = last_json_line("firms.py", "--quick")
+    for key in ("seconds_1_firm", "seconds_8_firms", "seconds_8_firms_full_advertising"):
+        assert positive(figures[key]), key
+    assert figures["ratio_8_firms"] == pytest.approx(
+        figures["seconds_8_firms"] / figures["seconds_1_firm"], rel=0.01
+    )
+    # the eight firms share the one firm's market: about as many customers, not eight times
+    assert figures["customers_8_firms"] < 2 * figures["customers_1_firm"]
+
+
 def test_the_default_run_figure_is_the_best_of_every_round_with_the_median_of_all():
     sys.path.insert(0, str(BENCHMARKS))
     try:

@@ -48,24 +48,13 @@ def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.n
 
 
 def spread_awareness(state: CustomerState, week: Week) -> None:
-    """Make some people who have not heard of the firm aware of it.
-
-    With one firm they are the unaware. With several, anyone who has not heard of this firm
-    may, a rival's customer too; only those who knew no firm at all become its prospects,
-    the others now know one more firm to compare (:mod:`crmsim.firms`).
-    """
-    bit = np.uint8(1 << week.firm)
-    if week.shared_market:
-        unaware = rows_of((state.aware_of & bit) == 0)
-    else:
-        unaware = rows_of(state.stage == UNAWARE)
+    """Make some unaware people aware of the firm."""
+    unaware = rows_of(state.stage == UNAWARE)
     hazard = awareness_hazard(state, week, unaware)
     newly = unaware[week.luck("awareness", unaware) < hazard]
-    state.aware_of[newly] |= bit
-    if week.shared_market:
-        newly = newly[state.stage[newly] == UNAWARE]
     state.stage[newly] = AWARENESS
     state.firm[newly] = week.firm
+    state.aware_of[newly] |= np.uint8(1 << week.firm)
     state.expectation[newly] = initial_expectation(week)
     week.note("aware", newly)
 

@@ -35,12 +35,12 @@ import numpy as np
 
 from crmsim import checks
 from crmsim.arrays import rows_of
-from crmsim.awareness import initial_expectation
+from crmsim.awareness import awareness_hazard, initial_expectation
 from crmsim.competition import offer_reach, switching_threshold
 from crmsim.leaving import leave
 from crmsim.levers import TIER_NAMES, Market, Policy
 from crmsim.offer import VALUE_SLOPE, discount_received, firm_value, logistic
-from crmsim.stages import ACTUAL, AWARENESS, EXPLORATION
+from crmsim.stages import ACTUAL, AWARENESS, EXPLORATION, UNAWARE
 from crmsim.state import CustomerState
 from crmsim.week import Week
 
@@ -183,6 +183,51 @@ def own_value(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- the market's rules
+def hear_of_firms(state: CustomerState, week: Week) -> None:
+    """People hear of firms they did not know: at most one new firm each a week.
+
+    Firm ``k``'s hazard for a person who has not heard of it is its one-firm hazard
+    (:func:`crmsim.awareness.awareness_hazard`: its advertising plus word of mouth from the
+    person's contacts who are its customers). One draw per person decides: they hear of
+    firm ``k`` with chance ``h_k`` (``h_k / sum(h)`` when the hazards add up to more than 1,
+    when they surely hear of one), so each firm reaches each person as it would alone, and
+    hearing of two firms in the same week, a chance of order ``h**2``, is left out. Those
+    who knew no firm become the firm's prospects; the others now know one more firm to
+    compare (:func:`choose_among_offers`, :func:`switch_to_rivals`).
+    """
+    luck = week.luck("awareness", state.n)
+    hazards = []
+    total = np.zeros(state.n)
+    for firm_week in week.firm_weeks:
+        hazard = awareness_hazard(state, firm_week, slice(None))
+        hazard[knows_all(state, firm_week.firm)] = 0.0
+        total += hazard
+        hazards.append(hazard)
+    hearing = rows_of(luck < total)
+    if not len(hearing):
+        return
+    # each hearer's draw, on the scale of the hazards: it falls in one firm's stretch
+    point = luck[hearing] * np.maximum(total[hearing], 1.0)
+    reached = np.zeros(len(hearing), dtype=bool)
+    below = np.zeros(len(hearing))
+    for firm_week, hazard in zip(week.firm_weeks, hazards, strict=True):
+        below += hazard[hearing]
+        mine = rows_of(~reached & (point < below))
+        reached[mine] = True
+        newly = hearing[mine]
+        state.aware_of[newly] |= np.uint8(1 << firm_week.firm)
+        newly = newly[state.stage[newly] == UNAWARE]
+        state.stage[newly] = AWARENESS
+        state.firm[newly] = firm_week.firm
+        state.expectation[newly] = initial_expectation(firm_week)
+        firm_week.note("aware", newly)
+
+
+def knows_all(state: CustomerState, firm: int) -> np.ndarray:
+    """Mask of everyone who has heard of ``firm``."""
+    return (state.aware_of & np.uint8(1 << firm)) != 0
+
+
 def choose_among_offers(state: CustomerState, week: Week) -> None:
     """Prospects who know several firms consider the one whose offer is worth most to them.
 

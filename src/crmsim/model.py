@@ -29,7 +29,6 @@ from crmsim import (
     turnover,
     winback,
 )
-from crmsim.arrays import rows_of
 from crmsim.books import keep_books
 from crmsim.commitment import invest_in_relationship, update_commitment
 from crmsim.customer import Customer
@@ -108,6 +107,7 @@ MARKET_PROCESSES = frozenset(
         referrals.fade_negative_word,
         winback.former_customers_reconsider,
         turnover.people_come_and_go,
+        firms.hear_of_firms,
         firms.choose_among_offers,
         firms.switch_to_rivals,
     }
@@ -117,12 +117,17 @@ MARKET_PROCESSES = frozenset(
 def shared_market_processes(processes: tuple) -> tuple:
     """The week of a market of several firms: ``processes`` with the market's own rules added.
 
-    Prospects choose among the offers they know before anyone tries a firm; rivals' offers
-    come after the competitor's and the quiet lapses; what was heard against any firm fades
-    once, before angry former customers speak.
+    People hear of firms in one market-wide draw (:func:`crmsim.firms.hear_of_firms` in
+    place of :func:`crmsim.awareness.spread_awareness`); prospects choose among the offers
+    they know before anyone tries a firm; rivals' offers come after the competitor's and the
+    quiet lapses; what was heard against any firm fades once, before angry former customers
+    speak.
     """
     week: list = []
     for process in processes:
+        if process is awareness.spread_awareness:
+            week.append(firms.hear_of_firms)
+            continue
         if process is trials.first_purchases:
             week.append(firms.choose_among_offers)
         if process is referrals.spread_negative_word:
@@ -427,8 +432,11 @@ class CRMModel(mesa.Model):
             for name, value in firm_week.tally.items():
                 market_week.tally[name] += value
         self._row = self._weekly_row(market_week, len(active))
+        stages, tiers = self._counts_by_firm(market_week)
         for firm_week in market_week.firm_weeks:
-            self._firm_rows.append(self._firm_row(firm_week, int(active_start[firm_week.firm])))
+            firm = firm_week.firm
+            row = self._firm_row(firm_week, int(active_start[firm]), stages[firm], tiers[firm])
+            self._firm_rows.append(row)
         self.datacollector.collect(self)
         self.week += 1
 
@@ -454,10 +462,35 @@ class CRMModel(mesa.Model):
         ]
         return market_week
 
-    def _firm_row(self, week: Week, active_start: int) -> dict[str, float | str]:
+    def _counts_by_firm(self, market_week: Week) -> tuple[np.ndarray, np.ndarray]:
+        """Each firm's people by stage, and by tier as :meth:`CustomerState.tier_counts` counts
+        them, in one pass over everyone; anyone with no relationship to a firm counts as
+        ``unaware`` of it and as a ``prospect``."""
+        state, n_firms = self.state, len(self.firms)
+        # key 0 for no firm, firm + 1 for the others
+        slot = state.firm.astype(np.intp)
+        slot += 1
+        n_stages = len(STAGE_COLUMNS)
+        stages = np.bincount(slot * n_stages + state.stage, minlength=(n_firms + 1) * n_stages)
+        stages = stages.reshape(n_firms + 1, n_stages)[1:]
+        key = slot * 32 + (market_week.active(state).view(np.int8) << 4)
+        key += (state.tier << 2) + state.highest_tier
+        counts = np.bincount(key, minlength=(n_firms + 1) * 32).reshape(n_firms + 1, 2, 4, 4)[1:]
+        customers = counts[:, 1].sum(axis=2)  # by the tier held
+        others = counts[:, 0].sum(axis=1)  # by the highest tier reached
+        tiers = np.concatenate(
+            [(others[:, 0] + customers[:, 0])[:, None], customers[:, 1:], others[:, 1:]], axis=1
+        )
+        outside = self.n_customers - stages.sum(axis=1)
+        stages[:, 0] += outside
+        tiers[:, 0] += outside
+        return stages, tiers
+
+    def _firm_row(
+        self, week: Week, active_start: int, stages: np.ndarray, tiers: np.ndarray
+    ) -> dict[str, float | str]:
         """One firm's row of :attr:`firm_frame` for the week just simulated."""
         state, tally, firm = self.state, week.tally, self.firms[week.firm]
-        theirs = rows_of(state.firm == week.firm)
         rows = week.active_rows(state)
         n_active = len(rows)
         all_active = len(week.market_week.active_rows(state))
@@ -468,12 +501,7 @@ class CRMModel(mesa.Model):
             "active": n_active,
             "churn_rate": tally["lost_from_start"] / active_start if active_start else 0.0,
         }
-        # the firm's people by stage; anyone with no relationship to it counts as unaware of it
-        stages = np.bincount(state.stage[theirs].astype(np.intp), minlength=len(STAGE_COLUMNS))
-        stages[0] += self.n_customers - len(theirs)
         row.update(zip(STAGE_COLUMNS, stages.tolist(), strict=True))
-        tiers = state.tier_counts(week.active(state), theirs)
-        tiers[0] += self.n_customers - len(theirs)
         row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers.tolist(), strict=True))
         values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}
         values["trust"] = mix_trust(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import per_code, rows_of, unique, unique_first
+from crmsim.arrays import per_code, unique, unique_first
 from crmsim.attribution import attribute_referrals
 from crmsim.awareness import initial_expectation
 from crmsim.gifts import referral_lift
@@ -54,10 +54,10 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     A recommendation that has not led to a purchase fades: each week it is forgotten
     with probability ``REFERRAL_FADE``.
     """
-    pending = week.own(state, rows_of(state.referred_by >= 0))
+    pending = week.own_share(state, "referred", lambda: state.referred_by >= 0)
     if len(pending):
         state.referred_by[pending[week.luck("referral-fade", pending) < REFERRAL_FADE]] = -1
-    candidates = week.own(state, rows_of(state.tier >= LOYAL))
+    candidates = week.own_share(state, "loyal", lambda: state.tier >= LOYAL)
     luck = week.luck("referral", candidates)
     rate = referral_rate(state, week, candidates)
     gratitude = referral_lift(state, week, candidates)
@@ -110,9 +110,7 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     """
     if not week.shared_market:
         fade_negative_word(state, week)  # with several firms, the market's week fades it once
-    speakers = week.own(
-        state, rows_of(state.angry & (state.anger_left > 0) & (state.stage == DISSOLUTION))
-    )
+    speakers = week.own_share(state, "speakers", lambda: angry_speakers(state))
     if len(speakers) == 0:
         return
     p_talk = week.market.negative_wom_rate * state.sociability[speakers]
@@ -131,3 +129,8 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     state.expectation[aware] = np.maximum(-1.0, state.expectation[aware] - NEGATIVE_EXPECTATION_HIT)
     week.tally["negative_wom"] += len(hearers)
     week.note("heard_negative", hearers)
+
+
+def angry_speakers(state: CustomerState) -> np.ndarray:
+    """Mask of the angry former customers who still speak against the firm."""
+    return state.angry & (state.anger_left > 0) & (state.stage == DISSOLUTION)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmsim.arrays import count_into, rows_of
+from crmsim.arrays import count_into
 from crmsim.offer import VALUE_SLOPE, discount_received, logistic, value_advantage
 from crmsim.stages import ACTUAL, AWARENESS, EXPLORATION, UNAWARE
 from crmsim.state import CustomerState
@@ -46,7 +46,7 @@ def _trial_probability(
 def first_purchases(state: CustomerState, week: Week) -> None:
     """Let aware prospects try the firm; their first purchase is this week's first episode."""
     discount = discount_received(state, week)
-    aware = week.own(state, rows_of(state.stage == AWARENESS))
+    aware = week.own_share(state, "prospects", lambda: state.stage == AWARENESS)
     deal = logistic(VALUE_SLOPE * value_advantage(state, week, discount[aware], aware))
     buys = week.luck("trial", aware) < _trial_probability(state, week, deal, aware)
     buyers = aware[buys]

@@ -12,6 +12,7 @@ their first episode); ``Week.departures`` are the groups that left this week (se
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,6 +121,8 @@ class Week:
     events: list[Event] = field(default_factory=list)
     #: whether anyone holds goodwill from gifts (None: not asked yet this week)
     grateful: bool | None = field(default=None, init=False, repr=False)
+    _purchase_luck: np.ndarray | None = field(default=None, init=False, repr=False)
+    _split: dict[str, list[np.ndarray]] = field(default_factory=dict, init=False, repr=False)
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
     _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)
     _service: ServiceProfile | None = field(default=None, init=False, repr=False)
@@ -171,6 +174,19 @@ class Week:
             return self.rng
         return self.streams.generator(self.index, site)
 
+    def purchase_luck(self, state: CustomerState) -> np.ndarray:
+        """Everyone's draw for a purchase this week (site ``purchase``), the caller's to change.
+
+        With several firms it is drawn once for the market, and each firm's week takes it
+        (firms change only their own customers' entries).
+        """
+        if self.market_week is None:
+            return self.luck("purchase", state.n)
+        market = self.market_week
+        if market._purchase_luck is None:
+            market._purchase_luck = market.luck("purchase", state.n)
+        return market._purchase_luck
+
     @staticmethod
     def _count(rows: np.ndarray | int) -> int:
         return rows if isinstance(rows, int) else len(rows)
@@ -204,8 +220,36 @@ class Week:
     def active_rows(self, state: CustomerState) -> np.ndarray:
         """Row numbers of the active customers (shared like :meth:`active`)."""
         if self._active_rows is None:
-            self._active_rows = rows_of(self.active(state))
+            if self.market_week is None:
+                self._active_rows = rows_of(self.active(state))
+            else:
+                # the market's customers, sifted: cheaper than a scan of everyone per firm
+                market = self.market_week.active_rows(state)
+                self._active_rows = market[state.firm[market] == self.firm]
         return self._active_rows
+
+    def own_share(
+        self, state: CustomerState, name: str, mask: Callable[[], np.ndarray]
+    ) -> np.ndarray:
+        """The rows of ``mask()`` whose relationship is with this week's firm (all, with one firm).
+
+        With several firms the market's week scans everyone once, when the first firm asks
+        for ``name``, and splits the rows by firm for the others. A process may use it only
+        for a set that, while the process runs firm by firm, loses members but gains none
+        in a firm yet to run.
+        """
+        if self.market_week is None:
+            return rows_of(mask())
+        market = self.market_week
+        if name not in market._split:
+            rows = rows_of(mask())
+            firm = state.firm[rows]
+            order = np.argsort(firm, kind="stable")
+            bounds = np.searchsorted(firm[order], np.arange(len(market.firm_weeks) + 1))
+            market._split[name] = [
+                rows[order[bounds[k] : bounds[k + 1]]] for k in range(len(market.firm_weeks))
+            ]
+        return market._split[name][self.firm]
 
     def anyone_grateful(self, state: CustomerState) -> bool:
         """Whether anyone holds goodwill from the firm's gifts (looked at once a week).
