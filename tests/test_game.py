@@ -19,18 +19,24 @@ from crmsim.game import (
     Budget,
     Decision,
     DecisionError,
+    Game,
+    GameConfig,
+    GameError,
+    Rival,
     Scoring,
     Situation,
     example_config,
     load_config,
     rivals,
     scoreboard,
+    storage,
     tomlfile,
 )
 from crmsim.game import decisions as decisions_module
 from crmsim.game.decisions import file_name, gather, policy_to_dict
 from crmsim.game.scoreboard import points
 from crmsim.levers import Market, Policy, Population
+from crmsim.model import CRMModel
 
 TEAMS = ("Team A", "Team B")
 RIVALS = ("Bargain Barn",)
@@ -448,3 +454,268 @@ def test_a_measure_nobody_has_yet_is_left_out_of_the_score():
     counted = sum(w for m, w in weights.items() if m != "retention")
     assert board.loc["A", "score"] == pytest.approx(100.0)
     assert board.loc["B", "score"] == pytest.approx(100.0 * (counted - weights["profit"]) / counted)
+
+
+# ---------------------------------------------------------------------------- playing rounds
+def small_config(**changes) -> GameConfig:
+    """The example class in a small market with short rounds (the tests are about files,
+    errors and replays, which do not depend on a round's length)."""
+    return example_config(**({"customers": 1_500, "weeks_per_round": 3, "rounds": 4} | changes))
+
+
+def snapshot(directory) -> dict[str, bytes]:
+    """Every file under ``directory`` with its bytes."""
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def rows_of_round(frame: pd.DataFrame, number: int, weeks: int) -> pd.DataFrame:
+    mine = frame[(frame["week"] >= (number - 1) * weeks) & (frame["week"] < number * weeks)]
+    return mine.reset_index(drop=True)
+
+
+def test_a_round_saves_the_market_the_decisions_and_the_tables(tmp_path):
+    config = small_config()
+    game = Game.new(config, tmp_path / "game")
+    board = game.play_round({"Team A": {"discount": 0.1, "price": 19.0}})
+    assert game.round == 1
+    assert sorted(board["firm"]) == sorted(config.firms)
+    frame = game.firm_frame
+    assert len(frame) == config.weeks_per_round * len(config.firms)
+    assert list(dict.fromkeys(frame["firm"])) == list(config.firms)
+
+    played = game.decisions(1)
+    assert played["Team A"].policy.discount == 0.1 and played["Team A"].price == 19.0
+    assert played["Team B"] == config.start
+    for rival in config.rivals:
+        config.budget.check(played[rival.name], config.market)
+
+    folder = tmp_path / "game"
+    for name in ("config.toml", "game.json", *storage.TABLES):
+        assert (folder / name).is_file(), name
+    written = tomllib.loads((folder / "rounds/01/decisions/team_a.toml").read_text("utf-8"))
+    assert config.start.changed(written) == played["Team A"]
+    assert len(pd.read_csv(folder / "scoreboard.csv")) == len(config.firms)
+
+    reopened = Game.open(folder)
+    assert reopened.round == 1 and reopened.decisions(1) == played
+    pd.testing.assert_frame_equal(reopened.firm_frame, frame)
+    pd.testing.assert_frame_equal(reopened.scoreboard(), board)
+
+
+def test_a_team_that_hands_in_nothing_plays_its_last_decisions_again(tmp_path):
+    game = Game.new(small_config(), tmp_path / "game")
+    game.play_round({"Team A": {"respect": 0.9}, "Team B": {"price": 22.0}})
+    game.play_round({"Team B": {"price": 18.0}})
+    assert game.decisions(2)["Team A"] == game.decisions(1)["Team A"]
+    assert game.decisions(2)["Team A"].policy.respect == 0.9
+    assert game.decisions(2)["Team B"].price == 18.0
+
+
+def test_a_refused_decision_plays_nothing_and_changes_nothing(tmp_path):
+    folder = tmp_path / "game"
+    game = Game.new(small_config(), folder)
+    game.play_round()
+    before = snapshot(folder)
+    with pytest.raises(DecisionError, match="max_discount"):
+        game.play_round({"Team A": {"respect": 0.9}, "Team B": {"discount": 0.5}})
+    assert game.round == 1 and snapshot(folder) == before
+
+
+def test_an_interrupted_round_leaves_the_game_as_it_was_and_can_be_played_again(
+    tmp_path, monkeypatch
+):
+    folder = tmp_path / "game"
+    game = Game.new(small_config(), folder)
+    game.play_round()
+    before = snapshot(folder)
+    run = CRMModel.run
+
+    def interrupted_run(model, weeks, progress=None):
+        run(model, 1, progress=False)  # a week done, then Ctrl-C in the middle of the round
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CRMModel, "run", interrupted_run)
+    with pytest.raises(KeyboardInterrupt):
+        game.play_round({"Team A": {"discount": 0.2}})
+    assert game.round == 1 and snapshot(folder) == before
+    monkeypatch.setattr(CRMModel, "run", run)
+
+    game.play_round({"Team A": {"discount": 0.2}})
+    straight = Game.new(small_config(), tmp_path / "straight")
+    straight.play_round()
+    straight.play_round({"Team A": {"discount": 0.2}})
+    pd.testing.assert_frame_equal(game.firm_frame, straight.firm_frame, check_exact=True)
+
+
+def test_a_round_interrupted_while_being_saved_leaves_the_game_as_it_was(tmp_path, monkeypatch):
+    folder = tmp_path / "game"
+    game = Game.new(small_config(), folder)
+    game.play_round()
+    before = snapshot(folder)
+    write = storage.write_atomically
+
+    def interrupted_at_commit(path, content):
+        if path.name == storage.GAME_FILE:
+            raise KeyboardInterrupt
+        write(path, content)
+
+    monkeypatch.setattr(storage, "write_atomically", interrupted_at_commit)
+    with pytest.raises(KeyboardInterrupt):
+        game.play_round({"Team A": {"discount": 0.2}})
+    monkeypatch.setattr(storage, "write_atomically", write)
+    assert game.round == 1 and snapshot(folder) == before
+    assert Game.open(folder).round == 1
+
+
+def test_opening_a_game_removes_what_an_interrupted_save_left_and_mends_stale_tables(tmp_path):
+    folder = tmp_path / "game"
+    game = Game.new(small_config(), folder)
+    game.play_round()
+    before = snapshot(folder)
+    # a round moved into place but never counted, a staging folder, tables a round ahead
+    (folder / "rounds/02").mkdir()
+    (folder / "rounds/.03.tmp").mkdir()
+    (folder / "scoreboard.csv").write_text("rank,firm\n", encoding="utf-8")
+    (folder / storage.TABLES_ROUND).write_text('{"round": 2}', encoding="utf-8")
+    assert Game.open(folder).round == 1
+    assert snapshot(folder) == before
+
+
+def test_a_round_replayed_from_the_saved_state_gives_the_same_frame_bit_for_bit(tmp_path):
+    config = small_config()
+    game = Game.new(config, tmp_path / "game")
+    game.play_round({"Team A": {"discount": 0.1}, "Team C": {"service_quality": 0.9}})
+    game.play_round({"Team B": {"price": 17.0, "advertising": 0.04}})
+    reopened = Game.open(tmp_path / "game")
+    for number in (1, 2):
+        replayed = reopened.replay_round(number)
+        saved = rows_of_round(game.firm_frame, number, config.weeks_per_round)
+        pd.testing.assert_frame_equal(replayed, saved, check_exact=True)
+
+
+def test_a_game_reopened_between_rounds_plays_on_as_one_played_straight_through(tmp_path):
+    straight = Game.new(small_config(), tmp_path / "straight")
+    straight.play_round({"Team A": {"discount": 0.1}})
+    straight.play_round({"Team D": {"gift_value": 4.0}})
+    paused = Game.new(small_config(), tmp_path / "paused")
+    paused.play_round({"Team A": {"discount": 0.1}})
+    Game.open(tmp_path / "paused").play_round({"Team D": {"gift_value": 4.0}})
+    resumed = Game.open(tmp_path / "paused")
+    pd.testing.assert_frame_equal(resumed.firm_frame, straight.firm_frame, check_exact=True)
+    pd.testing.assert_frame_equal(resumed.scoreboard(), straight.scoreboard(), check_exact=True)
+
+
+PLAY_IN_ANOTHER_PROCESS = """
+import sys
+from crmsim.game import Game, example_config
+config = example_config(customers=1_500, weeks_per_round=3, rounds=4)
+game = Game.new(config, sys.argv[1])
+game.play_round({"Team A": {"discount": 0.1}})
+game.firm_frame.to_pickle(sys.argv[2])
+"""
+
+
+def test_the_same_game_played_in_another_process_gives_the_same_frame(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"PYTHONHASHSEED": "123"}  # not this process's: sets and dicts may differ
+    out = tmp_path / "frame.pkl"
+    subprocess.run(
+        [sys.executable, "-c", PLAY_IN_ANOTHER_PROCESS, str(tmp_path / "there"), str(out)],
+        check=True,
+        env=env,
+    )
+    here = Game.new(small_config(), tmp_path / "here")
+    here.play_round({"Team A": {"discount": 0.1}})
+    pd.testing.assert_frame_equal(pd.read_pickle(out), here.firm_frame, check_exact=True)
+
+
+def test_what_if_replays_the_last_round_with_one_teams_decision_changed(tmp_path):
+    config = small_config()
+    game = Game.new(config, tmp_path / "game")
+    game.play_round()
+    game.play_round({"Team A": {"discount": 0.1}})
+    unchanged = game.what_if("Team A", {})
+    played = unchanged[unchanged["case"] == "played"].drop(columns="case").reset_index(drop=True)
+    again = unchanged[unchanged["case"] == "what_if"].drop(columns="case").reset_index(drop=True)
+    # the same random numbers: no change, no difference at all
+    pd.testing.assert_frame_equal(again, played, check_exact=True)
+    saved = rows_of_round(game.firm_frame, 2, config.weeks_per_round)
+    pd.testing.assert_frame_equal(
+        played, saved[saved["firm"] == "Team A"].reset_index(drop=True), check_exact=True
+    )
+    assert len(played) == config.weeks_per_round
+
+    dearer = game.what_if("Team A", {"price": 24.0, "discount": 0.0})
+    revenue = dearer.groupby("case")["revenue"].sum()
+    assert revenue["what_if"] != revenue["played"]
+    assert game.round == 2  # a what if is not played
+    with pytest.raises(DecisionError, match="discount"):
+        game.what_if("Team A", {"discount": 0.6})
+
+
+def test_the_game_ends_after_its_rounds(tmp_path):
+    game = Game.new(small_config(rounds=2, weeks_per_round=2), tmp_path / "game")
+    game.play_round()
+    game.play_round()
+    assert game.over
+    with pytest.raises(GameError, match="the game is over"):
+        game.play_round()
+
+
+def test_rivals_keep_within_the_budget_as_the_game_goes_on(tmp_path):
+    config = small_config(
+        rivals=(Rival("Cheap", "discounter"), Rival("Copy", "follower")),
+        budget=Budget(max_discount=0.15, max_advertising=0.02, max_service_cost=3.0),
+    )
+    game = Game.new(config, tmp_path / "game")
+    for _ in range(3):
+        game.play_round({"Team A": {"discount": 0.15, "price": 17.0}})
+    for number in (1, 2, 3):
+        for rival in config.rivals:
+            config.budget.check(game.decisions(number)[rival.name], config.market)
+
+
+def test_the_report_hands_the_game_to_the_debriefs(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def write_debriefs(
+        firm_frame, losses, *, round_weeks, teams, out, what_if=None, scoreboard=None
+    ):
+        calls.append(locals())
+        return [out / "class.html"]
+
+    monkeypatch.setitem(
+        sys.modules,
+        "crmsim.game.debrief",
+        types.SimpleNamespace(write_debriefs=write_debriefs),
+    )
+    config = small_config(weeks_per_round=2)
+    game = Game.new(config, tmp_path / "game")
+    game.play_round()
+    what_if = {"Team A": game.what_if("Team A", {"respect": 0.9})}
+    assert game.report(what_if=what_if) == [tmp_path / "game/report/class.html"]
+    (call,) = calls
+    assert call["round_weeks"] == 2 and list(call["teams"]) == list(config.teams)
+    pd.testing.assert_frame_equal(call["firm_frame"], game.firm_frame)
+    pd.testing.assert_frame_equal(call["scoreboard"], game.scoreboard())
+    assert call["what_if"] is what_if and call["out"].is_dir()
+
+
+def test_without_the_debrief_module_the_report_says_so_in_one_line(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "crmsim.game.debrief", None)  # import fails
+    game = Game.new(small_config(weeks_per_round=2), tmp_path / "game")
+    game.play_round()
+    with pytest.raises(GameError, match="debriefs cannot be written"):
+        game.report()
