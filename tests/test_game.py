@@ -88,6 +88,7 @@ def test_the_price_range_follows_the_market_price_unless_set():
         ({"teams": "Team A"}, "teams"),
         ({"teams": ["Team A", "team a"]}, "teams"),
         ({"teams": [], "rivals": []}, "teams"),
+        ({"teams": [f"Team {n}" for n in range(9)], "rivals": []}, "at most"),
         ({"rivals": [{"name": "X", "strategy": "pirate"}]}, "rivals.strategy"),
         ({"rivals": [{"name": "X"}]}, "rivals"),
         ({"budget": {"max_discount": 2.0}}, "budget.max_discount"),
@@ -292,14 +293,18 @@ def test_fitting_into_the_budget_gives_a_decision_the_budget_accepts(budget):
 
 
 # ---------------------------------------------------------------------------- rivals
-def rival_frame(shares: dict[str, list[float]], weeks_per_round: int = 2) -> pd.DataFrame:
+def rival_frame(
+    shares: dict[str, list[float]], weeks_per_round: int = 2, profit: float = 100.0
+) -> pd.DataFrame:
     """A firm frame of ``len(shares[firm])`` rounds: each firm's share, constant in a round."""
     rows = []
     rounds = len(next(iter(shares.values())))
     for week in range(rounds * weeks_per_round):
         for firm, values in shares.items():
             share = values[week // weeks_per_round]
-            rows.append({"week": week, "firm": firm, "share": share, "churn_rate": 0.01})
+            rows.append(
+                {"week": week, "firm": firm, "share": share, "churn_rate": 0.01, "profit": profit}
+            )
     return pd.DataFrame(rows)
 
 
@@ -355,19 +360,42 @@ def test_the_three_own_strategies_differ_in_the_levers_they_lean_on():
 
 
 def test_the_discounter_deepens_its_discount_when_it_loses_share():
-    holding = rival_frame({"Rival": [0.3, 0.3, 0.3], "Team A": [0.7, 0.7, 0.7]})
-    losing = rival_frame({"Rival": [0.3, 0.25, 0.2], "Team A": [0.7, 0.75, 0.8]})
-    steady = rivals.decide("discounter", 4, situation("Rival", holding))
-    deeper = rivals.decide("discounter", 4, situation("Rival", losing))
-    assert deeper.policy.discount > steady.policy.discount
-
-
-def test_the_service_leader_cuts_its_premium_when_it_loses_share():
+    own = {"Rival": Decision(Policy(discount=0.1), 18.0)}
     holding = rival_frame({"Rival": [0.3, 0.3], "Team A": [0.7, 0.7]})
     losing = rival_frame({"Rival": [0.3, 0.2], "Team A": [0.7, 0.8]})
-    premium = rivals.decide("service_leader", 3, situation("Rival", holding)).price
-    cut = rivals.decide("service_leader", 3, situation("Rival", losing)).price
-    assert Market().price < cut < premium
+    steady = rivals.decide("discounter", 3, situation("Rival", holding, own))
+    deeper = rivals.decide("discounter", 3, situation("Rival", losing, own))
+    assert steady.policy.discount == 0.1
+    assert deeper.policy.discount == pytest.approx(0.1 + rivals.DISCOUNT_STEP)
+
+
+def test_the_discounter_eases_its_discount_when_it_gains_share_at_a_loss():
+    own = {"Rival": Decision(Policy(discount=0.2), 18.0)}
+    gaining = {"Rival": [0.3, 0.4], "Team A": [0.7, 0.6]}
+    at_a_loss = rival_frame(gaining, profit=-10.0)
+    at_a_profit = rival_frame(gaining, profit=10.0)
+    eased = rivals.decide("discounter", 3, situation("Rival", at_a_loss, own))
+    kept = rivals.decide("discounter", 3, situation("Rival", at_a_profit, own))
+    assert eased.policy.discount < kept.policy.discount == 0.2
+
+
+def test_the_service_leader_halves_its_premium_when_it_loses_share():
+    own = {"Rival": Decision(Policy(), 22.0)}  # 10 % over the market price of 20
+    holding = rival_frame({"Rival": [0.3, 0.3], "Team A": [0.7, 0.7]})
+    losing = rival_frame({"Rival": [0.3, 0.2], "Team A": [0.7, 0.8]})
+    assert rivals.decide("service_leader", 3, situation("Rival", holding, own)).price == 22.0
+    cut = rivals.decide("service_leader", 3, situation("Rival", losing, own)).price
+    assert cut == pytest.approx(21.0)
+
+
+def test_the_relationship_builder_steps_up_recovery_when_churn_rises():
+    own = {"Rival": Decision(Policy(recovery=0.6), 20.0)}
+    frame = rival_frame({"Rival": [0.3, 0.3], "Team A": [0.7, 0.7]})
+    steady = rivals.decide("relationship_builder", 3, situation("Rival", frame, own))
+    frame.loc[(frame["firm"] == "Rival") & (frame["week"] >= 2), "churn_rate"] = 0.02
+    rising = rivals.decide("relationship_builder", 3, situation("Rival", frame, own))
+    assert steady.policy.recovery == 0.6
+    assert rising.policy.recovery == pytest.approx(0.7)
 
 
 def test_the_follower_copies_last_rounds_share_leader_other_than_itself():

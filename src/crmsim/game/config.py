@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from crmsim import checks
+from crmsim.firms import MAX_FIRMS
 from crmsim.game import tomlfile
 from crmsim.game.decisions import Budget, Decision, DecisionError, file_name, policy_to_dict
 from crmsim.game.rivals import STRATEGIES
@@ -121,6 +122,11 @@ class GameConfig:
             checks.choice(f"rivals.strategy of {rival.name!r}", rival.strategy, tuple(STRATEGIES))
         if not self.firms:
             raise ValueError("teams: a game needs at least one team or rival")
+        if len(self.firms) > MAX_FIRMS:
+            raise ValueError(
+                f"teams: a market holds at most {MAX_FIRMS} firms, teams and rivals together; "
+                f"got {len(self.firms)}"
+            )
         seen: dict[str, str] = {}
         for firm in self.firms:
             # two names that make the same decision file would hand in for each other

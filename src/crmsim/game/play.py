@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from crmsim import analysis
+from crmsim.firms import Firm
 from crmsim.game import storage, tomlfile
 from crmsim.game.config import GameConfig, load_config
 from crmsim.game.decisions import (
@@ -467,8 +468,6 @@ def build_model(config: GameConfig, decisions: Mapping[str, Decision]) -> CRMMod
     decisions : mapping of str to Decision
         Each firm's decisions for the first week (the round's own are set before it runs).
     """
-    from crmsim.firms import Firm
-
     firms = [
         Firm(firm, decisions[firm].for_round(0), price=decisions[firm].price)
         for firm in config.firms

@@ -8,20 +8,22 @@ their own decisions:
     Transactional, price-centric marketing. It sells below the market price, discounts
     to everyone and advertises as widely as the budget allows, with plain service and
     little respect. It buys customers through calculus trust (the deal), which holds
-    only as long as the deal is the best around. Whenever its market share fell in a
-    round, it deepens its discount (up to the budget's cap).
+    only as long as the deal is the best around. After a round in which its market share
+    fell it deepens its discount (up to the budget's cap); after one in which it gained
+    share at a loss it eases it a little.
 ``service_leader``
     Service quality through the Kano model: must-be and performance attributes
     delivered well and consistently (knowledge-based trust grows from reliable
     episodes), an attractive attribute to delight, nothing spent on what customers are
     indifferent to, complaints resolved well (service recovery), and a price premium
-    for it. Whenever its share fell, it halves its premium.
+    for it. After a round in which its share fell, it halves its premium.
 ``relationship_builder``
     Relationship marketing along the ladder of loyalty: much respect (identification-
     based trust), gifts to loyal customers (customer experience), rewards for referrals
     that turn marketers into a sales force, discounts and win-back offers aimed at loyal
     customers rather than at newcomers, little advertising (word of mouth does it), at
-    the market price. Whenever its retention fell, it steps up complaint recovery.
+    the market price. After a round in which its churn rose, it steps up complaint
+    recovery (the service recovery paradox: a complaint resolved well binds).
 ``follower``
     A fast follower: it copies, with a lag of one round, the decisions of the firm with
     the largest market share in the round just played (other than itself). In the first
@@ -83,35 +85,53 @@ class Situation:
         mine = frame[frame["firm"] == (firm or self.firm)]
         return mine.groupby(round_of(mine["week"], self.weeks_per_round))[column].mean()
 
-    def rounds_falling(self, column: str) -> int:
-        """In how many rounds the rival's per-round mean of ``column`` fell from the round
-        before (undefined rounds skipped)."""
+    def change(self, column: str) -> float:
+        """How much the rival's per-round mean of ``column`` moved in the round just played,
+        against the round before; 0 before two rounds with a value."""
         values = self.per_round(column).dropna()
-        return int((values.diff() < 0).sum())
+        return float(values.iloc[-1] - values.iloc[-2]) if len(values) >= 2 else 0.0
 
-    def rounds_rising(self, column: str) -> int:
-        """In how many rounds the rival's per-round mean of ``column`` rose."""
-        values = self.per_round(column).dropna()
-        return int((values.diff() > 0).sum())
+    def last(self, column: str) -> float:
+        """The rival's total of ``column`` over the round just played; 0 before round 1."""
+        frame = self.firm_frame
+        if frame.empty:
+            return 0.0
+        mine = frame[frame["firm"] == self.firm]
+        latest = round_of(mine["week"], self.weeks_per_round)
+        return float(mine.loc[latest == latest.max(), column].sum())
+
+    @property
+    def own(self) -> Decision | None:
+        """The rival's own decisions in the round just played (``None`` before round 1)."""
+        return self.decisions.get(self.firm)
 
 
 #: A strategy: (round number from 1, situation) -> the rival's decisions for that round.
 Strategy = Callable[[int, Situation], Decision]
 
-#: How much deeper the discounter's discount gets for every round it lost share.
+#: How much the discounter deepens its discount after a round in which it lost share.
 DISCOUNT_STEP = 0.05
 
 
 def discounter(round_number: int, situation: Situation) -> Decision:
-    """Transactional marketing: low price, discounts for all, wide advertising."""
+    """Transactional marketing: low price, discounts for all, wide advertising.
+
+    It opens with half the largest discount the budget allows, deepens it by
+    :data:`DISCOUNT_STEP` after a round in which its share fell, and eases it by half a
+    step after a round in which it gained share at a loss (a price war costs money too).
+    """
     budget, market = situation.budget, situation.market
-    cap = budget.max_discount
-    discount = min(cap, cap / 2 + DISCOUNT_STEP * situation.rounds_falling("share"))
+    own = situation.own
+    discount = own.policy.discount if own else budget.max_discount / 2
+    if situation.change("share") < 0:
+        discount += DISCOUNT_STEP
+    elif situation.change("share") > 0 and situation.last("profit") < 0:
+        discount -= DISCOUNT_STEP / 2
     policy = Policy(
         service_quality=0.5,
         respect=0.2,
         recovery=0.3,
-        discount=discount,
+        discount=min(max(discount, 0.0), budget.max_discount),
         discount_target="all",
         advertising=budget.max_advertising,
         # win back those who went to a competitor: they left for the price, a price brings them
@@ -121,12 +141,16 @@ def discounter(round_number: int, situation: Situation) -> Decision:
     return Decision(policy, 0.9 * market.price)
 
 
-#: The service leader's price over the market price, before any cut.
+#: The service leader's opening price over the market price.
 PREMIUM = 0.10
 
 
 def service_leader(round_number: int, situation: Situation) -> Decision:
-    """Service quality (Kano): reliable must-be and performance attributes, a premium."""
+    """Service quality (Kano): reliable must-be and performance attributes, a premium.
+
+    It opens at a premium of :data:`PREMIUM` over the market price and halves its premium
+    after a round in which its share fell.
+    """
     service = default_service()
     levels = {
         "reliability": 0.95,  # must-be: a failure here costs most
@@ -139,7 +163,10 @@ def service_leader(round_number: int, situation: Situation) -> Decision:
         name: KanoAttribute(attr.category, levels.get(name, attr.level))
         for name, attr in service.items()
     }
-    premium = PREMIUM / 2 ** situation.rounds_falling("share")
+    price = situation.market.price
+    premium = situation.own.price / price - 1 if situation.own else PREMIUM
+    if situation.change("share") < 0:
+        premium /= 2
     policy = Policy(
         service=service,
         service_variability=0.05,
@@ -147,18 +174,23 @@ def service_leader(round_number: int, situation: Situation) -> Decision:
         recovery=0.9,
         advertising=situation.budget.max_advertising / 2,
     )
-    return Decision(policy, situation.market.price * (1 + premium))
+    return Decision(policy, price * (1 + premium))
 
 
 def relationship_builder(round_number: int, situation: Situation) -> Decision:
-    """Relationship marketing: respect, gifts, referral rewards, loyalty-aimed offers."""
+    """Relationship marketing: respect, gifts, referral rewards, loyalty-aimed offers.
+
+    It resolves 60 % of complaints well at first and 10 points more after every round in
+    which its weekly churn rate rose (its retention fell).
+    """
     budget = situation.budget
-    # retention falls when the weekly churn rate rises
-    recovery = min(1.0, 0.6 + 0.1 * situation.rounds_rising("churn_rate"))
+    recovery = situation.own.policy.recovery if situation.own else 0.6
+    if situation.change("churn_rate") > 0:
+        recovery += 0.1
     policy = Policy(
         service_quality=0.7,
         respect=0.9,
-        recovery=recovery,
+        recovery=min(recovery, 1.0),
         gift_value=min(3.0, budget.max_gift_value),
         gift_every=4,
         referral_reward=min(5.0, budget.max_referral_reward),
