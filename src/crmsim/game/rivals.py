@@ -131,7 +131,7 @@ def discounter(round_number: int, situation: Situation) -> Decision:
         service_quality=0.5,
         respect=0.2,
         recovery=0.3,
-        discount=min(max(discount, 0.0), budget.max_discount),
+        discount=min(max(round(discount, 6), 0.0), budget.max_discount),
         discount_target="all",
         advertising=budget.max_advertising,
         # win back those who went to a competitor: they left for the price, a price brings them
@@ -190,7 +190,7 @@ def relationship_builder(round_number: int, situation: Situation) -> Decision:
     policy = Policy(
         service_quality=0.7,
         respect=0.9,
-        recovery=min(recovery, 1.0),
+        recovery=min(round(recovery, 6), 1.0),  # 0.7, not 0.7000000000000001
         gift_value=min(3.0, budget.max_gift_value),
         gift_every=4,
         referral_reward=min(5.0, budget.max_referral_reward),
