@@ -898,7 +898,7 @@ def _cmd_game_round(args: argparse.Namespace) -> int:
     kept = [team for team in game.teams if team not in changed]
     print(
         f"Round {number} of {game.config.rounds} (weeks {(number - 1) * weeks}-"
-        f"{number * weeks - 1}) played. New decisions: {_listing(changed)}; "
+        f"{number * weeks - 1}) played. Decisions changed: {_listing(changed)}; "
         f"unchanged: {_listing(kept)}.\n"
     )
     print(format_scoreboard(board, game.config.scoring))
