@@ -15,6 +15,9 @@
                [--out DIR] [--workers N] [--scheduler ADDRESS] [--streams sequential|keyed]
     crmsim scenarios
     crmsim app [--host 127.0.0.1] [--port 8765]
+    crmsim game new CONFIG.toml --out DIR [--force]
+    crmsim game round DIR [DECISIONS]
+    crmsim game report DIR [--out DIR]
 
 Bad input (an unknown scenario, a missing file, a value out of range) gives a one-line
 error on stderr and exit code 2; an interrupted run (Ctrl-C) still writes what it has and
@@ -840,6 +843,128 @@ def _cmd_app(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+# ---------------------------------------------------------------------------- game
+def _listing(names: Sequence[str]) -> str:
+    return ", ".join(names) if names else "none"
+
+
+def _cmd_game_new(args: argparse.Namespace) -> int:
+    from crmsim.game import Game, load_config
+
+    try:
+        config = load_config(args.config)
+        check_memory(config.customers)
+        game = Game.new(config, args.out, force=args.force)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print("Interrupted; no game was started.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    from crmsim.game.decisions import file_name
+
+    print(
+        f"Started {config.name!r} in {game.directory}/: {config.rounds} rounds of "
+        f"{_weeks(config.weeks_per_round)}, {config.customers:,} people in the market."
+    )
+    files = [f"{team} ({file_name(team)})" for team in config.teams]
+    print(f"  teams and their decision files: {_listing(files)}")
+    rivals = [f"{r.name} ({r.strategy})" for r in config.rivals]
+    print(f"  computer rivals: {_listing(rivals)}")
+    print(f"Play the first round with: crmsim game round {game.directory} DECISIONS_FOLDER")
+    return 0
+
+
+def _cmd_game_round(args: argparse.Namespace) -> int:
+    from crmsim.game import Game
+    from crmsim.game.scoreboard import format_scoreboard
+
+    try:
+        game = Game.open(args.game)
+        number = game.round + 1
+        before = game.current_decisions()
+        board = game.play_round(args.decisions)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print(
+            "Interrupted; the round was not played and the game is as it was before it. "
+            "Run the same command again to play it.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    weeks = game.config.weeks_per_round
+    played = game.decisions()
+    changed = [team for team in game.teams if played[team] != before[team]]
+    kept = [team for team in game.teams if team not in changed]
+    print(
+        f"Round {number} of {game.config.rounds} (weeks {(number - 1) * weeks}-"
+        f"{number * weeks - 1}) played. Decisions changed: {_listing(changed)}; "
+        f"unchanged: {_listing(kept)}.\n"
+    )
+    print(format_scoreboard(board, game.config.scoring))
+    print(f"\nSaved in {game.directory}/ (scoreboard.csv, measures.csv, firm_frame.csv, ...).")
+    if game.over:
+        print(f"That was the last round. Write the debriefs with: crmsim game report {args.game}")
+    return 0
+
+
+def _cmd_game_report(args: argparse.Namespace) -> int:
+    from crmsim.game import Game
+
+    try:
+        game = Game.open(args.game)
+        paths = game.report(args.out)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    folder = paths[0].parent if paths else Path(args.out or game.directory / "report")
+    print(f"Wrote {len(paths)} debrief(s) to {folder}/: " + ", ".join(p.name for p in paths))
+    return 0
+
+
+def _game_commands(commands: Any) -> None:
+    game = commands.add_parser(
+        "game",
+        help="play the CRM game: teams run firms in one market, round by round",
+        description="Start a game from a config file, play its rounds from the teams' "
+        "decision files, and write the debriefs. The game is saved after every round; an "
+        "interrupted round leaves it as it was.",
+    )
+    steps = game.add_subparsers(dest="game_command", metavar="STEP")
+    steps.required = True
+    new = steps.add_parser(
+        "new",
+        help="start a game from a config file",
+        description="Start a game: check the config (teams, rivals, budget, scoring, market) "
+        "and save the market before the first round in the --out folder.",
+    )
+    new.add_argument("config", metavar="CONFIG.toml", help="the game's settings")
+    new.add_argument("--out", required=True, metavar="DIR", help="the game's folder")
+    new.add_argument("--force", action="store_true", help="replace a game saved in DIR")
+    new.set_defaults(handler=_cmd_game_new)
+    play = steps.add_parser(
+        "round",
+        help="play the next round from the teams' decision files",
+        description="Read and check every decision file in DECISIONS (team_a.toml for "
+        "'Team A': the levers it changes and its price), then play the next round and "
+        "print the scoreboard. A team without a file keeps its decisions.",
+    )
+    play.add_argument("game", metavar="DIR", help="the game's folder")
+    play.add_argument(
+        "decisions",
+        nargs="?",
+        metavar="DECISIONS",
+        help="folder of the teams' decision files (none: every team keeps its decisions)",
+    )
+    play.set_defaults(handler=_cmd_game_round)
+    report = steps.add_parser(
+        "report",
+        help="write the debriefs: one HTML page per team and one for the class",
+    )
+    report.add_argument("game", metavar="DIR", help="the game's folder")
+    report.add_argument("--out", metavar="DIR", help="where to write them (default DIR/report)")
+    report.set_defaults(handler=_cmd_game_report)
+
+
 # ---------------------------------------------------------------------------- parser
 def _parallel_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
@@ -1096,6 +1221,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="port to listen on (default 8765)",
     )
     app.set_defaults(handler=_cmd_app)
+    _game_commands(commands)
     return parser
 
 
