@@ -224,6 +224,31 @@ def test_the_summary_states_the_teams_position_as_in_the_frame(market, reports):
         assert _value(page.measures["profit-total"]) == pytest.approx(rows["profit"].sum(), abs=0.5)
 
 
+def test_the_class_tables_give_each_firms_customers_share_and_profit_per_round(market, reports):
+    frame, _ = market
+    _, page = _read(reports["class"])
+    customers = _rows(page.tables["customers-table"])
+    profit = _rows(page.tables["profit-table"])
+    shares = _rows(page.tables["shares-table"])
+    for firm in FIRMS:
+        rows = _team_rows(frame, firm)
+        assert customers[firm][0] == ("team" if firm in TEAMS else "computer")
+        ends = rows.loc[[ROUND_WEEKS - 1, WEEKS - 1]]
+        assert [_value(cell) for cell in customers[firm][1:]] == list(ends["active"])
+        assert [_value(cell) for cell in shares[firm]] == pytest.approx(
+            list(100 * ends["share"]), abs=0.05
+        )
+        by_round = [
+            rows.loc[: ROUND_WEEKS - 1, "profit"].sum(),
+            rows.loc[ROUND_WEEKS:, "profit"].sum(),
+        ]
+        assert [_value(cell) for cell in profit[firm]] == pytest.approx(
+            [*by_round, sum(by_round)], abs=0.5
+        )
+    total = frame.loc[frame["week"] == WEEKS - 1, "active"].sum()
+    assert _value(page.measures["customers"]) == total
+
+
 def test_round_tables_agree_with_the_frame(market, reports):
     frame, _ = market
     for team in TEAMS:
