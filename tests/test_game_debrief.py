@@ -360,6 +360,33 @@ def test_the_scoreboard_highlights_the_team_in_its_own_report_only(market, repor
     assert _read(reports["class"])[1].highlighted == []
 
 
+def test_a_ranked_scoreboard_and_a_two_case_what_if_are_read_too(market, tmp_path):
+    """The game's own shapes: a scoreboard with the names in a ``firm`` column, best first,
+    and a what-if frame holding both the round as played and the replay, told by ``case``."""
+    frame, losses = market
+    board = _scoreboard(frame).sort_values("score", ascending=False)
+    board = board.rename_axis("firm").reset_index()
+    board.insert(0, "rank", range(1, len(board) + 1))
+    played = _team_rows(frame, TEAM_B).loc[ROUND_WEEKS:].reset_index()
+    replay = _replay(frame, TEAM_B)
+    both = pd.concat([played.assign(case="played"), replay.assign(case="what_if")])
+    paths = write_debriefs(
+        frame,
+        losses,
+        round_weeks=ROUND_WEEKS,
+        teams=[TEAM_B],
+        out=tmp_path,
+        what_if={TEAM_B: both},
+        scoreboard=board,
+    )
+    _, page = _read(paths[1])
+    shown = _rows(page.tables["scoreboard-table"])
+    assert list(shown) == list(board["firm"])
+    assert page.highlighted == [TEAM_B, TEAM_B]
+    end = _rows(page.tables["what-if-table"])["customers at the end"]
+    assert _value(end[1]) == replay["active"].iloc[-1]
+
+
 # ---------------------------------------------------------------------------- safety
 def test_names_are_escaped_everywhere(reports):
     for path in reports.values():

@@ -183,6 +183,7 @@ th, td { border: 1px solid #ddd; padding: 0.2rem 0.5rem; }
 td { text-align: right; font-variant-numeric: tabular-nums; }
 th[scope=row] { text-align: left; font-weight: 500; white-space: nowrap; }
 thead th { background: #f0f0f0; }
+.scroll { overflow-x: auto; }
 tr.you { background: #fff1c1; font-weight: 600; }
 """
 
@@ -220,10 +221,13 @@ def write_debriefs(
         Per team (any subset of ``teams``), that team's rows of the last round replayed with
         one decision changed: the columns of ``firm_frame`` (at least
         :data:`WHAT_IF_COLUMNS_NEEDED`), the change in ``frame.attrs["change"]`` (a dict of
-        lever to new value). The report compares it with what happened.
+        lever to new value). The report compares it with what happened. A frame with a
+        ``case`` column (both the rows as played and the replay's) is read by its
+        ``"what_if"`` rows.
     scoreboard : pandas.DataFrame, optional
-        Index the firm names, columns the measures and ``score``; shown in the class report
-        and, with the team's row highlighted, in each team's report.
+        Index the firm names (or a ``firm`` column of them), columns the measures and
+        ``score``; shown in the class report and, with the team's row highlighted, in each
+        team's report. An empty one counts as none.
 
     Returns
     -------
@@ -464,6 +468,9 @@ def _checked_what_if(what_if: Any, teams: list[str], market: _Market) -> dict[st
         rows = replay
         if "firm" in rows.columns:
             rows = rows[rows["firm"].astype(str) == team]
+        # a frame of both cases ("played" and "what_if"): the replay is the what-if rows
+        if "case" in rows.columns:
+            rows = rows[rows["case"] == "what_if"]
         if len(rows) == 0:
             raise ValueError(f"{name} has no rows for {team!r}")
         if rows["week"].duplicated().any():
@@ -485,8 +492,15 @@ def _checked_scoreboard(scoreboard: Any) -> pd.DataFrame | None:
     if "score" not in scoreboard.columns:
         raise ValueError("scoreboard lacks the column 'score'")
     board = scoreboard.copy()
+    # a ranked table with the names in a "firm" column reads the same as one indexed by them
+    if "firm" in board.columns:
+        board = board.set_index("firm")
     board.index = board.index.map(str)
-    return board
+    if board.index.duplicated().any():
+        raise ValueError(
+            f"scoreboard names the firm {board.index[board.index.duplicated()][0]!r} twice"
+        )
+    return board if len(board) else None
 
 
 def _slug(name: str) -> str:
@@ -563,8 +577,8 @@ def _table(
         cells = "".join(f"<td>{cell(value)}</td>" for value in row.to_numpy(dtype=object))
         body.append(f'<tr{you}><th scope="row">{_esc(key)}</th>{cells}</tr>')
     return (
-        f"<table{ident}><caption>{_esc(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<div class="scroll"><table{ident}><caption>{_esc(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
