@@ -21,6 +21,7 @@ from typing import Any
 from crmsim import analysis, experiments, scenarios
 from crmsim.customer import Customer
 from crmsim.events import WeekReport
+from crmsim.firms import Firm
 from crmsim.levers import KanoAttribute, Market, Policy, Population, Segment
 from crmsim.model import CRMModel
 from crmsim.stages import Stage, Tier
@@ -38,6 +39,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CRMModel",
     "Customer",
+    "Firm",
     "KanoAttribute",
     "Market",
     "Policy",

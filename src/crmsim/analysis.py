@@ -844,7 +844,9 @@ def lifetime_value(frame: pd.DataFrame, equity: float) -> float:
     return (margin + equity) / acquired
 
 
-def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) -> dict[str, float]:
+def customer_equity(
+    model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE, firm: int | str | None = None
+) -> dict[str, float]:
     """The expected future margin of the customers still active, discounted to today.
 
     Each active customer is worth their current weekly margin (the chance of a purchase
@@ -862,6 +864,10 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
         A model that has run at least one week.
     annual_rate : float
         Discount rate per year, in [0, 10]; 10 % by default.
+    firm : int or str, optional
+        In a market of several firms, the firm (index or name) whose customers are valued,
+        at its levers and price and with the hazards of its own customers' spells; the
+        first firm by default.
 
     Returns
     -------
@@ -881,8 +887,15 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
     """
     if model.week == 0:
         raise ValueError("the model has not run yet: call model.run(weeks) first")
-    state, market, policy = model.state, model.market, model.policy
+    index = model._firm_index(0 if firm is None else firm)
+    chosen = model.firms[index]
+    state, policy = model.state, chosen.policy
+    market = chosen.market_for(model.market)
     rows = state.active_indices()
+    losses = model.losses
+    if len(model.firms) > 1:
+        rows = rows[state.firm[rows] == index]
+        losses = losses[losses["firm"] == chosen.name]
     week = Week(model.week, model.rng, policy, market, model.population, model.network)
     offered = discount_received(state, week)
     paid = market.price * (1.0 - offered[rows])
@@ -898,7 +911,7 @@ def customer_equity(model: CRMModel, annual_rate: float = ANNUAL_DISCOUNT_RATE) 
         weekly_margin -= np.where(
             state.tier[rows] >= LOYAL, policy.gift_value / policy.gift_every, 0.0
         )
-    hazards = hazard_by_tenure(model.losses, state.spell_start[rows], model.week)
+    hazards = hazard_by_tenure(losses, state.spell_start[rows], model.week)
     weeks = expected_future_weeks(model.week - 1 - state.spell_start[rows], hazards, annual_rate)
     return {
         "equity": float((weekly_margin * weeks).sum()),

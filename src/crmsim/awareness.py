@@ -31,13 +31,14 @@ def share_of_customer_contacts(state: CustomerState, week: Week, rows: np.ndarra
     talking = week.active(state)
     if network.well_mixed:
         return network.share_of_contacts(talking)[rows]
-    changed = rows_of(talking != state.counted_active)
+    counted, contacts = state.contact_counts(week.firm)
+    changed = rows_of(talking != counted)
     if len(changed) > RECOUNT_SHARE * state.n:
-        state.active_contacts[:] = network.count_contacts(talking)
+        contacts[:] = network.count_contacts(talking)
     elif len(changed):
-        network.update_contact_counts(state.active_contacts, changed, talking[changed])
-    state.counted_active[:] = talking
-    return state.active_contacts[rows] * network.inverse_degree[rows]
+        network.update_contact_counts(contacts, changed, talking[changed])
+    counted[:] = talking
+    return contacts[rows] * network.inverse_degree[rows]
 
 
 def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:
@@ -47,11 +48,24 @@ def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.n
 
 
 def spread_awareness(state: CustomerState, week: Week) -> None:
-    """Make some unaware people aware of the firm."""
-    unaware = rows_of(state.stage == UNAWARE)
+    """Make some people who have not heard of the firm aware of it.
+
+    With one firm they are the unaware. With several, anyone who has not heard of this firm
+    may, a rival's customer too; only those who knew no firm at all become its prospects,
+    the others now know one more firm to compare (:mod:`crmsim.firms`).
+    """
+    bit = np.uint8(1 << week.firm)
+    if week.shared_market:
+        unaware = rows_of((state.aware_of & bit) == 0)
+    else:
+        unaware = rows_of(state.stage == UNAWARE)
     hazard = awareness_hazard(state, week, unaware)
     newly = unaware[week.luck("awareness", unaware) < hazard]
+    state.aware_of[newly] |= bit
+    if week.shared_market:
+        newly = newly[state.stage[newly] == UNAWARE]
     state.stage[newly] = AWARENESS
+    state.firm[newly] = week.firm
     state.expectation[newly] = initial_expectation(week)
     week.note("aware", newly)
 

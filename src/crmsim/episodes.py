@@ -138,9 +138,14 @@ def breach_probability(respect_delivered: np.ndarray, max_breach_rate: float) ->
 def serve_customers(state: CustomerState, week: Week) -> None:
     """Run this week's episodes and leave their results in ``week.episodes``."""
     policy, market = week.policy, week.market
-    draws = week.luck("purchase", state.n)
-    draws[week.new_customers] = -1.0  # a trial is the first episode
     active = week.active_rows(state)
+    if week.shared_market:
+        # one firm's customers among several firms': draw for them only
+        draws = np.zeros(state.n)
+        draws[active] = week.luck("purchase", active)
+    else:
+        draws = week.luck("purchase", state.n)
+    draws[week.new_customers] = -1.0  # a trial is the first episode
     offered = discount_received(state, week)
     wallet = share_of_wallet(state, week, offered, active)
     gratitude = purchase_lift(state, week, active)

@@ -45,6 +45,7 @@ EVENT_KINDS: dict[str, str] = {
     "returned": "a former customer bought again after reconsidering (detail 0)",
     "moved": "left the category; a newcomer took this place (detail: their spend in all)",
     "lost_interest": "an aware prospect settled with the competitor and forgot the firm (detail 0)",
+    "won_from_rival": "left a rival firm of the market for this one (detail 0)",
 }
 
 

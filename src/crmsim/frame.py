@@ -94,3 +94,17 @@ class LossLog:
 
     def __repr__(self) -> str:
         return f"<LossLog: {len(self.frame)} departures>"
+
+
+#: Columns of a market of several firms' frame per firm (``CRMModel.firm_frame``), one row per
+#: week and firm: the weekly frame's columns counted over the firm's own people, its price,
+#: its share of all firms' customers and its customers won from and lost to rival firms.
+FIRM_FRAME_COLUMNS = (
+    "week",
+    "firm",
+    *FRAME_COLUMNS[1:],
+    "price",
+    "share",
+    "lost_to_rival",
+    "won_from_rival",
+)

@@ -47,6 +47,8 @@ def _describe(kind: str, detail: float) -> str:
         return "bought again: a customer once more"
     if kind == "reconsidered":
         return "considered the firm again"
+    if kind == "won_from_rival":
+        return "took a rival firm's offer: a customer of the rival now"
     if kind == "moved":
         return "left the market; a newcomer takes this place"
     if kind == "stage":

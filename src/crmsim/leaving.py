@@ -19,10 +19,28 @@ _LOST_BY_CAUSE = {cause: f"lost_{cause}" for cause in CHURN_CAUSES}
 
 
 def leave(
-    state: CustomerState, week: Week, who: np.ndarray, cause: str, angry: np.ndarray | bool = False
+    state: CustomerState,
+    week: Week,
+    who: np.ndarray,
+    cause: str,
+    angry: np.ndarray | bool = False,
+    to_firm: np.ndarray | None = None,
 ) -> None:
-    """Move ``who`` (active customers) to DISSOLUTION, recording why and whether they are angry."""
+    """Move ``who`` (active customers) to DISSOLUTION, recording why and whether they are angry.
+
+    ``to_firm`` is, for customers who leave for a rival firm of the same market, that firm
+    (:mod:`crmsim.firms`). On the market's week of a market with several firms, each firm
+    books its own leavers.
+    """
     if len(who) == 0:
+        return
+    if week.firm_weeks:
+        for firm, firm_week in enumerate(week.firm_weeks):
+            theirs = state.firm[who] == firm
+            if theirs.any():
+                anger = angry if isinstance(angry, bool) else angry[theirs]
+                switched = None if to_firm is None else to_firm[theirs]
+                leave(state, firm_week, who[theirs], cause, anger, switched)
         return
     code = CHURN_CAUSES.index(cause) + 1
     state.stage[who] = DISSOLUTION
@@ -44,6 +62,10 @@ def leave(
     week.tally[_LOST_BY_CAUSE[cause]] += len(who)
     causes = filled(len(who), code)
     week.departures.append(
-        Departures(who, state.spell_start[who], causes, state.first_purchase_week[who])
+        Departures(
+            who, state.spell_start[who], causes, state.first_purchase_week[who], week.firm, to_firm
+        )
     )
+    if to_firm is not None:
+        week.tally["lost_to_rival"] += len(who)
     week.note("left", who, causes)

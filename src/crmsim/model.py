@@ -19,6 +19,7 @@ from crmsim import (
     checks,
     competition,
     episodes,
+    firms,
     gifts,
     ladders,
     offer,
@@ -28,12 +29,15 @@ from crmsim import (
     turnover,
     winback,
 )
+from crmsim.arrays import rows_of
 from crmsim.books import keep_books
 from crmsim.commitment import invest_in_relationship, update_commitment
 from crmsim.customer import Customer
 from crmsim.events import Observer, Observers, Subscription, WeekReport
+from crmsim.firms import Firm, check_firms
 from crmsim.frame import (
     COUNT_COLUMNS,
+    FIRM_FRAME_COLUMNS,
     FORMER_COLUMNS,
     FRAME_COLUMNS,
     MEAN_COLUMNS,
@@ -48,7 +52,7 @@ from crmsim.levers import Market, Policy, Population
 from crmsim.network import build_network
 from crmsim.stages import CHURN_CAUSES
 from crmsim.state import LOYALTY_WINDOW, CustomerState, mix_trust
-from crmsim.streams import Streams, check_mode
+from crmsim.streams import Streams, check_mode, mix64
 from crmsim.week import Week
 
 # names that moved to crmsim.frame, still importable from here
@@ -94,6 +98,39 @@ WEEKLY_PROCESSES = (
     winback.former_customers_reconsider,  #   ... and former customers who return on their own
     turnover.people_come_and_go,  # 10 people leave the category, newcomers arrive
 )
+
+#: The rules that, in a market of several firms, run once for the whole market rather than
+#: once per firm: they read no firm's levers (see :mod:`crmsim.firms`).
+MARKET_PROCESSES = frozenset(
+    {
+        ladders.climb_stages,
+        ladders.climb_tiers,
+        referrals.fade_negative_word,
+        winback.former_customers_reconsider,
+        turnover.people_come_and_go,
+        firms.choose_among_offers,
+        firms.switch_to_rivals,
+    }
+)
+
+
+def shared_market_processes(processes: tuple) -> tuple:
+    """The week of a market of several firms: ``processes`` with the market's own rules added.
+
+    Prospects choose among the offers they know before anyone tries a firm; rivals' offers
+    come after the competitor's and the quiet lapses; what was heard against any firm fades
+    once, before angry former customers speak.
+    """
+    week: list = []
+    for process in processes:
+        if process is trials.first_purchases:
+            week.append(firms.choose_among_offers)
+        if process is referrals.spread_negative_word:
+            week.append(referrals.fade_negative_word)
+        week.append(process)
+        if process is competition.quiet_lapses:
+            week.append(firms.switch_to_rivals)
+    return tuple(week)
 
 
 def run_weeks(model: mesa.Model, weeks: int, progress: bool | None = None) -> None:
@@ -152,6 +189,17 @@ class CRMDataCollector(mesa.DataCollector):
         return frame
 
 
+class RowReporter:
+    """The model reporter of one column of the weekly row (a class, not a lambda, so that a
+    model can be pickled and restored, say between the rounds of a game)."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def __call__(self, model: CRMModel) -> float:
+        return model._row[self.column]
+
+
 class CRMModel(mesa.Model):
     """Customers moving through relationship stages and tiers under one firm's policy.
 
@@ -188,6 +236,12 @@ class CRMModel(mesa.Model):
         customer meets the same luck in the same week under any policy: common random
         numbers, for paired comparisons of policies. Both are reproducible bit for bit;
         they give different (equally valid) runs.
+    firms : list of Firm, optional
+        Several firms in one market (up to eight, :mod:`crmsim.firms`), each with its levers
+        and price, in place of ``policy``. Each person then has a relationship with at most
+        one of them; ``firm_frame`` has a row per week and firm, and ``frame`` counts the
+        market's customers of all firms together. Without it the market has one firm with
+        ``policy``, and ``firm_frame`` has that firm's rows.
 
     Examples
     --------
@@ -210,20 +264,28 @@ class CRMModel(mesa.Model):
         history: bool | str = "auto",
         rng: Any = None,
         streams: str = "sequential",
+        firms: list[Firm] | None = None,
     ) -> None:
         n_customers = checks.integer("n_customers", n_customers, low=1)
         checks.choice("history", history, (True, False, "auto"))
         self.streams = check_mode(streams)
         super().__init__(rng=rng)
         self.n_customers = n_customers
-        self.policy = checks.levers(Policy, policy, "policy")
+        if firms is None:
+            policy = checks.levers(Policy, policy, "policy")
+        self.firms = check_firms(firms, policy)
         self.market = checks.levers(Market, market, "market")
         self.population = checks.levers(Population, population, "population")
-        checks.discount_target(
-            self.policy.discount_target, self.population.segment_names, "Policy.discount_target"
-        )
+        for firm in self.firms:
+            checks.discount_target(
+                firm.policy.discount_target,
+                self.population.segment_names,
+                "Policy.discount_target" if firms is None else f"discount_target of {firm.name!r}",
+            )
         self.network = build_network(network, self.n_customers, self.rng, mean_degree, rewiring)
         self.state = CustomerState(self.n_customers, self.population, self.rng)
+        if len(self.firms) > 1:
+            self.state.count_contacts_per_firm(len(self.firms))
         # the run's key comes from the seed after the market is built, which every policy
         # shares; sequential runs draw nothing here, so they stay as they were
         self._streams = (
@@ -240,21 +302,73 @@ class CRMModel(mesa.Model):
         self.week = 0
         self._row: dict[str, float] = {}
         self._losses: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # with several firms: each loss group's firm left and the firm switched to (-1 none)
+        self._loss_firms: list[tuple[np.ndarray, np.ndarray]] = []
+        self._firm_rows: list[dict[str, float | str]] = []
         self.datacollector = CRMDataCollector(
-            self,
-            model_reporters={name: (lambda m, key=name: m._row[key]) for name in FRAME_COLUMNS},
+            self, model_reporters={name: RowReporter(name) for name in FRAME_COLUMNS}
         )
+
+    # ------------------------------------------------------------------ firms
+    @property
+    def policy(self) -> Policy:
+        """The firm's levers (the first firm's in a market of several).
+
+        Assigning a new policy changes the levers from the next week on.
+        """
+        return self.firms[0].policy
+
+    @policy.setter
+    def policy(self, policy: Policy | Mapping[str, Any]) -> None:
+        self.set_policy(0, policy)
+
+    def set_policy(
+        self,
+        firm: int | str,
+        policy: Policy | Mapping[str, Any],
+        price: float | None = None,
+    ) -> None:
+        """Give ``firm`` (its index or name) new levers, and a new price if ``price`` is given.
+
+        The change takes effect from the next week; ``price=None`` keeps the firm's price.
+        """
+        index = self._firm_index(firm)
+        old = self.firms[index]
+        new = Firm(old.name, policy, old.price if price is None else price)
+        field = "Policy.discount_target"
+        if len(self.firms) > 1:
+            field = f"discount_target of {old.name!r}"
+        checks.discount_target(new.policy.discount_target, self.population.segment_names, field)
+        self.firms = (*self.firms[:index], new, *self.firms[index + 1 :])
+
+    def _firm_index(self, firm: int | str) -> int:
+        names = [f.name for f in self.firms]
+        if isinstance(firm, str):
+            if firm not in names:
+                raise ValueError(f"firm must be one of {names}, got {firm!r}")
+            return names.index(firm)
+        return checks.integer("firm", firm, low=0, high=len(self.firms) - 1)
+
+    def _firm_streams(self, firm: int) -> Streams | None:
+        # firm 0 keeps the run's streams; each other firm has streams of its own, so that the
+        # people who may hear of two firms in one week draw two numbers, not the same one twice
+        if self._streams is None or firm == 0:
+            return self._streams
+        return Streams(mix64(self._streams.key ^ mix64(firm)))
 
     # ------------------------------------------------------------------ running
     def step(self) -> None:
         """Simulate one week."""
+        if len(self.firms) > 1:
+            self._step_market()
+            return
         state = self.state
         stage_before, tier_before = state.stage.copy(), state.tier.copy()
         week = Week(
             self.week,
             self.rng,
             self.policy,
-            self.market,
+            self.firms[0].market_for(self.market),
             self.population,
             self.network,
             self._streams,
@@ -279,6 +393,123 @@ class CRMModel(mesa.Model):
         self._row = self._weekly_row(week, active_start)
         self.datacollector.collect(self)
         self.week += 1
+
+    def _step_market(self) -> None:
+        """Simulate one week of a market of several firms (see :mod:`crmsim.firms`)."""
+        state = self.state
+        stage_before, tier_before = state.stage.copy(), state.tier.copy()
+        market_week = self._market_week()
+        active = market_week.active_rows(state)
+        active_start = np.bincount(state.firm[active], minlength=len(self.firms))
+        slot = self.week % LOYALTY_WINDOW
+        state.recent_purchases -= state.purchase_window[slot]
+        state.purchase_window[slot] = 0
+
+        for process in shared_market_processes(WEEKLY_PROCESSES):
+            if process in MARKET_PROCESSES:
+                process(state, market_week)
+            else:
+                for firm_week in market_week.firm_weeks:
+                    process(state, firm_week)
+        for firm_week in market_week.firm_weeks:
+            keep_books(self.n_customers, firm_week)
+            self._keep_losses(firm_week)
+
+        events = market_week.events + [
+            event for firm_week in market_week.firm_weeks for event in firm_week.events
+        ]
+        if self.observers:
+            self.observers.notify(
+                WeekReport(self.week, events, stage_before, state.stage, tier_before, state.tier)
+            )
+        # the market's row: every firm's tallies together, counted over all their customers
+        for firm_week in market_week.firm_weeks:
+            for name, value in firm_week.tally.items():
+                market_week.tally[name] += value
+        self._row = self._weekly_row(market_week, len(active))
+        for firm_week in market_week.firm_weeks:
+            self._firm_rows.append(self._firm_row(firm_week, int(active_start[firm_week.firm])))
+        self.datacollector.collect(self)
+        self.week += 1
+
+    def _market_week(self) -> Week:
+        """This week's context for a market of several firms: the market's week, holding
+        each firm's (``firm_weeks``)."""
+        market_week = Week(
+            self.week, self.rng, None, self.market, self.population, self.network, self._streams
+        )
+        market_week.firm_weeks = [
+            Week(
+                self.week,
+                self.rng,
+                firm.policy,
+                firm.market_for(self.market),
+                self.population,
+                self.network,
+                self._firm_streams(index),
+                firm=index,
+                market_week=market_week,
+            )
+            for index, firm in enumerate(self.firms)
+        ]
+        return market_week
+
+    def _firm_row(self, week: Week, active_start: int) -> dict[str, float | str]:
+        """One firm's row of :attr:`firm_frame` for the week just simulated."""
+        state, tally, firm = self.state, week.tally, self.firms[week.firm]
+        theirs = rows_of(state.firm == week.firm)
+        rows = week.active_rows(state)
+        n_active = len(rows)
+        all_active = len(week.market_week.active_rows(state))
+        row: dict[str, float | str] = {
+            "week": self.week,
+            "firm": firm.name,
+            "active_start": active_start,
+            "active": n_active,
+            "churn_rate": tally["lost_from_start"] / active_start if active_start else 0.0,
+        }
+        # the firm's people by stage; anyone with no relationship to it counts as unaware of it
+        stages = np.bincount(state.stage[theirs].astype(np.intp), minlength=len(STAGE_COLUMNS))
+        stages[0] += self.n_customers - len(theirs)
+        row.update(zip(STAGE_COLUMNS, stages.tolist(), strict=True))
+        tiers = state.tier_counts(week.active(state), theirs)
+        tiers[0] += self.n_customers - len(theirs)
+        row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers.tolist(), strict=True))
+        values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}
+        values["trust"] = mix_trust(
+            state.stage[rows],
+            values["trust_calculus"],
+            values["trust_knowledge"],
+            values["trust_identification"],
+        )
+        for name, variable in MEAN_COLUMNS.items():
+            row[name] = float(values[variable].sum()) / n_active if n_active else 0.0
+        row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
+        row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
+        row["price"] = week.market.price
+        row["share"] = n_active / all_active if all_active else 0.0
+        row["lost_to_rival"] = int(tally["lost_to_rival"])
+        row["won_from_rival"] = int(tally["won_from_rival"])
+        return row
+
+    @property
+    def firm_frame(self) -> pd.DataFrame:
+        """The weekly data of each firm: one row per week and firm (:data:`FIRM_FRAME_COLUMNS`).
+
+        Each firm's columns count its own people: its customers and former customers, and
+        its prospects (those weighing its offer); everyone else counts as ``unaware`` of it and
+        as a ``prospect``. ``share`` is its share of all firms' customers.
+        """
+        if len(self.firms) > 1:
+            return pd.DataFrame(self._firm_rows, columns=list(FIRM_FRAME_COLUMNS))
+        frame = self.frame.copy()
+        frame.attrs = {}
+        frame.insert(1, "firm", self.firms[0].name)
+        frame["price"] = self.firms[0].market_for(self.market).price
+        frame["share"] = (frame["active"] > 0).astype(float)
+        frame["lost_to_rival"] = 0
+        frame["won_from_rival"] = 0
+        return frame[list(FIRM_FRAME_COLUMNS)]
 
     def run(self, weeks: int, progress: bool | None = None) -> None:
         """Simulate ``weeks`` weeks (the same as ``run_for(weeks)``), with an optional progress bar.
@@ -324,6 +555,11 @@ class CRMModel(mesa.Model):
             first = np.concatenate([d.first_purchase for d in lost])
         # stacked into a table only when asked for
         self._losses.append((week.index, who, spell_start, cause, first))
+        if len(self.firms) > 1:
+            to_firm = np.concatenate(
+                [np.full(len(d.who), -1) if d.to_firm is None else d.to_firm for d in lost]
+            )
+            self._loss_firms.append((np.full(len(who), week.firm, dtype=np.int8), to_firm))
         # the course's churn counts only those who were customers when the week began
         week.tally["lost_from_start"] = np.count_nonzero(spell_start < week.index)
 
@@ -348,6 +584,15 @@ class CRMModel(mesa.Model):
         frame["cause"] = pd.Categorical.from_codes(
             frame["cause"] - 1, categories=list(CHURN_CAUSES)
         )
+        if len(self.firms) > 1:
+            names = np.array([firm.name for firm in self.firms] + [""], dtype=object)
+            if self._loss_firms:
+                left, to = (np.concatenate(parts) for parts in zip(*self._loss_firms, strict=True))
+            else:
+                left = to = np.empty(0, dtype=np.int64)
+            # index -1 picks the "" at the end: no rival firm
+            frame["firm"] = names[left.astype(np.int64)] if len(left) else names[:0]
+            frame["to_firm"] = names[to.astype(np.int64)] if len(to) else names[:0]
         return frame
 
     def _weekly_row(self, week: Week, active_start: int) -> dict[str, float]:

@@ -56,7 +56,11 @@ def _no_discount(n: int) -> np.ndarray:
 
 
 def firm_value(
-    state: CustomerState, week: Week, discount: np.ndarray, rows: np.ndarray | None = None
+    state: CustomerState,
+    week: Week,
+    discount: np.ndarray,
+    rows: np.ndarray | None = None,
+    expectation: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """Each person's value of the firm's offer: expected quality and price, weighed by their traits.
 
@@ -65,13 +69,17 @@ def firm_value(
     times a gain. That second term is why an ending promotion stings (the new-store story).
     The quality part is built the same way when the firm makes a promise
     (:func:`promised_quality`). ``rows`` restricts the computation to some customers
-    (``discount`` is then theirs).
+    (``discount`` is then theirs); ``expectation`` replaces what they expect of the service
+    (a rival firm of a market with several is judged by what it promises, see
+    :mod:`crmsim.firms`).
     """
     rows = slice(None) if rows is None else rows
     price_gain = discount - week.market.price_premium
     change = discount - state.reference_discount[rows]
     felt_change = np.where(change < 0, LOSS_AVERSION * change, change)
-    quality = promised_quality(state.expectation[rows], week.policy.promise)
+    if expectation is None:
+        expectation = state.expectation[rows]
+    quality = promised_quality(np.asarray(expectation, dtype=float), week.policy.promise)
     return state.quality_sensitivity[rows] * quality + state.price_sensitivity[rows] * (
         price_gain + felt_change
     )

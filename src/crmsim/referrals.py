@@ -54,10 +54,10 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     A recommendation that has not led to a purchase fades: each week it is forgotten
     with probability ``REFERRAL_FADE``.
     """
-    pending = rows_of(state.referred_by >= 0)
+    pending = week.own(state, rows_of(state.referred_by >= 0))
     if len(pending):
         state.referred_by[pending[week.luck("referral-fade", pending) < REFERRAL_FADE]] = -1
-    candidates = rows_of(state.tier >= LOYAL)
+    candidates = week.own(state, rows_of(state.tier >= LOYAL))
     luck = week.luck("referral", candidates)
     rate = referral_rate(state, week, candidates)
     gratitude = referral_lift(state, week, candidates)
@@ -80,9 +80,15 @@ def make_referrals(state: CustomerState, week: Week) -> None:
         friends, first = unique_first(friends)
         referrers = referrers[first]
         tipped = tipped[first] if tipped is not None else None
-    newly_aware = friends[state.stage[friends] == UNAWARE]
+    if week.shared_market:
+        # a friend weighing another firm's offer now weighs this one's, on a friend's word
+        newly_aware = friends[state.firm[friends] != week.firm]
+    else:
+        newly_aware = friends[state.stage[friends] == UNAWARE]
     state.stage[newly_aware] = AWARENESS
     state.expectation[newly_aware] = initial_expectation(week)
+    state.firm[friends] = week.firm
+    state.aware_of[friends] |= np.uint8(1 << week.firm)
     state.referred_by[friends] = referrers
     week.tally["referrals"] += len(friends)
     discount = discount_received(state, week)[referrers]
@@ -90,10 +96,23 @@ def make_referrals(state: CustomerState, week: Week) -> None:
     week.note("referred", friends, referrers.astype(float))
 
 
-def spread_negative_word(state: CustomerState, week: Week) -> None:
-    """Angry former customers tell their contacts; prospects hesitate, customers doubt."""
+def fade_negative_word(state: CustomerState, week: Week) -> None:
+    """What people have heard against the firm fades (``NEGATIVE_MEMORY`` a week)."""
     state.heard_negative *= NEGATIVE_MEMORY
-    speakers = rows_of(state.angry & (state.anger_left > 0) & (state.stage == DISSOLUTION))
+
+
+def spread_negative_word(state: CustomerState, week: Week) -> None:
+    """Angry former customers tell their contacts; prospects hesitate, customers doubt.
+
+    With several firms, a story told against one firm shakes the trust and expectation of
+    that firm's own customers and prospects only; a prospect's doubt (``heard_negative``) is
+    about the category's firms at large, a simplification (docs/ODD.md).
+    """
+    if not week.shared_market:
+        fade_negative_word(state, week)  # with several firms, the market's week fades it once
+    speakers = week.own(
+        state, rows_of(state.angry & (state.anger_left > 0) & (state.stage == DISSOLUTION))
+    )
     if len(speakers) == 0:
         return
     p_talk = week.market.negative_wom_rate * state.sociability[speakers]
@@ -108,7 +127,7 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     doubting = hearers[week.active(state)[hearers]]
     state.trust_calculus[doubting] *= 1 - NEGATIVE_TRUST_HIT
     # the unaware have no expectation yet: theirs is set when they hear of the firm
-    aware = hearers[state.stage[hearers] != UNAWARE]
+    aware = week.own(state, hearers[state.stage[hearers] != UNAWARE])
     state.expectation[aware] = np.maximum(-1.0, state.expectation[aware] - NEGATIVE_EXPECTATION_HIT)
     week.tally["negative_wom"] += len(hearers)
     week.note("heard_negative", hearers)

@@ -25,6 +25,10 @@ COLUMNS: dict[str, tuple[type, float, str]] = {
     "sociability": (np.float64, 0.0, "propensity to talk about the firm, [0, 1]"),
     "channel": (np.int8, 0, "preferred contact channel, index into levers.CHANNELS"),
     "churn_proneness": (np.float64, 1.0, "factor on every hazard of leaving, mean 1 (frailty)"),
+    # which firm: the stage, tier, trust and commitment below are towards the focal firm
+    "firm": (np.int8, -1, "the firm the relationship is with, or the one considered (-1: none)"),
+    "aware_of": (np.uint8, 0, "the firms the person has heard of (bit k: firm k)"),
+    "bought_from": (np.uint8, 0, "the firms the person has ever bought from (bit k: firm k)"),
     # the two ladders
     "stage": (np.int8, Stage.UNAWARE, "relationship stage (Stage)"),
     "tier": (np.int8, Tier.PROSPECT, "commercial role (Tier)"),
@@ -137,6 +141,22 @@ class CustomerState:
     #: Columns that describe a place in the network, not the person in it (kept on renewal).
     PLACE_COLUMNS = frozenset({"counted_active", "active_contacts"})
 
+    def count_contacts_per_firm(self, firms: int) -> None:
+        """Keep a count of customer contacts for each of ``firms`` firms (a market of several).
+
+        Firm 0 keeps the columns ``counted_active`` and ``active_contacts``; the others get
+        their own arrays, which, like those columns, describe a place in the network.
+        """
+        self._firm_contacts = [(self.counted_active, self.active_contacts)] + [
+            (np.zeros(self.n, dtype=np.bool_), np.zeros(self.n)) for _ in range(1, firms)
+        ]
+
+    def contact_counts(self, firm: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Who was ``firm``'s customer at its last count of contacts, and the counts then."""
+        if firm == 0:
+            return self.counted_active, self.active_contacts
+        return self._firm_contacts[firm]
+
     def renew(self, rows: np.ndarray, population: Population, rng: np.random.Generator) -> None:
         """Put newcomers in ``rows``: everything as at the start, traits drawn afresh.
 
@@ -199,7 +219,9 @@ class CustomerState:
     def stage_counts(self) -> np.ndarray:
         return np.bincount(self.stage.astype(np.intp), minlength=len(Stage))
 
-    def tier_counts(self, active: np.ndarray | None = None) -> np.ndarray:
+    def tier_counts(
+        self, active: np.ndarray | None = None, rows: np.ndarray | None = None
+    ) -> np.ndarray:
         """Everyone counted once, in the order of ``frame.TIER_COLUMNS + frame.FORMER_COLUMNS``.
 
         Customers count by the tier they hold now (actual, loyal, marketer); everyone else
@@ -212,11 +234,16 @@ class CustomerState:
         ----------
         active : numpy.ndarray of bool, optional
             The active customers (:meth:`active_mask`), if already at hand.
+        rows : numpy.ndarray, optional
+            Count these people only (one firm's, in a market of several).
         """
         if active is None:
             active = self.active_mask()
+        highest, tier = self.highest_tier, self.tier
+        if rows is not None:
+            highest, tier, active = highest[rows], tier[rows], active[rows]
         # one pass over a 1-byte key (active, tier, highest tier), then a 32-bin count
-        key = self.highest_tier + (self.tier << 2)
+        key = highest + (tier << 2)
         key += active.view(np.int8) << 4
         counts = np.bincount(key.astype(np.intp), minlength=32).reshape(2, 4, 4)
         customers = counts[1].sum(axis=1)  # by the tier held

@@ -49,6 +49,7 @@ SITES: dict[str, str] = {
     "offer-reach": "a competitor's offer reaches a customer",
     "offer-value": "how attractive that offer is",
     "drift": "a quiet lapse",
+    "rival-offer": "a rival firm's offer reaches a customer (a market of several firms)",
     "referral-fade": "a pending referral is forgotten",
     "referral": "a loyal customer or marketer recommends the firm",
     "referral-contact": "which contact is recommended to",

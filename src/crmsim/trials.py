@@ -46,7 +46,7 @@ def _trial_probability(
 def first_purchases(state: CustomerState, week: Week) -> None:
     """Let aware prospects try the firm; their first purchase is this week's first episode."""
     discount = discount_received(state, week)
-    aware = rows_of(state.stage == AWARENESS)
+    aware = week.own(state, rows_of(state.stage == AWARENESS))
     deal = logistic(VALUE_SLOPE * value_advantage(state, week, discount[aware], aware))
     buys = week.luck("trial", aware) < _trial_probability(state, week, deal, aware)
     buyers = aware[buys]
@@ -56,14 +56,21 @@ def first_purchases(state: CustomerState, week: Week) -> None:
     state.reach(buyers, ACTUAL)
     state.spell_start[buyers] = week.index
     # a former customer who reconsidered returns: their first purchase stays what it was
-    returning = state.first_purchase_week[buyers] >= 0
+    bit = np.uint8(1 << week.firm)
+    if week.shared_market:
+        returning = (state.bought_from[buyers] & bit) != 0
+    else:
+        returning = state.first_purchase_week[buyers] >= 0
+    state.bought_from[buyers] |= bit
     if returning.any():
         newcomers = buyers[~returning]
         week.tally["returned"] += np.count_nonzero(returning)
         week.note("returned", buyers[returning])
     else:
         newcomers = buyers
-    state.first_purchase_week[newcomers] = week.index
+    # (with several firms, a rival's former customer is this firm's newcomer)
+    first_ever = newcomers[state.first_purchase_week[newcomers] < 0]
+    state.first_purchase_week[first_ever] = week.index
     # what brought them in: a discount-won customer weighs price most (the new-store story)
     state.trust_calculus[buyers] = deal[buys]
     if week.market.consideration_lapse:
@@ -88,7 +95,7 @@ def settle_elsewhere(
 
     The weekly chance is ``consideration_lapse * 2 * (1 - deal)``: the market's rate when
     the firm's offer is as good as the competitor's (``deal`` 0.5), up to twice that when it
-    is much worse. They are unaware again; advertising or a friend may remind them.
+    is much worse. They are unaware again, of every firm; advertising or a friend may remind them.
     """
     rate = week.market.consideration_lapse
     if rate == 0 or not len(prospects):
@@ -96,5 +103,7 @@ def settle_elsewhere(
     lapse = rate * 2.0 * (1.0 - deal)
     gone = prospects[week.luck("settle", prospects) < lapse]
     state.stage[gone] = UNAWARE
+    state.firm[gone] = -1
+    state.aware_of[gone] = 0
     state.referred_by[gone] = -1
     week.note("lost_interest", gone)

@@ -80,6 +80,10 @@ class Departures:
     #: each leaver's first purchase ever: with the row, it names the person (a newcomer may
     #: later hold the row, see crmsim.turnover)
     first_purchase: np.ndarray
+    #: the firm they left (its index in the model's firms)
+    firm: int = 0
+    #: the firm each switched to, -1 for none (only rivals' offers set it, see crmsim.firms)
+    to_firm: np.ndarray | None = None
 
 
 @dataclass
@@ -101,6 +105,13 @@ class Week:
     #: the run's keyed streams, or None to draw everything from ``rng`` in turn (see
     #: :mod:`crmsim.streams`)
     streams: Streams | None = None
+    #: which firm this week's levers belong to (its index among the model's firms)
+    firm: int = 0
+    #: With several firms, the market's week: this one is a firm's share of it, and its
+    #: active set holds the firm's own customers only (see :mod:`crmsim.firms`).
+    market_week: Week | None = field(default=None, repr=False)
+    #: With several firms and on the market's week only: each firm's week, in firm order.
+    firm_weeks: list[Week] = field(default_factory=list, repr=False)
     # a defaultdict: a Counter's missing-key hook is Python code, run some forty times a week
     tally: defaultdict[str, float] = field(default_factory=lambda: defaultdict(int))
     new_customers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
@@ -170,10 +181,25 @@ class Week:
         """Mask of active customers, shared until a process calls ``stage_changed``.
 
         Shared means read-only by convention: a process that wants to change it takes a copy.
+        A firm's week among several firms counts the firm's own customers only.
         """
         if self._active is None:
-            self._active = state.active_mask()
+            if self.market_week is None:
+                self._active = state.active_mask()
+            else:
+                self._active = self.market_week.active(state) & (state.firm == self.firm)
         return self._active
+
+    @property
+    def shared_market(self) -> bool:
+        """Whether this is one firm's week in a market of several (see :mod:`crmsim.firms`)."""
+        return self.market_week is not None
+
+    def own(self, state: CustomerState, rows: np.ndarray) -> np.ndarray:
+        """Those of ``rows`` whose relationship is with this week's firm (all, with one firm)."""
+        if self.market_week is None:
+            return rows
+        return rows[state.firm[rows] == self.firm]
 
     def active_rows(self, state: CustomerState) -> np.ndarray:
         """Row numbers of the active customers (shared like :meth:`active`)."""
@@ -224,6 +250,14 @@ class Week:
         """
         if moved is None or len(moved):
             self._active = self._active_rows = self._served = None
+            # a firm's customers are part of the market's, and the market's of every firm's
+            if self.market_week is not None:
+                self.market_week._forget_active()
+            for firm_week in self.firm_weeks:
+                firm_week._forget_active()
+
+    def _forget_active(self) -> None:
+        self._active = self._active_rows = self._served = None
 
     def note(self, kind: str, who: np.ndarray, detail: np.ndarray | float = 0.0) -> None:
         """Record an event of ``kind`` (see :data:`crmsim.events.EVENT_KINDS`) for ``who``.

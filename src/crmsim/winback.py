@@ -44,7 +44,7 @@ def win_back(state: CustomerState, week: Week) -> None:
     intensity = week.policy.win_back
     if intensity <= 0:
         return
-    gone = rows_of((state.stage == DISSOLUTION) & (state.lost_week < week.index))
+    gone = week.own(state, rows_of((state.stage == DISSOLUTION) & (state.lost_week < week.index)))
     if week.policy.win_back_target != "all":
         gone = gone[is_win_back_target(state, gone, week.policy.win_back_target)]
     offered = gone[week.luck("win-back-offer", gone) < intensity]

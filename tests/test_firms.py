@@ -1,0 +1,334 @@
+"""Several firms in one market (crmsim.firms): the one-firm model unchanged, invariants, the
+choice and switching rules against per-person recomputations, and who wins share."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmsim import CRMModel, Market, Policy
+from crmsim.firms import MAX_FIRMS, Firm, choose_among_offers, switch_to_rivals
+from crmsim.frame import FIRM_FRAME_COLUMNS
+from crmsim.levers import KanoAttribute, default_service
+from crmsim.offer import LOSS_AVERSION
+from crmsim.stages import ACTUAL, AWARENESS, CHURN_CAUSES, EXPLORATION, UNAWARE
+
+THREE = [
+    Firm("Able", Policy(service_quality=0.85)),
+    Firm("Baker", Policy(service_quality=0.5, respect=0.3)),
+    Firm("Cheap & Co", Policy(discount=0.1, discount_target="new"), price=18.0),
+]
+
+
+def three_firms(n: int = 1_500, rng: int = 4, weeks: int = 60, **kwargs) -> CRMModel:
+    model = CRMModel(n_customers=n, firms=THREE, rng=rng, streams="keyed", **kwargs)
+    model.run(weeks)
+    return model
+
+
+@pytest.fixture(scope="module")
+def market() -> CRMModel:
+    return three_firms()
+
+
+# ---------------------------------------------------------------------------- one firm
+@pytest.mark.parametrize("streams", ["sequential", "keyed"])
+def test_one_firm_given_as_firms_is_the_one_firm_model(streams):
+    policy = Policy(service_quality=0.7, discount=0.05)
+    plain = CRMModel(n_customers=800, policy=policy, rng=11, streams=streams)
+    as_firm = CRMModel(n_customers=800, firms=[Firm("Solo", policy)], rng=11, streams=streams)
+    plain.run(40)
+    as_firm.run(40)
+    pd.testing.assert_frame_equal(plain.frame, as_firm.frame)
+    pd.testing.assert_frame_equal(plain.losses, as_firm.losses)
+
+
+def test_a_one_firm_model_has_a_firm_frame_with_its_rows():
+    model = CRMModel(n_customers=400, rng=2)
+    model.run(10)
+    frame = model.firm_frame
+    assert list(frame.columns) == list(FIRM_FRAME_COLUMNS)
+    assert (frame["firm"] == "Firm").all()
+    assert frame["active"].tolist() == model.frame["active"].tolist()
+    assert (frame["lost_to_rival"] == 0).all()
+
+
+def test_a_firm_price_replaces_the_market_price_for_that_firm():
+    cheap = CRMModel(n_customers=600, firms=[Firm("Solo", Policy(), price=15.0)], rng=3)
+    cheap.run(20)
+    frame = cheap.firm_frame
+    assert (frame["price"] == 15.0).all()
+    # every purchase pays the firm's price (no discount is running)
+    assert np.allclose(frame["revenue"], 15.0 * frame["episodes"])
+
+
+# ---------------------------------------------------------------------------- invariants
+def test_everyone_belongs_to_at_most_one_firm_and_knows_it(market):
+    state = market.state
+    assert ((state.firm >= -1) & (state.firm < len(THREE))).all()
+    assert np.array_equal(state.firm >= 0, state.stage != UNAWARE)
+    known = state.firm >= 0
+    bits = state.aware_of[known] >> state.firm[known].astype(np.uint8)
+    assert (bits & 1).all()
+    # a customer has bought from (or just switched to) their firm
+    active = state.active_mask()
+    bought = state.bought_from[active] >> state.firm[active].astype(np.uint8)
+    assert (bought & 1).all()
+
+
+def test_the_firms_counts_add_up_to_the_market(market):
+    firm_frame, frame = market.firm_frame, market.frame
+    assert list(firm_frame.columns) == list(FIRM_FRAME_COLUMNS)
+    assert len(firm_frame) == len(frame) * len(THREE)
+    by_week = firm_frame.groupby("week")
+    for column in ("active", "acquired", "lost", "won_back", "episodes", "referrals"):
+        assert by_week[column].sum().tolist() == frame[column].tolist(), column
+    for column in ("revenue", "cost", "profit"):
+        assert np.allclose(by_week[column].sum(), frame[column]), column
+    assert np.allclose(by_week["share"].sum(), 1.0)
+    stages = ["unaware", "awareness", "exploration", "expansion", "commitment", "dissolution"]
+    assert (firm_frame[stages].sum(axis=1) == market.n_customers).all()
+    assert not firm_frame.drop(columns="firm").isna().any().any()
+
+
+def test_switches_between_firms_are_booked_on_both_sides(market):
+    firm_frame, losses = market.firm_frame, market.losses
+    switched = losses[losses["to_firm"] != ""]
+    assert len(switched) > 0  # the scene is set so that some customers do switch
+    assert firm_frame["lost_to_rival"].sum() == len(switched)
+    assert firm_frame["won_from_rival"].sum() == len(switched)
+    assert (switched["cause"] == "competitor").all()
+    assert (switched["firm"] != switched["to_firm"]).all()
+    won = firm_frame.groupby("firm")["won_from_rival"].sum()
+    by_rival = switched.groupby("to_firm").size().reindex(won.index, fill_value=0)
+    assert won.to_dict() == by_rival.to_dict()
+    assert set(losses["cause"].cat.categories) == set(CHURN_CAUSES)
+
+
+# ---------------------------------------------------------------------------- determinism
+def test_the_same_seed_gives_the_same_market(market):
+    again = three_firms()
+    pd.testing.assert_frame_equal(market.firm_frame, again.firm_frame)
+    pd.testing.assert_frame_equal(market.losses, again.losses)
+
+
+def test_a_pickled_market_goes_on_exactly_as_the_original():
+    model = three_firms(weeks=20)
+    copy = pickle.loads(pickle.dumps(model))
+    model.run(15)
+    copy.run(15)
+    pd.testing.assert_frame_equal(model.firm_frame, copy.firm_frame)
+    pd.testing.assert_frame_equal(model.frame, copy.frame)
+
+
+def test_another_process_runs_the_same_market():
+    code = (
+        "import sys, pickle;"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r});"
+        "from test_firms import three_firms;"
+        "sys.stdout.buffer.write(pickle.dumps(three_firms(n=600, weeks=25).firm_frame))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    here = three_firms(n=600, weeks=25).firm_frame
+    pd.testing.assert_frame_equal(pickle.loads(done.stdout), here)
+
+
+def test_new_levers_take_effect_from_the_next_week():
+    model = three_firms(n=600, weeks=10)
+    model.set_policy("Baker", Policy(advertising=0.0, service_quality=0.5), price=25.0)
+    model.run(1)
+    last = model.firm_frame.iloc[-len(THREE) :].set_index("firm")
+    assert last.loc["Baker", "price"] == 25.0
+    assert last.loc["Baker", "cost_advertising"] == 0.0
+    assert last.loc["Able", "price"] == 20.0
+    assert model.firms[1].policy.advertising == 0.0
+
+
+# ------------------------------------------------------------------ the rules, person by person
+def _value_as_newcomer(model: CRMModel, person: int, firm: Firm) -> float:
+    """Firm's value to one person who would come to it new, written out from ODD 7.1/7.29."""
+    market, state, policy = model.market, model.state, firm.policy
+    price = firm.price if firm.price is not None else market.price
+    discount = policy.discount if policy.discount_target in ("all", "new") else 0.0
+    gain = discount - (price - market.competitor_price) / market.competitor_price
+    change = discount - state.reference_discount[person]
+    felt = LOSS_AVERSION * change if change < 0 else change
+    quality = market.prior_expectation if policy.promise is None else policy.promise
+    return state.quality_sensitivity[person] * quality + state.price_sensitivity[person] * (
+        gain + felt
+    )
+
+
+def _value_to_own_customer(model: CRMModel, person: int, firm: Firm) -> float:
+    market, state, policy = model.market, model.state, firm.policy
+    price = firm.price if firm.price is not None else market.price
+    tier_new = state.tier[person] == 0 or state.tenure[person] < policy.new_customer_weeks
+    eligible = policy.discount_target == "all" or (policy.discount_target == "new" and tier_new)
+    discount = policy.discount if eligible else 0.0
+    gain = discount - (price - market.competitor_price) / market.competitor_price
+    change = discount - state.reference_discount[person]
+    felt = LOSS_AVERSION * change if change < 0 else change
+    return state.quality_sensitivity[person] * state.expectation[person] + state.price_sensitivity[
+        person
+    ] * (gain + felt)
+
+
+def test_prospects_weigh_the_offer_worth_most_to_them_person_by_person():
+    model = CRMModel(n_customers=400, firms=THREE, rng=8)
+    state = model.state
+    rng = np.random.default_rng(0)
+    state.stage[:] = AWARENESS
+    state.firm[:] = rng.integers(0, 3, 400)
+    state.aware_of[:] = rng.integers(1, 8, 400) | (1 << state.firm.astype(np.uint8))
+    state.expectation[:] = rng.uniform(-0.5, 0.8, 400)
+    state.reference_discount[:] = rng.uniform(0, 0.15, 400)
+    state.referred_by[:50] = 399  # a friend's word settles the first fifty
+    before = state.firm.copy()
+    expected = before.copy()
+    for person in range(50, 400):
+        if bin(int(state.aware_of[person])).count("1") < 2:
+            continue
+        values = {
+            k: (
+                _value_to_own_customer(model, person, firm)
+                if k == before[person]
+                else _value_as_newcomer(model, person, firm)
+            )
+            for k, firm in enumerate(THREE)
+            if state.aware_of[person] >> k & 1
+        }
+        best = max(values, key=values.get)
+        if values[best] > values[before[person]]:
+            expected[person] = best
+    choose_among_offers(state, model._market_week())
+    assert np.count_nonzero(expected != before) > 20  # the scene has prospects who change
+    assert state.firm.tolist() == expected.tolist()
+
+
+def test_customers_take_a_rival_offer_that_beats_their_firm_by_enough_person_by_person():
+    # every customer who knows a rival is reached (2 * rate * price sensitivity * proneness
+    # >= 1): the rule's decision is then deterministic
+    model = CRMModel(n_customers=400, firms=THREE, market=Market(competitor_offer_rate=1.0), rng=9)
+    state = model.state
+    rng = np.random.default_rng(1)
+    state.stage[:] = EXPLORATION
+    state.tier[:] = ACTUAL
+    state.spell_start[:] = 0
+    state.tenure[:] = 20
+    state.firm[:] = rng.integers(0, 3, 400)
+    state.aware_of[:] = rng.integers(0, 8, 400) | (1 << state.firm.astype(np.uint8))
+    state.bought_from[:] = 1 << state.firm.astype(np.uint8)
+    state.price_sensitivity[:] = rng.uniform(0.5, 1, 400)
+    state.churn_proneness[:] = 1.0
+    state.expectation[:] = rng.uniform(-0.6, 0.6, 400)
+    state.commitment[:] = rng.uniform(0, 0.3, 400)
+    state.switching_cost[:] = rng.uniform(0, 0.1, 400)
+    before = state.firm.copy()
+    expected = {}
+    for person in range(400):
+        own = _value_to_own_customer(model, person, THREE[before[person]])
+        rivals = {
+            k: _value_as_newcomer(model, person, firm)
+            for k, firm in enumerate(THREE)
+            if k != before[person] and state.aware_of[person] >> k & 1
+        }
+        threshold = state.commitment[person] + state.switching_cost[person]
+        if rivals and max(rivals.values()) - own > threshold:
+            expected[person] = max(rivals, key=rivals.get)
+    week = model._market_week()
+    switch_to_rivals(state, week)
+    moved = np.flatnonzero(state.firm != before)
+    assert len(expected) > 20  # the scene has switchers
+    assert dict(zip(moved.tolist(), state.firm[moved].tolist(), strict=True)) == expected
+    assert (state.stage[moved] == EXPLORATION).all() and (state.commitment[moved] == 0).all()
+    for firm_week in week.firm_weeks:
+        won = sum(1 for k in expected.values() if k == firm_week.firm)
+        lost = sum(1 for p in expected if before[p] == firm_week.firm)
+        assert firm_week.tally["won_from_rival"] == won
+        assert firm_week.tally["lost_to_rival"] == lost
+
+
+# ---------------------------------------------------------------------------- the course's point
+def test_a_firm_with_better_service_at_the_same_cost_wins_share():
+    # Spending the same on service where customers care (speed) rather than where they do not
+    # (the logo's colour) is strictly better at equal cost. Five seeds of 2,000 over two years:
+    # the better firm's share leads in every seed, and its mean lead exceeds twice its
+    # standard error (the seeds' spread is what could make a lead a fluke).
+    service = default_service()
+    wise = dict(service, speed=KanoAttribute("performance", 1.0))
+    wise["logo_colour"] = KanoAttribute("indifferent", 0.1)
+    firms = [Firm("Wise", Policy(service=wise)), Firm("Vain", Policy(service=service))]
+    market = Market()
+    from crmsim.books import cost_per_episode
+
+    assert math.isclose(
+        cost_per_episode(firms[0].policy, market), cost_per_episode(firms[1].policy, market)
+    )
+    leads = []
+    for seed in range(5):
+        model = CRMModel(n_customers=2_000, firms=firms, rng=seed, streams="keyed")
+        model.run(104)
+        last = model.firm_frame.iloc[-2:].set_index("firm")["share"]
+        leads.append(last["Wise"] - last["Vain"])
+    assert min(leads) > 0
+    assert np.mean(leads) > 2 * np.std(leads, ddof=1) / math.sqrt(len(leads))
+
+
+# ---------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"firms": []}, "firms must hold 1 to 8 firms"),
+        ({"firms": [Firm(f"F{i}") for i in range(MAX_FIRMS + 1)]}, "firms must hold 1 to 8"),
+        ({"firms": [Firm("A"), Firm("A")]}, "the name 'A' is used twice"),
+        ({"firms": [Firm("A")], "policy": Policy()}, "policy: give each firm its policy"),
+        ({"firms": Firm("A")}, "firms must be a list of Firm"),
+        ({"firms": ["A"]}, r"firms\[0\] must be a Firm"),
+        ({"firms": [{"name": "A", "colour": 1}]}, r"firms\[0\]"),
+        ({"firms": [Firm("A", Policy(discount_target="students"))]}, "discount_target of 'A'"),
+    ],
+)
+def test_bad_firms_are_refused_with_a_message_naming_the_field(kwargs, message):
+    with pytest.raises(ValueError, match=message) as error:
+        CRMModel(n_customers=50, **kwargs)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Firm(""), "Firm.name must be a non-empty string"),
+        (lambda: Firm("A", price=0.0), "price of firm 'A' must be > 0"),
+        (lambda: Firm("A", price=math.nan), "price of firm 'A'"),
+        (lambda: Firm("A", {"respect": 2.0}), "respect"),
+    ],
+)
+def test_a_bad_firm_is_refused_with_a_message_naming_the_field(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_new_levers_for_an_unknown_firm_are_refused():
+    model = CRMModel(n_customers=50, firms=THREE[:2])
+    with pytest.raises(ValueError, match="firm must be one of"):
+        model.set_policy("Nobody", Policy())
+    with pytest.raises(ValueError, match="firm must be an integer in"):
+        model.set_policy(5, Policy())
+
+
+def test_each_firm_has_its_customer_equity(market):
+    from crmsim.analysis import customer_equity
+
+    values = {firm.name: customer_equity(market, firm=firm.name) for firm in THREE}
+    last = market.firm_frame.iloc[-len(THREE) :].set_index("firm")
+    for name, value in values.items():
+        assert value["active"] == last.loc[name, "active"]
+        assert value["equity"] > 0
+    assert customer_equity(market) == values["Able"]  # the first firm by default
