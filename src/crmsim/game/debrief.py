@@ -82,7 +82,7 @@ LOSSES_COLUMNS_NEEDED = ("week", "spell_start", "cause", "firm", "to_firm")
 WHAT_IF_COLUMNS_NEEDED = ("week", "active", "share", "profit", "lost")
 #: Frame columns counting relationships that begin in a week: each starts a spell in the loss
 #: log's sense (``spell_start``), so a round's cohort is their sum over the round.
-SPELL_START_COLUMNS = ("acquired", "won_back", "returned")
+SPELL_START_COLUMNS = ("acquired", "won_back", "returned", "won_from_rival")
 #: What a lever may bring, shown per round when the frame has the column.
 GAIN_COLUMNS = ("acquired", "won_back", "returned", "won_from_rival", "repeat_spend")
 
