@@ -305,7 +305,7 @@ def test_where_the_lost_customers_went_counts_the_loss_log(market, reports):
         for firm in FIRMS:
             if firm != team:
                 assert _value(destinations[firm][-1]) == (gone["to_firm"] == firm).sum()
-        assert _value(destinations["no other firm"][-1]) == (gone["to_firm"] == "").sum()
+        assert _value(destinations["no firm of the game"][-1]) == (gone["to_firm"] == "").sum()
         assert team not in destinations
 
     _, page = _read(reports["class"])

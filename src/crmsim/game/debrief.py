@@ -163,7 +163,8 @@ _LABELS = {
     "to_firm": "went to",
     "referrals_none": "referrals (no motive)",
 }
-_NO_FIRM = "no other firm"
+#: Where customers went who left for no firm of the game (the market's outside options).
+_NO_FIRM = "no firm of the game"
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0;
        color: #1a1a1a; background: #fafafa; line-height: 1.45; }
@@ -850,10 +851,14 @@ def _stack_section(
 def _cohort_retention(market: _Market, team: str, rows: pd.DataFrame) -> pd.DataFrame:
     """Share of each round's cohort still with the team at the end of each later round.
 
-    A round's cohort is every relationship that began in it (new customers, customers won
-    back and customers who came back of their own accord: the frame's
+    A round's cohort is every relationship that began in it (new customers, customers taken
+    from a rival, won back, or back of their own accord: the frame's
     :data:`SPELL_START_COLUMNS`); those of them who left are the loss log's departures from
-    the team whose ``spell_start`` falls in that round.
+    the team whose ``spell_start`` falls in that round. As the engine counts every
+    relationship that begins in one of those columns and logs every one that ends, the
+    survivors are exactly the firm's customers whose relationship began in that round; a
+    frame lacking some of the columns makes the cohorts smaller than they were, and the
+    shares an approximation (never below 0).
     """
     rounds = market.rounds
     starts = market.per_round(
@@ -901,10 +906,11 @@ def _cohort_section(market: _Market, team: str, rows: pd.DataFrame) -> str:
     cells.iloc[:, 0] = cells.iloc[:, 0].map(_number)
     return (
         _note(
-            "Each round's cohort is everyone whose relationship with you began in that round "
-            "(new customers, won back or came back). A cohort's share still with you counts "
-            "its members who have not left since, from the loss log; someone who left and came "
-            "back later counts again in the round they came back."
+            "Each round's cohort is everyone whose relationship with you began in that round: "
+            "new customers, customers taken from a rival, won back or back by themselves. The "
+            "share still with you counts the members who have not left since (from the loss "
+            "log); someone who left and came back later counts again, in the round they came "
+            "back."
         )
         + _image(
             fig,
@@ -1095,7 +1101,9 @@ def _what_if_section(
         difference = float(changed) - float(happened)
         sign = "+" if difference > 0 else ""
         # a difference of two shares is in percentage points, not a share of anything
-        step = f"{100 * difference:+.1f} points" if shown is _percent else sign + shown(difference)
+        # rounded first, and + 0.0 turns a rounded -0.0 into 0.0
+        points = round(100 * difference, 1) + 0.0
+        step = f"{points:+.1f} points" if shown is _percent else sign + shown(difference)
         body.append(
             f'<tr><th scope="row">{_esc(name)}</th><td>{shown(happened)}</td>'
             f"<td>{shown(changed)}</td><td>{step}</td></tr>"
