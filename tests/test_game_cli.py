@@ -170,3 +170,40 @@ def test_game_report_writes_the_debriefs_where_asked(tmp_path, capsys, monkeypat
 def test_a_folder_without_a_game_is_refused_in_one_line(tmp_path, capsys):
     assert main(["game", "round", str(tmp_path)]) == 2
     assert "holds no game" in error_line(capsys)
+
+
+def test_game_report_writes_real_debriefs_with_a_what_if_replay(tmp_path, capsys):
+    _, path = write_config(tmp_path, rounds=3)
+    game = tmp_path / "game"
+    main(["game", "new", str(path), "--out", str(game)])
+    for _ in range(2):
+        main(["game", "round", str(game)])
+    capsys.readouterr()
+    code = main(
+        ["game", "report", str(game), "--what-if", "Team A", "discount=0.15,discount_target=new"]
+    )
+    assert code == 0, capsys.readouterr().err
+    pages = sorted(p.name for p in (game / "report").iterdir())
+    assert pages == ["class.html", "team-team-a.html", "team-team-b.html", "team-team-c.html",
+                     "team-team-d.html"]  # fmt: skip
+    team_a = (game / "report" / "team-team-a.html").read_text(encoding="utf-8")
+    assert "discount" in team_a[team_a.index('id="what-if"') :]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Team A", "discount"], "LEVER=VALUE"),
+        (["Team A", ","], "name at least one lever"),
+        (["Nobody", "discount=0.1"], "Nobody"),
+        (["Team A", "discount=0.9"], "discount"),
+    ],
+)
+def test_a_bad_what_if_is_refused_in_one_line(tmp_path, capsys, args, message):
+    _, path = write_config(tmp_path, rounds=2)
+    game = tmp_path / "game"
+    main(["game", "new", str(path), "--out", str(game)])
+    main(["game", "round", str(game)])
+    capsys.readouterr()
+    assert main(["game", "report", str(game), "--what-if", *args]) == 2
+    assert message in error_line(capsys)

@@ -17,7 +17,7 @@
     crmsim app [--host 127.0.0.1] [--port 8765]
     crmsim game new CONFIG.toml --out DIR [--force]
     crmsim game round DIR [DECISIONS]
-    crmsim game report DIR [--out DIR]
+    crmsim game report DIR [--out DIR] [--what-if TEAM LEVER=VALUE[,...]]
 
 Bad input (an unknown scenario, a missing file, a value out of range) gives a one-line
 error on stderr and exit code 2; an interrupted run (Ctrl-C) still writes what it has and
@@ -913,12 +913,34 @@ def _cmd_game_report(args: argparse.Namespace) -> int:
 
     try:
         game = Game.open(args.game)
-        paths = game.report(args.out)
+        replays = {
+            team: game.what_if(team, _lever_changes(team, changes))
+            for team, changes in args.what_if or []
+        }
+        paths = game.report(args.out, what_if=replays or None)
     except ValueError as err:
         raise UsageError(str(err)) from None
     folder = paths[0].parent if paths else Path(args.out or game.directory / "report")
     print(f"Wrote {len(paths)} debrief(s) to {folder}/: " + ", ".join(p.name for p in paths))
     return 0
+
+
+def _lever_changes(team: str, text: str) -> dict[str, Any]:
+    """``"discount=0.1,price=21"`` as ``{"discount": 0.1, "price": 21}`` (values read as TOML)."""
+    changes: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(
+                f"--what-if {team!r}: write the changes as LEVER=VALUE[,LEVER=VALUE], got {item!r}"
+            )
+        try:
+            changes[name.strip()] = tomllib.loads(f"value = {value.strip()}")["value"]
+        except tomllib.TOMLDecodeError:
+            changes[name.strip()] = value.strip()  # a bare word, such as a discount target
+    if not changes:
+        raise UsageError(f"--what-if {team!r}: name at least one lever to change")
+    return changes
 
 
 def _game_commands(commands: Any) -> None:
@@ -962,6 +984,15 @@ def _game_commands(commands: Any) -> None:
     )
     report.add_argument("game", metavar="DIR", help="the game's folder")
     report.add_argument("--out", metavar="DIR", help="where to write them (default DIR/report)")
+    report.add_argument(
+        "--what-if",
+        nargs=2,
+        action="append",
+        metavar=("TEAM", "CHANGES"),
+        help="replay the last round on the same random numbers with TEAM's levers changed "
+        "(CHANGES: LEVER=VALUE[,LEVER=VALUE], e.g. discount=0.1,price=21) and show it in "
+        "TEAM's debrief; may be given once per team",
+    )
     report.set_defaults(handler=_cmd_game_report)
 
 

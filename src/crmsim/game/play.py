@@ -411,7 +411,9 @@ class Game:
             ],
             ignore_index=True,
         )
-        return both[["case", *played.columns]]
+        both = both[["case", *played.columns]]
+        both.attrs["change"] = dict(changes)  # the debrief names what was changed
+        return both
 
     def _round_rows(self, frame: pd.DataFrame, number: int) -> pd.DataFrame:
         weeks = self.config.weeks_per_round
