@@ -47,4 +47,5 @@ def update_commitment(state: CustomerState, week: Week) -> None:
     unhappy = rows_of(felt < 0)
     hurt = who[unhappy]
     state.commitment[hurt] *= 1 - DISSATISFACTION_WEAR * (-felt[unhappy])
-    clip(state.commitment, 0.0, 1.0)
+    # only the active customers' commitment moved (those hurt are among them)
+    state.commitment[active] = clip(state.commitment[active], 0.0, 1.0)

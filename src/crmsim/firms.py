@@ -35,7 +35,7 @@ import numpy as np
 
 from crmsim import checks
 from crmsim.arrays import rows_of
-from crmsim.awareness import awareness_hazard, initial_expectation
+from crmsim.awareness import initial_expectation, share_of_customer_contacts
 from crmsim.competition import offer_reach, switching_threshold
 from crmsim.leaving import leave
 from crmsim.levers import TIER_NAMES, Market, Policy
@@ -198,9 +198,15 @@ def hear_of_firms(state: CustomerState, week: Week) -> None:
     luck = week.luck("awareness", state.n)
     hazards = []
     total = np.zeros(state.n)
+    word_of_mouth = week.market.word_of_mouth
     for firm_week in week.firm_weeks:
-        hazard = awareness_hazard(state, firm_week, slice(None))
-        hazard[knows_all(state, firm_week.firm)] = 0.0
+        # awareness_hazard for everyone, written out to spare a few passes over the market
+        hazard = share_of_customer_contacts(state, firm_week, slice(None))
+        hazard *= word_of_mouth
+        hazard += firm_week.policy.advertising
+        if firm_week.policy.advertising + word_of_mouth > 1.0:
+            np.minimum(hazard, 1.0, out=hazard)
+        hazard *= (state.aware_of & np.uint8(1 << firm_week.firm)) == 0
         total += hazard
         hazards.append(hazard)
     hearing = rows_of(luck < total)
@@ -221,11 +227,6 @@ def hear_of_firms(state: CustomerState, week: Week) -> None:
         state.firm[newly] = firm_week.firm
         state.expectation[newly] = initial_expectation(firm_week)
         firm_week.note("aware", newly)
-
-
-def knows_all(state: CustomerState, firm: int) -> np.ndarray:
-    """Mask of everyone who has heard of ``firm``."""
-    return (state.aware_of & np.uint8(1 << firm)) != 0
 
 
 def choose_among_offers(state: CustomerState, week: Week) -> None:

@@ -52,7 +52,7 @@ from crmsim.network import build_network
 from crmsim.stages import CHURN_CAUSES
 from crmsim.state import LOYALTY_WINDOW, CustomerState, mix_trust
 from crmsim.streams import Streams, check_mode, mix64
-from crmsim.week import Week
+from crmsim.week import Episodes, Week
 
 # names that moved to crmsim.frame, still importable from here
 __all__ = [
@@ -99,9 +99,16 @@ WEEKLY_PROCESSES = (
 )
 
 #: The rules that, in a market of several firms, run once for the whole market rather than
-#: once per firm: they read no firm's levers (see :mod:`crmsim.firms`).
+#: once per firm: they read no firm's levers nor price (see :mod:`crmsim.firms`). Those that
+#: read the week's episodes see every firm's.
 MARKET_PROCESSES = frozenset(
     {
+        episodes.failure_defections,
+        episodes.disrespect_exits,
+        trust.learn_from_episodes,
+        invest_in_relationship,
+        update_commitment,
+        competition.quiet_lapses,
         ladders.climb_stages,
         ladders.climb_tiers,
         referrals.fade_negative_word,
@@ -416,6 +423,9 @@ class CRMModel(mesa.Model):
             else:
                 for firm_week in market_week.firm_weeks:
                     process(state, firm_week)
+            if process is episodes.serve_customers:
+                # the rules that read this week's episodes and no firm's levers see them all
+                market_week.episodes = Episodes.joined([w.episodes for w in market_week.firm_weeks])
         for firm_week in market_week.firm_weeks:
             keep_books(self.n_customers, firm_week)
             self._keep_losses(firm_week)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -59,6 +59,12 @@ class Episodes:
     complained: np.ndarray
     resolved: np.ndarray
     breached: np.ndarray
+
+    @classmethod
+    def joined(cls, parts: list[Episodes]) -> Episodes:
+        """The episodes of ``parts`` (each firm's, in a market of several) as one."""
+        names = [f.name for f in fields(cls)]
+        return cls(*(np.concatenate([getattr(part, name) for part in parts]) for name in names))
 
     @classmethod
     def none(cls) -> Episodes:
