@@ -100,6 +100,10 @@ def test_the_firms_counts_add_up_to_the_market(market):
     for column in ("revenue", "cost", "profit"):
         assert np.allclose(by_week[column].sum(), frame[column]), column
     assert np.allclose(by_week["share"].sum(), 1.0)
+    # each firm's means are over its own customers: weighted by them, they give the market's
+    for column in ("satisfaction", "trust", "commitment_mean"):
+        weighted = (firm_frame[column] * firm_frame["active"]).groupby(firm_frame["week"]).sum()
+        assert np.allclose(weighted / frame["active"].to_numpy(), frame[column]), column
     stages = ["unaware", "awareness", "exploration", "expansion", "commitment", "dissolution"]
     assert (firm_frame[stages].sum(axis=1) == market.n_customers).all()
     assert not firm_frame.drop(columns="firm").isna().any().any()

@@ -443,9 +443,11 @@ class CRMModel(mesa.Model):
                 market_week.tally[name] += value
         self._row = self._weekly_row(market_week, len(active))
         stages, tiers = self._counts_by_firm(market_week)
+        means = self._means_by_firm(market_week)
         for firm_week in market_week.firm_weeks:
             firm = firm_week.firm
             row = self._firm_row(firm_week, int(active_start[firm]), stages[firm], tiers[firm])
+            row.update(means[firm])
             self._firm_rows.append(row)
         self.datacollector.collect(self)
         self.week += 1
@@ -496,6 +498,28 @@ class CRMModel(mesa.Model):
         tiers[:, 0] += outside
         return stages, tiers
 
+    def _means_by_firm(self, market_week: Week) -> list[dict[str, float]]:
+        """Each firm's means over its active customers (:data:`MEAN_COLUMNS`), in one pass."""
+        state, n_firms = self.state, len(self.firms)
+        rows = market_week.active_rows(state)
+        firm = state.firm[rows]
+        counts = np.bincount(firm, minlength=n_firms)
+        values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}
+        values["trust"] = mix_trust(
+            state.stage[rows],
+            values["trust_calculus"],
+            values["trust_knowledge"],
+            values["trust_identification"],
+        )
+        sums = {
+            name: np.bincount(firm, weights=values[variable], minlength=n_firms)
+            for name, variable in MEAN_COLUMNS.items()
+        }
+        return [
+            {name: float(sums[name][k]) / counts[k] if counts[k] else 0.0 for name in sums}
+            for k in range(n_firms)
+        ]
+
     def _firm_row(
         self, week: Week, active_start: int, stages: np.ndarray, tiers: np.ndarray
     ) -> dict[str, float | str]:
@@ -513,15 +537,7 @@ class CRMModel(mesa.Model):
         }
         row.update(zip(STAGE_COLUMNS, stages.tolist(), strict=True))
         row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers.tolist(), strict=True))
-        values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}
-        values["trust"] = mix_trust(
-            state.stage[rows],
-            values["trust_calculus"],
-            values["trust_knowledge"],
-            values["trust_identification"],
-        )
-        for name, variable in MEAN_COLUMNS.items():
-            row[name] = float(values[variable].sum()) / n_active if n_active else 0.0
+        row.update(dict.fromkeys(MEAN_COLUMNS, 0.0))  # the means come from _means_by_firm
         row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
         row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
         row["price"] = week.market.price
