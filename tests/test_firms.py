@@ -25,7 +25,8 @@ from crmsim.firms import (
 from crmsim.frame import FIRM_FRAME_COLUMNS
 from crmsim.levers import KanoAttribute, default_service
 from crmsim.offer import LOSS_AVERSION
-from crmsim.stages import ACTUAL, AWARENESS, CHURN_CAUSES, EXPLORATION, UNAWARE
+from crmsim.stages import ACTUAL, AWARENESS, CHURN_CAUSES, DISSOLUTION, EXPLORATION, UNAWARE
+from crmsim.winback import win_back
 
 THREE = [
     Firm("Able", Policy(service_quality=0.85)),
@@ -364,3 +365,27 @@ def test_each_firm_has_its_customer_equity(market):
         assert value["active"] == last.loc[name, "active"]
         assert value["equity"] > 0
     assert customer_equity(market) == values["Able"]  # the first firm by default
+
+
+def test_a_firm_wins_back_its_former_customers_even_after_they_tried_a_rival():
+    firms = [Firm("Old", Policy(win_back=1.0)), Firm("New", Policy())]
+    model = CRMModel(n_customers=2_000, firms=firms, rng=12)
+    state = model.state
+    state.stage[:] = DISSOLUTION
+    state.lost_week[:] = 0
+    state.churn_cause[:] = CHURN_CAUSES.index("competitor") + 1
+    state.firm[:] = 1  # everyone last left the new firm
+    state.bought_from[:1_000] = 0b11  # half of them were the old firm's customers before
+    state.bought_from[1_000:] = 0b10
+    state.trust_knowledge[:] = 0.6
+    week = model._market_week()
+    week.index = 5
+    for firm_week in week.firm_weeks:
+        firm_week.index = 5
+        win_back(state, firm_week)
+    back = np.flatnonzero(state.stage == EXPLORATION)
+    assert len(back) > 0 and back.max() < 1_000  # only the old firm's former customers
+    assert (state.firm[back] == 0).all()
+    assert (state.trust_knowledge[back] == 0).all()  # nothing of the new firm's carries over
+    assert (state.win_back_refusals[1_000:] == 0).all()  # the others got no offer
+    assert week.firm_weeks[0].tally["won_back"] == len(back)

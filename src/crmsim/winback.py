@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from crmsim.arrays import rows_of
+from crmsim.awareness import initial_expectation
 from crmsim.levers import TIER_NAMES, WIN_BACK_CAUSES, WIN_BACK_TIERS
 from crmsim.stages import ACTUAL, AWARENESS, CHURN_CAUSES, DISSOLUTION, EXPLORATION
 from crmsim.state import CustomerState
@@ -44,9 +45,10 @@ def win_back(state: CustomerState, week: Week) -> None:
     intensity = week.policy.win_back
     if intensity <= 0:
         return
-    gone = week.own_share(
-        state, "gone", lambda: (state.stage == DISSOLUTION) & (state.lost_week < week.index)
-    )
+    if week.shared_market:
+        gone = former_customers_of(state, week)
+    else:
+        gone = rows_of((state.stage == DISSOLUTION) & (state.lost_week < week.index))
     if week.policy.win_back_target != "all":
         gone = gone[is_win_back_target(state, gone, week.policy.win_back_target)]
     offered = gone[week.luck("win-back-offer", gone) < intensity]
@@ -60,6 +62,8 @@ def win_back(state: CustomerState, week: Week) -> None:
     state.spell_start[back] = week.index
     for name in ("trust_calculus", "trust_knowledge", "trust_identification", "commitment"):
         getattr(state, name)[back] *= RETURN_TRUST_KEPT
+    if week.shared_market:
+        come_back_to(state, week, back)
     state.good_episodes[back] = 0
     state.angry[back] = False
     state.anger_left[back] = 0
@@ -114,3 +118,24 @@ def former_customers_reconsider(state: CustomerState, week: Week) -> None:
     state.stage[again] = AWARENESS
     state.angry[again] = False
     week.note("reconsidered", again)
+
+
+def former_customers_of(state: CustomerState, week: Week) -> np.ndarray:
+    """In a market of several firms: the people with no firm now who were once customers of
+    the week's firm (not those who left this very week), whichever firm they left last."""
+    bit = np.uint8(1 << week.firm)
+    return rows_of(
+        (state.stage == DISSOLUTION)
+        & (state.lost_week < week.index)
+        & ((state.bought_from & bit) != 0)
+    )
+
+
+def come_back_to(state: CustomerState, week: Week, back: np.ndarray) -> None:
+    """The won-back customers ``back`` are the week's firm's again; those who had last left
+    another firm bring none of that relationship's knowledge, identification or commitment."""
+    elsewhere = back[state.firm[back] != week.firm]
+    for name in ("trust_knowledge", "trust_identification", "commitment", "switching_cost"):
+        getattr(state, name)[elsewhere] = 0.0
+    state.expectation[elsewhere] = initial_expectation(week)
+    state.firm[back] = week.firm
