@@ -498,12 +498,9 @@ class CRMModel(mesa.Model):
         tiers[:, 0] += outside
         return stages, tiers
 
-    def _means_by_firm(self, market_week: Week) -> list[dict[str, float]]:
-        """Each firm's means over its active customers (:data:`MEAN_COLUMNS`), in one pass."""
-        state, n_firms = self.state, len(self.firms)
-        rows = market_week.active_rows(state)
-        firm = state.firm[rows]
-        counts = np.bincount(firm, minlength=n_firms)
+    def _mean_variables(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """The variables averaged in the weekly frame (:data:`MEAN_COLUMNS`), for ``rows``."""
+        state = self.state
         values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}
         values["trust"] = mix_trust(
             state.stage[rows],
@@ -511,6 +508,15 @@ class CRMModel(mesa.Model):
             values["trust_knowledge"],
             values["trust_identification"],
         )
+        return values
+
+    def _means_by_firm(self, market_week: Week) -> list[dict[str, float]]:
+        """Each firm's means over its active customers (:data:`MEAN_COLUMNS`), in one pass."""
+        state, n_firms = self.state, len(self.firms)
+        rows = market_week.active_rows(state)
+        firm = state.firm[rows]
+        counts = np.bincount(firm, minlength=n_firms)
+        values = self._mean_variables(rows)
         sums = {
             name: np.bincount(firm, weights=values[variable], minlength=n_firms)
             for name, variable in MEAN_COLUMNS.items()
@@ -664,13 +670,7 @@ class CRMModel(mesa.Model):
         row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers, strict=True))
         # Sums of gathered rows, not dot products with the mask: BLAS splits a long dot
         # product over threads, and the last bits of the means would depend on the machine.
-        values = {variable: getattr(state, variable)[rows] for variable in MEAN_VARIABLES}
-        values["trust"] = mix_trust(
-            state.stage[rows],
-            values["trust_calculus"],
-            values["trust_knowledge"],
-            values["trust_identification"],
-        )
+        values = self._mean_variables(rows)
         for name, variable in MEAN_COLUMNS.items():
             row[name] = float(values[variable].sum()) / n_active if n_active else 0.0
         row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
