@@ -593,3 +593,24 @@ def test_the_figures_cover_every_week_up_to_the_round_shown(played):
         lines = game_page.shares_figure(shown).axes[0].get_lines()
         weeks = np.unique(np.concatenate([line.get_xdata() for line in lines[: len(game.firms)]]))
         assert weeks.tolist() == list(range(number * WEEKS))
+
+
+def test_a_tab_opened_again_shows_its_figure_without_drawing_it_again(played, monkeypatch):
+    drawn = []
+    draw = game_page.figure_png
+
+    def counting(shown, tab):
+        drawn.append((shown.round, tab))
+        return draw(shown, tab)
+
+    monkeypatch.setattr(game_page, "figure_png", counting)
+    page = GameView(played)
+    try:
+        page.tab("Customers and profit")
+        page.tab("Market shares")
+        page.tab("Customers and profit")
+        assert drawn == [(ROUNDS_PLAYED, "Market shares"), (ROUNDS_PLAYED, "Customers and profit")]
+        page.pick(1)  # another round: drawn anew
+        assert drawn[-1] == (1, "Customers and profit")
+    finally:
+        page.close()

@@ -35,11 +35,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import solara
 import solara.lab
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter, StrMethodFormatter
 
@@ -259,7 +261,7 @@ def html_table(
     *,
     caption: str,
     corner: str,
-    cell: Callable[[object], str],
+    cell: Callable[[Any], str],
     colours: dict[str, str],
     kind: str,
 ) -> str:
@@ -286,7 +288,7 @@ def html_table(
     )
 
 
-def count_text(value: object) -> str:
+def count_text(value: Any) -> str:
     """A count or an amount of money as the tables show it: ``1,234``, or ``–`` if none.
 
     Examples
@@ -294,7 +296,7 @@ def count_text(value: object) -> str:
     >>> count_text(1234.4), count_text(float("nan"))
     ('1,234', '–')
     """
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)
     return "–" if np.isnan(number) else f"{number:,.0f}"
 
 
@@ -329,7 +331,7 @@ def scoreboard_html(shown: Standing) -> str:
 
 
 # ---------------------------------------------------------------------------- figures
-def _mark_rounds(ax, shown: Standing) -> None:
+def _mark_rounds(ax: Axes, shown: Standing) -> None:
     """Dotted lines between the rounds and their numbers along the top."""
     weeks = shown.weeks_per_round
     for number in range(1, shown.round):
@@ -390,7 +392,7 @@ def shares_figure(shown: Standing) -> Figure:
     return _finish(figure)
 
 
-def _grouped_bars(ax, table: pd.DataFrame, colours: dict[str, str]) -> None:
+def _grouped_bars(ax: Axes, table: pd.DataFrame, colours: dict[str, str]) -> None:
     """One group of bars per column of ``table`` (a round), a bar per row (a firm)."""
     x = np.arange(len(table.columns))
     width = 0.8 / max(1, len(table))
@@ -493,22 +495,25 @@ def FirmBoxes(shown: Standing) -> None:
 
 
 @solara.component
-def GameFigure(shown: Standing, tab: str) -> None:
-    """The figure of tab ``tab``, drawn once per round shown and game read."""
-    image = solara.use_memo(lambda: figure_png(shown, tab), [shown, tab])
+def GameFigure(shown: Standing, tab: str, images: dict[str, bytes]) -> None:
+    """The figure of tab ``tab``, kept in ``images`` (by tab) once drawn for ``shown``."""
+    if tab not in images:
+        images[tab] = figure_png(shown, tab)
+    image = images[tab]
     with solara.Column(classes=["crmsim-figure", "crmsim-present"]):
         solara.Image(image, format="png")
 
 
 @solara.component
-def GameViews(shown: Standing, tab: solara.Reactive[int]) -> None:
-    """The tabs of the page and the open one's views, for the round shown."""
+def GameViews(shown: Standing, tab: solara.Reactive[int], images: dict[str, bytes]) -> None:
+    """The tabs of the page and the open one's views, for the round shown; its figures are
+    kept in ``images``, by tab."""
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         for name in GAME_TABS:
             solara.lab.Tab(name)
     name = GAME_TABS[tab.value]
     if name in TAB_FIGURES:
-        GameFigure(shown, name)
+        GameFigure(shown, name, images)
     if name == "Market shares":
         solara.Text(
             "Each firm's share of all the firms' active customers, week by week; dotted lines "
@@ -598,14 +603,21 @@ def GamePage(directory: str | Path | None = None) -> None:
         picked.set(None)
 
     played = game.value.round if game.value is not None else 0
+
+    def pick(label: str) -> None:
+        chosen = int(label.split()[-1])
+        picked.set(None if chosen == played else chosen)
+
     number = played if picked.value is None else min(picked.value, played)
     shown = solara.use_memo(
         lambda: standing(game.value, number) if game.value is not None else None,
         [game.value, number],
     )
+    # The figures drawn for the round shown, by tab: a tab opened again is not drawn again.
+    images = solara.use_memo(dict, [shown])
 
     solara.Style(views._STYLE + _STYLE)
-    with solara.Column(gap="8px"):
+    with solara.Column(gap="8px", style={"padding": "4px 12px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="16px"):
             if shown is not None:
                 solara.Text(shown.name, classes=["crmsim-game-title"])
@@ -620,9 +632,7 @@ def GamePage(directory: str | Path | None = None) -> None:
                             "Show the market after",
                             value=round_labels([number])[0],
                             values=round_labels(range(1, played + 1)),
-                            on_value=lambda label: picked.set(
-                                None if label.endswith(f" {played}") else int(label.split()[-1])
-                            ),
+                            on_value=pick,
                         )
             solara.Button("Reload", icon_name="mdi-refresh", outlined=True, on_click=reload)
         if message.value:
@@ -641,7 +651,7 @@ def GamePage(directory: str | Path | None = None) -> None:
                 classes=["crmsim-settings"],
             )
         FirmBoxes(shown)
-        GameViews(shown, tab)
+        GameViews(shown, tab, images)
 
 
 #: The element ``crmsim app --game DIR`` serves (``solara run crmsim.app.game:page``).
