@@ -94,8 +94,9 @@ def open_game(directory: str | Path) -> Game:
     except Exception as err:
         # A damaged pickle or table can fail in many ways; on a projected page any of them
         # must read as a sentence, not a traceback.
+        said = " ".join(str(err).split())  # one line, whatever the error wrote
         raise ValueError(
-            f"the game in {folder} cannot be read ({type(err).__name__}: {err})"
+            f"the game in {folder} cannot be read ({type(err).__name__}: {said})"
         ) from None
 
 
