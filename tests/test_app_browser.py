@@ -86,9 +86,8 @@ def _cpu_seconds(url: str) -> float:
     return float(sum(int(t) for t in out.split()))
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """The address of a freshly started ``crmsim app``; the server is stopped afterwards."""
+def browser_available() -> None:
+    """Skip (or, in CI, fail) the test when Playwright or Chromium is missing."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -96,6 +95,12 @@ def server() -> Iterator[str]:
     if not CHROMIUM.exists():
         _missing(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
 
+
+@contextmanager
+def serving(*options: str) -> Iterator[str]:
+    """The address of ``crmsim app --port <free port> [options]``, started here and stopped
+    on leaving the ``with`` block; the test fails if it does not start or its page would be
+    blank."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = os.environ | {
@@ -105,7 +110,7 @@ def server() -> Iterator[str]:
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "crmsim", "app", "--port", str(port)],
+        [sys.executable, "-m", "crmsim", "app", "--port", str(port), *options],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -145,6 +150,14 @@ def server() -> Iterator[str]:
             process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The address of a freshly started ``crmsim app``; the server is stopped afterwards."""
+    browser_available()
+    with serving() as url:
+        yield url
 
 
 class Problems:

@@ -14,7 +14,7 @@
                [--replications 10] [--budget MONEY] [--weeks N] [--customers N] [--seed S]
                [--out DIR] [--workers N] [--scheduler ADDRESS] [--streams sequential|keyed]
     crmsim scenarios
-    crmsim app [--host 127.0.0.1] [--port 8765]
+    crmsim app [--host 127.0.0.1] [--port 8765] [--game DIR]
     crmsim game new CONFIG.toml --out DIR [--force]
     crmsim game round DIR [DECISIONS]
     crmsim game report DIR [--out DIR] [--what-if TEAM LEVER=VALUE[,...]]
@@ -759,7 +759,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
-    """Serve the dashboard (``crmsim.app``) with Solara's server until Ctrl-C.
+    """Serve the dashboard (``crmsim.app``) with Solara's server until Ctrl-C; with ``--game``,
+    the page of that saved game (``crmsim.app.game``) instead.
 
     The server listens on a loopback address only: the page runs simulations for whoever
     opens it, so it is for this computer's browser, not the network.
@@ -783,6 +784,18 @@ def _cmd_app(args: argparse.Namespace) -> int:
         )
     if args.port > 65_535:
         raise UsageError(f"--port must be at most 65535, got {args.port}")
+    target, served = "crmsim.app:page", {}
+    if args.game is not None:
+        from crmsim.app.game import GAME_VARIABLE, open_game
+
+        try:
+            open_game(args.game)
+        except ValueError as err:
+            raise UsageError(f"--game: {err}") from None
+        # The server is a process of its own: it learns the folder from its environment,
+        # made absolute, since it may not resolve a relative path from the same place.
+        target = "crmsim.app.game:page"
+        served = {GAME_VARIABLE: str(Path(args.game).resolve())}
     from crmsim.app import assets
 
     # Without its front-end files, which the server would fetch from a public CDN, the page is
@@ -805,7 +818,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
         "-m",
         "solara",
         "run",
-        "crmsim.app:page",
+        target,
         "--host",
         host,
         "--port",
@@ -818,9 +831,14 @@ def _cmd_app(args: argparse.Namespace) -> int:
     # Its advice on cookies for pages embedded over https does not apply to a local page.
     quiet = "ignore:Cookies with samesite=none:UserWarning"
     warnings = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
-    env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": warnings}
+    env = os.environ | {
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "PYTHONWARNINGS": warnings,
+        **served,
+    }
     shown = f"[{host}]" if ":" in host else host
-    print(f"crmsim dashboard: http://{shown}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    what = "dashboard" if args.game is None else f"game page ({args.game})"
+    print(f"crmsim {what}: http://{shown}:{args.port}/  (Ctrl-C stops it)", flush=True)
     server = subprocess.Popen(command, env=env)
     # A plain `kill` of this process must not leave the server running on its own.
     previous = None
@@ -1250,6 +1268,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_int_at_least(1),
         default=8765,
         help="port to listen on (default 8765)",
+    )
+    app.add_argument(
+        "--game",
+        metavar="DIR",
+        help="serve the market of the game saved in DIR (crmsim game new) instead of the "
+        "dashboard: shares, customers and profit, scoreboard and switching, round by round; "
+        "its Reload button shows rounds played since",
     )
     app.set_defaults(handler=_cmd_app)
     _game_commands(commands)

@@ -56,6 +56,26 @@ weeks", and started afresh beside each new run at Reset. The customers, churn, t
 and referral figures draw B dash-dotted over A, the monitors show B's value and A − B, and the
 header says where B's policy differs from A's levers (:func:`~crmsim.app.compare.pair`).
 
+A game's market
+---------------
+A saved CRM game (:mod:`crmsim.game`) has a page of its own, for the instructor to project
+while the class plays (:mod:`crmsim.app.game`)::
+
+    crmsim app --game spring/       # serves the game in spring/ instead of the dashboard
+
+or in a notebook cell::
+
+    from crmsim.app import GamePage
+    GamePage("spring/")
+
+It shows the game's name and the rounds played, each firm's share and customers, and four
+tabs: the firms' market shares week by week with the rounds marked, customers and profit per
+firm and round, the scoreboard (ranked, each measure with its points) and who took customers
+from whom. A menu shows the market as it was at the end of an earlier round; **Reload** reads
+the folder again, so that rounds played from the command line since the page opened appear.
+Each firm keeps its colour throughout, the one the debriefs give it. The page only reads the
+folder: it can be reloaded while ``crmsim game round`` writes the next round.
+
 Why a subclass
 --------------
 Reset rebuilds the model as ``type(model)(**controls)``, as Mesa's own Reset does, so every
@@ -84,6 +104,7 @@ How it is built
   second;
 * :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
 * :mod:`crmsim.app.notebook`: :func:`NotebookPage`, the page laid out for a notebook cell;
+* :mod:`crmsim.app.game`: :func:`GamePage`, a saved game's market;
 * :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline.
 """
 
@@ -116,6 +137,7 @@ from crmsim.app.dashboard import (
     run_weeks,
 )
 from crmsim.app.export import EXPORT_DPI, figures_png, policy_toml, weekly_csv
+from crmsim.app.game import GAME_TABS, GAME_VARIABLE, GamePage, Standing, open_game, standing
 from crmsim.app.levers import (
     GROUPS,
     LEVERS,
@@ -266,6 +288,12 @@ __all__ = [
     "Page",
     "NotebookLayout",
     "NotebookPage",
+    "GAME_TABS",
+    "GAME_VARIABLE",
+    "GamePage",
+    "Standing",
+    "open_game",
+    "standing",
     "PlayButtons",
     "Views",
     "draw_figure",

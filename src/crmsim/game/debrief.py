@@ -266,7 +266,7 @@ def write_debriefs(
         rounds=_Rounds(round_weeks, int(frame["week"].max())),
         firms=firms,
         teams=team_names,
-        colours=_firm_colours(firms),
+        colours=firm_colours(firms),
     )
     replays = _checked_what_if(what_if, team_names, market)
     board = _checked_scoreboard(scoreboard)
@@ -346,7 +346,15 @@ class _Market:
         return self.losses[self.losses["firm"] == firm]
 
 
-def _firm_colours(firms: Sequence[str]) -> dict[str, str]:
+def firm_colours(firms: Sequence[str]) -> dict[str, str]:
+    """A colour for each firm, in the game's order of firms: the same firm gets the same
+    colour in every report and on the dashboard's game page.
+
+    Examples
+    --------
+    >>> firm_colours(["Team A", "Team B"])
+    {'Team A': '#0072B2', 'Team B': '#E69F00'}
+    """
     extra = mpl.colormaps["tab20"]
     return {
         firm: _FIRM_PALETTE[i] if i < len(_FIRM_PALETTE) else to_hex(extra(i % 20))

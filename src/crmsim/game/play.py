@@ -85,6 +85,7 @@ class Game:
         model = pickle.loads(model_bytes)
         self._frame: pd.DataFrame = model.firm_frame
         self._losses: pd.DataFrame = model.losses
+        self._read_only = False
 
     # ------------------------------------------------------------------ making
     @classmethod
@@ -136,15 +137,26 @@ class Game:
         return cls(directory, config, [], [], model_bytes)
 
     @classmethod
-    def open(cls, directory: str | Path) -> Game:
+    def open(cls, directory: str | Path, *, read_only: bool = False) -> Game:
         """The game saved in ``directory``, as after its last complete round.
 
         What an interrupted round left behind is removed first.
+
+        Parameters
+        ----------
+        directory : str or Path
+            The game's folder.
+        read_only : bool
+            Only read the folder: leave whatever looks unfinished in place and do not
+            rewrite the tables. For a viewer (the dashboard's game page) that may open the
+            game while ``crmsim game round`` writes the next round: what looks left behind
+            may be that round being written. A game opened so cannot play rounds.
         """
         directory = Path(directory)
         number = storage.read_round_number(directory)
         config = load_config(directory / storage.CONFIG_FILE)
-        storage.tidy(directory, number)
+        if not read_only:
+            storage.tidy(directory, number)
         decisions, equity = [], []
         for played in range(1, number + 1):
             folder = storage.round_dir(directory, played)
@@ -152,7 +164,8 @@ class Game:
             equity.append(json.loads((folder / storage.EQUITY_FILE).read_text(encoding="utf-8")))
         model_bytes = (storage.round_dir(directory, number) / storage.MODEL_FILE).read_bytes()
         game = cls(directory, config, decisions, equity, model_bytes)
-        if storage.tables_round(directory) != number:
+        game._read_only = read_only
+        if not read_only and storage.tables_round(directory) != number:
             game._write_tables()
         return game
 
@@ -261,6 +274,11 @@ class Game:
         GameError
             If the game is over.
         """
+        if self._read_only:
+            raise GameError(
+                f"the game in {self.directory} was opened read-only; open it with "
+                "Game.open(directory) to play rounds"
+            )
         if self.over:
             raise GameError(f"the game is over: all {self.config.rounds} rounds are played")
         number = self.round + 1

@@ -301,6 +301,19 @@ _FORMATS = {
 }
 
 
+def format_measure(measure: str, value: float) -> str:
+    """One measure's value as the scoreboard prints it (``n/a`` when it has none).
+
+    Examples
+    --------
+    >>> format_measure("profit", 12345.6), format_measure("share", 0.25)
+    ('12,346', '25.0%')
+    >>> format_measure("retention", float("nan"))
+    'n/a'
+    """
+    return _FORMATS[measure](value)
+
+
 def format_scoreboard(board: pd.DataFrame, scoring: Scoring | None = None) -> str:
     """The scoreboard as a plain-text table, one line per firm, best first, and a line
     saying how each measure is counted (its basis) and weighted."""
@@ -309,7 +322,7 @@ def format_scoreboard(board: pd.DataFrame, scoring: Scoring | None = None) -> st
     headings = ["rank", "firm", "score", *short.values()]
     rows = [
         [str(row["rank"]), str(row["firm"]), f"{row['score']:.1f}"]
-        + [_FORMATS[m](row[m]) for m in MEASURES]
+        + [format_measure(m, row[m]) for m in MEASURES]
         for _, row in board.iterrows()
     ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
@@ -331,6 +344,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "MEASURES",
     "Scoring",
+    "format_measure",
     "format_scoreboard",
     "points",
     "round_measures",
