@@ -356,7 +356,7 @@ q3 = Prediction(
 #: The course ideas the rivals' strategies embody.
 IDEAS = (
     "transactional marketing",
-    "service quality (Kano)",
+    "Kano model",
     "relationship marketing",
     "fast following",
 )
@@ -365,9 +365,10 @@ IDEA_ALIASES = {
     "transactional": "transactional marketing",
     "price": "transactional marketing",
     "discounter": "transactional marketing",
-    "kano": "service quality (Kano)",
-    "service quality": "service quality (Kano)",
-    "service leader": "service quality (Kano)",
+    "kano": "Kano model",
+    "kano service quality": "Kano model",
+    "service quality": "Kano model",
+    "service leader": "Kano model",
     "relationship": "relationship marketing",
     "relationship builder": "relationship marketing",
     "follower": "fast following",
@@ -402,7 +403,7 @@ q4 = Classification(
     solution=(
         "answer = {\n"
         "    ex.MOVES[0]: 'transactional marketing', ex.MOVES[1]: 'transactional marketing',\n"
-        "    ex.MOVES[2]: 'service quality (Kano)', ex.MOVES[3]: 'service quality (Kano)',\n"
+        "    ex.MOVES[2]: 'Kano model', ex.MOVES[3]: 'Kano model',\n"
         "    ex.MOVES[4]: 'relationship marketing', ex.MOVES[5]: 'relationship marketing',\n"
         "    ex.MOVES[6]: 'fast following', ex.MOVES[7]: 'fast following',\n"
         "}"
