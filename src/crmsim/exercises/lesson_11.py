@@ -230,9 +230,7 @@ def _expected_q2() -> tuple[float, int]:
 def _check_q2(answer: Any) -> Feedback:
     pair = as_pair(answer)
     if pair is None:
-        return Feedback(
-            False, "Give a pair: (profit difference, difference in active customers)."
-        )
+        return Feedback(False, "Give a pair: (profit difference, difference in active customers).")
     profit, active = pair
     expected_profit, expected_active = _expected_q2()
     totals = _what_if_totals()
@@ -278,8 +276,7 @@ q2 = Question(
     hints=[
         "game.what_if(firm, changes) returns your firm's weeks of the last round twice, "
         "with a column case: 'played' and 'what_if'.",
-        "Group by case: profit is summed over the weeks, active customers read in the last "
-        "week.",
+        "Group by case: profit is summed over the weeks, active customers read in the last week.",
     ],
     solution=(
         "replay = ex.small_game().what_if(ex.TEAM, ex.BETTER_SERVICE)\n"
