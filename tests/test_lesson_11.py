@@ -10,9 +10,7 @@ the numbers the lesson quotes, which a recalibration of the model may move.
 from __future__ import annotations
 
 import importlib
-import tempfile
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -18,12 +18,12 @@ from typing import Any
 import pandas as pd
 
 from crmsim.exercises.core import (
+    TREND_CHOICES,
     Classification,
     Discussion,
     Feedback,
     Prediction,
     Question,
-    TREND_CHOICES,
     as_number,
     as_pair,
     label_checker,
