@@ -262,17 +262,13 @@ def test_q3_is_checked_only_after_a_prediction(ex):
 
 
 def test_q4_reads_the_strategies_names_as_their_ideas(ex):
-    by_strategy = dict(
-        zip(
-            ex.MOVES,
-            [
-                name
-                for name in ("discounter", "service leader", "relationship builder", "follower")
-                for _ in range(2)
-            ],
-            strict=True,
-        )
-    )
+    strategy = {
+        "transactional marketing": "discounter",
+        "Kano model": "service leader",
+        "relationship marketing": "relationship builder",
+        "fast following": "follower",
+    }
+    by_strategy = {move: strategy[idea] for move, idea in ex._MOVE_IDEAS.items()}
     assert ex.q4.check(by_strategy, quiet=True)
     swapped = by_strategy | {ex.MOVES[0]: "Kano"}
     feedback = ex.q4.judge(swapped)

@@ -374,16 +374,25 @@ IDEA_ALIASES = {
 }
 #: Moves the computer rivals make (crmsim.game.rivals), to sort by the idea behind them.
 MOVES = (
-    "sells at 90 % of the market price with a discount for every buyer",
-    "advertises as widely as the budget allows and treats customers plainly",
-    "keeps reliability at 0.95 and spends almost nothing on the logo's colour",
-    "charges 10 % over the market price for service done well",
     "gives gifts every four weeks and discounts only to loyal and marketer customers",
-    "rewards customers whose friends buy, and hardly advertises",
+    "sells at 90 % of the market price with a discount for every buyer",
     "plays last round's decisions of the firm with the largest share",
+    "keeps reliability at 0.95 and spends almost nothing on the logo's colour",
+    "rewards customers whose friends buy, and hardly advertises",
     "has no levers of its own: it moves a round after the leader has moved",
+    "advertises as widely as the budget allows and treats customers plainly",
+    "charges 10 % over the market price for service done well",
 )
-_MOVE_IDEAS = dict(zip(MOVES, [idea for idea in IDEAS for _ in range(2)], strict=True))
+_MOVE_IDEAS = {
+    MOVES[0]: "relationship marketing",
+    MOVES[1]: "transactional marketing",
+    MOVES[2]: "fast following",
+    MOVES[3]: "Kano model",
+    MOVES[4]: "relationship marketing",
+    MOVES[5]: "fast following",
+    MOVES[6]: "transactional marketing",
+    MOVES[7]: "Kano model",
+}
 
 q4 = Classification(
     "which course idea does each move embody?",
@@ -399,10 +408,10 @@ q4 = Classification(
     ],
     solution=(
         "answer = {\n"
-        "    ex.MOVES[0]: 'transactional marketing', ex.MOVES[1]: 'transactional marketing',\n"
-        "    ex.MOVES[2]: 'Kano model', ex.MOVES[3]: 'Kano model',\n"
-        "    ex.MOVES[4]: 'relationship marketing', ex.MOVES[5]: 'relationship marketing',\n"
-        "    ex.MOVES[6]: 'fast following', ex.MOVES[7]: 'fast following',\n"
+        "    ex.MOVES[0]: 'relationship marketing', ex.MOVES[1]: 'transactional marketing',\n"
+        "    ex.MOVES[2]: 'fast following', ex.MOVES[3]: 'Kano model',\n"
+        "    ex.MOVES[4]: 'relationship marketing', ex.MOVES[5]: 'fast following',\n"
+        "    ex.MOVES[6]: 'transactional marketing', ex.MOVES[7]: 'Kano model',\n"
         "}"
     ),
 )
