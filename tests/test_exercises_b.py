@@ -1,4 +1,4 @@
-"""Lessons 6-10: exercises accept the right answer, explain typical wrong ones, keep their secrets.
+"""Lessons 6-11: exercises accept the right answer, explain typical wrong ones, keep their secrets.
 
 Each checker computes its expected answer from the model (``_expected_qN``); these
 tests feed it that answer, then the mistakes a student is likely to make, and ask
@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pytest
 
-LESSONS = ("06", "07", "08", "09", "10")
+LESSONS = ("06", "07", "08", "09", "10", "11")
 
 
 def lesson(number: str):
@@ -209,12 +209,33 @@ def _lesson10_mistakes():
     ]
 
 
+def _lesson11_mistakes():
+    ex = lesson("11")
+    totals = ex._switching()
+    gross = totals["won_from_rival"].idxmax()
+    firm, net = ex._expected_q1()
+    profit, active = ex._expected_q2()
+    what_if = ex._what_if_totals().loc["what_if", "profit"]
+    before, after = ex._expected_q3()
+    return [
+        (ex.q1, (gross, int(totals.loc[gross, "won_from_rival"])), "net gain"),
+        (ex.q1, (firm, -net), "sign"),
+        (ex.q1, ("Nobody & Sons", net), "not a firm"),
+        (ex.q2, (-profit, -active), "wrong way round"),
+        (ex.q2, (what_if, active), "profit itself"),
+        (ex.q2, (profit, active + 50), "last week"),
+        (ex.q3, (after, before), "order"),
+        (ex.q3, (100 * before, 100 * after), "fractions"),
+    ]
+
+
 MISTAKES = {
     "06": _lesson06_mistakes,
     "07": _lesson07_mistakes,
     "08": _lesson08_mistakes,
     "09": _lesson09_mistakes,
     "10": _lesson10_mistakes,
+    "11": _lesson11_mistakes,
 }
 
 

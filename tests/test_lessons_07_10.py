@@ -1,4 +1,4 @@
-"""Lessons 7-10: the questions that ask a learner to predict, classify and argue.
+"""Lessons 7-11: the questions that ask a learner to predict, classify and argue.
 
 Each prediction is checked on its measured answer only after a prediction is recorded, and its
 feedback then sets the prediction beside what the run showed; each classification accepts the
@@ -33,13 +33,13 @@ def kinds(number: str, kind: type) -> list:
 
 
 # --------------------------------------------------------------------------- every lesson
-@pytest.mark.parametrize("number", ["07", "08", "09", "10"])
+@pytest.mark.parametrize("number", ["07", "08", "09", "10", "11"])
 def test_every_lesson_has_a_prediction_a_classification_and_a_discussion(number):
     for kind in (Prediction, Classification, Discussion):
         assert kinds(number, kind), (number, kind.__name__)
 
 
-@pytest.mark.parametrize("number", ["07", "08", "09", "10"])
+@pytest.mark.parametrize("number", ["07", "08", "09", "10", "11"])
 def test_discussions_ship_a_model_answer_long_enough_and_a_rubric_with_marks(number):
     for q in kinds(number, Discussion):
         assert q.check(q.solution_text, quiet=True), q.title
@@ -50,7 +50,7 @@ def test_discussions_ship_a_model_answer_long_enough_and_a_rubric_with_marks(num
 
 
 # --------------------------------------------------------------------------- predictions
-PREDICTIONS = [("07", "q5"), ("08", "q4"), ("09", "q4"), ("10", "q4")]
+PREDICTIONS = [("07", "q5"), ("08", "q4"), ("09", "q4"), ("10", "q4"), ("11", "q3")]
 
 
 @pytest.mark.parametrize(("number", "name"), PREDICTIONS)
@@ -187,7 +187,7 @@ def _right(number: str, name: str) -> dict:
     return scope["answer"]
 
 
-CLASSIFICATIONS = [("07", "q6"), ("08", "q5"), ("09", "q5"), ("10", "q5")]
+CLASSIFICATIONS = [("07", "q6"), ("08", "q5"), ("09", "q5"), ("10", "q5"), ("11", "q4")]
 
 
 @pytest.mark.parametrize(("number", "name"), CLASSIFICATIONS)
@@ -290,7 +290,7 @@ def test_lesson10_q3_wants_the_lower_end_before_the_verdict():
     assert "question 2" in ex.q3.checker((low_q2, False)).message
 
 
-@pytest.mark.parametrize("number", ["07", "08", "09", "10"])
+@pytest.mark.parametrize("number", ["07", "08", "09", "10", "11"])
 def test_hints_and_solutions_name_only_what_the_module_has(number):
     import re
 
