@@ -66,7 +66,7 @@ def give_gifts(state: CustomerState, week: Week) -> None:
         1 - goodwill
     )
     state.goodwill[who] = goodwill
-    week.grateful = week.grateful or len(who) > 0
+    week.gave_gifts(len(who))
     week.tally["gifts"] += len(who)
     week.tally["cost_gifts"] += policy.gift_value * len(who)
     week.note("gift", who)

@@ -264,9 +264,16 @@ class Week:
         stops its gifts mid-run leaves goodwill that must still fade, hence a look, not the
         lever.
         """
+        if self.market_week is not None:
+            return self.market_week.anyone_grateful(state)  # one look for the whole market
         if self.grateful is None:
             self.grateful = bool(state.goodwill.any())
         return self.grateful
+
+    def gave_gifts(self, count: int) -> None:
+        """Record that ``count`` people got a gift this week: someone may now be grateful."""
+        week = self if self.market_week is None else self.market_week
+        week.grateful = bool(week.grateful) or count > 0
 
     @property
     def service(self) -> ServiceProfile:
