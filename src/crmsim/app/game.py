@@ -43,13 +43,13 @@ import solara
 import solara.lab
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter, StrMethodFormatter
+from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from crmsim import plots
 from crmsim.app import views
 from crmsim.app.views import PRESENT_DPI, PRESENT_SIZE, fit_titles, render_png
 from crmsim.game import Game
-from crmsim.game.debrief import firm_colours
+from crmsim.game.debrief import firm_colours, mark_rounds
 from crmsim.game.scoreboard import MEASURES, Scoring, format_measure, scoreboard
 
 #: The environment variable through which ``crmsim app --game DIR`` tells the page served
@@ -334,23 +334,7 @@ def scoreboard_html(shown: Standing) -> str:
 # ---------------------------------------------------------------------------- figures
 def _mark_rounds(ax: Axes, shown: Standing) -> None:
     """Dotted lines between the rounds and their numbers along the top."""
-    weeks = shown.weeks_per_round
-    for number in range(1, shown.round):
-        ax.axvline(number * weeks - 0.5, color="#555555", linewidth=1.2, linestyle=":", zorder=0)
-    for number in range(1, shown.round + 1):
-        ax.text(
-            (number - 1) * weeks + (weeks - 1) / 2,
-            1.01,
-            f"R{number}",
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="bottom",
-            fontsize=11,
-            color="#333333",
-        )
-    ax.set_xlim(-0.5, shown.last_week + 0.5)
-    ax.set_xlabel("week")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    mark_rounds(ax, shown.weeks_per_round, shown.last_week, large=True)
 
 
 def _finish(figure: Figure) -> Figure:

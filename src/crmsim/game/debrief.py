@@ -637,9 +637,22 @@ def _plain(name: str) -> str:
 
 
 def _mark_rounds(ax: Axes, rounds: _Rounds) -> None:
-    """Dotted lines between rounds and the rounds' numbers along the top."""
+    mark_rounds(ax, rounds.length, rounds.last_week)
+
+
+def mark_rounds(ax: Axes, round_weeks: int, last_week: int, *, large: bool = False) -> None:
+    """Dotted lines between a game's rounds on a weekly axis and the rounds' numbers (R1, R2,
+    ...) along the top, up to ``last_week``; ``large`` for a projector (the dashboard)."""
+    rounds = _Rounds(round_weeks, last_week)
+    line_colour, text_colour = ("#555555", "#333333") if large else ("#777777", "#555555")
     for number in range(1, rounds.count):
-        ax.axvline(rounds.first_week(number) - 0.5, color="#777777", lw=0.8, ls=":", zorder=0)
+        ax.axvline(
+            rounds.first_week(number) - 0.5,
+            color=line_colour,
+            lw=1.2 if large else 0.8,
+            ls=":",
+            zorder=0,
+        )
     for number in range(rounds.count):
         middle = (rounds.first_week(number) + rounds.end_week(number)) / 2
         ax.text(
@@ -649,10 +662,10 @@ def _mark_rounds(ax: Axes, rounds: _Rounds) -> None:
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="bottom",
-            fontsize=7,
-            color="#555555",
+            fontsize=11 if large else 7,
+            color=text_colour,
         )
-    ax.set_xlim(-0.5, rounds.last_week + 0.5)
+    ax.set_xlim(-0.5, last_week + 0.5)
     ax.set_xlabel("week")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
