@@ -405,3 +405,13 @@ def test_a_firm_wins_back_its_former_customers_even_after_they_tried_a_rival():
     assert (state.trust_knowledge[back] == 0).all()  # nothing of the new firm's carries over
     assert (state.win_back_refusals[1_000:] == 0).all()  # the others got no offer
     assert week.firm_weeks[0].tally["won_back"] == len(back)
+
+
+def test_the_counts_of_each_firms_customer_contacts_kept_week_by_week_are_exact(market):
+    # kept incrementally (only the contacts of people who changed are touched): they must
+    # equal a fresh count of the customers each person had at the last count
+    state, network = market.state, market.network
+    assert (state.counted_firm >= 0).any()
+    for firm in range(len(THREE)):
+        fresh = network.count_contacts(state.counted_firm == firm)
+        assert np.array_equal(state.firm_contacts[firm], fresh), firm

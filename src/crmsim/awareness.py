@@ -31,14 +31,13 @@ def share_of_customer_contacts(state: CustomerState, week: Week, rows: np.ndarra
     talking = week.active(state)
     if network.well_mixed:
         return network.share_of_contacts(talking)[rows]
-    counted, contacts = state.contact_counts(week.firm)
-    changed = rows_of(talking != counted)
+    changed = rows_of(talking != state.counted_active)
     if len(changed) > RECOUNT_SHARE * state.n:
-        contacts[:] = network.count_contacts(talking)
+        state.active_contacts[:] = network.count_contacts(talking)
     elif len(changed):
-        network.update_contact_counts(contacts, changed, talking[changed])
-    counted[:] = talking
-    return contacts[rows] * network.inverse_degree[rows]
+        network.update_contact_counts(state.active_contacts, changed, talking[changed])
+    state.counted_active[:] = talking
+    return state.active_contacts[rows] * network.inverse_degree[rows]
 
 
 def awareness_hazard(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:

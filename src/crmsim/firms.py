@@ -35,7 +35,7 @@ import numpy as np
 
 from crmsim import checks
 from crmsim.arrays import rows_of
-from crmsim.awareness import initial_expectation, share_of_customer_contacts
+from crmsim.awareness import RECOUNT_SHARE, initial_expectation
 from crmsim.competition import offer_reach, switching_threshold
 from crmsim.leaving import leave
 from crmsim.levers import TIER_NAMES, Market, Policy
@@ -183,6 +183,33 @@ def own_value(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- the market's rules
+def shares_of_firms_customers(state: CustomerState, week: Week) -> list[np.ndarray]:
+    """For each firm, everyone's share of contacts who are its customers now (fresh arrays).
+
+    What :func:`crmsim.awareness.share_of_customer_contacts` gives for one firm, for all of
+    them at once: on a network the counts are kept up to date incrementally, touching only
+    the contacts of people who started, stopped or changed firm since the last count.
+    """
+    network, n_firms = week.network, len(week.firm_weeks)
+    buying_from = np.where(week.active(state), state.firm, np.int8(-1))
+    if network.well_mixed:
+        return [network.share_of_contacts(buying_from == firm) for firm in range(n_firms)]
+    changed = rows_of(buying_from != state.counted_firm)
+    if len(changed) > RECOUNT_SHARE * state.n:
+        for firm in range(n_firms):
+            state.firm_contacts[firm] = network.count_contacts(buying_from == firm)
+    elif len(changed):
+        before, now = state.counted_firm[changed], buying_from[changed]
+        for firm in range(n_firms):
+            moved = rows_of((before == firm) | (now == firm))
+            if len(moved):
+                network.update_contact_counts(
+                    state.firm_contacts[firm], changed[moved], now[moved] == firm
+                )
+    state.counted_firm[:] = buying_from
+    return [contacts * network.inverse_degree for contacts in state.firm_contacts]
+
+
 def hear_of_firms(state: CustomerState, week: Week) -> None:
     """People hear of firms they did not know: at most one new firm each a week.
 
@@ -196,12 +223,12 @@ def hear_of_firms(state: CustomerState, week: Week) -> None:
     compare (:func:`choose_among_offers`, :func:`switch_to_rivals`).
     """
     luck = week.luck("awareness", state.n)
+    shares = shares_of_firms_customers(state, week)
     hazards = []
     total = np.zeros(state.n)
     word_of_mouth = week.market.word_of_mouth
-    for firm_week in week.firm_weeks:
-        # awareness_hazard for everyone, written out to spare a few passes over the market
-        hazard = share_of_customer_contacts(state, firm_week, slice(None))
+    for firm_week, hazard in zip(week.firm_weeks, shares, strict=True):
+        # awareness_hazard for everyone, written out to spare passes over the market
         hazard *= word_of_mouth
         hazard += firm_week.policy.advertising
         if firm_week.policy.advertising + word_of_mouth > 1.0:

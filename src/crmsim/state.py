@@ -142,20 +142,12 @@ class CustomerState:
     PLACE_COLUMNS = frozenset({"counted_active", "active_contacts"})
 
     def count_contacts_per_firm(self, firms: int) -> None:
-        """Keep a count of customer contacts for each of ``firms`` firms (a market of several).
-
-        Firm 0 keeps the columns ``counted_active`` and ``active_contacts``; the others get
-        their own arrays, which, like those columns, describe a place in the network.
-        """
-        self._firm_contacts = [(self.counted_active, self.active_contacts)] + [
-            (np.zeros(self.n, dtype=np.bool_), np.zeros(self.n)) for _ in range(1, firms)
-        ]
-
-    def contact_counts(self, firm: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Who was ``firm``'s customer at its last count of contacts, and the counts then."""
-        if firm == 0:
-            return self.counted_active, self.active_contacts
-        return self._firm_contacts[firm]
+        """Keep, for a market of ``firms`` firms, each person's contacts who are each firm's
+        customers (``firm_contacts``, one row per firm) and the firm each person bought from
+        at that count (``counted_firm``, -1 none). Like ``active_contacts``, they describe a
+        place in the network (see :func:`crmsim.firms.hear_of_firms`)."""
+        self.counted_firm = np.full(self.n, -1, dtype=np.int8)
+        self.firm_contacts = np.zeros((firms, self.n))
 
     def renew(self, rows: np.ndarray, population: Population, rng: np.random.Generator) -> None:
         """Put newcomers in ``rows``: everything as at the start, traits drawn afresh.
