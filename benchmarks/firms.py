@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "customers": n,
         "weeks": weeks,
         "repeats": repeats,
-        **{f"seconds_{name}": round(value, 3) for name, value in best.items()},
+        **{f"seconds_{name}": round(value, 4) for name, value in best.items()},
         "ratio_8_firms": round(best["8_firms"] / best["1_firm"], 3),
         "ratio_8_firms_full_advertising": round(
             best["8_firms_full_advertising"] / best["1_firm"], 3
