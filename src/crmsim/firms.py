@@ -183,8 +183,11 @@ def own_value(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- the market's rules
-def shares_of_firms_customers(state: CustomerState, week: Week) -> list[np.ndarray]:
-    """For each firm, everyone's share of contacts who are its customers now (fresh arrays).
+def shares_of_firms_customers(
+    state: CustomerState, week: Week, weight: float = 1.0
+) -> list[np.ndarray]:
+    """For each firm, everyone's share of contacts who are its customers now, times ``weight``
+    (fresh arrays).
 
     What :func:`crmsim.awareness.share_of_customer_contacts` gives for one firm, for all of
     them at once: on a network the counts are kept up to date incrementally, touching only
@@ -193,7 +196,7 @@ def shares_of_firms_customers(state: CustomerState, week: Week) -> list[np.ndarr
     network, n_firms = week.network, len(week.firm_weeks)
     buying_from = np.where(week.active(state), state.firm, np.int8(-1))
     if network.well_mixed:
-        return [network.share_of_contacts(buying_from == firm) for firm in range(n_firms)]
+        return [weight * network.share_of_contacts(buying_from == firm) for firm in range(n_firms)]
     changed = rows_of(buying_from != state.counted_firm)
     if len(changed) > RECOUNT_SHARE * state.n:
         for firm in range(n_firms):
@@ -207,7 +210,8 @@ def shares_of_firms_customers(state: CustomerState, week: Week) -> list[np.ndarr
                     state.firm_contacts[firm], changed[moved], now[moved] == firm
                 )
     state.counted_firm[:] = buying_from
-    return [contacts * network.inverse_degree for contacts in state.firm_contacts]
+    scale = network.inverse_degree * weight
+    return [contacts * scale for contacts in state.firm_contacts]
 
 
 def hear_of_firms(state: CustomerState, week: Week) -> None:
@@ -223,13 +227,12 @@ def hear_of_firms(state: CustomerState, week: Week) -> None:
     compare (:func:`choose_among_offers`, :func:`switch_to_rivals`).
     """
     luck = week.luck("awareness", state.n)
-    shares = shares_of_firms_customers(state, week)
+    word_of_mouth = week.market.word_of_mouth
+    spoken = shares_of_firms_customers(state, week, word_of_mouth)
     hazards = []
     total = np.zeros(state.n)
-    word_of_mouth = week.market.word_of_mouth
-    for firm_week, hazard in zip(week.firm_weeks, shares, strict=True):
+    for firm_week, hazard in zip(week.firm_weeks, spoken, strict=True):
         # awareness_hazard for everyone, written out to spare passes over the market
-        hazard *= word_of_mouth
         hazard += firm_week.policy.advertising
         if firm_week.policy.advertising + word_of_mouth > 1.0:
             np.minimum(hazard, 1.0, out=hazard)

@@ -441,9 +441,9 @@ class CRMModel(mesa.Model):
         for firm_week in market_week.firm_weeks:
             for name, value in firm_week.tally.items():
                 market_week.tally[name] += value
-        self._row = self._weekly_row(market_week, len(active))
+        market_means, means = self._means_by_firm(market_week)
+        self._row = self._weekly_row(market_week, len(active), market_means)
         stages, tiers = self._counts_by_firm(market_week)
-        means = self._means_by_firm(market_week)
         for firm_week in market_week.firm_weeks:
             firm = firm_week.firm
             row = self._firm_row(firm_week, int(active_start[firm]), stages[firm], tiers[firm])
@@ -479,14 +479,18 @@ class CRMModel(mesa.Model):
         them, in one pass over everyone; anyone with no relationship to a firm counts as
         ``unaware`` of it and as a ``prospect``."""
         state, n_firms = self.state, len(self.firms)
-        # key 0 for no firm, firm + 1 for the others
-        slot = state.firm.astype(np.intp)
+        # key 0 for no firm, firm + 1 for the others; two-byte keys: at most 9 x 32 of them
+        slot = state.firm.astype(np.int16)
         slot += 1
         n_stages = len(STAGE_COLUMNS)
-        stages = np.bincount(slot * n_stages + state.stage, minlength=(n_firms + 1) * n_stages)
+        key = slot * np.int16(n_stages)
+        key += state.stage
+        stages = np.bincount(key, minlength=(n_firms + 1) * n_stages)
         stages = stages.reshape(n_firms + 1, n_stages)[1:]
-        key = slot * 32 + (market_week.active(state).view(np.int8) << 4)
-        key += (state.tier << 2) + state.highest_tier
+        key = slot * np.int16(32)
+        key += market_week.active(state).view(np.int8) << 4
+        key += state.tier << 2
+        key += state.highest_tier
         counts = np.bincount(key, minlength=(n_firms + 1) * 32).reshape(n_firms + 1, 2, 4, 4)[1:]
         customers = counts[:, 1].sum(axis=2)  # by the tier held
         others = counts[:, 0].sum(axis=1)  # by the highest tier reached
@@ -510,8 +514,9 @@ class CRMModel(mesa.Model):
         )
         return values
 
-    def _means_by_firm(self, market_week: Week) -> list[dict[str, float]]:
-        """Each firm's means over its active customers (:data:`MEAN_COLUMNS`), in one pass."""
+    def _means_by_firm(self, market_week: Week) -> tuple[dict[str, float], list[dict[str, float]]]:
+        """The market's and each firm's means over their active customers
+        (:data:`MEAN_COLUMNS`), from one gathering of the variables."""
         state, n_firms = self.state, len(self.firms)
         rows = market_week.active_rows(state)
         firm = state.firm[rows]
@@ -521,10 +526,13 @@ class CRMModel(mesa.Model):
             name: np.bincount(firm, weights=values[variable], minlength=n_firms)
             for name, variable in MEAN_COLUMNS.items()
         }
-        return [
+        total = len(rows)
+        market = {name: float(sums[name].sum()) / total if total else 0.0 for name in sums}
+        firms = [
             {name: float(sums[name][k]) / counts[k] if counts[k] else 0.0 for name in sums}
             for k in range(n_firms)
         ]
+        return market, firms
 
     def _firm_row(
         self, week: Week, active_start: int, stages: np.ndarray, tiers: np.ndarray
@@ -655,7 +663,9 @@ class CRMModel(mesa.Model):
             frame["to_firm"] = names[to.astype(np.int64)] if len(to) else names[:0]
         return frame
 
-    def _weekly_row(self, week: Week, active_start: int) -> dict[str, float]:
+    def _weekly_row(
+        self, week: Week, active_start: int, means: dict[str, float] | None = None
+    ) -> dict[str, float]:
         state, tally = self.state, week.tally
         rows = week.active_rows(state)
         n_active = len(rows)
@@ -670,9 +680,13 @@ class CRMModel(mesa.Model):
         row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers, strict=True))
         # Sums of gathered rows, not dot products with the mask: BLAS splits a long dot
         # product over threads, and the last bits of the means would depend on the machine.
-        values = self._mean_variables(rows)
-        for name, variable in MEAN_COLUMNS.items():
-            row[name] = float(values[variable].sum()) / n_active if n_active else 0.0
+        if means is None:
+            values = self._mean_variables(rows)
+            means = {
+                name: float(values[variable].sum()) / n_active if n_active else 0.0
+                for name, variable in MEAN_COLUMNS.items()
+            }
+        row.update(means)
         row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
         row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
         return row

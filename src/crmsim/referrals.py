@@ -44,7 +44,7 @@ def referral_rate(state: CustomerState, week: Week, rows: np.ndarray | None = No
     reward = week.policy.referral_reward / week.market.price
     base = MARKETER_REFERRAL_RATE * state.sociability[rows] * (1.0 + REWARD_RESPONSE * reward)
     share = per_code(_REFERRAL_SHARE_BY_TIER, state.tier[rows])
-    active = week.active(state)[rows]
+    active = week.is_active(state, rows)
     return np.minimum(1.0, base * share * active)
 
 
@@ -122,7 +122,7 @@ def spread_negative_word(state: CustomerState, week: Week) -> None:
     # Unaware hearers stay unaware: a complaint is not an advert. They carry the doubt
     # forward, and it lowers their wish to try once they do hear of the firm.
     hearers = unique(hearers)
-    doubting = hearers[week.active(state)[hearers]]
+    doubting = hearers[week.is_active(state, hearers)]
     state.trust_calculus[doubting] *= 1 - NEGATIVE_TRUST_HIT
     # the unaware have no expectation yet: theirs is set when they hear of the firm
     aware = week.own(state, hearers[state.stage[hearers] != UNAWARE])
