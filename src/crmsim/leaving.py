@@ -62,9 +62,7 @@ def leave(
     week.tally[_LOST_BY_CAUSE[cause]] += len(who)
     causes = filled(len(who), code)
     week.departures.append(
-        Departures(
-            who, state.spell_start[who], causes, state.first_purchase_week[who], week.firm, to_firm
-        )
+        Departures(who, state.spell_start[who], causes, state.first_purchase_week[who], to_firm)
     )
     if to_firm is not None:
         week.tally["lost_to_rival"] += len(who)

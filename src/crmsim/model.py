@@ -386,10 +386,7 @@ class CRMModel(mesa.Model):
             self._streams,
         )
         active_start = int(np.count_nonzero(week.active(state)))
-        # open this week's slot of the trailing purchase window
-        slot = self.week % LOYALTY_WINDOW
-        state.recent_purchases -= state.purchase_window[slot]
-        state.purchase_window[slot] = 0
+        self._open_purchase_window_slot()
 
         for process in WEEKLY_PROCESSES:
             process(state, week)
@@ -406,6 +403,12 @@ class CRMModel(mesa.Model):
         self.datacollector.collect(self)
         self.week += 1
 
+    def _open_purchase_window_slot(self) -> None:
+        """Open this week's slot of the trailing purchase window (empty what it held)."""
+        state, slot = self.state, self.week % LOYALTY_WINDOW
+        state.recent_purchases -= state.purchase_window[slot]
+        state.purchase_window[slot] = 0
+
     def _step_market(self) -> None:
         """Simulate one week of a market of several firms (see :mod:`crmsim.firms`)."""
         state = self.state
@@ -413,9 +416,7 @@ class CRMModel(mesa.Model):
         market_week = self._market_week()
         active = market_week.active_rows(state)
         active_start = np.bincount(state.firm[active], minlength=len(self.firms))
-        slot = self.week % LOYALTY_WINDOW
-        state.recent_purchases -= state.purchase_window[slot]
-        state.purchase_window[slot] = 0
+        self._open_purchase_window_slot()
 
         for process in shared_market_processes(WEEKLY_PROCESSES):
             if process in MARKET_PROCESSES:
@@ -446,8 +447,9 @@ class CRMModel(mesa.Model):
         stages, tiers = self._counts_by_firm(market_week)
         for firm_week in market_week.firm_weeks:
             firm = firm_week.firm
-            row = self._firm_row(firm_week, int(active_start[firm]), stages[firm], tiers[firm])
-            row.update(means[firm])
+            row = self._firm_row(
+                firm_week, int(active_start[firm]), stages[firm], tiers[firm], means[firm]
+            )
             self._firm_rows.append(row)
         self.datacollector.collect(self)
         self.week += 1
@@ -479,7 +481,7 @@ class CRMModel(mesa.Model):
         them, in one pass over everyone; anyone with no relationship to a firm counts as
         ``unaware`` of it and as a ``prospect``."""
         state, n_firms = self.state, len(self.firms)
-        # key 0 for no firm, firm + 1 for the others; two-byte keys: at most 9 x 32 of them
+        # group 0 for no firm, firm + 1 for the others
         slot = state.firm.astype(np.int16)
         slot += 1
         n_stages = len(STAGE_COLUMNS)
@@ -487,16 +489,7 @@ class CRMModel(mesa.Model):
         key += state.stage
         stages = np.bincount(key, minlength=(n_firms + 1) * n_stages)
         stages = stages.reshape(n_firms + 1, n_stages)[1:]
-        key = slot * np.int16(32)
-        key += market_week.active(state).view(np.int8) << 4
-        key += state.tier << 2
-        key += state.highest_tier
-        counts = np.bincount(key, minlength=(n_firms + 1) * 32).reshape(n_firms + 1, 2, 4, 4)[1:]
-        customers = counts[:, 1].sum(axis=2)  # by the tier held
-        others = counts[:, 0].sum(axis=1)  # by the highest tier reached
-        tiers = np.concatenate(
-            [(others[:, 0] + customers[:, 0])[:, None], customers[:, 1:], others[:, 1:]], axis=1
-        )
+        tiers = state.tier_counts(market_week.active(state), slot, n_firms + 1)[1:]
         outside = self.n_customers - stages.sum(axis=1)
         stages[:, 0] += outside
         tiers[:, 0] += outside
@@ -535,7 +528,12 @@ class CRMModel(mesa.Model):
         return market, firms
 
     def _firm_row(
-        self, week: Week, active_start: int, stages: np.ndarray, tiers: np.ndarray
+        self,
+        week: Week,
+        active_start: int,
+        stages: np.ndarray,
+        tiers: np.ndarray,
+        means: dict[str, float],
     ) -> dict[str, float | str]:
         """One firm's row of :attr:`firm_frame` for the week just simulated."""
         state, tally, firm = self.state, week.tally, self.firms[week.firm]
@@ -551,7 +549,7 @@ class CRMModel(mesa.Model):
         }
         row.update(zip(STAGE_COLUMNS, stages.tolist(), strict=True))
         row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers.tolist(), strict=True))
-        row.update(dict.fromkeys(MEAN_COLUMNS, 0.0))  # the means come from _means_by_firm
+        row.update(means)
         row.update({name: int(tally[name]) for name in COUNT_COLUMNS})
         row.update({name: float(tally[name]) for name in MONEY_COLUMNS})
         row["price"] = week.market.price

@@ -212,7 +212,10 @@ class CustomerState:
         return np.bincount(self.stage.astype(np.intp), minlength=len(Stage))
 
     def tier_counts(
-        self, active: np.ndarray | None = None, rows: np.ndarray | None = None
+        self,
+        active: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
+        n_groups: int = 1,
     ) -> np.ndarray:
         """Everyone counted once, in the order of ``frame.TIER_COLUMNS + frame.FORMER_COLUMNS``.
 
@@ -226,21 +229,27 @@ class CustomerState:
         ----------
         active : numpy.ndarray of bool, optional
             The active customers (:meth:`active_mask`), if already at hand.
-        rows : numpy.ndarray, optional
-            Count these people only (one firm's, in a market of several).
+        groups : numpy.ndarray of int, optional
+            Each person's group, ``0 .. n_groups - 1``: the counts are then one row per
+            group (each firm's people, in a market of several).
+        n_groups : int
+            How many groups ``groups`` has.
         """
         if active is None:
             active = self.active_mask()
-        highest, tier = self.highest_tier, self.tier
-        if rows is not None:
-            highest, tier, active = highest[rows], tier[rows], active[rows]
-        # one pass over a 1-byte key (active, tier, highest tier), then a 32-bin count
-        key = highest + (tier << 2)
+        # one pass over a small key (group, active, tier, highest tier), then a count
+        key = self.highest_tier + (self.tier << 2)
         key += active.view(np.int8) << 4
-        counts = np.bincount(key.astype(np.intp), minlength=32).reshape(2, 4, 4)
-        customers = counts[1].sum(axis=1)  # by the tier held
-        others = counts[0].sum(axis=0)  # by the highest tier reached
-        return np.concatenate([[others[0] + customers[0]], customers[1:], others[1:]])
+        if groups is not None:
+            key = key + groups * np.int16(32)
+        counts = np.bincount(key.astype(np.intp), minlength=32 * n_groups)
+        counts = counts.reshape(n_groups, 2, 4, 4)
+        customers = counts[:, 1].sum(axis=2)  # by the tier held
+        others = counts[:, 0].sum(axis=1)  # by the highest tier reached
+        table = np.concatenate(
+            [(others[:, 0] + customers[:, 0])[:, None], customers[:, 1:], others[:, 1:]], axis=1
+        )
+        return table[0] if groups is None else table
 
     def reach(self, rows: np.ndarray, tier: int) -> None:
         """Record that the customers in ``rows`` now hold ``tier`` (raising ``highest_tier``)."""

@@ -87,8 +87,6 @@ class Departures:
     #: each leaver's first purchase ever: with the row, it names the person (a newcomer may
     #: later hold the row, see crmsim.turnover)
     first_purchase: np.ndarray
-    #: the firm they left (its index in the model's firms)
-    firm: int = 0
     #: the firm each switched to, -1 for none (only rivals' offers set it, see crmsim.firms)
     to_firm: np.ndarray | None = None
 
@@ -315,7 +313,7 @@ class Week:
         active set is kept.
         """
         if moved is None or len(moved):
-            self._active = self._active_rows = self._served = None
+            self._forget_active()
             # a firm's customers are part of the market's, and the market's of every firm's
             if self.market_week is not None:
                 self.market_week._forget_active()
