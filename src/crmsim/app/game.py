@@ -49,7 +49,7 @@ from crmsim import plots
 from crmsim.app import views
 from crmsim.app.views import PRESENT_DPI, PRESENT_SIZE, fit_titles, render_png
 from crmsim.game import Game
-from crmsim.game.debrief import firm_colours, mark_rounds
+from crmsim.game.debrief import firm_colours, mark_rounds, switching_counts
 from crmsim.game.scoreboard import MEASURES, Scoring, format_measure, scoreboard
 
 #: The environment variable through which ``crmsim app --game DIR`` tells the page served
@@ -236,13 +236,7 @@ def switching(shown: Standing, number: int | None = None) -> pd.DataFrame:
     if number is not None:
         moved = moved[moved["week"] // shown.weeks_per_round + 1 == number]
     firms = list(shown.firms)
-    counts = pd.crosstab(moved["firm"], moved["to_firm"]) if len(moved) else None
-    table = pd.DataFrame(0, index=firms, columns=firms, dtype=np.int64)
-    if counts is not None:
-        table = table.add(counts, fill_value=0).reindex(index=firms, columns=firms).fillna(0)
-    table["lost to rivals"] = table.sum(axis=1)
-    table.loc["won from rivals"] = table.sum(axis=0)
-    table = table.astype(float)
+    table = switching_counts(moved, firms).astype(float)
     for firm in firms:
         table.loc[firm, firm] = np.nan
     table.loc["won from rivals", "lost to rivals"] = np.nan

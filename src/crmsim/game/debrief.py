@@ -1257,6 +1257,25 @@ def _firms_section(market: _Market) -> str:
     )
 
 
+def switching_counts(switched: pd.DataFrame, firms: Sequence[str]) -> pd.DataFrame:
+    """Switches between a game's firms: a row per firm left, a column per firm gone to, each
+    firm's total lost to the others (column ``"lost to rivals"``) and won from them (row
+    ``"won from rivals"``).
+
+    ``switched`` are rows of a loss log (``firm``, ``to_firm``) of customers who went to
+    another of ``firms``.
+    """
+    firms = list(firms)
+    matrix = pd.crosstab(switched["firm"], switched["to_firm"]) if len(switched) else None
+    table = pd.DataFrame(0, index=firms, columns=firms)
+    if matrix is not None:
+        table = table.add(matrix, fill_value=0).reindex(index=firms, columns=firms)
+    table = table.fillna(0).astype(np.int64)
+    table["lost to rivals"] = table.sum(axis=1)
+    table.loc["won from rivals"] = table.sum(axis=0)
+    return table
+
+
 def _switching_section(market: _Market) -> str:
     log = market.losses
     switched = log[log["to_firm"] != ""]
@@ -1272,16 +1291,7 @@ def _switching_section(market: _Market) -> str:
         (switched, "Switches since the start", "switching-table"),
         (last_round, f"Switches in round {rounds.count}", "switching-round-table"),
     ):
-        matrix = pd.crosstab(subset["firm"], subset["to_firm"]) if len(subset) else None
-        table = pd.DataFrame(0, index=market.firms, columns=market.firms)
-        if matrix is not None:
-            table = table.add(matrix, fill_value=0).reindex(
-                index=market.firms, columns=market.firms
-            )
-        table = table.fillna(0).astype(np.int64)
-        table["lost to rivals"] = table.sum(axis=1)
-        table.loc["won from rivals"] = table.sum(axis=0)
-        table = table.astype(object)
+        table = switching_counts(subset, market.firms).astype(object)
         for firm in market.firms:
             table.loc[firm, firm] = None  # nobody switches to the firm they leave
         table.loc["won from rivals", "lost to rivals"] = None
