@@ -15,6 +15,7 @@ import pytest
 
 from crmsim import CRMModel, Market, Policy
 from crmsim.books import cost_per_episode
+from crmsim.competition import competitor_offers
 from crmsim.firms import (
     MAX_FIRMS,
     Firm,
@@ -24,8 +25,10 @@ from crmsim.firms import (
 )
 from crmsim.frame import FIRM_FRAME_COLUMNS
 from crmsim.levers import KanoAttribute, default_service
-from crmsim.offer import LOSS_AVERSION
+from crmsim.offer import LOSS_AVERSION, update_reference_discount
 from crmsim.stages import ACTUAL, AWARENESS, CHURN_CAUSES, DISSOLUTION, EXPLORATION, UNAWARE
+from crmsim.state import COLUMNS
+from crmsim.trust import update_calculus_trust
 from crmsim.winback import win_back
 
 THREE = [
@@ -414,4 +417,97 @@ def test_the_counts_of_each_firms_customer_contacts_kept_week_by_week_are_exact(
     assert (state.counted_firm >= 0).any()
     for firm in range(len(THREE)):
         fresh = network.count_contacts(state.counted_firm == firm)
-        assert np.array_equal(state.firm_contacts[firm], fresh), firm
+        assert np.array_equal(state.firm_contacts[:, firm], fresh), firm
+
+
+# ------------------------------------------------------------------ run once for the market
+WITH_PROMISE = [*THREE, Firm("Dee", Policy(promise=0.3, discount=0.05), price=21.0)]
+
+
+@pytest.mark.parametrize(
+    "process",
+    [update_calculus_trust, update_reference_discount, competitor_offers],
+    ids=lambda process: process.__name__,
+)
+def test_a_rule_run_once_for_the_market_gives_what_it_gives_firm_by_firm(process):
+    # each customer reads their own firm's discount, price and promise, and draws their own
+    # firm's numbers: the market's run must equal the firms' runs one after another
+    model = CRMModel(n_customers=1_500, firms=WITH_PROMISE, rng=12, streams="keyed")
+    model.run(30)
+    before = pickle.loads(pickle.dumps(model)).state
+    firm_by_firm = pickle.loads(pickle.dumps(model))
+    market_week = model._market_week()
+    process(model.state, market_week)
+    weeks = firm_by_firm._market_week()
+    for firm_week in weeks.firm_weeks:
+        process(firm_by_firm.state, firm_week)
+    changed = []
+    for name in COLUMNS:
+        once, by_firm = getattr(model.state, name), getattr(firm_by_firm.state, name)
+        assert np.array_equal(once, by_firm), name
+        if not np.array_equal(once, getattr(before, name)):
+            changed.append(name)
+    assert changed  # the rule did something to compare
+    for ours, theirs in zip(market_week.firm_weeks, weeks.firm_weeks, strict=True):
+        assert dict(ours.tally) == dict(theirs.tally), ours.firm
+
+
+def test_the_rule_reads_each_customers_own_firms_levers():
+    model = CRMModel(n_customers=600, firms=WITH_PROMISE, rng=13)
+    model.run(5)
+    state, week = model.state, model._market_week()
+    rows = np.flatnonzero(state.firm >= 0)
+    premium = week.per_customer(state, rows, lambda firm: firm.market.price_premium)
+    prices = np.array([firm.price or model.market.price for firm in WITH_PROMISE])
+    expected = (prices - model.market.competitor_price) / model.market.competitor_price
+    assert np.allclose(premium, expected[state.firm[rows]])
+    promise = week.per_customer(state, rows, lambda firm: firm.policy.promise)
+    assert np.isnan(promise[state.firm[rows] < 3]).all()
+    assert (promise[state.firm[rows] == 3] == 0.3).all()
+    # levers all firms share come back as one number
+    assert week.per_customer(state, rows, lambda firm: firm.market.deepening) == 1.0
+
+
+def test_a_count_on_the_markets_week_goes_to_each_customers_firm():
+    model = CRMModel(n_customers=600, firms=THREE, rng=14)
+    model.run(5)
+    state, week = model.state, model._market_week()
+    who = np.flatnonzero(state.firm >= 0)
+    week.count("competitor_offers", who)
+    counts = [week_of_firm.tally["competitor_offers"] for week_of_firm in week.firm_weeks]
+    assert counts == np.bincount(state.firm[who], minlength=3).tolist()
+    assert sum(counts) == len(who) > 0
+
+
+@pytest.mark.parametrize("network", ["small-world", "well-mixed"])
+def test_hearing_of_firms_matches_every_hazard_worked_out_for_everyone(network):
+    # the rule works out hazards only for those whose draw the hazards could beat: it must
+    # decide as the plain rule does, every firm's hazard for every person
+    firms = [
+        Firm("Loud", Policy(advertising=0.2)),
+        Firm("Quiet", Policy(advertising=0.01)),
+        Firm("Mid", Policy(advertising=0.05)),
+    ]
+    market = Market(word_of_mouth=0.4)
+    model = CRMModel(
+        n_customers=3_000, firms=firms, market=market, network=network, rng=15, streams="keyed"
+    )
+    model.run(8)
+    state, week = model.state, model._market_week()
+    luck = week.luck("awareness", state.n)
+    buying = week.active(state)
+    hazards = []
+    for k, firm in enumerate(firms):
+        customers = buying & (state.firm == k)
+        share = model.network.share_of_contacts(customers)
+        hazard = np.minimum(1.0, firm.policy.advertising + market.word_of_mouth * share)
+        hazards.append(np.where((state.aware_of >> k) & 1, 0.0, hazard))
+    running = np.cumsum(hazards, axis=0)
+    total = running[-1]
+    hears = luck < total
+    chosen = np.count_nonzero(running <= luck * np.maximum(total, 1.0), axis=0)
+    expected = state.aware_of.copy()
+    expected[hears] |= (1 << chosen[hears]).astype(np.uint8)
+    assert hears.sum() > 100  # word of mouth and advertising both at work
+    hear_of_firms(state, week)
+    assert np.array_equal(state.aware_of, expected)

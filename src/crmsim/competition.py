@@ -76,7 +76,7 @@ def competitor_offers(state: CustomerState, week: Week) -> None:
     offer = market.competitor_attractiveness + boost
     value = firm_value(state, week, discount_received(state, week)[approached], approached)
     switch = offer - value > switching_threshold(state, approached, market.deepening)
-    week.tally["competitor_offers"] += len(approached)
+    week.count("competitor_offers", approached)
     leave(state, week, approached[switch], "competitor")
 
 

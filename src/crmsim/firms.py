@@ -5,9 +5,11 @@ A market may hold up to :data:`MAX_FIRMS` firms, each with its own levers and pr
 stays as everyone's outside option. A person hears of firms one by one (each firm's
 advertising and its own customers' word of mouth, :mod:`crmsim.awareness`), and has a
 relationship with at most one firm at a time: ``state.firm`` names it, and the stage,
-tier, trust and commitment are towards it. The weekly rules that read a firm's levers run
+tier, trust and commitment are towards it. Most weekly rules that read a firm's levers run
 once per firm over that firm's people (its share of the week, :class:`crmsim.week.Week`);
-the two rules here are the market's own:
+a few run once for the market, each customer reading their own firm's levers
+(:meth:`crmsim.week.Week.per_customer`, ``crmsim.model.MARKET_PROCESSES``). The rules
+here are the market's own:
 
 * :func:`choose_among_offers`: a prospect who knows several firms considers the one whose
   offer is worth most to them (the calculus of value of :mod:`crmsim.offer`); a friend's
@@ -183,35 +185,44 @@ def own_value(state: CustomerState, week: Week, rows: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- the market's rules
-def shares_of_firms_customers(
-    state: CustomerState, week: Week, weight: float = 1.0
-) -> list[np.ndarray]:
-    """For each firm, everyone's share of contacts who are its customers now, times ``weight``
-    (fresh arrays).
+def count_firms_customer_contacts(state: CustomerState, week: Week) -> None:
+    """Bring each person's count of contacts who are each firm's customers up to date.
 
-    What :func:`crmsim.awareness.share_of_customer_contacts` gives for one firm, for all of
-    them at once: on a network the counts are kept up to date incrementally, touching only
-    the contacts of people who started, stopped or changed firm since the last count.
+    What :func:`crmsim.awareness.share_of_customer_contacts` keeps for one firm, kept for all
+    of them at once in ``state.firm_contacts`` (one column per firm): only the contacts of
+    people who started, stopped or changed firm since the last count are touched. A
+    well-mixed market keeps no counts.
     """
     network, n_firms = week.network, len(week.firm_weeks)
-    buying_from = np.where(week.active(state), state.firm, np.int8(-1))
     if network.well_mixed:
-        return [weight * network.share_of_contacts(buying_from == firm) for firm in range(n_firms)]
+        return
+    buying_from = np.where(week.active(state), state.firm, np.int8(-1))
     changed = rows_of(buying_from != state.counted_firm)
     if len(changed) > RECOUNT_SHARE * state.n:
         for firm in range(n_firms):
-            state.firm_contacts[firm] = network.count_contacts(buying_from == firm)
+            state.firm_contacts[:, firm] = network.count_contacts(buying_from == firm)
     elif len(changed):
-        before, now = state.counted_firm[changed], buying_from[changed]
-        for firm in range(n_firms):
-            moved = rows_of((before == firm) | (now == firm))
-            if len(moved):
-                network.update_contact_counts(
-                    state.firm_contacts[firm], changed[moved], now[moved] == firm
-                )
+        network.update_group_contact_counts(
+            state.firm_contacts, changed, state.counted_firm[changed], buying_from[changed]
+        )
     state.counted_firm[:] = buying_from
-    scale = network.inverse_degree * weight
-    return [contacts * scale for contacts in state.firm_contacts]
+
+
+def shares_of_firms_customers(
+    state: CustomerState, week: Week, rows: np.ndarray, weight: float = 1.0
+) -> np.ndarray:
+    """Each of ``rows``' share of contacts who are each firm's customers, times ``weight``:
+    one row per firm (call :func:`count_firms_customer_contacts` first on a network)."""
+    network = week.network
+    if network.well_mixed:
+        buying = week.active(state)
+        return np.array(
+            [
+                weight * network.share_of_contacts(buying & (state.firm == k))[rows]
+                for k in range(len(week.firm_weeks))
+            ]
+        ).reshape(len(week.firm_weeks), len(rows))
+    return state.firm_contacts.take(rows, axis=0).T * (network.inverse_degree[rows] * weight)
 
 
 def hear_of_firms(state: CustomerState, week: Week) -> None:
@@ -228,29 +239,30 @@ def hear_of_firms(state: CustomerState, week: Week) -> None:
     """
     luck = week.luck("awareness", state.n)
     word_of_mouth = week.market.word_of_mouth
-    spoken = shares_of_firms_customers(state, week, word_of_mouth)
-    hazards = []
-    total = np.zeros(state.n)
-    for firm_week, hazard in zip(week.firm_weeks, spoken, strict=True):
-        # awareness_hazard for everyone, written out to spare passes over the market
-        hazard += firm_week.policy.advertising
-        if firm_week.policy.advertising + word_of_mouth > 1.0:
-            np.minimum(hazard, 1.0, out=hazard)
-        hazard *= (state.aware_of & np.uint8(1 << firm_week.firm)) == 0
-        total += hazard
-        hazards.append(hazard)
+    advertising = np.array([firm_week.policy.advertising for firm_week in week.firm_weeks])
+    count_firms_customer_contacts(state, week)
+    # a person's contacts are customers of one firm at most, so nobody's hazards add up to
+    # more than all the advertising plus the word of mouth: only those whose draw falls
+    # below that can hear of a firm (the margin covers rounding)
+    within_reach = rows_of(luck < (advertising.sum() + word_of_mouth) * (1.0 + 1e-9))
+    hazards = shares_of_firms_customers(state, week, within_reach, word_of_mouth)
+    hazards += advertising[:, np.newaxis]
+    np.minimum(hazards, 1.0, out=hazards)
+    firm_bits = np.uint8(1) << np.arange(len(advertising), dtype=np.uint8)
+    hazards *= (state.aware_of[within_reach] & firm_bits[:, np.newaxis]) == 0
+    # each firm's stretch of the draw: below the sum of its hazard and those before it
+    below = np.cumsum(hazards, axis=0)
+    total = below[-1]
+    luck = luck[within_reach]
     hearing = rows_of(luck < total)
     if not len(hearing):
         return
-    # each hearer's draw, on the scale of the hazards: it falls in one firm's stretch
     point = luck[hearing] * np.maximum(total[hearing], 1.0)
-    reached = np.zeros(len(hearing), dtype=bool)
-    below = np.zeros(len(hearing))
-    for firm_week, hazard in zip(week.firm_weeks, hazards, strict=True):
-        below += hazard[hearing]
-        mine = rows_of(~reached & (point < below))
-        reached[mine] = True
-        newly = hearing[mine]
+    # the stretch a draw falls in: the first firm whose running sum exceeds it
+    chosen = np.count_nonzero(below[:, hearing] <= point, axis=0)
+    who = within_reach[hearing]
+    for firm_week in week.firm_weeks:
+        newly = who[chosen == firm_week.firm]
         state.aware_of[newly] |= np.uint8(1 << firm_week.firm)
         newly = newly[state.stage[newly] == UNAWARE]
         state.stage[newly] = AWARENESS

@@ -99,10 +99,14 @@ WEEKLY_PROCESSES = (
 )
 
 #: The rules that, in a market of several firms, run once for the whole market rather than
-#: once per firm: they read no firm's levers nor price (see :mod:`crmsim.firms`). Those that
-#: read the week's episodes see every firm's.
+#: once per firm: they read no firm's levers nor price, or read each customer's own firm's
+#: (:meth:`crmsim.week.Week.per_customer`; see :mod:`crmsim.firms`). Those that read the
+#: week's episodes see every firm's.
 MARKET_PROCESSES = frozenset(
     {
+        trust.update_calculus_trust,
+        offer.update_reference_discount,
+        competition.competitor_offers,
         episodes.failure_defections,
         episodes.disrespect_exits,
         trust.learn_from_episodes,
@@ -443,8 +447,8 @@ class CRMModel(mesa.Model):
             for name, value in firm_week.tally.items():
                 market_week.tally[name] += value
         market_means, means = self._means_by_firm(market_week)
-        self._row = self._weekly_row(market_week, len(active), market_means)
-        stages, tiers = self._counts_by_firm(market_week)
+        market_counts, stages, tiers = self._counts_by_firm(market_week)
+        self._row = self._weekly_row(market_week, len(active), market_means, market_counts)
         for firm_week in market_week.firm_weeks:
             firm = firm_week.firm
             row = self._firm_row(
@@ -458,7 +462,14 @@ class CRMModel(mesa.Model):
         """This week's context for a market of several firms: the market's week, holding
         each firm's (``firm_weeks``)."""
         market_week = Week(
-            self.week, self.rng, None, self.market, self.population, self.network, self._streams
+            self.week,
+            self.rng,
+            None,
+            self.market,
+            self.population,
+            self.network,
+            self._streams,
+            customer_firms=self.state.firm,
         )
         market_week.firm_weeks = [
             Week(
@@ -476,10 +487,12 @@ class CRMModel(mesa.Model):
         ]
         return market_week
 
-    def _counts_by_firm(self, market_week: Week) -> tuple[np.ndarray, np.ndarray]:
-        """Each firm's people by stage, and by tier as :meth:`CustomerState.tier_counts` counts
-        them, in one pass over everyone; anyone with no relationship to a firm counts as
-        ``unaware`` of it and as a ``prospect``."""
+    def _counts_by_firm(
+        self, market_week: Week
+    ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+        """The market's people by stage and by tier (as :meth:`CustomerState.tier_counts`
+        counts them), and each firm's, in one pass over everyone; anyone with no relationship
+        to a firm counts as ``unaware`` of it and as a ``prospect``."""
         state, n_firms = self.state, len(self.firms)
         # group 0 for no firm, firm + 1 for the others
         slot = state.firm.astype(np.int16)
@@ -488,12 +501,14 @@ class CRMModel(mesa.Model):
         key = slot * np.int16(n_stages)
         key += state.stage
         stages = np.bincount(key, minlength=(n_firms + 1) * n_stages)
-        stages = stages.reshape(n_firms + 1, n_stages)[1:]
-        tiers = state.tier_counts(market_week.active(state), slot, n_firms + 1)[1:]
+        stages = stages.reshape(n_firms + 1, n_stages)
+        tiers = state.tier_counts(market_week.active(state), slot, n_firms + 1)
+        market = stages.sum(axis=0), tiers.sum(axis=0)
+        stages, tiers = stages[1:], tiers[1:]
         outside = self.n_customers - stages.sum(axis=1)
         stages[:, 0] += outside
         tiers[:, 0] += outside
-        return stages, tiers
+        return market, stages, tiers
 
     def _mean_variables(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The variables averaged in the weekly frame (:data:`MEAN_COLUMNS`), for ``rows``."""
@@ -662,7 +677,11 @@ class CRMModel(mesa.Model):
         return frame
 
     def _weekly_row(
-        self, week: Week, active_start: int, means: dict[str, float] | None = None
+        self,
+        week: Week,
+        active_start: int,
+        means: dict[str, float] | None = None,
+        counts: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> dict[str, float]:
         state, tally = self.state, week.tally
         rows = week.active_rows(state)
@@ -673,9 +692,9 @@ class CRMModel(mesa.Model):
             "active": n_active,
             "churn_rate": tally["lost_from_start"] / active_start if active_start else 0.0,
         }
-        row.update(zip(STAGE_COLUMNS, state.stage_counts().tolist(), strict=True))
-        tiers = state.tier_counts(week.active(state)).tolist()
-        row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers, strict=True))
+        stages, tiers = counts or (state.stage_counts(), state.tier_counts(week.active(state)))
+        row.update(zip(STAGE_COLUMNS, stages.tolist(), strict=True))
+        row.update(zip((*TIER_COLUMNS, *FORMER_COLUMNS), tiers.tolist(), strict=True))
         # Sums of gathered rows, not dot products with the mask: BLAS splits a long dot
         # product over threads, and the last bits of the means would depend on the machine.
         if means is None:

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from crmsim import checks
+from crmsim.arrays import rows_of
 from crmsim.streams import KeyedStream
 
 NETWORK_KINDS = ("small-world", "scale-free", "well-mixed")
@@ -95,6 +96,24 @@ class SocialNetwork:
         deg, neighbours = self._contact_lists(changed)
         delta = np.where(now_marked, 1.0, -1.0).repeat(deg)
         np.add.at(counts, neighbours, delta)
+
+    def update_group_contact_counts(
+        self, counts: np.ndarray, changed: np.ndarray, before: np.ndarray, now: np.ndarray
+    ) -> None:
+        """Update ``counts`` (one row per person, one column per group: each person's contacts
+        in each group) in place after the people ``changed`` moved from group ``before`` to
+        group ``now`` (-1: in none).
+
+        Each changed person's contacts lose one member of the group the person left and gain
+        one of the group they joined; like :meth:`update_contact_counts`, only their contacts
+        are touched.
+        """
+        n_groups = counts.shape[1]
+        flat = counts.reshape(-1)  # a view: counts is C-ordered
+        for group, step in ((before, -1.0), (now, 1.0)):
+            movers = rows_of(group >= 0)
+            deg, neighbours = self._contact_lists(changed[movers])
+            np.add.at(flat, neighbours * n_groups + group[movers].astype(np.intp).repeat(deg), step)
 
     def random_contact(
         self, people: np.ndarray, rng: np.random.Generator | KeyedStream

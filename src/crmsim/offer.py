@@ -28,7 +28,12 @@ REFERENCE_SPEED = 0.15
 
 
 def discount_received(state: CustomerState, week: Week) -> np.ndarray:
-    """The discount (share of price) each person would get if they bought this week."""
+    """The discount (share of price) each person would get if they bought this week.
+
+    On the market's week of several firms, each person's own firm's discount.
+    """
+    if week.firm_weeks:
+        return _discounts_by_firm(state, week)
     policy = week.policy
     if not policy.discount_running(week.index):
         return _no_discount(state.n)
@@ -45,6 +50,17 @@ def discount_received(state: CustomerState, week: Week) -> np.ndarray:
         segment = week.population.segment_names.index(target)
         eligible = state.segment == segment
     out[eligible] = policy.discount
+    return out
+
+
+def _discounts_by_firm(state: CustomerState, week: Week) -> np.ndarray:
+    running = [w for w in week.firm_weeks if w.policy.discount_running(w.index)]
+    if not running:
+        return _no_discount(state.n)
+    out = np.zeros(state.n)
+    for firm_week in running:
+        mine = state.firm == firm_week.firm
+        out[mine] = discount_received(state, firm_week)[mine]
     return out
 
 
@@ -74,18 +90,19 @@ def firm_value(
     :mod:`crmsim.firms`).
     """
     rows = slice(None) if rows is None else rows
-    price_gain = discount - week.market.price_premium
+    price_gain = discount - week.per_customer(state, rows, lambda firm: firm.market.price_premium)
     change = discount - state.reference_discount[rows]
     felt_change = np.where(change < 0, LOSS_AVERSION * change, change)
     if expectation is None:
         expectation = state.expectation[rows]
-    quality = promised_quality(np.asarray(expectation, dtype=float), week.policy.promise)
+    promise = week.per_customer(state, rows, lambda firm: firm.policy.promise)
+    quality = promised_quality(np.asarray(expectation, dtype=float), promise)
     return state.quality_sensitivity[rows] * quality + state.price_sensitivity[rows] * (
         price_gain + felt_change
     )
 
 
-def promised_quality(expectation: np.ndarray, promise: float | None) -> np.ndarray:
+def promised_quality(expectation: np.ndarray, promise: float | np.ndarray | None) -> np.ndarray:
     """The quality a customer credits the firm with: their expectation, judged against the promise.
 
     Without a promise it is the expectation itself. With one, the gap between what the
@@ -110,7 +127,10 @@ def promised_quality(expectation: np.ndarray, promise: float | None) -> np.ndarr
     if promise is None:
         return expectation
     change = expectation - promise
-    return expectation + np.where(change < 0, LOSS_AVERSION * change, change)
+    quality = expectation + np.where(change < 0, LOSS_AVERSION * change, change)
+    if isinstance(promise, np.ndarray):  # one promise per customer, NaN where none was made
+        quality = np.where(np.isnan(promise), expectation, quality)
+    return quality
 
 
 def update_reference_discount(state: CustomerState, week: Week) -> None:

@@ -143,11 +143,11 @@ class CustomerState:
 
     def count_contacts_per_firm(self, firms: int) -> None:
         """Keep, for a market of ``firms`` firms, each person's contacts who are each firm's
-        customers (``firm_contacts``, one row per firm) and the firm each person bought from
+        customers (``firm_contacts``, one column per firm) and the firm each person bought from
         at that count (``counted_firm``, -1 none). Like ``active_contacts``, they describe a
         place in the network (see :func:`crmsim.firms.hear_of_firms`)."""
         self.counted_firm = np.full(self.n, -1, dtype=np.int8)
-        self.firm_contacts = np.zeros((firms, self.n))
+        self.firm_contacts = np.zeros((self.n, firms))
 
     def renew(self, rows: np.ndarray, population: Population, rng: np.random.Generator) -> None:
         """Put newcomers in ``rows``: everything as at the start, traits drawn afresh.

@@ -91,6 +91,12 @@ class Departures:
     to_firm: np.ndarray | None = None
 
 
+#: Draws of the rules that read a firm's levers yet run once for a market of several firms:
+#: on the market's week each customer's number comes from their own firm's streams, the
+#: number the firm's week would draw (see :meth:`Week.luck`).
+FIRMS_OWN_SITES = frozenset({"offer-reach", "offer-value"})
+
+
 @dataclass
 class Week:
     """The context of one week (one model step).
@@ -117,6 +123,8 @@ class Week:
     market_week: Week | None = field(default=None, repr=False)
     #: With several firms and on the market's week only: each firm's week, in firm order.
     firm_weeks: list[Week] = field(default_factory=list, repr=False)
+    #: On the market's week: everyone's firm (``CustomerState.firm``, the array itself).
+    customer_firms: np.ndarray | None = field(default=None, repr=False)
     # a defaultdict: a Counter's missing-key hook is Python code, run some forty times a week
     tally: defaultdict[str, float] = field(default_factory=lambda: defaultdict(int))
     new_customers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
@@ -129,6 +137,8 @@ class Week:
     _split: dict[str, list[np.ndarray]] = field(default_factory=dict, init=False, repr=False)
     _active: np.ndarray | None = field(default=None, init=False, repr=False)
     _active_rows: np.ndarray | None = field(default=None, init=False, repr=False)
+    #: on the market's week: its active rows split by firm (see :meth:`active_rows`)
+    _active_split: list[np.ndarray] | None = field(default=None, init=False, repr=False)
     _service: ServiceProfile | None = field(default=None, init=False, repr=False)
     _served: tuple[np.ndarray, np.ndarray | slice] | None = field(
         default=None, init=False, repr=False
@@ -145,7 +155,19 @@ class Week:
         """
         if self.streams is None:
             return self.rng.random(rows if isinstance(rows, int) else len(rows))
+        if self.firm_weeks and site in FIRMS_OWN_SITES:
+            return self._luck_by_firm(site, rows)
         return self.draws(site, rows).random(self._count(rows))
+
+    def _luck_by_firm(self, site: str, rows: np.ndarray) -> np.ndarray:
+        # each customer's number from their own firm's streams: what the firm's week draws
+        firm = self.customer_firms[rows]
+        luck = np.empty(len(rows))
+        for firm_week in self.firm_weeks:
+            mine = rows_of(firm == firm_week.firm)
+            if len(mine):
+                luck[mine] = firm_week.luck(site, rows[mine])
+        return luck
 
     def normal(self, site: str, rows: np.ndarray | int, mean: float, sd: float) -> np.ndarray:
         """A normal number (``mean``, ``sd``) for each of ``rows``, drawn like :meth:`luck`."""
@@ -224,6 +246,26 @@ class Week:
         """Whether this is one firm's week in a market of several (see :mod:`crmsim.firms`)."""
         return self.market_week is not None
 
+    def per_customer(
+        self,
+        state: CustomerState,
+        rows: np.ndarray | slice,
+        lever: Callable[[Week], float | None],
+    ) -> np.ndarray | float | None:
+        """``lever(week)`` of each of ``rows``' own firm: a lever or price a rule reads.
+
+        One value (this week's own) except on the market's week of several firms whose
+        values differ: there each of ``rows`` (customers or prospects of some firm) gets
+        their firm's, gathered by ``state.firm``, and ``None`` (say, no promise) becomes NaN.
+        Rules that read their levers this way run once for the whole market.
+        """
+        if not self.firm_weeks:
+            return lever(self)
+        values = [lever(firm_week) for firm_week in self.firm_weeks]
+        if all(value == values[0] for value in values):
+            return values[0]
+        return np.array(values, dtype=float)[state.firm[rows]]
+
     def own(self, state: CustomerState, rows: np.ndarray) -> np.ndarray:
         """Those of ``rows`` whose relationship is with this week's firm (all, with one firm)."""
         if self.market_week is None:
@@ -236,10 +278,19 @@ class Week:
             if self.market_week is None:
                 self._active_rows = rows_of(self.active(state))
             else:
-                # the market's customers, sifted: cheaper than a scan of everyone per firm
-                market = self.market_week.active_rows(state)
-                self._active_rows = market[state.firm[market] == self.firm]
+                # the market's customers, split by firm once for all the firms
+                market = self.market_week
+                if market._active_split is None:
+                    market._active_split = market._split_by_firm(state, market.active_rows(state))
+                self._active_rows = market._active_split[self.firm]
         return self._active_rows
+
+    def _split_by_firm(self, state: CustomerState, rows: np.ndarray) -> list[np.ndarray]:
+        """``rows`` split by firm, in firm order (each part in the order of ``rows``)."""
+        firm = state.firm[rows]
+        order = np.argsort(firm, kind="stable")
+        bounds = np.searchsorted(firm[order], np.arange(len(self.firm_weeks) + 1))
+        return [rows[order[bounds[k] : bounds[k + 1]]] for k in range(len(self.firm_weeks))]
 
     def own_share(
         self, state: CustomerState, name: str, mask: Callable[[], np.ndarray]
@@ -255,13 +306,7 @@ class Week:
             return rows_of(mask())
         market = self.market_week
         if name not in market._split:
-            rows = rows_of(mask())
-            firm = state.firm[rows]
-            order = np.argsort(firm, kind="stable")
-            bounds = np.searchsorted(firm[order], np.arange(len(market.firm_weeks) + 1))
-            market._split[name] = [
-                rows[order[bounds[k] : bounds[k + 1]]] for k in range(len(market.firm_weeks))
-            ]
+            market._split[name] = market._split_by_firm(state, rows_of(mask()))
         return market._split[name][self.firm]
 
     def anyone_grateful(self, state: CustomerState) -> bool:
@@ -321,7 +366,17 @@ class Week:
                 firm_week._forget_active()
 
     def _forget_active(self) -> None:
-        self._active = self._active_rows = self._served = None
+        self._active = self._active_rows = self._served = self._active_split = None
+
+    def count(self, name: str, who: np.ndarray) -> None:
+        """Add ``len(who)`` to the tally ``name``; on the market's week of several firms, each
+        of ``who`` to their own firm's."""
+        if not self.firm_weeks:
+            self.tally[name] += len(who)
+            return
+        counts = np.bincount(self.customer_firms[who], minlength=len(self.firm_weeks))
+        for firm_week, count in zip(self.firm_weeks, counts.tolist(), strict=True):
+            firm_week.tally[name] += count
 
     def note(self, kind: str, who: np.ndarray, detail: np.ndarray | float = 0.0) -> None:
         """Record an event of ``kind`` (see :data:`crmsim.events.EVENT_KINDS`) for ``who``.
