@@ -22,6 +22,7 @@ from crmsim import analysis, experiments, scenarios
 from crmsim.customer import Customer
 from crmsim.events import WeekReport
 from crmsim.firms import Firm
+from crmsim.i18n import get_language, set_language
 from crmsim.levers import KanoAttribute, Market, Policy, Population, Segment
 from crmsim.model import CRMModel
 from crmsim.stages import Stage, Tier
@@ -52,8 +53,10 @@ __all__ = [
     "calibration",
     "exercises",
     "experiments",
+    "get_language",
     "plots",
     "reference",
     "scenarios",
+    "set_language",
 ]
 __version__ = "0.1.0"

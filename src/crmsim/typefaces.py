@@ -1,0 +1,42 @@
+"""The typefaces figures use: matplotlib's own for English, Vazirmatn for Persian.
+
+matplotlib (3.11 and later) lays Persian text out right to left with its letters joined,
+given a typeface that has them; the default DejaVu Sans lacks some. crmsim ships Vazirmatn
+(SIL Open Font License, ``crmsim/fonts/OFL.txt``) and registers it with matplotlib's font
+manager the first time a Persian figure is drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from crmsim.i18n import get_language
+
+#: The shipped typefaces and their licence.
+FONT_DIR = Path(__file__).with_name("fonts")
+#: The family name of the Persian typeface, as matplotlib knows it once registered.
+PERSIAN_FAMILY = "Vazirmatn"
+
+
+@functools.cache
+def register_fonts() -> tuple[Path, ...]:
+    """Add the shipped typefaces to matplotlib's font manager (once); the files added."""
+    from matplotlib import font_manager
+
+    files = tuple(sorted(FONT_DIR.glob("*.ttf")))
+    for path in files:
+        font_manager.fontManager.addfont(str(path))
+    return files
+
+
+def figure_style(language: str | None = None) -> dict[str, object]:
+    """matplotlib settings (``rcParams``) for figures in ``language`` (default: the one in use).
+
+    Empty for English; for Persian, Vazirmatn first (its Latin letters and digits too), with
+    matplotlib's default family behind it for any symbol it lacks.
+    """
+    if (language or get_language()) != "fa":
+        return {}
+    register_fonts()
+    return {"font.family": [PERSIAN_FAMILY, "DejaVu Sans"], "axes.unicode_minus": False}
