@@ -464,6 +464,11 @@ def test_the_rule_reads_each_customers_own_firms_levers():
     promise = week.per_customer(state, rows, lambda firm: firm.policy.promise)
     assert np.isnan(promise[state.firm[rows] < 3]).all()
     assert (promise[state.firm[rows] == 3] == 0.3).all()
+    nobody = np.flatnonzero(state.firm < 0)[:5]
+    assert (
+        len(nobody)
+        and np.isnan(week.per_customer(state, nobody, lambda firm: firm.market.price_premium)).all()
+    )
     # levers all firms share come back as one number
     assert week.per_customer(state, rows, lambda firm: firm.market.deepening) == 1.0
 

@@ -256,15 +256,17 @@ class Week:
 
         One value (this week's own) except on the market's week of several firms whose
         values differ: there each of ``rows`` (customers or prospects of some firm) gets
-        their firm's, gathered by ``state.firm``, and ``None`` (say, no promise) becomes NaN.
-        Rules that read their levers this way run once for the whole market.
+        their firm's, gathered by ``state.firm``, and ``None`` (say, no promise) becomes NaN,
+        as does the value for anyone with no firm. Rules that read their levers this way run
+        once for the whole market.
         """
         if not self.firm_weeks:
             return lever(self)
         values = [lever(firm_week) for firm_week in self.firm_weeks]
         if all(value == values[0] for value in values):
             return values[0]
-        return np.array(values, dtype=float)[state.firm[rows]]
+        # firm -1 (none) picks the NaN at the end
+        return np.array([*values, None], dtype=float)[state.firm[rows]]
 
     def own(self, state: CustomerState, rows: np.ndarray) -> np.ndarray:
         """Those of ``rows`` whose relationship is with this week's firm (all, with one firm)."""
