@@ -18,6 +18,11 @@ figure that is not the cell's last expression shows with ``display(fig)``.
 Colours are the Okabe–Ito palette, distinguishable with the common colour-vision
 deficiencies; fonts and lines are sized to be read from the back of a lecture room.
 
+Figures speak the language in use (:func:`crmsim.set_language`): in Persian their titles,
+labels and legends are read from ``locale/fa/LC_MESSAGES/plots.po`` (the names of stages,
+tiers and causes from ``terms.po``), set in the shipped Vazirmatn typeface, with Persian digits
+on the axes and each panel's own title on the right, where a Persian reader starts.
+
 Examples
 --------
 >>> from crmsim import CRMModel
@@ -31,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from io import BytesIO
@@ -43,10 +49,24 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import StepPatch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, StrMethodFormatter
+from matplotlib.text import Text
+from matplotlib.ticker import (
+    Formatter,
+    FuncFormatter,
+    MaxNLocator,
+    PercentFormatter,
+    StrMethodFormatter,
+)
 
-from crmsim import analysis, checks
+from crmsim import analysis, checks, typefaces
+from crmsim.i18n import _, format_number, pgettext, right_to_left
 from crmsim.stages import CHURN_CAUSES
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which extractors know)
+    """``message`` itself, marked for translation: it is translated where it is shown."""
+    return message
+
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
 OKABE_ITO = {
@@ -89,15 +109,16 @@ CAUSE_COLOURS = {
     "moved": OKABE_ITO["bluish_green"],
 }
 
-#: Default title of each standard figure, by its key in :func:`standard_figures`.
+#: Default title of each standard figure, by its key in :func:`standard_figures`, in English
+#: (a figure shows it in the language in use).
 TITLES = {
-    "stages": "Customers by relationship stage",
-    "tiers": "Customers by tier, former customers and prospects",
-    "churn": "Customers won and lost, and churn",
-    "trust": "Trust of active customers: calculus, knowledge, identification",
-    "profit": "Revenue, cost and profit",
-    "referrals": "Referrals and negative word of mouth",
-    "churn_causes": "Why customers left",
+    "stages": N_("Customers by relationship stage"),
+    "tiers": N_("Customers by tier, former customers and prospects"),
+    "churn": N_("Customers won and lost, and churn"),
+    "trust": N_("Trust of active customers: calculus, knowledge, identification"),
+    "profit": N_("Revenue, cost and profit"),
+    "referrals": N_("Referrals and negative word of mouth"),
+    "churn_causes": N_("Why customers left"),
 }
 
 # Projector-readable: large type, thick lines, light grid, no box around the plot.
@@ -126,7 +147,8 @@ _THOUSANDS = "{x:,.0f}"
 # ---------------------------------------------------------------------------- helpers
 @contextmanager
 def figure_style() -> Iterator[None]:
-    """Context in which the standard figures are drawn: large type and thick lines.
+    """Context in which the standard figures are drawn: large type and thick lines, in the
+    typeface of the language in use (:func:`crmsim.typefaces.figure_style`).
 
     Examples
     --------
@@ -134,8 +156,91 @@ def figure_style() -> Iterator[None]:
     >>> with figure_style():
     ...     fig = Figure()
     """
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context({**_STYLE, **typefaces.figure_style()}):
         yield
+
+
+# The signs crmsim.i18n.format_number writes in Persian, for tick labels already formatted.
+_PERSIAN_SIGNS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
+
+
+class _PersianDigits(Formatter):
+    """Another formatter's tick labels, written in Persian digits and signs."""
+
+    def __init__(self, inner: Formatter) -> None:
+        self.inner = inner
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs: Any) -> None:
+        self.inner.set_locs(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.inner(x, pos).translate(_PERSIAN_SIGNS)
+
+    def format_ticks(self, values: Any) -> list[str]:
+        return [text.translate(_PERSIAN_SIGNS) for text in self.inner.format_ticks(values)]
+
+    def get_offset(self) -> str:
+        return self.inner.get_offset().translate(_PERSIAN_SIGNS)
+
+    def format_data(self, value: float) -> str:
+        return self.inner.format_data(value).translate(_PERSIAN_SIGNS)
+
+    def format_data_short(self, value: float) -> str:
+        return self.inner.format_data_short(value).translate(_PERSIAN_SIGNS)
+
+
+def localize(drawn: Figure | Axes) -> None:
+    """Give the text of a figure (or of one ``Axes``) the typeface of the language in use and
+    its tick labels that language's digits: Vazirmatn and Persian digits in Persian; in
+    English, nothing changes.
+
+    The standard figures do it themselves. Call it for a figure drawn another way once its
+    tick formatters are chosen: drawn into axes made before :func:`figure_style`, its text
+    would otherwise keep the typeface of those axes.
+
+    Examples
+    --------
+    >>> from crmsim.i18n import language
+    >>> fig = make_figure()
+    >>> ax = fig.subplots()
+    >>> ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.1f}"))
+    >>> with language("fa"):
+    ...     localize(ax)
+    >>> ax.yaxis.get_major_formatter()(-1234.5)
+    '−۱٬۲۳۴٫۵'
+    """
+    family = typefaces.figure_style().get("font.family")
+    panels = drawn.axes if isinstance(drawn, Figure) else [drawn]
+    if family:
+        for text in drawn.findobj(Text):
+            text.set_fontfamily(family)
+        for axes in panels:
+            axes.tick_params(labelfontfamily=family)  # for tick labels made when drawn
+    if not right_to_left():
+        return
+    for axes in panels:
+        for axis in (axes.xaxis, axes.yaxis):
+            formatter = axis.get_major_formatter()
+            # shared axes share one formatter: wrap it once
+            if not isinstance(formatter, _PersianDigits):
+                axis.set_major_formatter(_PersianDigits(formatter))
+
+
+def _styled[**P](draw: Callable[P, Figure | Axes]) -> Callable[P, Figure | Axes]:
+    """``draw`` in :func:`figure_style`, then :func:`localize`-d to the language in use."""
+
+    @functools.wraps(draw)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> Figure | Axes:
+        with figure_style():
+            drawn = draw(*args, **kwargs)
+            localize(drawn)
+        return drawn
+
+    return styled
 
 
 class CRMFigure(Figure):
@@ -187,8 +292,13 @@ def _panels(
     return fig, list(axes)
 
 
+def _panel_title(ax: Axes, text: str) -> None:
+    # a panel's own title starts where its reader starts: on the right in Persian
+    ax.set_title(text, loc="right" if right_to_left() else "left", fontsize=12)
+
+
 def _finish_week_axis(ax: Axes, weeks: np.ndarray) -> None:
-    ax.set_xlabel("week")
+    ax.set_xlabel(_("week"))
     if len(weeks) > 1:
         ax.set_xlim(weeks[0], weeks[-1])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -198,11 +308,18 @@ def legend_outside(ax: Axes, reverse: bool = False) -> None:
     """Put the legend to the right of the axes, where it cannot hide data.
 
     ``reverse=True`` lists the entries bottom-up, so a stack's legend reads like the stack.
+    In a right-to-left language each entry's key stands on the right, where reading starts.
     """
     handles, labels = ax.get_legend_handles_labels()
     if reverse:
         handles, labels = handles[::-1], labels[::-1]
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        markerfirst=not right_to_left(),
+    )
 
 
 def _result(ax: Axes | None, fig: Figure) -> Figure | Axes:
@@ -292,6 +409,7 @@ def _bars(
 
 
 # ---------------------------------------------------------------------------- figures
+@_styled
 def stages_over_time(
     frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
 ) -> Figure | Axes:
@@ -326,26 +444,26 @@ def stages_over_time(
     stages = list(STAGE_COLOURS)
     _check(frame, stages)
     weeks = _weeks(frame)
-    with figure_style():
-        fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
-        axis.stackplot(
-            weeks,
-            *(frame[s].to_numpy() for s in stages),
-            labels=stages,
-            colors=[STAGE_COLOURS[s] for s in stages],
-            edgecolor="white",
-            linewidth=0.4,
-        )
-        axis.set_ylim(0, frame[stages].sum(axis=1).max())
-        axis.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        axis.set_ylabel("people in the market")
-        axis.set_title(title or TITLES["stages"])
-        axis.grid(False)
-        _finish_week_axis(axis, weeks)
-        legend_outside(axis, reverse=True)
+    fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
+    axis.stackplot(
+        weeks,
+        *(frame[s].to_numpy() for s in stages),
+        labels=[pgettext("stage", s) for s in stages],
+        colors=[STAGE_COLOURS[s] for s in stages],
+        edgecolor="white",
+        linewidth=0.4,
+    )
+    axis.set_ylim(0, frame[stages].sum(axis=1).max())
+    axis.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+    axis.set_ylabel(_("people in the market"))
+    axis.set_title(title or _(TITLES["stages"]))
+    axis.grid(False)
+    _finish_week_axis(axis, weeks)
+    legend_outside(axis, reverse=True)
     return _result(ax, fig)
 
 
+@_styled
 def tiers_over_time(
     frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
 ) -> Figure | Axes:
@@ -375,67 +493,72 @@ def tiers_over_time(
     """
     tiers = ["actual", "loyal", "marketer"]
     former = [f"former_{tier}" for tier in tiers]
+    former_names = {tier: f"former {tier}" for tier in tiers}
+    former_labels = {tier: pgettext("tier", name) for tier, name in former_names.items()}
     _check(frame, [*tiers, *former, "prospect"])
     weeks = _weeks(frame)
-    with figure_style():
-        if ax is None:
-            fig, (top, bottom) = _panels(2, [2.0, 1.4], size=(10.0, 7.0))
-        else:
-            fig, top, bottom = ax.figure, ax, None
-        for tier in tiers:
-            top.plot(weeks, frame[tier].to_numpy(), color=TIER_COLOURS[tier], label=tier)
+    if ax is None:
+        fig, (top, bottom) = _panels(2, [2.0, 1.4], size=(10.0, 7.0))
+    else:
+        fig, top, bottom = ax.figure, ax, None
+    for tier in tiers:
         top.plot(
-            weeks,
-            frame[tiers].sum(axis=1).to_numpy(),
-            color=OKABE_ITO["black"],
-            linestyle="--",
-            linewidth=1.6,
-            label="all customers",
+            weeks, frame[tier].to_numpy(), color=TIER_COLOURS[tier], label=pgettext("tier", tier)
         )
-        top.set_ylim(bottom=0)
-        top.set_ylabel("customers")
-        top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        if bottom is None:
-            for tier in tiers:
-                top.plot(
-                    weeks,
-                    frame[f"former_{tier}"].to_numpy(),
-                    color=TIER_COLOURS[tier],
-                    linestyle=(0, (3, 2)),
-                    linewidth=1.2,
-                    label=f"former {tier}",
-                )
-            legend_outside(top)
-            top.set_title(title or TITLES["tiers"])
-            _finish_week_axis(top, weeks)
-            return _result(ax, fig)
+    top.plot(
+        weeks,
+        frame[tiers].sum(axis=1).to_numpy(),
+        color=OKABE_ITO["black"],
+        linestyle="--",
+        linewidth=1.6,
+        label=_("all customers"),
+    )
+    top.set_ylim(bottom=0)
+    top.set_ylabel(_("customers"))
+    top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+    if bottom is None:
+        for tier in tiers:
+            top.plot(
+                weeks,
+                frame[f"former_{tier}"].to_numpy(),
+                color=TIER_COLOURS[tier],
+                linestyle=(0, (3, 2)),
+                linewidth=1.2,
+                label=former_labels[tier],
+            )
         legend_outside(top)
-        fig.suptitle(title or TITLES["tiers"])
-        top.set_title("Customers", loc="left", fontsize=12)
-        stacks = bottom.stackplot(
-            weeks,
-            *(frame[name].to_numpy() for name in former),
-            frame["prospect"].to_numpy(),
-            colors=[*(TIER_COLOURS[tier] for tier in tiers), TIER_COLOURS["prospect"]],
-            labels=[*(f"former {tier}" for tier in tiers), "prospect"],
-        )
-        # hatched and paler: the same tiers as above, but people the firm no longer has
-        for stack in stacks[:-1]:
-            stack.set_hatch("///")
-            stack.set_edgecolor("white")
-            stack.set_alpha(0.55)
-        stacks[-1].set_alpha(0.35)
-        bottom.set_ylim(bottom=0)
-        bottom.set_ylabel("people")
-        bottom.set_title(
-            "Not customers: former customers by the highest tier they reached, and prospects",
-            loc="left",
-            fontsize=12,
-        )
-        bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        bottom.grid(False)
-        legend_outside(bottom, reverse=True)
-        _finish_week_axis(bottom, weeks)
+        top.set_title(title or _(TITLES["tiers"]))
+        _finish_week_axis(top, weeks)
+        return _result(ax, fig)
+    legend_outside(top)
+    fig.suptitle(title or _(TITLES["tiers"]))
+    _panel_title(top, _("Customers"))
+    stacks = bottom.stackplot(
+        weeks,
+        *(frame[name].to_numpy() for name in former),
+        frame["prospect"].to_numpy(),
+        colors=[*(TIER_COLOURS[tier] for tier in tiers), TIER_COLOURS["prospect"]],
+        labels=[
+            *(former_labels[tier] for tier in tiers),
+            pgettext("tier", "prospect"),
+        ],
+    )
+    # hatched and paler: the same tiers as above, but people the firm no longer has
+    for stack in stacks[:-1]:
+        stack.set_hatch("///")
+        stack.set_edgecolor("white")
+        stack.set_alpha(0.55)
+    stacks[-1].set_alpha(0.35)
+    bottom.set_ylim(bottom=0)
+    bottom.set_ylabel(_("people"))
+    _panel_title(
+        bottom,
+        _("Not customers: former customers by the highest tier they reached, and prospects"),
+    )
+    bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+    bottom.grid(False)
+    legend_outside(bottom, reverse=True)
+    _finish_week_axis(bottom, weeks)
     return _result(ax, fig)
 
 
@@ -447,6 +570,7 @@ def _quarterly(frame: pd.DataFrame, losses: pd.DataFrame | None) -> pd.DataFrame
     return table if table["churn"].notna().any() else None
 
 
+@_styled
 def churn_and_acquisition(
     frame: pd.DataFrame,
     ax: Axes | None = None,
@@ -481,113 +605,107 @@ def churn_and_acquisition(
     _check(frame, ["acquired", "won_back", "lost", "churn_rate"])
     weeks = _weeks(frame)
     quarterly = _quarterly(frame, losses) if ax is None else None
-    with figure_style():
-        if ax is None:
-            n = 2 if quarterly is None else 3
-            fig, axes = _panels(n, [1.3, 1.0, 1.0][:n], size=(10.0, 3.0 + 2.4 * n))
-            fig.suptitle(title or TITLES["churn"])
-            top = axes[0]
-        else:
-            fig, axes, top = ax.figure, [ax], ax
-        acquired = frame["acquired"].to_numpy()
-        won_back = frame["won_back"].to_numpy()
-        returned = frame["returned"].to_numpy() if "returned" in frame else 0 * won_back
-        lost = frame["lost"].to_numpy()
-        # One artist per series rather than one bar per week: a three-year run would
-        # otherwise be some 470 rectangles to lay out and render.
-        _bars(top, weeks, acquired, width=0.9, color=OKABE_ITO["blue"], label="new customers")
-        if won_back.any():
-            _bars(
-                top,
-                weeks,
-                won_back,
-                bottom=acquired,
-                width=0.9,
-                color=OKABE_ITO["sky_blue"],
-                label="won back",
-            )
-        if returned.any():
-            _bars(
-                top,
-                weeks,
-                returned,
-                bottom=acquired + won_back,
-                width=0.9,
-                color=OKABE_ITO["bluish_green"],
-                label="came back on their own",
-            )
+    if ax is None:
+        n = 2 if quarterly is None else 3
+        fig, axes = _panels(n, [1.3, 1.0, 1.0][:n], size=(10.0, 3.0 + 2.4 * n))
+        fig.suptitle(title or _(TITLES["churn"]))
+        top = axes[0]
+    else:
+        fig, axes, top = ax.figure, [ax], ax
+    acquired = frame["acquired"].to_numpy()
+    won_back = frame["won_back"].to_numpy()
+    returned = frame["returned"].to_numpy() if "returned" in frame else 0 * won_back
+    lost = frame["lost"].to_numpy()
+    # One artist per series rather than one bar per week: a three-year run would
+    # otherwise be some 470 rectangles to lay out and render.
+    _bars(top, weeks, acquired, width=0.9, color=OKABE_ITO["blue"], label=_("new customers"))
+    if won_back.any():
         _bars(
             top,
             weeks,
-            -lost,
+            won_back,
+            bottom=acquired,
             width=0.9,
-            color=OKABE_ITO["vermillion"],
-            label="lost (shown below 0)",
+            color=OKABE_ITO["sky_blue"],
+            label=_("won back"),
         )
-        top.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
-        # Losses are drawn downwards, but a count is never negative: label ticks by size.
-        top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):,.0f}"))
-        top.set_ylabel("customers per week")
-        legend_outside(top)
-        if ax is not None:
-            top.set_title(title or "Customers won and lost each week")
-            _finish_week_axis(top, weeks)
-            return ax
-        top.set_title("Won and lost each week", loc="left", fontsize=12)
-
-        weekly = axes[1]
-        rate = frame["churn_rate"].to_numpy(dtype=float)
-        weekly.plot(
-            weeks, rate, color=OKABE_ITO["vermillion"], linewidth=1.2, alpha=0.55, label="weekly"
-        )
-        weekly.plot(
+    if returned.any():
+        _bars(
+            top,
             weeks,
-            pd.Series(rate).rolling(13, min_periods=1).mean().to_numpy(),
-            color=OKABE_ITO["vermillion"],
-            label="13-week average",
+            returned,
+            bottom=acquired + won_back,
+            width=0.9,
+            color=OKABE_ITO["bluish_green"],
+            label=_("came back on their own"),
         )
-        weekly.set_ylim(bottom=0)
-        weekly.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-        weekly.set_ylabel("share lost per week")
-        weekly.set_title(
-            "Weekly churn: share of the week's starting customers lost", loc="left", fontsize=12
-        )
-        legend_outside(weekly)
+    _bars(
+        top,
+        weeks,
+        -lost,
+        width=0.9,
+        color=OKABE_ITO["vermillion"],
+        label=_("lost (shown below 0)"),
+    )
+    top.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+    # Losses are drawn downwards, but a count is never negative: label ticks by size.
+    top.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: f"{abs(v):,.0f}"))
+    top.set_ylabel(_("customers per week"))
+    legend_outside(top)
+    if ax is not None:
+        top.set_title(title or _("Customers won and lost each week"))
+        _finish_week_axis(top, weeks)
+        return ax
+    _panel_title(top, _("Won and lost each week"))
 
-        if quarterly is not None:
-            q = axes[2]
-            q.bar(
-                quarterly["first_week"] + 6,
-                quarterly["churn"],
-                width=12,
-                color=OKABE_ITO["reddish_purple"],
-                label="quarterly churn",
-            )
-            if len(quarterly) <= 16:
-                for x, value in zip(quarterly["first_week"] + 6, quarterly["churn"], strict=True):
-                    if np.isfinite(value):
-                        q.annotate(
-                            f"{value:.0%}",
-                            (x, value),
-                            ha="center",
-                            va="bottom",
-                            fontsize=10,
-                            xytext=(0, 2),
-                            textcoords="offset points",
-                        )
-            q.set_ylim(0, max(0.05, float(np.nanmax(quarterly["churn"])) * 1.2))
-            q.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            q.set_ylabel("share lost per quarter")
-            q.set_title(
-                "Quarterly churn: share of the quarter's starting customers lost in it",
-                loc="left",
-                fontsize=12,
-            )
-            legend_outside(q)
-        _finish_week_axis(axes[-1], weeks)
+    weekly = axes[1]
+    rate = frame["churn_rate"].to_numpy(dtype=float)
+    weekly.plot(
+        weeks, rate, color=OKABE_ITO["vermillion"], linewidth=1.2, alpha=0.55, label=_("weekly")
+    )
+    weekly.plot(
+        weeks,
+        pd.Series(rate).rolling(13, min_periods=1).mean().to_numpy(),
+        color=OKABE_ITO["vermillion"],
+        label=_("{weeks}-week average").format(weeks=format_number(13)),
+    )
+    weekly.set_ylim(bottom=0)
+    weekly.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    weekly.set_ylabel(_("share lost per week"))
+    _panel_title(weekly, _("Weekly churn: share of the week's starting customers lost"))
+    legend_outside(weekly)
+
+    if quarterly is not None:
+        q = axes[2]
+        q.bar(
+            quarterly["first_week"] + 6,
+            quarterly["churn"],
+            width=12,
+            color=OKABE_ITO["reddish_purple"],
+            label=_("quarterly churn"),
+        )
+        if len(quarterly) <= 16:
+            for x, value in zip(quarterly["first_week"] + 6, quarterly["churn"], strict=True):
+                if np.isfinite(value):
+                    q.annotate(
+                        format_number(value, ".0%"),
+                        (x, value),
+                        ha="center",
+                        va="bottom",
+                        fontsize=10,
+                        xytext=(0, 2),
+                        textcoords="offset points",
+                    )
+        q.set_ylim(0, max(0.05, float(np.nanmax(quarterly["churn"])) * 1.2))
+        q.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        q.set_ylabel(_("share lost per quarter"))
+        _panel_title(q, _("Quarterly churn: share of the quarter's starting customers lost in it"))
+        legend_outside(q)
+    _finish_week_axis(axes[-1], weeks)
     return fig
 
 
+@_styled
 def trust_composition(
     frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
 ) -> Figure | Axes:
@@ -613,30 +731,35 @@ def trust_composition(
     _check(frame, [*components, "active"])
     weeks = _weeks(frame)
     nobody = frame["active"].to_numpy() == 0
-    with figure_style():
-        fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
-        for column in components:
-            values = np.where(nobody, np.nan, frame[column].to_numpy(dtype=float))
-            label = column.removeprefix("trust_") + "-based"
-            axis.plot(weeks, values, color=TRUST_COLOURS[column], label=label)
-        if "trust" in frame.columns:
-            overall = np.where(nobody, np.nan, frame["trust"].to_numpy(dtype=float))
-            axis.plot(
-                weeks,
-                overall,
-                color=OKABE_ITO["black"],
-                linestyle="--",
-                linewidth=1.8,
-                label="overall (stage-weighted)",
-            )
-        axis.set_ylim(0, 1)
-        axis.set_ylabel("mean trust of active customers (0 to 1)")
-        axis.set_title(title or TITLES["trust"])
-        _finish_week_axis(axis, weeks)
-        legend_outside(axis)
+    fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
+    for column in components:
+        values = np.where(nobody, np.nan, frame[column].to_numpy(dtype=float))
+        kind = pgettext("trust", column.removeprefix("trust_"))
+        label = _("{kind}-based").format(kind=kind)
+        axis.plot(weeks, values, color=TRUST_COLOURS[column], label=label)
+    if "trust" in frame.columns:
+        overall = np.where(nobody, np.nan, frame["trust"].to_numpy(dtype=float))
+        axis.plot(
+            weeks,
+            overall,
+            color=OKABE_ITO["black"],
+            linestyle="--",
+            linewidth=1.8,
+            label=_("overall (stage-weighted)"),
+        )
+    axis.set_ylim(0, 1)
+    axis.set_ylabel(
+        _("mean trust of active customers ({low} to {high})").format(
+            low=format_number(0), high=format_number(1)
+        )
+    )
+    axis.set_title(title or _(TITLES["trust"]))
+    _finish_week_axis(axis, weeks)
+    legend_outside(axis)
     return _result(ax, fig)
 
 
+@_styled
 def profit(frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Figure | Axes:
     """Weekly revenue, cost and profit, and profit accumulated since week 0.
 
@@ -657,54 +780,55 @@ def profit(frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
     _check(frame, ["revenue", "cost", "profit"])
     weeks = _weeks(frame)
     money = StrMethodFormatter(_THOUSANDS)
-    with figure_style():
-        if ax is None:
-            fig, (top, bottom) = _panels(2, [1.3, 1.0], size=(10.0, 7.0))
-            fig.suptitle(title or TITLES["profit"])
-            top.set_title("Each week", loc="left", fontsize=12)
-        else:
-            fig, top, bottom = ax.figure, ax, None
-            top.set_title(title or TITLES["profit"])
-        top.plot(weeks, frame["revenue"].to_numpy(), color=OKABE_ITO["blue"], label="revenue")
-        top.plot(weeks, frame["cost"].to_numpy(), color=OKABE_ITO["orange"], label="cost")
-        top.plot(weeks, frame["profit"].to_numpy(), color=OKABE_ITO["bluish_green"], label="profit")
-        top.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
-        top.set_ylabel("money per week")
-        top.yaxis.set_major_formatter(money)
-        legend_outside(top)
-        if bottom is None:
-            _finish_week_axis(top, weeks)
-            return ax
-        total = frame["profit"].cumsum().to_numpy(dtype=float)
-        bottom.plot(
-            weeks, total, color=OKABE_ITO["black"], linewidth=2.0, label="cumulative profit"
-        )
-        # Green while the firm is in the black so far, vermillion while it is still in the red
-        # (an opening discount or heavy advertising shows as an early red dip).
-        for ahead, colour, label in (
-            (total >= 0, OKABE_ITO["bluish_green"], "in profit so far"),
-            (total < 0, OKABE_ITO["vermillion"], "in loss so far"),
-        ):
-            if ahead.any():
-                bottom.fill_between(
-                    weeks,
-                    total,
-                    0,
-                    where=ahead,
-                    color=colour,
-                    alpha=0.35,
-                    interpolate=True,
-                    label=label,
-                )
-        bottom.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
-        bottom.set_ylabel("money since week 0")
-        bottom.yaxis.set_major_formatter(money)
-        bottom.set_title("Cumulative profit", loc="left", fontsize=12)
-        legend_outside(bottom)
-        _finish_week_axis(bottom, weeks)
+    if ax is None:
+        fig, (top, bottom) = _panels(2, [1.3, 1.0], size=(10.0, 7.0))
+        fig.suptitle(title or _(TITLES["profit"]))
+        _panel_title(top, _("Each week"))
+    else:
+        fig, top, bottom = ax.figure, ax, None
+        top.set_title(title or _(TITLES["profit"]))
+    for column, label, colour in (
+        ("revenue", _("revenue"), OKABE_ITO["blue"]),
+        ("cost", _("cost"), OKABE_ITO["orange"]),
+        ("profit", _("profit"), OKABE_ITO["bluish_green"]),
+    ):
+        top.plot(weeks, frame[column].to_numpy(), color=colour, label=label)
+    top.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+    top.set_ylabel(_("money per week"))
+    top.yaxis.set_major_formatter(money)
+    legend_outside(top)
+    if bottom is None:
+        _finish_week_axis(top, weeks)
+        return ax
+    total = frame["profit"].cumsum().to_numpy(dtype=float)
+    bottom.plot(weeks, total, color=OKABE_ITO["black"], linewidth=2.0, label=_("cumulative profit"))
+    # Green while the firm is in the black so far, vermillion while it is still in the red
+    # (an opening discount or heavy advertising shows as an early red dip).
+    for ahead, colour, label in (
+        (total >= 0, OKABE_ITO["bluish_green"], _("in profit so far")),
+        (total < 0, OKABE_ITO["vermillion"], _("in loss so far")),
+    ):
+        if ahead.any():
+            bottom.fill_between(
+                weeks,
+                total,
+                0,
+                where=ahead,
+                color=colour,
+                alpha=0.35,
+                interpolate=True,
+                label=label,
+            )
+    bottom.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+    bottom.set_ylabel(_("money since week {week}").format(week=format_number(0)))
+    bottom.yaxis.set_major_formatter(money)
+    _panel_title(bottom, _("Cumulative profit"))
+    legend_outside(bottom)
+    _finish_week_axis(bottom, weeks)
     return fig
 
 
+@_styled
 def referrals_and_word_of_mouth(
     frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
 ) -> Figure | Axes:
@@ -730,34 +854,33 @@ def referrals_and_word_of_mouth(
     _check(frame, ["referrals", "negative_wom"])
     weeks = _weeks(frame)
     series = {
-        "referrals": ("referrals", OKABE_ITO["bluish_green"]),
-        "negative_wom": ("negative word of mouth", OKABE_ITO["vermillion"]),
+        "referrals": (_("referrals"), OKABE_ITO["bluish_green"]),
+        "negative_wom": (_("negative word of mouth"), OKABE_ITO["vermillion"]),
     }
-    with figure_style():
-        if ax is None:
-            fig, (top, bottom) = _panels(2, [1.0, 1.0], size=(10.0, 7.0))
-            fig.suptitle(title or TITLES["referrals"])
-            top.set_title("People reached each week", loc="left", fontsize=12)
-        else:
-            fig, top, bottom = ax.figure, ax, None
-            top.set_title(title or TITLES["referrals"])
-        for column, (label, colour) in series.items():
-            top.plot(weeks, frame[column].to_numpy(), color=colour, label=label)
-        top.set_ylim(bottom=0)
-        top.set_ylabel("people per week")
-        top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        legend_outside(top)
-        if bottom is None:
-            _finish_week_axis(top, weeks)
-            return ax
-        for column, (label, colour) in series.items():
-            bottom.plot(weeks, frame[column].cumsum().to_numpy(), color=colour, label=label)
-        bottom.set_ylim(bottom=0)
-        bottom.set_ylabel("people since week 0")
-        bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        bottom.set_title("Running total", loc="left", fontsize=12)
-        legend_outside(bottom)
-        _finish_week_axis(bottom, weeks)
+    if ax is None:
+        fig, (top, bottom) = _panels(2, [1.0, 1.0], size=(10.0, 7.0))
+        fig.suptitle(title or _(TITLES["referrals"]))
+        _panel_title(top, _("People reached each week"))
+    else:
+        fig, top, bottom = ax.figure, ax, None
+        top.set_title(title or _(TITLES["referrals"]))
+    for column, (label, colour) in series.items():
+        top.plot(weeks, frame[column].to_numpy(), color=colour, label=label)
+    top.set_ylim(bottom=0)
+    top.set_ylabel(_("people per week"))
+    top.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+    legend_outside(top)
+    if bottom is None:
+        _finish_week_axis(top, weeks)
+        return ax
+    for column, (label, colour) in series.items():
+        bottom.plot(weeks, frame[column].cumsum().to_numpy(), color=colour, label=label)
+    bottom.set_ylim(bottom=0)
+    bottom.set_ylabel(_("people since week {week}").format(week=format_number(0)))
+    bottom.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+    _panel_title(bottom, _("Running total"))
+    legend_outside(bottom)
+    _finish_week_axis(bottom, weeks)
     return fig
 
 
@@ -769,6 +892,7 @@ def _bin_width(n_weeks: int) -> int:
     return int(np.ceil(n_weeks / 60))
 
 
+@_styled
 def churn_causes(
     frame: pd.DataFrame, ax: Axes | None = None, title: str | None = None
 ) -> Figure | Axes:
@@ -798,33 +922,36 @@ def churn_causes(
     group = np.arange(len(frame)) // width
     binned = frame[columns].groupby(group).sum()
     starts = weeks[::width][: len(binned)]
-    with figure_style():
-        fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
-        bottom = np.zeros(len(binned))
-        for cause, column in zip(CHURN_CAUSES, columns, strict=True):
-            if cause == "moved" and not frame[column].any():
-                continue  # a closed market: nobody can leave the category
-            values = binned[column].to_numpy()
-            _bars(
-                axis,
-                starts + (width - 1) / 2,
-                values,
-                width=0.9 * width,
-                bottom=bottom,
-                color=CAUSE_COLOURS[cause],
-                label=f"{cause} ({int(frame[column].sum()):,})",
-            )
-            bottom = bottom + values
-        axis.set_ylabel(
-            "customers lost per week" if width == 1 else f"customers lost per {width} weeks"
+    fig, (axis,) = _panels(1) if ax is None else (ax.figure, [ax])
+    bottom = np.zeros(len(binned))
+    for cause, column in zip(CHURN_CAUSES, columns, strict=True):
+        if cause == "moved" and not frame[column].any():
+            continue  # a closed market: nobody can leave the category
+        values = binned[column].to_numpy()
+        _bars(
+            axis,
+            starts + (width - 1) / 2,
+            values,
+            width=0.9 * width,
+            bottom=bottom,
+            color=CAUSE_COLOURS[cause],
+            label=_("{cause} ({count})").format(
+                cause=pgettext("cause", cause), count=format_number(int(frame[column].sum()), ",")
+            ),
         )
-        axis.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
-        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axis.set_title(title or TITLES["churn_causes"])
-        _finish_week_axis(axis, weeks)
-        if len(weeks):
-            axis.set_xlim(weeks[0] - 0.5, weeks[0] + len(binned) * width - 0.5)
-        legend_outside(axis, reverse=True)
+        bottom = bottom + values
+    axis.set_ylabel(
+        _("customers lost per week")
+        if width == 1
+        else _("customers lost per {weeks} weeks").format(weeks=format_number(width))
+    )
+    axis.yaxis.set_major_formatter(StrMethodFormatter(_THOUSANDS))
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_title(title or _(TITLES["churn_causes"]))
+    _finish_week_axis(axis, weeks)
+    if len(weeks):
+        axis.set_xlim(weeks[0] - 0.5, weeks[0] + len(binned) * width - 0.5)
+    legend_outside(axis, reverse=True)
     return _result(ax, fig)
 
 
@@ -833,6 +960,7 @@ def churn_causes(
 _CLIMBING = {"still climbing": "#E8E8E8", "left first": OKABE_ITO["vermillion"]}
 
 
+@_styled
 def time_to_tier(
     curves: pd.DataFrame | Mapping[str, pd.DataFrame],
     ax: Axes | None = None,
@@ -884,53 +1012,62 @@ def time_to_tier(
     if ax is not None and len(curves) != 1:
         raise ValueError(f"ax= takes one curve, got {len(curves)}")
     min_at_risk = checks.integer("min_at_risk", min_at_risk, low=1)
-    heading = title or "Time to a tier: every customer acquired, from the first purchase"
-    with figure_style():
-        if ax is None:
-            fig = make_figure(figsize=(5.5 * len(curves) + 1.5, 4.6))
-            axes = list(fig.subplots(1, len(curves), sharey=True, squeeze=False)[0])
-            fig.suptitle(heading)
+    heading = title or _("Time to a tier: every customer acquired, from the first purchase")
+    if ax is None:
+        fig = make_figure(figsize=(5.5 * len(curves) + 1.5, 4.6))
+        axes = list(fig.subplots(1, len(curves), sharey=True, squeeze=False)[0])
+        fig.suptitle(heading)
+    else:
+        fig, axes = ax.figure, [ax]
+    for axis, (name, curve) in zip(axes, curves.items(), strict=True):
+        tier = curve.attrs.get("tier", name)
+        # at_risk never rises with the weeks: keep the weeks up to the last well-followed one
+        curve = curve[curve["at_risk"] >= min_at_risk]
+        weeks = curve.index.to_numpy()
+        bands = axis.stackplot(
+            weeks,
+            curve["share_left"].to_numpy(),
+            curve["share_climbing"].to_numpy(),
+            curve["share_reached"].to_numpy(),
+            colors=[
+                _CLIMBING["left first"],
+                _CLIMBING["still climbing"],
+                TIER_COLOURS.get(tier, OKABE_ITO["blue"]),
+            ],
+            labels=[
+                _("left before reaching it"),
+                _("still a customer, not there yet"),
+                _("reached it"),
+            ],
+            alpha=0.85,
+        )
+        bands[0].set_hatch("///")
+        bands[0].set_edgecolor("white")
+        axis.plot(
+            weeks,
+            curve["share_not_yet"].to_numpy(),
+            color=OKABE_ITO["black"],
+            linewidth=2.0,
+            label=_("not there yet (survival curve)"),
+        )
+        axis.set_xlim(0, weeks[-1] if len(weeks) > 1 else 1)
+        axis.set_ylim(0, 1)
+        axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        axis.set_xlabel(_("weeks since first purchase"))
+        axis.grid(False)
+        customers = curve.attrs.get("customers")
+        values = {"tier": pgettext("tier", tier)}
+        if customers is None:
+            panel, whole = _("to {tier}"), _("Time to {tier}")
         else:
-            fig, axes = ax.figure, [ax]
-        for axis, (name, curve) in zip(axes, curves.items(), strict=True):
-            tier = curve.attrs.get("tier", name)
-            # at_risk never rises with the weeks: keep the weeks up to the last well-followed one
-            curve = curve[curve["at_risk"] >= min_at_risk]
-            weeks = curve.index.to_numpy()
-            bands = axis.stackplot(
-                weeks,
-                curve["share_left"].to_numpy(),
-                curve["share_climbing"].to_numpy(),
-                curve["share_reached"].to_numpy(),
-                colors=[
-                    _CLIMBING["left first"],
-                    _CLIMBING["still climbing"],
-                    TIER_COLOURS.get(tier, OKABE_ITO["blue"]),
-                ],
-                labels=["left before reaching it", "still a customer, not there yet", "reached it"],
-                alpha=0.85,
-            )
-            bands[0].set_hatch("///")
-            bands[0].set_edgecolor("white")
-            axis.plot(
-                weeks,
-                curve["share_not_yet"].to_numpy(),
-                color=OKABE_ITO["black"],
-                linewidth=2.0,
-                label="not there yet (survival curve)",
-            )
-            axis.set_xlim(0, weeks[-1] if len(weeks) > 1 else 1)
-            axis.set_ylim(0, 1)
-            axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            axis.set_xlabel("weeks since first purchase")
-            axis.grid(False)
-            customers = curve.attrs.get("customers")
-            of = f" (of {customers:,} acquired)" if customers is not None else ""
-            axis.set_title(f"to {tier}{of}", loc="left", fontsize=12)
-            if ax is not None:
-                axis.set_title(title or f"Time to {tier}{of}")
-        axes[0].set_ylabel("share of customers acquired")
-        legend_outside(axes[-1], reverse=True)
+            values["customers"] = format_number(customers, ",")
+            panel = _("to {tier} (of {customers} acquired)")
+            whole = _("Time to {tier} (of {customers} acquired)")
+        _panel_title(axis, panel.format(**values))
+        if ax is not None:
+            axis.set_title(title or whole.format(**values))
+    axes[0].set_ylabel(_("share of customers acquired"))
+    legend_outside(axes[-1], reverse=True)
     return _result(ax, fig)
 
 
@@ -973,7 +1110,7 @@ def standard_figures(frame: pd.DataFrame, label: str | None = None) -> dict[str,
     """
     figures = {}
     for key, draw in STANDARD_FIGURES.items():
-        title = f"{TITLES[key]} — {label}" if label else None
+        title = _("{title} — {label}").format(title=_(TITLES[key]), label=label) if label else None
         figures[key] = draw(frame, title=title)
     return figures
 

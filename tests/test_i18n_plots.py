@@ -1,0 +1,242 @@
+"""The standard figures in Persian: every label translated, drawn in the shipped typeface,
+tick labels in Persian digits; and in English exactly as before."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+import warnings
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+from babel.messages.extract import extract_from_file  # noqa: E402
+from babel.messages.pofile import read_po  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from crmsim import CRMModel, analysis, i18n, plots  # noqa: E402
+from crmsim.i18n import language, set_language  # noqa: E402
+from crmsim.stages import CHURN_CAUSES  # noqa: E402
+from crmsim.typefaces import PERSIAN_FAMILY  # noqa: E402
+
+CATALOGS = i18n.LOCALE_DIR / "fa" / "LC_MESSAGES"
+# what plots.py marks: _() and N_() for its own messages, pgettext() for terms.po's names
+KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2)}
+TERM_KINDS = {"stage", "tier", "cause", "trust", "kano", "channel"}
+PERSIAN_LETTER = re.compile("[\u0600-\u06ff]")
+LATIN_LETTER = re.compile("[A-Za-z]")
+WESTERN_DIGIT = re.compile("[0-9]")
+PERSIAN_DIGIT = re.compile("[۰-۹]")
+# Stands for a name of terms.po (a stage, a tier, ...) that has no Persian entry yet, so that
+# every label can be required to be Persian whether or not terms.po has landed.
+TERM_STAND_IN = "واژه"
+FIGURES = [*plots.STANDARD_FIGURES, "time_to_tier"]
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards(monkeypatch):
+    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
+    yield
+    set_language(None)
+
+
+@pytest.fixture(scope="module")
+def model() -> CRMModel:
+    # 30 weeks: two whole quarters, so the churn figure has its quarterly panel
+    model = CRMModel(n_customers=300, rng=4)
+    model.run(30, progress=False)
+    return model
+
+
+def _draw(name: str, model: CRMModel, into_axes: bool = False) -> Figure | Axes:
+    ax = plots.make_figure().subplots() if into_axes else None
+    if name == "time_to_tier":
+        tiers = ("loyal",) if into_axes else ("loyal", "marketer")
+        curves = {tier: analysis.time_to_tier(model, tier) for tier in tiers}
+        return plots.time_to_tier(curves, ax=ax, min_at_risk=1)
+    return plots.STANDARD_FIGURES[name](model.frame, ax=ax)
+
+
+def _catalog(name: str) -> dict[str | tuple[str, str], str]:
+    with (CATALOGS / name).open("rb") as handle:
+        return {
+            (m.context, m.id) if m.context else m.id: m.string
+            for m in read_po(handle, locale="fa")
+            if m.id
+        }
+
+
+def _marked() -> list[tuple[str | None, str]]:
+    """(context, message) of every message plots.py marks for translation."""
+    found = extract_from_file("python", plots.__file__, keywords=KEYWORDS)
+    return [(context, message) for _line, message, _comments, context in found]
+
+
+def _fields(message: str) -> set[str]:
+    return {field for _text, field, _spec, _conv in string.Formatter().parse(message) if field}
+
+
+# ---------------------------------------------------------------------------- the catalog
+def test_every_message_of_the_figures_has_a_persian_entry(capsys):
+    marked = _marked()
+    # babel warns on stderr of a message it cannot take as written (an f-string in _())
+    assert capsys.readouterr().err == ""
+    own = {message for context, message in marked if context is None}
+    assert len(own) > 50, "the extraction missed the figures' messages"
+    figures, shared = _catalog("plots.po"), _catalog("core.po")
+    missing = sorted(m for m in own if not (figures.get(m) or shared.get(m)))
+    assert not missing, f"messages of plots.py without Persian in plots.po: {missing}"
+    # every entry of plots.po is still in use, and none repeats a word core.po shares
+    assert sorted(set(figures) - own) == []
+    assert sorted(set(figures) & set(shared)) == []
+    for message, persian in figures.items():
+        assert _fields(persian) == _fields(message), f"{message!r}: placeholders differ"
+    # names spelt out in plots.py are terms.po's, in its contexts
+    assert {context for context, _message in marked if context} <= TERM_KINDS
+
+
+def test_plots_never_uses_the_translation_function_as_a_throwaway_name():
+    tree = ast.parse(Path(plots.__file__).read_text(encoding="utf-8"))
+    rebound = [
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store))
+        or (isinstance(node, ast.arg) and node.arg == "_")
+    ]
+    assert rebound == []
+
+
+# ---------------------------------------------------------------------------- Persian
+class _TermsInPersian:
+    """The Persian catalog, with a Persian stand-in for each name terms.po lacks."""
+
+    def __init__(self, catalog) -> None:
+        self.catalog = catalog
+
+    def gettext(self, message: str) -> str:
+        return self.catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self.catalog.ngettext(singular, plural, count)
+
+    def pgettext(self, context: str, message: str) -> str:
+        text = self.catalog.pgettext(context, message)
+        return TERM_STAND_IN if text == message else text
+
+
+@pytest.fixture
+def persian(monkeypatch):
+    real = i18n.translations
+    monkeypatch.setattr(
+        i18n,
+        "translations",
+        lambda value: _TermsInPersian(real(value)) if value == "fa" else real(value),
+    )
+    with language("fa"):
+        yield
+
+
+def _titles(fig: Figure, axes: list[Axes]) -> list[str]:
+    titles = [fig.get_suptitle()] if fig.get_suptitle() else []
+    return titles + [a.get_title(loc=loc) for a in axes for loc in ("left", "center", "right")]
+
+
+def _texts(fig: Figure, axes: list[Axes]) -> list[str]:
+    """Every title, axis label, legend entry and annotation of ``axes`` (and the figure's title)."""
+    texts = _titles(fig, axes)
+    for a in axes:
+        texts += [a.get_xlabel(), a.get_ylabel(), *(t.get_text() for t in a.texts)]
+        if a.get_legend() is not None:
+            texts += [t.get_text() for t in a.get_legend().get_texts()]
+    return [text for text in texts if text]
+
+
+@pytest.mark.parametrize("into_axes", [False, True], ids=["figure", "ax"])
+@pytest.mark.parametrize("name", FIGURES)
+def test_a_persian_figure_is_all_persian_in_its_typeface(model, persian, name, into_axes):
+    with warnings.catch_warnings():
+        # matplotlib warns of each glyph its typefaces lack (and draws a box for it)
+        warnings.simplefilter("error")
+        drawn = _draw(name, model, into_axes)
+        fig = drawn if isinstance(drawn, Figure) else drawn.figure
+        FigureCanvasAgg(fig).draw()
+    axes = fig.axes if isinstance(drawn, Figure) else [drawn]
+    texts = _texts(fig, axes)
+    english = [text for text in texts if LATIN_LETTER.search(text)]
+    assert not english, f"{name}: left in English: {english}"
+    assert all(PERSIAN_LETTER.search(text) for text in _titles(fig, axes) if text)
+    assert any(_titles(fig, axes))
+    assert PERSIAN_LETTER.search(axes[-1].get_xlabel())
+    for a in axes:
+        if a.get_xlabel():
+            assert PERSIAN_LETTER.search(a.get_xlabel())
+        if a.get_ylabel():
+            assert PERSIAN_LETTER.search(a.get_ylabel())
+        # panel titles start on the right, where a Persian reader starts
+        assert not a.get_title(loc="left")
+        ticks = [t.get_text() for t in (*a.get_xticklabels(), *a.get_yticklabels())]
+        assert not [t for t in ticks if WESTERN_DIGIT.search(t)], f"{name}: {ticks}"
+        assert any(PERSIAN_DIGIT.search(t) for t in ticks)
+        for text in (a.title, a.xaxis.label, a.yaxis.label, *a.get_yticklabels()):
+            assert text.get_fontfamily()[0] == PERSIAN_FAMILY
+
+
+def test_persian_numbers_in_labels_and_legends(model, persian):
+    causes = plots.churn_causes(model.frame).axes[0]
+    lost = {cause: int(model.frame[f"lost_{cause}"].sum()) for cause in CHURN_CAUSES}
+    entries = [t.get_text() for t in causes.get_legend().get_texts()]
+    assert sorted(entries) == sorted(
+        f"{TERM_STAND_IN} ({i18n.format_number(n, ',')})"
+        for cause, n in lost.items()
+        if cause != "moved"
+    )
+    trust = plots.trust_composition(model.frame).axes[0]
+    assert trust.get_ylabel() == "میانگین اعتماد مشتریان فعال (از ۰ تا ۱)"
+    churn = plots.churn_and_acquisition(model.frame).axes[2]
+    quarters = analysis.period_churn(model.frame, 13)["churn"].dropna()
+    assert [t.get_text() for t in churn.texts] == [i18n.format_number(v, ".0%") for v in quarters]
+    long_run = pd.DataFrame({"week": range(520)} | {f"lost_{c}": 1 for c in CHURN_CAUSES})
+    assert plots.churn_causes(long_run).axes[0].get_ylabel() == (
+        "مشتریان ازدست\u200cرفته در هر ۱۳ هفته"
+    )
+
+
+def test_persian_standard_figures_carry_the_runs_label(model, persian):
+    figures = plots.standard_figures(model.frame, label="اجرای نخست")
+    assert figures["profit"].get_suptitle() == "درآمد، هزینه و سود — اجرای نخست"
+    assert all("اجرای نخست" in " ".join(_titles(fig, fig.axes)) for fig in figures.values())
+
+
+# ---------------------------------------------------------------------------- English
+def test_english_figures_are_as_they_were(model):
+    with language("fa"):
+        plots.stages_over_time(model.frame)  # Persian first: nothing of it may linger
+    stages = plots.stages_over_time(model.frame).axes[0]
+    assert stages.get_title() == "Customers by relationship stage" == plots.TITLES["stages"]
+    assert stages.get_ylabel() == "people in the market"
+    assert stages.get_xlabel() == "week"
+    assert [t.get_text() for t in stages.get_legend().get_texts()] == [
+        *reversed(plots.STAGE_COLOURS)
+    ]
+    assert stages.title.get_fontfamily()[0] != PERSIAN_FAMILY
+    assert type(stages.yaxis.get_major_formatter()).__name__ == "StrMethodFormatter"
+
+    fig = plots.profit(model.frame)
+    top, bottom = fig.axes
+    assert fig.get_suptitle() == "Revenue, cost and profit"
+    assert top.get_title(loc="left") == "Each week" and not top.get_title(loc="right")
+    assert bottom.get_title(loc="left") == "Cumulative profit"
+    assert (top.get_ylabel(), bottom.get_ylabel()) == ("money per week", "money since week 0")
+
+    curve = analysis.time_to_tier(model, "loyal")
+    ttt = plots.time_to_tier({"loyal": curve}, min_at_risk=1)
+    assert ttt.get_suptitle() == "Time to a tier: every customer acquired, from the first purchase"
+    customers = curve.attrs["customers"]
+    assert ttt.axes[0].get_title(loc="left") == f"to loyal (of {customers:,} acquired)"
+    assert ttt.axes[0].get_ylabel() == "share of customers acquired"
