@@ -19,6 +19,10 @@
     crmsim game round DIR [DECISIONS]
     crmsim game report DIR [--out DIR] [--what-if TEAM LEVER=VALUE[,...]]
 
+Every command takes ``--lang en|fa`` (before the command's name or after it): the language
+of what it prints, ``CRMSIM_LANG`` or else English by default. Files keep English column
+and file names whatever the language.
+
 Bad input (an unknown scenario, a missing file, a value out of range) gives a one-line
 error on stderr and exit code 2; an interrupted run (Ctrl-C) still writes what it has and
 exits with 130, the shell's code for an interrupt.
@@ -31,6 +35,7 @@ import contextlib
 import sys
 import time
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Sequence
 from itertools import zip_longest
 from pathlib import Path
@@ -40,7 +45,8 @@ import numpy as np
 import pandas as pd
 
 import crmsim
-from crmsim import analysis, scenarios
+from crmsim import analysis, i18n, scenarios
+from crmsim.i18n import _, format_number, ngettext, pgettext
 from crmsim.levers import Market, Policy, Population
 from crmsim.model import FORMER_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS, CRMModel, LossLog
 from crmsim.network import NETWORK_KINDS
@@ -136,15 +142,34 @@ def load_input(source: str) -> Scenario:
 
 # ---------------------------------------------------------------------------- run
 def _count(value: float) -> str:
-    return f"{int(value):,}"
+    return format_number(int(value), ",")
 
 
 def _money(value: float) -> str:
-    return f"{round(value):,}"  # round() first, so a tiny loss does not print as "-0"
+    return format_number(round(value), ",")  # round() first, so a tiny loss is not "-0"
 
 
 def _weeks(n: int) -> str:
-    return f"{n} week" if n == 1 else f"{n} weeks"
+    return ngettext("{count} week", "{count} weeks", n).format(count=format_number(n))
+
+
+def _join(items: Sequence[str]) -> str:
+    return _(", ").join(items)
+
+
+def _width(text: str) -> int:
+    # Columns as a terminal shows them: Persian's zero-width non-joiner and the marks set
+    # above a letter (the ezafe of "هفتهٔ") take no room of their own.
+    return sum(unicodedata.category(char) not in ("Mn", "Cf") for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _row(label: str, value: str) -> str:
+    # a label column as wide as the longest English label and a space, so values line up
+    return f"  {_pad(label, 19)} {value}"
 
 
 def summarize(
@@ -191,73 +216,124 @@ def summarize(
     done = len(frame)
     lines = [
         scenario.title,
-        f"  scenario {scenario.name} · {n_customers:,} people in the market · "
-        f"{_weeks(done)} · seed {seed} · {network} network",
+        "  "
+        + _(
+            "scenario {name} · {customers} people in the market · {weeks} · seed {seed} · "
+            "{network} network"
+        ).format(
+            name=scenario.name,
+            customers=_count(n_customers),
+            weeks=_weeks(done),
+            seed=format_number(seed),
+            network=network,
+        ),
     ]
     if interrupted:
         lines.append(
-            f"  INTERRUPTED after {done} of {weeks_planned} weeks: these are partial results"
+            "  "
+            + _("INTERRUPTED after {done} of {planned} weeks: these are partial results").format(
+                done=format_number(done), planned=format_number(weeks_planned)
+            )
         )
+    # the widest name sets a column's width: a translated name may be longer than English ones
+    stage_names = {s: pgettext("stage", s) for s in STAGE_COLUMNS}
+    tier_names = {
+        t: pgettext("tier", t.replace("_", " ")) for t in (*TIER_COLUMNS, *FORMER_COLUMNS)
+    }
+    stage_width = max(13, *map(_width, stage_names.values())) + 7
+    tier_width = max(16, *map(_width, tier_names.values())) + 7
     lines += [
         "",
-        f"At the end (week {int(last['week'])})",
-        f"  active customers    {_count(last['active'])} of {n_customers:,}",
+        _("At the end (week {week})").format(week=format_number(int(last["week"]))),
+        _row(
+            _("active customers"),
+            _("{active} of {total}").format(
+                active=_count(last["active"]), total=_count(n_customers)
+            ),
+        ),
         "",
-        f"  {'stage':<20}     tier",
+        f"  {_pad(_('stage'), stage_width)}     {_('tier')}",
     ]
-    stages = [f"{s:<13}{_count(last[s]):>7}" for s in STAGE_COLUMNS]
+    stages = [
+        f"{_pad(name, stage_width - 7)}{_count(last[s]):>7}" for s, name in stage_names.items()
+    ]
     # former customers by the highest tier they reached (a frame from before they were
     # counted has none: its prospects include them)
     tiers = [
-        f"{t.replace('_', ' '):<16}{_count(last[t]):>7}"
-        for t in (*TIER_COLUMNS, *FORMER_COLUMNS)
+        f"{_pad(name, tier_width - 7)}{_count(last[t]):>7}"
+        for t, name in tier_names.items()
         if t in last
     ]
-    for stage, tier in zip_longest(stages, tiers, fillvalue=" " * 20):
+    for stage, tier in zip_longest(stages, tiers, fillvalue=" " * stage_width):
         lines.append(f"  {stage}     {tier}".rstrip())
 
     causes = {c: int(frame[f"lost_{c}"].sum()) for c in CHURN_CAUSES}
     if not causes["moved"]:
         del causes["moved"]  # a closed market: nobody can leave the category
-    by_size = " · ".join(f"{c} {n:,}" for c, n in sorted(causes.items(), key=lambda kv: -kv[1]))
+    by_size = " · ".join(
+        f"{pgettext('cause', c)} {_count(n)}"
+        for c, n in sorted(causes.items(), key=lambda kv: -kv[1])
+    )
     churn = quarterly["churn"].dropna() if len(quarterly) else pd.Series(dtype=float)
     if len(churn):
-        churn_text = (
-            f"{churn.mean():.1%} on average over {len(churn)} quarter(s) "
-            f"(lowest {churn.min():.1%}, highest {churn.max():.1%})"
+        churn_text = _(
+            "{mean} on average over {quarters} quarter(s) (lowest {lowest}, highest {highest})"
+        ).format(
+            mean=format_number(churn.mean(), ".1%"),
+            quarters=format_number(len(churn)),
+            lowest=format_number(churn.min(), ".1%"),
+            highest=format_number(churn.max(), ".1%"),
         )
     else:
-        churn_text = "n/a (no complete 13-week quarter that started with customers)"
+        churn_text = _("n/a (no complete 13-week quarter that started with customers)")
+    acquired = _("{acquired} new customers, {won_back} won back").format(
+        acquired=_count(frame["acquired"].sum()), won_back=_count(frame["won_back"].sum())
+    )
+    if frame["returned"].any():
+        acquired += _(", {returned} came back on their own").format(
+            returned=_count(frame["returned"].sum())
+        )
     lines += [
         "",
-        f"Over {'the ' if done > 1 else ''}{_weeks(done)}",
-        f"  acquired            {_count(frame['acquired'].sum())} new customers, "
-        f"{_count(frame['won_back'].sum())} won back"
-        + (
-            f", {_count(frame['returned'].sum())} came back on their own"
-            if frame["returned"].any()
-            else ""
+        (_("Over the {weeks}") if done > 1 else _("Over {weeks}")).format(weeks=_weeks(done)),
+        _row(_("acquired"), acquired),
+        _row(_("lost"), f"{_count(frame['lost'].sum())}: {by_size}"),
+        _row(_("churn per quarter"), churn_text),
+        _row(
+            _("referrals"),
+            _("{referred} friends referred, {converted} became customers").format(
+                referred=_count(frame["referrals"].sum()),
+                converted=_count(frame["referral_conversions"].sum()),
+            ),
         ),
-        f"  lost                {_count(frame['lost'].sum())}: {by_size}",
-        f"  churn per quarter   {churn_text}",
-        f"  referrals           {_count(frame['referrals'].sum())} friends referred, "
-        f"{_count(frame['referral_conversions'].sum())} became customers",
-        f"  negative word       {_count(frame['negative_wom'].sum())} people told",
-        f"  revenue             {_money(frame['revenue'].sum())}",
-        f"  cost                {_money(frame['cost'].sum())}",
-        f"  profit              {_money(frame['profit'].sum())}",
+        _row(
+            _("negative word"),
+            _("{told} people told").format(told=_count(frame["negative_wom"].sum())),
+        ),
+        _row(_("revenue"), _money(frame["revenue"].sum())),
+        _row(_("cost"), _money(frame["cost"].sum())),
+        _row(_("profit"), _money(frame["profit"].sum())),
     ]
     if equity is not None:
         value = analysis.lifetime_value(frame, equity)
-        clv = _money(value) if np.isfinite(value) else "n/a (nobody acquired)"
+        clv = _money(value) if np.isfinite(value) else _("n/a (nobody acquired)")
+        rate = format_number(round(100 * analysis.ANNUAL_DISCOUNT_RATE, 2), "g")
         lines += [
             "",
-            f"  customer equity     {_money(equity)} (future margin of the active, 10 %/year)",
-            f"  lifetime value      {clv} per customer acquired (margin so far + equity)",
+            _row(
+                _("customer equity"),
+                _("{equity} (future margin of the active, {rate} %/year)").format(
+                    equity=_money(equity), rate=rate
+                ),
+            ),
+            _row(
+                _("lifetime value"),
+                _("{clv} per customer acquired (margin so far + equity)").format(clv=clv),
+            ),
         ]
     lines += [
         "",
-        f"Runtime {runtime:.1f} s",
+        _("Runtime {seconds} s").format(seconds=format_number(runtime, ".1f")),
     ]
     return "\n".join(lines) + "\n"
 
@@ -269,7 +345,7 @@ def _simulate(model: CRMModel, weeks: int) -> bool:
     try:
         # Our own bar rather than model.run's, so an interrupt leaves whole weeks behind.
         with tqdm(total=weeks, unit="week", delay=1.0, leave=False) as bar:
-            for _ in range(weeks):
+            for _week in range(weeks):
                 model.run(1, progress=False)
                 bar.update()
     except KeyboardInterrupt:
@@ -366,6 +442,14 @@ def _prepare_resumable_out(out: Path, force: bool, manifest: str) -> None:
             (out / name).unlink(missing_ok=True)
 
 
+def _print_written(paths: Sequence[Path], out: Path) -> None:
+    print(
+        _("Wrote {count} files to {folder}/: {names}").format(
+            count=format_number(len(paths)), folder=out, names=_join([p.name for p in paths])
+        )
+    )
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.policy is not None and not args.policy.strip():
         raise UsageError("--policy must name a TOML file or a scenario, got an empty name")
@@ -387,7 +471,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     interrupted = _simulate(model, weeks)
     runtime = time.perf_counter() - started
     if model.week == 0:
-        print("Interrupted before the first week was done; nothing written.", file=sys.stderr)
+        print(_("Interrupted before the first week was done; nothing written."), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     summary_args = {
@@ -399,10 +483,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "interrupted": interrupted,
     }
     paths = _write_run(out, scenario, model, summary_args)
-    print(f"Wrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
+    _print_written(paths, out)
     if interrupted:
         print(
-            f"Interrupted after {model.week} of {weeks} weeks; the files hold the weeks completed.",
+            _(
+                "Interrupted after {done} of {planned} weeks; the files hold the weeks completed."
+            ).format(done=format_number(model.week), planned=format_number(weeks)),
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
@@ -467,25 +553,40 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
         if out is None:
-            message = "a comparison needs all its runs, so nothing was written"
+            message = _("Interrupted; a comparison needs all its runs, so nothing was written.")
         else:
-            message = f"the runs finished are in {out}; run the same command again to resume"
-        print(f"Interrupted; {message}.", file=sys.stderr)
+            message = _(
+                "Interrupted; the runs finished are in {folder}; run the same command again to "
+                "resume."
+            ).format(folder=out)
+        print(message, file=sys.stderr)
         return EXIT_INTERRUPTED
 
     print(
-        f"{result.replications} replications of {weeks} weeks, {n_customers:,} customers, "
-        f"common random numbers (seed {args.seed}, {args.network} network, "
-        f"{args.streams} streams)"
+        _(
+            "{replications} replications of {weeks} weeks, {customers} customers, common random "
+            "numbers (seed {seed}, {network} network, {streams} streams)"
+        ).format(
+            replications=format_number(result.replications),
+            weeks=format_number(weeks),
+            customers=_count(n_customers),
+            seed=format_number(args.seed),
+            network=args.network,
+            streams=args.streams,
+        )
     )
-    print("Mean [95% confidence interval]\n")
+    print(_("Mean [95% confidence interval]") + "\n")
     print(result.to_text())
     reference = result.policies[0]
     diffs = result.differences(reference)
     if len(diffs):
         print(
-            f"\nDifference from {reference}, paired by replication: "
-            "mean [95% confidence interval], relative to it, Holm-adjusted p\n"
+            "\n"
+            + _(
+                "Difference from {reference}, paired by replication: mean [95% confidence "
+                "interval], relative to it, Holm-adjusted p"
+            ).format(reference=reference)
+            + "\n"
         )
         for name in result.policies[1:]:
             print(f"{name} - {reference}")
@@ -493,33 +594,49 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 text = experiments.format_difference(
                     kpi, row["mean"], row["ci_low"], row["ci_high"]
                 )
-                relative = f"{row['relative']:+.1%}" if np.isfinite(row["relative"]) else ""
-                p_holm = f"p={row['p_holm']:.3f}" if np.isfinite(row["p_holm"]) else ""
+                relative = (
+                    format_number(row["relative"], "+.1%") if np.isfinite(row["relative"]) else ""
+                )
+                p_holm = (
+                    "p=" + format_number(row["p_holm"], ".3f") if np.isfinite(row["p_holm"]) else ""
+                )
                 credible = np.isfinite(row["p_holm"]) and row["p_holm"] < 0.05
                 line = f"  {kpi:<22} {text:<34} {relative:>8}  {p_holm}{'  *' if credible else ''}"
                 print(line.rstrip())
         print(
-            "\npp: percentage points. * credible at 5 % after Holm's correction for testing "
-            f"{int(diffs['p_holm'].notna().sum())} differences at once"
+            "\n"
+            + _(
+                "pp: percentage points. * credible at 5 % after Holm's correction for testing "
+                "{count} differences at once"
+            ).format(count=format_number(int(diffs["p_holm"].notna().sum())))
         )
     returns = result.returns(reference) if len(diffs) else None
     if returns is not None and returns["return"].notna().any():
         print(
-            f"\nReturn per unit of lever cost over {reference}, paired: extra profit per extra "
-            "unit spent on discounts,\nservice, respect, complaints, channels, gifts, rewards, "
-            "win-back and advertising (profit is net of it: 0 breaks even)\n"
+            "\n"
+            + _(
+                "Return per unit of lever cost over {reference}, paired: extra profit per extra "
+                "unit spent on discounts,\nservice, respect, complaints, channels, gifts, "
+                "rewards, win-back and advertising (profit is net of it: 0 breaks even)"
+            ).format(reference=reference)
+            + "\n"
         )
         for name, row in returns.iterrows():
+            extra = format_number(row["extra_spending"], "+,.0f")
             if not np.isfinite(row["return"]):
-                print(f"  {name:<22} spends no more ({row['extra_spending']:+,.0f})")
+                print(f"  {name:<22} " + _("spends no more ({extra})").format(extra=extra))
                 continue
-            interval = f"[{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
-            if not np.isfinite(row["ci_low"]):
-                interval = ""
-            print(
-                f"  {name:<22} {row['return']:+.2f} {interval} per unit, "
-                f"spending {row['extra_spending']:+,.0f}, profit {row['gain']:+,.0f}".rstrip()
+            interval = ""
+            if np.isfinite(row["ci_low"]):
+                low, high = (format_number(row[k], "+.2f") for k in ("ci_low", "ci_high"))
+                interval = f"[{_join([low, high])}]"
+            line = _("{ratio} {interval} per unit, spending {extra}, profit {gain}").format(
+                ratio=format_number(row["return"], "+.2f"),
+                interval=interval,
+                extra=extra,
+                gain=format_number(row["gain"], "+,.0f"),
             )
+            print(f"  {name:<22} {line}".rstrip())
     if out is not None:
         try:
             paths = [out / "runs.csv", out / "summary.csv"]
@@ -538,11 +655,32 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 result.plot_differences().savefig(paths[-1], dpi=120)
         except OSError as err:
             raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
-        print(f"\nWrote {len(paths)} files to {out}/")
+        print(
+            "\n"
+            + _("Wrote {count} files to {folder}/").format(
+                count=format_number(len(paths)), folder=out
+            )
+        )
     return 0
 
 
 # ---------------------------------------------------------------------------- sweep
+def _where(scheduler: str | None) -> str:
+    if scheduler:
+        return _("Dask cluster {address}").format(address=scheduler)
+    return _("local processes")
+
+
+def _print_resumable_interrupt(out: Path) -> None:
+    print(
+        _(
+            "Interrupted; the finished runs are saved in {folder}/. Run the same command again "
+            "to resume."
+        ).format(folder=out),
+        file=sys.stderr,
+    )
+
+
 #: KPIs drawn by ``crmsim sweep`` (each with its confidence intervals) and as response surfaces.
 SWEEP_KPIS = ("churn", "acquired", "profit", "clv")
 SURFACE_KPIS = ("churn", "profit")
@@ -570,10 +708,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / f"sweep_{Path(args.design).stem}"
     _prepare_resumable_out(out, args.force, runlog.SWEEP_MANIFEST)
     points, replications = len(design), options.get("replications", 10)
-    where = f"Dask cluster {args.scheduler}" if args.scheduler else "local processes"
     print(
-        f"Sweep {args.design}: {points} design point(s) x {replications} replications on {where}; "
-        f"runs saved to {out}/ as they finish"
+        _(
+            "Sweep {design}: {points} design point(s) x {replications} replications on {where}; "
+            "runs saved to {folder}/ as they finish"
+        ).format(
+            design=args.design,
+            points=format_number(points),
+            replications=format_number(replications),
+            where=_where(args.scheduler),
+            folder=out,
+        )
     )
     try:
         result = experiments.sweep(
@@ -589,19 +734,23 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     except OSError as err:  # the output folder, or a scheduler that cannot be reached
         raise UsageError(str(err) or type(err).__name__) from None
     except KeyboardInterrupt:
-        print(
-            f"Interrupted; the finished runs are saved in {out}/. "
-            "Run the same command again to resume.",
-            file=sys.stderr,
-        )
+        _print_resumable_interrupt(out)
         return EXIT_INTERRUPTED
 
     print(
-        f"\n{result.replications} replications of {result.weeks} weeks, "
-        f"{result.n_customers:,} customers, common random numbers (seed {result.seed}, "
-        f"{result.streams} streams)"
+        "\n"
+        + _(
+            "{replications} replications of {weeks} weeks, {customers} customers, common random "
+            "numbers (seed {seed}, {streams} streams)"
+        ).format(
+            replications=format_number(result.replications),
+            weeks=format_number(result.weeks),
+            customers=_count(result.n_customers),
+            seed=format_number(result.seed),
+            streams=result.streams,
+        )
     )
-    print("Mean [95% confidence interval]\n")
+    print(_("Mean [95% confidence interval]") + "\n")
     print(result.to_text())
     try:
         paths = [out / "runs.csv", out / "summary.csv"]
@@ -615,7 +764,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 result.plot_surface(kpi).savefig(paths[-1], dpi=120)
     except OSError as err:
         raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
-    print(f"\nWrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
+    print()
+    _print_written(paths, out)
     return 0
 
 
@@ -664,11 +814,19 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     check_memory(n_customers)
     out = Path(args.out) if args.out else Path("results") / f"optimize_{scenario.name}"
     _prepare_resumable_out(out, args.force, runlog.OPTIMIZE_MANIFEST)
-    where = f"Dask cluster {args.scheduler}" if args.scheduler else "local processes"
     print(
-        f"Optimize {args.kpi} over {', '.join(levers)} from {scenario.name}: {args.trials} "
-        f"trials x {args.replications} replications on {where}; runs saved to {out}/ as they "
-        "finish"
+        _(
+            "Optimize {kpi} over {levers} from {scenario}: {trials} trials x {replications} "
+            "replications on {where}; runs saved to {folder}/ as they finish"
+        ).format(
+            kpi=args.kpi,
+            levers=_join(list(levers)),
+            scenario=scenario.name,
+            trials=format_number(args.trials),
+            replications=format_number(args.replications),
+            where=_where(args.scheduler),
+            folder=out,
+        )
     )
     try:
         result = experiments.optimize(
@@ -695,16 +853,21 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
-        print(
-            f"Interrupted; the finished runs are saved in {out}/. "
-            "Run the same command again to resume.",
-            file=sys.stderr,
-        )
+        _print_resumable_interrupt(out)
         return EXIT_INTERRUPTED
 
     print(
-        f"\n{result.replications} replications of {weeks} weeks, {n_customers:,} customers, "
-        f"the same seeds for every candidate (seed {args.seed}, sampler seed {args.sampler_seed})"
+        "\n"
+        + _(
+            "{replications} replications of {weeks} weeks, {customers} customers, the same "
+            "seeds for every candidate (seed {seed}, sampler seed {sampler_seed})"
+        ).format(
+            replications=format_number(result.replications),
+            weeks=format_number(weeks),
+            customers=_count(n_customers),
+            seed=format_number(args.seed),
+            sampler_seed=format_number(args.sampler_seed),
+        )
     )
     print(result.to_text())
     try:
@@ -716,7 +879,8 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
         result.plot().savefig(paths[-1], dpi=120)
     except OSError as err:
         raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
-    print(f"\nWrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
+    print()
+    _print_written(paths, out)
     return 0
 
 
@@ -726,7 +890,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     width = max(len(n) for n in names)
     for name in names:
         print(f"{name:<{width}}  {scenarios.load(name).title}")
-    print("\nRun one with: crmsim run --scenario NAME")
+    print("\n" + _("Run one with: crmsim run --scenario NAME"))
     return 0
 
 
@@ -746,14 +910,20 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     book.to_csv(out, index=False)
     totals = book[book["question"] == "total"]
-    print(f"{len(totals)} student(s) graded; gradebook written to {out}")
+    print(
+        _("{count} student(s) graded; gradebook written to {path}").format(
+            count=format_number(len(totals)), path=out
+        )
+    )
     manual = book["status"].astype(str).str.startswith(grading.MANUAL)
     if manual.any():
         discussions = out.with_name(f"{out.stem}-discussions.md")
         discussions.write_text(grading.discussions_markdown(book), encoding="utf-8")
         print(
-            f"{int(manual.sum())} discussion answer(s) to mark by hand (points left empty): "
-            f"{discussions}, beside each question's rubric"
+            _(
+                "{count} discussion answer(s) to mark by hand (points left empty): {path}, "
+                "beside each question's rubric"
+            ).format(count=format_number(int(manual.sum())), path=discussions)
         )
     return 0
 
@@ -809,8 +979,10 @@ def _cmd_app(args: argparse.Namespace) -> int:
             )
             return 1
         print(
-            "crmsim: the dashboard's front-end files are taken from the internet; to work "
-            f"offline, install them with: {assets.install_command()}",
+            _(
+                "crmsim: the dashboard's front-end files are taken from the internet; to work "
+                "offline, install them with: {command}"
+            ).format(command=assets.install_command()),
             file=sys.stderr,
         )
     command = [
@@ -834,16 +1006,26 @@ def _cmd_app(args: argparse.Namespace) -> int:
     env = os.environ | {
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "PYTHONWARNINGS": warnings,
+        # the server is another process: it learns this command's language from its environment
+        i18n.LANGUAGE_VARIABLE: i18n.get_language(),
         **served,
     }
     shown = f"[{host}]" if ":" in host else host
-    what = "dashboard" if args.game is None else f"game page ({args.game})"
-    print(f"crmsim {what}: http://{shown}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    if args.game is None:
+        what = _("dashboard")
+    else:
+        what = _("game page ({folder})").format(folder=args.game)
+    print(
+        _("crmsim {what}: {address}  (Ctrl-C stops it)").format(
+            what=what, address=f"http://{shown}:{args.port}/"
+        ),
+        flush=True,
+    )
     server = subprocess.Popen(command, env=env)
     # A plain `kill` of this process must not leave the server running on its own.
     previous = None
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+        previous = signal.signal(signal.SIGTERM, lambda *ignored: server.terminate())
     try:
         code = server.wait()
         return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as shells say
@@ -854,7 +1036,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        print("crmsim dashboard stopped.", file=sys.stderr)
+        print(_("crmsim dashboard stopped."), file=sys.stderr)
         return 0
     finally:
         if previous is not None:
@@ -863,7 +1045,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- game
 def _listing(names: Sequence[str]) -> str:
-    return ", ".join(names) if names else "none"
+    return _join(names) if names else _("none")
 
 
 def _cmd_game_new(args: argparse.Namespace) -> int:
@@ -876,19 +1058,31 @@ def _cmd_game_new(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
-        print("Interrupted; no game was started.", file=sys.stderr)
+        print(_("Interrupted; no game was started."), file=sys.stderr)
         return EXIT_INTERRUPTED
     from crmsim.game.decisions import file_name
 
     print(
-        f"Started {config.name!r} in {game.directory}/: {config.rounds} rounds of "
-        f"{_weeks(config.weeks_per_round)}, {config.customers:,} people in the market."
+        _(
+            "Started {name} in {folder}/: {rounds} rounds of {weeks}, {customers} people in the "
+            "market."
+        ).format(
+            name=repr(config.name),
+            folder=game.directory,
+            rounds=format_number(config.rounds),
+            weeks=_weeks(config.weeks_per_round),
+            customers=_count(config.customers),
+        )
     )
     files = [f"{team} ({file_name(team)})" for team in config.teams]
-    print(f"  teams and their decision files: {_listing(files)}")
+    print("  " + _("teams and their decision files: {teams}").format(teams=_listing(files)))
     rivals = [f"{r.name} ({r.strategy})" for r in config.rivals]
-    print(f"  computer rivals: {_listing(rivals)}")
-    print(f"Play the first round with: crmsim game round {game.directory} DECISIONS_FOLDER")
+    print("  " + _("computer rivals: {rivals}").format(rivals=_listing(rivals)))
+    print(
+        _("Play the first round with: crmsim game round {folder} DECISIONS_FOLDER").format(
+            folder=game.directory
+        )
+    )
     return 0
 
 
@@ -905,8 +1099,10 @@ def _cmd_game_round(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
         print(
-            "Interrupted; the round was not played and the game is as it was before it. "
-            "Run the same command again to play it.",
+            _(
+                "Interrupted; the round was not played and the game is as it was before it. "
+                "Run the same command again to play it."
+            ),
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
@@ -915,14 +1111,32 @@ def _cmd_game_round(args: argparse.Namespace) -> int:
     changed = [team for team in game.teams if played[team] != before[team]]
     kept = [team for team in game.teams if team not in changed]
     print(
-        f"Round {number} of {game.config.rounds} (weeks {(number - 1) * weeks}-"
-        f"{number * weeks - 1}) played. Decisions changed: {_listing(changed)}; "
-        f"unchanged: {_listing(kept)}.\n"
+        _(
+            "Round {number} of {rounds} (weeks {first}-{last}) played. Decisions changed: "
+            "{changed}; unchanged: {kept}."
+        ).format(
+            number=format_number(number),
+            rounds=format_number(game.config.rounds),
+            first=format_number((number - 1) * weeks),
+            last=format_number(number * weeks - 1),
+            changed=_listing(changed),
+            kept=_listing(kept),
+        )
+        + "\n"
     )
     print(format_scoreboard(board, game.config.scoring))
-    print(f"\nSaved in {game.directory}/ (scoreboard.csv, measures.csv, firm_frame.csv, ...).")
+    print(
+        "\n"
+        + _("Saved in {folder}/ (scoreboard.csv, measures.csv, firm_frame.csv, ...).").format(
+            folder=game.directory
+        )
+    )
     if game.over:
-        print(f"That was the last round. Write the debriefs with: crmsim game report {args.game}")
+        print(
+            _(
+                "That was the last round. Write the debriefs with: crmsim game report {folder}"
+            ).format(folder=args.game)
+        )
     return 0
 
 
@@ -939,7 +1153,11 @@ def _cmd_game_report(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     folder = paths[0].parent if paths else Path(args.out or game.directory / "report")
-    print(f"Wrote {len(paths)} debrief(s) to {folder}/: " + ", ".join(p.name for p in paths))
+    print(
+        _("Wrote {count} debrief(s) to {folder}/: {names}").format(
+            count=format_number(len(paths)), folder=folder, names=_join([p.name for p in paths])
+        )
+    )
     return 0
 
 
@@ -1012,9 +1230,33 @@ def _game_commands(commands: Any) -> None:
         "TEAM's debrief; may be given once per team",
     )
     report.set_defaults(handler=_cmd_game_report)
+    _language_options(steps)
 
 
 # ---------------------------------------------------------------------------- parser
+LANGUAGE_HELP = "language of what the command prints: en or fa (default: $CRMSIM_LANG, else en)"
+
+
+def _language_option(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--lang",
+        type=lambda text: text.strip().lower(),
+        choices=i18n.LANGUAGES,
+        default=default,
+        help=LANGUAGE_HELP,
+    )
+
+
+def _language_options(commands: Any) -> None:
+    """``--lang`` after every command's name too (``crmsim run --lang fa``).
+
+    Its default is left unset there, so a command's parser does not overwrite a ``--lang``
+    given before the command's name.
+    """
+    for sub in dict.fromkeys(commands.choices.values()):
+        _language_option(sub, argparse.SUPPRESS)
+
+
 def _parallel_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--streams",
@@ -1044,6 +1286,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch a CRM course happen: an agent-based model of customer relationships.",
     )
     parser.add_argument("--version", action="version", version=f"crmsim {crmsim.__version__}")
+    _language_option(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser, weeks_help: str, customers_help: str) -> None:
@@ -1278,6 +1521,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.set_defaults(handler=_cmd_app)
     _game_commands(commands)
+    _language_options(commands)
     return parser
 
 
@@ -1301,6 +1545,14 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _default_language() -> str:
+    """The language in use (``set_language``, ``CRMSIM_LANG`` or English), a bad one refused."""
+    try:
+        return i18n.get_language()
+    except ValueError as err:
+        raise UsageError(str(err)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1328,10 +1580,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return 2
-        if args.command == "app":  # the dashboard's server handles SIGTERM itself
-            return args.handler(args)
-        with _terminate_as_interrupt():
-            return args.handler(args)
+        # language() puts back the language chosen before: main() may be called in-process
+        with i18n.language(args.lang or _default_language()):
+            if args.command == "app":  # the dashboard's server handles SIGTERM itself
+                return args.handler(args)
+            with _terminate_as_interrupt():
+                return args.handler(args)
     except UsageError as err:
         print(f"crmsim: error: {err}", file=sys.stderr)
         return 2

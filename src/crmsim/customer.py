@@ -157,7 +157,12 @@ class Customer(mesa.Agent):
 
     @property
     def history(self) -> list[str]:
-        """This customer's journey, one readable line per event, oldest first."""
+        """This customer's journey, one readable line per event, oldest first.
+
+        The lines are written when read, in the language in use then
+        (:func:`crmsim.set_language`): Persian names the stages, tiers and causes of leaving
+        as the course does and writes the weeks in Persian digits.
+        """
         return self.model.history.for_customer(self.index)
 
     def __repr__(self) -> str:

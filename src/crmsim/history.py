@@ -4,7 +4,7 @@ The history observes the model (:mod:`crmsim.events`): each week it is handed wh
 happened (trials, episodes, failures, referrals, departures ...) and who moved on
 either ladder. The log keeps these
 as arrays; :meth:`History.for_customer` turns one person's entries into lines a
-student can read.
+student can read, in the language in use when they are read (:mod:`crmsim.i18n`).
 """
 
 from __future__ import annotations
@@ -14,50 +14,74 @@ from collections.abc import Iterator
 import numpy as np
 
 from crmsim.events import Event, WeekReport
+from crmsim.i18n import _, format_number, pgettext
 from crmsim.stages import CHURN_CAUSES, Stage, Tier
+
+
+def _stage(code: int) -> str:
+    return pgettext("stage", Stage(code).name.lower())
+
+
+def _tier(code: int) -> str:
+    return pgettext("tier", Tier(code).name.lower())
 
 
 def _describe(kind: str, detail: float) -> str:
     if kind == "aware":
-        return "heard of the firm"
+        return _("heard of the firm")
     if kind == "trial":
-        return "first purchase" + (f" with a {detail:.0%} discount" if detail > 0 else "")
+        if detail > 0:
+            return _("first purchase with a {discount} discount").format(
+                discount=format_number(detail, ".0%")
+            )
+        return _("first purchase")
     if kind == "episode":
-        return f"bought and was served; felt {detail:+.2f}"
+        return _("bought and was served; felt {feeling}").format(
+            feeling=format_number(detail, "+.2f")
+        )
     if kind == "failure":
-        return ("service failed", "service failed; complained, not resolved",
-                "service failed; complained, resolved")[int(detail)]  # fmt: skip
+        if int(detail) == 2:
+            return _("service failed; complained, resolved")
+        if int(detail) == 1:
+            return _("service failed; complained, not resolved")
+        return _("service failed")
     if kind == "breach":
-        return "felt disrespected"
+        return _("felt disrespected")
     if kind == "climbed":
         return _describe("tier", (int(detail) - 1) * 10 + int(detail))
     if kind == "left":
-        return f"left ({CHURN_CAUSES[int(detail) - 1]})"
+        return _("left ({cause})").format(cause=pgettext("cause", CHURN_CAUSES[int(detail) - 1]))
     if kind == "won_back":
-        return "accepted a win-back offer"
+        return _("accepted a win-back offer")
     if kind == "referred":
-        return f"was recommended the firm by customer {int(detail)}"
+        return _("was recommended the firm by customer {customer}").format(
+            customer=format_number(int(detail))
+        )
     if kind == "gift":
-        return "received a gift"
+        return _("received a gift")
     if kind == "heard_negative":
-        return "heard someone speak against the firm"
+        return _("heard someone speak against the firm")
     if kind == "lost_interest":
-        return "settled with the competitor and forgot the firm"
+        return _("settled with the competitor and forgot the firm")
     if kind == "returned":
-        return "bought again: a customer once more"
+        return _("bought again: a customer once more")
     if kind == "reconsidered":
-        return "considered the firm again"
+        return _("considered the firm again")
     if kind == "won_from_rival":
-        return "took a rival firm's offer: a customer of the rival now"
+        return _("took a rival firm's offer: a customer of the rival now")
     if kind == "moved":
-        return "left the market; a newcomer takes this place"
+        return _("left the market; a newcomer takes this place")
     if kind == "stage":
         old, new = divmod(int(detail), 10)
-        return f"stage {Stage(old).name.lower()} -> {Stage(new).name.lower()}"
+        return _("stage {old} -> {new}").format(old=_stage(old), new=_stage(new))
     if kind == "tier":
         old, new = divmod(int(detail), 10)
-        return f"tier {Tier(old).name.lower()} -> {Tier(new).name.lower()}"
+        return _("tier {old} -> {new}").format(old=_tier(old), new=_tier(new))
     return kind
+
+
+def _line(week: int, text: str) -> str:
+    return _("week {week}: {event}").format(week=format_number(week), event=text)
 
 
 class History:
@@ -104,7 +128,7 @@ class History:
                     yield week, event
 
     def for_customer(self, index: int) -> list[str]:
-        """One line per event of customer ``index``, oldest first."""
+        """One line per event of customer ``index``, oldest first, in the language in use."""
         if not self.enabled:
             raise ValueError(
                 "this model does not record history (large runs skip it); "
@@ -117,7 +141,7 @@ class History:
                 for position in np.flatnonzero(who == index):
                     # a detail may be one number for everyone in the event
                     value = detail[position] if np.ndim(detail) else detail
-                    lines.append(f"week {week}: {_describe(kind, float(value))}")
+                    lines.append(_line(week, _describe(kind, float(value))))
                     if kind == "climbed":  # the move is told; what follows starts from it
                         tier_then = int(value)
             for kind, before, after in (
@@ -125,5 +149,5 @@ class History:
                 ("tier", tier_then, int(tier_after[index])),
             ):
                 if before != after:
-                    lines.append(f"week {week}: {_describe(kind, before * 10 + after)}")
+                    lines.append(_line(week, _describe(kind, before * 10 + after)))
         return lines
