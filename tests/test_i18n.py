@@ -90,6 +90,24 @@ def test_every_persian_catalog_file_is_read_and_none_has_an_empty_entry():
                 assert not message.fuzzy, f"{path.name}: {message.id!r} is marked fuzzy"
 
 
+def test_a_message_in_two_catalog_files_has_one_translation():
+    # the files are merged, the last one read winning: two translations would pick one by
+    # the files' names
+    from babel.messages.pofile import read_po
+
+    seen: dict[tuple, tuple[str, str]] = {}
+    for path in sorted((i18n.LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="fa"):
+                if not message.id:
+                    continue
+                key = (message.id, message.context)
+                if key in seen:
+                    first, string = seen[key]
+                    assert message.string == string, f"{message.id!r}: {first} and {path.name}"
+                seen[key] = (path.name, message.string)
+
+
 # ---------------------------------------------------------------------------- numbers
 @pytest.mark.parametrize(
     ("text", "value"),
