@@ -219,11 +219,12 @@ def strip_docstring_examples(doc: str) -> str:
 
 
 #: Kinds of question a lesson module may define, and the arguments each keeps in the student
-#: edition (the checker becomes the answer key's; solutions, rubrics and checkers go).
+#: edition (the checker becomes the answer key's; solutions, rubrics and checkers go; a reader
+#: and a kind stay, so that answers in Persian are read there too).
 QUESTION_KINDS = {
-    "Question": ("title", "checker", "hints"),
+    "Question": ("title", "checker", "hints", "reader"),
     "Prediction": ("title", "checker", "choices", "outcome", "hints"),
-    "Classification": ("title", "checker", "items", "labels", "aliases", "hints"),
+    "Classification": ("title", "checker", "items", "labels", "aliases", "hints", "kind"),
     "Discussion": ("title", "min_words", "hints"),
 }
 #: Module-level names that hold answers when nothing left in the student module uses them:

@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crmsim.i18n import parse_number
+from crmsim.terms import read_term
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -63,43 +66,57 @@ _DIGITS = str.maketrans(
 
 #: "percent" written out (English or Persian) after a number reads as a percent sign.
 _PERCENT_WORDS = re.compile(r"\s*(?:per\s*cent|percent|pct|درصد)\s*$")
+#: Blanks inside a number ("1 000"), and the direction marks Persian text may carry.
+_BLANKS = re.compile(r"[\s\u200c\u200e\u200f\u00a0\u202f]+")
+
+
+def _read_plain(cleaned: str) -> float | None:
+    """What :func:`float` reads of a number :func:`~crmsim.i18n.parse_number` does not: ``"5."``."""
+    cleaned = cleaned.translate(_DIGITS).replace("\u2212", "-")
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
+        cleaned = cleaned.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
 
 
 def read_number(text: str) -> float | None:
-    """A number written as text, or None: ``"0.3"``, ``"1,000"``, ``"12%"``, ``"۱۲٪"``.
+    """A number written as text, or None: ``"0.3"``, ``"1,000"``, ``"12%"``, ``"۱۲٫۵٪"``.
 
     A percent sign (or the word, ``"12 percent"``, ``"۱۲ درصد"``) divides by 100, so ``"1%"``
-    reads as 0.01, the share it names. Persian and Arabic-Indic digits read as their ASCII
-    twins.
+    reads as 0.01, the share it names. Numbers written in Persian are read as
+    :func:`crmsim.i18n.parse_number` reads them: Persian and Arabic-Indic digits, ``٫`` for the
+    decimal point, ``٬`` between thousands and ``٪`` for per cent.
 
     Examples
     --------
     >>> read_number("۱٪"), read_number("1,000"), read_number("12 percent")
     (0.01, 1000.0, 0.12)
+    >>> read_number("۰٫۱۲۵"), read_number("۱٬۲۰۰"), read_number("۱۲٫۵٪")
+    (0.125, 1200.0, 0.125)
     >>> read_number("about ten") is None
     True
     """
-    cleaned = text.translate(_DIGITS).strip().lower()
-    cleaned = _PERCENT_WORDS.sub("%", cleaned)
-    for blank in (" ", "\u200c", "\u00a0", "\u202f"):
-        cleaned = cleaned.replace(blank, "")
-    cleaned = cleaned.replace("\u2212", "-")  # the minus sign of typeset text
+    cleaned = _PERCENT_WORDS.sub("%", text.strip().lower())
+    cleaned = _BLANKS.sub("", cleaned).replace("٪", "%")
     percent = cleaned.endswith("%")
     if percent:
         cleaned = cleaned[:-1]
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
-        cleaned = cleaned.replace(",", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
+    if "%" in cleaned:  # one sign, at the end: "12%%" is a slip, not a number
         return None
-    if not math.isfinite(value):
+    try:
+        value: float | None = parse_number(cleaned)
+    except ValueError:
+        value = _read_plain(cleaned)
+    if value is None or not math.isfinite(value):
         return None
     return value / 100 if percent else value
 
 
 def as_number(answer: Any) -> float | None:
-    """The answer as a finite float, or None if it is not one number (texts such as "1%" read)."""
+    """The answer as a finite float, or None if it is not one number (texts such as "1%" and
+    "۱۲٫۵٪" read, see :func:`read_number`)."""
     if isinstance(answer, str):
         return read_number(answer)
     try:
@@ -107,6 +124,29 @@ def as_number(answer: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
+
+
+def as_float(answer: Any) -> float:
+    """``float(answer)``, except that a text is read as :func:`read_number` reads it first.
+
+    For checkers that unpack several numbers, ``rude, kind = (as_float(x) for x in answer)``:
+    what ``float`` read they still read, and ``"۰٫۵"`` or ``"50%"`` as well.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As ``float`` does, for what is not a number.
+
+    Examples
+    --------
+    >>> as_float("۰٫۲۵"), as_float(3), as_float("25%")
+    (0.25, 3.0, 0.25)
+    """
+    if isinstance(answer, str):
+        number = read_number(answer)
+        if number is not None:
+            return number
+    return float(answer)
 
 
 def as_pair(answer: Any) -> tuple[float, float] | None:
@@ -162,6 +202,10 @@ class Question:
         Shown one at a time by successive ``hint()`` calls.
     solution : str
         Shown by ``solution()``: the worked answer, usually as code.
+    reader : callable, optional
+        Turns an answer into the form the checker reads (and the answer key is made from),
+        such as stage names written in Persian into the English code names; it must hand
+        back what it cannot read unchanged.
     """
 
     def __init__(
@@ -170,11 +214,13 @@ class Question:
         checker: Callable[[Any], Feedback],
         hints: Sequence[str] = (),
         solution: str = "",
+        reader: Callable[[Any], Any] | None = None,
     ) -> None:
         self.title = title
         self.checker = checker
         self.hints = tuple(hints)
         self.solution_text = solution
+        self.reader = reader
         self._hints_shown = 0
 
     def check(self, answer: Any = None, quiet: bool = False) -> bool:
@@ -196,7 +242,7 @@ class Question:
 
     def judge(self, answer: Any) -> Feedback:
         """The feedback on an answer that is there; kinds of question add their own steps."""
-        return self.checker(answer)
+        return self.checker(self.canonical(answer))
 
     def mark(self, answer: Any) -> Feedback:
         """The verdict for grading (``crmsim grade``): as :meth:`check`, silently, without the
@@ -206,10 +252,10 @@ class Question:
     def canonical(self, answer: Any) -> Any:
         """The answer as the checker receives it (the answer key is made from this form).
 
-        The answer itself for most questions; a :class:`Classification` maps items and labels
-        onto its own spelling.
+        The answer itself for most questions, or what the question's ``reader`` makes of it;
+        a :class:`Classification` maps items and labels onto its own spelling.
         """
-        return answer
+        return answer if self.reader is None else self.reader(answer)
 
     def hint(self) -> str:
         """Print (and return) the next hint."""
@@ -384,21 +430,53 @@ class Prediction(Question):
         return self._feedback(answer, self.checker)
 
 
+def read_label(
+    label: Any,
+    aliases: Mapping[str, str] | None = None,
+    kind: str | None = None,
+    labels: Sequence[str] = (),
+) -> str:
+    """A label as :func:`normalize_label` gives it, or, when it is none of ``labels`` and the
+    labels are names of a ``kind`` of :data:`crmsim.terms.TERM_KINDS`, the name it reads as.
+
+    A Persian answer has no English letters for :func:`normalize_label` to keep, so the course's
+    Persian terms are read by :func:`crmsim.terms.read_term` instead.
+
+    Examples
+    --------
+    >>> read_label("Must-Be", kind="kano", labels=["must-be"]), read_label("جذاب", kind="kano")
+    ('must be', 'attractive')
+    """
+    normal = normalize_label(label, aliases)
+    if kind is None or normal in {normalize_label(each, aliases) for each in labels}:
+        return normal
+    try:
+        return normalize_label(read_term(kind, label), aliases)
+    except ValueError:
+        return normal
+
+
 def label_checker(
-    expected: Mapping[str, str], aliases: Mapping[str, str] | None = None
+    expected: Mapping[str, str],
+    aliases: Mapping[str, str] | None = None,
+    kind: str | None = None,
 ) -> Callable[[Any], Feedback]:
     """A checker for a classification: each item's label against ``expected``.
 
     Wrong items are named (not their right labels), so the learner knows where to look again.
+    With a ``kind`` (``"stage"``, ``"kano"`` ...) labels written as the course's Persian terms
+    are read too (:func:`read_label`).
     """
     right = {
         normalize_label(item): normalize_label(label, aliases) for item, label in expected.items()
     }
     names = {normalize_label(item): item for item in expected}
+    labels = tuple(expected.values())
 
     def check(answer: Any) -> Feedback:
         given = {
-            normalize_label(item): normalize_label(label, aliases) for item, label in answer.items()
+            normalize_label(item): read_label(label, aliases, kind, labels)
+            for item, label in answer.items()
         }
         missing = [names[i] for i in right if i not in given]
         if missing:
@@ -420,8 +498,10 @@ class Classification(Question):
     """Sort items into the course's categories: a mapping from each item to one label.
 
     Labels are compared by :func:`normalize_label`, so case, hyphens, plural ``s`` and the
-    ``aliases`` given (other names for a label) do not matter; a label outside ``labels`` is
-    refused with the list of labels, before the answer is judged.
+    ``aliases`` given (other names for a label) do not matter; when the labels are names of a
+    ``kind`` of :data:`crmsim.terms.TERM_KINDS`, the course's Persian terms for them are read
+    too. A label outside ``labels`` is refused with the list of labels, before the answer is
+    judged.
 
     Parameters
     ----------
@@ -433,6 +513,9 @@ class Classification(Question):
         The categories on offer.
     aliases : mapping, optional
         Other names for a label, such as ``{"knowledge-based": "knowledge"}``.
+    kind : str, optional
+        The kind of name the labels are (``"trust"``, ``"kano"`` ...), for reading them in
+        Persian as well (:func:`crmsim.terms.read_term`).
     """
 
     def __init__(
@@ -444,11 +527,16 @@ class Classification(Question):
         aliases: Mapping[str, str] | None = None,
         hints: Sequence[str] = (),
         solution: str = "",
+        kind: str | None = None,
     ) -> None:
         super().__init__(title, checker, hints=hints, solution=solution)
         self.items = tuple(items)
         self.labels = tuple(labels)
         self.aliases = dict(aliases or {})
+        self.kind = kind
+
+    def _label(self, label: Any) -> str:
+        return read_label(label, self.aliases, self.kind, self.labels)
 
     def show(self) -> str:
         """Print (and return) a template answer to copy: every item with a blank label."""
@@ -461,11 +549,7 @@ class Classification(Question):
         if not isinstance(answer, Mapping):
             return Feedback(False, "give a dict from each item to its label (see .show()).")
         allowed = {normalize_label(label, self.aliases) for label in self.labels}
-        unknown = [
-            label
-            for label in answer.values()
-            if normalize_label(label, self.aliases) not in allowed
-        ]
+        unknown = [label for label in answer.values() if self._label(label) not in allowed]
         if unknown:
             return Feedback(
                 False,
@@ -490,7 +574,7 @@ class Classification(Question):
         items = {normalize_label(item): item for item in self.items}
         canonical = {}
         for item, label in answer.items():
-            name, kind = normalize_label(item), normalize_label(label, self.aliases)
+            name, kind = normalize_label(item), self._label(label)
             if name not in items or kind not in labels:
                 return answer
             canonical[items[name]] = labels[kind]

@@ -24,10 +24,9 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.terms import CRM_TYPES, read_term
 
 # ---------------------------------------------------------------- q1: the four types of CRM
-CRM_TYPES = ("strategic", "operational", "analytical", "collaborative")
-
 #: The activities of question 1, as shown in the notebook.
 ACTIVITIES = {
     "a": "The board decides to build the business around young families, and reshapes products, "
@@ -56,7 +55,20 @@ _ALIASES = {
 
 def _normalise(label) -> str:
     text = str(label).strip().lower().replace("crm", "").strip(" -_")
-    return _ALIASES.get(text, text)
+    text = _ALIASES.get(text, text)
+    if text in CRM_TYPES:
+        return text
+    try:  # the course's Persian names: "عملیاتی", "CRM تعاملی"
+        return read_term("crm type", label)
+    except ValueError:
+        return text
+
+
+def _read_types(answer):
+    """Each item's type as its code name (what the checker and the answer key read)."""
+    if not isinstance(answer, dict):
+        return answer
+    return {item: _normalise(label) for item, label in answer.items()}
 
 
 def _check_types(answer) -> Feedback:
@@ -98,6 +110,7 @@ q1 = Question(
     solution=(
         "answer = {'a': 'strategic', 'b': 'operational', 'c': 'analytical', 'd': 'collaborative'}"
     ),
+    reader=_read_types,
 )
 
 

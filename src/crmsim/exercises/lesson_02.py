@@ -29,6 +29,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.terms import read_term
 
 # ---------------------------------------------------------------- q1: the stages in order
 #: Dwyer, Schurr & Oh (1987), in order. The model's UNAWARE is its own addition.
@@ -38,7 +39,20 @@ DSO_STAGES = tuple(s.name.lower() for s in Stage if s is not Stage.UNAWARE)
 def _stage_name(item) -> str:
     if isinstance(item, Stage):
         return item.name.lower()
-    return str(item).strip().lower().removeprefix("stage.")
+    name = str(item).strip().lower().removeprefix("stage.")
+    if name in DSO_STAGES:
+        return name
+    try:  # a stage named in Persian ("آگاهی") or in another spelling of the code name
+        return read_term("stage", item)
+    except ValueError:
+        return name
+
+
+def _stage_names(answer):
+    """A list of stages as stage names (what the checker and the answer key read)."""
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        return answer
+    return [_stage_name(item) for item in answer]
 
 
 def _check_order(answer) -> Feedback:
@@ -97,6 +111,7 @@ q1 = Question(
         "stop going.",
     ],
     solution="answer = ['awareness', 'exploration', 'expansion', 'commitment', 'dissolution']",
+    reader=_stage_names,
 )
 
 
@@ -443,6 +458,7 @@ q5 = Classification(
     items=tuple(STORY),
     labels=DSO_STAGES,
     aliases=_STAGE_ALIASES,
+    kind="stage",
     hints=[
         "Ask of each line: has she only heard of the store, is she trying it, is she buying "
         "more and deepening, has she settled on it, or is it ending?",

@@ -27,6 +27,7 @@ from crmsim.exercises.core import (
     label_checker,
 )
 from crmsim.state import TRUST_WEIGHTS
+from crmsim.terms import TRUST_KINDS, read_term
 
 # ---------------------------------------------------------------- q1: overall trust
 #: The customer of question 1: a stage and the three trust components.
@@ -37,7 +38,7 @@ def overall_trust(
     stage: str | Stage, calculus: float, knowledge: float, identification: float
 ) -> float:
     """Overall trust of a customer at ``stage``: the components mixed with that stage's weights."""
-    stage = stage if isinstance(stage, Stage) else Stage[str(stage).upper()]
+    stage = stage if isinstance(stage, Stage) else Stage[read_term("stage", stage).upper()]
     return float(TRUST_WEIGHTS[stage] @ np.array([calculus, knowledge, identification]))
 
 
@@ -279,7 +280,6 @@ TRUST_STATEMENTS = {
     "went the same way.",
     "f": "They stand for what I stand for; when friends run them down, I take their side.",
 }
-TRUST_KINDS = ("calculus", "knowledge", "identification")
 _TRUST_ALIASES = {
     f"{kind}{suffix}": kind
     for kind in TRUST_KINDS
@@ -300,6 +300,7 @@ q4 = Classification(
     items=tuple(TRUST_STATEMENTS),
     labels=TRUST_KINDS,
     aliases=_TRUST_ALIASES,
+    kind="trust",
     hints=[
         "Ask what the trust rests on: the deal on offer now, a record that makes the partner "
         "predictable, or goals and values the two sides share.",

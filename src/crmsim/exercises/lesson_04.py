@@ -33,12 +33,14 @@ from crmsim.exercises.core import (
     Feedback,
     Prediction,
     Question,
+    as_float,
     as_number,
     close_to,
     label_checker,
 )
 from crmsim.kano import kano_curve
 from crmsim.levers import KANO_CATEGORIES, default_service
+from crmsim.terms import read_term
 
 ANSWERS = ("like", "expect", "neutral", "tolerate", "dislike")
 
@@ -115,7 +117,20 @@ _ALIASES = {
 
 def _normalise(label) -> str:
     text = str(label).strip().lower().replace("_", "-").replace(" ", "-")
-    return _ALIASES.get(text, text)
+    text = _ALIASES.get(text, text)
+    if text in KANO_CATEGORIES:
+        return text
+    try:  # the course's Persian names: "اجباری", "ویژگی‌های جذاب"
+        return read_term("kano", label)
+    except ValueError:
+        return text
+
+
+def _read_categories(answer):
+    """Each feature's category as its code name (what the checker and the answer key read)."""
+    if not isinstance(answer, dict):
+        return answer
+    return {feature: _normalise(label) for feature, label in answer.items()}
 
 
 @lru_cache(maxsize=1)
@@ -196,6 +211,7 @@ q1 = Question(
         "feature's category (`.idxmax(axis=1)` finds it).",
     ],
     solution=("answer = ex.class_counts().idxmax(axis=1).to_dict()"),
+    reader=_read_categories,
 )
 
 
@@ -208,7 +224,7 @@ def _gains(low: float, high: float) -> tuple[float, float]:
 
 def _check_gains(answer) -> Feedback:
     try:
-        must, attractive = (float(x) for x in answer)
+        must, attractive = (as_float(x) for x in answer)
     except (TypeError, ValueError):
         return Feedback(
             False,
@@ -379,6 +395,7 @@ q4 = Classification(
     items=KANO_ITEMS,
     labels=KANO_CATEGORIES,
     aliases=KANO_ALIASES,
+    kind="kano",
     hints=[
         "Ask Kano's two questions of each feature: how does a typical customer feel if it is "
         "there, and how if it is missing? Then read the answer off the lesson's table.",

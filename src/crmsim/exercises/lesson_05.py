@@ -22,6 +22,7 @@ from crmsim.exercises.core import (
     Feedback,
     Prediction,
     Question,
+    as_float,
     as_number,
     close_to,
     label_checker,
@@ -33,7 +34,7 @@ TELECOM = {"start": 17_000_000, "joined": 680_000, "lost": 170_000}
 
 def _as_float(answer) -> float | None:
     try:
-        return float(answer)
+        return as_float(answer)
     except (TypeError, ValueError):
         return None
 
@@ -258,7 +259,7 @@ def _check_leading(answer) -> Feedback:
     churn_gap = cut.loc[quarter, "churn"] - kept.loc[quarter, "churn"]
     profit_gap = cut.loc[quarter, "profit"] - kept.loc[quarter, "profit"]
     try:
-        churn, profit = (float(x) for x in answer)
+        churn, profit = (as_float(x) for x in answer)
     except (TypeError, ValueError):
         return Feedback(
             False, "give a pair: (difference in quarterly churn, difference in quarterly profit)."

@@ -20,6 +20,7 @@ from crmsim.exercises.core import (
     Feedback,
     Prediction,
     Question,
+    as_float,
     as_number,
     close_to,
     is_percentage_of,
@@ -123,7 +124,7 @@ def _expected_q2() -> tuple[float, float]:
 
 def _check_q2(answer: Any) -> Feedback:
     try:
-        rude, kind = (float(x) for x in answer)
+        rude, kind = (as_float(x) for x in answer)
     except (TypeError, ValueError):
         return Feedback(
             False,

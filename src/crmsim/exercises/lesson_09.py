@@ -18,6 +18,7 @@ from crmsim.exercises.core import (
     Feedback,
     Prediction,
     Question,
+    as_float,
     as_number,
     as_pair,
     label_checker,
@@ -125,7 +126,7 @@ def _expected_q2() -> tuple[float, float]:
 
 def _check_q2(answer: Any) -> Feedback:
     try:
-        calm, angry = (float(x) for x in answer)
+        calm, angry = (as_float(x) for x in answer)
     except (TypeError, ValueError):
         return Feedback(
             False, "Give a pair: (calm leaver, angry leaver), each a weekly probability."

@@ -19,6 +19,7 @@ from crmsim.exercises.core import (
     Feedback,
     Prediction,
     Question,
+    as_float,
     as_number,
     as_pair,
     label_checker,
@@ -137,7 +138,7 @@ def _expected_q2() -> tuple[float, float, float]:
 
 def _check_q2(answer: Any) -> Feedback:
     try:
-        mean, low, high = (float(v) for v in answer)
+        mean, low, high = (as_float(v) for v in answer)
     except (TypeError, ValueError):
         return Feedback(False, "Give three numbers: (mean difference, lower end, upper end).")
     exp = _expected_q2()
