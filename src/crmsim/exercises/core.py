@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crmsim.i18n import parse_number
+from crmsim.i18n import _, parse_number
 from crmsim.terms import read_term
 
 
@@ -227,18 +227,22 @@ class Question:
         """Check ``answer``; print feedback (unless ``quiet``) and return whether it is right."""
         feedback = self._feedback(answer, self.judge)
         if not quiet:
-            mark = "Correct" if feedback.correct else "Not yet"
-            print(f"{mark} — {self.title}: {feedback.message}")
+            mark = _("Correct") if feedback.correct else _("Not yet")
+            print(
+                _("{mark} — {title}: {message}").format(
+                    mark=mark, title=_(self.title), message=feedback.message
+                )
+            )
         return feedback.correct
 
     @staticmethod
     def _feedback(answer: Any, judge: Callable[[Any], Feedback]) -> Feedback:
         if answer is None or answer is Ellipsis:
-            return Feedback(False, "No answer yet: replace the ____ or ... with your answer.")
+            return Feedback(False, _("No answer yet: replace the ____ or ... with your answer."))
         try:
             return judge(answer)
         except Exception as err:  # a learner's odd answer must not crash the lesson
-            return Feedback(False, f"Could not check that answer ({err}).")
+            return Feedback(False, _("Could not check that answer ({error}).").format(error=err))
 
     def judge(self, answer: Any) -> Feedback:
         """The feedback on an answer that is there; kinds of question add their own steps."""
@@ -260,11 +264,12 @@ class Question:
     def hint(self) -> str:
         """Print (and return) the next hint."""
         if not self.hints:
-            text = "No hint for this one: re-read the lesson's section on it."
+            text = _("No hint for this one: re-read the lesson's section on it.")
         else:
-            text = self.hints[min(self._hints_shown, len(self.hints) - 1)]
+            # hints are written in English in the lesson modules and shown in the language in use
+            text = _(self.hints[min(self._hints_shown, len(self.hints) - 1)])
             self._hints_shown += 1
-        print(f"Hint — {self.title}: {text}")
+        print(_("Hint — {title}: {text}").format(title=_(self.title), text=text))
         return text
 
     def solution(self) -> str:
@@ -277,7 +282,8 @@ class Question:
         text = self.solution_text or NO_SOLUTION
         if os.environ.get(HIDE_SOLUTIONS):
             text = NO_SOLUTION
-        print(f"Solution — {self.title}:\n{text}")
+        text = _(text)
+        print(_("Solution — {title}:").format(title=_(self.title)) + "\n" + text)
         return text
 
 
