@@ -127,6 +127,12 @@ def _(message: str) -> str:
     return translations(get_language()).gettext(message)
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which extractors know)
+    """Mark ``message`` for the catalog without translating it now: for texts defined once
+    (a question's title, its hints) and translated with :func:`_` when they are shown."""
+    return message
+
+
 def pgettext(context: str, message: str) -> str:
     """``message`` in the language in use, for one meaning of it (``context``: "stage", ...)."""
     return translations(get_language()).pgettext(context, message)
