@@ -59,14 +59,8 @@ from matplotlib.ticker import (
 )
 
 from crmsim import analysis, checks, typefaces
-from crmsim.i18n import _, format_number, pgettext, right_to_left
+from crmsim.i18n import N_, _, format_number, pgettext, right_to_left
 from crmsim.stages import CHURN_CAUSES
-
-
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which extractors know)
-    """``message`` itself, marked for translation: it is translated where it is shown."""
-    return message
-
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
 OKABE_ITO = {
