@@ -23,6 +23,7 @@ from crmsim.exercises.core import (
     near,
     trend,
 )
+from crmsim.i18n import N_, _, format_number, pgettext
 
 #: The marketer of question 1.
 MARKETER = {"sociability": 0.7, "referral_reward": 10.0, "price": 20.0}
@@ -73,47 +74,62 @@ def _check_q1(answer: Any) -> Feedback:
 
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give one number: a weekly probability between 0 and 1.")
+        return Feedback(False, _("Give one number: a weekly probability between 0 and 1."))
     if abs(value - _expected_q1()) < 1e-4:
         return Feedback(
             True,
-            f"Right. The reward multiplies this marketer's weekly chance of recommending the firm "
-            f"by {_expected_q1() / _rate(0.0):.1f}: CAM's 'clear financial benefit' at work.",
+            _(
+                "Right. The reward multiplies this marketer's weekly chance of recommending the "
+                "firm by {factor}: CAM's 'clear financial benefit' at work."
+            ).format(factor=format_number(_expected_q1() / _rate(0.0), ".1f")),
         )
     if abs(value - _rate(0.0)) < 1e-4:
         return Feedback(
             False,
-            "That is the rate without a reward. The reward multiplies it by 1 + REWARD_RESPONSE "
-            "x reward / price.",
+            _(
+                "That is the rate without a reward. The reward multiplies it by 1 + "
+                "REWARD_RESPONSE "
+                "x reward / price."
+            ),
         )
     if abs(value - _rate(MARKETER["referral_reward"], LOYAL_REFERRAL_SHARE)) < 1e-4:
         return Feedback(
             False,
-            "That would be a loyal customer's rate. The question is about a marketer, who refers "
-            "at the full rate.",
+            _(
+                "That would be a loyal customer's rate. The question is about a marketer, who "
+                "refers "
+                "at the full rate."
+            ),
         )
     if abs(value - _rate(MARKETER["referral_reward"] * MARKETER["price"])) < 1e-4 or value > 1:
         return Feedback(
-            False, "Measure the reward in purchases: divide it by the price before multiplying."
+            False, _("Measure the reward in purchases: divide it by the price before multiplying.")
         )
     return Feedback(
         False,
-        "Not quite. Start from MARKETER_REFERRAL_RATE, scale by sociability, then by the reward "
-        "term.",
+        _(
+            "Not quite. Start from MARKETER_REFERRAL_RATE, scale by sociability, then by the "
+            "reward "
+            "term."
+        ),
     )
 
 
 q1 = Question(
-    "a marketer's weekly referral rate",
+    N_("a marketer's weekly referral rate"),
     _check_q1,
     hints=[
-        "referral_rate in crmsim/referrals.py: a base rate times sociability times a reward "
-        "factor, times a tier share.",
-        "The reward enters as referral_reward / price, multiplied by REWARD_RESPONSE.",
+        N_(
+            "referral_rate in crmsim/referrals.py: a base rate times sociability times a reward "
+            "factor, times a tier share."
+        ),
+        N_("The reward enters as referral_reward / price, multiplied by REWARD_RESPONSE."),
     ],
     solution=(
-        "from crmsim.referrals import MARKETER_REFERRAL_RATE, REWARD_RESPONSE\n"
-        "answer = MARKETER_REFERRAL_RATE * 0.7 * (1 + REWARD_RESPONSE * 10 / 20)"
+        N_(
+            "from crmsim.referrals import MARKETER_REFERRAL_RATE, REWARD_RESPONSE\n"
+            "answer = MARKETER_REFERRAL_RATE * 0.7 * (1 + REWARD_RESPONSE * 10 / 20)"
+        )
     ),
 )
 
@@ -127,53 +143,69 @@ def _expected_q2() -> float:
 def _check_q2(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give one number: a share between 0 and 1.")
+        return Feedback(False, pgettext("lesson 08", "Give one number: a share between 0 and 1."))
     f = _run_frame()
     expected = _expected_q2()
     if abs(value - expected) < 0.002:
         return Feedback(
             True,
-            "Right. Note what this share is: the referrals whose strongest motive was the "
-            "reward, not the referrals the reward caused. Compare with a run without reward.",
+            _(
+                "Right. Note what this share is: the referrals whose strongest motive was the "
+                "reward, not the referrals the reward caused. Compare with a run without reward."
+            ),
         )
     if is_percentage_of(value, expected):
-        return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
+        return Feedback(
+            False,
+            pgettext("lesson 08", "That looks like a percentage; give a share between 0 and 1."),
+        )
     if (
         f["referral_conversions"].sum()
         and abs(value - f["referrals_reward"].sum() / f["referral_conversions"].sum()) < 0.002
     ):
         return Feedback(
             False,
-            "You divided by the referrals that turned into customers. Attribution counts every "
-            "referral made: divide by the 'referrals' column.",
+            _(
+                "You divided by the referrals that turned into customers. Attribution counts every "
+                "referral made: divide by the 'referrals' column."
+            ),
         )
     if abs(value - f["referrals_respect"].sum() / f["referrals"].sum()) < 0.002:
         return Feedback(
             False,
-            "That is the share credited to respect; the question asks about the financial benefit.",
+            _(
+                "That is the share credited to respect; the question asks about the financial "
+                "benefit."
+            ),
         )
     return Feedback(
         False,
-        "Not the model's figure. Run customer_centric with referral_reward=20, 300 customers, "
-        "rng=8 for 104 weeks, and divide the referrals credited to the reward by all referrals.",
+        _(
+            "Not the model's figure. Run customer_centric with referral_reward=20, 300 customers, "
+            "rng=8 for 104 weeks, and divide the referrals credited to the reward by all referrals."
+        ),
     )
 
 
 q2 = Question(
-    "CAM: referrals due to the financial benefit",
+    N_("CAM: referrals due to the financial benefit"),
     _check_q2,
     hints=[
-        "The CAM columns are referrals_respect, referrals_discount, referrals_gift, "
-        "referrals_reward and referrals_none.",
-        "Sum over all weeks, then divide by the total number of referrals.",
+        N_(
+            "The CAM columns are referrals_respect, referrals_discount, referrals_gift, "
+            "referrals_reward and referrals_none."
+        ),
+        N_("Sum over all weeks, then divide by the total number of referrals."),
     ],
     solution=(
-        "sc = scenarios.load('customer_centric')\n"
-        "model = CRMModel(**(sc.kwargs | {'policy': sc.policy.replace(referral_reward=20.0),\n"
-        "                                 'n_customers': 300}), rng=8, history=False)\n"
-        "model.run(104, progress=False)\n"
-        "f = model.frame\n"
-        "answer = f['referrals_reward'].sum() / f['referrals'].sum()"
+        N_(
+            "sc = scenarios.load('customer_centric')\n"
+            "model = CRMModel(**(sc.kwargs | {'policy': sc.policy.replace(referral_reward=20.0),\n"
+            "                                 'n_customers': 300}), rng=8, history=False)\n"
+            "model.run(104, progress=False)\n"
+            "f = model.frame\n"
+            "answer = f['referrals_reward'].sum() / f['referrals'].sum()"
+        )
     ),
 )
 
@@ -187,43 +219,56 @@ def _expected_q3() -> float:
 def _check_q3(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give one number: a share between 0 and 1.")
+        return Feedback(False, pgettext("lesson 08", "Give one number: a share between 0 and 1."))
     f = _run_frame()
     expected = _expected_q3()
     if abs(value - expected) < 0.002:
         return Feedback(
             True,
-            "Right: that share of the firm's new customers came through a friend. The rest "
-            "were reached by advertising or plain word of mouth.",
+            _(
+                "Right: that share of the firm's new customers came through a friend. The rest "
+                "were reached by advertising or plain word of mouth."
+            ),
         )
     if is_percentage_of(value, expected):
-        return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
+        return Feedback(
+            False,
+            pgettext("lesson 08", "That looks like a percentage; give a share between 0 and 1."),
+        )
     if abs(value - f["referrals"].sum() / f["acquired"].sum()) < 0.002:
         return Feedback(
             False,
-            "Not every referral turns into a customer. Count only referrals that led to a "
-            "first purchase (referral_conversions).",
+            _(
+                "Not every referral turns into a customer. Count only referrals that led to a "
+                "first purchase (referral_conversions)."
+            ),
         )
     if abs(value - f["referral_conversions"].sum() / RUN["n_customers"]) < 0.002:
         return Feedback(
-            False, "You divided by everyone in the market; divide by the customers acquired."
+            False, _("You divided by everyone in the market; divide by the customers acquired.")
         )
     return Feedback(
         False,
-        "Not the model's figure. Use the same run as question 2 and compare two columns of its "
-        "frame.",
+        _(
+            "Not the model's figure. Use the same run as question 2 and compare two columns of its "
+            "frame."
+        ),
     )
 
 
 q3 = Question(
-    "share of new customers who were referred",
+    N_("share of new customers who were referred"),
     _check_q3,
     hints=[
-        "'acquired' counts first purchases each week; another column counts the first "
-        "purchases that came from a referral.",
-        "Sum both over the run before dividing.",
+        N_(
+            "'acquired' counts first purchases each week; another column counts the first "
+            "purchases that came from a referral."
+        ),
+        N_("Sum both over the run before dividing."),
     ],
-    solution="answer = f['referral_conversions'].sum() / f['acquired'].sum()  # f: the run of q2",
+    solution=N_(
+        "answer = f['referral_conversions'].sum() / f['acquired'].sum()  # f: the run of q2"
+    ),
 )
 
 # ------------------------------------------------------------------ quality or advertising
@@ -326,7 +371,7 @@ def _check_q4(answer: Any) -> Feedback:
     pair = as_pair(answer)
     if pair is None:
         return Feedback(
-            False, "Give a pair: (referred new customers with little advertising, with much)."
+            False, _("Give a pair: (referred new customers with little advertising, with much).")
         )
     little, much = pair
     exp_little, exp_much = _expected_q4()
@@ -334,49 +379,61 @@ def _check_q4(answer: Any) -> Feedback:
     if near(little, exp_little, within=0.01) and near(much, exp_much, within=0.01):
         return Feedback(
             True,
-            "Right. Ten times the advertising brings in far more new customers, but hardly any "
-            "more of them through a friend: advertising buys awareness, not recommendations.",
+            _(
+                "Right. Ten times the advertising brings in far more new customers, but hardly any "
+                "more of them through a friend: advertising buys awareness, not recommendations."
+            ),
         )
     if near(little, exp_much, within=0.01) and near(much, exp_little, within=0.01):
-        return Feedback(False, "Right numbers, wrong order: little advertising comes first.")
+        return Feedback(False, _("Right numbers, wrong order: little advertising comes first."))
     firms = [quality_or_advertising(Q4_QUALITY, a) for a in Q4_ADVERTISING]
     if near(little, firms[0]["new customers"], within=0.01) and near(
         much, firms[1]["new customers"], within=0.01
     ):
         return Feedback(
             False,
-            "Those are all new customers. The question asks how many of them came through a "
-            "referral: 'referred new customers'.",
+            _(
+                "Those are all new customers. The question asks how many of them came through a "
+                "referral: 'referred new customers'."
+            ),
         )
     if near(little, firms[0]["referrals made"], within=0.01) and near(
         much, firms[1]["referrals made"], within=0.01
     ):
         return Feedback(
             False,
-            "Those are referrals made, and not every referral turns into a customer: use "
-            "'referred new customers'.",
+            _(
+                "Those are referrals made, and not every referral turns into a customer: use "
+                "'referred new customers'."
+            ),
         )
     return Feedback(
         False,
-        f"Not the model's figures. Call quality_or_advertising({Q4_QUALITY}, advertising) with "
-        "advertising 0.003 and then 0.03, and read 'referred new customers' from each.",
+        _(
+            "Not the model's figures. Call quality_or_advertising({quality}, advertising) with "
+            "advertising 0.003 and then 0.03, and read 'referred new customers' from each."
+        ).format(quality=Q4_QUALITY),
     )
 
 
 q4 = Prediction(
-    "does advertising buy referrals?",
+    N_("does advertising buy referrals?"),
     _check_q4,
     choices=TREND_CHOICES,
     outcome=lambda answer: trend(*as_pair(answer)),
     hints=[
-        "quality_or_advertising(service_quality, advertising) returns the means of four runs; "
-        "one of its entries counts first purchases that came from a referral.",
-        "Keep service_quality at 0.5 in both calls; change only advertising.",
+        N_(
+            "quality_or_advertising(service_quality, advertising) returns the means of four runs; "
+            "one of its entries counts first purchases that came from a referral."
+        ),
+        N_("Keep service_quality at 0.5 in both calls; change only advertising."),
     ],
     solution=(
-        "little = ex.quality_or_advertising(0.5, 0.003)\n"
-        "much = ex.quality_or_advertising(0.5, 0.03)\n"
-        "answer = (little['referred new customers'], much['referred new customers'])"
+        N_(
+            "little = ex.quality_or_advertising(0.5, 0.003)\n"
+            "much = ex.quality_or_advertising(0.5, 0.03)\n"
+            "answer = (little['referred new customers'], much['referred new customers'])"
+        )
     ),
 )
 
@@ -386,16 +443,16 @@ q4 = Prediction(
 P_ALIASES = {"peer": "peers", "personalisation": "personalization", "personal": "personalization"}
 #: The actions of question 5.
 TWO_P_ACTIONS = (
-    "a discount code for the customer and the friend they invite",
-    "free ride credit for every rider whose invitation is used",
-    "ask regular diners to criticise the new menu, and change it",
-    "remember each regular's usual order and offer it first",
-    "gift credit for a customer who brings a colleague",
-    "build the feature most requested in customers' suggestions",
+    N_("a discount code for the customer and the friend they invite"),
+    N_("free ride credit for every rider whose invitation is used"),
+    N_("ask regular diners to criticise the new menu, and change it"),
+    N_("remember each regular's usual order and offer it first"),
+    N_("gift credit for a customer who brings a colleague"),
+    N_("build the feature most requested in customers' suggestions"),
 )
 
 q5 = Classification(
-    "peers or personalization?",
+    N_("peers or personalization?"),
     label_checker(
         {
             TWO_P_ACTIONS[0]: "peers",
@@ -408,26 +465,32 @@ q5 = Classification(
         P_ALIASES,
     ),
     items=TWO_P_ACTIONS,
-    labels=("peers", "personalization"),
+    labels=(N_("peers"), N_("personalization")),
     aliases=P_ALIASES,
     hints=[
-        "Peers: the firm's customers promote it to people they know, and may be rewarded "
-        "for it. Personalization: the firm uses what customers say to fit them better.",
-        "Ask who acts: a customer telling a friend (peers), or the firm changing what it "
-        "offers for a customer (personalization).",
+        N_(
+            "Peers: the firm's customers promote it to people they know, and may be rewarded "
+            "for it. Personalization: the firm uses what customers say to fit them better."
+        ),
+        N_(
+            "Ask who acts: a customer telling a friend (peers), or the firm changing what it "
+            "offers for a customer (personalization)."
+        ),
     ],
     solution=(
-        "answer = {\n"
-        "    ex.TWO_P_ACTIONS[0]: 'peers', ex.TWO_P_ACTIONS[1]: 'peers',\n"
-        "    ex.TWO_P_ACTIONS[2]: 'personalization', ex.TWO_P_ACTIONS[3]: 'personalization',\n"
-        "    ex.TWO_P_ACTIONS[4]: 'peers', ex.TWO_P_ACTIONS[5]: 'personalization',\n"
-        "}"
+        N_(
+            "answer = {\n"
+            "    ex.TWO_P_ACTIONS[0]: 'peers', ex.TWO_P_ACTIONS[1]: 'peers',\n"
+            "    ex.TWO_P_ACTIONS[2]: 'personalization', ex.TWO_P_ACTIONS[3]: 'personalization',\n"
+            "    ex.TWO_P_ACTIONS[4]: 'peers', ex.TWO_P_ACTIONS[5]: 'personalization',\n"
+            "}"
+        )
     ),
 )
 
 
 # --------------------------------------------------------------------------- q6
-Q6_ANSWER = (
+Q6_ANSWER = N_(
     "Not wrong, but it answers a different question. In the model advertising is cheap and "
     "quick: ten times the reach brings hundreds more first purchases in two years and far more "
     "profit, while the firm with better service and little advertising wins fewer customers. "
@@ -441,22 +504,26 @@ Q6_ANSWER = (
 )
 
 q6 = Discussion(
-    "is quality the best advert?",
+    N_("is quality the best advert?"),
     min_words=60,
     hints=[
-        "Compare the two firms of section 6 on more than one figure: new customers, referred "
-        "new customers, negative word of mouth heard, profit.",
-        "Say what advertising buys and what it does not, and over what horizon.",
+        N_(
+            "Compare the two firms of section 6 on more than one figure: new customers, referred "
+            "new customers, negative word of mouth heard, profit."
+        ),
+        N_("Say what advertising buys and what it does not, and over what horizon."),
     ],
     solution=Q6_ANSWER,
     rubric=(
-        "- states honestly what the run shows: the advertiser wins more customers and profit "
-        "in two years (1 mark)\n"
-        "- referrals come from quality, not from advertising, with a number from section 6 or "
-        "question 4 (1 mark)\n"
-        "- better service also cuts negative word of mouth (1 mark)\n"
-        "- a reasoned conclusion: horizon, cost of advertising, or the two as complements "
-        "(1 mark)"
+        N_(
+            "- states honestly what the run shows: the advertiser wins more customers and profit "
+            "in two years (1 mark)\n"
+            "- referrals come from quality, not from advertising, with a number from section 6 or "
+            "question 4 (1 mark)\n"
+            "- better service also cuts negative word of mouth (1 mark)\n"
+            "- a reasoned conclusion: horizon, cost of advertising, or the two as complements "
+            "(1 mark)"
+        )
     ),
 )
 

@@ -25,6 +25,7 @@ from crmsim.exercises.core import (
     near,
     trend,
 )
+from crmsim.i18n import N_, _, format_number
 
 #: The run of question 3: a firm that loses many customers and makes win-back offers.
 RUN = {
@@ -63,35 +64,44 @@ def _expected_q1() -> float:
 def _check_q1(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give one number: the knowledge trust on return, between 0 and 1.")
+        return Feedback(
+            False, _("Give one number: the knowledge trust on return, between 0 and 1.")
+        )
     if abs(value - _expected_q1()) < 1e-6:
         return Feedback(
             True,
-            "Right: a second chance, not a clean slate. The returner starts again in "
-            "exploration with part of what they knew of the firm, and must rebuild the rest.",
+            _(
+                "Right: a second chance, not a clean slate. The returner starts again in "
+                "exploration with part of what they knew of the firm, and must rebuild the rest."
+            ),
         )
     if abs(value - LEAVER["trust_knowledge"]) < 1e-6:
         return Feedback(
             False,
-            "A returner does not pick up where they left off: win_back cuts every trust component.",
+            _(
+                "A returner does not pick up where they left off: win_back cuts every trust "
+                "component."
+            ),
         )
     if abs(value) < 1e-6:
         return Feedback(
             False,
-            "Nor do they start from nothing: they remember part of their record with the firm.",
+            _("Nor do they start from nothing: they remember part of their record with the firm."),
         )
-    return Feedback(False, "Not quite. Look for the constant that win_back multiplies trust by.")
+    return Feedback(False, _("Not quite. Look for the constant that win_back multiplies trust by."))
 
 
 q1 = Question(
-    "trust on return",
+    N_("trust on return"),
     _check_q1,
     hints=[
-        "Read win_back in crmsim/winback.py: what happens to trust_knowledge of those who come "
-        "back?",
-        "While a customer is gone, their trust components are not updated.",
+        N_(
+            "Read win_back in crmsim/winback.py: what happens to trust_knowledge of those who come "
+            "back?"
+        ),
+        N_("While a customer is gone, their trust components are not updated."),
     ],
-    solution="from crmsim.winback import RETURN_TRUST_KEPT\nanswer = 0.6 * RETURN_TRUST_KEPT",
+    solution=N_("from crmsim.winback import RETURN_TRUST_KEPT\nanswer = 0.6 * RETURN_TRUST_KEPT"),
 )
 
 
@@ -129,7 +139,7 @@ def _check_q2(answer: Any) -> Feedback:
         calm, angry = (as_float(x) for x in answer)
     except (TypeError, ValueError):
         return Feedback(
-            False, "Give a pair: (calm leaver, angry leaver), each a weekly probability."
+            False, _("Give a pair: (calm leaver, angry leaver), each a weekly probability.")
         )
     exp_calm, exp_angry = _expected_q2()
 
@@ -140,46 +150,59 @@ def _check_q2(answer: Any) -> Feedback:
     if ok_calm and ok_angry:
         return Feedback(
             True,
-            f"Right. The angry leaver is {exp_calm / exp_angry:.0f} times less likely to come "
-            "back: half for leaving over the service, a fifth of that for the anger. Both "
-            "chances keep halving the longer they stay away, and every refused offer cuts them "
-            "further. Meanwhile the angry one may be speaking against you: preventing anger is "
-            "worth more than courting them later.",
+            _(
+                "Right. The angry leaver is {times} times less likely to come back: half for "
+                "leaving over the service, a fifth of that for the anger. Both chances keep "
+                "halving the longer they stay away, and every refused offer cuts them further. "
+                "Meanwhile the angry one may be speaking against you: preventing anger is worth "
+                "more than courting them later."
+            ).format(times=format_number(exp_calm / exp_angry, ".0f")),
         )
     if near_rate(calm, exp_angry) and near_rate(angry, exp_calm):
-        return Feedback(False, "Right numbers, wrong order: the calm leaver comes first.")
+        return Feedback(False, _("Right numbers, wrong order: the calm leaver comes first."))
     if near_rate(calm, exp_calm / INTENSITY) or near_rate(angry, exp_angry / INTENSITY):
         return Feedback(
             False,
-            "That is the chance of accepting an offer once made. Each week only a share "
-            "win_back of former customers receives one.",
+            _(
+                "That is the chance of accepting an offer once made. Each week only a share "
+                "win_back of former customers receives one."
+            ),
         )
     if near_rate(calm, _weekly_return(CALM_LEAVER, weeks_away=0)) or near_rate(
         angry, _weekly_return(ANGRY_LEAVER, weeks_away=0)
     ):
         return Feedback(
             False,
-            "You left out the time away: the chance of accepting halves every "
-            "WIN_BACK_HALF_LIFE weeks after leaving.",
+            _(
+                "You left out the time away: the chance of accepting halves every "
+                "WIN_BACK_HALF_LIFE weeks after leaving."
+            ),
         )
     if ok_calm and near_rate(angry, exp_calm * _anger_factor()):
         return Feedback(
             False,
-            "The anger is counted, but not the cause: a leaver after a failure is only "
-            "CAUSE_ACCEPT['failure'] as willing as one taken by a competitor.",
+            _(
+                "The anger is counted, but not the cause: a leaver after a failure is only "
+                "CAUSE_ACCEPT['failure'] as willing as one taken by a competitor."
+            ),
         )
-    parts = []
-    if not ok_calm:
-        parts.append("the calm leaver's probability is off")
-    if not ok_angry:
-        parts.append("the angry leaver's probability is off")
-    from crmsim.exercises.core import sentence  # not str.capitalize: it lower-cases names
-
-    return Feedback(
-        False,
-        sentence(" and ".join(parts))
-        + ": chance of an offer x chance of accepting it (winback.acceptance).",
-    )
+    # one whole sentence per case: a translation cannot be put together from pieces
+    if not ok_calm and not ok_angry:
+        message = _(
+            "The calm leaver's probability is off and the angry leaver's probability is off: "
+            "chance of an offer x chance of accepting it (winback.acceptance)."
+        )
+    elif not ok_calm:
+        message = _(
+            "The calm leaver's probability is off: chance of an offer x chance of accepting it "
+            "(winback.acceptance)."
+        )
+    else:
+        message = _(
+            "The angry leaver's probability is off: chance of an offer x chance of accepting it "
+            "(winback.acceptance)."
+        )
+    return Feedback(False, message)
 
 
 def _anger_factor() -> float:
@@ -189,21 +212,28 @@ def _anger_factor() -> float:
 
 
 q2 = Question(
-    "who comes back: cause, anger and time away",
+    N_("who comes back: cause, anger and time away"),
     _check_q2,
     hints=[
-        "Two things must happen in a week: the former customer receives an offer, and accepts it.",
-        "winback.acceptance multiplies WIN_BACK_ACCEPT by CAUSE_ACCEPT[cause], by "
-        "ANGRY_ACCEPT_FACTOR if they left angry, by 0.5 ** (weeks away / WIN_BACK_HALF_LIFE) "
-        "and by OFFER_FATIGUE for each offer refused.",
+        N_(
+            "Two things must happen in a week: the former customer receives an offer, and accepts "
+            "it."
+        ),
+        N_(
+            "winback.acceptance multiplies WIN_BACK_ACCEPT by CAUSE_ACCEPT[cause], by "
+            "ANGRY_ACCEPT_FACTOR if they left angry, by 0.5 ** (weeks away / WIN_BACK_HALF_LIFE) "
+            "and by OFFER_FATIGUE for each offer refused."
+        ),
     ],
     solution=(
-        "from crmsim.winback import ANGRY_ACCEPT_FACTOR, CAUSE_ACCEPT, WIN_BACK_ACCEPT, "
-        "WIN_BACK_HALF_LIFE\n"
-        "away = 0.5 ** (13 / WIN_BACK_HALF_LIFE)\n"
-        "calm = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['competitor'] * away\n"
-        "angry = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['failure'] * ANGRY_ACCEPT_FACTOR * away\n"
-        "answer = (calm, angry)"
+        N_(
+            "from crmsim.winback import ANGRY_ACCEPT_FACTOR, CAUSE_ACCEPT, WIN_BACK_ACCEPT, "
+            "WIN_BACK_HALF_LIFE\n"
+            "away = 0.5 ** (13 / WIN_BACK_HALF_LIFE)\n"
+            "calm = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['competitor'] * away\n"
+            "angry = 0.2 * WIN_BACK_ACCEPT * CAUSE_ACCEPT['failure'] * ANGRY_ACCEPT_FACTOR * away\n"
+            "answer = (calm, angry)"
+        )
     ),
 )
 
@@ -217,46 +247,54 @@ def _expected_q3() -> float:
 def _check_q3(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give one amount of money per customer won back.")
+        return Feedback(False, _("Give one amount of money per customer won back."))
     f = _run_frame()
     expected = _expected_q3()
     if abs(value - expected) <= 0.01 * expected:
         return Feedback(
             True,
-            "Right. Every offer costs money, accepted or not, so each returner costs many "
-            "offers. Compare it with what a returner spends before they leave again.",
+            _(
+                "Right. Every offer costs money, accepted or not, so each returner costs many "
+                "offers. Compare it with what a returner spends before they leave again."
+            ),
         )
     if abs(value - f["cost_win_back"].sum() / f["win_back_offers"].sum()) <= 0.01 * expected:
         return Feedback(
             False,
-            "That is the cost of one offer. Divide the campaign's cost by the customers it "
-            "brought back.",
+            _(
+                "That is the cost of one offer. Divide the campaign's cost by the customers it "
+                "brought back."
+            ),
         )
     if abs(value - f["cost_win_back"].sum()) <= 1:
         return Feedback(
             False,
-            "That is the whole campaign's cost; divide it by the number of customers won back.",
+            _("That is the whole campaign's cost; divide it by the number of customers won back."),
         )
     return Feedback(
         False,
-        "Not the model's figure. Run the policy given (win_back=0.2, rng=9, 2,000 customers, "
-        "104 weeks) and divide the cost of win-back offers by the customers won back.",
+        _(
+            "Not the model's figure. Run the policy given (win_back=0.2, rng=9, 2,000 customers, "
+            "104 weeks) and divide the cost of win-back offers by the customers won back."
+        ),
     )
 
 
 q3 = Question(
-    "cost of a customer won back",
+    N_("cost of a customer won back"),
     _check_q3,
     hints=[
-        "The frame has cost_win_back (money) and won_back (customers who returned) each week.",
-        "Sum each over the run, then divide.",
+        N_("The frame has cost_win_back (money) and won_back (customers who returned) each week."),
+        N_("Sum each over the run, then divide."),
     ],
     solution=(
-        "policy = Policy(service_quality=0.6, recovery=0.2, respect=0.4, win_back=0.2)\n"
-        "model = CRMModel(n_customers=2_000, policy=policy, rng=9, history=False)\n"
-        "model.run(104, progress=False)\n"
-        "f = model.frame\n"
-        "answer = f['cost_win_back'].sum() / f['won_back'].sum()"
+        N_(
+            "policy = Policy(service_quality=0.6, recovery=0.2, respect=0.4, win_back=0.2)\n"
+            "model = CRMModel(n_customers=2_000, policy=policy, rng=9, history=False)\n"
+            "model.run(104, progress=False)\n"
+            "f = model.frame\n"
+            "answer = f['cost_win_back'].sum() / f['won_back'].sum()"
+        )
     ),
 )
 
@@ -402,7 +440,7 @@ def _check_q4(answer: Any) -> Feedback:
     if pair is None:
         return Feedback(
             False,
-            "Give a pair of costs: (offers to everyone, offers aimed), per customer won back.",
+            _("Give a pair of costs: (offers to everyone, offers aimed), per customer won back."),
         )
     everyone, aimed = pair
     exp_everyone, exp_aimed = _expected_q4()
@@ -410,50 +448,64 @@ def _check_q4(answer: Any) -> Feedback:
     if near(everyone, exp_everyone, share=0.005) and near(aimed, exp_aimed, share=0.005):
         return Feedback(
             True,
-            f"Right: each customer won back costs about {exp_aimed / exp_everyone:.1f} times "
-            "as much. Those who left over the firm's own failings are half as willing to listen "
-            "to begin with, and many left angry, five times less willing again. With so few "
-            "returns a run, four seeds measure the ratio only roughly.",
+            _(
+                "Right: each customer won back costs about {times} times as much. Those who left "
+                "over the firm's own failings are half as willing to listen to begin with, and "
+                "many left angry, five times less willing again. With so few returns a run, four "
+                "seeds measure the ratio only roughly."
+            ).format(times=format_number(exp_aimed / exp_everyone, ".1f")),
         )
     if near(everyone, exp_aimed, share=0.005) and near(aimed, exp_everyone, share=0.005):
-        return Feedback(False, "Right numbers, wrong order: the campaign to everyone comes first.")
+        return Feedback(
+            False, _("Right numbers, wrong order: the campaign to everyone comes first.")
+        )
     runs = [win_back_campaign("all"), win_back_campaign(Q4_TARGET)]
     per_offer = [r["cost of offers"] / r["offers"] for r in runs]
     if near(everyone, per_offer[0], share=0.005) and near(aimed, per_offer[1], share=0.005):
         return Feedback(
             False,
-            "That is the cost of one offer, the same in both campaigns. Divide the cost of the "
-            "offers by the customers they brought back.",
+            _(
+                "That is the cost of one offer, the same in both campaigns. Divide the cost of the "
+                "offers by the customers they brought back."
+            ),
         )
     if near(everyone, runs[0]["cost of offers"], share=0.005) and near(
         aimed, runs[1]["cost of offers"], share=0.005
     ):
         return Feedback(
             False,
-            "Those are the campaigns' whole costs; the question asks for the cost per customer "
-            "won back.",
+            _(
+                "Those are the campaigns' whole costs; the question asks for the cost per customer "
+                "won back."
+            ),
         )
     return Feedback(
         False,
-        "Not the model's figures. Call win_back_campaign('all') and "
-        "win_back_campaign({'failure', 'disrespect'}) and read 'cost per customer won back'.",
+        _(
+            "Not the model's figures. Call win_back_campaign('all') and "
+            "win_back_campaign({'failure', 'disrespect'}) and read 'cost per customer won back'."
+        ),
     )
 
 
 q4 = Prediction(
-    "win back those you failed?",
+    N_("win back those you failed?"),
     _check_q4,
     choices=TREND_CHOICES,
     outcome=lambda answer: trend(*as_pair(answer)),
     hints=[
-        "win_back_campaign(target) runs the leaky firm with offers aimed at target; its result "
-        "has an entry 'cost per customer won back'.",
-        "Call it twice: with 'all' and with {'failure', 'disrespect'}.",
+        N_(
+            "win_back_campaign(target) runs the leaky firm with offers aimed at target; its result "
+            "has an entry 'cost per customer won back'."
+        ),
+        N_("Call it twice: with 'all' and with {'failure', 'disrespect'}."),
     ],
     solution=(
-        "everyone = ex.win_back_campaign('all')\n"
-        "aimed = ex.win_back_campaign({'failure', 'disrespect'})\n"
-        "answer = (everyone['cost per customer won back'], aimed['cost per customer won back'])"
+        N_(
+            "everyone = ex.win_back_campaign('all')\n"
+            "aimed = ex.win_back_campaign({'failure', 'disrespect'})\n"
+            "answer = (everyone['cost per customer won back'], aimed['cost per customer won back'])"
+        )
     ),
 )
 
@@ -471,16 +523,16 @@ EASE_ALIASES = {
 }
 #: The former customers of question 5.
 LEAVERS = (
-    "took a rival's introductory offer and left on good terms",
-    "simply stopped coming, for no reason in particular",
-    "left without a word after a delivery that went wrong and was never put right",
-    "complained about a failure, heard nothing back, and left angry",
-    "a marketer who walked out after staff were rude to them",
-    "moved abroad and no longer buys anything of the kind",
+    N_("took a rival's introductory offer and left on good terms"),
+    N_("simply stopped coming, for no reason in particular"),
+    N_("left without a word after a delivery that went wrong and was never put right"),
+    N_("complained about a failure, heard nothing back, and left angry"),
+    N_("a marketer who walked out after staff were rude to them"),
+    N_("moved abroad and no longer buys anything of the kind"),
 )
 
 q5 = Classification(
-    "which leavers are easiest to win back?",
+    N_("which leavers are easiest to win back?"),
     label_checker(
         {
             LEAVERS[0]: "easiest",
@@ -493,26 +545,33 @@ q5 = Classification(
         EASE_ALIASES,
     ),
     items=LEAVERS,
-    labels=("easiest", "harder", "hardest", "out of reach"),
+    labels=(N_("easiest"), N_("harder"), N_("hardest"), N_("out of reach")),
     aliases=EASE_ALIASES,
     hints=[
-        "First name each leaver's cause as the model does: competitor, drift, failure, "
-        "disrespect or moved; then ask whether they left angry.",
-        "CAUSE_ACCEPT in crmsim.winback says how willing each cause is; ANGRY_ACCEPT_FACTOR "
-        "cuts it again for those who left angry. A marketer who feels disrespected always "
-        "leaves angry.",
+        N_(
+            "First name each leaver's cause as the model does: competitor, drift, failure, "
+            "disrespect or moved; then ask whether they left angry."
+        ),
+        N_(
+            "CAUSE_ACCEPT in crmsim.winback says how willing each cause is; ANGRY_ACCEPT_FACTOR "
+            "cuts it again for those who left angry. A marketer who feels disrespected always "
+            "leaves angry."
+        ),
     ],
     solution=(
-        "answer = {\n"
-        "    ex.LEAVERS[0]: 'easiest', ex.LEAVERS[1]: 'easiest', ex.LEAVERS[2]: 'harder',\n"
-        "    ex.LEAVERS[3]: 'hardest', ex.LEAVERS[4]: 'hardest', ex.LEAVERS[5]: 'out of reach',\n"
-        "}"
+        N_(
+            "answer = {\n"
+            "    ex.LEAVERS[0]: 'easiest', ex.LEAVERS[1]: 'easiest', ex.LEAVERS[2]: 'harder',\n"
+            "    ex.LEAVERS[3]: 'hardest', ex.LEAVERS[4]: 'hardest', ex.LEAVERS[5]: 'out of "
+            "reach',\n"
+            "}"
+        )
     ),
 )
 
 
 # --------------------------------------------------------------------------- q6
-Q6_ANSWER = (
+Q6_ANSWER = N_(
     "Offers sent every week to everyone mostly reach people who will not listen, and each "
     "one costs money accepted or not. Before an offer I would go through the checklist. Why "
     "did they leave? Those taken by a competitor or who drifted off accept an offer several "
@@ -527,21 +586,25 @@ Q6_ANSWER = (
 )
 
 q6 = Discussion(
-    "a weekly offer to everyone who left?",
+    N_("a weekly offer to everyone who left?"),
     min_words=80,
     hints=[
-        "Go through the checklist of section 7 one item at a time: why, how long ago, how "
-        "many refusals, former tier, cost of the offer.",
-        "Back at least two items with a number from the notebook.",
+        N_(
+            "Go through the checklist of section 7 one item at a time: why, how long ago, how "
+            "many refusals, former tier, cost of the offer."
+        ),
+        N_("Back at least two items with a number from the notebook."),
     ],
     solution=Q6_ANSWER,
     rubric=(
-        "- why they left: competitor and drift leavers listen, angry leavers hardly ever (1 "
-        "mark)\n"
-        "- time away and offer fatigue: early offers, fewer of them (1 mark)\n"
-        "- former tier and the cost of an offer against what a returner is worth (1 mark)\n"
-        "- a concrete proposal backed by a number from the runs (targeting, intensity, or "
-        "fixing the causes instead) (1 mark)"
+        N_(
+            "- why they left: competitor and drift leavers listen, angry leavers hardly ever (1 "
+            "mark)\n"
+            "- time away and offer fatigue: early offers, fewer of them (1 mark)\n"
+            "- former tier and the cost of an offer against what a returner is worth (1 mark)\n"
+            "- a concrete proposal backed by a number from the runs (targeting, intensity, or "
+            "fixing the causes instead) (1 mark)"
+        )
     ),
 )
 

@@ -31,6 +31,7 @@ from crmsim.exercises.core import (
     normalize_label,
     trend,
 )
+from crmsim.i18n import N_, _, format_number
 
 #: Your firm's name in the exercise game.
 TEAM = "Your firm"
@@ -150,65 +151,87 @@ def _firm_and_count(answer: Any) -> tuple[str, float] | None:
 def _check_q1(answer: Any) -> Feedback:
     given = _firm_and_count(answer)
     if given is None:
-        return Feedback(False, "Give a pair: (the firm's name, its net gain in customers).")
+        return Feedback(False, _("Give a pair: (the firm's name, its net gain in customers)."))
     name, count = given
     totals = _switching()
     names = {normalize_label(firm): firm for firm in totals.index}
     firm = names.get(normalize_label(name))
     if firm is None:
-        return Feedback(False, f"{name!r} is not a firm of the game: {', '.join(totals.index)}.")
+        return Feedback(
+            False,
+            _("{name} is not a firm of the game: {firms}.").format(
+                name=repr(name), firms=", ".join(totals.index)
+            ),
+        )
     best, net = _expected_q1()
     if firm == best and count == net:
         gross = str(totals["won_from_rival"].idxmax())
-        extra = (
-            f" Note that {gross} won more customers from rivals before its own losses are "
-            "taken off: a firm can be a large taker and a large giver at once."
-            if gross != best
-            else ""
-        )
+        # one whole message per case: a translation cannot be put together from pieces
+        if gross == best:
+            return Feedback(
+                True,
+                _(
+                    "Right: switching runs both ways, so what a firm gains from its rivals is "
+                    "what it won from them less what it lost to them."
+                ),
+            )
         return Feedback(
             True,
-            "Right: switching runs both ways, so what a firm gains from its rivals is what it "
-            "won from them less what it lost to them." + extra,
+            _(
+                "Right: switching runs both ways, so what a firm gains from its rivals is what "
+                "it won from them less what it lost to them. Note that {gross} won more "
+                "customers from rivals before its own losses are taken off: a firm can be a "
+                "large taker and a large giver at once."
+            ).format(gross=gross),
         )
     if count == totals.loc[firm, "won_from_rival"] and firm == totals["won_from_rival"].idxmax():
         return Feedback(
             False,
-            "That counts only the customers won from rivals. Take off those the same firm lost "
-            "to rivals (lost_to_rival): the question asks for the net gain.",
+            _(
+                "That counts only the customers won from rivals. Take off those the same firm lost "
+                "to rivals (lost_to_rival): the question asks for the net gain."
+            ),
         )
     if count == -totals.loc[firm, "net"]:
-        return Feedback(False, "The sign is the wrong way round: won from rivals minus lost.")
+        return Feedback(False, _("The sign is the wrong way round: won from rivals minus lost."))
     if firm == best:
         return Feedback(
             False,
-            "The firm is right, the count is not: sum won_from_rival and lost_to_rival over "
-            "every week of the game, then subtract.",
+            _(
+                "The firm is right, the count is not: sum won_from_rival and lost_to_rival over "
+                "every week of the game, then subtract."
+            ),
         )
     if count == totals.loc[firm, "net"]:
         return Feedback(
             False,
-            f"That is {firm}'s net gain, but another firm gained more. Compare every firm's.",
+            _(
+                "That is {firm}'s net gain, but another firm gained more. Compare every firm's."
+            ).format(firm=firm),
         )
     return Feedback(
         False,
-        "Not what the game shows. Sum won_from_rival and lost_to_rival per firm over the "
-        "firm frame of small_game(), and take the firm with the largest difference.",
+        _(
+            "Not what the game shows. Sum won_from_rival and lost_to_rival per firm over the "
+            "firm frame of small_game(), and take the firm with the largest difference."
+        ),
     )
 
 
 q1 = Question(
-    "who gained most customers from rivals?",
+    N_("who gained most customers from rivals?"),
     _check_q1,
     hints=[
-        "game.firm_frame has one row per week and firm, with won_from_rival and lost_to_rival.",
-        "Group by firm, sum both columns, subtract; then find the largest difference.",
+        N_("game.firm_frame has one row per week and firm, with won_from_rival and lost_to_rival."),
+        N_("Group by firm, sum both columns, subtract; then find the largest difference."),
     ],
     solution=(
-        "game = ex.small_game()\n"
-        "totals = game.firm_frame.groupby('firm')[['won_from_rival', 'lost_to_rival']].sum()\n"
-        "net = totals['won_from_rival'] - totals['lost_to_rival']\n"
-        "answer = (net.idxmax(), int(net.max()))"
+        N_(
+            "game = ex.small_game()\n"
+            "totals = game.firm_frame.groupby('firm')[['won_from_rival', 'lost_to_rival']].sum()\n"
+            "net = totals['won_from_rival'] - totals['lost_to_rival']\n"
+            "answer = (net.idxmax(), int(net.max()))"
+        )
     ),
 )
 
@@ -230,7 +253,9 @@ def _expected_q2() -> tuple[float, int]:
 def _check_q2(answer: Any) -> Feedback:
     pair = as_pair(answer)
     if pair is None:
-        return Feedback(False, "Give a pair: (profit difference, difference in active customers).")
+        return Feedback(
+            False, _("Give a pair: (profit difference, difference in active customers).")
+        )
     profit, active = pair
     expected_profit, expected_active = _expected_q2()
     totals = _what_if_totals()
@@ -239,51 +264,68 @@ def _check_q2(answer: Any) -> Feedback:
     if right_profit and right_active:
         return Feedback(
             True,
-            "Right. On the same random numbers the only difference is the decision: better "
-            "service cost money within the round and kept more customers at its end. Whether "
-            "that pays shows only in later rounds, or in customer equity.",
+            _(
+                "Right. On the same random numbers the only difference is the decision: better "
+                "service cost money within the round and kept more customers at its end. Whether "
+                "that pays shows only in later rounds, or in customer equity."
+            ),
         )
     if near(profit, -expected_profit, within=0.5) and active == -expected_active:
-        return Feedback(False, "Both signs are the wrong way round: what-if minus as played.")
+        return Feedback(False, _("Both signs are the wrong way round: what-if minus as played."))
     if near(profit, totals.loc["what_if", "profit"], within=0.5):
         return Feedback(
             False,
-            "That is the what-if's profit itself; the question asks how much it differs from "
-            "the round as played.",
+            _(
+                "That is the what-if's profit itself; the question asks how much it differs from "
+                "the round as played."
+            ),
         )
     if right_profit:
         return Feedback(
             False,
-            "The profit difference is right. For customers, compare the active count in the "
-            "round's last week (not a sum over its weeks).",
+            _(
+                "The profit difference is right. For customers, compare the active count in the "
+                "round's last week (not a sum over its weeks)."
+            ),
         )
     if right_active:
         return Feedback(
             False,
-            "The customers are right. For profit, sum each case's weekly profit over the "
-            "round, then subtract.",
+            _(
+                "The customers are right. For profit, sum each case's weekly profit over the "
+                "round, then subtract."
+            ),
         )
     return Feedback(
         False,
-        "Not what the replay shows. Run small_game().what_if(TEAM, BETTER_SERVICE), sum the "
-        "profit of each case and take the active customers of its last week.",
+        _(
+            "Not what the replay shows. Run small_game().what_if(TEAM, BETTER_SERVICE), sum the "
+            "profit of each case and take the active customers of its last week."
+        ),
     )
 
 
 q2 = Question(
-    "what if your service had been better?",
+    N_("what if your service had been better?"),
     _check_q2,
     hints=[
-        "game.what_if(firm, changes) returns your firm's weeks of the last round twice, "
-        "with a column case: 'played' and 'what_if'.",
-        "Group by case: profit is summed over the weeks, active customers read in the last week.",
+        N_(
+            "game.what_if(firm, changes) returns your firm's weeks of the last round twice, "
+            "with a column case: 'played' and 'what_if'."
+        ),
+        N_(
+            "Group by case: profit is summed over the weeks, active customers read in the last "
+            "week."
+        ),
     ],
     solution=(
-        "replay = ex.small_game().what_if(ex.TEAM, ex.BETTER_SERVICE)\n"
-        "totals = replay.groupby('case').agg(profit=('profit', 'sum'), "
-        "active=('active', 'last'))\n"
-        "change = totals.loc['what_if'] - totals.loc['played']\n"
-        "answer = (round(change['profit'], 2), int(change['active']))"
+        N_(
+            "replay = ex.small_game().what_if(ex.TEAM, ex.BETTER_SERVICE)\n"
+            "totals = replay.groupby('case').agg(profit=('profit', 'sum'), "
+            "active=('active', 'last'))\n"
+            "change = totals.loc['what_if'] - totals.loc['played']\n"
+            "answer = (round(change['profit'], 2), int(change['active']))"
+        )
     ),
 )
 
@@ -304,47 +346,60 @@ def _check_q3(answer: Any) -> Feedback:
     if pair is None:
         return Feedback(
             False,
-            "Give a pair of shares: (the discounter's round-2 share as played, with your "
-            "better service).",
+            _(
+                "Give a pair of shares: (the discounter's round-2 share as played, with your "
+                "better service)."
+            ),
         )
     before, after = pair
     expected = _expected_q3()
     if near(before, expected[0], share=0.001) and near(after, expected[1], share=0.001):
         return Feedback(
             True,
-            f"Right: {DISCOUNTER}'s share moves by {abs(after - before):.2%} of the market. "
-            "A rival's customers judge your firm as a newcomer would, by price, discount and "
-            "promise: the service you deliver reaches only those who already buy from you.",
+            _(
+                "Right: {firm}'s share moves by {change} of the market. A rival's customers judge "
+                "your firm as a newcomer would, by price, discount and promise: the service you "
+                "deliver reaches only those who already buy from you."
+            ).format(firm=DISCOUNTER, change=format_number(abs(after - before), ".2%")),
         )
     if near(before, expected[1], share=0.001) and near(after, expected[0], share=0.001):
-        return Feedback(False, "Right numbers, wrong order: the game as played comes first.")
+        return Feedback(False, _("Right numbers, wrong order: the game as played comes first."))
     if before > 1 or after > 1:
-        return Feedback(False, "Give the shares as fractions of 1, not percentages.")
+        return Feedback(False, _("Give the shares as fractions of 1, not percentages."))
     own = round_share(small_game(), TEAM, 2), round_share(small_game(**BETTER_SERVICE), TEAM, 2)
     if near(before, own[0], share=0.001) and near(after, own[1], share=0.001):
         return Feedback(
-            False, f"Those are your firm's shares; the question asks about {DISCOUNTER}'s."
+            False,
+            _("Those are your firm's shares; the question asks about {firm}'s.").format(
+                firm=DISCOUNTER
+            ),
         )
     return Feedback(
         False,
-        f"Not what the games show. Use round_share(game, {DISCOUNTER!r}, 2) on small_game() "
-        "and on small_game(**BETTER_SERVICE).",
+        _(
+            "Not what the games show. Use round_share(game, {firm}, 2) on small_game() "
+            "and on small_game(**BETTER_SERVICE)."
+        ).format(firm=repr(DISCOUNTER)),
     )
 
 
 q3 = Prediction(
-    "does the discounter lose share to better service?",
+    N_("does the discounter lose share to better service?"),
     _check_q3,
     choices=TREND_CHOICES,
     outcome=lambda answer: trend(*as_pair(answer)),
     hints=[
-        "small_game(**BETTER_SERVICE) is the same game with your round-2 service changed; "
-        "round 1 and every rival's decisions are the same.",
-        "round_share(game, firm, 2) averages a firm's share over round 2's weeks.",
+        N_(
+            "small_game(**BETTER_SERVICE) is the same game with your round-2 service changed; "
+            "round 1 and every rival's decisions are the same."
+        ),
+        N_("round_share(game, firm, 2) averages a firm's share over round 2's weeks."),
     ],
     solution=(
-        "answer = (ex.round_share(ex.small_game(), ex.DISCOUNTER, 2),\n"
-        "          ex.round_share(ex.small_game(**ex.BETTER_SERVICE), ex.DISCOUNTER, 2))"
+        N_(
+            "answer = (ex.round_share(ex.small_game(), ex.DISCOUNTER, 2),\n"
+            "          ex.round_share(ex.small_game(**ex.BETTER_SERVICE), ex.DISCOUNTER, 2))"
+        )
     ),
 )
 
@@ -352,10 +407,10 @@ q3 = Prediction(
 # --------------------------------------------------------------------------- q4
 #: The course ideas the rivals' strategies embody.
 IDEAS = (
-    "transactional marketing",
-    "Kano model",
-    "relationship marketing",
-    "fast following",
+    N_("transactional marketing"),
+    N_("Kano model"),
+    N_("relationship marketing"),
+    N_("fast following"),
 )
 #: Other names a learner may give the ideas (the strategies' own names among them).
 IDEA_ALIASES = {
@@ -374,14 +429,14 @@ IDEA_ALIASES = {
 }
 #: Moves the computer rivals make (crmsim.game.rivals), to sort by the idea behind them.
 MOVES = (
-    "gives gifts every four weeks and discounts only to loyal and marketer customers",
-    "sells at 90 % of the market price with a discount for every buyer",
-    "plays last round's decisions of the firm with the largest share",
-    "keeps reliability at 0.95 and spends almost nothing on the logo's colour",
-    "rewards customers whose friends buy, and hardly advertises",
-    "has no levers of its own: it moves a round after the leader has moved",
-    "advertises as widely as the budget allows and treats customers plainly",
-    "charges 10 % over the market price for service done well",
+    N_("gives gifts every four weeks and discounts only to loyal and marketer customers"),
+    N_("sells at 90 % of the market price with a discount for every buyer"),
+    N_("plays last round's decisions of the firm with the largest share"),
+    N_("keeps reliability at 0.95 and spends almost nothing on the logo's colour"),
+    N_("rewards customers whose friends buy, and hardly advertises"),
+    N_("has no levers of its own: it moves a round after the leader has moved"),
+    N_("advertises as widely as the budget allows and treats customers plainly"),
+    N_("charges 10 % over the market price for service done well"),
 )
 _MOVE_IDEAS = {
     MOVES[0]: "relationship marketing",
@@ -395,30 +450,36 @@ _MOVE_IDEAS = {
 }
 
 q4 = Classification(
-    "which course idea does each move embody?",
+    N_("which course idea does each move embody?"),
     label_checker(_MOVE_IDEAS, IDEA_ALIASES),
     items=MOVES,
     labels=IDEAS,
     aliases=IDEA_ALIASES,
     hints=[
-        "Ask what kind of trust a move buys: the deal of the day, a record of reliable "
-        "service, or a bond with the firm?",
-        "Kano sorts attributes into must-be, performance, attractive, reverse and "
-        "indifferent: money goes to the first three.",
+        N_(
+            "Ask what kind of trust a move buys: the deal of the day, a record of reliable "
+            "service, or a bond with the firm?"
+        ),
+        N_(
+            "Kano sorts attributes into must-be, performance, attractive, reverse and "
+            "indifferent: money goes to the first three."
+        ),
     ],
     solution=(
-        "answer = {\n"
-        "    ex.MOVES[0]: 'relationship marketing', ex.MOVES[1]: 'transactional marketing',\n"
-        "    ex.MOVES[2]: 'fast following', ex.MOVES[3]: 'Kano model',\n"
-        "    ex.MOVES[4]: 'relationship marketing', ex.MOVES[5]: 'fast following',\n"
-        "    ex.MOVES[6]: 'transactional marketing', ex.MOVES[7]: 'Kano model',\n"
-        "}"
+        N_(
+            "answer = {\n"
+            "    ex.MOVES[0]: 'relationship marketing', ex.MOVES[1]: 'transactional marketing',\n"
+            "    ex.MOVES[2]: 'fast following', ex.MOVES[3]: 'Kano model',\n"
+            "    ex.MOVES[4]: 'relationship marketing', ex.MOVES[5]: 'fast following',\n"
+            "    ex.MOVES[6]: 'transactional marketing', ex.MOVES[7]: 'Kano model',\n"
+            "}"
+        )
     ),
 )
 
 
 # --------------------------------------------------------------------------- q5
-Q5_ANSWER = (
+Q5_ANSWER = N_(
     "The discounter holds most of the market's customers and still ranks last, because share "
     "is one measure of six. Its discounts for everyone buy customers who came for the price: "
     "they are dissatisfied, leave often (the lowest retention), refer nobody, and each is "
@@ -433,24 +494,30 @@ Q5_ANSWER = (
 )
 
 q5 = Discussion(
-    "share, score and luck",
+    N_("share, score and luck"),
     min_words=70,
     hints=[
-        "Look at the discounter's row of the scoreboard: which measures give it points, and "
-        "which give it none?",
-        "What changes between two markets with the same decisions, and what does a what-if "
-        "hold fixed?",
+        N_(
+            "Look at the discounter's row of the scoreboard: which measures give it points, and "
+            "which give it none?"
+        ),
+        N_(
+            "What changes between two markets with the same decisions, and what does a what-if "
+            "hold fixed?"
+        ),
     ],
     solution=Q5_ANSWER,
     rubric=(
-        "- share is not value: customers bought with discounts for all stay briefly, refer "
-        "nobody and bring little margin, so equity, retention and profit trail (1 mark)\n"
-        "- why the scoreboard weighs several measures: share can be bought at a loss; profit "
-        "and equity count what the base is worth (1 mark)\n"
-        "- luck: a round's failures, offers and departures are random, and relative points "
-        "magnify small differences between firms (1 mark)\n"
-        "- a plan: test the next decision with a what-if on the same random numbers (common "
-        "random numbers) and judge it on more than one round's profit (1 mark)"
+        N_(
+            "- share is not value: customers bought with discounts for all stay briefly, refer "
+            "nobody and bring little margin, so equity, retention and profit trail (1 mark)\n"
+            "- why the scoreboard weighs several measures: share can be bought at a loss; profit "
+            "and equity count what the base is worth (1 mark)\n"
+            "- luck: a round's failures, offers and departures are random, and relative points "
+            "magnify small differences between firms (1 mark)\n"
+            "- a plan: test the next decision with a what-if on the same random numbers (common "
+            "random numbers) and judge it on more than one round's profit (1 mark)"
+        )
     ),
 )
 
