@@ -24,7 +24,8 @@ PERSIAN = sorted((ROOT / "lessons" / "fa").glob("[0-9][0-9]_*.md"))
 
 LATIN = re.compile(r"[A-Za-z]")
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
-WESTERN_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+# ASCII: Python's \d would match Persian digits too
+WESTERN_NUMBER = re.compile(r"(?<![\w.])[0-9][0-9,]*(?:\.[0-9]+)?", re.ASCII)
 PERSIAN_NUMBER = re.compile(r"[۰-۹][۰-۹٬]*(?:٫[۰-۹]+)?")
 #: Headings after which a lesson lists its references (author names and titles stay as printed).
 REFERENCE_HEADINGS = ("## References", "## منابع")
