@@ -432,3 +432,27 @@ def test_exercise_cells_carry_nbgrader_metadata(student_dir):
             assert meta["schema_version"] == 3 and meta["solution"] and meta["grade"]
             assert meta["points"] == 1 and not meta["locked"]
             assert re.fullmatch(r"lesson_\d+-q\d+(-again)*", meta["grade_id"])
+
+
+def test_the_student_editions_persian_catalogs_carry_no_solution(tmp_path):
+    # the catalogs hold every text of the instructor's modules in Persian: the edition keeps
+    # only the messages its own modules still use
+    from babel.messages.pofile import read_po
+
+    package = make_student.build_package(tmp_path, None)
+    shipped = set()
+    for path in (package / "locale").glob("*/LC_MESSAGES/exercises*.po"):
+        with path.open("rb") as handle:
+            shipped |= {message.id for message in read_po(handle) if message.id}
+    assert shipped  # the questions' titles and hints are still there to translate
+    withheld = 0
+    for module in _lesson_modules():
+        original = importlib.import_module(f"crmsim.exercises.{module}")
+        for name, question in vars(original).items():
+            if not re.fullmatch(r"q\d+", name) or f"{module}.{name}" in HELPERS_THAT_ANSWER:
+                continue
+            for text in (question.solution_text, getattr(question, "rubric", "")):
+                if text:
+                    withheld += 1
+                    assert text not in shipped, f"{module}.{name}: its answer ships in Persian"
+    assert withheld > 20

@@ -455,11 +455,42 @@ def build_package(out: Path, key: dict | None, src: Path = SRC, project: Path = 
     )
     for module in sorted((target / "exercises").glob("lesson_*.py")):
         module.write_text(student_module(module.read_text("utf-8"), module.stem), "utf-8")
+    prune_exercise_catalogs(target)
     from crmsim.exercises.key import KEY_FILE, write_key
 
     write_key(key or {"salt": "", "questions": {}}, target / "exercises" / KEY_FILE)
     shutil.copy2(Path(project) / "pyproject.toml", Path(out) / "pyproject.toml")
     return target
+
+
+#: The marks Babel looks for in the exercise modules (crmsim.i18n).
+CATALOG_KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
+
+
+def prune_exercise_catalogs(package: Path) -> list[str]:
+    """Drop from the package's exercise catalogs every message its exercise modules no longer
+    hold: the student modules have no solutions, model answers or checkers, and their
+    translations must not ship either. Returns the messages dropped."""
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po, write_po
+
+    kept: set[tuple[str | tuple, str | None]] = set()
+    for module in sorted((package / "exercises").glob("*.py")):
+        for _line, message, _comments, context in extract_from_file(
+            "python", module, keywords=CATALOG_KEYWORDS
+        ):
+            kept.add((message, context))
+    dropped = []
+    for path in sorted((package / "locale").glob("*/LC_MESSAGES/exercises*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in list(catalog):
+            if message.id and (message.id, message.context) not in kept:
+                dropped.append(message.id if isinstance(message.id, str) else message.id[0])
+                catalog.delete(message.id, context=message.context)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=0)
+    return dropped
 
 
 def copy_linked_docs(out: Path, project: Path = ROOT) -> list[Path]:
