@@ -361,7 +361,7 @@ def test_the_edition_has_a_readme_with_set_up_steps(student_dir):
 
 
 def test_every_relative_link_of_the_edition_resolves_inside_it(student_dir):
-    pages = [student_dir / "README.md", *student_dir.glob("lessons/*.md")]
+    pages = [student_dir / "README.md", *student_dir.glob("lessons/**/*.md")]
     pages += list(student_dir.glob("docs/**/*.md"))
     assert any(p.parent.name == "docs" for p in pages), "the lessons' docs were not copied"
     for page in pages:

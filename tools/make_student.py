@@ -502,7 +502,7 @@ def copy_linked_docs(out: Path, project: Path = ROOT) -> list[Path]:
     """
     out, project = Path(out), Path(project)
     copied: list[Path] = []
-    queue = sorted(out.glob("lessons/*.md")) + [out / "README.md"]
+    queue = sorted(out.glob("lessons/**/*.md")) + [out / "README.md"]
     seen: set[Path] = set()
     while queue:
         page = queue.pop(0)
