@@ -32,10 +32,14 @@ REFERENCE_HEADINGS = ("## References", "## منابع")
 
 
 def prose(text: str) -> str:
-    """``text`` without code, link targets, URLs, HTML tags and the references section."""
+    """``text`` without code, formulas, link targets, URLs, HTML tags and the references
+    section."""
     for heading in REFERENCE_HEADINGS:
         text = text.split(f"\n{heading}", 1)[0]
     text = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
+    # formulas are code too: the same TeX in both editions
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.DOTALL)
+    text = re.sub(r"\$[^$\n]+\$", " ", text)
     text = re.sub(r"`[^`\n]*`", " ", text)
     text = re.sub(r"\]\([^)]*\)", "]", text)
     text = re.sub(r"https?://\S+", " ", text)
@@ -87,3 +91,12 @@ def test_a_persian_lesson_quotes_every_number_of_its_english_original(lesson):
     given = numbers(prose(lesson.read_text(encoding="utf-8")), PERSIAN_NUMBER)
     missing = sorted(wanted - given)
     assert not missing, f"{lesson.name}: numbers of the English lesson missing: {missing[:10]}"
+
+
+def test_every_english_lesson_has_its_persian_edition_and_the_index_lists_them():
+    assert sorted(ENGLISH) == [path.name for path in PERSIAN]
+    index = (ROOT / "lessons" / "fa" / "README.md").read_text(encoding="utf-8")
+    for path in PERSIAN:
+        assert f"]({path.name})" in index, path.name
+    for target in re.findall(r"\]\(([^)\s#]+)", index):
+        assert (ROOT / "lessons" / "fa" / target).exists(), target
