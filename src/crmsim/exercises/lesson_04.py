@@ -38,6 +38,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.i18n import N_, _, format_number
 from crmsim.kano import kano_curve
 from crmsim.levers import KANO_CATEGORIES, default_service
 from crmsim.terms import read_term
@@ -173,44 +174,58 @@ def class_counts(answers: pd.DataFrame | None = None) -> pd.DataFrame:
 def _check_survey(answer) -> Feedback:
     if not isinstance(answer, dict):
         return Feedback(
-            False, "give a dict mapping each feature letter to its category, e.g. {'A': ..., ...}."
+            False,
+            _("give a dict mapping each feature letter to its category, e.g. {'A': ..., ...}."),
         )
     expected = _survey_categories()
     given = {str(k).strip().upper(): _normalise(v) for k, v in answer.items()}
     missing = sorted(set(expected) - set(given))
     if missing:
-        return Feedback(False, f"feature(s) {missing} have no category yet.")
+        return Feedback(
+            False, _("feature(s) {missing} have no category yet.").format(missing=missing)
+        )
     unknown = sorted({v for v in given.values() if v not in KANO_CATEGORIES})
     if unknown:
         return Feedback(
-            False, f"{unknown} is not a Kano category; use one of {list(KANO_CATEGORIES)}."
+            False,
+            _("{unknown} is not a Kano category; use one of {categories}.").format(
+                unknown=unknown, categories=list(KANO_CATEGORIES)
+            ),
         )
     wrong = [k for k in sorted(expected) if given[k] != expected[k]]
     if not wrong:
         return Feedback(
             True,
-            "each feature's most frequent class in the evaluation table is its category, "
-            "even though many single answers pointed elsewhere.",
+            _(
+                "each feature's most frequent class in the evaluation table is its category, "
+                "even though many single answers pointed elsewhere."
+            ),
         )
     k = wrong[0]
     return Feedback(
         False,
-        f"{len(wrong)} feature(s) misclassified, among them {k!r}. Look at {k!r}'s row of "
-        "`ex.class_counts()`: a feature's category is its most frequent class among all the "
-        "respondents, not what one answer, or the first few, suggest.",
+        _(
+            "{count} feature(s) misclassified, among them {feature}. Look at {feature}'s row of "
+            "`ex.class_counts()`: a feature's category is its most frequent class among all the "
+            "respondents, not what one answer, or the first few, suggest."
+        ).format(count=format_number(len(wrong)), feature=repr(k)),
     )
 
 
 q1 = Question(
-    "classify features from a Kano survey",
+    N_("classify features from a Kano survey"),
     _check_survey,
     hints=[
-        "`ex.classify(functional, dysfunctional)` turns one respondent's pair of answers into "
-        "a class; `ex.class_counts()` does it for every respondent and counts the classes.",
-        "In each row of `ex.class_counts()`, the column with the largest count is the "
-        "feature's category (`.idxmax(axis=1)` finds it).",
+        N_(
+            "`ex.classify(functional, dysfunctional)` turns one respondent's pair of answers into "
+            "a class; `ex.class_counts()` does it for every respondent and counts the classes."
+        ),
+        N_(
+            "In each row of `ex.class_counts()`, the column with the largest count is the "
+            "feature's category (`.idxmax(axis=1)` finds it)."
+        ),
     ],
-    solution=("answer = ex.class_counts().idxmax(axis=1).to_dict()"),
+    solution=(N_("answer = ex.class_counts().idxmax(axis=1).to_dict()")),
     reader=_read_categories,
 )
 
@@ -228,47 +243,63 @@ def _check_gains(answer) -> Feedback:
     except (TypeError, ValueError):
         return Feedback(
             False,
-            "give a pair of numbers: (gain of the must-be attribute, gain of the attractive one).",
+            _(
+                "give a pair of numbers: (gain of the must-be attribute, gain of the attractive "
+                "one)."
+            ),
         )
     expected = _gains(0.9, 1.0)
     if close_to(expected[0], rel=1e-6)(must) and close_to(expected[1], rel=1e-6)(attractive):
         return Feedback(
             True,
-            "near the top, perfecting a must-be attribute is barely noticed, while an "
-            "attractive one delights. At the bottom it is the other way round: try 0 -> 0.1.",
+            _(
+                "near the top, perfecting a must-be attribute is barely noticed, while an "
+                "attractive one delights. At the bottom it is the other way round: try 0 -> 0.1."
+            ),
         )
     if close_to(expected[1], rel=1e-6)(must) and close_to(expected[0], rel=1e-6)(attractive):
-        return Feedback(False, "the two numbers are swapped: must-be first, attractive second.")
+        return Feedback(False, _("the two numbers are swapped: must-be first, attractive second."))
     low_end = _gains(0.0, 0.1)
     if close_to(low_end[0], rel=1e-6)(must) and close_to(low_end[1], rel=1e-6)(attractive):
         return Feedback(
             False,
-            "those are the gains at the bottom of the scale (0 -> 0.1). The question "
-            "asks about the top.",
+            _(
+                "those are the gains at the bottom of the scale (0 -> 0.1). The question "
+                "asks about the top."
+            ),
         )
     if close_to(-expected[0], rel=1e-6)(must) or close_to(-expected[1], rel=1e-6)(attractive):
         return Feedback(
-            False, "a gain is the satisfaction *after* minus the satisfaction *before*."
+            False, _("a gain is the satisfaction *after* minus the satisfaction *before*.")
         )
     return Feedback(
         False,
-        "not the two gains. For each category take `kano_curve(category, 1.0)` "
-        "minus `kano_curve(category, 0.9)`.",
+        _(
+            "not the two gains. For each category take `kano_curve(category, 1.0)` "
+            "minus `kano_curve(category, 0.9)`."
+        ),
     )
 
 
 q2 = Question(
-    "the last step to perfection",
+    N_("the last step to perfection"),
     _check_gains,
     hints=[
-        "`crmsim.kano.kano_curve(category, fulfilment)` gives satisfaction at a fulfilment level.",
-        "A gain is satisfaction at the higher level minus satisfaction at the lower one; do it for "
-        "'must-be' and for 'attractive'.",
+        N_(
+            "`crmsim.kano.kano_curve(category, fulfilment)` gives satisfaction at a fulfilment "
+            "level."
+        ),
+        N_(
+            "A gain is satisfaction at the higher level minus satisfaction at the lower one; do "
+            "it for 'must-be' and for 'attractive'."
+        ),
     ],
     solution=(
-        "from crmsim.kano import kano_curve\n"
-        "answer = (kano_curve('must-be', 1.0) - kano_curve('must-be', 0.9),\n"
-        "          kano_curve('attractive', 1.0) - kano_curve('attractive', 0.9))"
+        N_(
+            "from crmsim.kano import kano_curve\n"
+            "answer = (kano_curve('must-be', 1.0) - kano_curve('must-be', 0.9),\n"
+            "          kano_curve('attractive', 1.0) - kano_curve('attractive', 0.9))"
+        )
     ),
 )
 
@@ -296,53 +327,76 @@ def _check_logo(answer) -> Feedback:
     gain = without["profit"].sum() - with_logo["profit"].sum()
     if close_to(gain, rel=1e-6)(answer):
         same = bool((with_logo["active"].to_numpy() == without["active"].to_numpy()).all())
-        note = "every customer behaved exactly as before" if same else "customers barely noticed"
-        return Feedback(
-            True, f"{note}: the money spent on an indifferent attribute bought nothing."
-        )
+        # two whole sentences, not one sentence with a part swapped: a translation may need
+        # to change the rest of it too
+        if same:
+            note = _(
+                "every customer behaved exactly as before: the money spent on an indifferent "
+                "attribute bought nothing."
+            )
+        else:
+            note = _(
+                "customers barely noticed: the money spent on an indifferent attribute bought "
+                "nothing."
+            )
+        return Feedback(True, note)
     if close_to(-gain, rel=1e-6)(answer):
         return Feedback(
             False,
-            "right size, wrong sign: the question asks for profit without the spending "
-            "minus profit with it.",
+            _(
+                "right size, wrong sign: the question asks for profit without the spending "
+                "minus profit with it."
+            ),
         )
     if close_to(default_service()["logo_colour"].level, rel=1e-6)(answer):
         return Feedback(
             False,
-            "that is the saving on *one* episode (per unit of service cost). Over two "
-            "years the firm serves many thousands of episodes; compare the runs' total profit.",
+            _(
+                "that is the saving on *one* episode (per unit of service cost). Over two "
+                "years the firm serves many thousands of episodes; compare the runs' total profit."
+            ),
         )
     if close_to(without["revenue"].sum() - with_logo["revenue"].sum(), abs_=1e-6)(answer):
         return Feedback(
             False,
-            "that is the change in revenue, and it is the point of the exercise: "
-            "customers did not notice. Now compare profit.",
+            _(
+                "that is the change in revenue, and it is the point of the exercise: "
+                "customers did not notice. Now compare profit."
+            ),
         )
     return Feedback(
         False,
-        "not the change in total profit. Run the default service and the same service "
-        "with `logo_colour=0.0` (same seed and size) and subtract their summed `profit`.",
+        _(
+            "not the change in total profit. Run the default service and the same service "
+            "with `logo_colour=0.0` (same seed and size) and subtract their summed `profit`."
+        ),
     )
 
 
 q3 = Question(
-    "money spent where customers do not care",
+    N_("money spent where customers do not care"),
     _check_logo,
     hints=[
-        "`ex.service_levels(logo_colour=0.0)` gives the default levels with the logo's colour "
-        "not paid for; "
-        "pass it as `Policy(service=...)`.",
-        "Keep the seed, the size and the weeks the same in both runs, so the only difference "
-        "is the spending.",
+        N_(
+            "`ex.service_levels(logo_colour=0.0)` gives the default levels with the logo's colour "
+            "not paid for; "
+            "pass it as `Policy(service=...)`."
+        ),
+        N_(
+            "Keep the seed, the size and the weeks the same in both runs, so the only difference "
+            "is the spending."
+        ),
     ],
     solution=(
-        "profit = {}\n"
-        "for level in (0.5, 0.0):\n"
-        "    model = CRMModel(n_customers=2_000, "
-        "policy=Policy(service=ex.service_levels(logo_colour=level)), rng=0)\n"
-        "    model.run(104)\n"
-        "    profit[level] = model.frame['profit'].sum()\n"
-        "answer = profit[0.0] - profit[0.5]"
+        N_(
+            "profit = {}\n"
+            "for level in (0.5, 0.0):\n"
+            "    model = CRMModel(n_customers=2_000, "
+            "policy=Policy(service=ex.service_levels(logo_colour=level)), rng=0)\n"
+            "    model.run(104)\n"
+            "    profit[level] = model.frame['profit'].sum()\n"
+            "answer = profit[0.0] - profit[0.5]"
+        )
     ),
 )
 
@@ -367,18 +421,18 @@ KANO_ALIASES = {
 
 #: Everyday features to sort into the Kano categories.
 KANO_ITEMS = (
-    "hours a phone's battery lasts on one charge",
-    "a free protective case in a new phone's box",
-    "clean sheets on a hotel bed",
-    "pop-up adverts inside an app you paid for",
-    "the colour of the envelopes a bank posts statements in",
-    "the speed of a hotel's Wi-Fi",
-    "a handwritten welcome note from the hotel's manager",
-    "a phone that turns on when its power button is pressed",
+    N_("hours a phone's battery lasts on one charge"),
+    N_("a free protective case in a new phone's box"),
+    N_("clean sheets on a hotel bed"),
+    N_("pop-up adverts inside an app you paid for"),
+    N_("the colour of the envelopes a bank posts statements in"),
+    N_("the speed of a hotel's Wi-Fi"),
+    N_("a handwritten welcome note from the hotel's manager"),
+    N_("a phone that turns on when its power button is pressed"),
 )
 
 q4 = Classification(
-    "Kano categories of everyday features",
+    N_("Kano categories of everyday features"),
     label_checker(
         {
             KANO_ITEMS[0]: "performance",
@@ -397,23 +451,29 @@ q4 = Classification(
     aliases=KANO_ALIASES,
     kind="kano",
     hints=[
-        "Ask Kano's two questions of each feature: how does a typical customer feel if it is "
-        "there, and how if it is missing? Then read the answer off the lesson's table.",
-        "Something nobody praises but everyone misses is must-be; something whose every extra "
-        "bit pleases is performance; a pleasant surprise nobody asked for is attractive; "
-        "something whose presence annoys is reverse.",
+        N_(
+            "Ask Kano's two questions of each feature: how does a typical customer feel if it is "
+            "there, and how if it is missing? Then read the answer off the lesson's table."
+        ),
+        N_(
+            "Something nobody praises but everyone misses is must-be; something whose every extra "
+            "bit pleases is performance; a pleasant surprise nobody asked for is attractive; "
+            "something whose presence annoys is reverse."
+        ),
     ],
     solution=(
-        "answer = {\n"
-        "    \"hours a phone's battery lasts on one charge\": 'performance',\n"
-        "    \"a free protective case in a new phone's box\": 'attractive',\n"
-        "    'clean sheets on a hotel bed': 'must-be',\n"
-        "    'pop-up adverts inside an app you paid for': 'reverse',\n"
-        "    'the colour of the envelopes a bank posts statements in': 'indifferent',\n"
-        "    \"the speed of a hotel's Wi-Fi\": 'performance',\n"
-        "    \"a handwritten welcome note from the hotel's manager\": 'attractive',\n"
-        "    'a phone that turns on when its power button is pressed': 'must-be',\n"
-        "}"
+        N_(
+            "answer = {\n"
+            "    \"hours a phone's battery lasts on one charge\": 'performance',\n"
+            "    \"a free protective case in a new phone's box\": 'attractive',\n"
+            "    'clean sheets on a hotel bed': 'must-be',\n"
+            "    'pop-up adverts inside an app you paid for': 'reverse',\n"
+            "    'the colour of the envelopes a bank posts statements in': 'indifferent',\n"
+            "    \"the speed of a hotel's Wi-Fi\": 'performance',\n"
+            "    \"a handwritten welcome note from the hotel's manager\": 'attractive',\n"
+            "    'a phone that turns on when its power button is pressed': 'must-be',\n"
+            "}"
+        )
     ),
 )
 
@@ -461,9 +521,9 @@ def _cut_gap() -> float:
 
 #: What the firm of question 5 can show, as the learner predicts it (it ...).
 Q5_CHOICES = (
-    "loses more customers with the reliability cut",
-    "loses more customers with the personal-touch cut",
-    "loses about as many either way",
+    N_("loses more customers with the reliability cut"),
+    N_("loses more customers with the personal-touch cut"),
+    N_("loses about as many either way"),
 )
 
 
@@ -479,82 +539,104 @@ def _check_cut(answer) -> Feedback:
     if value is None:
         return Feedback(
             False,
-            "give one number: customers kept after the personal-touch cut minus customers "
-            "kept after the reliability cut.",
+            _(
+                "give one number: customers kept after the personal-touch cut minus customers "
+                "kept after the reliability cut."
+            ),
         )
     gap = _cut_gap()
     if close_to(gap, rel=1e-6)(value):
         return Feedback(
             True,
-            f"the reliability cut costs about {gap:.0f} more customers than the cut in personal "
-            "touch, for the same saving: a must-be attribute that slips makes episodes fail, "
-            "and a failure can end a young relationship, while a smaller delight is merely "
-            "missed.",
+            _(
+                "the reliability cut costs about {gap} more customers than the cut in personal "
+                "touch, for the same saving: a must-be attribute that slips makes episodes fail, "
+                "and a failure can end a young relationship, while a smaller delight is merely "
+                "missed."
+            ).format(gap=format_number(gap, ".0f")),
         )
     if close_to(-gap, rel=1e-6)(value):
-        return Feedback(False, "right size, wrong sign: personal-touch cut minus reliability cut.")
+        return Feedback(
+            False, _("right size, wrong sign: personal-touch cut minus reliability cut.")
+        )
     default = customers_kept()
     if close_to(default - customers_kept(reliability=Q5_CUTS["reliability"]), rel=1e-6)(value):
         return Feedback(
             False,
-            "that compares the reliability cut with the default service; the question sets the "
-            "two cuts against each other.",
+            _(
+                "that compares the reliability cut with the default service; the question sets the "
+                "two cuts against each other."
+            ),
         )
     return Feedback(
         False,
-        "not the difference. Take `ex.customers_kept(personal_touch=0.1)` and "
-        "`ex.customers_kept(reliability=0.6)` and subtract the second from the first.",
+        _(
+            "not the difference. Take `ex.customers_kept(personal_touch=0.1)` and "
+            "`ex.customers_kept(reliability=0.6)` and subtract the second from the first."
+        ),
     )
 
 
 q5 = Prediction(
-    "cut a must-be or an attractive attribute?",
+    N_("cut a must-be or an attractive attribute?"),
     _check_cut,
     choices=Q5_CHOICES,
     outcome=_q5_outcome,
     hints=[
-        "`ex.customers_kept(**levels)` runs the default service with the levels you change and "
-        "returns the customers still active after two years (mean of three seeds).",
-        "Both cuts save 0.2 of service level on every episode; only where the saving is made "
-        "differs.",
+        N_(
+            "`ex.customers_kept(**levels)` runs the default service with the levels you change and "
+            "returns the customers still active after two years (mean of three seeds)."
+        ),
+        N_(
+            "Both cuts save 0.2 of service level on every episode; only where the saving is made "
+            "differs."
+        ),
     ],
     solution=(
-        "answer = ex.customers_kept(personal_touch=0.1) - ex.customers_kept(reliability=0.6)"
+        N_("answer = ex.customers_kept(personal_touch=0.1) - ex.customers_kept(reliability=0.6)")
     ),
 )
 
 
 # ---------------------------------------------------------------- q6: features that drift
 q6 = Discussion(
-    "when a delight becomes the minimum",
+    N_("when a delight becomes the minimum"),
     min_words=60,
     hints=[
-        "Think of the touch screen: what did a phone without one feel like in 2008, and what "
-        "would it feel like today?",
-        "Which of the model's attributes would have to change category over the weeks, and "
-        "what would happen to a firm that keeps its levels fixed?",
+        N_(
+            "Think of the touch screen: what did a phone without one feel like in 2008, and what "
+            "would it feel like today?"
+        ),
+        N_(
+            "Which of the model's attributes would have to change category over the weeks, and "
+            "what would happen to a firm that keeps its levels fixed?"
+        ),
     ],
     solution=(
-        "Categories are not fixed. A feature that delights when it is new (the touch screen) is "
-        "soon compared across brands, so it behaves like a performance feature, and once every "
-        "rival has it customers simply expect it: it is must-be. A firm that keeps spending the "
-        "same amount on it gets less and less satisfaction for the money and, if it lets it "
-        "slip, is punished as for any missing basic. So a firm must keep asking its customers "
-        "(repeat the Kano survey every year or two), look for the next delight, and treat "
-        "yesterday's delights as the floor. In crmsim each attribute keeps its category for the "
-        "whole run and every customer sees it the same way, so the drift cannot be seen; to "
-        "show it one would let an attribute's category (or its curve) change with the week, or "
-        "with how many rivals offer it."
+        N_(
+            "Categories are not fixed. A feature that delights when it is new (the touch screen) "
+            "is soon compared across brands, so it behaves like a performance feature, and once "
+            "every rival has it customers simply expect it: it is must-be. A firm that keeps "
+            "spending the same amount on it gets less and less satisfaction for the money and, if "
+            "it lets it slip, is punished as for any missing basic. So a firm must keep asking "
+            "its customers (repeat the Kano survey every year or two), look for the next delight, "
+            "and treat yesterday's delights as the floor. In crmsim each attribute keeps its "
+            "category for the whole run and every customer sees it the same way, so the drift "
+            "cannot be seen; to show it one would let an attribute's category (or its curve) "
+            "change with the week, or with how many rivals offer it."
+        )
     ),
     rubric=(
-        "- says a feature's category changes over time, from attractive towards performance "
-        "and must-be, with an example such as the touch screen (1 mark)\n"
-        "- explains what that means for spending: the same level buys less delight, and a "
-        "shortfall turns into dissatisfaction (1 mark)\n"
-        "- draws a practical conclusion: survey customers again, look for new delights, keep "
-        "the floor in place (1 mark)\n"
-        "- notes that crmsim fixes each attribute's category for the whole run and for everyone, "
-        "and says how the model could be extended to show the drift (1 mark)"
+        N_(
+            "- says a feature's category changes over time, from attractive towards performance "
+            "and must-be, with an example such as the touch screen (1 mark)\n"
+            "- explains what that means for spending: the same level buys less delight, and a "
+            "shortfall turns into dissatisfaction (1 mark)\n"
+            "- draws a practical conclusion: survey customers again, look for new delights, keep "
+            "the floor in place (1 mark)\n"
+            "- notes that crmsim fixes each attribute's category for the whole run and for "
+            "everyone, and says how the model could be extended to show the drift (1 mark)"
+        )
     ),
 )
 

@@ -27,6 +27,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.i18n import N_, _, format_number
 
 #: The course's telecom operator over one quarter.
 TELECOM = {"start": 17_000_000, "joined": 680_000, "lost": 170_000}
@@ -44,46 +45,56 @@ def _check_telecom_churn(answer) -> Feedback:
     t = TELECOM
     value = _as_float(answer)
     if value is None:
-        return Feedback(False, "give the churn rate as a number.")
+        return Feedback(False, _("give the churn rate as a number."))
     if close_to(analysis.churn_rate(start=t["start"], lost=t["lost"]), rel=1e-6)(value):
         return Feedback(
-            True, "the customers lost, over the customers there when the quarter began."
+            True, _("the customers lost, over the customers there when the quarter began.")
         )
     end = t["start"] + t["joined"] - t["lost"]
     if close_to(t["lost"] / end, rel=1e-6)(value):
         return Feedback(
             False,
-            "you divided by the count at the *end* of the quarter. Churn uses the count "
-            "at its start: the end count is the base of the *next* quarter.",
+            _(
+                "you divided by the count at the *end* of the quarter. Churn uses the count "
+                "at its start: the end count is the base of the *next* quarter."
+            ),
         )
     if close_to(t["lost"] / (t["start"] + t["joined"]), rel=1e-6)(value):
         return Feedback(
             False,
-            "you added the newcomers to the base. Customers who joined during the quarter "
-            "do not enter this quarter's churn.",
+            _(
+                "you added the newcomers to the base. Customers who joined during the quarter "
+                "do not enter this quarter's churn."
+            ),
         )
     if close_to(100 * t["lost"] / t["start"], rel=1e-6)(value):
-        return Feedback(False, "that looks like a percentage; give the rate as a fraction of 1.")
+        return Feedback(False, _("that looks like a percentage; give the rate as a fraction of 1."))
     if close_to((t["joined"] - t["lost"]) / t["start"], rel=1e-6)(value):
-        return Feedback(False, "that is the net growth of the base, not its churn.")
+        return Feedback(False, _("that is the net growth of the base, not its churn."))
     return Feedback(
         False,
-        "not the churn rate. Which customers count as lost, and which count forms the "
-        "base of the rate?",
+        _(
+            "not the churn rate. Which customers count as lost, and which count forms the "
+            "base of the rate?"
+        ),
     )
 
 
 q1 = Question(
-    "churn of the telecom operator",
+    N_("churn of the telecom operator"),
     _check_telecom_churn,
     hints=[
-        "Churn compares the customers lost with the customers present when the period *began*.",
-        "`crmsim.analysis.churn_rate(start=..., lost=...)` implements the definition; try it "
-        "by hand too.",
+        N_("Churn compares the customers lost with the customers present when the period *began*."),
+        N_(
+            "`crmsim.analysis.churn_rate(start=..., lost=...)` implements the definition; try it "
+            "by hand too."
+        ),
     ],
     solution=(
-        "answer = 170_000 / 17_000_000   # or "
-        "crmsim.analysis.churn_rate(start=17_000_000, lost=170_000)"
+        N_(
+            "answer = 170_000 / 17_000_000   # or "
+            "crmsim.analysis.churn_rate(start=17_000_000, lost=170_000)"
+        )
     ),
 )
 
@@ -93,37 +104,47 @@ def _check_growth_without_churn(answer) -> Feedback:
     t = TELECOM
     value = _as_float(answer)
     if value is None:
-        return Feedback(False, "give the growth rate as a number.")
+        return Feedback(False, _("give the growth rate as a number."))
     if close_to(analysis.net_growth(start=t["start"], joined=t["joined"], lost=0), rel=1e-6)(value):
         return Feedback(
             True,
-            "every point of churn removed is a point of growth gained, without winning "
-            "a single extra customer.",
+            _(
+                "every point of churn removed is a point of growth gained, without winning "
+                "a single extra customer."
+            ),
         )
     if close_to(analysis.net_growth(**t), rel=1e-6)(value):
-        return Feedback(False, "that is the growth *with* churn. Imagine nobody had left.")
+        return Feedback(False, _("that is the growth *with* churn. Imagine nobody had left."))
     if close_to(t["joined"] / (t["start"] + t["joined"]), rel=1e-6)(value):
-        return Feedback(False, "growth is measured against the base at the start of the quarter.")
+        return Feedback(
+            False, _("growth is measured against the base at the start of the quarter.")
+        )
     if value > 1 and close_to(100 * t["joined"] / t["start"], rel=1e-6)(value):
-        return Feedback(False, "that looks like a percentage; give the rate as a fraction of 1.")
+        return Feedback(False, _("that looks like a percentage; give the rate as a fraction of 1."))
     return Feedback(
         False,
-        "not the growth without churn. If nobody left, how much larger would the "
-        "base be at the end than at the start, relative to the start?",
+        _(
+            "not the growth without churn. If nobody left, how much larger would the "
+            "base be at the end than at the start, relative to the start?"
+        ),
     )
 
 
 q2 = Question(
-    "growth if nobody had left",
+    N_("growth if nobody had left"),
     _check_growth_without_churn,
     hints=[
-        "Net growth is (joined - lost) / start.",
-        "`crmsim.analysis.net_growth` takes `start`, `joined` and `lost`; what is `lost` if "
-        "nobody leaves?",
+        N_("Net growth is (joined - lost) / start."),
+        N_(
+            "`crmsim.analysis.net_growth` takes `start`, `joined` and `lost`; what is `lost` if "
+            "nobody leaves?"
+        ),
     ],
     solution=(
-        "answer = 680_000 / 17_000_000   # or "
-        "crmsim.analysis.net_growth(start=17_000_000, joined=680_000, lost=0)"
+        N_(
+            "answer = 680_000 / 17_000_000   # or "
+            "crmsim.analysis.net_growth(start=17_000_000, joined=680_000, lost=0)"
+        )
     ),
 )
 
@@ -196,57 +217,72 @@ def _check_quarter_churn(answer) -> Feedback:
     right = (in_quarter["spell_start"] < a).sum() / start
     value = _as_float(answer)
     if value is None:
-        return Feedback(False, "give the churn rate as a number.")
+        return Feedback(False, _("give the churn rate as a number."))
     if close_to(right, rel=1e-6)(value):
         return Feedback(
             True,
-            "it agrees with `crmsim.analysis.period_churn(frame, weeks=13)`, which "
-            "applies the same definition to every quarter.",
+            _(
+                "it agrees with `crmsim.analysis.period_churn(frame, weeks=13)`, which "
+                "applies the same definition to every quarter."
+            ),
         )
     if close_to(len(in_quarter) / start, rel=1e-6)(value):
         return Feedback(
             False,
-            "you counted every departure in the quarter, including customers who joined "
-            "during it and left again. Only those present at the quarter's start count.",
+            _(
+                "you counted every departure in the quarter, including customers who joined "
+                "during it and left again. Only those present at the quarter's start count."
+            ),
         )
     if close_to(frame.loc[a : b - 1, "lost_from_start"].sum() / start, rel=1e-6)(value):
         return Feedback(
             False,
-            "`lost_from_start` counts customers present at the start of each *week*, so "
-            "summed over a quarter it still includes people who joined during the quarter.",
+            _(
+                "`lost_from_start` counts customers present at the start of each *week*, so "
+                "summed over a quarter it still includes people who joined during the quarter."
+            ),
         )
     end = int(frame.loc[b - 1, "active"])
     if close_to((in_quarter["spell_start"] < a).sum() / end, rel=1e-6)(value):
         return Feedback(
             False,
-            "you divided by the count at the quarter's end. Churn uses the count at its start.",
+            _("you divided by the count at the quarter's end. Churn uses the count at its start."),
         )
     if close_to(frame.loc[a : b - 1, "churn_rate"].mean(), rel=1e-6)(value):
         return Feedback(
-            False, "that is the average *weekly* churn. The question asks for one quarterly rate."
+            False,
+            _("that is the average *weekly* churn. The question asks for one quarterly rate."),
         )
     return Feedback(
         False,
-        "not the quarter's churn. Count the customers active at the start of week "
-        f"{a}, then how many of *them* left during weeks {a}-{b - 1}.",
+        _(
+            "not the quarter's churn. Count the customers active at the start of week "
+            "{first}, then how many of *them* left during weeks {first}-{last}."
+        ).format(first=format_number(a), last=format_number(b - 1)),
     )
 
 
 q3 = Question(
-    "churn of one quarter, by the definition",
+    N_("churn of one quarter, by the definition"),
     _check_quarter_churn,
     hints=[
-        "The base is `frame.loc[first_week, 'active_start']`: the customers there when the "
-        "quarter began.",
-        "`ex.departures(model, 39, 51)` lists the quarter's departures; one counts only if its "
-        "`spell_start` is before the quarter's first week: that customer was already there at "
-        "the start.",
+        N_(
+            "The base is `frame.loc[first_week, 'active_start']`: the customers there when the "
+            "quarter began."
+        ),
+        N_(
+            "`ex.departures(model, 39, 51)` lists the quarter's departures; one counts only if its "
+            "`spell_start` is before the quarter's first week: that customer was already there at "
+            "the start."
+        ),
     ],
     solution=(
-        "model = ex.run_with_cut(cut=False)\n"
-        "start = model.frame.loc[39, 'active_start']\n"
-        "in_quarter = ex.departures(model, 39, 51)\n"
-        "answer = (in_quarter['spell_start'] < 39).sum() / start"
+        N_(
+            "model = ex.run_with_cut(cut=False)\n"
+            "start = model.frame.loc[39, 'active_start']\n"
+            "in_quarter = ex.departures(model, 39, 51)\n"
+            "answer = (in_quarter['spell_start'] < 39).sum() / start"
+        )
     ),
 )
 
@@ -262,61 +298,79 @@ def _check_leading(answer) -> Feedback:
         churn, profit = (as_float(x) for x in answer)
     except (TypeError, ValueError):
         return Feedback(
-            False, "give a pair: (difference in quarterly churn, difference in quarterly profit)."
+            False,
+            _("give a pair: (difference in quarterly churn, difference in quarterly profit)."),
         )
     churn_ok = close_to(churn_gap, rel=1e-6)(churn)
     profit_ok = close_to(profit_gap, rel=1e-6)(profit)
     if churn_ok and profit_ok:
-        profit_news = (
-            "made *more* profit than the firm that kept its service"
-            if profit_gap > 0
-            else "lost only a little profit"
-        )
-        return Feedback(
-            True,
-            "in the very quarter of the cut, churn was higher, yet the firm "
-            f"{profit_news}: the cost saved arrives at once, the lost customers' revenue is "
-            "missed only later. "
-            "Watching profit alone, the cut looks like a success.",
-        )
+        # two whole sentences, not one with a part swapped: a translation may need to change
+        # the rest of it too
+        if profit_gap > 0:
+            news = _(
+                "in the very quarter of the cut, churn was higher, yet the firm made *more* "
+                "profit than the firm that kept its service: the cost saved arrives at once, the "
+                "lost customers' revenue is missed only later. Watching profit alone, the cut "
+                "looks like a success."
+            )
+        else:
+            news = _(
+                "in the very quarter of the cut, churn was higher, yet the firm lost only a "
+                "little profit: the cost saved arrives at once, the lost customers' revenue is "
+                "missed only later. Watching profit alone, the cut looks like a success."
+            )
+        return Feedback(True, news)
     if close_to(-churn_gap, rel=1e-6)(churn) or close_to(-profit_gap, rel=1e-6)(profit):
         return Feedback(
-            False, "each difference is the firm that cut minus the firm that kept; check the signs."
+            False,
+            _("each difference is the firm that cut minus the firm that kept; check the signs."),
         )
     before = quarter - QUARTER
     if close_to(cut.loc[quarter, "churn"] - cut.loc[before, "churn"], rel=1e-6)(churn):
         return Feedback(
             False,
-            "you compared the cut firm with its own previous quarter. Churn changes as a young "
-            "firm matures anyway, so compare the same quarter of the two firms instead.",
+            _(
+                "you compared the cut firm with its own previous quarter. Churn changes as a young "
+                "firm matures anyway, so compare the same quarter of the two firms instead."
+            ),
         )
     if not churn_ok:
         return Feedback(
             False,
-            "the churn difference is off. Take each firm's churn for the quarter starting at "
-            "the cut (`ex.quarter_table(model).loc[52, 'churn']`) and subtract.",
+            _(
+                "the churn difference is off. Take each firm's churn for the quarter starting at "
+                "the cut (`ex.quarter_table(model).loc[52, 'churn']`) and subtract."
+            ),
         )
     return Feedback(
         False,
-        "the churn difference is right, but the profit difference is not. Take each firm's "
-        "profit for the same quarter (the `profit` column of `ex.quarter_table`), then "
-        "subtract.",
+        _(
+            "the churn difference is right, but the profit difference is not. Take each firm's "
+            "profit for the same quarter (the `profit` column of `ex.quarter_table`), then "
+            "subtract."
+        ),
     )
 
 
 q4 = Question(
-    "what the managers saw",
+    N_("what the managers saw"),
     _check_leading,
     hints=[
-        "Run both firms, `ex.run_with_cut(cut=True)` and `ex.run_with_cut(cut=False)`, and look at "
-        "the same quarter in each: the one that starts with the cut.",
-        "`ex.quarter_table(model)` gives one row per quarter, labelled by its first week, with "
-        "its churn and its profit.",
+        N_(
+            "Run both firms, `ex.run_with_cut(cut=True)` and `ex.run_with_cut(cut=False)`, and "
+            "look at the same quarter in each: the one that starts with the cut."
+        ),
+        N_(
+            "`ex.quarter_table(model)` gives one row per quarter, labelled by its first week, with "
+            "its churn and its profit."
+        ),
     ],
     solution=(
-        "cut = ex.quarter_table(ex.run_with_cut(cut=True)).loc[52]\n"
-        "kept = ex.quarter_table(ex.run_with_cut(cut=False)).loc[52]\n"
-        "answer = (cut['churn'] - kept['churn'], cut['profit'] - kept['profit'])"
+        N_(
+            "cut = ex.quarter_table(ex.run_with_cut(cut=True)).loc[52]\n"
+            "kept = ex.quarter_table(ex.run_with_cut(cut=False)).loc[52]\n"
+            "answer = (cut['churn'] - kept['churn'], cut['profit'] - kept['profit'])"
+        )
     ),
 )
 
@@ -481,9 +535,9 @@ def silence_table(thresholds=SILENCE_WEEKS) -> pd.DataFrame:
 Q5_WEEKS_SILENT = 8
 #: What the shop of question 5 can show, as the learner predicts it (its churn ...).
 Q5_CHOICES = (
-    "comes out well above the true churn",
-    "comes out close to the true churn",
-    "comes out well below the true churn",
+    N_("comes out well above the true churn"),
+    N_("comes out close to the true churn"),
+    N_("comes out well below the true churn"),
 )
 
 
@@ -497,51 +551,67 @@ def _q5_outcome(answer) -> str:
 def _check_silent_churn(answer) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "give the churn the shop measures, as one number.")
+        return Feedback(False, _("give the churn the shop measures, as one number."))
     row = silence_churn(Q5_WEEKS_SILENT)
     if close_to(row["measured churn"], rel=1e-6)(value):
         return Feedback(
             True,
-            f"the shop measures {row['measured churn']:.0%} where the model's true churn is "
-            f"{row['true churn']:.0%}: {row['false alarms']:.0%} of the customers it calls lost "
-            "were only between purchases.",
+            _(
+                "the shop measures {measured} where the model's true churn is {true}: "
+                "{false_alarms} of the customers it calls lost were only between purchases."
+            ).format(
+                measured=format_number(row["measured churn"], ".0%"),
+                true=format_number(row["true churn"], ".0%"),
+                false_alarms=format_number(row["false alarms"], ".0%"),
+            ),
         )
     if value > 1 and close_to(row["measured churn"], rel=1e-3)(value / 100):
-        return Feedback(False, "that looks like a percentage; give the churn as a fraction of 1.")
+        return Feedback(
+            False, _("that looks like a percentage; give the churn as a fraction of 1.")
+        )
     if not 0 <= value <= 1:
         return Feedback(
             False,
-            "a churn rate is a share of the customers present at the start: between 0 and 1.",
+            _("a churn rate is a share of the customers present at the start: between 0 and 1."),
         )
     if close_to(row["true churn"], rel=1e-6)(value):
         return Feedback(
             False,
-            "that is the true churn, which the model knows and the shop does not. The question "
-            "asks for what the shop measures from silence alone.",
+            _(
+                "that is the true churn, which the model knows and the shop does not. The question "
+                "asks for what the shop measures from silence alone."
+            ),
         )
     if close_to(row["false alarms"], rel=1e-6)(value):
         return Feedback(
-            False, "that is the share of false alarms; the question asks for the measured churn."
+            False, _("that is the share of false alarms; the question asks for the measured churn.")
         )
     return Feedback(
         False,
-        f"not the shop's churn. Take `ex.silence_churn({Q5_WEEKS_SILENT})` and read its "
-        "'measured churn'.",
+        # the call is code: its number stays as Python reads it
+        _(
+            "not the shop's churn. Take `ex.silence_churn({weeks})` and read its 'measured churn'."
+        ).format(weeks=Q5_WEEKS_SILENT),
     )
 
 
 q5 = Prediction(
-    "churn seen from silence",
+    N_("churn seen from silence"),
     _check_silent_churn,
     choices=Q5_CHOICES,
     outcome=_q5_outcome,
     hints=[
-        "`ex.silence_churn(weeks_silent)` measures a year's churn the way a shop must: a "
-        "customer is lost after that many weeks without a purchase.",
-        "Set the measured churn beside the 'true churn' in the same result: how often does an "
-        "ordinary customer go two months without buying?",
+        N_(
+            "`ex.silence_churn(weeks_silent)` measures a year's churn the way a shop must: a "
+            "customer is lost after that many weeks without a purchase."
+        ),
+        N_(
+            "Set the measured churn beside the 'true churn' in the same result: how often does an "
+            "ordinary customer go two months without buying?"
+        ),
     ],
-    solution=f"answer = ex.silence_churn({Q5_WEEKS_SILENT})['measured churn']",
+    # a constant, for the catalog: 8 is Q5_WEEKS_SILENT
+    solution=N_("answer = ex.silence_churn(8)['measured churn']"),
 )
 
 
@@ -557,20 +627,20 @@ SETTING_ALIASES = {
     "without contract": "non-contract",
     "shop": "non-contract",
 }
-SETTINGS = ("contract", "non-contract")
+SETTINGS = (N_("contract"), N_("non-contract"))
 SETTING_ITEMS = (
-    "a mobile phone plan billed every month",
-    "a clothing shop",
-    "a gym membership renewed each year",
-    "a supermarket",
-    "a video-streaming subscription",
-    "a petrol station",
-    "a car insurance policy",
-    "an online bookshop without membership",
+    N_("a mobile phone plan billed every month"),
+    N_("a clothing shop"),
+    N_("a gym membership renewed each year"),
+    N_("a supermarket"),
+    N_("a video-streaming subscription"),
+    N_("a petrol station"),
+    N_("a car insurance policy"),
+    N_("an online bookshop without membership"),
 )
 
 q6 = Classification(
-    "subscriptions and shops",
+    N_("subscriptions and shops"),
     label_checker(
         {
             SETTING_ITEMS[0]: "contract",
@@ -588,58 +658,73 @@ q6 = Classification(
     labels=SETTINGS,
     aliases=SETTING_ALIASES,
     hints=[
-        "Ask of each business: does it learn on a definite day that a customer has stopped "
-        "being one?",
-        "Where the customer must renew or cancel, the departure is recorded; where the customer "
-        "simply stops coming, the firm sees only silence.",
+        N_(
+            "Ask of each business: does it learn on a definite day that a customer has stopped "
+            "being one?"
+        ),
+        N_(
+            "Where the customer must renew or cancel, the departure is recorded; where the "
+            "customer simply stops coming, the firm sees only silence."
+        ),
     ],
     solution=(
-        "answer = {\n"
-        "    'a mobile phone plan billed every month': 'contract',\n"
-        "    'a clothing shop': 'non-contract',\n"
-        "    'a gym membership renewed each year': 'contract',\n"
-        "    'a supermarket': 'non-contract',\n"
-        "    'a video-streaming subscription': 'contract',\n"
-        "    'a petrol station': 'non-contract',\n"
-        "    'a car insurance policy': 'contract',\n"
-        "    'an online bookshop without membership': 'non-contract',\n"
-        "}"
+        N_(
+            "answer = {\n"
+            "    'a mobile phone plan billed every month': 'contract',\n"
+            "    'a clothing shop': 'non-contract',\n"
+            "    'a gym membership renewed each year': 'contract',\n"
+            "    'a supermarket': 'non-contract',\n"
+            "    'a video-streaming subscription': 'contract',\n"
+            "    'a petrol station': 'non-contract',\n"
+            "    'a car insurance policy': 'contract',\n"
+            "    'an online bookshop without membership': 'non-contract',\n"
+            "}"
+        )
     ),
 )
 
 
 # ---------------------------------------------------------------- q7: choosing the threshold
 q7 = Discussion(
-    "how long a silence means lost",
+    N_("how long a silence means lost"),
     min_words=60,
     hints=[
-        "Look at the notebook's table: what does a short threshold get wrong, and what does a "
-        "long one?",
-        "A win-back offer and a figure reported to the board need different things: one needs "
-        "speed, the other a fair number.",
+        N_(
+            "Look at the notebook's table: what does a short threshold get wrong, and what does a "
+            "long one?"
+        ),
+        N_(
+            "A win-back offer and a figure reported to the board need different things: one needs "
+            "speed, the other a fair number."
+        ),
     ],
     solution=(
-        "There is no threshold that is both early and right. With a short silence (two or four "
-        "weeks) the shop calls many customers lost who are only between purchases: measured "
-        "churn comes out far above the truth and most of the calls are false alarms. With a long "
-        "silence (half a year) the measured churn is close to the true one and false alarms are "
-        "rare, but each departure is noticed about half a year after it happened, too late to "
-        "act. So I would use two numbers. For the churn reported to the board, a long threshold, "
-        "kept fixed so that periods compare. For a win-back or retention campaign, an earlier "
-        "warning (about two months), accepting that some messages reach customers who had not "
-        "left, because a timely offer is cheap and a late one is useless. Better still, set the "
-        "threshold per customer from their usual rhythm of buying: four silent weeks mean "
-        "little for someone who buys every month, a lot for someone who buys every week."
+        N_(
+            "There is no threshold that is both early and right. With a short silence (two or "
+            "four weeks) the shop calls many customers lost who are only between purchases: "
+            "measured churn comes out far above the truth and most of the calls are false alarms. "
+            "With a long silence (half a year) the measured churn is close to the true one and "
+            "false alarms are rare, but each departure is noticed about half a year after it "
+            "happened, too late to act. So I would use two numbers. For the churn reported to the "
+            "board, a long threshold, kept fixed so that periods compare. For a win-back or "
+            "retention campaign, an earlier warning (about two months), accepting that some "
+            "messages reach customers who had not left, because a timely offer is cheap and a "
+            "late one is useless. Better still, set the threshold per customer from their usual "
+            "rhythm of buying: four silent weeks mean little for someone who buys every month, a "
+            "lot for someone who buys every week."
+        )
     ),
     rubric=(
-        "- explains the trade-off: short thresholds give false alarms and inflate churn, long "
-        "ones detect departures late (1 mark)\n"
-        "- uses the notebook's measurements (measured against true churn, share of false "
-        "alarms, weeks late) (1 mark)\n"
-        "- separates the purposes: a stable figure for reporting against an early warning for "
-        "action (1 mark)\n"
-        "- notes that customers buy at different rates, so one threshold for all is crude, or "
-        "that a contract setting avoids the problem (1 mark)"
+        N_(
+            "- explains the trade-off: short thresholds give false alarms and inflate churn, long "
+            "ones detect departures late (1 mark)\n"
+            "- uses the notebook's measurements (measured against true churn, share of false "
+            "alarms, weeks late) (1 mark)\n"
+            "- separates the purposes: a stable figure for reporting against an early warning for "
+            "action (1 mark)\n"
+            "- notes that customers buy at different rates, so one threshold for all is crude, or "
+            "that a contract setting avoids the problem (1 mark)"
+        )
     ),
 )
 

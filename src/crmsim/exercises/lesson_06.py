@@ -26,6 +26,7 @@ from crmsim.exercises.core import (
     is_percentage_of,
     label_checker,
 )
+from crmsim.i18n import N_, _, format_number
 
 #: The run questions 1 refers to (keep in step with the notebook).
 RUN = {"n_customers": 2_000, "weeks": 104, "rng": 6}
@@ -50,59 +51,75 @@ def _check_q1(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
         return Feedback(
-            False, "Give a single number: the share of failed episodes followed by a complaint."
+            False, _("Give a single number: the share of failed episodes followed by a complaint.")
         )
     f = _run_frame()
     expected = _expected_q1()
     if abs(value - expected) < 0.002:
         return Feedback(
             True,
-            "Yes. Close to the survey's 40 %: most customers who had a bad experience "
-            "never tell the firm, so recovery can only ever reach a minority of them.",
+            _(
+                "Yes. Close to the survey's 40 %: most customers who had a bad experience "
+                "never tell the firm, so recovery can only ever reach a minority of them."
+            ),
         )
     if is_percentage_of(value, expected):
         return Feedback(
-            False, "That looks like a percentage; give the share as a number between 0 and 1."
+            False, _("That looks like a percentage; give the share as a number between 0 and 1.")
         )
     if abs(value - f["complaints"].sum() / f["episodes"].sum()) < 0.002:
         return Feedback(
             False,
-            "You divided by all episodes. Only episodes that went wrong can lead to a "
-            "complaint, so the denominator is the number of failures.",
+            _(
+                "You divided by all episodes. Only episodes that went wrong can lead to a "
+                "complaint, so the denominator is the number of failures."
+            ),
         )
     if abs(value - f["recovered"].sum() / f["complaints"].sum()) < 0.002:
         return Feedback(
             False,
-            "That is the share of complaints the firm resolved (the recovery rate), not the "
-            "share of failures that were complained about.",
+            _(
+                "That is the share of complaints the firm resolved (the recovery rate), not the "
+                "share of failures that were complained about."
+            ),
         )
     if abs(value - f["recovered"].sum() / f["failures"].sum()) < 0.002:
         return Feedback(
-            False, "That counts failures that were put right; the question asks about complaints."
+            False,
+            _("That counts failures that were put right; the question asks about complaints."),
         )
     if not 0 <= value <= 1:
-        return Feedback(False, "A share must lie between 0 and 1.")
+        return Feedback(False, _("A share must lie between 0 and 1."))
     return Feedback(
         False,
-        "Not the model's figure. Sum the weekly 'complaints' and 'failures' columns of the "
-        f"run with rng={RUN['rng']}, {RUN['n_customers']} customers and {RUN['weeks']} weeks, "
-        "then divide.",
+        _(
+            "Not the model's figure. Sum the weekly 'complaints' and 'failures' columns of the "
+            "run with rng={rng}, {customers} customers and {weeks} weeks, then divide."
+        ).format(
+            rng=RUN["rng"],  # code: as Python reads it
+            customers=format_number(RUN["n_customers"]),
+            weeks=format_number(RUN["weeks"]),
+        ),
     )
 
 
 q1 = Question(
-    "complaints after a failure",
+    N_("complaints after a failure"),
     _check_q1,
     hints=[
-        "The weekly frame has a column for failed episodes and one for complaints.",
-        "Add each column up over the whole run before dividing; a mean of weekly ratios "
-        "gives quiet weeks as much weight as busy ones.",
+        N_("The weekly frame has a column for failed episodes and one for complaints."),
+        N_(
+            "Add each column up over the whole run before dividing; a mean of weekly ratios "
+            "gives quiet weeks as much weight as busy ones."
+        ),
     ],
     solution=(
-        "model = CRMModel(n_customers=2_000, rng=6, history=False)\n"
-        "model.run(104, progress=False)\n"
-        "frame = model.frame\n"
-        "answer = frame['complaints'].sum() / frame['failures'].sum()"
+        N_(
+            "model = CRMModel(n_customers=2_000, rng=6, history=False)\n"
+            "model.run(104, progress=False)\n"
+            "frame = model.frame\n"
+            "answer = frame['complaints'].sum() / frame['failures'].sum()"
+        )
     ),
 )
 
@@ -128,22 +145,26 @@ def _check_q2(answer: Any) -> Feedback:
     except (TypeError, ValueError):
         return Feedback(
             False,
-            "Give a pair: (fixed but rude, kind but not fixed), e.g. answer = (x, y).",
+            _("Give a pair: (fixed but rude, kind but not fixed), e.g. answer = (x, y)."),
         )
     exp_rude, exp_kind = _expected_q2()
     ok_rude, ok_kind = abs(rude - exp_rude) < 1e-3, abs(kind - exp_kind) < 1e-3
     if ok_rude and ok_kind:
         return Feedback(
             True,
-            "Right. Respect is a third of how an episode feels, apart from the fix: it can "
-            "spoil a good recovery, but in this model it cannot make up for a problem left "
-            "unsolved.",
+            _(
+                "Right. Respect is a third of how an episode feels, apart from the fix: it can "
+                "spoil a good recovery, but in this model it cannot make up for a problem left "
+                "unsolved."
+            ),
         )
     if abs(rude - exp_kind) < 1e-3 and abs(kind - exp_rude) < 1e-3:
         return Feedback(
             False,
-            "Your two numbers are right but in the wrong order: the fixed-but-rude case comes "
-            "first.",
+            _(
+                "Your two numbers are right but in the wrong order: the fixed-but-rude case comes "
+                "first."
+            ),
         )
     from crmsim.episodes import RECOVERED_SERVICE, RESPECT_WEIGHT
 
@@ -152,44 +173,61 @@ def _check_q2(answer: Any) -> Feedback:
     if abs(rude - plain[0]) < 1e-3 or abs(kind - plain[1]) < 1e-3:
         return Feedback(
             False,
-            "Respect delivered is on a 0-1 scale but enters satisfaction on the -1..1 scale: "
-            "use 2 * respect - 1 for the respect term.",
+            _(
+                "Respect delivered is on a 0-1 scale but enters satisfaction on the -1..1 scale: "
+                "use 2 * respect - 1 for the respect term."
+            ),
         )
     if not ok_rude:  # its own message: the constant's name must keep its capitals
+        if ok_kind:
+            return Feedback(
+                False,
+                _(
+                    "The first number is off: a resolved failure's service term is "
+                    "crmsim.episodes.RECOVERED_SERVICE, not the full service satisfaction. "
+                    "Weigh the service term by 1 - RESPECT_WEIGHT and the respect term by "
+                    "RESPECT_WEIGHT."
+                ),
+            )
         return Feedback(
             False,
-            "The first number is off: a resolved failure's service term is "
-            "crmsim.episodes.RECOVERED_SERVICE, not the full service satisfaction."
-            + ("" if ok_kind else " The second is off too: an unresolved failure's is -1.")
-            + " Weigh the service term by 1 - RESPECT_WEIGHT and the respect term by "
-            "RESPECT_WEIGHT.",
+            _(
+                "The first number is off: a resolved failure's service term is "
+                "crmsim.episodes.RECOVERED_SERVICE, not the full service satisfaction. The "
+                "second is off too: an unresolved failure's is -1. Weigh the service term by "
+                "1 - RESPECT_WEIGHT and the respect term by RESPECT_WEIGHT."
+            ),
         )
-    msgs = []
-    if not ok_kind:
-        msgs.append("the second number is off: an unresolved failure's service term is -1")
-    from crmsim.exercises.core import sentence  # not str.capitalize: it lower-cases names
-
+    # only the second number is off (both right was answered above)
     return Feedback(
         False,
-        sentence("; ".join(msgs))
-        + ". Weigh the service term by 1 - RESPECT_WEIGHT and the respect term by RESPECT_WEIGHT.",
+        _(
+            "The second number is off: an unresolved failure's service term is -1. Weigh the "
+            "service term by 1 - RESPECT_WEIGHT and the respect term by RESPECT_WEIGHT."
+        ),
     )
 
 
 q2 = Question(
-    "respect apart from the fix",
+    N_("respect apart from the fix"),
     _check_q2,
     hints=[
-        "Read serve_customers in crmsim/episodes.py: an episode is (1 - RESPECT_WEIGHT) "
-        "times a service term plus RESPECT_WEIGHT times a respect term.",
-        "A failure that was resolved has the service term RECOVERED_SERVICE; one that was "
-        "not has -1. The respect term of an episode without a breach is 2 * respect - 1.",
+        N_(
+            "Read serve_customers in crmsim/episodes.py: an episode is (1 - RESPECT_WEIGHT) "
+            "times a service term plus RESPECT_WEIGHT times a respect term."
+        ),
+        N_(
+            "A failure that was resolved has the service term RECOVERED_SERVICE; one that was "
+            "not has -1. The respect term of an episode without a breach is 2 * respect - 1."
+        ),
     ],
     solution=(
-        "from crmsim.episodes import RECOVERED_SERVICE, RESPECT_WEIGHT\n"
-        "def experienced(service_term, respect):\n"
-        "    return (1 - RESPECT_WEIGHT) * service_term + RESPECT_WEIGHT * (2 * respect - 1)\n"
-        "answer = (experienced(RECOVERED_SERVICE, 0.1), experienced(-1.0, 0.9))"
+        N_(
+            "from crmsim.episodes import RECOVERED_SERVICE, RESPECT_WEIGHT\n"
+            "def experienced(service_term, respect):\n"
+            "    return (1 - RESPECT_WEIGHT) * service_term + RESPECT_WEIGHT * (2 * respect - 1)\n"
+            "answer = (experienced(RECOVERED_SERVICE, 0.1), experienced(-1.0, 0.9))"
+        )
     ),
 )
 
@@ -204,46 +242,59 @@ def _expected_q3() -> float:
 def _check_q3(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give a single number between 0 and 1.")
+        return Feedback(False, _("Give a single number between 0 and 1."))
     expected = _expected_q3()
     if abs(value - expected) < 1e-6:
         return Feedback(
             True,
-            "Yes. The recovery lever only acts on complaints, and most failures are never "
-            "complained about: to reach the silent majority the firm must prevent failures "
-            "(must-be quality) or find them without waiting to be told.",
+            _(
+                "Yes. The recovery lever only acts on complaints, and most failures are never "
+                "complained about: to reach the silent majority the firm must prevent failures "
+                "(must-be quality) or find them without waiting to be told."
+            ),
         )
     if abs(value - 1.0) < 1e-6:
         return Feedback(
             False,
-            "recovery=1 resolves every *complaint*, but a failure the customer never reports "
-            "is never resolved. What share of failures turn into complaints?",
+            _(
+                "recovery=1 resolves every *complaint*, but a failure the customer never reports "
+                "is never resolved. What share of failures turn into complaints?"
+            ),
         )
     if abs(value - 100 * expected) < 1e-6:
-        return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
+        return Feedback(False, _("That looks like a percentage; give a share between 0 and 1."))
     if abs(value - (1 - expected)) < 1e-6:
         return Feedback(
             False,
-            "That is the share of failures that can never be resolved, the complement of what is "
-            "asked.",
+            _(
+                "That is the share of failures that can never be resolved, the complement of what "
+                "is asked."
+            ),
         )
     return Feedback(
         False,
-        "Not quite. Which failures can the firm resolve at all, and how many of them are there?",
+        _("Not quite. Which failures can the firm resolve at all, and how many of them are there?"),
     )
 
 
 q3 = Question(
-    "the ceiling of complaint recovery",
+    N_("the ceiling of complaint recovery"),
     _check_q3,
     hints=[
-        "In serve_customers a failure is resolved only if the customer complained *and* "
-        "the recovery draw succeeds.",
-        "With recovery = 1 the second condition always holds. Which Market field sets the first?",
+        N_(
+            "In serve_customers a failure is resolved only if the customer complained *and* "
+            "the recovery draw succeeds."
+        ),
+        N_(
+            "With recovery = 1 the second condition always holds. Which Market field sets the "
+            "first?"
+        ),
     ],
     solution=(
-        "from crmsim import Market\n"
-        "answer = Market().complaint_propensity  # 1.0 x the complaint share"
+        N_(
+            "from crmsim import Market\n"
+            "answer = Market().complaint_propensity  # 1.0 x the complaint share"
+        )
     ),
 )
 
@@ -251,38 +302,38 @@ q3 = Question(
 #: The course's seven customer-experience mistakes, each with what crmsim has for it: a
 #: lever, a mechanism, or nothing (then the nearest thing and why it falls short).
 SEVEN_MISTAKES = {
-    "not measuring": (
+    N_("not measuring"): (
         "partly",
         "the weekly frame counts every failure, complaint and departure and crmsim.analysis "
         "turns them into churn and cohorts; a firm in the model hears only complaints "
         "(Market.complaint_propensity), and no lever finds silent failures",
     ),
-    "underestimating emotions": (
+    N_("underestimating emotions"): (
         "partly",
         "Policy.respect: the manner of every episode weighs a third of how it feels "
         "(crmsim.episodes.RESPECT_WEIGHT); empathy and an apology are folded into it",
     ),
-    "first contact": (
+    N_("first contact"): (
         "yes",
         "a first purchase is an exploration episode, where failure_resilience is 0: an "
         "unresolved failure then ends about half of the relationships; levers "
         "Policy.service (reliability) and Policy.recovery",
     ),
-    "robotic staff": (
+    N_("robotic staff"): (
         "no",
         "no lever; the nearest are the attractive attribute personal_touch and Policy.respect, "
         "neither of which adapts to what each customer knows",
     ),
-    "real need": (
+    N_("real need"): (
         "no",
         "no lever; a customer's only need is an episode that works, and recovery puts a "
         "complained-of failure right or not",
     ),
-    "negative wording": (
+    N_("negative wording"): (
         "no",
         "no lever; at most part of Policy.respect",
     ),
-    "escalating anger": (
+    N_("escalating anger"): (
         "partly",
         "a customer who complained, was not helped and left is marked angry and speaks against "
         "the firm (crmsim.episodes.failure_defections, lesson 08); Policy.recovery lowers it, "
@@ -397,23 +448,35 @@ MISTAKE_ALIASES = {
     "escalation": "escalating anger",
 }
 SCENES = (
-    "A hotel has never asked its guests how their stay went and cannot say which parts of a "
-    "stay bring them back.",
-    "A traveller's suitcase is lost on the way to her father's funeral; the agent hands her a "
-    "claim form without a word of sympathy.",
-    "A new customer's first call to the bank rings for twelve minutes before anyone answers.",
-    "The help desk reads the same script, word for word, to a retired teacher and to a network "
-    "engineer.",
-    "A customer asks for a refund for a broken laptop charger; what she needs is to work "
-    "tomorrow, and nobody mentions that a replacement could reach her today.",
-    "A clerk says 'we can't change bookings online' instead of 'I can change it for you now, "
-    "by phone'.",
-    "A customer raises his voice about a wrong bill; the clerk raises hers back and tells him "
-    "it is his own fault.",
+    N_(
+        "A hotel has never asked its guests how their stay went and cannot say which parts of a "
+        "stay bring them back."
+    ),
+    N_(
+        "A traveller's suitcase is lost on the way to her father's funeral; the agent hands her a "
+        "claim form without a word of sympathy."
+    ),
+    N_("A new customer's first call to the bank rings for twelve minutes before anyone answers."),
+    N_(
+        "The help desk reads the same script, word for word, to a retired teacher and to a "
+        "network engineer."
+    ),
+    N_(
+        "A customer asks for a refund for a broken laptop charger; what she needs is to work "
+        "tomorrow, and nobody mentions that a replacement could reach her today."
+    ),
+    N_(
+        "A clerk says 'we can't change bookings online' instead of 'I can change it for you now, "
+        "by phone'."
+    ),
+    N_(
+        "A customer raises his voice about a wrong bill; the clerk raises hers back and tells him "
+        "it is his own fault."
+    ),
 )
 
 q4 = Classification(
-    "which of the seven mistakes",
+    N_("which of the seven mistakes"),
     label_checker(
         {
             SCENES[0]: "not measuring",
@@ -430,15 +493,19 @@ q4 = Classification(
     labels=MISTAKE_LABELS,
     aliases=MISTAKE_ALIASES,
     hints=[
-        "Each scene shows exactly one of the seven mistakes, and each mistake appears once.",
-        "Ask what the firm got wrong: what it knows, how it made the customer feel, when it "
-        "happened, how staff talked, what the customer really wanted, which words were used, "
-        "or what happened to the customer's temper.",
+        N_("Each scene shows exactly one of the seven mistakes, and each mistake appears once."),
+        N_(
+            "Ask what the firm got wrong: what it knows, how it made the customer feel, when it "
+            "happened, how staff talked, what the customer really wanted, which words were used, "
+            "or what happened to the customer's temper."
+        ),
     ],
     solution=(
-        "answer = dict(zip(ex.SCENES, ['not measuring', 'underestimating emotions', "
-        "'first contact', 'robotic staff', 'real need', 'negative wording', "
-        "'escalating anger']))"
+        N_(
+            "answer = dict(zip(ex.SCENES, ['not measuring', 'underestimating emotions', "
+            "'first contact', 'robotic staff', 'real need', 'negative wording', "
+            "'escalating anger']))"
+        )
     ),
 )
 
@@ -446,9 +513,9 @@ q4 = Classification(
 # ------------------------------------------------------------------ q5: the first contact
 #: What a failure can show in question 5, as the learner predicts it (it ...).
 Q5_CHOICES = (
-    "ends more relationships at the first purchase",
-    "ends more relationships after half a year",
-    "ends about as many either way",
+    N_("ends more relationships at the first purchase"),
+    N_("ends more relationships after half a year"),
+    N_("ends about as many either way"),
 )
 
 
@@ -467,81 +534,95 @@ def _q5_outcome(answer) -> str:
 def _check_first_contact(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "give one number: a difference of two shares.")
+        return Feedback(False, _("give one number: a difference of two shares."))
     table = failures_by_when()
     gap = _first_gap()
     if close_to(gap, rel=1e-6)(value):
         first, late = table.loc["first purchase", "left"], table.loc["week 26 on", "left"]
         return Feedback(
             True,
-            f"an unresolved failure at the first purchase ends {first:.0%} of the relationships, "
-            f"one after half a year {late:.0%}: a new customer has only the deal to go on, so "
-            "the first contact has no goodwill to fall back on.",
+            _(
+                "an unresolved failure at the first purchase ends {first} of the relationships, "
+                "one after half a year {late}: a new customer has only the deal to go on, so "
+                "the first contact has no goodwill to fall back on."
+            ).format(first=format_number(first, ".0%"), late=format_number(late, ".0%")),
         )
     if close_to(-gap, rel=1e-6)(value):
-        return Feedback(False, "right size, wrong sign: first purchase minus week 26 on.")
+        return Feedback(False, _("right size, wrong sign: first purchase minus week 26 on."))
     if is_percentage_of(value, gap):
-        return Feedback(False, "that looks like percentage points; give it as a share of 1.")
+        return Feedback(False, _("that looks like percentage points; give it as a share of 1."))
     if close_to(table.loc["first purchase", "left"], rel=1e-6)(value):
         return Feedback(
-            False, "that is the first-purchase share alone; subtract the share of week 26 on."
+            False, _("that is the first-purchase share alone; subtract the share of week 26 on.")
         )
     return Feedback(
         False,
-        "not the difference. In `ex.failures_by_when()`, take the 'left' share of the "
-        "'first purchase' row minus that of the 'week 26 on' row.",
+        _(
+            "not the difference. In `ex.failures_by_when()`, take the 'left' share of the "
+            "'first purchase' row minus that of the 'week 26 on' row."
+        ),
     )
 
 
 q5 = Prediction(
-    "a failure at the first contact",
+    N_("a failure at the first contact"),
     _check_first_contact,
     choices=Q5_CHOICES,
     outcome=_q5_outcome,
     hints=[
-        "`ex.failures_by_when()` follows every failure the firm did not put right and gives "
-        "the share that ended the relationship, by when in the relationship it came.",
-        "Compare the first row with the last one; then look at the rows in between.",
+        N_(
+            "`ex.failures_by_when()` follows every failure the firm did not put right and gives "
+            "the share that ended the relationship, by when in the relationship it came."
+        ),
+        N_("Compare the first row with the last one; then look at the rows in between."),
     ],
     solution=(
-        "table = ex.failures_by_when()\n"
-        "answer = table.loc['first purchase', 'left'] - table.loc['week 26 on', 'left']"
+        N_(
+            "table = ex.failures_by_when()\n"
+            "answer = table.loc['first purchase', 'left'] - table.loc['week 26 on', 'left']"
+        )
     ),
 )
 
 
 # ------------------------------------------------------------------ q6: what the model lacks
 q6 = Discussion(
-    "a mistake the model cannot make",
+    N_("a mistake the model cannot make"),
     min_words=70,
     hints=[
-        "`ex.mistakes_table()` lists the mistakes crmsim has no lever for.",
-        "A model change needs three things: something stored for each customer or the firm, a "
-        "rule that changes it each week, and a lever a student can move.",
+        N_("`ex.mistakes_table()` lists the mistakes crmsim has no lever for."),
+        N_(
+            "A model change needs three things: something stored for each customer or the firm, a "
+            "rule that changes it each week, and a lever a student can move."
+        ),
     ],
     solution=(
-        "Take escalating anger. In the model a customer who complained and was not helped, and "
-        "then left, is marked angry and speaks against the firm; nothing happens in between, "
-        "and nothing the staff do changes how angry a customer is. In reality a tense "
-        "complaint can be calmed or made worse, and a customer whose anger grows is the one "
-        "who leaves loudly. To add it I would give each customer an anger level that rises "
-        "with an unresolved failure and with each further contact that goes badly, and falls "
-        "with a calm, respectful answer; a new lever, de-escalation training (costing money "
-        "per complaint) would set how often staff calm a customer down. The chance of leaving "
-        "after a failure and the chance of speaking against the firm would grow with the anger "
-        "level. A run should then show fewer angry leavers and less negative word of mouth at "
-        "a higher cost, and the sweep would say when the training pays, as the recovery sweep "
-        "does."
+        N_(
+            "Take escalating anger. In the model a customer who complained and was not helped, and "
+            "then left, is marked angry and speaks against the firm; nothing happens in between, "
+            "and nothing the staff do changes how angry a customer is. In reality a tense "
+            "complaint can be calmed or made worse, and a customer whose anger grows is the one "
+            "who leaves loudly. To add it I would give each customer an anger level that rises "
+            "with an unresolved failure and with each further contact that goes badly, and falls "
+            "with a calm, respectful answer; a new lever, de-escalation training (costing money "
+            "per complaint) would set how often staff calm a customer down. The chance of leaving "
+            "after a failure and the chance of speaking against the firm would grow with the anger "
+            "level. A run should then show fewer angry leavers and less negative word of mouth at "
+            "a higher cost, and the sweep would say when the training pays, as the recovery sweep "
+            "does."
+        )
     ),
     rubric=(
-        "- names a mistake the model has no lever for and says what it does to customers in "
-        "reality (1 mark)\n"
-        "- says what the model does now, or what it folds the mistake into (respect, recovery, "
-        "angry leavers) (1 mark)\n"
-        "- proposes the change: a state variable, a weekly rule and a lever with a cost (1 "
-        "mark)\n"
-        "- says what a run should then show, and how one would test it against the present "
-        "model (1 mark)"
+        N_(
+            "- names a mistake the model has no lever for and says what it does to customers in "
+            "reality (1 mark)\n"
+            "- says what the model does now, or what it folds the mistake into (respect, recovery, "
+            "angry leavers) (1 mark)\n"
+            "- proposes the change: a state variable, a weekly rule and a lever with a cost (1 "
+            "mark)\n"
+            "- says what a run should then show, and how one would test it against the present "
+            "model (1 mark)"
+        )
     ),
 )
 

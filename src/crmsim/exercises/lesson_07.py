@@ -27,6 +27,7 @@ from crmsim.exercises.core import (
     normalize_label,
     trend,
 )
+from crmsim.i18n import N_, _
 
 #: The run of question 1: the customer-centric firm that also gives its loyal and marketer
 #: customers a special discount (so a repeat purchase does not always bring in the price).
@@ -87,55 +88,68 @@ def _expected_q1() -> float:
 def _check_q1(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give one number: a share between 0 and 1.")
+        return Feedback(False, _("Give one number: a share between 0 and 1."))
     f = _cem_frame()
     expected = _expected_q1()
     if abs(value - expected) < 0.002:
         return Feedback(
             True,
-            "Right. In this scenario respect is the motive that weighs most in most repeat "
-            "purchases, so it collects most of the credit; the small discount almost never "
-            "outweighs it, and the gift gets only the purchases its goodwill tipped. Remember "
-            "that this is 'main motive' accounting, not the effect of a lever (see the "
-            "notebook's counterfactual).",
+            _(
+                "Right. In this scenario respect is the motive that weighs most in most repeat "
+                "purchases, so it collects most of the credit; the small discount almost never "
+                "outweighs it, and the gift gets only the purchases its goodwill tipped. Remember "
+                "that this is 'main motive' accounting, not the effect of a lever (see the "
+                "notebook's counterfactual)."
+            ),
         )
     if is_percentage_of(value, expected):
-        return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
+        return Feedback(False, _("That looks like a percentage; give a share between 0 and 1."))
     if abs(value - f["repeat_respect"].sum() / f["repeat_purchases"].sum()) < 0.002:
         return Feedback(
             False,
-            "That is the share of repeat *purchases*. The question asks for the share of repeat "
-            "*spend*: use the repeat_spend columns (a discounted purchase brings in less money).",
+            _(
+                "That is the share of repeat *purchases*. The question asks for the share of "
+                "repeat *spend*: use the repeat_spend columns (a discounted purchase brings in "
+                "less money)."
+            ),
         )
     if abs(value - f["repeat_spend_respect"].sum() / f["revenue"].sum()) < 0.002:
         return Feedback(
             False,
-            "You divided by all revenue, first purchases included. CEM looks at repeat "
-            "business only: divide by the total repeat spend.",
+            _(
+                "You divided by all revenue, first purchases included. CEM looks at repeat "
+                "business only: divide by the total repeat spend."
+            ),
         )
     return Feedback(
         False,
-        "Not the model's figure. Run the customer_centric scenario with the 5 % special "
-        "discount for loyal and marketer customers, rng=4, for 156 weeks, and compare the "
-        "spend attributed to respect with all repeat spend.",
+        _(
+            "Not the model's figure. Run the customer_centric scenario with the 5 % special "
+            "discount for loyal and marketer customers, rng=4, for 156 weeks, and compare the "
+            "spend attributed to respect with all repeat spend."
+        ),
     )
 
 
 q1 = Question(
-    "CEM: repeat spend due to respect",
+    N_("CEM: repeat spend due to respect"),
     _check_q1,
     hints=[
-        "The frame has repeat_spend (all repeat purchases) and repeat_spend_<motive> for "
-        "respect, discount and gift.",
-        "Sum both columns over all weeks, then divide.",
+        N_(
+            "The frame has repeat_spend (all repeat purchases) and repeat_spend_<motive> for "
+            "respect, discount and gift."
+        ),
+        N_("Sum both columns over all weeks, then divide."),
     ],
     solution=(
-        "sc = scenarios.load('customer_centric')\n"
-        "policy = sc.policy.replace(discount=0.05, discount_target={'loyal', 'marketer'})\n"
-        "model = CRMModel(**sc.kwargs | {'policy': policy}, rng=4, history=False)\n"
-        "model.run(156, progress=False)\n"
-        "f = model.frame\n"
-        "answer = f['repeat_spend_respect'].sum() / f['repeat_spend'].sum()"
+        N_(
+            "sc = scenarios.load('customer_centric')\n"
+            "policy = sc.policy.replace(discount=0.05, discount_target={'loyal', 'marketer'})\n"
+            "model = CRMModel(**sc.kwargs | {'policy': policy}, rng=4, history=False)\n"
+            "model.run(156, progress=False)\n"
+            "f = model.frame\n"
+            "answer = f['repeat_spend_respect'].sum() / f['repeat_spend'].sum()"
+        )
     ),
 )
 
@@ -176,66 +190,84 @@ def _expected_q2() -> str:
 def _check_q2(answer: Any) -> Feedback:
     if not isinstance(answer, str):
         return Feedback(
-            False, "Give the motive's name as a string: 'respect', 'discount' or 'gift'."
+            False, _("Give the motive's name as a string: 'respect', 'discount' or 'gift'.")
         )
     name = normalize_label(answer)
     if name not in (*_strengths(), "gift", "none"):
         return Feedback(
-            False, "A repeat purchase is credited to 'respect', 'discount' or 'gift' (or 'none')."
+            False,
+            _("A repeat purchase is credited to 'respect', 'discount' or 'gift' (or 'none')."),
         )
     expected = _expected_q2()
     if name == expected:
         if expected == "gift":
             return Feedback(
                 True,
-                "Right: with the same luck the customer would not have bought without the "
-                "goodwill of the gifts, so the gift tipped the purchase and takes all of it, "
-                "whatever the other motives weigh.",
+                _(
+                    "Right: with the same luck the customer would not have bought without the "
+                    "goodwill of the gifts, so the gift tipped the purchase and takes all of it, "
+                    "whatever the other motives weigh."
+                ),
             )
         return Feedback(
             True,
-            "Right: the gift did not tip this purchase, and of the other motives this one "
-            "weighs most for the customer, so the whole purchase is counted under it.",
+            _(
+                "Right: the gift did not tip this purchase, and of the other motives this one "
+                "weighs most for the customer, so the whole purchase is counted under it."
+            ),
         )
     if name == "respect":
         return Feedback(
             False,
-            "Only *special* respect counts, the part above neutral: the respect strength is "
-            "RESPECT_WEIGHT * (2 * respect_felt - 1). And before comparing strengths, ask "
-            "whether the gift tipped the purchase.",
+            _(
+                "Only *special* respect counts, the part above neutral: the respect strength is "
+                "RESPECT_WEIGHT * (2 * respect_felt - 1). And before comparing strengths, ask "
+                "whether the gift tipped the purchase."
+            ),
         )
     if name == "discount":
         return Feedback(
             False,
-            "The discount has the larger strength of the two motives that have one, but the "
-            "rule asks something else first: would the same draw have made the purchase "
-            "without the goodwill the gifts left?",
+            _(
+                "The discount has the larger strength of the two motives that have one, but the "
+                "rule asks something else first: would the same draw have made the purchase "
+                "without the goodwill the gifts left?"
+            ),
         )
     return Feedback(
         False,
-        "A gift is credited only with the purchases it tipped: those the customer made with "
-        "its goodwill and, with the same draw, would not have made without it. Compare the "
-        "draw with both chances.",
+        _(
+            "A gift is credited only with the purchases it tipped: those the customer made with "
+            "its goodwill and, with the same draw, would not have made without it. Compare the "
+            "draw with both chances."
+        ),
     )
 
 
 q2 = Question(
-    "which motive gets the credit",
+    N_("which motive gets the credit"),
     _check_q2,
     hints=[
-        "crmsim/attribution.py: a purchase goes to the gift if the gift's goodwill tipped it; "
-        "otherwise to the strongest of respect and discount.",
-        "A purchase happens when the draw is below the chance of buying. Was the draw below "
-        "the chance with goodwill? And below the chance without it?",
+        N_(
+            "crmsim/attribution.py: a purchase goes to the gift if the gift's goodwill tipped it; "
+            "otherwise to the strongest of respect and discount."
+        ),
+        N_(
+            "A purchase happens when the draw is below the chance of buying. Was the draw below "
+            "the chance with goodwill? And below the chance without it?"
+        ),
     ],
     solution=(
-        "from crmsim.attribution import RESPECT_WEIGHT\n"
-        "without, with_goodwill, draw = 0.30, 0.36, 0.33\n"
-        "if without <= draw < with_goodwill:  # bought, and would not have without the gift\n"
-        "    answer = 'gift'\n"
-        "else:\n"
-        "    strength = {'respect': RESPECT_WEIGHT * max(0, 2 * 0.6 - 1), 'discount': 0.9 * 0.15}\n"
-        "    answer = max(strength, key=strength.get)"
+        N_(
+            "from crmsim.attribution import RESPECT_WEIGHT\n"
+            "without, with_goodwill, draw = 0.30, 0.36, 0.33\n"
+            "if without <= draw < with_goodwill:  # bought, and would not have without the gift\n"
+            "    answer = 'gift'\n"
+            "else:\n"
+            "    strength = {'respect': RESPECT_WEIGHT * max(0, 2 * 0.6 - 1), 'discount': 0.9 * "
+            "0.15}\n"
+            "    answer = max(strength, key=strength.get)"
+        )
     ),
 )
 
@@ -249,7 +281,7 @@ def _expected_q3() -> int:
 def _check_q3(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None or value != int(value):
-        return Feedback(False, "Give a whole number of departures.")
+        return Feedback(False, _("Give a whole number of departures."))
     value = int(value)
     model = _trap_model()
     f = model.frame
@@ -257,47 +289,59 @@ def _check_q3(answer: Any) -> Feedback:
     if value == expected:
         return Feedback(
             True,
-            "Right. Each of them was a marketer, your best kind of customer; none slid back to "
-            "loyal, and each left angry, free to speak against the firm.",
+            _(
+                "Right. Each of them was a marketer, your best kind of customer; none slid back to "
+                "loyal, and each left angry, free to speak against the firm."
+            ),
         )
     if value == int(f["disrespected"].sum()):
         return Feedback(
             False,
-            "'disrespected' counts every episode felt as a breach, by anyone. Only marketers "
-            "leave over a breach: count departures whose cause is disrespect.",
+            _(
+                "'disrespected' counts every episode felt as a breach, by anyone. Only marketers "
+                "leave over a breach: count departures whose cause is disrespect."
+            ),
         )
     if value == int(f["lost"].sum()):
         return Feedback(
             False,
-            "That is every departure, whatever the cause. Keep only those caused by disrespect.",
+            _("That is every departure, whatever the cause. Keep only those caused by disrespect."),
         )
     if value == int(model.state.angry.sum()):
         return Feedback(
             False,
-            "Angry customers also include those who left after an unanswered complaint. "
-            "Count departures whose cause is disrespect.",
+            _(
+                "Angry customers also include those who left after an unanswered complaint. "
+                "Count departures whose cause is disrespect."
+            ),
         )
     return Feedback(
         False,
-        "Not the model's count. Build the run exactly as described (customer_centric with "
-        "respect=0.4, 1,500 customers, rng=2, 156 weeks) and count the disrespect departures.",
+        _(
+            "Not the model's count. Build the run exactly as described (customer_centric with "
+            "respect=0.4, 1,500 customers, rng=2, 156 weeks) and count the disrespect departures."
+        ),
     )
 
 
 q3 = Question(
-    "the marketer trap",
+    N_("the marketer trap"),
     _check_q3,
     hints=[
-        "model.losses lists every departure with its cause; the weekly frame also has a "
-        "lost_<cause> column for each cause.",
-        "Change only the respect of the scenario's policy: sc.policy.replace(respect=0.4).",
+        N_(
+            "model.losses lists every departure with its cause; the weekly frame also has a "
+            "lost_<cause> column for each cause."
+        ),
+        N_("Change only the respect of the scenario's policy: sc.policy.replace(respect=0.4)."),
     ],
     solution=(
-        "sc = scenarios.load('customer_centric')\n"
-        "model = CRMModel(**(sc.kwargs | {'policy': sc.policy.replace(respect=0.4),\n"
-        "                                 'n_customers': 1_500}), rng=2, history=False)\n"
-        "model.run(156, progress=False)\n"
-        "answer = int(model.frame['lost_disrespect'].sum())"
+        N_(
+            "sc = scenarios.load('customer_centric')\n"
+            "model = CRMModel(**(sc.kwargs | {'policy': sc.policy.replace(respect=0.4),\n"
+            "                                 'n_customers': 1_500}), rng=2, history=False)\n"
+            "model.run(156, progress=False)\n"
+            "answer = int(model.frame['lost_disrespect'].sum())"
+        )
     ),
 )
 
@@ -326,7 +370,7 @@ def _expected_q4() -> float:
 def _check_q4(answer: Any) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "Give one number: a share between 0 and 1.")
+        return Feedback(False, _("Give one number: a share between 0 and 1."))
     from crmsim.analysis import tier_journeys
 
     curve, within = _ladder_curve(), LADDER_RUN["within"]
@@ -334,18 +378,22 @@ def _check_q4(answer: Any) -> Feedback:
     if abs(value - expected) < 0.002:
         return Feedback(
             True,
-            "Right. Every customer acquired is in the denominator: those who became loyal, those "
-            "who left first and those still on their way. Compare it with the share of the "
-            "loyal customers who got there that fast: that one is much higher, because it "
-            "leaves out everyone who never made it.",
+            _(
+                "Right. Every customer acquired is in the denominator: those who became loyal, "
+                "those who left first and those still on their way. Compare it with the share of "
+                "the loyal customers who got there that fast: that one is much higher, because it "
+                "leaves out everyone who never made it."
+            ),
         )
     if is_percentage_of(value, expected):
-        return Feedback(False, "That looks like a percentage; give a share between 0 and 1.")
+        return Feedback(False, _("That looks like a percentage; give a share between 0 and 1."))
     if abs(value - (1 - expected)) < 0.002:
         return Feedback(
             False,
-            "That is the share *not yet* loyal (share_not_yet, the survival curve). The question "
-            "asks for the share that became loyal.",
+            _(
+                "That is the share *not yet* loyal (share_not_yet, the survival curve). The "
+                "question asks for the share that became loyal."
+            ),
         )
     journeys = tier_journeys(_ladder_model(), LADDER_RUN["tier"])
     got_there = journeys[journeys["reached"] >= 0]
@@ -353,44 +401,54 @@ def _check_q4(answer: Any) -> Feedback:
     if abs(value - fast) < 0.002:
         return Feedback(
             False,
-            "That is the share among the customers who *became* loyal. The question asks about "
-            "all customers acquired, including those who left before becoming loyal and those "
-            "still on their way: use share_reached of analysis.time_to_tier.",
+            _(
+                "That is the share among the customers who *became* loyal. The question asks about "
+                "all customers acquired, including those who left before becoming loyal and those "
+                "still on their way: use share_reached of analysis.time_to_tier."
+            ),
         )
     censored = 1 - (1 - curve["reached"] / curve["at_risk"]).cumprod()
     if abs(value - float(censored.loc[within])) < 0.002:
         return Feedback(
             False,
-            "You treated the customers who left as if they might still become loyal (censoring "
-            "them, as a Kaplan-Meier curve does). A customer who left did not become loyal: "
-            "leaving is a competing event, which share_reached takes into account.",
+            _(
+                "You treated the customers who left as if they might still become loyal (censoring "
+                "them, as a Kaplan-Meier curve does). A customer who left did not become loyal: "
+                "leaving is a competing event, which share_reached takes into account."
+            ),
         )
     if abs(value - float(curve["share_reached"].loc[within - 1])) < 0.002:
         return Feedback(
-            False, "Within 26 weeks includes week 26 since the first purchase: read that row."
+            False, _("Within 26 weeks includes week 26 since the first purchase: read that row.")
         )
     return Feedback(
         False,
-        "Not the model's figure. Run the baseline scenario with rng=1 for 156 weeks (history "
-        "is kept by default for 2,000 people), then read week 26 of "
-        "analysis.time_to_tier(model, 'loyal').",
+        _(
+            "Not the model's figure. Run the baseline scenario with rng=1 for 156 weeks (history "
+            "is kept by default for 2,000 people), then read week 26 of "
+            "analysis.time_to_tier(model, 'loyal')."
+        ),
     )
 
 
 q4 = Question(
-    "time to loyal, every customer counted",
+    N_("time to loyal, every customer counted"),
     _check_q4,
     hints=[
-        "analysis.time_to_tier(model, 'loyal') has one row per week since the first purchase; "
-        "share_reached is the share of *all* customers acquired who were loyal by then.",
-        "Weeks since the first purchase are the index: curve.loc[26, 'share_reached'].",
+        N_(
+            "analysis.time_to_tier(model, 'loyal') has one row per week since the first purchase; "
+            "share_reached is the share of *all* customers acquired who were loyal by then."
+        ),
+        N_("Weeks since the first purchase are the index: curve.loc[26, 'share_reached']."),
     ],
     solution=(
-        "from crmsim import analysis\n"
-        "model = CRMModel(**scenarios.load('baseline').kwargs, rng=1)\n"
-        "model.run(156, progress=False)\n"
-        "curve = analysis.time_to_tier(model, 'loyal')\n"
-        "answer = curve.loc[26, 'share_reached']"
+        N_(
+            "from crmsim import analysis\n"
+            "model = CRMModel(**scenarios.load('baseline').kwargs, rng=1)\n"
+            "model.run(156, progress=False)\n"
+            "curve = analysis.time_to_tier(model, 'loyal')\n"
+            "answer = curve.loc[26, 'share_reached']"
+        )
     ),
 )
 
@@ -533,7 +591,7 @@ def _check_q5(answer: Any) -> Feedback:
     pair = as_pair(answer)
     if pair is None:
         return Feedback(
-            False, "Give a pair of rates: (loyal, marketer), each per 1,000 customer-weeks."
+            False, _("Give a pair of rates: (loyal, marketer), each per 1,000 customer-weeks.")
         )
     loyal, marketer = pair
     exp_loyal, exp_marketer = _expected_q5()
@@ -541,17 +599,19 @@ def _check_q5(answer: Any) -> Feedback:
     if near(loyal, exp_loyal, within=0.01) and near(marketer, exp_marketer, within=0.01):
         return Feedback(
             True,
-            "Right. With curt staff the top rung is less safe than the one below it. For all "
-            "other causes together marketers leave less often than loyal customers; the trap, "
-            "which loyal customers never fall into, more than makes up the difference.",
+            _(
+                "Right. With curt staff the top rung is less safe than the one below it. For all "
+                "other causes together marketers leave less often than loyal customers; the trap, "
+                "which loyal customers never fall into, more than makes up the difference."
+            ),
         )
     if near(loyal, exp_marketer, within=0.01) and near(marketer, exp_loyal, within=0.01):
-        return Feedback(False, "Right numbers, wrong order: the loyal customers come first.")
+        return Feedback(False, _("Right numbers, wrong order: the loyal customers come first."))
     if near(1_000 * loyal, exp_loyal, within=0.01) and near(
         1_000 * marketer, exp_marketer, within=0.01
     ):
         return Feedback(
-            False, "Those are departures per customer-week; give them per 1,000 customer-weeks."
+            False, _("Those are departures per customer-week; give them per 1,000 customer-weeks.")
         )
     counts = departures_by_tier()["departures"]
     if near(loyal, counts["loyal"], within=0.01) and near(
@@ -559,8 +619,10 @@ def _check_q5(answer: Any) -> Feedback:
     ):
         return Feedback(
             False,
-            "Those are counts of departures. There are far more loyal customers than marketers: "
-            "compare rates, departures per 1,000 customer-weeks.",
+            _(
+                "Those are counts of departures. There are far more loyal customers than "
+                "marketers: compare rates, departures per 1,000 customer-weeks."
+            ),
         )
     shares = after_a_breach()["share who left that week"]
     if near(loyal, shares["loyal"], within=0.001) and near(
@@ -568,29 +630,38 @@ def _check_q5(answer: Any) -> Feedback:
     ):
         return Feedback(
             False,
-            "Those are the shares who left after a breach (section 7). The question asks how "
-            "often customers of each tier leave in any week, for any cause: departures_by_tier().",
+            _(
+                "Those are the shares who left after a breach (section 7). The question asks how "
+                "often customers of each tier leave in any week, for any cause: "
+                "departures_by_tier()."
+            ),
         )
     return Feedback(
         False,
-        "Not the model's figures. Call departures_by_tier() with its defaults and read the "
-        f"column '{RATE}' for the loyal and the marketer rows.",
+        _(
+            "Not the model's figures. Call departures_by_tier() with its defaults and read the "
+            "column '{column}' for the loyal and the marketer rows."
+        ).format(column=RATE),  # a column's name: code, not translated
     )
 
 
 q5 = Prediction(
-    "the top rung with curt staff",
+    N_("the top rung with curt staff"),
     _check_q5,
     choices=TREND_CHOICES,
     outcome=lambda answer: trend(*as_pair(answer)),
     hints=[
-        "departures_by_tier() makes the same runs as after_a_breach() and returns one row per "
-        "tier.",
-        "Give answer = (rate for loyal customers, rate for marketers).",
+        N_(
+            "departures_by_tier() makes the same runs as after_a_breach() and returns one row per "
+            "tier."
+        ),
+        N_("Give answer = (rate for loyal customers, rate for marketers)."),
     ],
     solution=(
-        "rates = ex.departures_by_tier()['departures per 1,000 customer-weeks']\n"
-        "answer = (rates['loyal'], rates['marketer'])"
+        N_(
+            "rates = ex.departures_by_tier()['departures per 1,000 customer-weeks']\n"
+            "answer = (rates['loyal'], rates['marketer'])"
+        )
     ),
 )
 
@@ -607,18 +678,18 @@ TOOL_ALIASES = {
 }
 #: The actions of question 6.
 ACTIONS = (
-    "call prospects from the database to remind them of the opening offer",
-    "follow up a first purchase with installation help and a satisfaction call",
-    "give loyal customers a special discount on what they buy again",
-    "send loyal customers a small gift every eight weeks",
-    "count the repeat purchases that came from special respect",
-    "pay a customer a clear sum for each friend they bring who buys",
-    "give a valuable gift to customers whose recommendations became customers",
-    "count the referrals that each gift brought",
+    N_("call prospects from the database to remind them of the opening offer"),
+    N_("follow up a first purchase with installation help and a satisfaction call"),
+    N_("give loyal customers a special discount on what they buy again"),
+    N_("send loyal customers a small gift every eight weeks"),
+    N_("count the repeat purchases that came from special respect"),
+    N_("pay a customer a clear sum for each friend they bring who buys"),
+    N_("give a valuable gift to customers whose recommendations became customers"),
+    N_("count the referrals that each gift brought"),
 )
 
 q6 = Classification(
-    "CRM, CEM or CAM?",
+    N_("CRM, CEM or CAM?"),
     label_checker(
         {
             ACTIONS[0]: "CRM",
@@ -636,23 +707,29 @@ q6 = Classification(
     labels=("CRM", "CEM", "CAM"),
     aliases=TOOL_ALIASES,
     hints=[
-        "Ask of each action which customer it is for: a prospect or new customer (create), a "
-        "loyal customer (maintain) or a marketer who brings others (develop).",
-        "A KPI belongs to the tool whose result it counts: repeat business is CEM's, referrals "
-        "are CAM's.",
+        N_(
+            "Ask of each action which customer it is for: a prospect or new customer (create), a "
+            "loyal customer (maintain) or a marketer who brings others (develop)."
+        ),
+        N_(
+            "A KPI belongs to the tool whose result it counts: repeat business is CEM's, referrals "
+            "are CAM's."
+        ),
     ],
     solution=(
-        "answer = {\n"
-        "    ex.ACTIONS[0]: 'CRM', ex.ACTIONS[1]: 'CRM',\n"
-        "    ex.ACTIONS[2]: 'CEM', ex.ACTIONS[3]: 'CEM', ex.ACTIONS[4]: 'CEM',\n"
-        "    ex.ACTIONS[5]: 'CAM', ex.ACTIONS[6]: 'CAM', ex.ACTIONS[7]: 'CAM',\n"
-        "}"
+        N_(
+            "answer = {\n"
+            "    ex.ACTIONS[0]: 'CRM', ex.ACTIONS[1]: 'CRM',\n"
+            "    ex.ACTIONS[2]: 'CEM', ex.ACTIONS[3]: 'CEM', ex.ACTIONS[4]: 'CEM',\n"
+            "    ex.ACTIONS[5]: 'CAM', ex.ACTIONS[6]: 'CAM', ex.ACTIONS[7]: 'CAM',\n"
+            "}"
+        )
     ),
 )
 
 
 # --------------------------------------------------------------------------- q7
-Q7_ANSWER = (
+Q7_ANSWER = N_(
     "A loyal customer buys again because they are pleased and well treated; they owe the firm "
     "nothing more. Asking them to sell for the firm treats them as unpaid staff and puts the "
     "firm's interest before theirs, which is the kind of overfamiliar, disrespectful treatment "
@@ -666,23 +743,27 @@ Q7_ANSWER = (
 )
 
 q7 = Discussion(
-    "why not ask loyal customers to market for you?",
+    N_("why not ask loyal customers to market for you?"),
     min_words=60,
     hints=[
-        "Compare what a loyal customer and a marketer expect (CEM and CAM), and what each does "
-        "after a breach of respect in section 7.",
-        "Use one number from the run, and say what the firm loses besides the customer.",
+        N_(
+            "Compare what a loyal customer and a marketer expect (CEM and CAM), and what each does "
+            "after a breach of respect in section 7."
+        ),
+        N_("Use one number from the run, and say what the firm loses besides the customer."),
     ],
-    solution=Q7_ANSWER,
+    solution=Q7_ANSWER,  # marked for the catalog where it is defined
     rubric=(
-        "- a loyal customer is not the firm's staff: the request itself can feel like "
-        "disrespect or overfamiliarity (1 mark)\n"
-        "- the asymmetry, with a number from section 7: after a breach loyal customers mostly "
-        "stay, marketers leave (1 mark)\n"
-        "- a marketer who leaves does not fall back to loyal, leaves angry and speaks against "
-        "the firm (negative word of mouth) (1 mark)\n"
-        "- what to do instead: let customers climb when they are ready; support marketers "
-        "with CAM's respect, valuable gifts and clear financial benefit (1 mark)"
+        N_(
+            "- a loyal customer is not the firm's staff: the request itself can feel like "
+            "disrespect or overfamiliarity (1 mark)\n"
+            "- the asymmetry, with a number from section 7: after a breach loyal customers mostly "
+            "stay, marketers leave (1 mark)\n"
+            "- a marketer who leaves does not fall back to loyal, leaves angry and speaks against "
+            "the firm (negative word of mouth) (1 mark)\n"
+            "- what to do instead: let customers climb when they are ready; support marketers "
+            "with CAM's respect, valuable gifts and clear financial benefit (1 mark)"
+        )
     ),
 )
 
