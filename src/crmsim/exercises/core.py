@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crmsim.i18n import _, parse_number
+from crmsim.i18n import N_, _, format_number, parse_number
 from crmsim.terms import read_term
 
 
@@ -161,8 +161,9 @@ def as_pair(answer: Any) -> tuple[float, float] | None:
     return None if a is None or b is None else (a, b)
 
 
-#: The choices of a prediction about how a measure moves between two runs.
-TREND_CHOICES = ("rises", "falls", "stays about the same")
+#: The choices of a prediction about how a measure moves between two runs (marked for the
+#: catalog: a prediction is typed in English, and shown with its translation beside it).
+TREND_CHOICES = (N_("rises"), N_("falls"), N_("stays about the same"))
 
 
 def trend(before: float, after: float) -> str:
@@ -291,7 +292,7 @@ class Question:
 HIDE_SOLUTIONS = "CRMSIM_HIDE_SOLUTIONS"
 
 #: What ``solution()`` says in the student edition, whose questions carry no solutions.
-NO_SOLUTION = (
+NO_SOLUTION = N_(
     "The worked solution is not part of this edition. Try the hints, then ask your instructor."
 )
 
@@ -369,7 +370,7 @@ class Prediction(Question):
     ...                choices=("rises", "falls"), outcome=lambda a: "falls" if a < 0 else "rises")
     >>> q.check(-0.01, quiet=True)  # no prediction yet
     False
-    >>> _ = q.predict("Rises")
+    >>> chosen = q.predict("Rises")
     Prediction recorded — gift and churn: rises. Now run the model and check what it shows.
     >>> q.judge(-0.01).message
     'measured You predicted it rises; the run shows it falls. Explain the gap in your own words.'
@@ -390,30 +391,47 @@ class Prediction(Question):
         self.prediction: str | None = None
 
     def predict(self, choice: str) -> str | None:
-        """Record the prediction ``choice`` (one of :attr:`choices`); print and return it."""
-        options = ", ".join(repr(c) for c in self.choices)
+        """Record the prediction ``choice`` (one of :attr:`choices`, or its translation in the
+        language in use); print and return it (always the choice itself, as the code names it)."""
+        options = choice_list(self.choices)
+        title = _(self.title)
         if choice is None or choice is Ellipsis:
-            print(f"No prediction yet — {self.title}: replace the ... with one of {options}.")
+            print(
+                _("No prediction yet — {title}: replace the ... with one of {options}.").format(
+                    title=title, options=options
+                )
+            )
             return None
         wanted = normalize_label(choice)
-        matches = [c for c in self.choices if normalize_label(c) == wanted]
+        matches = [
+            c
+            for c in self.choices
+            if normalize_label(c) == wanted or str(choice).strip() == _(c).strip()
+        ]
         if not matches:
-            print(f"Not a prediction on offer — {self.title}: choose one of {options}.")
+            print(
+                _("Not a prediction on offer — {title}: choose one of {options}.").format(
+                    title=title, options=options
+                )
+            )
             return None
         self.prediction = matches[0]
         print(
-            f"Prediction recorded — {self.title}: {self.prediction}. "
-            "Now run the model and check what it shows."
+            _(
+                "Prediction recorded — {title}: {prediction}. "
+                "Now run the model and check what it shows."
+            ).format(title=title, prediction=_(self.prediction))
         )
         return self.prediction
 
     def judge(self, answer: Any) -> Feedback:
         if self.prediction is None:
-            options = ", ".join(repr(c) for c in self.choices)
             return Feedback(
                 False,
-                "First commit to a prediction, before you run: "
-                f".predict(...) with one of {options}.",
+                _(
+                    "First commit to a prediction, before you run: "
+                    ".predict(...) with one of {options}."
+                ).format(options=choice_list(self.choices)),
             )
         feedback = self.checker(answer)
         if not feedback.correct:
@@ -421,19 +439,31 @@ class Prediction(Question):
         number = read_number(answer) if isinstance(answer, str) else None
         shown = self.outcome(answer if number is None else number)  # "-3.9%" reads as a number
         if normalize_label(shown) == normalize_label(self.prediction):
-            comparison = (
-                f"You predicted it {self.prediction}, and it does. Say why in your own words."
-            )
+            comparison = _(
+                "You predicted it {prediction}, and it does. Say why in your own words."
+            ).format(prediction=_(self.prediction))
         else:
-            comparison = (
-                f"You predicted it {self.prediction}; the run shows it {shown}. "
+            comparison = _(
+                "You predicted it {prediction}; the run shows it {shown}. "
                 "Explain the gap in your own words."
-            )
+            ).format(prediction=_(self.prediction), shown=_(shown))
         return Feedback(True, f"{feedback.message} {comparison}")
 
     def mark(self, answer: Any) -> Feedback:
         """The measured answer's verdict: the prediction is recorded, not marked."""
         return self._feedback(answer, self.checker)
+
+
+def choice_list(choices: Sequence[str]) -> str:
+    """The choices of a :class:`Prediction` as the learner types them, each followed by its
+    translation when the language in use has one: ``'rises' (افزایش می‌یابد), ...``.
+
+    Examples
+    --------
+    >>> choice_list(("rises", "falls"))
+    "'rises', 'falls'"
+    """
+    return ", ".join(repr(c) if _(c) == c else f"{c!r} ({_(c)})" for c in choices)
 
 
 def read_label(
@@ -486,16 +516,26 @@ def label_checker(
         }
         missing = [names[i] for i in right if i not in given]
         if missing:
-            return Feedback(False, f"label every item; missing: {', '.join(map(repr, missing))}.")
+            return Feedback(
+                False,
+                _("label every item; missing: {items}.").format(
+                    items=", ".join(map(repr, missing))
+                ),
+            )
         wrong = [names[i] for i in right if given[i] != right[i]]
         if wrong:
             return Feedback(
                 False,
-                f"{len(right) - len(wrong)} of {len(right)} right; look again at "
-                + ", ".join(map(repr, wrong))
-                + ".",
+                _("{right} of {count} right; look again at {items}.").format(
+                    right=format_number(len(right) - len(wrong)),
+                    count=format_number(len(right)),
+                    items=", ".join(map(repr, wrong)),
+                ),
             )
-        return Feedback(True, f"all {len(right)} classified as the course does.")
+        return Feedback(
+            True,
+            _("all {count} classified as the course does.").format(count=format_number(len(right))),
+        )
 
     return check
 
@@ -547,24 +587,30 @@ class Classification(Question):
     def show(self) -> str:
         """Print (and return) a template answer to copy: every item with a blank label."""
         lines = ["answer = {"] + [f"    {item!r}: '____'," for item in self.items] + ["}"]
-        text = "\n".join(lines) + f"\n# labels: {', '.join(self.labels)}"
+        labels = ", ".join(self.labels)
+        text = "\n".join(lines) + "\n" + _("# labels: {labels}").format(labels=labels)
         print(text)
         return text
 
     def judge(self, answer: Any) -> Feedback:
         if not isinstance(answer, Mapping):
-            return Feedback(False, "give a dict from each item to its label (see .show()).")
+            return Feedback(False, _("give a dict from each item to its label (see .show())."))
         allowed = {normalize_label(label, self.aliases) for label in self.labels}
         unknown = [label for label in answer.values() if self._label(label) not in allowed]
         if unknown:
             return Feedback(
                 False,
-                f"{unknown[0]!r} is not one of the labels: {', '.join(self.labels)}.",
+                _("{label} is not one of the labels: {labels}.").format(
+                    label=repr(unknown[0]), labels=", ".join(self.labels)
+                ),
             )
         items = {normalize_label(item) for item in self.items}
         extra = [item for item in answer if normalize_label(item) not in items]
         if extra:
-            return Feedback(False, f"{extra[0]!r} is not one of the items to classify.")
+            return Feedback(
+                False,
+                _("{item} is not one of the items to classify.").format(item=repr(extra[0])),
+            )
         return self.checker(self.canonical(answer))
 
     def canonical(self, answer: Any) -> Any:
@@ -621,16 +667,20 @@ class Discussion(Question):
         if words < self.min_words:
             return Feedback(
                 False,
-                f"{words} words; argue it in at least {self.min_words}, with a reason and an "
-                "example from the model.",
+                _(
+                    "{words} words; argue it in at least {min_words}, with a reason and an "
+                    "example from the model."
+                ).format(words=format_number(words), min_words=format_number(self.min_words)),
             )
         return Feedback(
             True,
-            f"recorded ({words} words). It is marked by your instructor; "
-            "compare it with the model answer when you are allowed to see it.",
+            _(
+                "recorded ({words} words). It is marked by your instructor; "
+                "compare it with the model answer when you are allowed to see it."
+            ).format(words=format_number(words)),
         )
 
     def judge(self, answer: Any) -> Feedback:
         if not isinstance(answer, str):
-            return Feedback(False, "write your answer as text, between quotes.")
+            return Feedback(False, _("write your answer as text, between quotes."))
         return self.checker(answer)

@@ -28,6 +28,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.i18n import N_, _, format_number
 
 #: The run every question of this lesson is about.
 RUN = {"scenario": "baseline", "n_customers": 500, "weeks": 52, "rng": 2024}
@@ -53,41 +54,53 @@ def _check_active(answer) -> Feedback:
     if close_to(last["active"], rel=0, abs_=0.5)(answer):
         return Feedback(
             True,
-            "that is the last row's `active` column: customers in a buying relationship "
-            "(exploration, expansion or commitment) when the run ended.",
+            _(
+                "that is the last row's `active` column: customers in a buying relationship "
+                "(exploration, expansion or commitment) when the run ended."
+            ),
         )
     if close_to(last["active_start"], rel=0, abs_=0.5)(answer):
         return Feedback(
             False,
-            "that is `active_start`, the count at the *start* of the last week. "
-            "The question asks for the count at its end.",
+            _(
+                "that is `active_start`, the count at the *start* of the last week. "
+                "The question asks for the count at its end."
+            ),
         )
     if close_to(frame["acquired"].sum(), rel=0, abs_=0.5)(answer):
         return Feedback(
             False,
-            "that is how many people bought for the first time over the whole run; "
-            "some of them have left since. Look at the last row instead.",
+            _(
+                "that is how many people bought for the first time over the whole run; "
+                "some of them have left since. Look at the last row instead."
+            ),
         )
     if close_to(frame["active"].max(), rel=0, abs_=0.5)(answer):
-        return Feedback(False, "that is the highest weekly count, not the count in the last week.")
+        return Feedback(
+            False, _("that is the highest weekly count, not the count in the last week.")
+        )
     if close_to(last["actual"] + last["loyal"] + last["marketer"], rel=0, abs_=0.5)(answer):
         return Feedback(
-            True, "you added the tiers up, which gives the same count as the `active` column."
+            True, _("you added the tiers up, which gives the same count as the `active` column.")
         )
     return Feedback(
         False,
-        "not the number of active customers in the last week. Take the last row "
-        "of the frame (`frame.iloc[-1]`) and read its `active` column.",
+        _(
+            "not the number of active customers in the last week. Take the last row "
+            "of the frame (`frame.iloc[-1]`) and read its `active` column."
+        ),
     )
 
 
 q1 = Question(
-    "active customers at the end",
+    N_("active customers at the end"),
     _check_active,
     hints=[
-        "The weekly frame has one row per week; the last row is the last week.",
-        "`frame.iloc[-1]` is the last row; its `active` entry counts the customers buying from "
-        "the firm.",
+        N_("The weekly frame has one row per week; the last row is the last week."),
+        N_(
+            "`frame.iloc[-1]` is the last row; its `active` entry counts the customers buying from "
+            "the firm."
+        ),
     ],
     solution="frame = model.frame\nanswer = frame['active'].iloc[-1]",
 )
@@ -98,35 +111,41 @@ def _check_revenue(answer) -> Feedback:
     frame = _frame()
     total = frame["revenue"].sum()
     if close_to(total, rel=1e-6)(answer):
-        return Feedback(True, "summing the weekly `revenue` column gives the year's takings.")
+        return Feedback(True, _("summing the weekly `revenue` column gives the year's takings."))
     if close_to(frame["revenue"].iloc[-1], rel=1e-6)(answer):
         return Feedback(
-            False, "that is one week's revenue (the last). Add up every week of the run."
+            False, _("that is one week's revenue (the last). Add up every week of the run.")
         )
     if close_to(frame["profit"].sum(), rel=1e-6)(answer):
         return Feedback(
             False,
-            "that is total *profit*: revenue less the cost of goods and of the levers. "
-            "The question asks for revenue.",
+            _(
+                "that is total *profit*: revenue less the cost of goods and of the levers. "
+                "The question asks for revenue."
+            ),
         )
     if close_to(frame["revenue"].mean(), rel=1e-6)(answer):
         return Feedback(
-            False, "that is the weekly average. The question asks for the total over the run."
+            False, _("that is the weekly average. The question asks for the total over the run.")
         )
     return Feedback(
         False,
-        "not the total revenue of the run. Each row holds one week's revenue; "
-        "combine all the rows.",
+        _(
+            "not the total revenue of the run. Each row holds one week's revenue; "
+            "combine all the rows."
+        ),
     )
 
 
 q2 = Question(
-    "revenue over the year",
+    N_("revenue over the year"),
     _check_revenue,
     hints=[
-        "Each row of the frame is one week, and its `revenue` column is what customers paid "
-        "that week.",
-        "A pandas column has a `.sum()` method.",
+        N_(
+            "Each row of the frame is one week, and its `revenue` column is what customers paid "
+            "that week."
+        ),
+        N_("A pandas column has a `.sum()` method."),
     ],
     solution="answer = model.frame['revenue'].sum()",
 )
@@ -137,53 +156,67 @@ def _check_policy(answer) -> Feedback:
     if not isinstance(answer, Policy):
         return Feedback(
             False,
-            f"expected a `crmsim.Policy`, got a {type(answer).__name__}. "
-            "Build one with `Policy(discount=..., discount_target=..., discount_weeks=...)`.",
+            _(
+                "expected a `crmsim.Policy`, got a {kind}. "
+                "Build one with `Policy(discount=..., discount_target=..., discount_weeks=...)`."
+            ).format(kind=type(answer).__name__),
         )
     if abs(answer.discount - 0.2) > 1e-9:
         return Feedback(
             False,
-            f"the discount is {answer.discount:g}. Discounts are shares of the price, "
-            "so a discount of p per cent is written p / 100.",
+            _(
+                "the discount is {discount}. Discounts are shares of the price, "
+                "so a discount of p per cent is written p / 100."
+            ).format(discount=format_number(answer.discount, "g")),
         )
     if answer.discount_target != "new":
         return Feedback(
             False,
-            f"the discount goes to {answer.discount_target!r}. Only new customers "
-            "should get it: look up the allowed values of `discount_target` in "
-            "`help(crmsim.Policy)`.",
+            _(
+                "the discount goes to {target}. Only new customers "
+                "should get it: look up the allowed values of `discount_target` in "
+                "`help(crmsim.Policy)`."
+            ).format(target=repr(answer.discount_target)),
         )
     if answer.discount_weeks is None:
         return Feedback(
-            False, "the discount never ends. Give `discount_weeks` a (start, end) pair."
+            False, _("the discount never ends. Give `discount_weeks` a (start, end) pair.")
         )
     start, end = answer.discount_weeks
     if start != 0:
         return Feedback(
             False,
-            f"the discount starts in week {start}. The model counts weeks from 0, "
-            "so the first week of the run is week 0.",
+            _(
+                "the discount starts in week {start}. The model counts weeks from 0, "
+                "so the first week of the run is week 0."
+            ).format(start=format_number(start)),
         )
     if end != 12:
         return Feedback(
             False,
-            f"the discount runs in weeks {start} to {end - 1}. The end of "
-            "`discount_weeks` is excluded, like the end of a Python `range`; count how "
-            "many weeks that makes.",
+            _(
+                "the discount runs in weeks {start} to {last}. The end of "
+                "`discount_weeks` is excluded, like the end of a Python `range`; count how "
+                "many weeks that makes."
+            ).format(start=format_number(start), last=format_number(end - 1)),
         )
     return Feedback(
-        True, "a 20 % discount for new customers in weeks 0 to 11, the first twelve weeks."
+        True, _("a 20 % discount for new customers in weeks 0 to 11, the first twelve weeks.")
     )
 
 
 q3 = Question(
-    "a policy for an opening promotion",
+    N_("a policy for an opening promotion"),
     _check_policy,
     hints=[
-        "Three fields of `Policy` are involved: `discount`, `discount_target` and "
-        "`discount_weeks`.",
-        "`discount_weeks=(start, end)` works like `range(start, end)`: the end week is not "
-        "included.",
+        N_(
+            "Three fields of `Policy` are involved: `discount`, `discount_target` and "
+            "`discount_weeks`."
+        ),
+        N_(
+            "`discount_weeks=(start, end)` works like `range(start, end)`: the end week is not "
+            "included."
+        ),
     ],
     solution="answer = Policy(discount=0.2, discount_target='new', discount_weeks=(0, 12))",
 )
@@ -224,60 +257,75 @@ def _check_advertising(answer) -> Feedback:
     value = as_number(answer)
     if value is None:
         return Feedback(
-            False, "give one number: the relative gain, such as 0.25 for a quarter more."
+            False, _("give one number: the relative gain, such as 0.25 for a quarter more.")
         )
     if close_to(_gain(), rel=1e-6)(value):
         return Feedback(
             True,
-            f"after one year the stronger advertising had {_gain(0):.0%} more active "
-            "customers, but by the end of the second the gap has nearly closed: the market is "
-            "finite, and word of mouth reaches the people the adverts did not. Advertising "
-            "mostly buys the same customers sooner.",
+            _(
+                "after one year the stronger advertising had {gain} more active "
+                "customers, but by the end of the second the gap has nearly closed: the market "
+                "is finite, and word of mouth reaches the people the adverts did not. "
+                "Advertising mostly buys the same customers sooner."
+            ).format(gain=format_number(_gain(0), ".0%")),
         )
     if close_to(_gain(0), rel=1e-6)(value):
         return Feedback(
             False,
-            "that compares the two firms after one year. The question asks about the last "
-            "week of the two-year run.",
+            _(
+                "that compares the two firms after one year. The question asks about the last "
+                "week of the two-year run."
+            ),
         )
     usual, more = (_active(a)[1] for a in ADVERTISING.values())
     if close_to(more - usual, rel=0, abs_=0.5)(value):
         return Feedback(
             False,
-            "that is the difference in customers. Divide it by the usual firm's count to get "
-            "the relative gain.",
+            _(
+                "that is the difference in customers. Divide it by the usual firm's count to get "
+                "the relative gain."
+            ),
         )
     if close_to(more / usual, rel=1e-6)(value):
         return Feedback(
-            False, "that is the ratio of the two counts. The gain is the ratio minus one."
+            False, _("that is the ratio of the two counts. The gain is the ratio minus one.")
         )
     if close_to((more - usual) / more, rel=1e-6)(value):
         return Feedback(
             False,
-            "you divided by the stronger advertiser's count. The gain is relative to the firm "
-            "with the usual advertising.",
+            _(
+                "you divided by the stronger advertiser's count. The gain is relative to the firm "
+                "with the usual advertising."
+            ),
         )
     return Feedback(
         False,
-        "not the relative gain in active customers at the end. Run both firms as the question "
-        "says, read `active` in each frame's last row, and compute (five times - usual) / usual.",
+        _(
+            "not the relative gain in active customers at the end. Run both firms as the question "
+            "says, read `active` in each frame's last row, and compute (five times - usual) / "
+            "usual."
+        ),
     )
 
 
 q4 = Prediction(
-    "five times the advertising",
+    N_("five times the advertising"),
     _check_advertising,
     choices=(
-        "ends with several times as many",
-        "ends with about half as many again",
-        "ends with only a few more",
+        N_("ends with several times as many"),
+        N_("ends with about half as many again"),
+        N_("ends with only a few more"),
     ),
     outcome=_advertising_outcome,
     hints=[
-        "Advertising reaches people who have not heard of the firm. How many of those are "
-        "left after a year or two, with or without adverts?",
-        "The relative gain is (active with strong advertising - active with usual "
-        "advertising) / active with usual advertising, both read in the last week.",
+        N_(
+            "Advertising reaches people who have not heard of the firm. How many of those are "
+            "left after a year or two, with or without adverts?"
+        ),
+        N_(
+            "The relative gain is (active with strong advertising - active with usual "
+            "advertising) / active with usual advertising, both read in the last week."
+        ),
     ],
     solution=(
         "ends = {}\n"
@@ -324,16 +372,20 @@ _EXPECTED_LADDER = {
 }
 
 q5 = Classification(
-    "stage or tier",
+    N_("stage or tier"),
     label_checker(_EXPECTED_LADDER, aliases=_LADDER_ALIASES),
     items=LADDER_NAMES,
     labels=("stage", "tier"),
     aliases=_LADDER_ALIASES,
     hints=[
-        "The relationship stages come from Dwyer, Schurr and Oh and are the members of "
-        "`crmsim.Stage`; the tiers are the course's customer ladder, `crmsim.Tier`.",
-        "Stages say how deep the relationship is; tiers say what the customer does for the "
-        "firm (buys once, buys again, brings others).",
+        N_(
+            "The relationship stages come from Dwyer, Schurr and Oh and are the members of "
+            "`crmsim.Stage`; the tiers are the course's customer ladder, `crmsim.Tier`."
+        ),
+        N_(
+            "Stages say how deep the relationship is; tiers say what the customer does for the "
+            "firm (buys once, buys again, brings others)."
+        ),
     ],
     solution=(
         "answer = {name: 'stage' for name in ['awareness', 'exploration', 'expansion', "
@@ -345,22 +397,26 @@ q5 = Classification(
 
 # ---------------------------------------------------------------- q6: why one seed for both
 q6 = Discussion(
-    "why compare policies on the same seed",
+    N_("why compare policies on the same seed"),
     min_words=40,
     hints=[
-        "What else, besides the policy, differs between two runs with different seeds?",
-        "Think of a small effect, such as a few customers more or fewer, next to the "
-        "differences that luck alone makes between two seeds.",
+        N_("What else, besides the policy, differs between two runs with different seeds?"),
+        N_(
+            "Think of a small effect, such as a few customers more or fewer, next to the "
+            "differences that luck alone makes between two seeds."
+        ),
     ],
     solution=(
-        "A run is one possible history: who hears of the firm, who buys, which episodes fail "
-        "all depend on random draws. With the same seed and settings two runs are identical, "
-        "so when two runs share a seed and differ only in the policy, the difference in their "
-        "frames comes from the policy. With different seeds, luck differs too, and luck alone "
-        "moves the number of customers or the profit by as much as many policy changes do, "
-        "so a better result could be a luckier seed. Even on one seed the result is one "
-        "history among many, which is why the lessons repeat comparisons on several seeds "
-        "before trusting them."
+        N_(
+            "A run is one possible history: who hears of the firm, who buys, which episodes fail "
+            "all depend on random draws. With the same seed and settings two runs are identical, "
+            "so when two runs share a seed and differ only in the policy, the difference in their "
+            "frames comes from the policy. With different seeds, luck differs too, and luck alone "
+            "moves the number of customers or the profit by as much as many policy changes do, "
+            "so a better result could be a luckier seed. Even on one seed the result is one "
+            "history among many, which is why the lessons repeat comparisons on several seeds "
+            "before trusting them."
+        )
     ),
     rubric=(
         "- says that randomness makes each run one possible history, fixed by the seed (1 "

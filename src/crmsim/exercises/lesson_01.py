@@ -24,6 +24,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.i18n import N_, _, format_number, pgettext
 from crmsim.terms import CRM_TYPES, read_term
 
 # ---------------------------------------------------------------- q1: the four types of CRM
@@ -40,10 +41,10 @@ ACTIVITIES = {
 }
 _TYPE_OF = {"a": "strategic", "b": "operational", "c": "analytical", "d": "collaborative"}
 _WHAT_IT_IS = {
-    "strategic": "deciding who the firm serves and building the firm around them",
-    "operational": "automating the day-to-day work of selling, serving and delivering",
-    "analytical": "turning collected data into decisions",
-    "collaborative": "the channels through which customers and partners talk to the firm",
+    "strategic": N_("deciding who the firm serves and building the firm around them"),
+    "operational": N_("automating the day-to-day work of selling, serving and delivering"),
+    "analytical": N_("turning collected data into decisions"),
+    "collaborative": N_("the channels through which customers and partners talk to the firm"),
 }
 _ALIASES = {
     "interactive": "collaborative",
@@ -74,38 +75,55 @@ def _read_types(answer):
 def _check_types(answer) -> Feedback:
     if not isinstance(answer, dict):
         return Feedback(
-            False, "give a dict mapping each item letter to a type, e.g. {'a': 'strategic', ...}."
+            False,
+            _("give a dict mapping each item letter to a type, e.g. {'a': 'strategic', ...}."),
         )
     given = {str(k).strip().lower(): _normalise(v) for k, v in answer.items()}
     missing = sorted(set(_TYPE_OF) - set(given))
     if missing:
-        return Feedback(False, f"item(s) {missing} have no answer yet.")
+        return Feedback(False, _("item(s) {missing} have no answer yet.").format(missing=missing))
     unknown = sorted({v for v in given.values() if v not in CRM_TYPES})
     if unknown:
-        return Feedback(False, f"{unknown} is not one of the four types {list(CRM_TYPES)}.")
+        return Feedback(
+            False,
+            _("{unknown} is not one of the four types {types}.").format(
+                unknown=unknown, types=list(CRM_TYPES)
+            ),
+        )
     wrong = [k for k in sorted(_TYPE_OF) if given[k] != _TYPE_OF[k]]
     if not wrong:
         return Feedback(
             True,
-            "deciding (strategic), doing (operational), analysing (analytical) and "
-            "talking (collaborative).",
+            _(
+                "deciding (strategic), doing (operational), analysing (analytical) and "
+                "talking (collaborative)."
+            ),
         )
     k = wrong[0]
     return Feedback(
         False,
-        f"{len(wrong)} of the four are misplaced. Item {k!r}: you said "
-        f"{given[k]!r}, which is about {_WHAT_IT_IS[given[k]]}. Is that what item {k!r} "
-        "describes?",
+        _(
+            "{count} of the four are misplaced. Item {item}: you said "
+            "'{label}', which is about {meaning}. Is that what item {item} "
+            "describes?"
+        ).format(
+            count=format_number(len(wrong)),
+            item=repr(k),
+            label=pgettext("crm type", given[k]),
+            meaning=_(_WHAT_IT_IS[given[k]]),
+        ),
     )
 
 
 q1 = Question(
-    "the four types of CRM",
+    N_("the four types of CRM"),
     _check_types,
     hints=[
-        "Ask of each item: is it about deciding whom to serve, doing the daily work, "
-        "learning from data, or the channels customers use to reach the firm?",
-        "Each of the four types appears exactly once.",
+        N_(
+            "Ask of each item: is it about deciding whom to serve, doing the daily work, "
+            "learning from data, or the channels customers use to reach the firm?"
+        ),
+        N_("Each of the four types appears exactly once."),
     ],
     solution=(
         "answer = {'a': 'strategic', 'b': 'operational', 'c': 'analytical', 'd': 'collaborative'}"
@@ -143,28 +161,34 @@ def _check_profit_gap(answer) -> Feedback:
     if close_to(gap, rel=1e-6)(answer):
         return Feedback(
             True,
-            "aimed at the customers whose buying follows the price, the same discount "
-            "buys most of the blanket discount's extra purchases for about two fifths "
-            "of its money, and spends far less on customers who would have bought anyway. "
-            "(It still earns less than no discount at all.)",
+            _(
+                "aimed at the customers whose buying follows the price, the same discount "
+                "buys most of the blanket discount's extra purchases for about two fifths "
+                "of its money, and spends far less on customers who would have bought anyway. "
+                "(It still earns less than no discount at all.)"
+            ),
         )
     if close_to(-gap, rel=1e-6)(answer):
         return Feedback(
-            False, "right size, wrong sign: the question asks for targeted minus blanket."
+            False, _("right size, wrong sign: the question asks for targeted minus blanket.")
         )
     if close_to(_total("targeted", "revenue") - _total("blanket", "revenue"), rel=1e-6)(answer):
         return Feedback(
             False,
-            "that is the difference in revenue. Profit also subtracts costs, and the "
-            "discount's cost shows up as revenue not collected.",
+            _(
+                "that is the difference in revenue. Profit also subtracts costs, and the "
+                "discount's cost shows up as revenue not collected."
+            ),
         )
     if close_to(
         _total("blanket", "discount_given") - _total("targeted", "discount_given"), rel=1e-6
     )(answer):
         return Feedback(
             False,
-            "that is the discount money saved. The question asks for the whole "
-            "difference in profit, which also depends on how many customers each policy keeps.",
+            _(
+                "that is the discount money saved. The question asks for the whole "
+                "difference in profit, which also depends on how many customers each policy keeps."
+            ),
         )
     week_gap = (
         run_policy("targeted").frame["profit"].iloc[-1]
@@ -172,22 +196,26 @@ def _check_profit_gap(answer) -> Feedback:
     )
     if close_to(week_gap, rel=1e-6)(answer):
         return Feedback(
-            False, "that compares only the last week. Sum profit over all 104 weeks first."
+            False, _("that compares only the last week. Sum profit over all 104 weeks first.")
         )
     return Feedback(
         False,
-        "not the difference in total profit. Run both policies with the seed and size "
-        "given, sum each run's weekly `profit`, then subtract blanket from targeted.",
+        _(
+            "not the difference in total profit. Run both policies with the seed and size "
+            "given, sum each run's weekly `profit`, then subtract blanket from targeted."
+        ),
     )
 
 
 q2 = Question(
-    "profit of a targeted discount",
+    N_("profit of a targeted discount"),
     _check_profit_gap,
     hints=[
-        "Run two models that differ only in the policy: same `n_customers`, same `rng`, same "
-        "weeks.",
-        "Total profit is `model.frame['profit'].sum()`; the answer is targeted minus blanket.",
+        N_(
+            "Run two models that differ only in the policy: same `n_customers`, same `rng`, same "
+            "weeks."
+        ),
+        N_("Total profit is `model.frame['profit'].sum()`; the answer is targeted minus blanket."),
     ],
     solution=(
         "totals = {}\n"
@@ -234,7 +262,8 @@ def _check_channels(answer) -> Feedback:
         unheard = lost = None
     if unheard is None or lost is None:
         return Feedback(
-            False, "give a pair of numbers: answer = (complaints not heard, extra customers lost)."
+            False,
+            _("give a pair of numbers: answer = (complaints not heard, extra customers lost)."),
         )
     expected = _channel_effects(CHANNEL_RUN["rng"])
     right = [
@@ -243,23 +272,27 @@ def _check_channels(answer) -> Feedback:
     if all(right):
         return Feedback(
             True,
-            "more than eight customers in ten prefer a channel the e-mail-only firm does not "
-            "staff, and they still complain, but half as often: about four complaints in ten "
-            "go unheard. Those customers cannot be helped and lose the relief of having "
-            "spoken up, so more of them leave after a failure. A quieter complaint log is "
-            "not a happier customer base.",
+            _(
+                "more than eight customers in ten prefer a channel the e-mail-only firm does not "
+                "staff, and they still complain, but half as often: about four complaints in ten "
+                "go unheard. Those customers cannot be helped and lose the relief of having "
+                "spoken up, so more of them leave after a failure. A quieter complaint log is "
+                "not a happier customer base."
+            ),
         )
     if close_to(expected[1], abs_=0.5, rel=0)(unheard) and close_to(expected[0], abs_=0.5, rel=0)(
         lost
     ):
-        return Feedback(False, "both numbers are right, in the wrong order: complaints first.")
+        return Feedback(False, _("both numbers are right, in the wrong order: complaints first."))
     if close_to(-expected[0], abs_=0.5, rel=0)(unheard) or close_to(-expected[1], abs_=0.5, rel=0)(
         lost
     ):
         return Feedback(
             False,
-            "a sign is turned round: give both as positive numbers, complaints the e-mail-only "
-            "firm does not hear and customers it loses beyond the firm with every channel.",
+            _(
+                "a sign is turned round: give both as positive numbers, complaints the e-mail-only "
+                "firm does not hear and customers it loses beyond the firm with every channel."
+            ),
         )
     every = _channel_totals("all", CHANNEL_RUN["rng"])
     email = _channel_totals("email", CHANNEL_RUN["rng"])
@@ -271,36 +304,53 @@ def _check_channels(answer) -> Feedback:
             continue
         lowest, highest = min(e[i] for e in spread), max(e[i] for e in spread)
         if i == 0 and close_to(every[3] - email[3], abs_=0.5, rel=0)(value):
-            hints.append("the first number counts failures; the question asks about complaints")
+            hints.append(_("the first number counts failures; the question asks about complaints"))
         elif i == 0 and 0 < value < 1:
-            hints.append("the first number is a share; give the number of complaints")
+            hints.append(_("the first number is a share; give the number of complaints"))
         elif i == 1 and close_to(email[2] - every[2], abs_=0.5, rel=0)(value):
             hints.append(
-                "the second number counts every departure; keep those after a failure "
-                "(`lost_failure`)"
+                _(
+                    "the second number counts every departure; keep those after a failure "
+                    "(`lost_failure`)"
+                )
             )
         elif lowest <= value <= highest:
-            hints.append(
-                f"the {('first', 'second')[i]} number has the size other seeds give: check "
-                "that both runs have 2,000 customers, 104 weeks, rng=1 and streams='keyed'"
-            )
+            seeds_hint = (
+                N_(
+                    "the first number has the size other seeds give: check "
+                    "that both runs have 2,000 customers, 104 weeks, rng=1 and streams='keyed'"
+                ),
+                N_(
+                    "the second number has the size other seeds give: check "
+                    "that both runs have 2,000 customers, 104 weeks, rng=1 and streams='keyed'"
+                ),
+            )[i]
+            hints.append(_(seeds_hint))
         else:
-            hints.append(
-                ("the first number is not the difference in complaints",
-                 "the second number is not the difference in departures after a failure")[i]
-            )  # fmt: skip
-    return Feedback(False, "; ".join(hints) + ".")
+            not_it = (
+                N_("the first number is not the difference in complaints"),
+                N_("the second number is not the difference in departures after a failure"),
+            )[i]
+            hints.append(_(not_it))
+    # each hint is a whole clause; the list's separator is the language's own (؛ in Persian)
+    return Feedback(
+        False, _("{problems}.").format(problems=pgettext("list separator", "; ").join(hints))
+    )
 
 
 q3 = Question(
-    "what a closed channel costs",
+    N_("what a closed channel costs"),
     _check_channels,
     hints=[
-        "Run the two policies with everything else alike: the same size, seed, weeks and "
-        "streams='keyed', so that each person meets the same luck in both runs.",
-        "Sum the weekly `complaints` and `lost_failure` columns of each run; the first number "
-        "is every-channel minus e-mail-only complaints, the second e-mail-only minus "
-        "every-channel departures after a failure.",
+        N_(
+            "Run the two policies with everything else alike: the same size, seed, weeks and "
+            "streams='keyed', so that each person meets the same luck in both runs."
+        ),
+        N_(
+            "Sum the weekly `complaints` and `lost_failure` columns of each run; the first number "
+            "is every-channel minus e-mail-only complaints, the second e-mail-only minus "
+            "every-channel departures after a failure."
+        ),
     ],
     solution=(
         "totals = {}\n"
@@ -344,15 +394,17 @@ _EXPECTED_ATTITUDE = {
 }
 
 q4 = Classification(
-    "customer-centric or product-centric",
+    N_("customer-centric or product-centric"),
     label_checker(_EXPECTED_ATTITUDE, aliases=_ATTITUDE_ALIASES),
     items=tuple(STATEMENTS),
     labels=("customer-centric", "product-centric"),
     aliases=_ATTITUDE_ALIASES,
     hints=[
-        "Where does the statement start: from the product (make it, then sell it to whoever "
-        "pays) or from particular customers and what they need?",
-        "A customer-centric question usually contains a *which customers?*",
+        N_(
+            "Where does the statement start: from the product (make it, then sell it to whoever "
+            "pays) or from particular customers and what they need?"
+        ),
+        N_("A customer-centric question usually contains a *which customers?*"),
     ],
     solution=(
         "answer = {'a': 'product-centric', 'b': 'customer-centric', 'c': 'product-centric', "
@@ -388,47 +440,55 @@ def _newcomer_outcome(answer) -> str:
 def _check_newcomers(answer) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "give one number: total profit with the discount minus without.")
+        return Feedback(False, _("give one number: total profit with the discount minus without."))
     gap = _profit("new") - _profit("none")
     if close_to(gap, rel=1e-6)(value):
         return Feedback(
             True,
-            "unlike the blanket discount, this one is paid only in a customer's first weeks, "
-            "when the firm's offer has to beat the competitor's for someone who does not know "
-            "it yet; it wins more first purchases, and enough of them stay once it ends to "
-            "pay for it. Whom a discount is for, and when, decides whether it pays.",
+            _(
+                "unlike the blanket discount, this one is paid only in a customer's first weeks, "
+                "when the firm's offer has to beat the competitor's for someone who does not know "
+                "it yet; it wins more first purchases, and enough of them stay once it ends to "
+                "pay for it. Whom a discount is for, and when, decides whether it pays."
+            ),
         )
     if close_to(-gap, rel=1e-6)(value):
         return Feedback(
-            False, "right size, wrong sign: take profit with the discount minus profit without."
+            False, _("right size, wrong sign: take profit with the discount minus profit without.")
         )
     if close_to(_profit("new", "sequential") - _profit("none", "sequential"), rel=1e-6)(value):
         return Feedback(
             False,
-            "those runs were not made with `streams='keyed'`, so chance differs between them "
-            "as well as the policy. Run both as question 3 does.",
+            _(
+                "those runs were not made with `streams='keyed'`, so chance differs between them "
+                "as well as the policy. Run both as question 3 does."
+            ),
         )
     return Feedback(
         False,
-        "not the difference in total profit. Run `no_discount` and `for_newcomers` with "
-        "2,000 people, 104 weeks, rng=1 and streams='keyed', sum each frame's `profit`, and "
-        "subtract.",
+        _(
+            "not the difference in total profit. Run `no_discount` and `for_newcomers` with "
+            "2,000 people, 104 weeks, rng=1 and streams='keyed', sum each frame's `profit`, and "
+            "subtract."
+        ),
     )
 
 
 q5 = Prediction(
-    "a discount for newcomers",
+    N_("a discount for newcomers"),
     _check_newcomers,
     choices=(
-        "earns more than no discount",
-        "earns about the same as no discount",
-        "earns less than no discount",
+        N_("earns more than no discount"),
+        N_("earns about the same as no discount"),
+        N_("earns less than no discount"),
     ),
     outcome=_newcomer_outcome,
     hints=[
-        "Who gets a discount aimed at `'new'` customers, and for how long? See "
-        "`help(crmsim.Policy)`.",
-        "Sum each run's weekly `profit` column; the answer is with the discount minus without.",
+        N_(
+            "Who gets a discount aimed at `'new'` customers, and for how long? See "
+            "`help(crmsim.Policy)`."
+        ),
+        N_("Sum each run's weekly `profit` column; the answer is with the discount minus without."),
     ],
     solution=(
         "profit = {}\n"
@@ -443,25 +503,31 @@ q5 = Prediction(
 
 # ---------------------------------------------------------------- q6: does the bakery need CRM?
 q6 = Discussion(
-    "does the bakery need a CRM system?",
+    N_("does the bakery need a CRM system?"),
     min_words=60,
     hints=[
-        "Take the four questions the course gives (from Harvard Business Review) one at a "
-        "time, and answer each for the bakery.",
-        "Which of the four types of CRM would the bakery need, if any, and could it be done "
-        "without software?",
+        N_(
+            "Take the four questions the course gives (from Harvard Business Review) one at a "
+            "time, and answer each for the bakery."
+        ),
+        N_(
+            "Which of the four types of CRM would the bakery need, if any, and could it be done "
+            "without software?"
+        ),
     ],
     solution=(
-        "Take the four questions in turn. Is it strategically important now? For a bakery of "
-        "two hundred regulars the owner already knows most of them by face; what matters is "
-        "bread and service, so probably not yet. Where does it hurt? If the pain is, say, "
-        "regulars drifting to a new chain, the cure is a reason to stay, and a system only "
-        "helps if it shows who is drifting. Does it need precise data management now? A "
-        "notebook or a simple loyalty card would record visits well enough; full software "
-        "would cost more than it returns. What will it do afterwards? Without a plan to act "
-        "on the data (a gift for regulars, a message to those who stopped coming), the system "
-        "would only collect names. So the bakery needs the customer-centric habit, strategic "
-        "CRM, before it needs operational or analytical software."
+        N_(
+            "Take the four questions in turn. Is it strategically important now? For a bakery of "
+            "two hundred regulars the owner already knows most of them by face; what matters is "
+            "bread and service, so probably not yet. Where does it hurt? If the pain is, say, "
+            "regulars drifting to a new chain, the cure is a reason to stay, and a system only "
+            "helps if it shows who is drifting. Does it need precise data management now? A "
+            "notebook or a simple loyalty card would record visits well enough; full software "
+            "would cost more than it returns. What will it do afterwards? Without a plan to act "
+            "on the data (a gift for regulars, a message to those who stopped coming), the system "
+            "would only collect names. So the bakery needs the customer-centric habit, strategic "
+            "CRM, before it needs operational or analytical software."
+        )
     ),
     rubric=(
         "- uses each of the four questions (strategic importance now, pains, need for "

@@ -29,6 +29,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.i18n import N_, _, format_number, pgettext
 from crmsim.terms import read_term
 
 # ---------------------------------------------------------------- q1: the stages in order
@@ -58,57 +59,81 @@ def _stage_names(answer):
 def _check_order(answer) -> Feedback:
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return Feedback(
-            False, "give a list of stage names (or `Stage` members), first stage first."
+            False, _("give a list of stage names (or `Stage` members), first stage first.")
         )
     given = [_stage_name(x) for x in answer]
     if "unaware" in given:
         return Feedback(
             False,
-            "UNAWARE is the model's own addition for people who have not heard of the "
-            "firm; Dwyer, Schurr and Oh's process begins once they have.",
+            _(
+                "UNAWARE is the model's own addition for people who have not heard of the "
+                "firm; Dwyer, Schurr and Oh's process begins once they have."
+            ),
         )
     unknown = [g for g in given if g not in DSO_STAGES]
     if unknown:
         return Feedback(
-            False, f"{unknown} is not a stage; the stages are the members of `crmsim.Stage`."
+            False,
+            _("{unknown} is not a stage; the stages are the members of `crmsim.Stage`.").format(
+                unknown=unknown
+            ),
         )
     if len(given) != len(DSO_STAGES) or len(set(given)) != len(given):
         return Feedback(
             False,
-            f"the process has {len(DSO_STAGES)} stages, each listed once; you gave "
-            f"{len(given)} names ({len(set(given))} different).",
+            _(
+                "the process has {stages} stages, each listed once; you gave "
+                "{names} names ({different} different)."
+            ).format(
+                stages=format_number(len(DSO_STAGES)),
+                names=format_number(len(given)),
+                different=format_number(len(set(given))),
+            ),
         )
     if given == list(DSO_STAGES):
         return Feedback(
             True,
-            "first hearing of the firm, trying it, buying more, committing, and "
-            "eventually (for many) parting.",
+            _(
+                "first hearing of the firm, trying it, buying more, committing, and "
+                "eventually (for many) parting."
+            ),
         )
     first_wrong = next(i for i, (g, s) in enumerate(zip(given, DSO_STAGES, strict=True)) if g != s)
+    # whole sentences, one per case, so that each language can order its own words
     if first_wrong == 0:
-        placed = f"the process does not begin with {given[0]!r}."
+        message = _(
+            "the process does not begin with '{stage}'. Retell the new-store story: flyers, "
+            "a first visit, coming back for more, buying nearly everything there, and finally "
+            "drifting away."
+        ).format(stage=pgettext("stage", given[0]))
     elif first_wrong == 1:
-        placed = f"only the first stage is in place; {given[1]!r} comes too early or too late."
+        message = _(
+            "only the first stage is in place; '{stage}' comes too early or too late. Retell "
+            "the new-store story: flyers, a first visit, coming back for more, buying nearly "
+            "everything there, and finally drifting away."
+        ).format(stage=pgettext("stage", given[1]))
     else:
-        placed = (
-            f"the first {first_wrong} stages are in place, but {given[first_wrong]!r} comes "
-            "too early or too late."
-        )
-    return Feedback(
-        False,
-        f"{placed} Retell the new-store story: flyers, a first visit, coming back for more, "
-        "buying nearly everything there, and finally drifting away.",
-    )
+        message = _(
+            "the first {count} stages are in place, but '{stage}' comes too early or too "
+            "late. Retell the new-store story: flyers, a first visit, coming back for more, "
+            "buying nearly everything there, and finally drifting away."
+        ).format(count=format_number(first_wrong), stage=pgettext("stage", given[first_wrong]))
+    return Feedback(False, message)
 
 
 q1 = Question(
-    "the stages in order",
+    N_("the stages in order"),
     _check_order,
     hints=[
-        "The stages are the members of `crmsim.Stage`, minus the one the model added for people "
-        "who have not heard of the firm.",
-        "Follow a neighbour of the new store from the flyer in the letterbox to the day they "
-        "stop going.",
+        N_(
+            "The stages are the members of `crmsim.Stage`, minus the one the model added for "
+            "people "
+            "who have not heard of the firm."
+        ),
+        N_(
+            "Follow a neighbour of the new store from the flyer in the letterbox to the day they "
+            "stop going."
+        ),
     ],
     solution="answer = ['awareness', 'exploration', 'expansion', 'commitment', 'dissolution']",
     reader=_stage_names,
@@ -199,7 +224,7 @@ def _check_wave(answer) -> Feedback:
     # the run only confirms that the wave begins then.
     value = as_number(answer)
     if value is None or value != int(value):
-        return Feedback(False, "give the week as a whole number, a value of the `week` column.")
+        return Feedback(False, _("give the week as a whole number, a value of the `week` column."))
     value = int(value)
     end = PROMOTION_WEEKS
     frame = run_scenario("opening_discount").frame
@@ -208,52 +233,70 @@ def _check_wave(answer) -> Feedback:
         after = _lost_to_rival(frame, range(end, end + 4))
         return Feedback(
             True,
-            f"the first week at full price. The run bears it out: the competitor took "
-            f"{during or 'none'} of the store's customers in the promotion's {end} weeks and "
-            f"{after} in the four weeks from then on. Calculus trust follows the deal every "
-            "week, and a lost discount stings more than a gained one pleased, so the wave "
-            "starts at once.",
+            _(
+                "the first week at full price. The run bears it out: the competitor took "
+                "{during} of the store's customers in the promotion's {weeks} weeks and "
+                "{after} in the four weeks from then on. Calculus trust follows the deal every "
+                "week, and a lost discount stings more than a gained one pleased, so the wave "
+                "starts at once."
+            ).format(
+                during=format_number(during) if during else pgettext("how many", "none"),
+                weeks=format_number(end),
+                after=format_number(after),
+            ),
         )
     if value == end - 1:
         return Feedback(
             False,
-            "off by one: that is the last week *with* the discount. `discount_weeks=(start, "
-            "end)` works like `range(start, end)`, so its end is the first week without it; "
-            "the frame's `week` counts from 0, as `discount_weeks` does.",
+            _(
+                "off by one: that is the last week *with* the discount. `discount_weeks=(start, "
+                "end)` works like `range(start, end)`, so its end is the first week without it; "
+                "the frame's `week` counts from 0, as `discount_weeks` does."
+            ),
         )
     if end < value <= end + 6:
         return Feedback(
             False,
-            "later than the idea predicts. Customers re-weigh the deal every week, so they do "
-            "not wait: the wave begins the very week the price goes up. In some runs a later "
-            "week holds more departures, but where the top of a noisy series falls is chance, "
-            "not the idea.",
+            _(
+                "later than the idea predicts. Customers re-weigh the deal every week, so they do "
+                "not wait: the wave begins the very week the price goes up. In some runs a later "
+                "week holds more departures, but where the top of a noisy series falls is chance, "
+                "not the idea."
+            ),
         )
     if 0 <= value < end - 1:
         return Feedback(
             False,
-            "that week is inside the promotion, when the competitor takes hardly anyone: "
-            "customers who came for the price stay while they get it.",
+            _(
+                "that week is inside the promotion, when the competitor takes hardly anyone: "
+                "customers who came for the price stay while they get it."
+            ),
         )
     return Feedback(
         False,
-        "not the week the idea points to. Ask when the customers who came for the price stop "
-        "getting it: `scenarios.load('opening_discount').policy.discount_weeks` says when the "
-        "promotion runs.",
+        _(
+            "not the week the idea points to. Ask when the customers who came for the price stop "
+            "getting it: `scenarios.load('opening_discount').policy.discount_weeks` says when the "
+            "promotion runs."
+        ),
     )
 
 
 q2 = Question(
-    "when the bargain hunters leave",
+    N_("when the bargain hunters leave"),
     _check_wave,
     hints=[
-        "Customers who came for the discount stay while they get it. When do they stop "
-        "getting it? `scenarios.load('opening_discount').policy.discount_weeks` tells.",
-        "Like a Python `range`, `discount_weeks=(start, end)` does not include `end`.",
+        N_(
+            "Customers who came for the discount stay while they get it. When do they stop "
+            "getting it? `scenarios.load('opening_discount').policy.discount_weeks` tells."
+        ),
+        N_("Like a Python `range`, `discount_weeks=(start, end)` does not include `end`."),
     ],
     solution=(
-        "# the first week without the discount: the end of discount_weeks, as in a range\n"
-        "answer = scenarios.load('opening_discount').policy.discount_weeks[1]"
+        N_(
+            "# the first week without the discount: the end of discount_weeks, as in a range\n"
+            "answer = scenarios.load('opening_discount').policy.discount_weeks[1]"
+        )
     ),
 )
 
@@ -270,22 +313,30 @@ def _check_cohort(answer) -> Feedback:
             run = run_scenario(name)
             gone = departures(run, cohort(run), since=PROMOTION_WEEKS)
             rival[name] = (gone["cause"] == "competitor").mean()
-        causes = (
-            f"{rival['opening_discount']:.0%} of those who left went to the competitor, "
-            f"against {rival['lasting_discount']:.0%} in the lasting store's cohort"
-        )
+        numbers = {
+            "opening": format_number(rival["opening_discount"], ".0%"),
+            "lasting_rival": format_number(rival["lasting_discount"], ".0%"),
+            "lasting": format_number(lasting, ".1%"),
+        }
         if lasting < share:
             return Feedback(
                 True,
-                f"{causes}. Compare the share with {lasting:.1%} when the discount never "
-                "ends: the end of the promotion pushes more of them out, though a lasting "
-                "discount loses customers too, most of them after service failures.",
+                _(
+                    "{opening} of those who left went to the competitor, against "
+                    "{lasting_rival} in the lasting store's cohort. Compare the share with "
+                    "{lasting} when the discount never ends: the end of the promotion pushes "
+                    "more of them out, though a lasting discount loses customers too, most of "
+                    "them after service failures."
+                ).format(**numbers),
             )
         return Feedback(
             True,
-            f"{causes}. Compare the share with {lasting:.1%} when the discount never ends: "
-            "in this run a lasting discount keeps no more of its cohort, whose customers buy "
-            "more often and so meet more service failures.",
+            _(
+                "{opening} of those who left went to the competitor, against {lasting_rival} "
+                "in the lasting store's cohort. Compare the share with {lasting} when the "
+                "discount never ends: in this run a lasting discount keeps no more of its "
+                "cohort, whose customers buy more often and so meet more service failures."
+            ).format(**numbers),
         )
     first = model.state.first_purchase_week
     losses = model.losses
@@ -294,44 +345,56 @@ def _check_cohort(answer) -> Feedback:
     if close_to(len(late) / len(members), rel=1e-6)(answer):
         return Feedback(
             False,
-            "you counted every departure from week 8 on, including customers who "
-            "joined after the promotion. Keep only the opening cohort.",
+            _(
+                "you counted every departure from week 8 on, including customers who "
+                "joined after the promotion. Keep only the opening cohort."
+            ),
         )
     lost = len(departures(model, members, since=PROMOTION_WEEKS))
     if close_to(lost / len(everyone), rel=1e-6)(answer):
         return Feedback(
             False,
-            "the numerator is right but you divided by everyone who ever bought. "
-            "The share is of the opening cohort.",
+            _(
+                "the numerator is right but you divided by everyone who ever bought. "
+                "The share is of the opening cohort."
+            ),
         )
     if close_to(losses["customer"].isin(members).sum() / len(members), rel=1e-6)(
         answer
     ) or close_to(len(departures(model, members)) / len(members), rel=1e-6)(answer):
         return Feedback(
             False,
-            "that includes cohort members who left *during* the promotion. Count only "
-            "departures once it had ended.",
+            _(
+                "that includes cohort members who left *during* the promotion. Count only "
+                "departures once it had ended."
+            ),
         )
     value = as_number(answer)
     if value is not None and value > 1:
-        return Feedback(False, "give the share as a fraction between 0 and 1, not a percentage.")
+        return Feedback(False, _("give the share as a fraction between 0 and 1, not a percentage."))
     return Feedback(
         False,
-        "not the share of the opening cohort lost after the promotion. `ex.cohort(model)` "
-        "gives the cohort and `ex.departures(model, members, since=...)` those of them who "
-        "left from a given week on; divide one count by the other.",
+        _(
+            "not the share of the opening cohort lost after the promotion. `ex.cohort(model)` "
+            "gives the cohort and `ex.departures(model, members, since=...)` those of them who "
+            "left from a given week on; divide one count by the other."
+        ),
     )
 
 
 q3 = Question(
-    "what happened to the opening cohort",
+    N_("what happened to the opening cohort"),
     _check_cohort,
     hints=[
-        "The opening cohort is everyone whose first purchase fell in the promotion: "
-        "`ex.cohort(model)` gives their rows.",
-        "`ex.departures(model, members, since=...)` lists the first departure of each member "
-        "from a given week on; lost after the promotion means from its first full-price week.",
-        "The share is the number lost over the size of the cohort.",
+        N_(
+            "The opening cohort is everyone whose first purchase fell in the promotion: "
+            "`ex.cohort(model)` gives their rows."
+        ),
+        N_(
+            "`ex.departures(model, members, since=...)` lists the first departure of each member "
+            "from a given week on; lost after the promotion means from its first full-price week."
+        ),
+        N_("The share is the number lost over the size of the cohort."),
     ],
     solution=(
         "model = ex.run_scenario('opening_discount')\n"
@@ -362,56 +425,72 @@ def _satisfaction_outcome(answer) -> str:
 def _check_satisfaction_change(answer) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "give one number: the change in mean satisfaction.")
+        return Feedback(False, _("give one number: the change in mean satisfaction."))
     last = PROMOTION_WEEKS - 1
     change = _change("satisfaction", last)
     if close_to(change, rel=1e-6, abs_=1e-9)(value):
         calculus = _change("trust_calculus", last)
         return Feedback(
             True,
-            f"how the service feels does not depend on the price, so satisfaction barely "
-            f"moves; calculus trust, which weighs the deal, changes by {calculus:+.2f} the same "
-            "week. Customers who came for the price leave satisfied: they were never held by "
-            "the service.",
+            _(
+                "how the service feels does not depend on the price, so satisfaction barely "
+                "moves; calculus trust, which weighs the deal, changes by {change} the same "
+                "week. Customers who came for the price leave satisfied: they were never held "
+                "by the service."
+            ).format(change=format_number(calculus, "+.2f")),
         )
     if close_to(-change, rel=1e-6, abs_=1e-9)(value):
-        return Feedback(False, "a sign is turned round: take the week after minus the week before.")
+        return Feedback(
+            False, _("a sign is turned round: take the week after minus the week before.")
+        )
     if close_to(_change("trust_calculus", last), rel=1e-6)(value):
         return Feedback(
             False,
-            "that is the change in calculus trust. The question asks about `satisfaction`, "
-            "how the episodes felt.",
+            _(
+                "that is the change in calculus trust. The question asks about `satisfaction`, "
+                "how the episodes felt."
+            ),
         )
     if close_to(_change("satisfaction", last + 1), rel=1e-6, abs_=1e-9)(value) or close_to(
         _change("satisfaction", last - 1), rel=1e-6, abs_=1e-9
     )(value):
         return Feedback(
             False,
-            "those are the wrong two weeks: compare the last week with the discount and the "
-            "first week without it.",
+            _(
+                "those are the wrong two weeks: compare the last week with the discount and the "
+                "first week without it."
+            ),
         )
     return Feedback(
         False,
-        "not the change in mean satisfaction. Take the frame's `satisfaction` in the first "
-        "week at full price minus its value in the last discounted week.",
+        _(
+            "not the change in mean satisfaction. Take the frame's `satisfaction` in the first "
+            "week at full price minus its value in the last discounted week."
+        ),
     )
 
 
 q4 = Prediction(
-    "satisfied, and leaving",
+    N_("satisfied, and leaving"),
     _check_satisfaction_change,
-    choices=("falls", "stays about the same", "rises"),
+    choices=(N_("falls"), N_("stays about the same"), N_("rises")),
     outcome=_satisfaction_outcome,
     hints=[
-        "The frame's `satisfaction` is the mean over active customers of how their recent "
-        "episodes felt.",
-        "Subtract the value in the last week with the discount from the value in the first "
-        "week without it.",
+        N_(
+            "The frame's `satisfaction` is the mean over active customers of how their recent "
+            "episodes felt."
+        ),
+        N_(
+            "Subtract the value in the last week with the discount from the value in the first "
+            "week without it."
+        ),
     ],
     solution=(
-        "frame = ex.run_scenario('opening_discount').frame\n"
-        "end = ex.PROMOTION_WEEKS  # the first week at full price\n"
-        "answer = frame['satisfaction'].iloc[end] - frame['satisfaction'].iloc[end - 1]"
+        N_(
+            "frame = ex.run_scenario('opening_discount').frame\n"
+            "end = ex.PROMOTION_WEEKS  # the first week at full price\n"
+            "answer = frame['satisfaction'].iloc[end] - frame['satisfaction'].iloc[end - 1]"
+        )
     ),
 )
 
@@ -453,16 +532,18 @@ _EXPECTED_STORY = {
 }
 
 q5 = Classification(
-    "the new store, stage by stage",
+    N_("the new store, stage by stage"),
     label_checker(_EXPECTED_STORY, aliases=_STAGE_ALIASES),
     items=tuple(STORY),
     labels=DSO_STAGES,
     aliases=_STAGE_ALIASES,
     kind="stage",
     hints=[
-        "Ask of each line: has she only heard of the store, is she trying it, is she buying "
-        "more and deepening, has she settled on it, or is it ending?",
-        "Knowing the store exists, without having bought, is a stage of its own.",
+        N_(
+            "Ask of each line: has she only heard of the store, is she trying it, is she buying "
+            "more and deepening, has she settled on it, or is it ending?"
+        ),
+        N_("Knowing the store exists, without having bought, is a stage of its own."),
     ],
     solution=(
         "answer = {'a': 'expansion', 'b': 'awareness', 'c': 'dissolution', "
@@ -473,26 +554,32 @@ q5 = Classification(
 
 # ---------------------------------------------------------------- q6: was the promotion a success?
 q6 = Discussion(
-    "was the opening promotion a success?",
+    N_("was the opening promotion a success?"),
     min_words=60,
     hints=[
-        "First purchases are exploration. What has to happen next for a relationship to "
-        "pay, and what did the runs show after the discount ended?",
-        "Look at the wave of departures, at the cumulative profit of the three stores and at "
-        "how long commitment takes to fill.",
+        N_(
+            "First purchases are exploration. What has to happen next for a relationship to "
+            "pay, and what did the runs show after the discount ended?"
+        ),
+        N_(
+            "Look at the wave of departures, at the cumulative profit of the three stores and at "
+            "how long commitment takes to fill."
+        ),
     ],
     solution=(
-        "Counting first purchases measures only exploration, the second of five stages. The "
-        "promotion won many of those fast, but it won them with calculus trust, trust in the "
-        "deal, so the week the discount ended the competitor started taking them, and "
-        "customers who had got used to the lower price felt its loss. A relationship pays in "
-        "expansion and commitment, which take most of a year or more to reach and need "
-        "knowledge and identification trust, not a price. The runs show the promotion ending "
-        "two years a little behind the store without a discount in profit, and the "
-        "lasting discount losing money. So the manager should follow the opening cohort: "
-        "how many of them reached expansion and commitment, how many left and why, and what "
-        "they were worth, and should spend after the opening on what deepens the "
-        "relationship, such as steady service and respect, rather than on the price."
+        N_(
+            "Counting first purchases measures only exploration, the second of five stages. The "
+            "promotion won many of those fast, but it won them with calculus trust, trust in the "
+            "deal, so the week the discount ended the competitor started taking them, and "
+            "customers who had got used to the lower price felt its loss. A relationship pays in "
+            "expansion and commitment, which take most of a year or more to reach and need "
+            "knowledge and identification trust, not a price. The runs show the promotion ending "
+            "two years a little behind the store without a discount in profit, and the "
+            "lasting discount losing money. So the manager should follow the opening cohort: "
+            "how many of them reached expansion and commitment, how many left and why, and what "
+            "they were worth, and should spend after the opening on what deepens the "
+            "relationship, such as steady service and respect, rather than on the price."
+        )
     ),
     rubric=(
         "- places first purchases in exploration, one stage of five (1 mark)\n"

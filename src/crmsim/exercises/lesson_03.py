@@ -26,6 +26,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
+from crmsim.i18n import N_, _, format_number, pgettext
 from crmsim.state import TRUST_WEIGHTS
 from crmsim.terms import TRUST_KINDS, read_term
 
@@ -48,36 +49,50 @@ def _check_overall(answer) -> Feedback:
     if close_to(overall_trust(c["stage"], *parts), rel=1e-6)(answer):
         return Feedback(
             True,
-            "in expansion knowledge trust weighs most, so the customer's good record "
-            "counts for more than the deal itself.",
+            _(
+                "in expansion knowledge trust weighs most, so the customer's good record "
+                "counts for more than the deal itself."
+            ),
         )
     if close_to(sum(parts) / 3, rel=1e-6)(answer):
         return Feedback(
             False,
-            "you gave the three components equal weight. The model weighs them by "
-            "stage: look up the expansion row of `TRUST_WEIGHTS`.",
+            _(
+                "you gave the three components equal weight. The model weighs them by "
+                "stage: look up the expansion row of `TRUST_WEIGHTS`."
+            ),
         )
     for other in (Stage.EXPLORATION, Stage.COMMITMENT):
         if close_to(overall_trust(other, *parts), rel=1e-6)(answer):
             return Feedback(
                 False,
-                f"you used the weights of {other.name.lower()}. This customer is in "
-                "expansion: use that row of `TRUST_WEIGHTS`.",
+                _(
+                    "you used the weights of {stage}. This customer is in "
+                    "expansion: use that row of `TRUST_WEIGHTS`."
+                ).format(stage=pgettext("stage", other.name.lower())),
             )
     return Feedback(
         False,
-        "not the overall trust. Multiply each component by its weight for the "
-        "customer's stage and add the three products.",
+        _(
+            "not the overall trust. Multiply each component by its weight for the "
+            "customer's stage and add the three products."
+        ),
     )
 
 
 q1 = Question(
-    "overall trust in expansion",
+    N_("overall trust in expansion"),
     _check_overall,
     hints=[
-        "`crmsim.state.TRUST_WEIGHTS[Stage.EXPANSION]` holds the weights of (calculus, knowledge, "
-        "identification) for that stage.",
-        "Overall trust is a weighted sum: weight times component, added over the three components.",
+        N_(
+            "`crmsim.state.TRUST_WEIGHTS[Stage.EXPANSION]` holds the weights of (calculus, "
+            "knowledge, "
+            "identification) for that stage."
+        ),
+        N_(
+            "Overall trust is a weighted sum: weight times component, added over the three "
+            "components."
+        ),
     ],
     solution=(
         "weights = TRUST_WEIGHTS[Stage.EXPANSION]\n"
@@ -112,34 +127,42 @@ def _check_consistency(answer) -> Feedback:
     if close_to(gap, rel=1e-6)(answer):
         return Feedback(
             True,
-            "the same average quality, delivered predictably, builds far more "
-            "knowledge-based trust: customers can foresee what they will get.",
+            _(
+                "the same average quality, delivered predictably, builds far more "
+                "knowledge-based trust: customers can foresee what they will get."
+            ),
         )
     if close_to(-gap, rel=1e-6)(answer):
         return Feedback(
-            False, "right size, wrong sign: the question asks for steady minus erratic."
+            False, _("right size, wrong sign: the question asks for steady minus erratic.")
         )
     if close_to(steady, rel=1e-6)(answer) or close_to(erratic, rel=1e-6)(answer):
         return Feedback(
-            False, "that is one run's value. The answer is the difference between the two runs."
+            False, _("that is one run's value. The answer is the difference between the two runs.")
         )
     return Feedback(
         False,
-        "not the difference in mean knowledge trust at the last week. Run both "
-        "policies with the same size and seed, read `trust_knowledge` in the last row of "
-        "each frame, and subtract.",
+        _(
+            "not the difference in mean knowledge trust at the last week. Run both "
+            "policies with the same size and seed, read `trust_knowledge` in the last row of "
+            "each frame, and subtract."
+        ),
     )
 
 
 q2 = Question(
-    "consistency and knowledge trust",
+    N_("consistency and knowledge trust"),
     _check_consistency,
     hints=[
-        "Build the two policies with `ex.consistency_policy(variability)`; only the "
-        "variability differs.",
-        "`model.frame['trust_knowledge'].iloc[-1]` is the mean knowledge trust of active "
-        "customers in "
-        "the last week.",
+        N_(
+            "Build the two policies with `ex.consistency_policy(variability)`; only the "
+            "variability differs."
+        ),
+        N_(
+            "`model.frame['trust_knowledge'].iloc[-1]` is the mean knowledge trust of active "
+            "customers in "
+            "the last week."
+        ),
     ],
     solution=(
         "ends = {}\n"
@@ -219,46 +242,56 @@ def _q3_shares() -> dict[str, float]:
 def _check_campaign(answer) -> Feedback:
     shares = _q3_shares()
     if close_to(shares["expansion"], rel=1e-6)(answer):
-        committed, outcome = (
-            ("none of the committed customers", "here it never did")
-            if shares["commitment"] == 0
-            else (f"{shares['commitment']:.1%} of committed customers", "it rarely does")
-        )
-        return Feedback(
-            True,
-            f"compare with {committed}: to win one, the offer has to beat their commitment "
-            f"*and* their switching cost, and {outcome}.",
-        )
+        if shares["commitment"] == 0:
+            message = _(
+                "compare with none of the committed customers: to win one, the offer has to "
+                "beat their commitment *and* their switching cost, and here it never did."
+            )
+        else:
+            message = _(
+                "compare with {share} of committed customers: to win one, the offer has to "
+                "beat their commitment *and* their switching cost, and it rarely does."
+            ).format(share=format_number(shares["commitment"], ".1%"))
+        return Feedback(True, message)
     for stage in ("exploration", "commitment"):
         if close_to(shares[stage], rel=1e-6)(answer):
             return Feedback(
                 False,
-                f"that is the share for customers in {stage}. The question is about "
-                "those in expansion when the campaign began.",
+                _(
+                    "that is the share for customers in {stage}. The question is about "
+                    "those in expansion when the campaign began."
+                ).format(stage=pgettext("stage", stage)),
             )
     value = as_number(answer)
     if value is not None and value > 1:
         return Feedback(
-            False, "give the share as a fraction between 0 and 1, not a count or a percentage."
+            False, _("give the share as a fraction between 0 and 1, not a count or a percentage.")
         )
     return Feedback(
         False,
-        "not the share of expansion-stage customers taken by the competitor. Note "
-        "each customer's stage when the campaign starts, change `model.market`, run the "
-        "campaign's weeks, and look up who left with cause 'competitor'.",
+        _(
+            "not the share of expansion-stage customers taken by the competitor. Note "
+            "each customer's stage when the campaign starts, change `model.market`, run the "
+            "campaign's weeks, and look up who left with cause 'competitor'."
+        ),
     )
 
 
 q3 = Question(
-    "a competitor's campaign",
+    N_("a competitor's campaign"),
     _check_campaign,
     hints=[
-        "Copy `model.state.stage` *before* the campaign: stages change as people leave.",
-        "`model.market = model.market.replace(competitor_offer_rate=..., "
-        "competitor_offer_boost=...)` "
-        "changes the market mid-run.",
-        "`ex.competitor_campaign(...)` runs the campaign and returns, for each stage, the share "
-        "of its customers the competitor took; read its docstring for the arguments.",
+        N_("Copy `model.state.stage` *before* the campaign: stages change as people leave."),
+        N_(
+            "`model.market = model.market.replace(competitor_offer_rate=..., "
+            "competitor_offer_boost=...)` "
+            "changes the market mid-run."
+        ),
+        N_(
+            "`ex.competitor_campaign(...)` runs the campaign and returns, for each stage, the "
+            "share "
+            "of its customers the competitor took; read its docstring for the arguments."
+        ),
     ],
     solution=(
         "shares = ex.competitor_campaign(start=130, weeks=13, rate=0.5, boost=0.6)\n"
@@ -295,18 +328,22 @@ _EXPECTED_TRUST = {
 }
 
 q4 = Classification(
-    "which kind of trust",
+    N_("which kind of trust"),
     label_checker(_EXPECTED_TRUST, aliases=_TRUST_ALIASES),
     items=tuple(TRUST_STATEMENTS),
     labels=TRUST_KINDS,
     aliases=_TRUST_ALIASES,
     kind="trust",
     hints=[
-        "Ask what the trust rests on: the deal on offer now, a record that makes the partner "
-        "predictable, or goals and values the two sides share.",
-        "A benefit of today (price, speed) is a calculation; a history that lets you foresee "
-        "the next episode is knowledge; trust that survives a risk taken for the other side "
-        "is identification.",
+        N_(
+            "Ask what the trust rests on: the deal on offer now, a record that makes the partner "
+            "predictable, or goals and values the two sides share."
+        ),
+        N_(
+            "A benefit of today (price, speed) is a calculation; a history that lets you foresee "
+            "the next episode is knowledge; trust that survives a risk taken for the other side "
+            "is identification."
+        ),
     ],
     solution=(
         "answer = {'a': 'knowledge', 'b': 'calculus', 'c': 'identification', "
@@ -390,99 +427,123 @@ def _promise_outcome(answer) -> str:
 def _check_promise(answer) -> Feedback:
     value = as_number(answer)
     if value is None:
-        return Feedback(False, "give one number: mean satisfaction, under minus over.")
+        return Feedback(False, _("give one number: mean satisfaction, under minus over."))
     gap = _satisfaction_gap()
     if close_to(gap, rel=1e-6)(value):
         return Feedback(
             True,
-            "the same service feels better to customers who were told to expect less: each "
-            "episode is judged against the expectation, and a pleasant surprise adds to it "
-            "(disconfirmation). Now look at the rest of the table: what did the promise do "
-            "to the customers the firm kept?",
+            _(
+                "the same service feels better to customers who were told to expect less: each "
+                "episode is judged against the expectation, and a pleasant surprise adds to it "
+                "(disconfirmation). Now look at the rest of the table: what did the promise do "
+                "to the customers the firm kept?"
+            ),
         )
     if close_to(-gap, rel=1e-6)(value):
-        return Feedback(False, "right size, wrong sign: the question asks for under minus over.")
+        return Feedback(False, _("right size, wrong sign: the question asks for under minus over."))
     if close_to(_satisfaction_gap(seeds=PROMISE_RUN["seeds"][:1]), rel=1e-6)(value):
         return Feedback(
             False,
-            "that is the first seed alone. Average each promise over all the seeds first: one "
-            "run is one possible history.",
+            _(
+                "that is the first seed alone. Average each promise over all the seeds first: one "
+                "run is one possible history."
+            ),
         )
     if close_to(_satisfaction_gap(which=1), rel=1e-6)(value):
         return Feedback(
             False,
-            "that compares the last week only. The question asks for the mean over all the "
-            "weeks of each run.",
+            _(
+                "that compares the last week only. The question asks for the mean over all the "
+                "weeks of each run."
+            ),
         )
     if close_to(_satisfaction_gap(high="honest"), rel=1e-6)(value) or close_to(
         _satisfaction_gap(low="honest"), rel=1e-6
     )(value):
         return Feedback(
             False,
-            "that compares one promise with the honest one. The question sets the "
-            "under-promise against the over-promise.",
+            _(
+                "that compares one promise with the honest one. The question sets the "
+                "under-promise against the over-promise."
+            ),
         )
     return Feedback(
         False,
-        "not the difference in mean satisfaction. For each promise, average the frame's "
-        "`satisfaction` column over the weeks, then over the seeds; subtract over from under.",
+        _(
+            "not the difference in mean satisfaction. For each promise, average the frame's "
+            "`satisfaction` column over the weeks, then over the seeds; subtract over from under."
+        ),
     )
 
 
 q5 = Prediction(
-    "under-promise, over-deliver",
+    N_("under-promise, over-deliver"),
     _check_promise,
     choices=(
-        "comes out higher with the under-promise",
-        "comes out about the same",
-        "comes out higher with the over-promise",
+        N_("comes out higher with the under-promise"),
+        N_("comes out about the same"),
+        N_("comes out higher with the over-promise"),
     ),
     outcome=_promise_outcome,
     hints=[
-        "The firm serves exactly as well in every run; only what newcomers are told to expect "
-        "differs.",
-        "Mean satisfaction of a run is `model.frame['satisfaction'].mean()`; average it over "
-        "the seeds for each promise, then take under minus over.",
+        N_(
+            "The firm serves exactly as well in every run; only what newcomers are told to expect "
+            "differs."
+        ),
+        N_(
+            "Mean satisfaction of a run is `model.frame['satisfaction'].mean()`; average it over "
+            "the seeds for each promise, then take under minus over."
+        ),
     ],
     solution=(
-        "# by_promise: the notebook's table, each run's mean over the weeks, averaged over seeds\n"
-        "answer = by_promise.loc['under', 'satisfaction'] - by_promise.loc['over', 'satisfaction']"
+        N_(
+            "# by_promise: the notebook's table, each run's mean over the weeks, averaged over "
+            "seeds\n"
+            "answer = by_promise.loc['under', 'satisfaction'] - by_promise.loc['over', "
+            "'satisfaction']"
+        )
     ),
 )
 
 
 # ------------------------------------------------- q6: what a promise does
 q6 = Discussion(
-    "what a promise does in the model",
+    N_("what a promise does in the model"),
     min_words=60,
     hints=[
-        "Find every place the model reads `state.expectation` or `Policy.promise`: "
-        "`crmsim.awareness` (what newcomers expect), `crmsim.episodes` (how an episode "
-        "feels) and `crmsim.offer.firm_value` with `promised_quality` (what the offer seems "
-        "worth, judged against the promise).",
-        "Compare the table's customers after two years and after three, and the customers "
-        "lost to the competitor: when does the promise pay, and through which channel?",
+        N_(
+            "Find every place the model reads `state.expectation` or `Policy.promise`: "
+            "`crmsim.awareness` (what newcomers expect), `crmsim.episodes` (how an episode "
+            "feels) and `crmsim.offer.firm_value` with `promised_quality` (what the offer seems "
+            "worth, judged against the promise)."
+        ),
+        N_(
+            "Compare the table's customers after two years and after three, and the customers "
+            "lost to the competitor: when does the promise pay, and through which channel?"
+        ),
     ],
     solution=(
-        "In the model a promise does three jobs. It is an advert: newcomers expect what they "
-        "are promised, so a grand promise makes the offer look better at first. It is a "
-        "yardstick for each episode: the same service is felt against the expectation, so it "
-        "feels better after a modest promise, and the run bears that out, with higher mean "
-        "satisfaction under the under-promise. And it stays a reference for what the firm "
-        "is worth: customers judge the quality they now expect against what was promised, "
-        "a shortfall weighing 2.25 times a surplus (loss aversion). Service that beats a "
-        "modest promise counts as a gain; the same service below a grand one as a loss, "
-        "which drags calculus trust down and makes competitor offers easier to accept. Over "
-        "three years the under-promising firm keeps more customers, with lower weekly churn, "
-        "and loses far fewer of them to the competitor than the over-promising one; after "
-        "two years the gap in customers is still narrow, because the grand promise's trials "
-        "and the broken promise's losses nearly cancel at first. An honest promise wins as "
-        "many trials as a grand one without its shortfall, so it does at least as well as "
-        "the under-promise on churn, and it builds the most knowledge trust, since any "
-        "surprise, pleasant or not, is unpredictability. What the model still leaves out: a "
-        "broken promise is not a betrayal that cuts identification trust or sets off angry "
-        "word of mouth, and every customer keeps the same fixed reference however long ago "
-        "they heard it; with those in, over-promising would cost even more."
+        N_(
+            "In the model a promise does three jobs. It is an advert: newcomers expect what they "
+            "are promised, so a grand promise makes the offer look better at first. It is a "
+            "yardstick for each episode: the same service is felt against the expectation, so it "
+            "feels better after a modest promise, and the run bears that out, with higher mean "
+            "satisfaction under the under-promise. And it stays a reference for what the firm "
+            "is worth: customers judge the quality they now expect against what was promised, "
+            "a shortfall weighing 2.25 times a surplus (loss aversion). Service that beats a "
+            "modest promise counts as a gain; the same service below a grand one as a loss, "
+            "which drags calculus trust down and makes competitor offers easier to accept. Over "
+            "three years the under-promising firm keeps more customers, with lower weekly churn, "
+            "and loses far fewer of them to the competitor than the over-promising one; after "
+            "two years the gap in customers is still narrow, because the grand promise's trials "
+            "and the broken promise's losses nearly cancel at first. An honest promise wins as "
+            "many trials as a grand one without its shortfall, so it does at least as well as "
+            "the under-promise on churn, and it builds the most knowledge trust, since any "
+            "surprise, pleasant or not, is unpredictability. What the model still leaves out: a "
+            "broken promise is not a betrayal that cuts identification trust or sets off angry "
+            "word of mouth, and every customer keeps the same fixed reference however long ago "
+            "they heard it; with those in, over-promising would cost even more."
+        )
     ),
     rubric=(
         "- names the yardstick role: episodes are felt against the expectation, so "
@@ -537,15 +598,17 @@ _EXPECTED_LEVERS = {
 }
 
 q7 = Classification(
-    "the seven ways and the model's levers",
+    N_("the seven ways and the model's levers"),
     label_checker(_EXPECTED_LEVERS, aliases=_LEVER_ALIASES),
     items=SEVEN_WAYS,
     labels=LEVERS,
     aliases=_LEVER_ALIASES,
     hints=[
-        "Read the parameters of `help(crmsim.Policy)`: which field changes what that way of "
-        "winning trust changes?",
-        "Two of the seven have no lever: the model has no website, payment or social media.",
+        N_(
+            "Read the parameters of `help(crmsim.Policy)`: which field changes what that way of "
+            "winning trust changes?"
+        ),
+        N_("Two of the seven have no lever: the model has no website, payment or social media."),
     ],
     solution=(
         "answer = {\n"
