@@ -56,8 +56,8 @@ def message_id(text: str) -> str:
 
     Examples
     --------
-    >>> message_id(" Two\n lines ")
-    'Two lines'
+    >>> message_id("  Two   words ")
+    'Two words'
     """
     return " ".join(text.split())
 
