@@ -240,7 +240,7 @@ def _font_face() -> str:
     """The Persian typeface as an ``@font-face`` rule with the font file inside it."""
     data = base64.b64encode(_PERSIAN_FONT.read_bytes()).decode("ascii")
     return (
-        '@font-face { font-family: "Vazirmatn"; font-style: normal; font-weight: 100 900; '
+        '@font-face { font-family: "Vazirmatn"; font-style: normal; font-weight: 400; '
         f'src: url("data:font/ttf;base64,{data}") format("truetype"); }}\n'
     )
 
