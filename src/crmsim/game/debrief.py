@@ -1237,8 +1237,15 @@ def _describe_change(replay: pd.DataFrame) -> str:
     change = replay.attrs.get("change")
     if isinstance(change, Mapping) and change:
         # the levers keep their code names: they are what a decision file is written in
-        return _(", ").join(f"{key} = {value}" for key, value in change.items())
+        return _(", ").join(f"{key} = {_shown_value(value)}" for key, value in change.items())
     return _("one decision (not recorded)")
+
+
+def _shown_value(value: Any) -> str:
+    """A lever's value in a sentence: numbers in the language's digits, anything else as is."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return format_number(value)  # format(value, "") is str(value): English as it was
+    return str(value)
 
 
 def _what_if_section(
