@@ -601,7 +601,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                     "p=" + format_number(row["p_holm"], ".3f") if np.isfinite(row["p_holm"]) else ""
                 )
                 credible = np.isfinite(row["p_holm"]) and row["p_holm"] < 0.05
-                line = f"  {kpi:<22} {text:<34} {relative:>8}  {p_holm}{'  *' if credible else ''}"
+                label = experiments.kpi_label(kpi)
+                line = (
+                    f"  {label:<22} {text:<34} {relative:>8}  {p_holm}{'  *' if credible else ''}"
+                )
                 print(line.rstrip())
         print(
             "\n"

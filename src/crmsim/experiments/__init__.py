@@ -61,7 +61,7 @@ from crmsim.experiments.comparison import ComparisonResult, compare, holm
 from crmsim.experiments.designs import grid, latin_hypercube, read_design
 from crmsim.experiments.formatting import _format_difference as format_difference
 from crmsim.experiments.formatting import _format_interval as format_interval
-from crmsim.experiments.kpis import KPIS, run_kpis
+from crmsim.experiments.kpis import KPIS, kpi_label, run_kpis
 from crmsim.experiments.optimization import OptimizationResult, optimize
 from crmsim.experiments.runner import MIN_WEEKS as MIN_WEEKS
 from crmsim.experiments.runner import replication_seeds
@@ -80,6 +80,7 @@ __all__ = [
     "format_interval",
     "grid",
     "holm",
+    "kpi_label",
     "latin_hypercube",
     "optimize",
     "read_design",

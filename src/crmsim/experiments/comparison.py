@@ -21,7 +21,7 @@ from crmsim.experiments.formatting import (
     _text_table,
     _unit,
 )
-from crmsim.experiments.kpis import KPIS, _check_kpi
+from crmsim.experiments.kpis import KPIS, _check_kpi, kpi_label
 from crmsim.experiments.runlog import (
     COMPARE_MANIFEST,
     _canonical,
@@ -30,6 +30,7 @@ from crmsim.experiments.runlog import (
     run_settings,
 )
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
+from crmsim.i18n import _
 from crmsim.levers import Market, Policy, Population
 from crmsim.streams import check_mode
 
@@ -343,10 +344,10 @@ class ComparisonResult:
         kpis = list(KPIS) if kpis is None else list(kpis)
         for kpi in kpis:
             _check_kpi(kpi)
-        header = ["KPI", *self.policies]
+        header = [_("KPI"), *self.policies]
         rows = []
         for kpi in kpis:
-            cells = [kpi]
+            cells = [kpi_label(kpi)]
             for name in self.policies:
                 row = summary.loc[(name, kpi)]
                 cells.append(_format_interval(kpi, row["mean"], row["ci_low"], row["ci_high"]))

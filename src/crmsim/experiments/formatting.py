@@ -1,4 +1,8 @@
-"""How KPIs are shown: units, number formats, axis ticks, colours and plain-text tables."""
+"""How KPIs are shown: units, number formats, axis ticks, colours and plain-text tables.
+
+Numbers and the words around them are written in the language in use (:mod:`crmsim.i18n`):
+Persian digits and separators, and the Persian of ``experiments.po``, when Persian is in use.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from crmsim.experiments.kpis import KPIS
+from crmsim.i18n import _, format_number
 
 #: KPIs that are shares (shown as percentages) and KPIs shown with one decimal.
 _SHARE_KPIS = frozenset({"churn", "churn_year", "net_growth"})
@@ -39,18 +44,22 @@ _COLOUR_ORDER = ("orange", "blue", "bluish_green", "vermillion", "reddish_purple
 
 def _format_value(kpi: str, value: float) -> str:
     if kpi in _SHARE_KPIS:
-        return f"{value:.1%}"
+        return format_number(value, ".1%")
     if kpi in _DECIMAL_KPIS:
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+        return format_number(value, ",.1f")
+    return format_number(value, ",.0f")
 
 
 def _format_interval(kpi: str, mean: float, low: float, high: float) -> str:
     if not np.isfinite(mean):
-        return "n/a"
+        return _("n/a")
     if not np.isfinite(low):
         return _format_value(kpi, mean)
-    return f"{_format_value(kpi, mean)} [{_format_value(kpi, low)}, {_format_value(kpi, high)}]"
+    return _("{mean} [{low}, {high}]").format(
+        mean=_format_value(kpi, mean),
+        low=_format_value(kpi, low),
+        high=_format_value(kpi, high),
+    )
 
 
 def _format_difference(kpi: str, mean: float, low: float, high: float) -> str:
@@ -58,16 +67,22 @@ def _format_difference(kpi: str, mean: float, low: float, high: float) -> str:
     if kpi not in _SHARE_KPIS:
         return _format_interval(kpi, mean, low, high)
     if not np.isfinite(mean):
-        return "n/a"
+        return _("n/a")
+    points = format_number(100 * mean, "+.1f")
     if not np.isfinite(low):
-        return f"{100 * mean:+.1f} pp"
-    return f"{100 * mean:+.1f} pp [{100 * low:+.1f}, {100 * high:+.1f}]"
+        # TRANSLATORS: pp is percentage points, the unit of a difference of two shares
+        return _("{points} pp").format(points=points)
+    return _("{points} pp [{low}, {high}]").format(
+        points=points,
+        low=format_number(100 * low, "+.1f"),
+        high=format_number(100 * high, "+.1f"),
+    )
 
 
 def _show(value: Any) -> str:
     """A design value for a label: numbers short (0.3, 18), anything else as text."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return f"{value:g}"
+        return format_number(value, "g")
     return str(value)
 
 

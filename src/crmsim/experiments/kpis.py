@@ -9,6 +9,7 @@ import pandas as pd
 from crmsim import analysis
 from crmsim.attribution import REFERRAL_MOTIVES, REPEAT_MOTIVES
 from crmsim.books import COST_COLUMNS
+from crmsim.i18n import pgettext
 from crmsim.model import CRMModel
 
 _COST_MEANING = {
@@ -69,6 +70,18 @@ KPIS: dict[str, str] = {
         for m in REFERRAL_MOTIVES
     },
 }
+
+
+def kpi_label(kpi: str) -> str:
+    """How a KPI is named in tables a learner reads: its own name (``churn_year``) in English,
+    a short Persian name when Persian is in use (the ``"kpi"`` entries of ``experiments.po``).
+
+    Examples
+    --------
+    >>> kpi_label("churn_year")
+    'churn_year'
+    """
+    return pgettext("kpi", kpi)
 
 
 #: Frame columns summed over the run into a KPI of the same name.

@@ -34,7 +34,7 @@ from crmsim.experiments.formatting import (
     _show,
     _text_table,
 )
-from crmsim.experiments.kpis import KPIS
+from crmsim.experiments.kpis import KPIS, kpi_label
 from crmsim.experiments.runlog import (
     OPTIMIZE_MANIFEST,
     _canonical,
@@ -43,6 +43,7 @@ from crmsim.experiments.runlog import (
     run_settings,
 )
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
+from crmsim.i18n import _, format_number
 from crmsim.levers import Market, Policy, Population
 from crmsim.streams import check_mode
 
@@ -312,37 +313,66 @@ class OptimizationResult:
     def to_text(self) -> str:
         """The best policy with its interval, and the runners-up, as plain text."""
         mean, low, high = self.best_interval
-        levers = ", ".join(f"{k} = {_show_lever(v)}" for k, v in self.best_values.items())
-        level = f"{self.confidence:.0%}"
+        # the levers keep their code names: they are what optimize() and Policy are given
+        levers = _(", ").join(f"{k} = {_show_lever(v)}" for k, v in self.best_values.items())
+        level = format_number(self.confidence, ".0%")
         lines = [
-            f"Best policy: trial {self.best_trial} of {len(self.trials)}: {levers}",
-            f"  {self.kpi} {_format_interval(self.kpi, mean, low, high)} "
-            f"(mean of {self.replications} replications, {level} interval; picked for looking "
-            "best,\n  so more likely too good than too bad: confirm with fresh seeds)",
+            _("Best policy: trial {trial} of {trials}: {levers}").format(
+                trial=format_number(self.best_trial),
+                trials=format_number(len(self.trials)),
+                levers=levers,
+            ),
+            "  "
+            + _(
+                "{kpi} {interval} (mean of {replications} replications, {level} interval; "
+                "picked for looking best,\n  so more likely too good than too bad: confirm "
+                "with fresh seeds)"
+            ).format(
+                kpi=kpi_label(self.kpi),
+                interval=_format_interval(self.kpi, mean, low, high),
+                replications=format_number(self.replications),
+                level=level,
+            ),
         ]
-        spending = self.trials.loc[self.best_trial, "spending"]
-        budget = f" (budget {self.budget:,.0f})" if self.budget is not None else ""
-        lines.append(f"  lever spending {spending:,.0f} per run{budget}")
+        spending = format_number(self.trials.loc[self.best_trial, "spending"], ",.0f")
+        if self.budget is None:
+            line = _("lever spending {spending} per run").format(spending=spending)
+        else:
+            line = _("lever spending {spending} per run (budget {budget})").format(
+                spending=spending, budget=format_number(self.budget, ",.0f")
+            )
+        lines.append("  " + line)
         rivals = self.runners_up.drop(index=self.best_trial, errors="ignore")
         if rivals.empty:
             lines.append(
-                f"\nEvery other candidate is credibly worse (paired, Holm-adjusted, {level})."
+                "\n"
+                + _(
+                    "Every other candidate is credibly worse (paired, Holm-adjusted, {level})."
+                ).format(level=level)
             )
         else:
             lines.append(
-                f"\nRunners-up it could not tell apart (paired difference from the best, "
-                f"{level} interval, Holm-adjusted p):\n"
+                "\n"
+                + _(
+                    "Runners-up it could not tell apart (paired difference from the best, "
+                    "{level} interval, Holm-adjusted p):"
+                ).format(level=level)
+                + "\n"
             )
-            header = ["trial", *self.levers, self.kpi, "difference", "p_holm"]
+            header = [_("trial"), *self.levers, kpi_label(self.kpi), _("difference"), "p_holm"]
             rows = []
             for trial, row in rivals.iterrows():
                 diff = _format_difference(
                     self.kpi, row["difference"], row["diff_low"], row["diff_high"]
                 )
-                p = f"{row['p_holm']:.3f}" if np.isfinite(row["p_holm"]) else "same runs"
+                p = (
+                    format_number(row["p_holm"], ".3f")
+                    if np.isfinite(row["p_holm"])
+                    else _("same runs")
+                )
                 rows.append(
                     [
-                        str(trial),
+                        format_number(trial),
                         *(_show_lever(row[name]) for name in self.levers),
                         _format_value(self.kpi, row["mean"]),
                         diff,
@@ -351,9 +381,15 @@ class OptimizationResult:
                 )
             lines.append(_text_table(header, rows))
             lines.append(
-                f"\nEach interval is at {level} on its own; a candidate is told apart from the "
-                f"best when its p_holm < {1 - self.confidence:.2g} (Holm's correction over "
-                f"{self._tested} candidates)."
+                "\n"
+                + _(
+                    "Each interval is at {level} on its own; a candidate is told apart from the "
+                    "best when its p_holm < {alpha} (Holm's correction over {count} candidates)."
+                ).format(
+                    level=level,
+                    alpha=format_number(1 - self.confidence, ".2g"),
+                    count=format_number(self._tested),
+                )
             )
         return "\n".join(lines)
 
@@ -595,7 +631,9 @@ def optimize(
         )
         try:
             while len(study.trials) < trials:
-                asked = [study.ask(distributions) for _ in range(min(batch, trials - len(values)))]
+                asked = [
+                    study.ask(distributions) for slot in range(min(batch, trials - len(values)))
+                ]
                 points = [{name: trial.params[name] for name in distributions} for trial in asked]
                 values.extend(points)
                 tasks, queued = [], set()

@@ -15,8 +15,9 @@ import pandas as pd
 from crmsim import checks
 from crmsim.experiments.designs import latin_hypercube
 from crmsim.experiments.formatting import _SHARE_KPIS, _format_axis, _text_table, _unit
-from crmsim.experiments.kpis import _check_kpi
+from crmsim.experiments.kpis import _check_kpi, kpi_label
 from crmsim.experiments.sweeps import SweepResult, sweep
+from crmsim.i18n import _, format_number
 from crmsim.levers import Market, Policy, Population
 
 if TYPE_CHECKING:
@@ -60,17 +61,19 @@ class SensitivityResult:
     def to_text(self) -> str:
         """The indices as a plain-text table, most influential parameter first per output."""
         measure = "mu_star" if self.method == "morris" else "ST"
-        header = ["output", "parameter", *self.indices.columns]
+        # parameters and indices (mu_star, S1, ...) keep their code names: they are what
+        # sensitivity() is given and the columns of self.indices
+        header = [_("output"), _("parameter"), *self.indices.columns]
         rows = []
         for output in self.outputs:
             table = self.indices.loc[output].sort_values(measure, ascending=False)
             for parameter, values in table.iterrows():
-                cells = [output, parameter]
+                cells = [kpi_label(output), parameter]
                 for value in values:
                     cells.append(
-                        f"{value:.3g}"
+                        format_number(value, ".3g")
                         if abs(value) < 1 or output in _SHARE_KPIS
-                        else f"{value:,.0f}"
+                        else format_number(value, ",.0f")
                     )
                 rows.append(cells)
         return _text_table(header, rows)

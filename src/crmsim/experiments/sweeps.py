@@ -26,9 +26,10 @@ from crmsim.experiments.formatting import (
     _text_table,
     _unit,
 )
-from crmsim.experiments.kpis import KPIS, _check_kpi
+from crmsim.experiments.kpis import KPIS, _check_kpi, kpi_label
 from crmsim.experiments.runlog import _canonical, _point_key, _RunLog, run_settings
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
+from crmsim.i18n import _, format_number
 from crmsim.levers import Market, Policy, Population
 from crmsim.streams import check_mode
 
@@ -189,10 +190,11 @@ class SweepResult:
         for kpi in kpis:
             _check_kpi(kpi)
         summary = self.summary(confidence)
-        header = ["point", *self.parameters, *kpis]
+        # the parameters keep their code names: they are what a design and Policy are written in
+        header = [_("point"), *self.parameters, *(kpi_label(kpi) for kpi in kpis)]
         rows = []
         for point, values in self.design.iterrows():
-            cells = [str(point), *(_show(v) for v in values)]
+            cells = [format_number(point), *(_show(v) for v in values)]
             for kpi in kpis:
                 row = summary.loc[(point, kpi)]
                 cells.append(_format_interval(kpi, row["mean"], row["ci_low"], row["ci_high"]))
@@ -236,7 +238,7 @@ class SweepResult:
         table = self.means(kpi, confidence)
         others = [p for p in self.parameters if p != x]
         groups = list(table.groupby(others, sort=True)) if others else [((), table)]
-        lines = len(groups) <= 6 and all(len(g) > 1 for _, g in groups)
+        lines = len(groups) <= 6 and all(len(group) > 1 for key, group in groups)
         colours = [plots.OKABE_ITO[c] for c in _COLOUR_ORDER]
         with plots.figure_style():
             if ax is None:

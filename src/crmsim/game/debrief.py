@@ -13,6 +13,12 @@ sheet is inside the page too, and nothing is fetched from anywhere else. The fig
 as plain :class:`~matplotlib.figure.Figure` objects, never through :mod:`matplotlib.pyplot`,
 so drawing them neither needs nor changes a backend and leaves no open figure behind.
 
+Reports are written in the language in use (:mod:`crmsim.i18n`). In Persian a page is
+``lang="fa" dir="rtl"``, its words come from ``game.po``, its numbers are in Persian digits, and
+the Vazirmatn typeface is inside the page (a ``data:`` URL) and in the figures, so that a
+Persian report too opens from the disk with nothing fetched. Firm names, which the teams chose,
+are shown as they are.
+
 Rounds are consecutive blocks of ``round_weeks`` weeks from week 0 (round 1 is weeks
 ``0 .. round_weeks - 1``); the last round may be under way. Each firm keeps one colour in
 every figure of every report.
@@ -52,7 +58,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from crmsim import plots, typefaces
 from crmsim.books import COST_COLUMNS
+from crmsim.i18n import N_, _, format_number, get_language, pgettext, right_to_left
 from crmsim.plots import OKABE_ITO, STAGE_COLOURS, TIER_COLOURS
 from crmsim.stages import CHURN_CAUSES
 
@@ -88,24 +96,25 @@ GAIN_COLUMNS = ("acquired", "won_back", "returned", "won_from_rival", "repeat_sp
 
 #: The sections of a team's report: id and heading.
 TEAM_SECTIONS = {
-    "summary": "In short",
-    "shares": "Market shares",
-    "stages": "Your customers by relationship stage",
-    "tiers": "Your customers by tier",
-    "cohorts": "How long each round's new customers stayed",
-    "churn": "Who left you, why, and where they went",
-    "referrals": "Referrals",
-    "levers": "What each lever cost and what it brought",
-    "what-if": "What one other decision would have changed",
-    "scoreboard": "Scoreboard",
+    "summary": N_("In short"),
+    "shares": N_("Market shares"),
+    "stages": N_("Your customers by relationship stage"),
+    "tiers": N_("Your customers by tier"),
+    "cohorts": N_("How long each round's new customers stayed"),
+    "churn": N_("Who left you, why, and where they went"),
+    "referrals": N_("Referrals"),
+    "levers": N_("What each lever cost and what it brought"),
+    "what-if": N_("What one other decision would have changed"),
+    "scoreboard": N_("Scoreboard"),
 }
-#: The sections of the class report: id and heading.
+#: The sections of the class report: id and heading (in English: the page shows them in the
+#: language in use).
 CLASS_SECTIONS = {
-    "summary": "The market in short",
-    "shares": "Market shares",
-    "firms": "Customers and profit per firm and round",
-    "scoreboard": "Scoreboard",
-    "switching": "Who took customers from whom",
+    "summary": N_("The market in short"),
+    "shares": N_("Market shares"),
+    "firms": N_("Customers and profit per firm and round"),
+    "scoreboard": N_("Scoreboard"),
+    "switching": N_("Who took customers from whom"),
 }
 
 #: Firm colours in order of the firms in the frame: Okabe-Ito first, yellow last (pale on white).
@@ -152,19 +161,45 @@ _STYLE = {
 _WIDE = (7.2, 2.9)
 _PAIR = (7.2, 2.7)
 _LABELS = {
-    "acquired": "new customers",
-    "won_back": "won back",
-    "returned": "came back",
-    "won_from_rival": "won from rivals",
-    "repeat_spend": "repeat spend",
-    "referrals": "referrals made",
-    "referral_conversions": "referrals converted",
-    "cost": "all costs",
-    "to_firm": "went to",
-    "referrals_none": "referrals (no motive)",
+    "acquired": N_("new customers"),
+    "won_back": N_("won back"),
+    "returned": N_("came back"),
+    "won_from_rival": N_("won from rivals"),
+    "repeat_spend": N_("repeat spend"),
+    "referrals": N_("referrals made"),
+    "referral_conversions": N_("referrals converted"),
+    "cost": N_("all costs"),
+    "to_firm": N_("went to"),
+    "referrals_none": N_("referrals (no motive)"),
+    "revenue": N_("revenue"),
+    "profit": N_("profit"),
+    "joined": N_("joined"),
+    "all rounds": N_("all rounds"),
+    "converted share": N_("converted share"),
+    "run by": N_("run by"),
+    "lost to rivals": N_("lost to rivals"),
+    "won from rivals": N_("won from rivals"),
+}
+#: What the parts of a column name after ``cost_`` and ``referrals_`` are called.
+_COST_NAMES = {
+    "goods": N_("goods"),
+    "service": N_("service"),
+    "respect": N_("respect"),
+    "recovery": N_("recovery"),
+    "channels": N_("channels"),
+    "gifts": N_("gifts"),
+    "rewards": N_("rewards"),
+    "win_back": N_("win back"),
+    "advertising": N_("advertising"),
+}
+_MOTIVE_NAMES = {
+    "respect": N_("respect"),
+    "discount": N_("discount"),
+    "gift": N_("gift"),
+    "reward": N_("reward"),
 }
 #: Where customers went who left for no firm of the game (the market's outside options).
-_NO_FIRM = "no firm of the game"
+_NO_FIRM = N_("no firm of the game")
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0;
        color: #1a1a1a; background: #fafafa; line-height: 1.45; }
@@ -187,6 +222,27 @@ thead th { background: #f0f0f0; }
 .scroll { overflow-x: auto; }
 tr.you { background: #fff1c1; font-weight: 600; }
 """
+
+
+#: The Persian typeface inside a Persian page, so that it reads the same on every computer.
+_PERSIAN_FONT = typefaces.FONT_DIR / "Vazirmatn-Regular.ttf"
+#: What a right-to-left page changes in the style sheet: tables, captions and the round
+#: labels line up on the right.
+_RTL_CSS = """
+body { font-family: "Vazirmatn", system-ui, sans-serif; }
+nav a { margin-right: 0; margin-left: 0.8rem; }
+caption, th[scope=row] { text-align: right; }
+td { text-align: left; }
+"""
+
+
+def _font_face() -> str:
+    """The Persian typeface as an ``@font-face`` rule with the font file inside it."""
+    data = base64.b64encode(_PERSIAN_FONT.read_bytes()).decode("ascii")
+    return (
+        '@font-face { font-family: "Vazirmatn"; font-style: normal; font-weight: 400; '
+        f'src: url("data:font/ttf;base64,{data}") format("truetype"); }}\n'
+    )
 
 
 def write_debriefs(
@@ -273,7 +329,7 @@ def write_debriefs(
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(_STYLE | typefaces.figure_style()):
         paths = [_write(folder / "class.html", _class_report(market, board))]
         for team in team_names:
             report = _team_report(market, team, replays.get(team), board)
@@ -309,7 +365,7 @@ class _Rounds:
         return self.weeks_played(number) == self.length
 
     def labels(self) -> list[str]:
-        return [f"round {number + 1}" for number in range(self.count)]
+        return [_round_name(number + 1) for number in range(self.count)]
 
 
 @dataclass(frozen=True)
@@ -527,16 +583,19 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _page(title: str, subtitle: str, sections: dict[str, str], headings: dict[str, str]) -> str:
-    links = "".join(f'<a href="#{key}">{_esc(headings[key])}</a>' for key in sections)
+    links = "".join(f'<a href="#{key}">{_esc(_(headings[key]))}</a>' for key in sections)
     body = "\n".join(
-        f'<section id="{key}">\n<h2>{_esc(headings[key])}</h2>\n{content}\n</section>'
+        f'<section id="{key}">\n<h2>{_esc(_(headings[key]))}</h2>\n{content}\n</section>'
         for key, content in sections.items()
     )
+    language = get_language()
+    direction = ' dir="rtl"' if right_to_left() else ""
+    css = _font_face() + _CSS + _RTL_CSS if right_to_left() else _CSS
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{language}"{direction}>\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{_esc(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n<main>\n"
         f'<h1>{_esc(title)}</h1>\n<p class="note">{_esc(subtitle)}</p>\n'
         f"<nav>{links}</nav>\n{body}\n</main>\n</body>\n</html>\n"
     )
@@ -546,24 +605,34 @@ def _number(value: Any) -> str:
     if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
         return "–"
     if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
+        return format_number(int(value), ",")
     if isinstance(value, float | np.floating):
         if float(value).is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+            return format_number(int(value), ",")
+        return format_number(value, ",.0f" if abs(value) >= 100 else ",.2f")
     return _esc(value)
 
 
 def _percent(value: Any) -> str:
     if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
         return "–"
-    return f"{100 * float(value):.1f} %"
+    return _("{value} %").format(value=format_number(100 * float(value), ".1f"))
 
 
 def _money(value: Any) -> str:
-    return f"{float(value):,.0f}"
+    return format_number(float(value), ",.0f")
+
+
+def _round_name(number: int) -> str:
+    """A round's name in tables: ``round 2``."""
+    return _("round {number}").format(number=format_number(number))
+
+
+def _round_short(number: int) -> str:
+    """A round's short name on a figure's axis: ``R2``."""
+    return _("R{number}").format(number=format_number(number))
 
 
 def _table(
@@ -592,12 +661,23 @@ def _table(
 
 
 def _label(column: Any) -> str:
+    """A column's name in the language in use; names it does not know (firms', rounds') as
+    they are, with ``_`` as spaces."""
     name = str(column)
     if name in _LABELS:
-        return _LABELS[name]
-    for prefix, shown in (("cost_", "{}"), ("referrals_", "referrals ({})"), ("lost_", "{}")):
-        if name.startswith(prefix):
-            return shown.format(name.removeprefix(prefix).replace("_", " "))
+        return _(_LABELS[name])
+    if name in RELATIONSHIP_STAGES:
+        return pgettext("stage", name)
+    if name in CUSTOMER_TIERS:
+        return pgettext("tier", name)
+    rest = name.partition("_")[2]
+    if name.startswith("cost_"):
+        return _(_COST_NAMES[rest]) if rest in _COST_NAMES else rest.replace("_", " ")
+    if name.startswith("referrals_"):
+        motive = _(_MOTIVE_NAMES[rest]) if rest in _MOTIVE_NAMES else rest.replace("_", " ")
+        return _("referrals ({motive})").format(motive=motive)
+    if name.startswith("lost_"):
+        return pgettext("cause", rest) if rest in CHURN_CAUSES else rest.replace("_", " ")
     return name.replace("_", " ")
 
 
@@ -606,6 +686,8 @@ def _note(text: str) -> str:
 
 
 def _ordinal(number: int) -> str:
+    if get_language() != "en":  # the Persian sentences say "rank 2", which needs no suffix
+        return format_number(number)
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
     return f"{number}{suffix or 'th'}"
 
@@ -619,6 +701,7 @@ def _figure(size: tuple[float, float], panels: int = 1) -> tuple[Figure, list[Ax
 
 def _image(fig: Figure, alt: str, caption: str) -> str:
     """The figure as an inline PNG in a ``<figure>``; the figure is cleared afterwards."""
+    plots.localize(fig)  # Persian digits on the axes, and the typeface on every text
     buffer = BytesIO()
     # no "Software" entry: the PNG then names no web address, even inside its bytes
     fig.savefig(buffer, format="png", metadata={"Software": None})
@@ -658,7 +741,7 @@ def mark_rounds(ax: Axes, round_weeks: int, last_week: int, *, large: bool = Fal
         ax.text(
             middle,
             1.01,
-            f"R{number + 1}",
+            _round_short(number + 1),
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="bottom",
@@ -666,7 +749,7 @@ def mark_rounds(ax: Axes, round_weeks: int, last_week: int, *, large: bool = Fal
             color=text_colour,
         )
     ax.set_xlim(-0.5, last_week + 0.5)
-    ax.set_xlabel("week")
+    ax.set_xlabel(_("week"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
@@ -689,15 +772,20 @@ def _shares_figure(market: _Market, team: str | None) -> str:
             label=_plain(firm),
         )
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("share of customers")
+    ax.set_ylabel(_("share of customers"))
     ax.set_ylim(0, max(0.05, float(shares.to_numpy().max()) * 1.1))
     _mark_rounds(ax, market.rounds)
     _legend_right(ax)
-    who = "each firm" if team is None else f"{team} (thick line) and the other firms"
+    if team is None:
+        alt = _("Market share of each firm week by week")
+    else:
+        alt = _("Market share of {team} (thick line) and the other firms week by week").format(
+            team=team
+        )
     return _image(
         fig,
-        f"Market share of {who} week by week",
-        "Share of all the market's customers, week by week; dotted lines separate the rounds.",
+        alt,
+        _("Share of all the market's customers, week by week; dotted lines separate the rounds."),
     )
 
 
@@ -711,15 +799,17 @@ def _stack_figure(
         colors=[colours[column] for column in columns],
         labels=[_label(column) for column in columns],
     )
-    ax.set_ylabel("customers")
+    ax.set_ylabel(_("customers"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _mark_rounds(ax, market.rounds)
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _image(
         fig,
-        f"Customers by {' , '.join(columns)} week by week",
-        "Your customers each week, stacked by " + ", ".join(map(_label, columns)) + ".",
+        _("Customers by {groups} week by week").format(groups=_(" , ").join(map(_label, columns))),
+        _("Your customers each week, stacked by {groups}.").format(
+            groups=_(", ").join(map(_label, columns))
+        ),
     )
 
 
@@ -748,7 +838,8 @@ def _bars(
         )
         if stacked:
             bottom = bottom + values
-    ax.set_xticks(x, [str(index).replace("round ", "R") for index in table.index])
+    # the rows are the rounds, in order (market.per_round)
+    ax.set_xticks(x, [_round_short(number + 1) for number in range(len(table))])
     ax.axhline(0, color="#333333", lw=0.6)
 
 
@@ -770,12 +861,16 @@ def _team_report(
         "scoreboard": _scoreboard_section(board, team),
     }
     rounds = market.rounds
-    subtitle = (
-        f"Debrief for {team} after week {rounds.last_week} "
-        f"(round {rounds.count}, rounds of {rounds.length} weeks). "
-        f"Week numbers start at 0."
+    subtitle = _(
+        "Debrief for {team} after week {week} (round {round}, rounds of {length} weeks). "
+        "Week numbers start at 0."
+    ).format(
+        team=team,
+        week=format_number(rounds.last_week),
+        round=format_number(rounds.count),
+        length=format_number(rounds.length),
     )
-    return _page(f"Debrief: {team}", subtitle, sections, TEAM_SECTIONS)
+    return _page(_("Debrief: {team}").format(team=team), subtitle, sections, TEAM_SECTIONS)
 
 
 def _team_summary(
@@ -788,19 +883,26 @@ def _team_summary(
     everyone = market.by_firm("active").iloc[-1]
     rank = 1 + int((everyone > customers).sum())
     played = rounds.weeks_played(current)
+    values = {
+        "round": format_number(current + 1),
+        "played": format_number(played),
+        "length": format_number(rounds.length),
+        "customers": f'<strong data-measure="customers">{format_number(customers, ",")}</strong>',
+        "share": f'<strong data-measure="share">{_percent(last["share"])}</strong>',
+        "rank": f'<strong data-measure="rank">{_ordinal(rank)}</strong>',
+        "firms": format_number(len(market.firms)),
+    }
     if rounds.complete(current):
-        when = f"You ended <strong>round {current + 1}</strong> with"
-    else:
-        when = (
-            f"Round {current + 1} is under way ({played} of {rounds.length} weeks played); "
-            "so far you have"
+        sentence = _(
+            "You ended <strong>round {round}</strong> with {customers} customers, {share} of "
+            "the market: {rank} of {firms} firms by customers."
         )
-    numbers = (
-        f'<p>{when} <strong data-measure="customers">{customers:,}</strong> customers, '
-        f'<strong data-measure="share">{_percent(last["share"])}</strong> of the market: '
-        f'<strong data-measure="rank">{_ordinal(rank)}</strong> of {len(market.firms)} firms '
-        "by customers.</p>"
-    )
+    else:
+        sentence = _(
+            "Round {round} is under way ({played} of {length} weeks played); so far you have "
+            "{customers} customers, {share} of the market: {rank} of {firms} firms by customers."
+        )
+    numbers = f"<p>{sentence.format(**values)}</p>"
     in_round = rows.loc[rows.index >= rounds.first_week(current)]
     joined = int(sum(in_round[c].sum() for c in SPELL_START_COLUMNS if c in in_round))
     lost = int(in_round["lost"].sum())
@@ -810,23 +912,35 @@ def _team_summary(
             (gone["week"].astype(np.int64) >= rounds.first_week(current)) & (gone["to_firm"] != "")
         ).sum()
     )
-    flows = (
-        f"<p>In round {current + 1} you welcomed <strong>{joined:,}</strong> new or returning "
-        f'customers and lost <strong data-measure="lost">{lost:,}</strong>, '
-        f"{to_rivals:,} of them to a rival firm. Profit in the round: "
-        f'<strong data-measure="profit-round">{_money(in_round["profit"].sum())}</strong>; '
-        f'since the start: <strong data-measure="profit-total">{_money(rows["profit"].sum())}'
-        "</strong>.</p>"
+    flows = "<p>{}</p>".format(
+        _(
+            "In round {round} you welcomed <strong>{joined}</strong> new or returning customers "
+            "and lost {lost}, {to_rivals} of them to a rival firm. Profit in the round: "
+            "{profit_round}; since the start: {profit_total}."
+        ).format(
+            round=format_number(current + 1),
+            joined=format_number(joined, ","),
+            lost=f'<strong data-measure="lost">{format_number(lost, ",")}</strong>',
+            to_rivals=format_number(to_rivals, ","),
+            profit_round=(
+                f'<strong data-measure="profit-round">{_money(in_round["profit"].sum())}</strong>'
+            ),
+            profit_total=(
+                f'<strong data-measure="profit-total">{_money(rows["profit"].sum())}</strong>'
+            ),
+        )
     )
     standing = ""
     if board is not None and team in board.index:
         scores = pd.to_numeric(board["score"], errors="coerce")
         mine = float(scores[team])
         place = 1 + int((scores > mine).sum())
-        standing = (
-            f'<p>On the scoreboard you are <strong data-measure="score-rank">'
-            f"{_ordinal(place)}</strong> of {len(board)} with a score of "
-            f"{_number(mine)}.</p>"
+        standing = "<p>{}</p>".format(
+            _("On the scoreboard you are {place} of {firms} with a score of {score}.").format(
+                place=f'<strong data-measure="score-rank">{_ordinal(place)}</strong>',
+                firms=format_number(len(board)),
+                score=_number(mine),
+            )
         )
     return numbers + flows + standing
 
@@ -836,8 +950,8 @@ def _shares_section(market: _Market, team: str | None) -> str:
     shares.index.name = None
     return _shares_figure(market, team) + _table(
         shares,
-        caption="Share of the market's customers at the end of each round",
-        corner="firm",
+        caption=_("Share of the market's customers at the end of each round"),
+        corner=_("firm"),
         cell=_percent,
         highlight=team,
         table_id="shares-table",
@@ -853,17 +967,23 @@ def _stack_section(
 ) -> str:
     ends = market.per_round(rows, columns, "last")
     explain = {
-        "stage": "Relationships deepen from exploration (trying the firm) to expansion (buying "
-        "more) to commitment (staying by choice).",
-        "tier": "Actual customers buy; loyal ones come back; marketers also recommend you.",
+        "stage": _(
+            "Relationships deepen from exploration (trying the firm) to expansion (buying "
+            "more) to commitment (staying by choice)."
+        ),
+        "tier": _("Actual customers buy; loyal ones come back; marketers also recommend you."),
+    }[kind]
+    caption = {
+        "stage": _("Your customers by stage at the end of each round"),
+        "tier": _("Your customers by tier at the end of each round"),
     }[kind]
     return (
-        _note(explain)
+        _note(_esc(explain))
         + _stack_figure(market, rows, columns, colours)
         + _table(
             ends,
-            caption=f"Your customers by {kind} at the end of each round",
-            corner="round",
+            caption=caption,
+            corner=_("round"),
             table_id=f"{kind}s-table",
         )
     )
@@ -913,35 +1033,40 @@ def _cohort_section(market: _Market, team: str, rows: pd.DataFrame) -> str:
             curve,
             marker="o",
             color=palette(cohort / max(1, rounds.count - 1) * 0.85),
-            label=f"joined in R{cohort + 1}",
+            label=_("joined in {round}").format(round=_round_short(cohort + 1)),
         )
-    ax.set_xticks(ends, [f"end R{end}" for end in ends])
+    ax.set_xticks(ends, [_("end {round}").format(round=_round_short(end)) for end in ends])
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("still with you")
+    ax.set_ylabel(_("still with you"))
     _legend_right(ax)
     shown = table.copy()
-    shown.columns = ["joined", *(f"end of {label}" for label in table.columns[1:])]
+    shown.columns = [
+        _label("joined"),
+        *(_("end of {round}").format(round=label) for label in table.columns[1:]),
+    ]
     cells = shown.astype(object)
     cells.iloc[:, 1:] = cells.iloc[:, 1:].map(_percent)
     cells.iloc[:, 0] = cells.iloc[:, 0].map(_number)
     return (
         _note(
-            "Each round's cohort is everyone whose relationship with you began in that round: "
-            "new customers, customers taken from a rival, won back or back by themselves. The "
-            "share still with you counts the members who have not left since (from the loss "
-            "log); someone who left and came back later counts again, in the round they came "
-            "back."
+            _(
+                "Each round's cohort is everyone whose relationship with you began in that round: "
+                "new customers, customers taken from a rival, won back or back by themselves. The "
+                "share still with you counts the members who have not left since (from the loss "
+                "log); someone who left and came back later counts again, in the round they came "
+                "back."
+            )
         )
         + _image(
             fig,
-            "Share of each round's new customers still with the team, round by round",
-            "Share of each round's cohort still with you at the end of that round and later.",
+            _("Share of each round's new customers still with the team, round by round"),
+            _("Share of each round's cohort still with you at the end of that round and later."),
         )
         + _table(
             cells,
-            caption="Cohorts: customers who joined each round and the share still with you",
-            corner="cohort",
+            caption=_("Cohorts: customers who joined each round and the share still with you"),
+            corner=_("cohort"),
             cell=str,
             table_id="cohorts-table",
         )
@@ -952,10 +1077,11 @@ def _churn_section(market: _Market, team: str, rows: pd.DataFrame) -> str:
     causes = market.per_round(rows, CAUSE_COLUMNS, "sum")
     causes.columns = list(CHURN_CAUSES)
     gone = market.departures(team)
-    destinations = gone["to_firm"].replace("", _NO_FIRM)
+    no_firm = _(_NO_FIRM)
+    destinations = gone["to_firm"].replace("", no_firm)
     order = [firm for firm in market.firms if firm != team]
     where = pd.crosstab(destinations, market.rounds.of(gone["week"])) if len(gone) else None
-    table = pd.DataFrame(0, index=[*order, _NO_FIRM], columns=range(market.rounds.count))
+    table = pd.DataFrame(0, index=[*order, no_firm], columns=range(market.rounds.count))
     if where is not None:
         table = table.add(where, fill_value=0).reindex(index=table.index, columns=table.columns)
     table = table.fillna(0).astype(np.int64)
@@ -963,9 +1089,15 @@ def _churn_section(market: _Market, team: str, rows: pd.DataFrame) -> str:
     table["all rounds"] = table.sum(axis=1)
 
     fig, (left, right) = _figure(_PAIR, panels=2)
-    _bars(left, causes, _CAUSE_COLOURS, stacked=True)
-    left.set_ylabel("customers lost")
-    left.set_title("why they left", loc="left")
+    _bars(
+        left,
+        causes,
+        _CAUSE_COLOURS,
+        stacked=True,
+        labels={cause: pgettext("cause", cause) for cause in CHURN_CAUSES},
+    )
+    left.set_ylabel(_("customers lost"))
+    left.set_title(_("why they left"), loc="left")
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     _legend_right(left)
     rivals = table.loc[order, "all rounds"]
@@ -976,26 +1108,27 @@ def _churn_section(market: _Market, team: str, rows: pd.DataFrame) -> str:
         color=[market.colours[firm] for firm in order] or ["#ffffff"],
     )
     right.invert_yaxis()
-    right.set_xlabel("customers")
-    right.set_title("went to a rival (all rounds)", loc="left")
+    right.set_xlabel(_("customers"))
+    right.set_title(_("went to a rival (all rounds)"), loc="left")
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
     figure = _image(
         fig,
-        "Customers lost by cause per round, and how many went to each rival",
-        "Left: customers lost each round, by cause. Right: those who switched to each rival.",
+        _("Customers lost by cause per round, and how many went to each rival"),
+        _("Left: customers lost each round, by cause. Right: those who switched to each rival."),
     )
+    shown_causes = causes.rename(columns={cause: pgettext("cause", cause) for cause in causes})
     return (
         figure
         + _table(
-            causes,
-            caption="Customers lost each round, by cause",
-            corner="round",
+            shown_causes,
+            caption=_("Customers lost each round, by cause"),
+            corner=_("round"),
             table_id="causes-table",
         )
         + _table(
             table,
-            caption="Where the customers who left you went",
-            corner="went to",
+            caption=_("Where the customers who left you went"),
+            corner=_label("to_firm"),
             table_id="destinations-table",
         )
     )
@@ -1013,21 +1146,23 @@ def _referral_section(market: _Market, rows: pd.DataFrame) -> str:
         {"referrals": OKABE_ITO["bluish_green"], "referral_conversions": OKABE_ITO["blue"]},
         stacked=False,
     )
-    ax.set_ylabel("people")
+    ax.set_ylabel(_("people"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _legend_right(ax)
     shown = table.astype(object)
     shown["converted share"] = [_percent(value) for value in rate]
     return (
         _note(
-            "Referrals made: recommendations your customers passed on. Converted: people who "
-            "bought because of one."
+            _(
+                "Referrals made: recommendations your customers passed on. Converted: people who "
+                "bought because of one."
+            )
         )
-        + _image(fig, "Referrals made and converted per round", "Referrals per round.")
+        + _image(fig, _("Referrals made and converted per round"), _("Referrals per round."))
         + _table(
             shown,
-            caption="Referrals made and converted each round",
-            corner="round",
+            caption=_("Referrals made and converted each round"),
+            corner=_("round"),
             cell=lambda value: value if isinstance(value, str) else _number(value),
             table_id="referrals-table",
         )
@@ -1051,8 +1186,8 @@ def _lever_section(market: _Market, rows: pd.DataFrame) -> str:
     if used:
         _bars(left, spent, colours, stacked=True)
         _legend_right(left)
-    left.set_ylabel("money")
-    left.set_title("what the levers cost", loc="left")
+    left.set_ylabel(_("money"))
+    left.set_title(_("what the levers cost"), loc="left")
     customers = [c for c in ("acquired", "won_back", "returned", "won_from_rival") if c in gains]
     _bars(
         right,
@@ -1060,33 +1195,39 @@ def _lever_section(market: _Market, rows: pd.DataFrame) -> str:
         dict(zip(customers, _LEVER_PALETTE[2:], strict=False)),
         stacked=False,
     )
-    right.set_ylabel("customers")
-    right.set_title("customers they brought", loc="left")
+    right.set_ylabel(_("customers"))
+    right.set_title(_("customers they brought"), loc="left")
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
     _legend_right(right)
     unused = [_label(column) for column in costs if column not in used]
     return (
         _image(
             fig,
-            "Spending per lever and round, and the customers gained per round",
-            "Left: money spent on each lever per round. Right: customers gained per round.",
+            _("Spending per lever and round, and the customers gained per round"),
+            _("Left: money spent on each lever per round. Right: customers gained per round."),
         )
         + _table(
             money,
-            caption="What you spent per round, with revenue and profit",
-            corner="round",
+            caption=_("What you spent per round, with revenue and profit"),
+            corner=_("round"),
             cell=_money,
             table_id="spending-table",
         )
         + (
-            _note("Levers that cost nothing so far: " + _esc(", ".join(unused)) + ".")
+            _note(
+                _esc(
+                    _("Levers that cost nothing so far: {levers}.").format(
+                        levers=_(", ").join(unused)
+                    )
+                )
+            )
             if unused
             else ""
         )
         + _table(
             brought,
-            caption="What came in per round",
-            corner="round",
+            caption=_("What came in per round"),
+            corner=_("round"),
             table_id="gains-table",
         )
     )
@@ -1095,24 +1236,40 @@ def _lever_section(market: _Market, rows: pd.DataFrame) -> str:
 def _describe_change(replay: pd.DataFrame) -> str:
     change = replay.attrs.get("change")
     if isinstance(change, Mapping) and change:
-        return ", ".join(f"{key} = {value}" for key, value in change.items())
-    return "one decision (not recorded)"
+        # the levers keep their code names: they are what a decision file is written in
+        return _(", ").join(f"{key} = {_shown_value(value)}" for key, value in change.items())
+    return _("one decision (not recorded)")
+
+
+def _shown_value(value: Any) -> str:
+    """A lever's value in a sentence: numbers in the language's digits, anything else as is."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return format_number(value)  # format(value, "") is str(value): English as it was
+    return str(value)
 
 
 def _what_if_section(
     market: _Market, team: str, rows: pd.DataFrame, replay: pd.DataFrame | None
 ) -> str:
     if replay is None:
-        return _note("No replay with another decision was made for this round.")
+        return _note(_("No replay with another decision was made for this round."))
     actual = rows.loc[replay.index]
     measures = {
-        "profit in those weeks": (actual["profit"].sum(), replay["profit"].sum(), _money),
-        "customers at the end": (actual["active"].iloc[-1], replay["active"].iloc[-1], _number),
-        "market share at the end": (actual["share"].iloc[-1], replay["share"].iloc[-1], _percent),
-        "customers lost": (actual["lost"].sum(), replay["lost"].sum(), _number),
+        _("profit in those weeks"): (actual["profit"].sum(), replay["profit"].sum(), _money),
+        _("customers at the end"): (
+            actual["active"].iloc[-1],
+            replay["active"].iloc[-1],
+            _number,
+        ),
+        _("market share at the end"): (
+            actual["share"].iloc[-1],
+            replay["share"].iloc[-1],
+            _percent,
+        ),
+        _("customers lost"): (actual["lost"].sum(), replay["lost"].sum(), _number),
     }
     if "churn_rate" in actual.columns and "churn_rate" in replay.columns:
-        measures["mean weekly churn rate"] = (
+        measures[_("mean weekly churn rate")] = (
             actual["churn_rate"].mean(),
             replay["churn_rate"].mean(),
             _percent,
@@ -1124,52 +1281,86 @@ def _what_if_section(
         # a difference of two shares is in percentage points, not a share of anything
         # rounded first, and + 0.0 turns a rounded -0.0 into 0.0
         points = round(100 * difference, 1) + 0.0
-        step = f"{points:+.1f} points" if shown is _percent else sign + shown(difference)
+        if shown is _percent:
+            step = _("{points} points").format(points=format_number(points, "+.1f"))
+        else:
+            step = sign + shown(difference)
         body.append(
             f'<tr><th scope="row">{_esc(name)}</th><td>{shown(happened)}</td>'
             f"<td>{shown(changed)}</td><td>{step}</td></tr>"
         )
+    headings = "".join(
+        f'<th scope="col">{_esc(text)}</th>'
+        for text in (_("measure"), _("what happened"), _("with the change"), _("difference"))
+    )
     table = (
-        '<table id="what-if-table"><caption>What happened and what the replay gives'
-        '</caption><thead><tr><th scope="col">measure</th><th scope="col">what happened'
-        '</th><th scope="col">with the change</th><th scope="col">difference</th></tr>'
+        f'<table id="what-if-table"><caption>{_esc(_("What happened and what the replay gives"))}'
+        f"</caption><thead><tr>{headings}</tr>"
         f"</thead><tbody>{''.join(body)}</tbody></table>"
     )
     fig, (left, right) = _figure(_PAIR, panels=2)
     colour = market.colours[team]
-    for ax, column, title in ((left, "active", "customers"), (right, "profit", "profit so far")):
+    for ax, column, title in (
+        (left, "active", _("customers")),
+        (right, "profit", _("profit so far")),
+    ):
         happened = actual[column].to_numpy(dtype=float)
         changed = replay[column].to_numpy(dtype=float)
         if column == "profit":
             happened, changed = happened.cumsum(), changed.cumsum()
-        ax.plot(actual.index, happened, color=colour, lw=2, label="what happened")
-        ax.plot(replay.index, changed, color="#333333", lw=1.6, ls="--", label="with the change")
+        ax.plot(actual.index, happened, color=colour, lw=2, label=_("what happened"))
+        ax.plot(replay.index, changed, color="#333333", lw=1.6, ls="--", label=_("with the change"))
         ax.set_title(title, loc="left")
-        ax.set_xlabel("week")
+        ax.set_xlabel(_("week"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _legend_right(right)
-    weeks = f"weeks {int(replay.index[0])} to {int(replay.index[-1])}"
+    sentence = _(
+        "The replay ran weeks {first} to {last} again with <strong>{change}</strong> and "
+        "everything else as it was."
+    ).format(
+        first=format_number(int(replay.index[0])),
+        last=format_number(int(replay.index[-1])),
+        change=_esc(_describe_change(replay)),
+    )
     return (
-        f"<p>The replay ran {weeks} again with <strong>{_esc(_describe_change(replay))}"
-        "</strong> and everything else as it was.</p>"
+        f"<p>{sentence}</p>"
         + table
         + _image(
             fig,
-            "Customers and cumulative profit: what happened against the replay",
-            "Solid: what happened. Dashed: the same weeks with the one decision changed.",
+            _("Customers and cumulative profit: what happened against the replay"),
+            _("Solid: what happened. Dashed: the same weeks with the one decision changed."),
         )
     )
 
 
 def _scoreboard_section(board: pd.DataFrame | None, team: str | None) -> str:
     if board is None:
-        return _note("No scoreboard was given for this round.")
+        return _note(_("No scoreboard was given for this round."))
     note = ""
     if team is not None:
-        note = _note("Your row is highlighted.") if team in board.index else ""
+        note = _note(_("Your row is highlighted.")) if team in board.index else ""
     return note + _table(
-        board, caption="Scoreboard", corner="firm", highlight=team, table_id="scoreboard-table"
+        board.rename(columns=_scoreboard_label),
+        caption=_("Scoreboard"),
+        corner=_("firm"),
+        highlight=team,
+        table_id="scoreboard-table",
     )
+
+
+def _scoreboard_label(column: Any) -> str:
+    """A scoreboard column's name in the language in use (its own name in English)."""
+    from crmsim.game.scoreboard import MEASURES, measure_label
+
+    name = str(column)
+    if name in MEASURES:
+        return measure_label(name) if get_language() != "en" else name
+    if name.startswith("points_") and name.removeprefix("points_") in MEASURES:
+        measure = measure_label(name.removeprefix("points_"))
+        return _("points: {measure}").format(measure=measure) if get_language() != "en" else name
+    if name in ("rank", "score"):
+        return _(name)
+    return name
 
 
 # ---------------------------------------------------------------------------- class report
@@ -1182,12 +1373,16 @@ def _class_report(market: _Market, board: pd.DataFrame | None) -> str:
         "switching": _switching_section(market),
     }
     rounds = market.rounds
-    subtitle = (
-        f"All firms after week {rounds.last_week} (round {rounds.count}, rounds of "
-        f"{rounds.length} weeks). Teams: {', '.join(market.teams) or 'none'}; every other firm "
-        "is run by the computer."
+    subtitle = _(
+        "All firms after week {week} (round {round}, rounds of {length} weeks). Teams: {teams}; "
+        "every other firm is run by the computer."
+    ).format(
+        week=format_number(rounds.last_week),
+        round=format_number(rounds.count),
+        length=format_number(rounds.length),
+        teams=_(", ").join(market.teams) or _("none"),
     )
-    return _page("Debrief: the whole market", subtitle, sections, CLASS_SECTIONS)
+    return _page(_("Debrief: the whole market"), subtitle, sections, CLASS_SECTIONS)
 
 
 def _class_summary(market: _Market) -> str:
@@ -1197,17 +1392,27 @@ def _class_summary(market: _Market) -> str:
     profit = market.by_firm("profit").sum()
     total = int(active.sum())
     current = rounds.count
-    state = "ended" if rounds.complete(current - 1) else "is under way"
+    if rounds.complete(current - 1):
+        state = _("Round {round} ended.")
+    else:
+        state = _("Round {round} is under way.")
     leader = str(active.idxmax())
     richest = str(profit.idxmax())
-    return (
-        f'<p>Round {current} {state}. <strong data-measure="customers">{total:,}</strong> '
-        f"customers buy from {len(market.firms)} firms "
-        f"({len(market.teams)} run by teams). The largest is <strong>{_esc(leader)}</strong> "
-        f"with {int(active[leader]):,} customers ({_percent(shares[leader])}); the most "
-        f"profitable so far is <strong>{_esc(richest)}</strong> "
-        f"({_money(profit[richest])}).</p>"
+    market_text = _(
+        "{customers} customers buy from {firms} firms ({teams} run by teams). The largest is "
+        "<strong>{leader}</strong> with {leader_customers} customers ({leader_share}); the most "
+        "profitable so far is <strong>{richest}</strong> ({richest_profit})."
+    ).format(
+        customers=f'<strong data-measure="customers">{format_number(total, ",")}</strong>',
+        firms=format_number(len(market.firms)),
+        teams=format_number(len(market.teams)),
+        leader=_esc(leader),
+        leader_customers=format_number(int(active[leader]), ","),
+        leader_share=_percent(shares[leader]),
+        richest=_esc(richest),
+        richest_profit=_money(profit[richest]),
     )
+    return f"<p>{state.format(round=format_number(current))} {market_text}</p>"
 
 
 def _firms_section(market: _Market) -> str:
@@ -1215,7 +1420,7 @@ def _firms_section(market: _Market) -> str:
     profit = market.per_round(market.by_firm("profit"), market.firms, "sum").T
     profit["all rounds"] = profit.sum(axis=1)
     kinds = pd.Series(
-        ["team" if firm in market.teams else "computer" for firm in market.firms],
+        [_("team") if firm in market.teams else _("computer") for firm in market.firms],
         index=market.firms,
     )
     customers.insert(0, "run by", kinds)
@@ -1226,31 +1431,33 @@ def _firms_section(market: _Market) -> str:
         ax.plot(
             weekly.index, weekly[firm].to_numpy(), color=market.colours[firm], label=_plain(firm)
         )
-    ax.set_ylabel("customers")
+    ax.set_ylabel(_("customers"))
     _mark_rounds(ax, market.rounds)
     _legend_right(ax)
     customers_figure = _image(
-        fig, "Customers per firm week by week", "Each firm's customers week by week."
+        fig, _("Customers per firm week by week"), _("Each firm's customers week by week.")
     )
     fig, (ax,) = _figure(_WIDE)
     per_round = profit.drop(columns="all rounds").T
     _bars(ax, per_round, market.colours, stacked=False, labels={f: f for f in market.firms})
-    ax.set_ylabel("profit per round")
+    ax.set_ylabel(_("profit per round"))
     _legend_right(ax)
-    profit_figure = _image(fig, "Each firm's profit per round", "Each firm's profit per round.")
+    profit_figure = _image(
+        fig, _("Each firm's profit per round"), _("Each firm's profit per round.")
+    )
     return (
         customers_figure
         + _table(
             customers,
-            caption="Customers at the end of each round",
-            corner="firm",
+            caption=_("Customers at the end of each round"),
+            corner=_("firm"),
             table_id="customers-table",
         )
         + profit_figure
         + _table(
             profit,
-            caption="Profit in each round",
-            corner="firm",
+            caption=_("Profit in each round"),
+            corner=_("firm"),
             cell=_money,
             table_id="profit-table",
         )
@@ -1283,17 +1490,24 @@ def _switching_section(market: _Market) -> str:
     last_round = switched[rounds.of(switched["week"]) == rounds.count - 1]
     parts = [
         _note(
-            "Each row is the firm customers left, each column the firm they went to; customers "
-            "who left for no other firm are not counted here."
+            _(
+                "Each row is the firm customers left, each column the firm they went to; "
+                "customers who left for no other firm are not counted here."
+            )
         )
     ]
     for subset, caption, ident in (
-        (switched, "Switches since the start", "switching-table"),
-        (last_round, f"Switches in round {rounds.count}", "switching-round-table"),
+        (switched, _("Switches since the start"), "switching-table"),
+        (
+            last_round,
+            _("Switches in round {round}").format(round=format_number(rounds.count)),
+            "switching-round-table",
+        ),
     ):
         table = switching_counts(subset, market.firms).astype(object)
         for firm in market.firms:
             table.loc[firm, firm] = None  # nobody switches to the firm they leave
         table.loc["won from rivals", "lost to rivals"] = None
-        parts.append(_table(table, caption=caption, corner="from \\ to", table_id=ident))
+        table = table.rename(index={"won from rivals": _label("won from rivals")})
+        parts.append(_table(table, caption=caption, corner=_("from \\ to"), table_id=ident))
     return "".join(parts)

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from crmsim import analysis, checks
+from crmsim.i18n import _, format_number, pgettext
 
 #: The success measures, in the scoreboard's order, each with what it counts.
 MEASURES = {
@@ -283,11 +284,19 @@ def scoreboard(measures: pd.DataFrame, scoring: Scoring | None = None) -> pd.Dat
 
 
 def _money(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{round(value):,}"
+    return _("n/a") if pd.isna(value) else format_number(round(value), ",")
 
 
 def _percent(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{value:.1%}"
+    return _("n/a") if pd.isna(value) else format_number(value, ".1%")
+
+
+def _count(value: float) -> str:
+    return _("n/a") if pd.isna(value) else format_number(value, ",.0f")
+
+
+def _signed(value: float) -> str:
+    return _("n/a") if pd.isna(value) else format_number(value, "+.2f")
 
 
 #: How each measure is printed in the scoreboard's table.
@@ -296,13 +305,31 @@ _FORMATS = {
     "profit": _money,
     "retention": _percent,
     "share": _percent,
-    "referrals": lambda v: "n/a" if pd.isna(v) else f"{v:,.0f}",
-    "satisfaction": lambda v: "n/a" if pd.isna(v) else f"{v:+.2f}",
+    "referrals": _count,
+    "satisfaction": _signed,
 }
 
 
+def measure_label(measure: str) -> str:
+    """A measure's short name in the scoreboard: ``equity`` for ``customer_equity``, the others
+    their own name; in Persian when Persian is in use (the ``"measure"`` entries of game.po).
+
+    Examples
+    --------
+    >>> measure_label("customer_equity"), measure_label("share")
+    ('equity', 'share')
+    """
+    return pgettext("measure", measure.removeprefix("customer_"))
+
+
+def basis_label(basis: str) -> str:
+    """A basis of :data:`BASES` (``cumulative``, ...) in the language in use."""
+    return pgettext("basis", basis)
+
+
 def format_measure(measure: str, value: float) -> str:
-    """One measure's value as the scoreboard prints it (``n/a`` when it has none).
+    """One measure's value as the scoreboard prints it (``n/a`` when it has none), in the
+    language in use (Persian digits in Persian).
 
     Examples
     --------
@@ -318,12 +345,12 @@ def format_scoreboard(board: pd.DataFrame, scoring: Scoring | None = None) -> st
     """The scoreboard as a plain-text table, one line per firm, best first, and a line
     saying how each measure is counted (its basis) and weighted."""
     scoring = scoring or Scoring()
-    short = {m: m.removeprefix("customer_") for m in MEASURES}
-    headings = ["rank", "firm", "score", *short.values()]
+    short = {m: measure_label(m) for m in MEASURES}
+    headings = [_("rank"), _("firm"), _("score"), *short.values()]
     rows = [
-        [str(row["rank"]), str(row["firm"]), f"{row['score']:.1f}"]
+        [format_number(row["rank"]), str(row["firm"]), format_number(row["score"], ".1f")]
         + [format_measure(m, row[m]) for m in MEASURES]
-        for _, row in board.iterrows()
+        for index, row in board.iterrows()
     ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
 
@@ -334,8 +361,16 @@ def format_scoreboard(board: pd.DataFrame, scoring: Scoring | None = None) -> st
         ]
         return "  ".join(text).rstrip()
 
-    counted = ", ".join(f"{short[m]} {scoring.bases[m]} x{scoring.weights[m]:g}" for m in MEASURES)
-    return "\n".join([line(headings), *(line(r) for r in rows), "", f"Counted: {counted}"])
+    counted = _(", ").join(
+        _("{measure} {basis} x{weight}").format(
+            measure=short[m],
+            basis=basis_label(scoring.bases[m]),
+            weight=format_number(scoring.weights[m], "g"),
+        )
+        for m in MEASURES
+    )
+    counted_line = _("Counted: {counted}").format(counted=counted)
+    return "\n".join([line(headings), *(line(r) for r in rows), "", counted_line])
 
 
 __all__ = [
@@ -344,8 +379,10 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "MEASURES",
     "Scoring",
+    "basis_label",
     "format_measure",
     "format_scoreboard",
+    "measure_label",
     "points",
     "round_measures",
     "scoreboard",

@@ -3,6 +3,11 @@
 Each scenario is a TOML file in this folder with a ``[scenario]`` table
 (``title``, ``description``, and optionally ``weeks`` and ``n_customers``) and
 ``[policy]``, ``[market]`` and ``[population]`` tables for the model's inputs.
+
+The TOML files are in English; a scenario's title and description are given in the language
+in use (:mod:`crmsim.i18n`). Their Persian is in ``scenarios.po``, whose message ids are the
+TOML texts with every run of white space made one space (:func:`message_id`), so that the
+line breaks of a TOML paragraph are not part of what a translator must match.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from crmsim import checks
+from crmsim.i18n import _
 from crmsim.levers import Market, Policy, Population
 
 _ALLOWED_TABLES = {"scenario", "policy", "market", "population"}
@@ -45,6 +51,25 @@ class Scenario:
         return self.kwargs["policy"]
 
 
+def message_id(text: str) -> str:
+    """The catalog's message id of a scenario's title or description: its words, one space apart.
+
+    Examples
+    --------
+    >>> message_id("  Two   words ")
+    'Two words'
+    """
+    return " ".join(text.split())
+
+
+def shown(text: str) -> str:
+    """A scenario's ``text`` in the language in use: the catalog's translation of its
+    :func:`message_id`, else ``text`` itself, line breaks and all (so English is as written)."""
+    key = message_id(text)
+    translated = _(key) if key else key
+    return text if translated == key else translated
+
+
 def names() -> list[str]:
     """Names of the bundled scenarios, sorted.
 
@@ -60,7 +85,7 @@ def names() -> list[str]:
 
 
 def load(name: str) -> Scenario:
-    """Load a bundled scenario by name.
+    """Load a bundled scenario by name, its title and description in the language in use.
 
     Examples
     --------
@@ -102,8 +127,8 @@ def from_dict(name: str, data: dict[str, Any]) -> Scenario:
         kwargs["n_customers"] = checks.integer("[scenario] n_customers", meta["n_customers"], 1)
     return Scenario(
         name=name,
-        title=meta.get("title", name),
-        description=meta.get("description", "").strip(),
+        title=shown(meta.get("title", name)),
+        description=shown(meta.get("description", "").strip()),
         weeks=checks.integer("[scenario] weeks", meta.get("weeks", 156), low=1),
         kwargs=kwargs,
     )
