@@ -52,8 +52,9 @@ lint: $(STAMP)
 lab: $(STAMP) $(ASSETS)
 	$(BIN)/jupyter lab notebooks/
 
+# `make student LANG=fa`: the same edition (both languages), its README.md in Persian
 student: $(STAMP)
-	$(BIN)/python tools/make_student.py --out build/student
+	$(BIN)/python tools/make_student.py --out build/student $(if $(filter fa,$(LANG)),--lang fa)
 
 # The course site: lessons and executed student notebooks as HTML; open build/book/index.html.
 # Executed outputs are cached in build/.book, so a rebuild runs only notebooks that changed.

@@ -49,7 +49,8 @@ def _load_make_student():
 
 
 make_student = _load_make_student()
-INSTRUCTOR = sorted(NOTEBOOKS.glob("*.ipynb"))
+# the English notebooks, then the Persian ones (notebooks/fa)
+INSTRUCTOR = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "fa").glob("*.ipynb"))
 
 
 def _code_cells(nb) -> list[str]:
@@ -79,8 +80,10 @@ def student_dir(tmp_path_factory):
 # --------------------------------------------------------------------------- the student edition
 def test_every_notebook_gets_a_student_version(student_dir):
     assert INSTRUCTOR, "no notebooks found"
-    built = sorted(p.name for p in (student_dir / "notebooks").glob("*.ipynb"))
-    assert built == [p.name for p in INSTRUCTOR]
+    built = sorted((student_dir / "notebooks").rglob("*.ipynb"))
+    assert [p.relative_to(student_dir) for p in built] == sorted(
+        p.relative_to(ROOT) for p in INSTRUCTOR
+    )
 
 
 def test_lessons_are_copied(student_dir):
@@ -89,9 +92,9 @@ def test_lessons_are_copied(student_dir):
     assert sorted(p.name for p in (student_dir / "lessons").glob("*.md")) == lessons
 
 
-@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
 def test_student_notebook_is_valid_and_has_no_solution(student_dir, path):
-    student = nbformat.read(student_dir / "notebooks" / path.name, as_version=4)
+    student = nbformat.read(student_dir / path.relative_to(ROOT), as_version=4)
     nbformat.validate(student)
     text = json.dumps(student)
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
@@ -148,12 +151,12 @@ def _names(source: str) -> tuple[set[str], set[str]]:
     return bound, read
 
 
-@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
 def test_student_notebook_reads_no_name_only_a_solution_binds(student_dir, path):
     """A cell after an exercise must not lean on a variable the removed solution made."""
     import builtins
 
-    student = nbformat.read(student_dir / "notebooks" / path.name, as_version=4)
+    student = nbformat.read(student_dir / path.relative_to(ROOT), as_version=4)
     known = set(dir(builtins)) | {"display", "get_ipython", "In", "Out", "_"}
     for number, source in enumerate(_code_cells(student)):
         bound, read = _names(source)
@@ -165,7 +168,7 @@ def test_student_notebook_reads_no_name_only_a_solution_binds(student_dir, path)
         known |= bound
 
 
-@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
 def test_an_answer_is_used_outside_its_solution_only_to_check_it(path):
     """In the student edition an answer is ``...`` until written: printing or computing with it
     outside the solution block would fail before the student has answered."""
@@ -421,7 +424,7 @@ def test_student_exercise_modules_hold_no_checker_and_no_solution(student_dir):
 
 def test_exercise_cells_carry_nbgrader_metadata(student_dir):
     for path in INSTRUCTOR:
-        student = nbformat.read(student_dir / "notebooks" / path.name, as_version=4)
+        student = nbformat.read(student_dir / path.relative_to(ROOT), as_version=4)
         graded = [c for c in student.cells if "nbgrader" in c.metadata]
         ids = [c.metadata.nbgrader.grade_id for c in graded]
         assert len(ids) == len(set(ids)), f"{path.name}: grade ids repeat"
@@ -456,3 +459,14 @@ def test_the_student_editions_persian_catalogs_carry_no_solution(tmp_path):
                     withheld += 1
                     assert text not in shipped, f"{module}.{name}: its answer ships in Persian"
     assert withheld > 20
+
+
+@pytest.mark.parametrize(("language", "other"), [("en", "fa"), ("fa", "en")])
+def test_the_edition_has_a_readme_in_each_language_its_language_first(tmp_path, language, other):
+    make_student.build(tmp_path, NOTEBOOKS, ROOT / "lessons", package=False, language=language)
+    first = (tmp_path / "README.md").read_text(encoding="utf-8")
+    second = (tmp_path / f"README.{other}.md").read_text(encoding="utf-8")
+    persian, english = (first, second) if language == "fa" else (second, first)
+    assert persian.startswith('<div dir="rtl" lang="fa">') and "notebooks/fa/" in persian
+    assert english.startswith("# crmsim: the student edition")
+    assert (tmp_path / "lessons" / "fa" / "README.md").exists()

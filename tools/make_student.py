@@ -591,34 +591,96 @@ running it from top to bottom, so check that *Run All* works before you submit.
 """
 
 
+README_FA = """<div dir="rtl" lang="fa">
+
+# crmsim: نسخهٔ دانشجو
+
+این پوشه همهٔ آنچه را برای دوره لازم دارید در خود دارد: متن هر درس (`lessons/fa/`)، یک دفترچه
+برای هر درس با تمرین‌هایش (`notebooks/fa/`)، صفحه‌هایی که به آن‌ها ارجاع می‌دهند (`docs/`) و خود
+شبیه‌ساز (`src/crmsim`). نسخهٔ انگلیسی درس‌ها و دفترچه‌ها هم در `lessons/` و `notebooks/` هست.
+
+## آماده‌سازی (یک بار)
+
+به پایتون ۳٫۱۲ یا تازه‌تر نیاز دارید. در یک پایانه، در همین پوشه:
+
+```bash
+python3 -m venv .venv
+source .venv/bin/activate        # Windows: .venv\\Scripts\\activate
+pip install -e ".[lab]"
+```
+
+## شروع
+
+```bash
+source .venv/bin/activate
+jupyter lab notebooks/fa/
+```
+
+نخست `notebooks/fa/00_getting_started.ipynb` را باز کنید؛ فهرست درس‌ها در
+[`lessons/fa/README.md`](lessons/fa/README.md) است. پیش از هر دفترچه، متن درسش
+(`lessons/fa/NN_*.md`) را بخوانید. نخستین خانهٔ هر دفترچه زبان را فارسی می‌کند
+(`crmsim.set_language("fa")`): نمودارها، بازخوردها و راهنمایی‌ها فارسی‌اند.
+
+## تمرین‌ها
+
+در پایان هر دفترچه، به جای `...` پاسخ خود را بنویسید و خانه را اجرا کنید: `ex.q1.check(answer)`
+می‌گوید پاسخ درست است یا نه و اگر نیست، چه چیزی را دوباره ببینید؛ `ex.q1.hint()` راهنمایی می‌دهد.
+پاسخ‌ها را می‌توانید به فارسی بنویسید: عددها با رقم فارسی، `٫` برای ممیز و `٪` برای درصد، و
+نام مرحله‌ها و سطح‌های مشتری همان‌طور که در درس آمده‌اند. پاسخ‌ها با کلیدی سنجیده می‌شوند که
+خودِ پاسخ‌ها در آن نیست، پس این نسخه پاسخ کامل ندارد: از استادتان بپرسید.
+
+برخی پرسش‌ها اول یک پیش‌بینی می‌خواهند: آن را (یکی از گزینه‌هایی که پرسش نام می‌برد) *پیش از*
+اجرای مدل در `ex.q4.predict(...)` بنویسید و سپس ببینید اجرا چه نشان می‌دهد؛ پیش‌بینی نادرست
+هزینه‌ای ندارد و توضیح دادنش خودِ درس است. پاسخ‌هایی را که با کلمات خودتان می‌نویسید میان سه
+گیومهٔ پس از `answer =` بگذارید؛ `check()` فقط واژه‌هایشان را می‌شمارد و استادتان به آن‌ها نمره می‌دهد.
+
+برای تحویل، دفترچه را با پاسخ‌هایتان ذخیره کنید و پروندهٔ `.ipynb` را بفرستید. دفترچه با اجرای
+همهٔ خانه‌ها از بالا به پایین نمره می‌گیرد، پس پیش از تحویل مطمئن شوید *Run All* کار می‌کند.
+
+</div>
+"""
+
+
 def build(
     out: Path,
     notebooks: Path = ROOT / "notebooks",
     lessons: Path = ROOT / "lessons",
     key: dict | None = None,
     package: bool = True,
+    language: str = "en",
 ) -> list[Path]:
     """Write the student edition into ``out``; return the notebooks written.
 
     ``key`` is the answer key to ship (see :func:`reference_answers` and
     :func:`crmsim.exercises.key.make_key`); without one the exercise modules report every
-    answer as checked when graded. ``package=False`` leaves out the package.
+    answer as checked when graded. ``package=False`` leaves out the package. The edition
+    holds both languages (the Persian notebooks of ``notebooks/fa`` and lessons of
+    ``lessons/fa`` beside the English ones); ``language`` chooses whose README is
+    ``README.md`` (the other one is ``README.<language>.md``).
     """
     out = Path(out)
     written = []
-    target = out / "notebooks"
-    target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(Path(notebooks).glob("*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        student = student_notebook(notebook, path.name)
-        destination = target / path.name
-        destination.write_text(
-            json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        written.append(destination)
+    for folder, target in (
+        (Path(notebooks), out / "notebooks"),
+        (Path(notebooks) / "fa", out / "notebooks" / "fa"),
+    ):
+        paths = sorted(folder.glob("*.ipynb"))
+        if paths:
+            target.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            student = student_notebook(notebook, path.name)
+            destination = target / path.name
+            destination.write_text(
+                json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            written.append(destination)
     if Path(lessons).is_dir():
         shutil.copytree(lessons, out / "lessons", dirs_exist_ok=True)
-    (out / "README.md").write_text(README.format(title="crmsim"), encoding="utf-8")
+    readmes = {"en": README.format(title="crmsim"), "fa": README_FA}
+    other = "fa" if language == "en" else "en"
+    (out / "README.md").write_text(readmes[language], encoding="utf-8")
+    (out / f"README.{other}.md").write_text(readmes[other], encoding="utf-8")
     copy_linked_docs(out, Path(lessons).resolve().parent)
     if package:
         build_package(out, key)
@@ -690,6 +752,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--salt", help="salt of the answer key's hashes (random by default)")
     parser.add_argument(
+        "--lang",
+        choices=("en", "fa"),
+        default="en",
+        help="the language of the edition's README.md (both languages' lessons and notebooks "
+        "are in the edition either way)",
+    )
+    parser.add_argument(
         "--instructor",
         type=Path,
         default=ROOT / "build" / "instructor",
@@ -702,7 +771,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         key = None if args.no_key else make_answer_key(args.notebooks, args.salt)
-        written = build(args.out, args.notebooks, args.lessons, key=key)
+        written = build(args.out, args.notebooks, args.lessons, key=key, language=args.lang)
     except SolutionMarkerError as err:
         print(f"make_student: {err}", file=sys.stderr)
         return 1
