@@ -20,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSONS = sorted(p for p in (ROOT / "lessons").glob("*.md") if p.stem != "README")
+LESSONS_FA = sorted(p for p in (ROOT / "lessons" / "fa").glob("*.md") if p.stem != "README")
+NOTEBOOKS_FA = sorted((ROOT / "notebooks" / "fa").glob("*.ipynb"))
 EXECUTED = "00_getting_started"
 
 for _module in ("myst_nb", "sphinx_book_theme", "jupyter_server_mathjax", "nbclient"):
@@ -98,6 +100,12 @@ def test_every_lesson_and_notebook_has_a_page(site):
     for notebook in NOTEBOOKS:
         assert (site / "notebooks" / f"{notebook.stem}.html").is_file(), notebook.name
         assert f'href="notebooks/{notebook.stem}.html"' in index
+    # the Persian edition: its index, lessons and notebooks
+    assert LESSONS_FA and NOTEBOOKS_FA
+    assert 'href="lessons/fa/README.html"' in index
+    for page in [*LESSONS_FA, *NOTEBOOKS_FA]:
+        html_page = site / page.relative_to(ROOT).with_suffix(".html")
+        assert html_page.is_file(), page.relative_to(ROOT)
 
 
 def test_no_page_holds_a_solution_or_the_answer_key(site):
@@ -108,8 +116,8 @@ def test_no_page_holds_a_solution_or_the_answer_key(site):
             assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, path
     assert not list(site.rglob("answer_key.json"))
     texts = {p: _page_text(p) for p in pages}
-    for notebook in NOTEBOOKS:
-        page = site / "notebooks" / f"{notebook.stem}.html"
+    for notebook in [*NOTEBOOKS, *NOTEBOOKS_FA]:
+        page = site / notebook.relative_to(ROOT).with_suffix(".html")
         lines = {line.strip() for line in texts[page].splitlines()}
         words = _plain(texts[page])
         code, prose = _secrets(notebook)
@@ -134,6 +142,15 @@ def test_pages_load_nothing_from_the_network(site):
     maths = site / "notebooks" / "10_strategy_lab.html"
     assert "_static/mathjax/MathJax.js" in maths.read_text(encoding="utf-8")
     assert (site / "_static" / "mathjax" / "MathJax.js").is_file()
+
+
+def test_persian_pages_read_right_to_left_in_the_shipped_typeface(site):
+    lesson = (site / "lessons" / "fa" / f"{LESSONS_FA[2].stem}.html").read_text(encoding="utf-8")
+    assert 'dir="rtl"' in lesson and "crmsim.css" in lesson
+    css = (site / "_static" / "crmsim.css").read_text(encoding="utf-8")
+    fonts = re.findall(r'url\("([^"]+)"\)', css)
+    assert fonts and all((site / "_static" / font).is_file() for font in fonts)
+    assert '[dir="rtl"]' in css and "Vazirmatn" in css
 
 
 def test_links_are_rebased_for_the_landing_page():

@@ -81,6 +81,7 @@ exclude_patterns = ["README.md", "lessons/README.md", "_build"]
 html_theme = "sphinx_book_theme"
 html_theme_options = {{"show_toc_level": 2}}
 html_static_path = ["_static"]
+html_css_files = ["crmsim.css"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header", "misc.highlighting_failure"]
@@ -144,6 +145,17 @@ def rebase_links(text: str, page_dir: str, new_dir: str) -> str:
     return MD_LINK.sub(rebase, text)
 
 
+#: The site's own style: Persian text right to left in Vazirmatn.
+SITE_CSS = """\
+@font-face { font-family: "Vazirmatn"; src: url("fonts/Vazirmatn-Regular.ttf") format("truetype");
+  font-weight: normal; }
+@font-face { font-family: "Vazirmatn"; src: url("fonts/Vazirmatn-Bold.ttf") format("truetype");
+  font-weight: bold; }
+[lang="fa"], [dir="rtl"] { font-family: "Vazirmatn", sans-serif; }
+[dir="rtl"] pre, [dir="rtl"] code { direction: ltr; text-align: left; }
+"""
+
+
 def landing_page(
     lessons_readme: str, lessons: list[str], notebooks: list[str], docs: list[str]
 ) -> str:
@@ -161,19 +173,35 @@ def landing_page(
     body = re.sub(r"^# .*\n", "", body, count=1).lstrip()
     # each lesson's notebook sits under the lesson (see notebook_toctree); others stand alone
     stems = {lesson.split("/", 1)[1] for lesson in lessons}
-    toc = "\n".join(lessons + [n for n in notebooks if n.split("/", 1)[1] not in stems])
+    alone = [n for n in notebooks if n.split("/", 1)[1] not in stems]
+    english = [page for page in lessons + alone if "/fa/" not in page]
+    persian = [page for page in lessons + alone if "/fa/" in page]
     reference = "\n".join(docs)
     text = f"# crmsim: a course in customer relationships\n\n{LANDING_INTRO}\n{body.rstrip()}\n\n"
-    text += f"```{{toctree}}\n:hidden:\n:caption: Lessons\n\n{toc}\n```\n"
+    text += f"```{{toctree}}\n:hidden:\n:caption: Lessons\n\n{chr(10).join(english)}\n```\n"
+    if persian:
+        text += PERSIAN_LINK
+        text += (
+            "\n```{toctree}\n:hidden:\n:caption: درس‌ها به فارسی\n\nlessons/fa/README\n"
+            + "\n".join(persian)
+            + "\n```\n"
+        )
     if docs:
         text += f"\n```{{toctree}}\n:hidden:\n:caption: Reference\n\n{reference}\n```\n"
     return text
 
 
+#: The landing page's way to the Persian edition.
+PERSIAN_LINK = """
+<p dir="rtl" lang="fa">همین دوره به فارسی: <a href="lessons/fa/README.html">درس‌ها به فارسی</a></p>
+"""
+
+
 def notebook_toctree(notebook: str) -> str:
     """A hidden table of contents putting a lesson's notebook under the lesson in the sidebar."""
-    number = notebook.split("/", 1)[1].split("_", 1)[0]
-    return f"\n```{{toctree}}\n:hidden:\n\nNotebook {number} </{notebook}>\n```\n"
+    number = notebook.rsplit("/", 1)[1].split("_", 1)[0]
+    title = f"دفترچهٔ {number}" if "/fa/" in notebook else f"Notebook {number}"
+    return f"\n```{{toctree}}\n:hidden:\n\n{title} </{notebook}>\n```\n"
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -231,12 +259,17 @@ def prepare_sources(
     with tempfile.TemporaryDirectory(prefix="crmsim-book-") as scratch:
         edition = Path(scratch)
         make_student.build(edition, notebooks, lessons, key=None, package=False)
-        lesson_pages = sorted(
-            f"lessons/{p.stem}" for p in (edition / "lessons").glob("*.md") if p.stem != "README"
-        )
-        notebook_pages = sorted(
-            f"notebooks/{p.stem}" for p in (edition / "notebooks").glob("*.ipynb")
-        )
+        lesson_pages, notebook_pages = [], []
+        for folder in ("", "fa/"):
+            lesson_pages += sorted(
+                f"lessons/{folder}{p.stem}"
+                for p in (edition / "lessons" / folder).glob("*.md")
+                if p.stem != "README"
+            )
+            notebook_pages += sorted(
+                f"notebooks/{folder}{p.stem}"
+                for p in (edition / "notebooks" / folder).glob("*.ipynb")
+            )
         doc_pages = sorted(
             p.relative_to(edition).with_suffix("").as_posix()
             for p in (edition / "docs").rglob("*.md")
@@ -249,6 +282,7 @@ def prepare_sources(
         readme = (edition / "lessons" / "README.md").read_text(encoding="utf-8")
         index = landing_page(readme, lesson_pages, notebook_pages, doc_pages)
         (edition / "index.md").write_text(index, encoding="utf-8")
+        # a notebook is named by its path under notebooks/: "00_getting_started", "fa/00_..."
         excluded = [
             f"{page}.ipynb"
             for page in notebook_pages
@@ -260,6 +294,12 @@ def prepare_sources(
     static = site / "_static" / "mathjax"
     if not static.is_dir():
         shutil.copytree(mathjax_folder(), static)
+    # the Persian pages' typeface, shipped with the package (no font from the network)
+    fonts = site / "_static" / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    for font in sorted((SRC / "crmsim" / "fonts").glob("*.ttf")):
+        _write_if_changed(fonts / font.name, font.read_bytes())
+    _write_if_changed(site / "_static" / "crmsim.css", SITE_CSS.encode("utf-8"))
     return ["index", *lesson_pages, *notebook_pages, *doc_pages]
 
 
