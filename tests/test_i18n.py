@@ -181,3 +181,14 @@ def test_a_persian_label_is_drawn_in_its_letters_not_in_fallback_boxes():
         word = (_rendered_label("مشتری") < 128).any(axis=0).sum()
         letters = (_rendered_label(" ".join("مشتری")) < 128).any(axis=0).sum()
     assert word < letters
+
+
+def test_setting_persian_makes_vazirmatn_matplotlibs_typeface_and_english_restores_it():
+    before = list(matplotlib.rcParams["font.family"])
+    set_language("fa")
+    assert matplotlib.rcParams["font.family"][0] == PERSIAN_FAMILY
+    set_language("fa")  # twice: English must still come back to what it was
+    set_language("en")
+    assert list(matplotlib.rcParams["font.family"]) == before
+    with language("fa"):  # a with block changes messages only
+        assert list(matplotlib.rcParams["font.family"]) == before

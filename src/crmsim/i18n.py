@@ -66,9 +66,19 @@ def set_language(value: str | None) -> None:
     ----------
     value : {"en", "fa"} or None
         English or Persian; ``None`` forgets the choice, leaving ``CRMSIM_LANG`` or English.
+
+    Figures a notebook draws with matplotlib itself follow too: in Persian, matplotlib's
+    default typeface becomes the shipped Vazirmatn (:func:`crmsim.typefaces.use_for_figures`).
     """
     global _chosen
     _chosen = None if value is None else check_language(value)
+    from crmsim.typefaces import use_for_figures
+
+    try:
+        current = get_language()
+    except ValueError:  # a bad CRMSIM_LANG is reported where a message reads the language
+        current = "en"
+    use_for_figures(current)
 
 
 def get_language() -> str:
@@ -86,7 +96,7 @@ def language(value: str) -> Iterator[str]:
     """Use ``value`` inside a ``with`` block, then the language in use before it."""
     global _chosen
     before = _chosen
-    set_language(value)
+    _chosen = check_language(value)
     try:
         yield _chosen
     finally:

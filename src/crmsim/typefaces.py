@@ -40,3 +40,27 @@ def figure_style(language: str | None = None) -> dict[str, object]:
         return {}
     register_fonts()
     return {"font.family": [PERSIAN_FAMILY, "DejaVu Sans"], "axes.unicode_minus": False}
+
+
+#: The matplotlib settings :func:`use_for_figures` changed, with their values before.
+_replaced: dict[str, object] = {}
+
+
+def use_for_figures(language: str) -> None:
+    """Make ``language``'s typeface matplotlib's default (``rcParams``), for every figure.
+
+    crmsim's own figures choose their typeface themselves; this is for the figures a notebook
+    draws with matplotlib directly. Back in English, the settings replaced are restored.
+    matplotlib is imported only when there is something to change.
+    """
+    style = figure_style(language)
+    if not style and not _replaced:
+        return
+    import matplotlib
+
+    for key, value in _replaced.items():
+        matplotlib.rcParams[key] = value
+    _replaced.clear()
+    for key, value in style.items():
+        _replaced[key] = matplotlib.rcParams[key]
+        matplotlib.rcParams[key] = value
