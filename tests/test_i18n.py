@@ -192,3 +192,34 @@ def test_setting_persian_makes_vazirmatn_matplotlibs_typeface_and_english_restor
     assert list(matplotlib.rcParams["font.family"]) == before
     with language("fa"):  # a with block changes messages only
         assert list(matplotlib.rcParams["font.family"]) == before
+
+
+def test_every_message_of_the_package_has_its_persian():
+    # every text marked for translation anywhere in crmsim (_, N_, pgettext, ngettext), and
+    # every scenario's title and description, has an entry in the Persian catalog
+    from babel.messages.extract import extract_from_dir
+
+    keywords = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
+    from babel.messages.pofile import read_po
+
+    package = i18n.LOCALE_DIR.parent
+    entries = set()
+    for path in (i18n.LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po"):
+        with path.open("rb") as handle:
+            entries |= {
+                (m.id[0] if isinstance(m.id, tuple) else m.id, m.context)
+                for m in read_po(handle)
+                if m.id and m.string
+            }
+    missing, seen = [], 0
+    for filename, _line, message, _comments, context in extract_from_dir(
+        package, method_map=[("**.py", "python")], keywords=keywords
+    ):
+        singular = message[0] if isinstance(message, tuple) else message
+        if not singular:
+            continue
+        seen += 1
+        if (singular, context) not in entries:
+            missing.append(f"{filename}: {singular[:60]!r}")
+    assert seen > 1_000
+    assert not missing, f"{len(missing)} messages without Persian, e.g. {missing[:5]}"
