@@ -772,6 +772,8 @@ def _cmd_app(args: argparse.Namespace) -> int:
     import subprocess
     import threading
 
+    from crmsim import i18n
+
     host = args.host
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -834,6 +836,8 @@ def _cmd_app(args: argparse.Namespace) -> int:
     env = os.environ | {
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "PYTHONWARNINGS": warnings,
+        # the server is another process: it learns this command's language from its environment
+        i18n.LANGUAGE_VARIABLE: i18n.get_language(),
         **served,
     }
     shown = f"[{host}]" if ":" in host else host

@@ -166,14 +166,14 @@ def Localized(children: list[Any] = []) -> solara.Element:  # noqa: B006 (Solara
     """``children`` inside a Vuetify locale in the language in use: in Persian written right to
     left (``dir="rtl"``, ``lang="fa"``, Vuetify's own right-to-left layout) in Vazirmatn."""
     rtl = right_to_left()
-    if rtl:
-        solara.Style(page_style())
+    # The typeface's rules go with the page's content: a component shows what it returns.
+    style = [solara.Style(page_style())] if rtl else []
     return solara.v.LocaleProvider(
         rtl=rtl,
         locale=get_language(),
         class_="crmsim-rtl" if rtl else "",
         attributes={"dir": "rtl" if rtl else "ltr", "lang": get_language()},
-        children=children,
+        children=[*style, *children],
     )
 
 
