@@ -439,7 +439,7 @@ def Page(
     with solara.AppBar():
         if present.value:
             scenario = scenarios.load(model.value.scenario_name)
-            solara.AppBarTitle(_("crmsim · {title}").format(title=_(scenario.title)))
+            solara.AppBarTitle(_("crmsim · {title}").format(title=scenario.title))
         else:
             solara.AppBarTitle(_("crmsim: watch a CRM course happen"))
 

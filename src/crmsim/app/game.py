@@ -517,7 +517,10 @@ def FirmBoxes(shown: Standing) -> None:
             with solara.Column(
                 gap="0px",
                 classes=["crmsim-monitor", "crmsim-firm-box"],
-                style={"border-left-color": shown.colours[firm]},
+                # The firm's colour on the side where its box starts: the right in Persian.
+                style={
+                    f"border-{'right' if right_to_left() else 'left'}-color": shown.colours[firm]
+                },
             ):
                 solara.Text(firm, classes=["crmsim-monitor-name"])
                 solara.Text(

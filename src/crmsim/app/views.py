@@ -1256,10 +1256,17 @@ def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None
     update_counter.get()
     scenario = scenarios.load(model.scenario_name)
     with solara.Column(gap="4px"):
-        solara.Text(_(scenario.title), style={"font-weight": "bold", "font-size": "1.1rem"})
+        solara.Text(
+            scenario.title,
+            style={"font-weight": "bold", "font-size": "1.1rem"},
+            classes=["crmsim-scenario"],
+        )
         # The descriptions are written in Markdown; shown as plain text, without its backticks
         # (solara.Markdown would fetch a diagram library from the internet).
-        solara.Text(_(scenario.description).replace("`", ""), classes=["crmsim-description"])
+        solara.Text(
+            scenario.description.replace("`", ""),
+            classes=["crmsim-description", "crmsim-scenario"],
+        )
         solara.Text(summary_line(model), style={"font-weight": "500"})
         if comparison(model).progress:
             solara.Text(comparison(model).progress, classes=["crmsim-settings"])
