@@ -1096,7 +1096,7 @@ def compared_monitors(model: DashboardModel) -> dict[str, str]:
     >>> model = DashboardModel(n_customers=300, rng=2, weeks=20)
     >>> compared_monitors(model)
     {}
-    >>> _ = pair(model, "customer_centric")
+    >>> b = pair(model, "customer_centric")
     >>> compared_monitors(model)["Profit so far"]  # doctest: +ELLIPSIS
     'B ... · A − B ...'
     """
@@ -1207,7 +1207,7 @@ def side_by_side_lines(model: DashboardModel) -> list[str]:
     --------
     >>> from crmsim.app.compare import pair
     >>> model = DashboardModel(n_customers=100, rng=4, weeks=2)
-    >>> _ = pair(model, "opening_discount")
+    >>> b = pair(model, "opening_discount")
     >>> first, second = side_by_side_lines(model)
     >>> print(first)  # doctest: +ELLIPSIS
     Side by side: A is this run; B runs opening_discount's policy on the same seed 4, 100 people...
