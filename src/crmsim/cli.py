@@ -945,6 +945,8 @@ def _cmd_app(args: argparse.Namespace) -> int:
     import subprocess
     import threading
 
+    from crmsim import i18n
+
     host = args.host
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback

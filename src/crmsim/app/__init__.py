@@ -105,7 +105,11 @@ How it is built
 * :mod:`crmsim.app.dashboard`: :func:`Page` and ``page``, the element ``solara run`` serves;
 * :mod:`crmsim.app.notebook`: :func:`NotebookPage`, the page laid out for a notebook cell;
 * :mod:`crmsim.app.game`: :func:`GamePage`, a saved game's market;
-* :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline.
+* :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline,
+  and the Persian page's typeface;
+* :mod:`crmsim.app.language`: the page in the language in use (``CRMSIM_LANG``,
+  :func:`crmsim.set_language`; ``crmsim --lang fa app``): in Persian every text, right to left,
+  in Vazirmatn.
 """
 
 from __future__ import annotations
@@ -138,6 +142,7 @@ from crmsim.app.dashboard import (
 )
 from crmsim.app.export import EXPORT_DPI, figures_png, policy_toml, weekly_csv
 from crmsim.app.game import GAME_TABS, GAME_VARIABLE, GamePage, Standing, open_game, standing
+from crmsim.app.language import Layout, Localized
 from crmsim.app.levers import (
     GROUPS,
     LEVERS,
@@ -209,7 +214,8 @@ from crmsim.app.views import (
 #: What ``solara run crmsim.app:page`` (the ``crmsim app`` command) and ``solara run crmsim.app``
 #: serve: the dashboard, as one page. Without it Solara would make a page of each module of this
 #: package.
-routes = [solara.Route("/", component=Page, module=dashboard, label="App")]
+#: Its layout is Solara's, in Persian written right to left in Vazirmatn (:mod:`.language`).
+routes = [solara.Route("/", component=Page, module=dashboard, label="App", layout=Layout)]
 
 __all__ = [
     "ATTRIBUTES",
@@ -288,6 +294,8 @@ __all__ = [
     "Page",
     "NotebookLayout",
     "NotebookPage",
+    "Layout",
+    "Localized",
     "GAME_TABS",
     "GAME_VARIABLE",
     "GamePage",

@@ -17,10 +17,15 @@ It does nothing for packages already installed, and exits with 1 if npm is missi
 package cannot be fetched. ``crmsim app`` checks the files before it serves the page
 (:func:`missing`) and, if they are missing and the CDN is out of reach, says to run this
 command (:func:`install_command`) instead of serving a blank page.
+
+The Persian page's typeface, Vazirmatn, ships with crmsim itself (``crmsim/fonts``): the page
+receives it in its own CSS (:func:`font_faces`), so it needs neither npm nor the internet.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import re
 import shlex
 import shutil
@@ -33,6 +38,8 @@ import urllib.error
 import urllib.request
 from importlib import resources
 from pathlib import Path
+
+from crmsim.typefaces import FONT_DIR, PERSIAN_FAMILY
 
 #: A file every Solara page loads first: fetched to tell whether the CDN can be reached.
 PROBE = "requirejs@2.3.6/require.js"
@@ -176,6 +183,34 @@ def install(
             shutil.rmtree(unpacked)
             print(f"{package} -> {target}")
     return 0
+
+
+#: The shipped typeface the Persian page is written in: its CSS name and its files by weight.
+FONT_FAMILY = PERSIAN_FAMILY
+FONT_FILES = {400: "Vazirmatn-Regular.ttf", 700: "Vazirmatn-Bold.ttf"}
+
+
+@functools.cache
+def font_faces() -> str:
+    """``@font-face`` rules for Vazirmatn (regular and bold), each file in the rule itself as a
+    ``data:`` URL: the page has its typeface with its CSS, from no address of its own and
+    with nothing fetched from the internet.
+
+    Examples
+    --------
+    >>> rules = font_faces()
+    >>> rules.count("@font-face"), "font-family: 'Vazirmatn'" in rules
+    (2, True)
+    """
+    rules = []
+    for weight, name in FONT_FILES.items():
+        data = base64.b64encode((FONT_DIR / name).read_bytes()).decode("ascii")
+        rules.append(
+            f"@font-face {{ font-family: '{FONT_FAMILY}'; font-style: normal; "
+            f"font-weight: {weight}; font-display: swap; "
+            f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}"
+        )
+    return "\n".join(rules) + "\n"
 
 
 def main() -> int:

@@ -25,14 +25,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from crmsim import checks, scenarios
+from crmsim.app.language import N_
 from crmsim.app.model import SEED_RANGE, DashboardModel
+from crmsim.i18n import _, format_number
 from crmsim.levers import Market
 from crmsim.plots import OKABE_ITO
 
 #: Replications run by the "Band" button: other seeds, the settings of the run in use.
 REPLICATIONS = 5
-#: What the "Compare with" menu shows for no side-by-side run.
-NOTHING = "nothing"
+#: What the "Compare with" menu shows for no side-by-side run (its value; the menu shows it in
+#: the language in use).
+NOTHING = N_("nothing")
 #: The levers that belong to the market, not the policy: moved in A during a run, they are
 #: moved in B in the same week.
 MARKET_LEVERS = tuple(f.name for f in fields(Market))
@@ -68,8 +71,9 @@ TRACES: dict[str, tuple[int, Callable[[pd.DataFrame], np.ndarray]]] = {
     "profit": (1, _profit),
     "referrals": (1, _referrals),
 }
-#: The legend's name for the run's own line of each series in :data:`TRACES`: with B drawn
-#: beside it, it is called "A: ..." there.
+#: The legend's name for the run's own line of each series in :data:`TRACES`, in English (as
+#: :mod:`crmsim.plots` names it; :func:`own_line` in the language in use): with B drawn beside
+#: it, it is called "A: ..." there.
 OWN_LINES: dict[str, str] = {
     "tiers": "all customers",
     "churn": "13-week average",
@@ -77,6 +81,20 @@ OWN_LINES: dict[str, str] = {
     "profit": "cumulative profit",
     "referrals": "referrals",
 }
+
+
+def own_line(key: str) -> str:
+    """The legend's name for the run's own line of figure ``key`` (:data:`OWN_LINES`) in the
+    language in use, exactly as :mod:`crmsim.plots` writes it.
+
+    Examples
+    --------
+    >>> own_line("churn"), own_line("profit")
+    ('13-week average', 'cumulative profit')
+    """
+    if key == "churn":
+        return _("{weeks}-week average").format(weeks=format_number(13))
+    return _(OWN_LINES[key])
 
 
 @dataclass
@@ -117,8 +135,12 @@ class Comparison:
         if not self.wanted:
             return ""
         if len(self.runs) < self.wanted:
-            return f"Band: {len(self.runs)} of {self.wanted} other seeds run…"
-        return f"Band: the {self.wanted} other seeds' lowest to highest"
+            return _("Band: {done} of {wanted} other seeds run…").format(
+                done=format_number(len(self.runs)), wanted=format_number(self.wanted)
+            )
+        return _("Band: the {wanted} other seeds' lowest to highest").format(
+            wanted=format_number(self.wanted)
+        )
 
 
 def comparison(model: DashboardModel) -> Comparison:
@@ -155,7 +177,7 @@ def overlay(figure: Figure, key: str, model: DashboardModel) -> None:
             alpha=0.25,
             linewidth=0,
             zorder=0,
-            label=f"{len(values)} other seeds",
+            label=_("{count} other seeds").format(count=format_number(len(values))),
         )
         added = True
     if found.previous is not None and len(found.previous):
@@ -169,7 +191,7 @@ def overlay(figure: Figure, key: str, model: DashboardModel) -> None:
             linewidth=2.0,
             alpha=0.8,
             zorder=1,
-            label="previous run",
+            label=_("previous run"),
         )
         _make_room(ax, values)
         added = True
@@ -177,11 +199,17 @@ def overlay(figure: Figure, key: str, model: DashboardModel) -> None:
     if other is not None and found.choice is not None:
         frame = other.snapshot()
         if len(frame):
+            own = own_line(key)
             for line in ax.get_lines():
-                if line.get_label() == OWN_LINES[key]:
-                    line.set_label(f"A: {OWN_LINES[key]}")
+                if line.get_label() == own:
+                    line.set_label(_("A: {line}").format(line=own))
             values = series(frame)
-            ax.plot(frame["week"].to_numpy(), values, **B_STYLE, label=f"B: {found.choice}")
+            ax.plot(
+                frame["week"].to_numpy(),
+                values,
+                **B_STYLE,
+                label=_("B: {scenario}").format(scenario=found.choice),
+            )
             _make_room(ax, values)
             added = True
     if added:
@@ -206,7 +234,7 @@ def _make_room(ax: Axes, values: np.ndarray) -> None:
 def _starting_market(model: DashboardModel) -> Market:
     """``model``'s market as it was at week 0: the market levers changed since put back."""
     first: dict[str, object] = {}
-    for _, name, old, _ in model.changes:
+    for _week, name, old, _new in model.changes:
         if name in MARKET_LEVERS:
             first.setdefault(name, old)
     return model.market.replace(**first)
@@ -289,7 +317,7 @@ def follow(model: DashboardModel) -> None:
                 return
             # Every change made before ``model`` simulated week ``other.week`` is listed by now.
             while found.replayed < len(changes) and changes[found.replayed][0] <= other.week:
-                _, name, _, new = changes[found.replayed]
+                _week, name, _old, new = changes[found.replayed]
                 if name in MARKET_LEVERS:
                     other.market = other.market.replace(**{name: new})
                 found.replayed += 1
@@ -321,7 +349,7 @@ def replicate(
     cancel = threading.Event()
     found.cancel, found.runs, found.wanted = cancel, [], n
     found.token += 1
-    kwargs, _ = settings_from_query(settings_query(model), model.scenario_name)
+    kwargs, _per_attribute = settings_from_query(settings_query(model), model.scenario_name)
     weeks = model.week
     seed = model.seed or 0
 
@@ -330,7 +358,7 @@ def replicate(
             if cancel.is_set():
                 return
             other = DashboardModel(**{**kwargs, "rng": (seed + k) % SEED_RANGE})
-            for _ in range(weeks):
+            for _week in range(weeks):
                 if cancel.is_set():
                     return
                 other.step()

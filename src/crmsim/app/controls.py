@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from crmsim.app.levers import LEVERS
+from crmsim.app.levers import lever_label
 from crmsim.app.model import (
     _FOREVER,
     ATTRIBUTES,
@@ -36,7 +36,7 @@ def _slider(name: str, value: float, low: float, high: float, step: float) -> di
     # A scenario may hold a value beyond the usual range: widen the slider rather than clip it.
     return {
         "type": "SliderFloat",
-        "label": LEVERS[name].label,
+        "label": lever_label(name),
         "value": value,
         "min": min(low, value),
         "max": max(high, value),
@@ -47,7 +47,7 @@ def _slider(name: str, value: float, low: float, high: float, step: float) -> di
 def _int_slider(name: str, value: int, low: int, high: int, step: int = 1) -> dict[str, Any]:
     return {
         "type": "SliderInt",
-        "label": LEVERS[name].label,
+        "label": lever_label(name),
         "value": value,
         "min": min(low, value),
         "max": max(high, value),
@@ -117,7 +117,7 @@ def model_params(
             "discount": _slider("discount", policy.discount, 0, 0.9, 0.05),
             "discount_target": {
                 "type": "Select",
-                "label": LEVERS["discount_target"].label,
+                "label": lever_label("discount_target"),
                 "value": current,
                 "values": targets,
             },
@@ -129,7 +129,7 @@ def model_params(
             "recovery": _slider("recovery", policy.recovery, 0, 1, 0.05),
             "channels": {
                 "type": "Select",
-                "label": LEVERS["channels"].label,
+                "label": lever_label("channels"),
                 "value": channels,
                 "values": channel_sets,
             },
@@ -147,13 +147,13 @@ def model_params(
             ),
             "network": {
                 "type": "Select",
-                "label": LEVERS["network"].label,
+                "label": lever_label("network"),
                 "value": model.network_kind,
                 "values": list(NETWORK_KINDS),
             },
             "rng": {
                 "type": "InputText",
-                "label": LEVERS["rng"].label,
+                "label": lever_label("rng"),
                 # A drawn seed is shown on the page but left out here: the next Reset draws anew.
                 "value": "" if model.seed_drawn or model.seed is None else str(model.seed),
             },

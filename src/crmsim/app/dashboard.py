@@ -23,11 +23,13 @@ from crmsim import scenarios
 from crmsim.app import export
 from crmsim.app.compare import REPLICATIONS, comparison, follow, pair, replicate
 from crmsim.app.controls import model_params
-from crmsim.app.levers import GROUPS, LEVERS, LIVE, in_words
+from crmsim.app.language import choices, value_text
+from crmsim.app.levers import GROUPS, LEVERS, LIVE, group_title, in_words, lever_help
 from crmsim.app.link import comparing, presenting, settings_from_query, settings_query
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
 from crmsim.app.play import INTERVAL, Player
 from crmsim.app.views import PRESENT_VIEWS, CompareMenu, FigureCache, Views, draw_views
+from crmsim.i18n import _, format_number
 
 
 def run_weeks(model: DashboardModel, weeks: int = RUN_WEEKS) -> str | None:
@@ -58,7 +60,7 @@ def _values(params: dict[str, Any]) -> dict[str, Any]:
 def LeverControl(name: str, spec: dict[str, Any], value: Any, on_value: Any) -> None:
     """One lever: its slider, menu or text field, with its one-line explanation as tooltip."""
     kind = spec["type"]
-    with solara.Tooltip(LEVERS[name].help), solara.Div(classes=["crmsim-lever"]):
+    with solara.Tooltip(lever_help(name)), solara.Div(classes=["crmsim-lever"]):
         if kind in ("SliderFloat", "SliderInt"):
             slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
             slider(
@@ -70,7 +72,13 @@ def LeverControl(name: str, spec: dict[str, Any], value: Any, on_value: Any) -> 
                 on_value=on_value,
             )
         elif kind == "Select":
-            solara.Select(spec["label"], value=value, values=spec["values"], on_value=on_value)
+            shown = [value_text(name, item) for item in spec["values"]]
+            solara.Select(
+                spec["label"],
+                value=value,
+                values=choices(spec["values"], shown),
+                on_value=on_value,
+            )
         else:
             solara.InputText(spec["label"], value=value, on_value=on_value)
 
@@ -111,7 +119,7 @@ def PlayButtons(
         on_week()
 
     with solara.Row(justify="space-between"):
-        solara.Button("Reset", color="primary", on_click=reset)
+        solara.Button(_("Reset"), color="primary", on_click=reset)
         solara.Button(
             "❚❚" if playing.value else "▶",
             color="primary",
@@ -119,7 +127,7 @@ def PlayButtons(
             disabled=not model.value.running,
         )
         solara.Button(
-            "Step",
+            _("Step"),
             color="primary",
             on_click=step,
             disabled=playing.value or not model.value.running,
@@ -153,7 +161,7 @@ def Controls(
         try:
             model.value.set_levers(**{name: value})
         except ValueError as err:
-            error.set(f"Not applied: {in_words(str(err))}")
+            error.set(_("Not applied: {reason}").format(reason=in_words(str(err))))
         else:
             error.set(None)
         on_levers()
@@ -162,7 +170,7 @@ def Controls(
         with solara.Row(style={"align-items": "center"}):
             with solara.Div(style={"width": "18rem"}):
                 PlayButtons(model, settings, player, playing, on_week)
-            with solara.Details("Levers"):
+            with solara.Details(_("Levers")):
                 _levers(params, settings, change)
     else:
         PlayButtons(model, settings, player, playing, on_week)
@@ -174,12 +182,12 @@ def Controls(
 
 def _levers(params: dict[str, Any], settings: solara.Reactive[dict[str, Any]], change: Any) -> None:
     """The levers' controls under their groups' headings."""
-    for group, when in GROUPS.items():
+    for group in GROUPS:
         names = [n for n, p in params.items() if isinstance(p, dict) and LEVERS[n].group == group]
         if not names:
             continue
         with solara.Column(gap="0px", classes=["crmsim-group"]):
-            solara.Text(f"{group} ({when})", classes=["crmsim-group-title"])
+            solara.Text(group_title(group), classes=["crmsim-group-title"])
             for name in names:
                 LeverControl(
                     name,
@@ -204,9 +212,9 @@ def Exports(model: solara.Reactive[DashboardModel], tab: solara.Reactive[int]) -
         [],
     )
     labels = {
-        "csv": ("Weekly table (CSV)", "text/csv"),
-        "png": ("Figures of this tab (PNG)", "image/png"),
-        "toml": ("Levers as a policy (TOML)", "application/toml"),
+        "csv": (_("Weekly table (CSV)"), "text/csv"),
+        "png": (_("Figures of this tab (PNG)"), "image/png"),
+        "toml": (_("Levers as a policy (TOML)"), "application/toml"),
     }
     with solara.Column(gap="4px"):
         for suffix, (label, mime) in labels.items():
@@ -217,8 +225,10 @@ def Exports(model: solara.Reactive[DashboardModel], tab: solara.Reactive[int]) -
                 mime_type=mime,
             )
         solara.Text(
-            "The policy file runs with crmsim compare (for example: crmsim compare baseline "
-            f"{export.file_name(model.value, 'toml')}).",
+            _(
+                "The policy file runs with crmsim compare (for example: crmsim compare baseline "
+                "{file})."
+            ).format(file=export.file_name(model.value, "toml")),
             classes=["crmsim-description"],
         )
 
@@ -349,7 +359,7 @@ def Page(
     def ended(error: str | None) -> None:
         playing.set(False)
         if error:
-            message.set(f"▶ stopped: {error}")
+            message.set(_("▶ stopped: {reason}").format(reason=error))
 
     player = solara.use_memo(
         lambda: Player(
@@ -381,7 +391,7 @@ def Page(
         try:
             pair(model.value, choice)
         except ValueError as err:  # a policy this run's population cannot take
-            message.set(f"Not compared: {in_words(str(err))}")
+            message.set(_("Not compared: {reason}").format(reason=in_words(str(err))))
             pair(model.value, None)
             choice = None
         else:
@@ -429,9 +439,9 @@ def Page(
     with solara.AppBar():
         if present.value:
             scenario = scenarios.load(model.value.scenario_name)
-            solara.AppBarTitle(f"crmsim · {scenario.title}")
+            solara.AppBarTitle(_("crmsim · {title}").format(title=scenario.title))
         else:
-            solara.AppBarTitle("crmsim: watch a CRM course happen")
+            solara.AppBarTitle(_("crmsim: watch a CRM course happen"))
 
     def controls() -> None:
         Controls(
@@ -451,7 +461,7 @@ def Page(
             with solara.Div(style={"flex": "1"}):
                 controls()
             solara.Button(
-                "Leave presentation",
+                _("Leave presentation"),
                 icon_name="mdi-fullscreen-exit",
                 outlined=True,
                 on_click=toggle_present,
@@ -460,26 +470,29 @@ def Page(
         Views(model.value, cache, revision.value, clock, tab, shown, person, pick_compare)
         return
     with solara.Sidebar(), solara.Column():
-        with solara.Card("Scenario"):
+        with solara.Card(_("Scenario")):
             solara.Select(
-                "Scenario",
+                _("Scenario"),
                 value=model.value.scenario_name,
                 values=scenarios.names(),
                 on_value=pick_scenario,
             )
             solara.Checkbox(
-                label="One slider per Kano attribute",
+                label=_("One slider per Kano attribute"),
                 value=per_attribute.value,
                 on_value=pick_service_controls,
             )
+            weeks = format_number(RUN_WEEKS)
             solara.Checkbox(
-                label=f"Run {RUN_WEEKS} weeks after Reset",
+                label=_("Run {weeks} weeks after Reset").format(weeks=weeks),
                 value=auto_run.value,
                 on_value=pick_auto_run,
             )
-            solara.Button(f"Run {RUN_WEEKS} weeks", color="primary", on_click=run_button)
             solara.Button(
-                "Present",
+                _("Run {weeks} weeks").format(weeks=weeks), color="primary", on_click=run_button
+            )
+            solara.Button(
+                _("Present"),
                 icon_name="mdi-projector-screen",
                 outlined=True,
                 on_click=toggle_present,
@@ -487,29 +500,31 @@ def Page(
             )
             if message.value:
                 solara.Error(message.value)
-        with solara.Card("Compare"):
+        with solara.Card(_("Compare")):
             CompareMenu(compare.value, pick_compare)
             solara.Text(
-                "B runs the chosen scenario's policy on this run's seed, people and market, "
-                "week for week beside it: the figures draw it dash-dotted, the monitors show "
-                "A − B. Pick this run's own scenario to compare your levers with its own.",
+                _(
+                    "B runs the chosen scenario's policy on this run's seed, people and market, "
+                    "week for week beside it: the figures draw it dash-dotted, the monitors show "
+                    "A − B. Pick this run's own scenario to compare your levers with its own."
+                ),
                 classes=["crmsim-description"],
             )
             solara.Button(
-                f"Band: {REPLICATIONS} other seeds",
+                _("Band: {count} other seeds").format(count=format_number(REPLICATIONS)),
                 outlined=True,
                 on_click=band,
                 style={"margin-top": "8px"},
             )
-        with solara.Card("Levers"):
+        with solara.Card(_("Levers")):
             controls()
-        with solara.Card("Export"):
+        with solara.Card(_("Export")):
             Exports(model, tab)
         # Settings for developers, out of the way of the levers.
-        with solara.Details("Developer controls"):
-            solara.SliderInt("Play interval (ms)", value=play_interval, min=1, max=500, step=1)
+        with solara.Details(_("Developer controls")):
+            solara.SliderInt(_("Play interval (ms)"), value=play_interval, min=1, max=500, step=1)
             solara.SliderFloat(
-                "Figures redrawn while playing: every ... s",
+                _("Figures redrawn while playing: every ... s"),
                 value=player.figure_period,
                 min=0.25,
                 max=5.0,

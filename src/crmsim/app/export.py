@@ -23,6 +23,7 @@ from crmsim.app.views import (
     render_png,
     settings_lines,
 )
+from crmsim.i18n import _
 from crmsim.levers import Market, Policy, Population
 
 #: Resolution of the exported figures: sharper than on the page, for slides and reports.
@@ -99,10 +100,13 @@ def figures_png(model: DashboardModel, tab: int = 0) -> bytes:
         figure.text(
             0.5,
             0.5,
-            "Nothing simulated yet" if model.week == 0 else "No figure on this tab for this run",
+            _("Nothing simulated yet")
+            if model.week == 0
+            else _("No figure on this tab for this run"),
             ha="center",
             va="center",
         )
+        plots.localize(figure)
         figures.append(figure)
     images = [
         Image.open(BytesIO(render_png(figure, dpi=EXPORT_DPI))).convert("RGB") for figure in figures
@@ -182,7 +186,7 @@ def policy_toml(model: DashboardModel) -> str:
     (True, True, False)
     """
     scenario = scenarios.load(model.scenario_name)
-    notes = [line for line in settings_lines(model) if not line.startswith("Seed")]
+    notes = settings_lines(model)[1:]  # all but the seed's: compare draws its own
     lines = [
         "# The levers of a crmsim dashboard run, as a policy to compare with others:",
         f"#     crmsim compare baseline {file_name(model, 'toml')}",

@@ -47,25 +47,41 @@ from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from crmsim import plots
 from crmsim.app import views
+from crmsim.app.language import N_, digits, localized
 from crmsim.app.views import PRESENT_DPI, PRESENT_SIZE, fit_titles, render_png
 from crmsim.game import Game
 from crmsim.game.debrief import firm_colours, mark_rounds, switching_counts
 from crmsim.game.scoreboard import MEASURES, Scoring, format_measure, scoreboard
+from crmsim.i18n import _, format_number, right_to_left
 
 #: The environment variable through which ``crmsim app --game DIR`` tells the page served
 #: (``page``) which game to show: the server runs in a process of its own.
 GAME_VARIABLE = "CRMSIM_GAME"
-#: The tabs of the page, in order.
-GAME_TABS = ("Market shares", "Customers and profit", "Scoreboard", "Switching")
-#: Each measure's heading in the scoreboard's table.
+#: The tabs of the page, in order (shown in the language in use).
+GAME_TABS = (
+    N_("Market shares"),
+    N_("Customers and profit"),
+    N_("Scoreboard"),
+    N_("Switching"),
+)
+#: Each measure's heading in the scoreboard's table (shown in the language in use).
 MEASURE_LABELS = {
-    "customer_equity": "Customer equity",
-    "profit": "Profit",
-    "retention": "Retention",
-    "share": "Share",
-    "referrals": "Referrals",
-    "satisfaction": "Satisfaction",
+    "customer_equity": N_("Customer equity"),
+    "profit": N_("Profit"),
+    "retention": N_("Retention"),
+    "share": N_("Share"),
+    "referrals": N_("Referrals"),
+    "satisfaction": N_("Satisfaction"),
 }
+#: How a measure is counted over the rounds (:class:`~crmsim.game.scoreboard.Scoring`'s
+#: ``bases``), as the scoreboard's headings say it.
+BASES = {
+    "cumulative": N_("cumulative"),
+    "average": N_("average"),
+    "ending": N_("ending"),
+}
+#: The totals' row and column of the switching tables (named so by ``switching_counts``).
+TOTALS = {"won from rivals": N_("won from rivals"), "lost to rivals": N_("lost to rivals")}
 
 
 def open_game(directory: str | Path) -> Game:
@@ -86,7 +102,7 @@ def open_game(directory: str | Path) -> Game:
     """
     folder = Path(directory)
     if not folder.is_dir():
-        raise ValueError(f"there is no folder {folder}")
+        raise ValueError(_("there is no folder {folder}").format(folder=folder))
     try:
         return Game.open(folder, read_only=True)
     except ValueError as err:
@@ -96,7 +112,9 @@ def open_game(directory: str | Path) -> Game:
         # must read as a sentence, not a traceback.
         said = " ".join(str(err).split())  # one line, whatever the error wrote
         raise ValueError(
-            f"the game in {folder} cannot be read ({type(err).__name__}: {said})"
+            _("the game in {folder} cannot be read ({error}: {said})").format(
+                folder=folder, error=type(err).__name__, said=said
+            )
         ) from None
 
 
@@ -162,7 +180,7 @@ def standing(game: Game, number: int | None = None) -> Standing:
     >>> import tempfile
     >>> from crmsim.game import example_config
     >>> game = Game.new(example_config(customers=300, weeks_per_round=2), tempfile.mkdtemp())
-    >>> _ = game.play_round(), game.play_round()
+    >>> played = game.play_round(), game.play_round()
     >>> first = standing(game, 1)
     >>> first.round, first.played, int(first.firm_frame["week"].max())
     (1, 2, 1)
@@ -197,8 +215,9 @@ def standing(game: Game, number: int | None = None) -> Standing:
 
 # ---------------------------------------------------------------------------- tables
 def round_labels(numbers: range | list[int]) -> list[str]:
-    """``["round 1", "round 2", ...]``: the rounds as the tables and the picker name them."""
-    return [f"round {number}" for number in numbers]
+    """``["round 1", "round 2", ...]``: the rounds as the tables and the picker name them, in
+    the language in use."""
+    return [_("round {number}").format(number=format_number(number)) for number in numbers]
 
 
 def customers_per_round(shown: Standing) -> pd.DataFrame:
@@ -218,14 +237,15 @@ def profit_per_round(shown: Standing) -> pd.DataFrame:
     rounds = profit.index.to_numpy() // shown.weeks_per_round + 1
     table = profit.groupby(rounds).sum().T
     table.columns = round_labels(range(1, shown.round + 1))
-    table["all rounds"] = table.sum(axis=1)
+    table[_("all rounds")] = table.sum(axis=1)
     return table
 
 
 def switching(shown: Standing, number: int | None = None) -> pd.DataFrame:
     """Customers who left one firm of the game for another: a row per firm left, a column per
     firm gone to, each firm's total lost to the others (``"lost to rivals"``) and won from
-    them (row ``"won from rivals"``).
+    them (row ``"won from rivals"``), both named in English (the page shows them in the
+    language in use).
 
     Counted since the start up to the end of the round shown, or in round ``number`` only.
     Customers who left for no firm of the game (the outside competitor, moving away) are
@@ -265,7 +285,8 @@ def html_table(
 
     def heading(name: object) -> str:
         swatch = _swatch(colours[name]) if name in colours else ""
-        return f"{swatch}{_escape(name)}"
+        shown = _(TOTALS[name]) if isinstance(name, str) and name in TOTALS else name
+        return f"{swatch}{_escape(shown)}"
 
     head = f"<th>{_escape(corner)}</th>" + "".join(
         f"<th>{heading(column)}</th>" for column in table.columns
@@ -292,35 +313,50 @@ def count_text(value: Any) -> str:
     ('1,234', '–')
     """
     number = float(value)
-    return "–" if np.isnan(number) else f"{number:,.0f}"
+    return "–" if np.isnan(number) else format_number(number, ",.0f")
+
+
+def _measure_text(measure: str, value: float) -> str:
+    """A measure's value as the scoreboard writes it, in the digits of the language in use."""
+    text = format_measure(measure, value)
+    return _("n/a") if text == "n/a" else digits(text)
 
 
 def scoreboard_html(shown: Standing) -> str:
     """The scoreboard of the round shown as an HTML table: rank, firm, score, then each
     measure's value as counted and, under it, its points (0 to 100 across the firms)."""
     scoring = shown.scoring
-    head = "<th>Rank</th><th>Firm</th><th>Score</th>" + "".join(
-        f"<th>{_escape(MEASURE_LABELS[m])}<div class='crmsim-basis'>"
-        f"{_escape(scoring.bases[m])} · weight {scoring.weights[m]:g}</div></th>"
+    head = "".join(f"<th>{_escape(text)}</th>" for text in (_("Rank"), _("Firm"), _("Score")))
+    head += "".join(
+        f"<th>{_escape(_(MEASURE_LABELS[m]))}<div class='crmsim-basis'>"
+        + _escape(
+            _("{basis} · weight {weight}").format(
+                basis=_(BASES.get(scoring.bases[m], scoring.bases[m])),
+                weight=format_number(scoring.weights[m], "g"),
+            )
+        )
+        + "</div></th>"
         for m in MEASURES
     )
     rows = []
-    for _, row in shown.scoreboard.iterrows():
+    for _index, row in shown.scoreboard.iterrows():
         firm = str(row["firm"])
         kind = "team" if firm in shown.teams else "computer"
         cells = "".join(
-            f"<td>{_escape(format_measure(m, row[m]))}"
-            f"<div class='crmsim-points'>{row[f'points_{m}']:.0f} pts</div></td>"
+            f"<td>{_escape(_measure_text(m, row[m]))}<div class='crmsim-points'>"
+            + _escape(_("{points} pts").format(points=format_number(row[f"points_{m}"], ".0f")))
+            + "</div></td>"
             for m in MEASURES
         )
         rows.append(
-            f"<tr class='crmsim-{kind}'><td>{int(row['rank'])}</td>"
+            f"<tr class='crmsim-{kind}'><td>{format_number(int(row['rank']))}</td>"
             f"<th scope='row'>{_swatch(shown.colours[firm])}{_escape(firm)}</th>"
-            f"<td class='crmsim-score'>{row['score']:.1f}</td>{cells}</tr>"
+            f"<td class='crmsim-score'>{format_number(row['score'], '.1f')}</td>{cells}</tr>"
         )
+    caption = _("Scoreboard after round {number}").format(number=format_number(shown.round))
     return (
         '<table class="crmsim-table crmsim-scoreboard" data-table="scoreboard">'
-        f"<caption>Scoreboard after round {shown.round}</caption>"
+        f"<caption>{_escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -329,6 +365,12 @@ def scoreboard_html(shown: Standing) -> str:
 def _mark_rounds(ax: Axes, shown: Standing) -> None:
     """Dotted lines between the rounds and their numbers along the top."""
     mark_rounds(ax, shown.weeks_per_round, shown.last_week, large=True)
+    # mark_rounds writes the axis and the rounds ("R1", ...) in English: the page's language.
+    ax.set_xlabel(_("week"))
+    for text in ax.texts:
+        number = text.get_text().removeprefix("R")
+        if text.get_text().startswith("R") and number.isdigit():
+            text.set_text(_("R{number}").format(number=format_number(int(number))))
 
 
 def _finish(figure: Figure) -> Figure:
@@ -345,7 +387,7 @@ def shares_figure(shown: Standing) -> Figure:
     >>> import tempfile
     >>> from crmsim.game import example_config
     >>> game = Game.new(example_config(customers=300, weeks_per_round=2), tempfile.mkdtemp())
-    >>> _ = game.play_round()
+    >>> played = game.play_round()
     >>> figure = shares_figure(standing(game))
     >>> [line.get_label() for line in figure.axes[0].get_lines()][:2]
     ['Team A', 'Team B']
@@ -363,22 +405,30 @@ def shares_figure(shown: Standing) -> Figure:
             )
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylim(0, max(0.05, float(np.nanmax(shares.to_numpy(dtype=float))) * 1.1))
-        ax.set_ylabel("share of customers")
+        ax.set_ylabel(_("share of customers"))
         # Room between the title and the rounds' numbers above the axes.
-        ax.set_title(f"Market share of each firm, week by week (to round {shown.round})", pad=24)
+        ax.set_title(
+            _("Market share of each firm, week by week (to round {number})").format(
+                number=format_number(shown.round)
+            ),
+            pad=24,
+        )
         _mark_rounds(ax, shown)
         plots.legend_outside(ax)
+        plots.localize(figure)
     return _finish(figure)
 
 
 def _grouped_bars(ax: Axes, table: pd.DataFrame, colours: dict[str, str]) -> None:
-    """One group of bars per column of ``table`` (a round), a bar per row (a firm)."""
+    """One group of bars per column of ``table`` (a round, from the first), a bar per row (a
+    firm)."""
     x = np.arange(len(table.columns))
     width = 0.8 / max(1, len(table))
     for i, (firm, values) in enumerate(table.iterrows()):
         offset = (i - (len(table) - 1) / 2) * width
         ax.bar(x + offset, values.to_numpy(dtype=float), width, color=colours[firm], label=firm)
-    ax.set_xticks(x, [str(c).replace("round ", "R") for c in table.columns])
+    rounds = range(1, len(table.columns) + 1)
+    ax.set_xticks(x, [_("R{number}").format(number=format_number(n)) for n in rounds])
     ax.axhline(0, color="#333333", linewidth=0.8)
 
 
@@ -391,24 +441,27 @@ def firms_figure(shown: Standing) -> Figure:
     >>> import tempfile
     >>> from crmsim.game import example_config
     >>> game = Game.new(example_config(customers=300, weeks_per_round=2), tempfile.mkdtemp())
-    >>> _ = game.play_round()
+    >>> played = game.play_round()
     >>> len(firms_figure(standing(game)).axes)
     2
     """
     customers = customers_per_round(shown)
-    profit = profit_per_round(shown).drop(columns="all rounds")
+    profit = profit_per_round(shown).drop(columns=_("all rounds"))
     with plots.figure_style():
         figure = plots.make_figure()
         left, right = figure.subplots(1, 2)
         _grouped_bars(left, customers, shown.colours)
-        left.set_title("Customers at each round's end", loc="left")
-        left.set_ylabel("customers")
+        # A panel's title starts where its reader starts: on the right in Persian.
+        start = "right" if right_to_left() else "left"
+        left.set_title(_("Customers at each round's end"), loc=start)
+        left.set_ylabel(_("customers"))
         left.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         _grouped_bars(right, profit, shown.colours)
-        right.set_title("Profit in each round", loc="left")
-        right.set_ylabel("money")
+        right.set_title(_("Profit in each round"), loc=start)
+        right.set_ylabel(_("money"))
         right.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         plots.legend_outside(right)
+        plots.localize(figure)
     return _finish(figure)
 
 
@@ -445,14 +498,14 @@ _STYLE = """
 def _load(folder: str | Path | None) -> tuple[Game | None, str | None]:
     """The game in ``folder`` and no message, or no game and a message saying why."""
     if folder is None or not str(folder).strip():
-        return None, (
+        return None, _(
             "No game folder was given: serve one with crmsim app --game DIR, or in a notebook "
             "call GamePage(directory)."
         )
     try:
         return open_game(folder), None
     except ValueError as err:
-        return None, f"No game to show: {err}."
+        return None, _("No game to show: {reason}.").format(reason=err)
 
 
 @solara.component
@@ -464,12 +517,20 @@ def FirmBoxes(shown: Standing) -> None:
             with solara.Column(
                 gap="0px",
                 classes=["crmsim-monitor", "crmsim-firm-box"],
-                style={"border-left-color": shown.colours[firm]},
+                # The firm's colour on the side where its box starts: the right in Persian.
+                style={
+                    f"border-{'right' if right_to_left() else 'left'}-color": shown.colours[firm]
+                },
             ):
                 solara.Text(firm, classes=["crmsim-monitor-name"])
-                solara.Text(f"{last.loc[firm, 'share']:.1%}", classes=["crmsim-monitor-value"])
                 solara.Text(
-                    f"{int(last.loc[firm, 'active']):,} customers", classes=["crmsim-settings"]
+                    format_number(last.loc[firm, "share"], ".1%"), classes=["crmsim-monitor-value"]
+                )
+                solara.Text(
+                    _("{count} customers").format(
+                        count=format_number(int(last.loc[firm, "active"]), ",")
+                    ),
+                    classes=["crmsim-settings"],
                 )
 
 
@@ -489,30 +550,32 @@ def GameViews(shown: Standing, tab: solara.Reactive[int], images: dict[str, byte
     kept in ``images``, by tab."""
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         for name in GAME_TABS:
-            solara.lab.Tab(name)
+            solara.lab.Tab(_(name))
     name = GAME_TABS[tab.value]
     if name in TAB_FIGURES:
         GameFigure(shown, name, images)
     if name == "Market shares":
         solara.Text(
-            "Each firm's share of all the firms' active customers, week by week; dotted lines "
-            "separate the rounds.",
+            _(
+                "Each firm's share of all the firms' active customers, week by week; dotted "
+                "lines separate the rounds."
+            ),
             classes=["crmsim-description"],
         )
     elif name == "Customers and profit":
         solara.HTML(
             unsafe_innerHTML=html_table(
                 customers_per_round(shown),
-                caption="Customers at the end of each round",
-                corner="firm",
+                caption=_("Customers at the end of each round"),
+                corner=_("firm"),
                 cell=count_text,
                 colours=shown.colours,
                 kind="customers",
             )
             + html_table(
                 profit_per_round(shown),
-                caption="Profit in each round",
-                corner="firm",
+                caption=_("Profit in each round"),
+                corner=_("firm"),
                 cell=count_text,
                 colours=shown.colours,
                 kind="profit",
@@ -521,30 +584,36 @@ def GameViews(shown: Standing, tab: solara.Reactive[int], images: dict[str, byte
     elif name == "Scoreboard":
         solara.HTML(unsafe_innerHTML=scoreboard_html(shown))
         solara.Text(
-            "Each measure is counted over the rounds as its column says (cumulative, average "
-            "or ending), then put on a scale from 0 points (the worst firm) to 100 (the best); "
-            "the score is the mean of the points, weighted.",
+            _(
+                "Each measure is counted over the rounds as its column says (cumulative, "
+                "average or ending), then put on a scale from 0 points (the worst firm) to 100 "
+                "(the best); the score is the mean of the points, weighted."
+            ),
             classes=["crmsim-description"],
         )
     else:
         solara.Text(
-            "A row is the firm customers left, a column the firm they went to. Customers who "
-            "left for no firm of the game are not counted.",
+            _(
+                "A row is the firm customers left, a column the firm they went to. Customers "
+                "who left for no firm of the game are not counted."
+            ),
             classes=["crmsim-description"],
         )
         solara.HTML(
             unsafe_innerHTML=html_table(
                 switching(shown),
-                caption=f"Switches from the start to the end of round {shown.round}",
-                corner="from \\ to",
+                caption=_("Switches from the start to the end of round {number}").format(
+                    number=format_number(shown.round)
+                ),
+                corner=_("from \\ to"),
                 cell=count_text,
                 colours=shown.colours,
                 kind="switching",
             )
             + html_table(
                 switching(shown, shown.round),
-                caption=f"Switches in round {shown.round}",
-                corner="from \\ to",
+                caption=_("Switches in round {number}").format(number=format_number(shown.round)),
+                corner=_("from \\ to"),
                 cell=count_text,
                 colours=shown.colours,
                 kind="switching-round",
@@ -596,37 +665,52 @@ def GamePage(directory: str | Path | None = None) -> None:
     images = solara.use_memo(dict, [shown])
 
     solara.Style(views._STYLE + _STYLE)
-    with solara.Column(gap="8px", style={"padding": "4px 12px"}):
+    with localized(), solara.Column(gap="8px", style={"padding": "4px 12px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="16px"):
             if shown is not None:
                 solara.Text(shown.name, classes=["crmsim-game-title"])
-                over = " · the game is over" if shown.played >= shown.rounds else ""
+                progress = (
+                    _("Round {played} of {rounds} played · the game is over")
+                    if shown.played >= shown.rounds
+                    else _("Round {played} of {rounds} played")
+                )
                 solara.Text(
-                    f"Round {shown.played} of {shown.rounds} played{over}",
+                    progress.format(
+                        played=format_number(shown.played), rounds=format_number(shown.rounds)
+                    ),
                     style={"font-weight": "500", "font-size": "1.15rem"},
                 )
                 if played:
                     with solara.Div(style={"width": "12rem"}):
                         solara.Select(
-                            "Show the market after",
+                            _("Show the market after"),
                             value=round_labels([number])[0],
                             values=round_labels(range(1, played + 1)),
                             on_value=pick,
                         )
-            solara.Button("Reload", icon_name="mdi-refresh", outlined=True, on_click=reload)
+            solara.Button(_("Reload"), icon_name="mdi-refresh", outlined=True, on_click=reload)
         if message.value:
             solara.Error(message.value)
         if shown is None:
             return
         if shown.round == 0:
             solara.Info(
-                "No round has been played yet. Play one with crmsim game round, then press Reload."
+                _(
+                    "No round has been played yet. Play one with crmsim game round, then press "
+                    "Reload."
+                )
             )
             return
         if shown.round < shown.played:
             solara.Text(
-                f"Showing the market at the end of round {shown.round} (week "
-                f"{shown.last_week}); the latest round played is {shown.played}.",
+                _(
+                    "Showing the market at the end of round {number} (week {week}); the latest "
+                    "round played is {played}."
+                ).format(
+                    number=format_number(shown.round),
+                    week=format_number(shown.last_week),
+                    played=format_number(shown.played),
+                ),
                 classes=["crmsim-settings"],
             )
         FirmBoxes(shown)

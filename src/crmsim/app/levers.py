@@ -1,6 +1,10 @@
 """The levers as the dashboard shows them: grouped as the course groups them, each with a label
 that carries its unit and a one-line explanation; their values read from a run, compared with the
 scenario's, and error messages put in the sliders' own words.
+
+The labels, explanations and headings are kept here in English (the page's code looks levers up
+by them); the page shows them in the language in use: :func:`lever_label`, :func:`lever_help`,
+:func:`group_title`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from crmsim.app.language import N_, value_text
 from crmsim.app.model import _FOREVER, ATTRIBUTES, NO_END, channels_label, target_label
+from crmsim.i18n import _, format_number, pgettext
 from crmsim.levers import Market, Policy, default_service
 
 
@@ -36,21 +42,29 @@ class Lever:
 
 #: The sidebar's headings, in order, each with a line on when its levers take effect.
 GROUPS: dict[str, str] = {
-    "Service and Kano": "from the next week",
-    "Price and discounts": "from the next week",
-    "CEM: gifts and respect for loyal customers": "from the next week",
-    "CAM: referral rewards and marketers": "from the next week",
-    "Recovery and win-back": "from the next week",
-    "Market: advertising and the competitor": "from the next week",
-    "Run set-up": "at Reset, for a fresh run",
+    N_("Service and Kano"): N_("from the next week"),
+    N_("Price and discounts"): "from the next week",
+    N_("CEM: gifts and respect for loyal customers"): "from the next week",
+    N_("CAM: referral rewards and marketers"): "from the next week",
+    N_("Recovery and win-back"): "from the next week",
+    N_("Market: advertising and the competitor"): "from the next week",
+    N_("Run set-up"): N_("at Reset, for a fresh run"),
 }
 
 _KANO_HELP = {
-    "must-be": "expected as a matter of course: without it episodes fail and people complain",
-    "performance": "more is better, in proportion",
-    "attractive": "a delight when present, not missed when absent",
-    "indifferent": "customers do not care either way; it only costs",
-    "reverse": "more is worse: customers dislike it",
+    "must-be": N_("expected as a matter of course: without it episodes fail and people complain"),
+    "performance": N_("more is better, in proportion"),
+    "attractive": N_("a delight when present, not missed when absent"),
+    "indifferent": N_("customers do not care either way; it only costs"),
+    "reverse": N_("more is worse: customers dislike it"),
+}
+#: The default Kano attributes' names, for their sliders' labels.
+ATTRIBUTE_NAMES = {
+    "reliability": N_("Reliability"),
+    "speed": N_("Speed"),
+    "personal_touch": N_("Personal touch"),
+    "spam": N_("Spam"),
+    "logo_colour": N_("Logo colour"),
 }
 
 _SERVICE = "Service and Kano"
@@ -64,8 +78,8 @@ _SETUP = "Run set-up"
 #: Every control, by the keyword of :class:`~crmsim.app.DashboardModel` it sets.
 LEVERS: dict[str, Lever] = {
     "service_quality": Lever(
-        "Service quality (all but spam, 0–1)",
-        "How well every Kano attribute but spam is delivered: 0 not at all, 1 perfectly.",
+        N_("Service quality (all but spam, 0–1)"),
+        N_("How well every Kano attribute but spam is delivered: 0 not at all, 1 perfectly."),
         _SERVICE,
     ),
     **{
@@ -78,99 +92,166 @@ LEVERS: dict[str, Lever] = {
         for name, attribute in default_service().items()
     },
     "price": Lever(
-        "Price (money per purchase)",
-        "What a purchase costs before any discount; the competitor charges 20, a unit costs 12.",
+        N_("Price (money per purchase)"),
+        N_(
+            "What a purchase costs before any discount; the competitor charges 20, a unit costs 12."
+        ),
         _PRICE,
     ),
     "discount": Lever(
-        "Discount (share off the price)",
-        "Share taken off the price for those who get the discount: 0.3 is 30 % off.",
+        N_("Discount (share off the price)"),
+        N_("Share taken off the price for those who get the discount: 0.3 is 30 % off."),
         _PRICE,
     ),
     "discount_target": Lever(
-        "Discount for",
-        "Who gets it: everyone, new customers only, some tiers or a segment of the market.",
+        N_("Discount for"),
+        N_("Who gets it: everyone, new customers only, some tiers or a segment of the market."),
         _PRICE,
     ),
     "discount_start": Lever(
-        "Discount from week", "The first week the discount runs (0: from the start).", _PRICE
+        N_("Discount from week"),
+        N_("The first week the discount runs (0: from the start)."),
+        _PRICE,
     ),
     "discount_end": Lever(
-        "Discount until week (0: never ends)",
-        "The week the discount stops; it runs in the weeks before. 0: it never stops.",
+        N_("Discount until week (0: never ends)"),
+        N_("The week the discount stops; it runs in the weeks before. 0: it never stops."),
         _PRICE,
     ),
     "respect": Lever(
-        "Respect (0–1)",
-        "Special respect and personal treatment; too little and loyal customers and "
-        "marketers feel betrayed and leave.",
+        N_("Respect (0–1)"),
+        N_(
+            "Special respect and personal treatment; too little and loyal customers and "
+            "marketers feel betrayed and leave."
+        ),
         _CEM,
     ),
     "gift_value": Lever(
-        "Gift value (money)",
-        "Value of the gift loyal customers and marketers get every few weeks (0: no gifts).",
+        N_("Gift value (money)"),
+        N_("Value of the gift loyal customers and marketers get every few weeks (0: no gifts)."),
         _CEM,
     ),
-    "gift_every": Lever("Gift every ... weeks", "Weeks between two gifts.", _CEM),
+    "gift_every": Lever(N_("Gift every ... weeks"), N_("Weeks between two gifts."), _CEM),
     "referral_reward": Lever(
-        "Referral reward (money)",
-        "Paid to a customer for each friend they bring who buys: turns loyal customers "
-        "into marketers.",
+        N_("Referral reward (money)"),
+        N_(
+            "Paid to a customer for each friend they bring who buys: turns loyal customers "
+            "into marketers."
+        ),
         _CAM,
     ),
     "recovery": Lever(
-        "Complaint recovery (share resolved well)",
-        "Share of complaints the firm puts right: a complaint well handled keeps the customer.",
+        N_("Complaint recovery (share resolved well)"),
+        N_("Share of complaints the firm puts right: a complaint well handled keeps the customer."),
         _RECOVERY,
     ),
     "channels": Lever(
-        "Contact channels staffed",
-        "The channels customers can reach the firm through; each costs per customer who "
-        "prefers it, and one who prefers a closed channel complains less after a failure.",
+        N_("Contact channels staffed"),
+        N_(
+            "The channels customers can reach the firm through; each costs per customer who "
+            "prefers it, and one who prefers a closed channel complains less after a failure."
+        ),
         _RECOVERY,
     ),
     "win_back": Lever(
-        "Win-back effort (0–1)",
-        "How hard the firm courts customers who left, with offers to come back.",
+        N_("Win-back effort (0–1)"),
+        N_("How hard the firm courts customers who left, with offers to come back."),
         _RECOVERY,
     ),
     "advertising": Lever(
-        "Advertising reach (share per week)",
-        "Share of the people who have not heard of the firm that its advertising reaches "
-        "each week.",
+        N_("Advertising reach (share per week)"),
+        N_(
+            "Share of the people who have not heard of the firm that its advertising reaches "
+            "each week."
+        ),
         _MARKET,
     ),
     "competitor_attractiveness": Lever(
-        "Competitor attractiveness (−1 to 1)",
-        "How good the competitor's offer feels next to the firm's: −1 much worse, 0 as good, "
-        "1 much better.",
+        N_("Competitor attractiveness (−1 to 1)"),
+        N_(
+            "How good the competitor's offer feels next to the firm's: −1 much worse, 0 as good, "
+            "1 much better."
+        ),
         _MARKET,
     ),
     "competitor_offer_rate": Lever(
-        "Competitor offers (share per week)",
-        "Share of the firm's customers who get a special offer from the competitor each week.",
+        N_("Competitor offers (share per week)"),
+        N_("Share of the firm's customers who get a special offer from the competitor each week."),
         _MARKET,
     ),
     "n_customers": Lever(
-        "People in the market",
-        "Everyone who could buy: prospects, customers and former customers.",
+        N_("People in the market"),
+        N_("Everyone who could buy: prospects, customers and former customers."),
         _SETUP,
     ),
     "network": Lever(
-        "Social network",
-        "Who talks to whom: small-world (friends of friends), scale-free (a few hubs) or "
-        "well-mixed (anyone with anyone).",
+        N_("Social network"),
+        N_(
+            "Who talks to whom: small-world (friends of friends), scale-free (a few hubs) or "
+            "well-mixed (anyone with anyone)."
+        ),
         _SETUP,
     ),
     "rng": Lever(
-        "Random seed (blank: a new one)",
-        "The same seed and settings give the same run; leave it blank for a new one each Reset.",
+        N_("Random seed (blank: a new one)"),
+        N_(
+            "The same seed and settings give the same run; leave it blank for a new one each Reset."
+        ),
         _SETUP,
     ),
 }
 
 #: The levers that act on a running model (everything but the run set-up).
 LIVE = tuple(name for name, lever in LEVERS.items() if lever.group != _SETUP)
+
+_CATEGORIES = {name: attribute.category for name, attribute in default_service().items()}
+
+
+def lever_label(name: str) -> str:
+    """The label of lever ``name`` in the language in use (:attr:`Lever.label` in English).
+
+    Examples
+    --------
+    >>> lever_label("respect"), lever_label("speed")
+    ('Respect (0–1)', 'Speed (performance, 0–1)')
+    """
+    if name in ATTRIBUTE_NAMES and name in _CATEGORIES:
+        return _("{attribute} ({kind}, 0–1)").format(
+            attribute=_(ATTRIBUTE_NAMES[name]), kind=pgettext("kano", _CATEGORIES[name])
+        )
+    return _(LEVERS[name].label)
+
+
+def lever_help(name: str) -> str:
+    """The one-line explanation of lever ``name`` in the language in use.
+
+    Examples
+    --------
+    >>> lever_help("spam")
+    'How well spam is delivered; a reverse attribute: more is worse: customers dislike it.'
+    """
+    if name in ATTRIBUTE_NAMES and name in _CATEGORIES:
+        category = _CATEGORIES[name]
+        # In the middle of a sentence: "reliability", as the English label's "Reliability"
+        # (Persian has no capitals, so lower() leaves it as it is).
+        return _("How well {attribute} is delivered; a {kind} attribute: {explanation}.").format(
+            attribute=_(ATTRIBUTE_NAMES[name]).lower(),
+            kind=pgettext("kano", category),
+            explanation=_(_KANO_HELP[category]),
+        )
+    return _(LEVERS[name].help)
+
+
+def group_title(group: str) -> str:
+    """The heading of ``group`` (a key of :data:`GROUPS`) with when its levers take effect,
+    in the language in use.
+
+    Examples
+    --------
+    >>> group_title("Run set-up")
+    'Run set-up (at Reset, for a fresh run)'
+    """
+    return _("{group} ({when})").format(group=_(group), when=_(GROUPS[group]))
 
 
 def lever_values(policy: Policy, market: Market) -> dict[str, Any]:
@@ -217,6 +298,24 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def shown_value(name: str, value: Any) -> str:
+    """The value of lever ``name`` as the page writes it in the language in use: a number in
+    its digits (:func:`show`'s precision), a menu's value as the menu shows it.
+
+    Examples
+    --------
+    >>> shown_value("respect", 0.30000000000000004), shown_value("discount_target", "new")
+    ('0.3', 'new')
+    """
+    if name in ("discount_target", "channels", "network"):
+        return value_text(name, value)
+    if isinstance(value, float):
+        return format_number(value, ".4g")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
+
+
 def differences(values: dict[str, Any], reference: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """The levers whose value differs from ``reference``: ``(name, value, reference value)``.
 
@@ -255,12 +354,15 @@ def in_words(message: str) -> str:
     # Market checks the unit cost against the price: say it the other way round.
     message = re.sub(
         r"(?:Market\.)?unit_cost must be in \[[^,\]]+, ([^\]]+)\], got ([^\s;]+)",
-        r"price (\1) must be at least the unit cost (\2)",
+        # "price" stays the code name in every language: replaced by its label below.
+        lambda match: _("price ({price}) must be at least the unit cost ({cost})").format(
+            price=match.group(1), cost=match.group(2)
+        ),
         message,
     )
     names = "|".join(re.escape(n) for n in sorted(LEVERS, key=len, reverse=True))
     # One pass, so that a name inside a label already put in ("spam" in the service quality's)
     # is left alone; "Policy.", "Market." and the seed's own gloss go with the name.
     pattern = rf"(?:\b(?:Policy|Market)\.)?\b({names})\b(?: \(the random seed\))?"
-    message = re.sub(pattern, lambda match: f"“{LEVERS[match.group(1)].label}”", message)
-    return message.replace("unit_cost", "the unit cost")
+    message = re.sub(pattern, lambda match: f"“{lever_label(match.group(1))}”", message)
+    return message.replace("unit_cost", _("the unit cost"))

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crmsim import checks, scenarios
+from crmsim.i18n import _, format_number
 from crmsim.levers import (
     CHANNELS,
     TIER_NAMES,
@@ -75,7 +76,12 @@ def parse_seed(value: Any) -> int | None:
         if not text:
             return None
         if not text.isdigit():
-            raise ValueError(f"rng (the random seed) must be a whole number >= 0, got {value!r}")
+            # "rng" stays the code name in every language: the page puts the seed's label in.
+            raise ValueError(
+                _("rng (the random seed) must be a whole number >= 0, got {value}").format(
+                    value=repr(value)
+                )
+            )
         return int(text)
     return checks.integer("rng (the random seed)", value, low=0)
 
@@ -128,8 +134,10 @@ def _parse_target(label: Any) -> str | frozenset[str]:
         return frozenset(label)
     if not isinstance(label, str) or not label:
         raise ValueError(
-            "discount_target must be 'all', 'new', tiers such as 'loyal+marketer' or a "
-            f"segment name, got {label!r}"
+            _(
+                "discount_target must be 'all', 'new', tiers such as 'loyal+marketer' or a "
+                "segment name, got {value}"
+            ).format(value=repr(label))
         )
     parts = label.split("+")
     if len(parts) > 1 or label in TIER_NAMES:
@@ -359,8 +367,10 @@ class DashboardModel(CRMModel):
                 changes["discount_weeks"] = None if start == 0 else (start, _FOREVER)
             elif end <= start:
                 raise ValueError(
-                    f"discount_end ({end}) must be after discount_start ({start}); "
-                    "0 means it never ends"
+                    _(
+                        "discount_end ({end}) must be after discount_start ({start}); "
+                        "0 means it never ends"
+                    ).format(end=format_number(end), start=format_number(start))
                 )
             else:
                 changes["discount_weeks"] = (start, end)

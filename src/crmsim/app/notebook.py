@@ -38,6 +38,7 @@ import solara
 from solara.components.applayout import appbar_portal, apptitle_portal, sidebar_portal
 
 from crmsim.app.dashboard import Page
+from crmsim.app.language import localized
 from crmsim.app.model import DEFAULT_SCENARIO
 
 #: Width of the controls' column in a notebook cell.
@@ -112,5 +113,5 @@ def NotebookPage(
     >>> element.component.name
     'NotebookPage'
     """
-    with NotebookLayout():
+    with localized(), NotebookLayout():
         Page(scenario_name=scenario_name, n_customers=n_customers, rng=rng)

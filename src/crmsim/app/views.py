@@ -26,8 +26,10 @@ from mesa.visualization.utils import update_counter
 
 from crmsim import analysis, plots, scenarios
 from crmsim.app.compare import NOTHING, TRACES, comparison, overlay
-from crmsim.app.levers import LEVERS, differences, in_words, lever_values, show
+from crmsim.app.language import N_, choices, network_text
+from crmsim.app.levers import differences, in_words, lever_label, lever_values, shown_value
 from crmsim.app.model import RUN_WEEKS, DashboardModel
+from crmsim.i18n import _, format_number, ngettext, pgettext
 from crmsim.model import CLASS_SIZE, CRMModel
 from crmsim.stages import ACTIVE_STAGES, Stage, Tier
 
@@ -48,14 +50,14 @@ PRESENT_SIZE = (10.0, 4.3)
 PRESENT_DPI = 125
 #: The views presentation mode offers, by key, with the name its menu shows.
 PRESENT_VIEWS: dict[str, str] = {
-    "stages": "Stages",
-    "tiers": "Tiers",
-    "churn": "Churn",
-    "referrals": "Word of mouth",
-    "churn_causes": "Why customers left",
-    "trust": "Trust",
-    "profit": "Profit",
-    "network": "Network",
+    "stages": N_("Stages"),
+    "tiers": N_("Tiers"),
+    "churn": N_("Churn"),
+    "referrals": N_("Word of mouth"),
+    "churn_causes": N_("Why customers left"),
+    "trust": N_("Trust"),
+    "profit": N_("Profit"),
+    "network": N_("Network"),
 }
 
 
@@ -72,85 +74,123 @@ FIGURES: dict[str, Callable[[pd.DataFrame], Figure]] = {
 #: Short texts shown beside a figure: what it means and what to look for.
 NOTES: dict[str, tuple[str, ...]] = {
     "churn_note": (
-        "Churn, the course's way: of the customers there at the start of a period, the share "
-        "lost during it. Customers won during the period do not count in its churn; they are "
-        "part of the next period's base.",
-        "The top panel shows the customers won (up) and lost (down) each week; the middle "
-        "one the weekly churn; the bottom one churn per quarter of 13 weeks.",
-        "Try: an opening discount (scenario opening_discount) wins many customers at once; "
-        "watch what churn does when it ends in week 8.",
+        N_(
+            "Churn, the course's way: of the customers there at the start of a period, the share "
+            "lost during it. Customers won during the period do not count in its churn; they are "
+            "part of the next period's base."
+        ),
+        N_(
+            "The top panel shows the customers won (up) and lost (down) each week; the middle "
+            "one the weekly churn; the bottom one churn per quarter of 13 weeks."
+        ),
+        N_(
+            "Try: an opening discount (scenario opening_discount) wins many customers at once; "
+            "watch what churn does when it ends in week 8."
+        ),
     ),
     "network_note": (
-        "Each dot is a person in the market, each line two people who talk. Colours are "
-        "relationship stages: grey people have not heard of the firm, blue ones are "
-        "committed, vermillion ones have left. Larger dots are loyal customers and marketers.",
-        "Word of mouth travels along the lines: awareness spreads from customers to their "
-        "contacts, and a marketer's friends are likelier to try the firm. Angry former "
-        "customers speak against it to theirs.",
-        "Click a person's dot, type their number or press “Next customer” to follow one "
-        "person: they are ringed in the drawing, their contacts' lines drawn dark, and their "
-        "journey listed beside it, the latest week first.",
-        "To watch it happen, untick “Run 156 weeks after Reset”, press Reset and step week "
-        "by week (or press ▶).",
+        N_(
+            "Each dot is a person in the market, each line two people who talk. Colours are "
+            "relationship stages: grey people have not heard of the firm, blue ones are "
+            "committed, vermillion ones have left. Larger dots are loyal customers and marketers."
+        ),
+        N_(
+            "Word of mouth travels along the lines: awareness spreads from customers to their "
+            "contacts, and a marketer's friends are likelier to try the firm. Angry former "
+            "customers speak against it to theirs."
+        ),
+        N_(
+            "Click a person's dot, type their number or press “Next customer” to follow one "
+            "person: they are ringed in the drawing, their contacts' lines drawn dark, and their "
+            "journey listed beside it, the latest week first."
+        ),
+        N_(
+            "To watch it happen, untick “Run 156 weeks after Reset”, press Reset and step week "
+            "by week (or press ▶)."
+        ),
     ),
 }
 #: The Info tab, in NetLogo's sections: what the model is and how to use the dashboard.
 INFO: dict[str, tuple[str, ...]] = {
-    "WHAT IS IT?": (
-        "A simulated market of people and one firm, built to watch the ideas of a CRM course "
-        "happen. Each person goes through the stages of a relationship with the firm (unaware, "
-        "aware, exploring, expanding, committed, and in the end perhaps leaving) and, as a "
-        "customer, climbs from first purchase to loyal customer to marketer, who recommends "
-        "the firm to friends. A competitor is always there to take customers away.",
+    N_("WHAT IS IT?"): (
+        N_(
+            "A simulated market of people and one firm, built to watch the ideas of a CRM course "
+            "happen. Each person goes through the stages of a relationship with the firm (unaware, "
+            "aware, exploring, expanding, committed, and in the end perhaps leaving) and, as a "
+            "customer, climbs from first purchase to loyal customer to marketer, who recommends "
+            "the firm to friends. A competitor is always there to take customers away."
+        ),
     ),
-    "HOW IT WORKS": (
-        "Every simulated week, people who have not heard of the firm may learn of it from its "
-        "advertising or from the people they talk to. Those who know it may try it; customers "
-        "buy, meet the service (which goes well or fails), complain and are looked after, or "
-        "not; those who cannot reach the firm on the channel they prefer complain less, and "
-        "those who complain stay more often than those who say nothing. Good experiences "
-        "and respectful treatment build trust and commitment; failures, "
-        "disrespect and better offers from the competitor wear them down, and customers leave "
-        "for the competitor or simply drift away.",
-        "Word of mouth travels along a social network: satisfied customers and marketers bring "
-        "friends, angry former customers warn theirs. The firm earns the margin on what it "
-        "sells and pays for its service, respect, contact channels, gifts, rewards, recovery, "
-        "win-back and advertising: profit is what is left.",
+    N_("HOW IT WORKS"): (
+        N_(
+            "Every simulated week, people who have not heard of the firm may learn of it from its "
+            "advertising or from the people they talk to. Those who know it may try it; customers "
+            "buy, meet the service (which goes well or fails), complain and are looked after, or "
+            "not; those who cannot reach the firm on the channel they prefer complain less, and "
+            "those who complain stay more often than those who say nothing. Good experiences "
+            "and respectful treatment build trust and commitment; failures, "
+            "disrespect and better offers from the competitor wear them down, and customers leave "
+            "for the competitor or simply drift away."
+        ),
+        N_(
+            "Word of mouth travels along a social network: satisfied customers and marketers bring "
+            "friends, angry former customers warn theirs. The firm earns the margin on what it "
+            "sells and pays for its service, respect, contact channels, gifts, rewards, recovery, "
+            "win-back and advertising: profit is what is left."
+        ),
     ),
-    "HOW TO USE IT": (
-        "Pick a scenario to start from; the page opens with three years of it simulated. The "
-        "levers in the sidebar are grouped as the course groups them; point at one to read "
-        "what it does. A lever moved acts on the run from the next week: press Step for one "
-        "week or ▶ to play, ❚❚ to pause. Reset starts a fresh run from all the controls, the "
-        "number of people, the network and the seed included.",
-        "The same seed gives the same people and the same chance events, so two runs with one "
-        "seed differ only by their levers. The header shows the seed, the settings that differ "
-        "from the scenario and the levers changed during the run; the address of the page "
-        "keeps them, to reload or share. The Export card downloads the weekly table, the "
-        "figures and the levers as a policy file for crmsim compare.",
-        "To weigh two policies, pick a scenario under Compare with: its policy runs beside "
-        "yours on the same seed, people and market, and moves on with it. The figures draw "
-        "it dash-dotted as B, yours being A, and the monitors show both and the difference.",
+    N_("HOW TO USE IT"): (
+        N_(
+            "Pick a scenario to start from; the page opens with three years of it simulated. The "
+            "levers in the sidebar are grouped as the course groups them; point at one to read "
+            "what it does. A lever moved acts on the run from the next week: press Step for one "
+            "week or ▶ to play, ❚❚ to pause. Reset starts a fresh run from all the controls, the "
+            "number of people, the network and the seed included."
+        ),
+        N_(
+            "The same seed gives the same people and the same chance events, so two runs with one "
+            "seed differ only by their levers. The header shows the seed, the settings that differ "
+            "from the scenario and the levers changed during the run; the address of the page "
+            "keeps them, to reload or share. The Export card downloads the weekly table, the "
+            "figures and the levers as a policy file for crmsim compare."
+        ),
+        N_(
+            "To weigh two policies, pick a scenario under Compare with: its policy runs beside "
+            "yours on the same seed, people and market, and moves on with it. The figures draw "
+            "it dash-dotted as B, yours being A, and the monitors show both and the difference."
+        ),
     ),
-    "THINGS TO NOTICE": (
-        "How churn per quarter moves when an opening discount ends, and who leaves: the "
-        "customers it attracted or the ones who were there before.",
-        "Which tiers grow when the firm shows respect and gives gifts, and what that costs.",
-        "That more customers do not always mean more profit.",
-        "In a small market, how awareness and word of mouth spread through the network from "
-        "the first customers.",
+    N_("THINGS TO NOTICE"): (
+        N_(
+            "How churn per quarter moves when an opening discount ends, and who leaves: the "
+            "customers it attracted or the ones who were there before."
+        ),
+        N_("Which tiers grow when the firm shows respect and gives gifts, and what that costs."),
+        N_("That more customers do not always mean more profit."),
+        N_(
+            "In a small market, how awareness and word of mouth spread through the network from "
+            "the first customers."
+        ),
     ),
-    "THINGS TO TRY": (
-        "Play a run and, halfway, set respect to its lowest: watch the marketers.",
-        "Run the same seed with and without a referral reward, and compare the marketers and "
-        "the profit; or compare with customer_centric and play: where do the lines part?",
-        "Lower the service quality and raise complaint recovery: can recovery make up for "
-        "failures?",
-        "Staff only e-mail, then only the phone: what happens to the complaints and to the "
-        "customers lost after failures?",
-        "Switch the social network between small-world, scale-free and well-mixed, press Reset "
-        "and see how fast the firm becomes known.",
-        "Raise the price step by step while playing: when do customers start to leave?",
+    N_("THINGS TO TRY"): (
+        N_("Play a run and, halfway, set respect to its lowest: watch the marketers."),
+        N_(
+            "Run the same seed with and without a referral reward, and compare the marketers and "
+            "the profit; or compare with customer_centric and play: where do the lines part?"
+        ),
+        N_(
+            "Lower the service quality and raise complaint recovery: can recovery make up for "
+            "failures?"
+        ),
+        N_(
+            "Staff only e-mail, then only the phone: what happens to the complaints and to the "
+            "customers lost after failures?"
+        ),
+        N_(
+            "Switch the social network between small-world, scale-free and well-mixed, press Reset "
+            "and see how fast the firm becomes known."
+        ),
+        N_("Raise the price step by step while playing: when do customers start to leave?"),
     ),
 }
 
@@ -159,12 +199,12 @@ INFO: dict[str, tuple[str, ...]] = {
 #: its images are kept (the page's :class:`FigureCache`), so going back to a tab does not draw
 #: it again.
 TABS: dict[str, tuple[tuple[str, ...], list[int]]] = {
-    "Customers": (("stages", "tiers"), [1, 1]),
-    "Churn": (("churn", "churn_note"), [3, 2]),
-    "Word of mouth": (("referrals", "churn_causes"), [1, 1]),
-    "Trust and profit": (("trust", "profit"), [1, 1]),
-    "Network": (("network", "journey"), [3, 2]),
-    "Info": (("info",), [1]),
+    N_("Customers"): (("stages", "tiers"), [1, 1]),
+    N_("Churn"): (("churn", "churn_note"), [3, 2]),
+    N_("Word of mouth"): (("referrals", "churn_causes"), [1, 1]),
+    N_("Trust and profit"): (("trust", "profit"), [1, 1]),
+    N_("Network"): (("network", "journey"), [3, 2]),
+    N_("Info"): (("info",), [1]),
 }
 
 
@@ -241,7 +281,7 @@ def network_figure(
             x, y = positions[person]
             ax.scatter([x], [y], s=420, facecolors="none", edgecolors="#000", linewidths=2.5)
             ax.annotate(
-                f"person {person}",
+                _("person {number}").format(number=format_number(person)),
                 (x, y),
                 xytext=(12, 12),
                 textcoords="offset points",
@@ -250,20 +290,25 @@ def network_figure(
                 bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85},
             )
         ax.set_axis_off()
-        ax.set_title(f"Who talks to whom, by relationship stage (week {week})")
+        ax.set_title(
+            _("Who talks to whom, by relationship stage (week {week})").format(
+                week=format_number(week)
+            )
+        )
         handles = [
-            Patch(facecolor=colour, edgecolor="#333", label=name)
+            Patch(facecolor=colour, edgecolor="#333", label=pgettext("stage", name))
             for name, colour in plots.STAGE_COLOURS.items()
         ]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.text(
             0.99,
             0.01,
-            "larger dots: loyal customers and marketers",
+            _("larger dots: loyal customers and marketers"),
             ha="right",
             va="bottom",
             fontsize=10,
         )
+        plots.localize(fig)
     return fig
 
 
@@ -331,10 +376,14 @@ def person_summary(model: CRMModel, person: int) -> str:
         customer = model.customer(person)
         stage, tier, trust = customer.stage, customer.tier, customer.trust
         tenure = int(model.state.tenure[person])
-    weeks = "1 week" if tenure == 1 else f"{tenure} weeks"
-    return (
-        f"Person {person}: stage {stage.name.lower()} · tier {tier.name.lower()} · "
-        f"trust {trust:.2f} · {weeks} a customer"
+    weeks = ngettext("{count} week", "{count} weeks", tenure).format(count=format_number(tenure))
+    summary = _("Person {number}: stage {stage} · tier {tier} · trust {trust} · {weeks} a customer")
+    return summary.format(
+        number=format_number(person),
+        stage=pgettext("stage", stage.name.lower()),
+        tier=pgettext("tier", tier.name.lower()),
+        trust=format_number(trust, ".2f"),
+        weeks=weeks,
     )
 
 
@@ -359,10 +408,11 @@ def journey(model: CRMModel, person: int) -> list[str] | None:
         return model.customer(person).history[::-1]
 
 
-#: What the journey panel says when the run keeps no history.
-NO_HISTORY = (
-    "Journeys need the run's history, which markets of up to {limit:,} people keep; this one "
-    "has {people:,}. Set “People in the market” to {limit:,} or fewer and press Reset (in a "
+#: What the journey panel says when the run keeps no history (``limit`` and ``people`` are
+#: numbers as the page writes them, :func:`~crmsim.i18n.format_number`).
+NO_HISTORY = N_(
+    "Journeys need the run's history, which markets of up to {limit} people keep; this one "
+    "has {people}. Set “People in the market” to {limit} or fewer and press Reset (in a "
     "notebook: CRMModel(..., history=True))."
 )
 
@@ -435,8 +485,10 @@ def fit_titles(figure: Figure, dpi: float = FIGURE_DPI) -> Figure:
 
     canvas = FigureCanvasAgg(figure)
     figure.set_dpi(dpi)
-    texts = [figure._suptitle] + [t for ax in figure.axes for t in (ax.title, ax._left_title)]
-    for _ in range(3):  # each wrap moves the layout a little: look again
+    texts = [figure._suptitle] + [
+        t for ax in figure.axes for t in (ax.title, ax._left_title, ax._right_title)
+    ]
+    for _attempt in range(3):  # each wrap moves the layout a little: look again
         canvas.draw()
         renderer = canvas.get_renderer()
         width = figure.bbox.width
@@ -447,9 +499,12 @@ def fit_titles(figure: Figure, dpi: float = FIGURE_DPI) -> Figure:
             box = text.get_window_extent(renderer)
             # Room for a centred title: twice the distance from its centre to the nearer edge.
             centre = (box.x0 + box.x1) / 2
-            room = (
-                2 * min(centre, width - centre) if text.get_ha() == "center" else width - box.x0
-            ) - 4
+            if text.get_ha() == "center":
+                room = 2 * min(centre, width - centre) - 4
+            elif text.get_ha() == "right":  # a panel's title in Persian: from the right edge
+                room = box.x1 - 4
+            else:
+                room = width - box.x0 - 4
             if box.width <= room:
                 continue
             line = " ".join(text.get_text().split())
@@ -489,6 +544,7 @@ def draw_figure(model: DashboardModel, key: str, present: bool = False) -> Figur
     """
     figure = FIGURES[key](model.snapshot())
     overlay(figure, key, model)
+    plots.localize(figure)  # the comparison's legend, made after the figure, in its typeface
     if present:
         figure.set_size_inches(PRESENT_SIZE)
     else:
@@ -725,9 +781,11 @@ _STYLE = """
 
 def _placeholder(model: CRMModel) -> None:
     solara.Info(
-        f"Nothing to show yet: press Step, ▶ or “Run {RUN_WEEKS} weeks” to simulate."
+        _("Nothing to show yet: press Step, ▶ or “Run {weeks} weeks” to simulate.").format(
+            weeks=format_number(RUN_WEEKS)
+        )
         if model.week == 0
-        else "Nothing to show."
+        else _("Nothing to show.")
     )
 
 
@@ -799,12 +857,14 @@ class _ClickCatcher(v.VuetifyTemplate):
 
     template = traitlets.Unicode(
         """<template>
-  <div class="crmsim-click-catcher" title="Click a person to follow them"
+  <div class="crmsim-click-catcher" :title="hint"
     @click="pick({x: $event.offsetX / $event.currentTarget.clientWidth,
                   y: $event.offsetY / $event.currentTarget.clientHeight})"></div>
 </template>"""
     ).tag(sync=True)
     on_click_at = traitlets.Any(None)  # not sent to the browser: the page's callback
+    #: The tooltip over the image, in the page's language.
+    hint = traitlets.Unicode("Click a person to follow them").tag(sync=True)
 
     def vue_pick(self, data: dict[str, float]) -> None:
         """Called by the browser with the click's place."""
@@ -848,15 +908,21 @@ def NetworkView(
     with solara.Column(classes=["crmsim-figure"]):
         if image is None:
             solara.Info(
-                f"The network is drawn for markets of up to {NETWORK_LIMIT} people; this one "
-                f"has {model.n_customers:,}. Set “People in the market” to {NETWORK_LIMIT} or "
-                "fewer and press Reset."
+                _(
+                    "The network is drawn for markets of up to {limit} people; this one has "
+                    "{people}. Set “People in the market” to {limit} or fewer and press Reset."
+                ).format(
+                    limit=format_number(NETWORK_LIMIT),
+                    people=format_number(model.n_customers, ","),
+                )
             )
         else:
             with solara.Div(style={"position": "relative"}):
                 solara.Image(image, format="png")
                 if on_person is not None:
-                    _ClickCatcher.element(on_click_at=clicked)
+                    _ClickCatcher.element(
+                        on_click_at=clicked, hint=_("Click a person to follow them")
+                    )
 
 
 @solara.component
@@ -873,11 +939,13 @@ def JourneyView(
     n = model.n_customers
     followed = chosen(model, person.value)
     with solara.Column(gap="4px", classes=["crmsim-journey"]):
-        solara.Text("Follow a person", classes=["crmsim-group-title"])
+        solara.Text(_("Follow a person"), classes=["crmsim-group-title"])
         with solara.Row(style={"align-items": "center"}):
             with solara.Div(style={"width": "11rem"}):
                 solara.InputInt(
-                    f"Person (0–{n - 1:,})",
+                    _("Person ({first}–{last})").format(
+                        first=format_number(0), last=format_number(n - 1, ",")
+                    ),
                     value=followed,
                     on_value=person.set,
                     optional=True,
@@ -885,25 +953,39 @@ def JourneyView(
                     continuous_update=True,
                 )
             solara.Button(
-                "Next customer",
+                _("Next customer"),
                 outlined=True,
                 on_click=lambda: person.set(next_customer(model, followed)),
             )
         if person.value is not None and followed is None:
-            solara.Warning(f"There is no person {person.value} in this market: 0 to {n - 1:,}.")
+            solara.Warning(
+                _("There is no person {number} in this market: {first} to {last}.").format(
+                    number=format_number(person.value),
+                    first=format_number(0),
+                    last=format_number(n - 1, ","),
+                )
+            )
         if followed is None:
             solara.Text(
-                "Click a person in the network, type their number or press “Next customer” "
-                "to see their journey.",
+                _(
+                    "Click a person in the network, type their number or press “Next customer” "
+                    "to see their journey."
+                ),
                 classes=["crmsim-description"],
             )
             return
         solara.Text(person_summary(model, followed), style={"font-weight": "500"})
         lines = journey(model, followed)
         if lines is None:
-            solara.Info(NO_HISTORY.format(limit=CLASS_SIZE, people=n))
+            solara.Info(
+                _(NO_HISTORY).format(
+                    limit=format_number(CLASS_SIZE, ","), people=format_number(n, ",")
+                )
+            )
         elif not lines:
-            solara.Text("Nothing has happened to this person yet.", classes=["crmsim-description"])
+            solara.Text(
+                _("Nothing has happened to this person yet."), classes=["crmsim-description"]
+            )
         else:
             # One text, a line per event: a long journey redrawn a few times a second while
             # playing is one widget to update, not hundreds.
@@ -922,13 +1004,17 @@ def summary_line(model: DashboardModel) -> str:
     # The week of the table, not model.week: while playing, the run may be a week further on.
     frame = model.snapshot()
     if len(frame) == 0:
-        return "Week 0: nothing simulated yet"
+        return _("Week {week}: nothing simulated yet").format(week=format_number(0))
     last = frame.iloc[-1]
     customers = int(last["actual"] + last["loyal"] + last["marketer"])
     parts = [
-        f"Week {len(frame)}",
-        f"{customers:,} customers ({int(last['loyal']):,} loyal, "
-        f"{int(last['marketer']):,} marketers) of {model.n_customers:,} people",
+        _("Week {week}").format(week=format_number(len(frame))),
+        _("{customers} customers ({loyal} loyal, {marketers} marketers) of {people} people").format(
+            customers=format_number(customers, ","),
+            loyal=format_number(int(last["loyal"]), ","),
+            marketers=format_number(int(last["marketer"]), ","),
+            people=format_number(model.n_customers, ","),
+        ),
     ]
     quarters = len(frame) // 13
     if quarters:
@@ -937,13 +1023,17 @@ def summary_line(model: DashboardModel) -> str:
         last_quarter = frame.iloc[(quarters - 1) * 13 : quarters * 13]
         churn = analysis.period_churn(last_quarter, 13)["churn"].dropna()
         if len(churn):
-            parts.append(f"churn last quarter {churn.iloc[-1]:.1%}")
-    parts.append(f"profit so far {frame['profit'].sum():,.0f}")
+            parts.append(
+                _("churn last quarter {churn}").format(churn=format_number(churn.iloc[-1], ".1%"))
+            )
+    parts.append(
+        _("profit so far {profit}").format(profit=format_number(frame["profit"].sum(), ",.0f"))
+    )
     return " · ".join(parts)
 
 
-#: The monitors above the figures, in order.
-MONITORS = ("Active customers", "Marketers", "Churn this quarter", "Profit so far")
+#: The monitors above the figures, in order (the page shows each name in the language in use).
+MONITORS = (N_("Active customers"), N_("Marketers"), N_("Churn this quarter"), N_("Profit so far"))
 
 
 def _monitor_values(frame: pd.DataFrame) -> tuple[float, ...]:
@@ -963,8 +1053,8 @@ def _monitor_values(frame: pd.DataFrame) -> tuple[float, ...]:
 
 def _monitor_text(name: str, value: float) -> str:
     if name == "Churn this quarter":
-        return "–" if np.isnan(value) else f"{value:.1%}"
-    return f"{value:,.0f}"
+        return "–" if np.isnan(value) else format_number(value, ".1%")
+    return format_number(value, ",.0f")
 
 
 def monitors(model: DashboardModel) -> dict[str, str]:
@@ -980,7 +1070,8 @@ def monitors(model: DashboardModel) -> dict[str, str]:
     """
     frame = model.snapshot()
     if len(frame) == 0:
-        return dict(zip(MONITORS, ("0", "0", "–", "0"), strict=True))
+        nothing = format_number(0)
+        return dict(zip(MONITORS, (nothing, nothing, "–", nothing), strict=True))
     values = _monitor_values(frame)
     return {name: _monitor_text(name, value) for name, value in zip(MONITORS, values, strict=True)}
 
@@ -989,9 +1080,9 @@ def _difference(name: str, a: float, b: float) -> str:
     if name == "Churn this quarter":
         if np.isnan(a) or np.isnan(b):
             return "–"
-        text = f"{(a - b) * 100:+.1f} points"
+        text = _("{difference} points").format(difference=format_number((a - b) * 100, "+.1f"))
     else:
-        text = f"{a - b:+,.0f}"
+        text = format_number(a - b, "+,.0f")
     return text.replace("-", "−")  # a minus sign, as wide as the plus
 
 
@@ -1005,7 +1096,7 @@ def compared_monitors(model: DashboardModel) -> dict[str, str]:
     >>> model = DashboardModel(n_customers=300, rng=2, weeks=20)
     >>> compared_monitors(model)
     {}
-    >>> _ = pair(model, "customer_centric")
+    >>> b = pair(model, "customer_centric")
     >>> compared_monitors(model)["Profit so far"]  # doctest: +ELLIPSIS
     'B ... · A − B ...'
     """
@@ -1019,7 +1110,9 @@ def compared_monitors(model: DashboardModel) -> dict[str, str]:
     a = _monitor_values(mine.iloc[:weeks])
     b = _monitor_values(theirs.iloc[:weeks])
     return {
-        name: f"B {_monitor_text(name, vb)} · A − B {_difference(name, va, vb)}"
+        name: _("B {b} · A − B {difference}").format(
+            b=_monitor_text(name, vb), difference=_difference(name, va, vb)
+        )
         for name, va, vb in zip(MONITORS, a, b, strict=True)
     }
 
@@ -1034,7 +1127,7 @@ def Monitors(model: DashboardModel, redraws: int = 0) -> None:
     with solara.Row(gap="8px", classes=["crmsim-monitors"]):
         for name, value in monitors(model).items():
             with solara.Column(gap="0px", classes=["crmsim-monitor"]):
-                solara.Text(name, classes=["crmsim-monitor-name"])
+                solara.Text(_(name), classes=["crmsim-monitor-name"])
                 solara.Text(value, classes=["crmsim-monitor-value"])
                 if name in against:
                     solara.Text(against[name], classes=["crmsim-monitor-b"])
@@ -1045,9 +1138,9 @@ def Info() -> None:
     """The Info tab: :data:`INFO`, section by section."""
     with solara.Column(gap="4px", classes=["crmsim-info"]):
         for title, paragraphs in INFO.items():
-            solara.Text(title, classes=["crmsim-info-title"])
+            solara.Text(_(title), classes=["crmsim-info-title"])
             for paragraph in paragraphs:
-                solara.Text(paragraph, classes=["crmsim-description"])
+                solara.Text(_(paragraph), classes=["crmsim-description"])
 
 
 def settings_lines(model: DashboardModel) -> list[str]:
@@ -1063,27 +1156,43 @@ def settings_lines(model: DashboardModel) -> list[str]:
     Differs from the scenario: Respect (0–1) 0.9 (scenario 0.5)
     """
     scenario = scenarios.load(model.scenario_name)
-    seed = "none" if model.seed is None else str(model.seed)
+    # The seed in the page's own digits: it is typed back as it is read (parse_seed reads
+    # Persian digits too).
+    seed = _("none") if model.seed is None else format_number(model.seed)
     if model.seed_drawn:
-        seed += " (drawn: type it as the seed to repeat this run)"
-    lines = [f"Seed {seed} · {model.n_customers:,} people · {model.network_kind} network"]
+        seed = _("{seed} (drawn: type it as the seed to repeat this run)").format(seed=seed)
+    lines = [
+        _("Seed {seed} · {people} people · {network} network").format(
+            seed=seed,
+            people=format_number(model.n_customers, ","),
+            network=network_text(model.network_kind),
+        )
+    ]
     values = lever_values(model.policy, model.market)
     reference = lever_values(scenario.kwargs["policy"], scenario.kwargs["market"])
     changed = [
-        f"{LEVERS[name].label} {show(value)} (scenario {show(other)})"
+        _("{lever} {value} (scenario {other})").format(
+            lever=lever_label(name), value=shown_value(name, value), other=shown_value(name, other)
+        )
         for name, value, other in differences(values, reference)
     ]
     lines.append(
-        "Differs from the scenario: " + "; ".join(changed)
+        _("Differs from the scenario: {levers}").format(levers=_("; ").join(changed))
         if changed
-        else "Levers: the scenario's own"
+        else _("Levers: the scenario's own")
     )
     if model.changes:
         lines.append(
-            "Changed during the run: "
-            + "; ".join(
-                f"from week {week} {LEVERS[name].label} {show(old)} → {show(new)}"
-                for week, name, old, new in model.changes
+            _("Changed during the run: {changes}").format(
+                changes=_("; ").join(
+                    _("from week {week} {lever} {old} → {new}").format(
+                        week=format_number(week),
+                        lever=lever_label(name),
+                        old=shown_value(name, old),
+                        new=shown_value(name, new),
+                    )
+                    for week, name, old, new in model.changes
+                )
             )
         )
     return lines + side_by_side_lines(model)
@@ -1098,7 +1207,7 @@ def side_by_side_lines(model: DashboardModel) -> list[str]:
     --------
     >>> from crmsim.app.compare import pair
     >>> model = DashboardModel(n_customers=100, rng=4, weeks=2)
-    >>> _ = pair(model, "opening_discount")
+    >>> b = pair(model, "opening_discount")
     >>> first, second = side_by_side_lines(model)
     >>> print(first)  # doctest: +ELLIPSIS
     Side by side: A is this run; B runs opening_discount's policy on the same seed 4, 100 people...
@@ -1110,21 +1219,31 @@ def side_by_side_lines(model: DashboardModel) -> list[str]:
     if other is None or found.choice is None:
         return []
     lines = [
-        f"Side by side: A is this run; B runs {found.choice}'s policy on the same seed "
-        f"{model.seed}, {model.n_customers:,} people and market"
+        _(
+            "Side by side: A is this run; B runs {scenario}'s policy on the same seed "
+            "{seed}, {people} people and market"
+        ).format(
+            scenario=found.choice,
+            seed=str(model.seed) if model.seed is None else format_number(model.seed),
+            people=format_number(model.n_customers, ","),
+        )
     ]
     with model.lock:
         mine = lever_values(model.policy, model.market)
     with other.lock:
         theirs = lever_values(other.policy, other.market)
     changed = [
-        f"{LEVERS[name].label} {show(value)} (A {show(other_value)})"
+        _("{lever} {value} (A {other})").format(
+            lever=lever_label(name),
+            value=shown_value(name, value),
+            other=shown_value(name, other_value),
+        )
         for name, value, other_value in differences(theirs, mine)
     ]
     lines.append(
-        "B differs from A in: " + "; ".join(changed)
+        _("B differs from A in: {levers}").format(levers=_("; ").join(changed))
         if changed
-        else "B's policy is A's levers as they are now: the two lines lie on each other"
+        else _("B's policy is A's levers as they are now: the two lines lie on each other")
     )
     return lines
 
@@ -1137,10 +1256,17 @@ def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None
     update_counter.get()
     scenario = scenarios.load(model.scenario_name)
     with solara.Column(gap="4px"):
-        solara.Text(scenario.title, style={"font-weight": "bold", "font-size": "1.1rem"})
+        solara.Text(
+            scenario.title,
+            style={"font-weight": "bold", "font-size": "1.1rem"},
+            classes=["crmsim-scenario"],
+        )
         # The descriptions are written in Markdown; shown as plain text, without its backticks
         # (solara.Markdown would fetch a diagram library from the internet).
-        solara.Text(scenario.description.replace("`", ""), classes=["crmsim-description"])
+        solara.Text(
+            scenario.description.replace("`", ""),
+            classes=["crmsim-description", "crmsim-scenario"],
+        )
         solara.Text(summary_line(model), style={"font-weight": "500"})
         if comparison(model).progress:
             solara.Text(comparison(model).progress, classes=["crmsim-settings"])
@@ -1149,8 +1275,10 @@ def Overview(model: DashboardModel, revision: int = 0, redraws: int = 0) -> None
             solara.Text(line, classes=["crmsim-settings"])
         if model.error:
             solara.Error(
-                f"The controls were not applied: {in_words(model.error)}. Showing the "
-                "scenario's own settings; fix the control and press Reset."
+                _(
+                    "The controls were not applied: {reason}. Showing the scenario's own "
+                    "settings; fix the control and press Reset."
+                ).format(reason=in_words(model.error))
             )
 
 
@@ -1160,10 +1288,11 @@ def CompareMenu(
 ) -> None:
     """The "Compare with" menu: nothing, or a scenario whose policy runs beside the run as B
     (:func:`~crmsim.app.compare.pair`); ``on_choice`` gets the scenario's name or ``None``."""
+    names = [NOTHING, *scenarios.names()]
     solara.Select(
-        "Compare with (B, same seed)",
+        _("Compare with (B, same seed)"),
         value=choice or NOTHING,
-        values=[NOTHING, *scenarios.names()],
+        values=choices(names, [_(NOTHING), *names[1:]]),
         on_value=lambda name: on_choice(None if name == NOTHING else name),
         dense=dense,
     )
@@ -1207,10 +1336,14 @@ def Views(
             gap="16px", classes=["crmsim-present-bar"], style={"align-items": "center"}
         ):
             with solara.Div(style={"width": "15rem"}):
+                # The menu's values are the views' English names, as the address and the
+                # tests know them; it shows them in the language in use.
                 solara.Select(
-                    "Figure",
+                    _("Figure"),
                     value=PRESENT_VIEWS[present.value],
-                    values=list(PRESENT_VIEWS.values()),
+                    values=choices(
+                        list(PRESENT_VIEWS.values()), [_(n) for n in PRESENT_VIEWS.values()]
+                    ),
                     on_value=lambda name: present.set(
                         {v: k for k, v in PRESENT_VIEWS.items()}[name]
                     ),
@@ -1219,8 +1352,8 @@ def Views(
                 with solara.Div(style={"width": "15rem"}):
                     CompareMenu(comparison(model).choice, on_compare)
             with solara.Column(gap="0px", classes=["crmsim-monitor"]):
-                solara.Text("Week", classes=["crmsim-monitor-name"])
-                solara.Text(f"{len(model.snapshot())}", classes=["crmsim-monitor-value"])
+                solara.Text(_("Week"), classes=["crmsim-monitor-name"])
+                solara.Text(format_number(len(model.snapshot())), classes=["crmsim-monitor-value"])
             Monitors(model, redraws)
             solara.Text(comparison(model).progress, classes=["crmsim-settings"])
         PresentView(
@@ -1235,7 +1368,7 @@ def Views(
     Overview(model, revision, redraws)
     with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         for name in TABS:
-            solara.lab.Tab(name)
+            solara.lab.Tab(_(name))
     keys, widths = list(TABS.values())[tab.value]
     with solara.Columns(widths):
         for key in keys:
@@ -1245,12 +1378,12 @@ def Views(
                 with solara.Column(style={"padding-top": "1rem"}):
                     JourneyView(model, person, redraws)
                     for paragraph in NOTES["network_note"]:
-                        solara.Text(paragraph, classes=["crmsim-description"])
+                        solara.Text(_(paragraph), classes=["crmsim-description"])
             elif key == "info":
                 Info()
             elif key in NOTES:
                 with solara.Column(style={"padding-top": "2rem"}):
                     for paragraph in NOTES[key]:
-                        solara.Text(paragraph, classes=["crmsim-description"])
+                        solara.Text(_(paragraph), classes=["crmsim-description"])
             else:
                 FigureView(model, key, cache, week, comparison(model).token)

@@ -1,0 +1,192 @@
+"""The dashboard in the language in use: the names it shows for the values of its menus, and,
+in Persian, a page written right to left in Vazirmatn.
+
+Every text of the dashboard goes through :func:`~crmsim.i18n._` where it is shown, not where
+it is defined: the language can change between two pages (``crmsim.set_language`` in a
+notebook), and the tables of labels (:data:`~crmsim.app.LEVERS`, :data:`~crmsim.app.TABS`,
+...) keep their English, which the page's code and the tests look them up by. A message kept
+in such a table is marked with :func:`N_`, so that the extractor finds it.
+
+The values of the menus (a scenario, ``"loyal+marketer"``, ``"small-world"``) are what the
+model takes: the menus keep them as values and show them in the language in use
+(:func:`choices`).
+
+In Persian, :func:`Localized` (the page's layout, :func:`Layout`, uses it) puts the page in a
+Vuetify locale written right to left (``dir="rtl"``: text, menus, tabs and the sidebar on the
+right) and in Vazirmatn, the typeface shipped with crmsim, given to the browser by the page
+itself (:func:`crmsim.app.assets.font_faces`): nothing is fetched from the internet. In
+English the page is exactly Solara's.
+"""
+
+# Solara components are named like classes (Page, AppLayout), as Solara does.
+# ruff: noqa: N802
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+import solara
+
+from crmsim.i18n import _, get_language, pgettext, right_to_left
+from crmsim.levers import CHANNELS, TIER_NAMES
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which extractors know)
+    """``message`` itself, marked for translation: it is translated where it is shown."""
+    return message
+
+
+# The words of the menus that are not the course's terms (terms.po has those).
+_WORDS = {
+    ("discount target", "all"): N_("everyone"),
+    ("discount target", "new"): N_("new customers only"),
+    ("channels", "all"): N_("all channels"),
+    ("network", "small-world"): N_("small-world"),
+    ("network", "scale-free"): N_("scale-free"),
+    ("network", "well-mixed"): N_("well-mixed"),
+}
+
+
+def _joined(label: str, context: str, known: Iterable[str]) -> str:
+    """``"loyal+marketer"`` in the language in use: each known name through ``context``."""
+    parts = label.split("+")
+    return "+".join(pgettext(context, part) if part in known else part for part in parts)
+
+
+def target_text(label: str) -> str:
+    """A discount target as the menu shows it: ``"all"``, ``"new"``, tiers joined by ``+`` or
+    a segment (a segment's name is the scenario's own, shown as it is).
+
+    Examples
+    --------
+    >>> target_text("loyal+marketer"), target_text("all")
+    ('loyal+marketer', 'all')
+    """
+    if label in ("all", "new"):
+        return label if get_language() == "en" else _(_WORDS[("discount target", label)])
+    return _joined(label, "tier", TIER_NAMES)
+
+
+def channels_text(label: str) -> str:
+    """The staffed channels as the menu shows them: ``"all"`` or ``"phone+email"``.
+
+    Examples
+    --------
+    >>> channels_text("phone+email"), channels_text("all")
+    ('phone+email', 'all')
+    """
+    if label == "all":
+        return label if get_language() == "en" else _(_WORDS[("channels", "all")])
+    return _joined(label, "channel", CHANNELS)
+
+
+def network_text(kind: str) -> str:
+    """A kind of social network (:data:`crmsim.network.NETWORK_KINDS`) in the language in use.
+
+    Examples
+    --------
+    >>> network_text("small-world")
+    'small-world'
+    """
+    word = _WORDS.get(("network", kind))
+    return _(word) if word is not None else kind
+
+
+def value_text(name: str, value: Any) -> str:
+    """A value of menu ``name`` (a keyword of :class:`~crmsim.app.DashboardModel`) as shown."""
+    if name == "discount_target":
+        return target_text(str(value))
+    if name == "channels":
+        return channels_text(str(value))
+    if name == "network":
+        return network_text(str(value))
+    return str(value)
+
+
+# The signs crmsim.i18n.format_number writes in Persian, for numbers formatted elsewhere.
+_PERSIAN_SIGNS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
+
+
+def digits(number: str) -> str:
+    """A number already written (``"12,346"``, ``"25.0%"``) in the digits and signs of the
+    language in use, as :func:`~crmsim.i18n.format_number` would have written it.
+
+    Examples
+    --------
+    >>> digits("-1,234.5%")
+    '-1,234.5%'
+    """
+    return number.translate(_PERSIAN_SIGNS) if right_to_left() else number
+
+
+def choices(values: list[Any], shown: Iterable[str]) -> list[Any]:
+    """The items of a menu: ``values`` as they are where each is shown as itself (English),
+    else ``{"title": shown, "value": value}``, so that the menu shows ``shown`` and still
+    hands over the value.
+
+    Examples
+    --------
+    >>> choices(["a", "b"], ["a", "b"]), choices(["a"], ["الف"])
+    (['a', 'b'], [{'title': 'الف', 'value': 'a'}])
+    """
+    shown = list(shown)
+    if all(str(value) == text for value, text in zip(values, shown, strict=True)):
+        return values
+    return [{"title": text, "value": value} for value, text in zip(values, shown, strict=True)]
+
+
+def page_style() -> str:
+    """The CSS the page adds in the language in use: none in English; in Persian, Vazirmatn
+    (shipped, as ``@font-face`` rules) for every text, and the tables and captions set from
+    the right."""
+    if not right_to_left():
+        return ""
+    from crmsim.app.assets import font_faces
+
+    # Every element, inputs and menus included (Vuetify sets its own typeface on many); the
+    # icons keep theirs: they are drawn by the ::before of their element, which sets its own.
+    return font_faces() + (
+        """
+.crmsim-rtl, .crmsim-rtl *, .v-overlay-container * {
+  font-family: Vazirmatn, Roboto, sans-serif !important; }
+.crmsim-rtl .crmsim-table caption { text-align: right; }
+.crmsim-rtl .crmsim-table th[scope=row] { text-align: right; }
+.crmsim-rtl .crmsim-table td { text-align: left; }
+.crmsim-rtl .crmsim-swatch { margin-right: 0; margin-left: 0.35em; }
+.crmsim-rtl .crmsim-firm-box { border-left-width: 1px; border-right-width: 6px;
+  border-right-style: solid; }
+"""
+    )
+
+
+@solara.component
+def Localized(children: list[Any] = []) -> solara.Element:  # noqa: B006 (Solara's way)
+    """``children`` inside a Vuetify locale in the language in use: in Persian written right to
+    left (``dir="rtl"``, ``lang="fa"``, Vuetify's own right-to-left layout) in Vazirmatn."""
+    rtl = right_to_left()
+    # The typeface's rules go with the page's content: a component shows what it returns.
+    style = [solara.Style(page_style())] if rtl else []
+    return solara.v.LocaleProvider(
+        rtl=rtl,
+        locale=get_language(),
+        class_="crmsim-rtl" if rtl else "",
+        attributes={"dir": "rtl" if rtl else "ltr", "lang": get_language()},
+        children=[*style, *children],
+    )
+
+
+def localized() -> AbstractContextManager[Any]:
+    """``with localized():`` puts what is made inside it in :func:`Localized` in a language
+    written right to left, and leaves it as it is (no element around it) otherwise."""
+    return Localized() if right_to_left() else nullcontext()
+
+
+@solara.component
+def Layout(children: list[Any] = []) -> solara.Element:  # noqa: B006 (Solara's way)
+    """The layout of the served dashboard: Solara's ``AppLayout``, in Persian inside
+    :func:`Localized`, the sidebar and the app bar included."""
+    if not right_to_left():
+        return solara.AppLayout(children=children)
+    return Localized(children=[solara.AppLayout(children=children)])
