@@ -945,8 +945,6 @@ def _cmd_app(args: argparse.Namespace) -> int:
     import subprocess
     import threading
 
-    from crmsim import i18n
-
     host = args.host
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback

@@ -25,9 +25,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from crmsim import checks, scenarios
-from crmsim.app.language import N_
 from crmsim.app.model import SEED_RANGE, DashboardModel
-from crmsim.i18n import _, format_number
+from crmsim.i18n import N_, _, format_number
 from crmsim.levers import Market
 from crmsim.plots import OKABE_ITO
 

@@ -47,12 +47,12 @@ from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from crmsim import plots
 from crmsim.app import views
-from crmsim.app.language import N_, digits, localized
+from crmsim.app.language import digits, localized
 from crmsim.app.views import PRESENT_DPI, PRESENT_SIZE, fit_titles, render_png
 from crmsim.game import Game
 from crmsim.game.debrief import firm_colours, mark_rounds, switching_counts
 from crmsim.game.scoreboard import MEASURES, Scoring, format_measure, scoreboard
-from crmsim.i18n import _, format_number, right_to_left
+from crmsim.i18n import N_, _, format_number, right_to_left
 
 #: The environment variable through which ``crmsim app --game DIR`` tells the page served
 #: (``page``) which game to show: the server runs in a process of its own.

@@ -29,14 +29,8 @@ from typing import Any
 
 import solara
 
-from crmsim.i18n import _, get_language, pgettext, right_to_left
+from crmsim.i18n import N_, _, get_language, pgettext, right_to_left
 from crmsim.levers import CHANNELS, TIER_NAMES
-
-
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which extractors know)
-    """``message`` itself, marked for translation: it is translated where it is shown."""
-    return message
-
 
 # The words of the menus that are not the course's terms (terms.po has those).
 _WORDS = {

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from crmsim.app.language import N_, value_text
+from crmsim.app.language import value_text
 from crmsim.app.model import _FOREVER, ATTRIBUTES, NO_END, channels_label, target_label
-from crmsim.i18n import _, format_number, pgettext
+from crmsim.i18n import N_, _, format_number, pgettext
 from crmsim.levers import Market, Policy, default_service
 
 

@@ -26,10 +26,10 @@ from mesa.visualization.utils import update_counter
 
 from crmsim import analysis, plots, scenarios
 from crmsim.app.compare import NOTHING, TRACES, comparison, overlay
-from crmsim.app.language import N_, choices, network_text
+from crmsim.app.language import choices, network_text
 from crmsim.app.levers import differences, in_words, lever_label, lever_values, shown_value
 from crmsim.app.model import RUN_WEEKS, DashboardModel
-from crmsim.i18n import _, format_number, ngettext, pgettext
+from crmsim.i18n import N_, _, format_number, ngettext, pgettext
 from crmsim.model import CLASS_SIZE, CRMModel
 from crmsim.stages import ACTIVE_STAGES, Stage, Tier
 
