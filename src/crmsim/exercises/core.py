@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmsim.i18n import N_, _, format_number, parse_number
-from crmsim.terms import read_term
+from crmsim.terms import read_term, term
 
 
 @dataclass(frozen=True)
@@ -586,8 +586,19 @@ class Classification(Question):
 
     def show(self) -> str:
         """Print (and return) a template answer to copy: every item with a blank label."""
-        lines = ["answer = {"] + [f"    {item!r}: '____'," for item in self.items] + ["}"]
-        labels = ", ".join(self.labels)
+        # the items and labels are typed as the question spells them; in another language
+        # each item's translation follows it as a comment, each label's in brackets
+        lines = ["answer = {"]
+        for item in self.items:
+            shown = _(item) if isinstance(item, str) else item
+            note = f"  # {shown}" if shown != item else ""
+            lines.append(f"    {item!r}: '____',{note}")
+        lines.append("}")
+        named = [term(self.kind, label) if self.kind else _(label) for label in self.labels]
+        labels = ", ".join(
+            label if shown == label else f"{label} ({shown})"
+            for label, shown in zip(self.labels, named, strict=True)
+        )
         text = "\n".join(lines) + "\n" + _("# labels: {labels}").format(labels=labels)
         print(text)
         return text
