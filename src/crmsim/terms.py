@@ -260,3 +260,26 @@ awareness, exploration, expansion, commitment, dissolution
             text=shown, kind=kind, names=accepted
         )
     )
+
+
+def answer_name(kind: str, written: str | Enum, spelled: str) -> str:
+    """The code name of ``kind`` an exercise answer gives, for a lesson's own reader.
+
+    ``spelled`` is the answer as the lesson spells names (its aliases applied): it stands when
+    it is one of ``NAMES[kind]``. Otherwise ``written``, the answer as given, is read by
+    :func:`read_term` (the course's Persian terms among others); failing that, ``spelled`` is
+    handed back for the checker to refuse.
+
+    Examples
+    --------
+    >>> answer_name("kano", "Must be", "must-be"), answer_name("kano", "جذاب", "جذاب")
+    ('must-be', 'attractive')
+    >>> answer_name("kano", "sparkly", "sparkly")
+    'sparkly'
+    """
+    if spelled in NAMES[_check_kind(kind)]:
+        return spelled
+    try:
+        return read_term(kind, written)
+    except ValueError:
+        return spelled

@@ -25,7 +25,7 @@ from crmsim.exercises.core import (
     label_checker,
 )
 from crmsim.i18n import N_, _, format_number, pgettext
-from crmsim.terms import CRM_TYPES, read_term
+from crmsim.terms import CRM_TYPES, answer_name
 
 # ---------------------------------------------------------------- q1: the four types of CRM
 #: The activities of question 1, as shown in the notebook.
@@ -56,13 +56,8 @@ _ALIASES = {
 
 def _normalise(label) -> str:
     text = str(label).strip().lower().replace("crm", "").strip(" -_")
-    text = _ALIASES.get(text, text)
-    if text in CRM_TYPES:
-        return text
-    try:  # the course's Persian names: "عملیاتی", "CRM تعاملی"
-        return read_term("crm type", label)
-    except ValueError:
-        return text
+    # the course's Persian names too: "عملیاتی", "CRM تعاملی"
+    return answer_name("crm type", label, _ALIASES.get(text, text))
 
 
 def _read_types(answer):

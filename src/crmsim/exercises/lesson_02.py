@@ -30,7 +30,7 @@ from crmsim.exercises.core import (
     label_checker,
 )
 from crmsim.i18n import N_, _, format_number, pgettext
-from crmsim.terms import read_term
+from crmsim.terms import answer_name
 
 # ---------------------------------------------------------------- q1: the stages in order
 #: Dwyer, Schurr & Oh (1987), in order. The model's UNAWARE is its own addition.
@@ -40,13 +40,8 @@ DSO_STAGES = tuple(s.name.lower() for s in Stage if s is not Stage.UNAWARE)
 def _stage_name(item) -> str:
     if isinstance(item, Stage):
         return item.name.lower()
-    name = str(item).strip().lower().removeprefix("stage.")
-    if name in DSO_STAGES:
-        return name
-    try:  # a stage named in Persian ("آگاهی") or in another spelling of the code name
-        return read_term("stage", item)
-    except ValueError:
-        return name
+    # a stage named in Persian ("آگاهی") or in another spelling of the code name too
+    return answer_name("stage", item, str(item).strip().lower().removeprefix("stage."))
 
 
 def _stage_names(answer):

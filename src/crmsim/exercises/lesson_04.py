@@ -41,7 +41,7 @@ from crmsim.exercises.core import (
 from crmsim.i18n import N_, _, format_number
 from crmsim.kano import kano_curve
 from crmsim.levers import KANO_CATEGORIES, default_service
-from crmsim.terms import read_term
+from crmsim.terms import answer_name
 
 ANSWERS = ("like", "expect", "neutral", "tolerate", "dislike")
 
@@ -118,13 +118,8 @@ _ALIASES = {
 
 def _normalise(label) -> str:
     text = str(label).strip().lower().replace("_", "-").replace(" ", "-")
-    text = _ALIASES.get(text, text)
-    if text in KANO_CATEGORIES:
-        return text
-    try:  # the course's Persian names: "اجباری", "ویژگی‌های جذاب"
-        return read_term("kano", label)
-    except ValueError:
-        return text
+    # the course's Persian names too: "اجباری", "ویژگی‌های جذاب"
+    return answer_name("kano", label, _ALIASES.get(text, text))
 
 
 def _read_categories(answer):
