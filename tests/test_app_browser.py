@@ -214,10 +214,10 @@ def fresh_tab(
         context.close()
 
 
-@pytest.fixture(scope="module")
-def browser_page(server: str) -> Iterator[tuple[object, Problems]]:
-    """The dashboard open in headless Chromium with the first run's figures shown, and what
-    went wrong in it so far."""
+@contextmanager
+def dashboard_in_chromium(server: str) -> Iterator[tuple[object, Problems]]:
+    """The dashboard at ``server`` open in a headless Chromium of its own, its first figures
+    shown, and what goes wrong in it; the browser closed on leaving the ``with`` block."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -228,10 +228,18 @@ def browser_page(server: str) -> Iterator[tuple[object, Problems]]:
             problems = Problems(tab)
             tab.goto(server + "/")
             _wait_for_the_first_figures(tab, problems)
-            tab.get_by_text("Week 156").wait_for()
             yield tab, problems
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server: str) -> Iterator[tuple[object, Problems]]:
+    """The dashboard open in headless Chromium with the first run's figures shown, and what
+    went wrong in it so far."""
+    with dashboard_in_chromium(server) as (tab, problems):
+        tab.get_by_text("Week 156").wait_for()
+        yield tab, problems
 
 
 @pytest.fixture(scope="module")

@@ -20,13 +20,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from test_app import _strings
 from test_app_browser import (
-    CHANGE_TIMEOUT_MS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    VIEWPORT,
-    Problems,
-    _wait_for_the_first_figures,
     browser_available,
+    dashboard_in_chromium,
     serving,
 )
 
@@ -439,32 +434,21 @@ _LOOK = """async () => {
 
 
 def test_the_page_served_in_persian_reads_right_to_left_in_vazirmatn(persian_server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport=VIEWPORT)
-            tab.set_default_timeout(CHANGE_TIMEOUT_MS)
-            problems = Problems(tab)
-            tab.goto(persian_server + "/")
-            _wait_for_the_first_figures(tab, problems)
-            tab.get_by_text("هفتهٔ ۱۵۶ ·").wait_for()
-            tab.screenshot(path=str(tmp_path / "dashboard_fa.png"))
-            look = tab.evaluate(_LOOK)
-            assert (look["dir"], look["lang"], look["direction"]) == ("rtl", "fa", "rtl")
-            assert look["textDirection"] == "rtl" and look["drawerRight"], look
-            assert "Vazirmatn" in look["font"], look["font"]
-            assert look["check"] and "400" in look["loaded"], look["loaded"]
-            for persian in PERSIAN:
-                assert tab.get_by_text(persian, exact=True).first.is_visible(), persian
-            assert _visible_english(look["text"]) == []
-            assert not re.search(r"Week|Reset|Levers", look["text"])
-            # Another tab, in Persian too: the Info tab's sections.
-            tab.get_by_role("tab", name="درباره").click()
-            tab.get_by_text("این چیست؟", exact=True).wait_for()
-            assert _visible_english(tab.locator(".crmsim-info").inner_text()) == []
-            assert (tmp_path / "dashboard_fa.png").stat().st_size > 10_000
-            assert not problems, str(problems)
-        finally:
-            browser.close()
+    with dashboard_in_chromium(persian_server) as (tab, problems):
+        tab.get_by_text("هفتهٔ ۱۵۶ ·").wait_for()
+        tab.screenshot(path=str(tmp_path / "dashboard_fa.png"))
+        look = tab.evaluate(_LOOK)
+        assert (look["dir"], look["lang"], look["direction"]) == ("rtl", "fa", "rtl")
+        assert look["textDirection"] == "rtl" and look["drawerRight"], look
+        assert "Vazirmatn" in look["font"], look["font"]
+        assert look["check"] and "400" in look["loaded"], look["loaded"]
+        for persian in PERSIAN:
+            assert tab.get_by_text(persian, exact=True).first.is_visible(), persian
+        assert _visible_english(look["text"]) == []
+        assert not re.search(r"Week|Reset|Levers", look["text"])
+        # Another tab, in Persian too: the Info tab's sections.
+        tab.get_by_role("tab", name="درباره").click()
+        tab.get_by_text("این چیست؟", exact=True).wait_for()
+        assert _visible_english(tab.locator(".crmsim-info").inner_text()) == []
+        assert (tmp_path / "dashboard_fa.png").stat().st_size > 10_000
+        assert not problems, str(problems)
