@@ -216,3 +216,51 @@ def test_english_figures_are_as_they_were(model):
     customers = curve.attrs["customers"]
     assert ttt.axes[0].get_title(loc="left") == f"to loyal (of {customers:,} acquired)"
     assert ttt.axes[0].get_ylabel() == "share of customers acquired"
+
+
+# ------------------------------------------------------------ a notebook's own pyplot figure
+def _pyplot_figure() -> tuple[Figure, Axes]:
+    """A figure as a notebook draws it: pyplot, its own formatter and labels, set after."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    fig, ax = plt.subplots()
+    ax.bar(["first purchase", "weeks 1-4"], [0.52, 0.25])
+    ax.yaxis.set_major_formatter(PercentFormatter(1))
+    ax.text(0, 0.55, "1,234 شکست")
+    ax.set_title("rng=3")
+    ax.plot([0, 1], [0.1, 0.2], label="نیمی: 0.5")
+    ax.legend()
+    fig.canvas.draw()
+    plt.close(fig)
+    return fig, ax
+
+
+def _all_texts(fig: Figure) -> list[str]:
+    return [text.get_text() for text in fig.findobj(matplotlib.text.Text) if text.get_text()]
+
+
+def test_a_notebooks_pyplot_figure_writes_its_numbers_in_persian_digits():
+    set_language("fa")
+    try:
+        fig, ax = _pyplot_figure()
+    finally:
+        set_language(None)
+    ticks = [label.get_text() for label in ax.get_yticklabels()]
+    assert ticks and all(PERSIAN_DIGIT.search(t) and not WESTERN_DIGIT.search(t) for t in ticks)
+    assert "۵۰٪" in ticks
+    texts = _all_texts(fig)
+    assert "۱٬۲۳۴ شکست" in texts and "نیمی: ۰٫۵" in texts
+    assert "rng=3" in texts  # Latin text, such as code, keeps its digits
+    assert ax.title.get_fontfamily()[0] == PERSIAN_FAMILY
+
+
+def test_back_in_english_a_pyplot_figure_is_matplotlibs_own():
+    set_language("fa")
+    set_language("fa")  # chosen twice, the hook is listed once
+    assert matplotlib.rcParams["figure.hooks"].count("crmsim.plots:localize_when_drawn") == 1
+    set_language(None)
+    assert "crmsim.plots:localize_when_drawn" not in matplotlib.rcParams["figure.hooks"]
+    fig, ax = _pyplot_figure()
+    assert "1,234 شکست" in _all_texts(fig) and "نیمی: 0.5" in _all_texts(fig)
+    assert [label.get_text() for label in ax.get_yticklabels()][-1].endswith("%")

@@ -171,6 +171,34 @@ def persian_digits(text: str) -> str:
     return text.translate(str.maketrans("0123456789", _PERSIAN_DIGITS))
 
 
+#: Persian (and Arabic) letters: a text with one is written in Persian.
+_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+#: A number as English writes it: digits, thousands and decimal separators, a per cent sign.
+_WESTERN_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?")
+_STANDALONE_NUMBER = re.compile(r"[+\-−]?[0-9]+(?:[.,][0-9]+)*%?")
+
+
+def persian_numbers(text: str) -> str:
+    """The numbers in a Persian ``text`` written with Persian digits and separators.
+
+    Only a text with Persian letters, or one that is just a number, is changed: Latin text
+    such as a scenario's name or a line of code keeps its digits. A full stop or comma that
+    ends a sentence is not a decimal or thousands separator and stays as it is.
+
+    Examples
+    --------
+    >>> persian_numbers("1,234 مشتری، 12.5% در هفتهٔ 3.")
+    '۱٬۲۳۴ مشتری، ۱۲٫۵٪ در هفتهٔ ۳.'
+    >>> persian_numbers("rng=3"), persian_numbers("-0.25")
+    ('rng=3', '−۰٫۲۵')
+    """
+    if _STANDALONE_NUMBER.fullmatch(text.strip()):
+        return text.translate(_TO_PERSIAN)
+    if not _ARABIC_LETTER.search(text):
+        return text
+    return _WESTERN_NUMBER.sub(lambda number: number.group().translate(_TO_PERSIAN), text)
+
+
 _NUMBER = re.compile(r"^[+\-−]?(\d+(,\d{3})*|\d*)(\.\d+)?(e[+\-]?\d+)?$", re.IGNORECASE)
 
 

@@ -59,7 +59,7 @@ from matplotlib.ticker import (
 )
 
 from crmsim import analysis, checks, typefaces
-from crmsim.i18n import N_, _, format_number, pgettext, right_to_left
+from crmsim.i18n import N_, _, format_number, persian_numbers, pgettext, right_to_left
 from crmsim.stages import CHURN_CAUSES
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
@@ -189,8 +189,8 @@ class _PersianDigits(Formatter):
 
 def localize(drawn: Figure | Axes) -> None:
     """Give the text of a figure (or of one ``Axes``) the typeface of the language in use and
-    its tick labels that language's digits: Vazirmatn and Persian digits in Persian; in
-    English, nothing changes.
+    its tick labels and numbers that language's digits: Vazirmatn and Persian digits in
+    Persian (:func:`crmsim.i18n.persian_numbers` says which texts); in English, nothing changes.
 
     The standard figures do it themselves. Call it for a figure drawn another way once its
     tick formatters are chosen: drawn into axes made before :func:`figure_style`, its text
@@ -216,12 +216,34 @@ def localize(drawn: Figure | Axes) -> None:
             axes.tick_params(labelfontfamily=family)  # for tick labels made when drawn
     if not right_to_left():
         return
+    for text in drawn.findobj(Text):
+        shown = text.get_text()
+        if shown != (written := persian_numbers(shown)):
+            text.set_text(written)
     for axes in panels:
         for axis in (axes.xaxis, axes.yaxis):
             formatter = axis.get_major_formatter()
             # shared axes share one formatter: wrap it once
             if not isinstance(formatter, _PersianDigits):
                 axis.set_major_formatter(_PersianDigits(formatter))
+
+
+def localize_when_drawn(figure: Figure) -> None:
+    """Make ``figure`` :func:`localize` itself each time it is drawn.
+
+    A pyplot figure hook (matplotlib's ``figure.hooks`` setting), which
+    :func:`crmsim.set_language` lists in Persian: the figures a notebook draws with pyplot get
+    Persian digits on their axes and in their text like crmsim's own, whatever formatters and
+    labels the notebook gives them after making the figure.
+    """
+    draw = figure.draw
+
+    @functools.wraps(draw)
+    def draw_localized(renderer: Any) -> None:
+        localize(figure)
+        draw(renderer)
+
+    figure.draw = draw_localized  # type: ignore[method-assign]
 
 
 def _styled[**P](draw: Callable[P, Figure | Axes]) -> Callable[P, Figure | Axes]:

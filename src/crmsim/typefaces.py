@@ -42,6 +42,8 @@ def figure_style(language: str | None = None) -> dict[str, object]:
     return {"font.family": [PERSIAN_FAMILY, "DejaVu Sans"], "axes.unicode_minus": False}
 
 
+#: The pyplot figure hook that gives a figure Persian digits (:func:`crmsim.plots.localize`).
+_LOCALIZE_HOOK = "crmsim.plots:localize_when_drawn"
 #: The matplotlib settings :func:`use_for_figures` changed, with their values before.
 _replaced: dict[str, object] = {}
 
@@ -50,8 +52,10 @@ def use_for_figures(language: str) -> None:
     """Make ``language``'s typeface matplotlib's default (``rcParams``), for every figure.
 
     crmsim's own figures choose their typeface themselves; this is for the figures a notebook
-    draws with matplotlib directly. Back in English, the settings replaced are restored.
-    matplotlib is imported only when there is something to change.
+    draws with matplotlib directly. In Persian those figures also write their numbers in
+    Persian digits: pyplot hands each new figure to :func:`crmsim.plots.localize_when_drawn`.
+    Back in English, the settings replaced are restored. matplotlib is imported only when
+    there is something to change.
     """
     style = figure_style(language)
     if not style and not _replaced:
@@ -61,6 +65,8 @@ def use_for_figures(language: str) -> None:
     for key, value in _replaced.items():
         matplotlib.rcParams[key] = value
     _replaced.clear()
+    if style:
+        style["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"], _LOCALIZE_HOOK]
     for key, value in style.items():
         _replaced[key] = matplotlib.rcParams[key]
         matplotlib.rcParams[key] = value
