@@ -31,7 +31,7 @@ import gettext
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -141,6 +141,39 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which extract
     """Mark ``message`` for the catalog without translating it now: for texts defined once
     (a question's title, its hints) and translated with :func:`_` when they are shown."""
     return message
+
+
+class Messages(Mapping[str, str]):
+    """A mapping whose values are messages (marked with :func:`N_`), read in the language in use.
+
+    For texts a lesson shows keyed by a letter or a name, such as the statements of a question:
+    a notebook loops over it as over a dict and reads each text in its own language.
+
+    Examples
+    --------
+    >>> days = Messages({"w": N_("week")})
+    >>> with language("fa"):
+    ...     dict(days)
+    {'w': 'هفته'}
+    >>> days["w"], days.messages["w"]
+    ('week', 'week')
+    """
+
+    def __init__(self, messages: Mapping[str, str]) -> None:
+        #: The messages as written (English), keyed as given.
+        self.messages = dict(messages)
+
+    def __getitem__(self, key: str) -> str:
+        return _(self.messages[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.messages)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self)!r})"
 
 
 def pgettext(context: str, message: str) -> str:

@@ -126,8 +126,14 @@ _GAPS = re.compile(r"[\s\u200c\u200d\u200e\u200f\-_\u2010-\u2015]+")
 _EDGE_PUNCTUATION = " \t\n.,;:!?؟،؛'\"«»()[]{}`"
 
 
-def _key(text: str) -> str:
-    """``text`` as names are compared: letters only, in one spelling, without gaps."""
+def spelling_key(text: str) -> str:
+    """``text`` as names are compared: letters only, in one spelling, without gaps.
+
+    Examples
+    --------
+    >>> spelling_key("مشتری محور") == spelling_key("مشتري\u200cمحور") == spelling_key("مشتری‌محور")
+    True
+    """
     text = unicodedata.normalize("NFKC", text).translate(_PERSIAN_LETTERS)
     text = _MARKS.sub("", text).strip(_EDGE_PUNCTUATION).lower()
     for kind in TERM_KINDS:  # "Stage.AWARENESS", as the exercises have always read it
@@ -148,7 +154,7 @@ def _readings(kind: str) -> MappingProxyType[str, str]:
     table: dict[str, str] = {}
 
     def add(text: str, name: str) -> None:
-        key = _key(text)
+        key = spelling_key(text)
         if table.setdefault(key, name) != name:  # a spelling two names share reads as neither
             raise RuntimeError(f"{text!r} reads as both {table[key]!r} and {name!r} ({kind})")
 
@@ -249,7 +255,7 @@ awareness, exploration, expansion, commitment, dissolution
     """
     _check_kind(kind)
     written = text.name if isinstance(text, Enum) else text
-    name = _readings(kind).get(_key(str(written)))
+    name = _readings(kind).get(spelling_key(str(written)))
     if name is not None:
         return name
     comma = "، " if right_to_left() else ", "

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crmsim.i18n import N_, _, format_number, parse_number
-from crmsim.terms import read_term, term
+from crmsim.i18n import N_, _, format_number, parse_number, translations
+from crmsim.terms import read_term, spelling_key, term
 
 
 @dataclass(frozen=True)
@@ -331,8 +331,11 @@ def normalize_label(text: Any, aliases: Mapping[str, str] | None = None) -> str:
     words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
     joined = " ".join(words)
     if aliases:
+        # a Persian alias has no letters left here (see read_label): it must not match "" too
         table = {
-            " ".join(re.sub(r"[^a-z0-9]+", " ", k.lower()).split()): v for k, v in aliases.items()
+            " ".join(re.sub(r"[^a-z0-9]+", " ", k.lower()).split()): v
+            for k, v in aliases.items()
+            if k.isascii()
         }
         if joined in table:
             return normalize_label(table[joined])
@@ -454,6 +457,17 @@ class Prediction(Question):
         return self._feedback(answer, self.checker)
 
 
+def quoted(value: Any) -> str:
+    """``value`` as an answer quotes it: ``repr``, but a text's Persian joiners left unescaped.
+
+    Examples
+    --------
+    >>> quoted("مشتری\u200cمدار") == "'مشتری\u200cمدار'", quoted(3)
+    (True, '3')
+    """
+    return f"'{value}'" if isinstance(value, str) and "'" not in value else repr(value)
+
+
 def choice_list(choices: Sequence[str]) -> str:
     """The choices of a :class:`Prediction` as the learner types them, each followed by its
     translation when the language in use has one: ``'rises' (افزایش می‌یابد), ...``.
@@ -482,14 +496,35 @@ def read_label(
     --------
     >>> read_label("Must-Be", kind="kano", labels=["must-be"]), read_label("جذاب", kind="kano")
     ('must be', 'attractive')
+
+    Labels of no kind are read in Persian too: as their Persian in the catalog, or as a Persian
+    alias among ``aliases``.
+
+    >>> read_label("مشتری‌مدار", labels=["customer-centric", "product-centric"])
+    'customer centric'
     """
     normal = normalize_label(label, aliases)
-    if kind is None or normal in {normalize_label(each, aliases) for each in labels}:
+    if normal in {normalize_label(each, aliases) for each in labels}:
         return normal
+    if kind is None:
+        return _persian_label(label, aliases or {}, labels) or normal
     try:
         return normalize_label(read_term(kind, label), aliases)
     except ValueError:
         return normal
+
+
+def _persian_label(label: Any, aliases: Mapping[str, str], labels: Sequence[str]) -> str | None:
+    """The label (normalized) whose Persian, or a Persian alias of it, ``label`` is; else None."""
+    written = spelling_key(str(label))
+    persian = translations("fa")
+    for each in labels:
+        if written == spelling_key(persian.gettext(each)):
+            return normalize_label(each, aliases)
+    for alias, each in aliases.items():
+        if written == spelling_key(alias) and not alias.isascii():
+            return normalize_label(each, aliases)
+    return None
 
 
 def label_checker(
@@ -584,6 +619,14 @@ class Classification(Question):
     def _label(self, label: Any) -> str:
         return read_label(label, self.aliases, self.kind, self.labels)
 
+    def _labels(self) -> str:
+        """The labels as the learner types them, each followed by its translation if any."""
+        named = [term(self.kind, label) if self.kind else _(label) for label in self.labels]
+        return ", ".join(
+            label if shown == label else f"{label} ({shown})"
+            for label, shown in zip(self.labels, named, strict=True)
+        )
+
     def show(self) -> str:
         """Print (and return) a template answer to copy: every item with a blank label."""
         # the items and labels are typed as the question spells them; in another language
@@ -594,12 +637,7 @@ class Classification(Question):
             note = f"  # {shown}" if shown != item else ""
             lines.append(f"    {item!r}: '____',{note}")
         lines.append("}")
-        named = [term(self.kind, label) if self.kind else _(label) for label in self.labels]
-        labels = ", ".join(
-            label if shown == label else f"{label} ({shown})"
-            for label, shown in zip(self.labels, named, strict=True)
-        )
-        text = "\n".join(lines) + "\n" + _("# labels: {labels}").format(labels=labels)
+        text = "\n".join(lines) + "\n" + _("# labels: {labels}").format(labels=self._labels())
         print(text)
         return text
 
@@ -612,7 +650,7 @@ class Classification(Question):
             return Feedback(
                 False,
                 _("{label} is not one of the labels: {labels}.").format(
-                    label=repr(unknown[0]), labels=", ".join(self.labels)
+                    label=quoted(unknown[0]), labels=self._labels()
                 ),
             )
         items = {normalize_label(item) for item in self.items}
@@ -620,7 +658,7 @@ class Classification(Question):
         if extra:
             return Feedback(
                 False,
-                _("{item} is not one of the items to classify.").format(item=repr(extra[0])),
+                _("{item} is not one of the items to classify.").format(item=quoted(extra[0])),
             )
         return self.checker(self.canonical(answer))
 

@@ -342,15 +342,15 @@ q4 = Prediction(
 # ---------------------------------------------------------------- q5: two ladders
 #: The names of question 5.
 LADDER_NAMES = (
-    "awareness",
-    "prospect",
-    "exploration",
-    "actual",
-    "expansion",
-    "loyal",
-    "commitment",
-    "marketer",
-    "dissolution",
+    N_("awareness"),
+    N_("prospect"),
+    N_("exploration"),
+    N_("actual"),
+    N_("expansion"),
+    N_("loyal"),
+    N_("commitment"),
+    N_("marketer"),
+    N_("dissolution"),
 )
 _LADDER_ALIASES = {
     "relationship stage": "stage",

@@ -24,21 +24,31 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
-from crmsim.i18n import N_, _, format_number, pgettext
+from crmsim.i18n import N_, Messages, _, format_number, pgettext
 from crmsim.terms import CRM_TYPES, answer_name
 
 # ---------------------------------------------------------------- q1: the four types of CRM
 #: The activities of question 1, as shown in the notebook.
-ACTIVITIES = {
-    "a": "The board decides to build the business around young families, and reshapes products, "
-    "prices and training to serve them first.",
-    "b": "Every order automatically triggers a confirmation e-mail, a delivery slot and an "
-    "invoice.",
-    "c": "Last year's purchase records are mined to find which campaign brought lapsed "
-    "customers back.",
-    "d": "The firm opens a chat line and an SMS number so customers can reach it the way "
-    "they prefer.",
-}
+ACTIVITIES = Messages(
+    {
+        "a": N_(
+            "The board decides to build the business around young families, and reshapes products, "
+            "prices and training to serve them first."
+        ),
+        "b": N_(
+            "Every order automatically triggers a confirmation e-mail, a delivery slot and an "
+            "invoice."
+        ),
+        "c": N_(
+            "Last year's purchase records are mined to find which campaign brought lapsed "
+            "customers back."
+        ),
+        "d": N_(
+            "The firm opens a chat line and an SMS number so customers can reach it the way "
+            "they prefer."
+        ),
+    }
+)
 _TYPE_OF = {"a": "strategic", "b": "operational", "c": "analytical", "d": "collaborative"}
 _WHAT_IT_IS = {
     "strategic": N_("deciding who the firm serves and building the firm around them"),
@@ -362,15 +372,21 @@ q3 = Question(
 
 # ---------------------------------------------------------------- q4: which attitude?
 #: The statements of question 4: things a manager might say.
-STATEMENTS = {
-    "a": "Our new blender is the best on the market; now let's find people who will buy it.",
-    "b": "Before we extend the warranty from 12 to 16 months, let's see which of our "
-    "customers would value it.",
-    "c": "Sales of the blue model are down, so put it on offer for everyone this month.",
-    "d": "If we drop this product line, which customers lose something they rely on?",
-    "e": "Our engineers decide the features; marketing's job is to sell what they build.",
-    "f": "This discount should go to the customers whose buying it can change, not to all.",
-}
+STATEMENTS = Messages(
+    {
+        "a": N_(
+            "Our new blender is the best on the market; now let's find people who will buy it."
+        ),
+        "b": N_(
+            "Before we extend the warranty from 12 to 16 months, let's see which of our "
+            "customers would value it."
+        ),
+        "c": N_("Sales of the blue model are down, so put it on offer for everyone this month."),
+        "d": N_("If we drop this product line, which customers lose something they rely on?"),
+        "e": N_("Our engineers decide the features; marketing's job is to sell what they build."),
+        "f": N_("This discount should go to the customers whose buying it can change, not to all."),
+    }
+)
 _ATTITUDE_ALIASES = {
     "customer": "customer-centric",
     "customer centred": "customer-centric",
@@ -378,6 +394,8 @@ _ATTITUDE_ALIASES = {
     "product": "product-centric",
     "product centred": "product-centric",
     "product centered": "product-centric",
+    "مشتری‌محور": "customer-centric",
+    "محصول‌مدار": "product-centric",
 }
 _EXPECTED_ATTITUDE = {
     "a": "product-centric",

@@ -29,7 +29,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
-from crmsim.i18n import N_, _, format_number, pgettext
+from crmsim.i18n import N_, Messages, _, format_number, pgettext
 from crmsim.terms import answer_name
 
 # ---------------------------------------------------------------- q1: the stages in order
@@ -492,17 +492,29 @@ q4 = Prediction(
 
 # ---------------------------------------------------------------- q5: the story's stages
 #: The lines of question 5: moments of one neighbour's relationship with the new store.
-STORY = {
-    "a": "Over the following weeks Sara comes back more and more often, tries other shelves "
-    "and asks the staff which coffee they would pick.",
-    "b": "A leaflet in the letterbox says a new store opens two streets away next Saturday.",
-    "c": "The launch prices are over, nobody at the till knows her any more, and the little "
-    'shop on the corner is nearer. "I only went for the offers," she tells a friend.',
-    "d": "On the first Saturday she drops in and buys a few things at the opening discount.",
-    "e": "A year on, nearly all her groceries come from there and she no longer reads the "
-    "other shops' flyers.",
-    "f": "Her neighbour has heard her talk about the store but has not been inside yet.",
-}
+STORY = Messages(
+    {
+        "a": N_(
+            "Over the following weeks Sara comes back more and more often, tries other shelves "
+            "and asks the staff which coffee they would pick."
+        ),
+        "b": N_(
+            "A leaflet in the letterbox says a new store opens two streets away next Saturday."
+        ),
+        "c": N_(
+            "The launch prices are over, nobody at the till knows her any more, and the little "
+            'shop on the corner is nearer. "I only went for the offers," she tells a friend.'
+        ),
+        "d": N_(
+            "On the first Saturday she drops in and buys a few things at the opening discount."
+        ),
+        "e": N_(
+            "A year on, nearly all her groceries come from there and she no longer reads the "
+            "other shops' flyers."
+        ),
+        "f": N_("Her neighbour has heard her talk about the store but has not been inside yet."),
+    }
+)
 _STAGE_ALIASES = {
     "aware": "awareness",
     "explore": "exploration",

@@ -26,7 +26,7 @@ from crmsim.exercises.core import (
     close_to,
     label_checker,
 )
-from crmsim.i18n import N_, _, format_number, pgettext
+from crmsim.i18n import N_, Messages, _, format_number, pgettext
 from crmsim.state import TRUST_WEIGHTS
 from crmsim.terms import TRUST_KINDS, read_term
 
@@ -302,17 +302,25 @@ q3 = Question(
 
 # ------------------------------------------------- q4: which kind of trust is it?
 #: The statements of question 4: what a customer (or a supplier) says about a partner.
-TRUST_STATEMENTS = {
-    "a": "For two years the parcels have come on the day they were promised, so I have stopped "
-    "checking the tracking.",
-    "b": "I moved to this shop because it delivers a day sooner than the others.",
-    "c": "The wholesaler lets a client it has served for fifteen years pay at the end of the "
-    "month, with no deposit.",
-    "d": "They are the cheapest this month, so this month I buy from them.",
-    "e": "I know how they handle a return: I have sent things back three times and it always "
-    "went the same way.",
-    "f": "They stand for what I stand for; when friends run them down, I take their side.",
-}
+TRUST_STATEMENTS = Messages(
+    {
+        "a": N_(
+            "For two years the parcels have come on the day they were promised, so I have stopped "
+            "checking the tracking."
+        ),
+        "b": N_("I moved to this shop because it delivers a day sooner than the others."),
+        "c": N_(
+            "The wholesaler lets a client it has served for fifteen years pay at the end of the "
+            "month, with no deposit."
+        ),
+        "d": N_("They are the cheapest this month, so this month I buy from them."),
+        "e": N_(
+            "I know how they handle a return: I have sent things back three times and it always "
+            "went the same way."
+        ),
+        "f": N_("They stand for what I stand for; when friends run them down, I take their side."),
+    }
+)
 _TRUST_ALIASES = {
     f"{kind}{suffix}": kind
     for kind in TRUST_KINDS
@@ -566,13 +574,13 @@ q6 = Discussion(
 # ------------------------------------------------- q7: the seven ways and the model's levers
 #: The course's seven ways to win a buyer's trust, the items of question 7.
 SEVEN_WAYS = (
-    "make buying feel safe",
-    "be present on social media",
-    "under-promise and over-deliver",
-    "serve before, during and after the sale",
-    "speak with a human voice",
-    "communicate, and own your mistakes",
-    "always be reachable",
+    N_("make buying feel safe"),
+    N_("be present on social media"),
+    N_("under-promise and over-deliver"),
+    N_("serve before, during and after the sale"),
+    N_("speak with a human voice"),
+    N_("communicate, and own your mistakes"),
+    N_("always be reachable"),
 )
 #: The labels of question 7: a field of `Policy`, or none.
 LEVERS = ("promise", "service", "respect", "recovery", "channels", "none")

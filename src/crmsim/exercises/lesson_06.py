@@ -26,7 +26,7 @@ from crmsim.exercises.core import (
     is_percentage_of,
     label_checker,
 )
-from crmsim.i18n import N_, _, format_number
+from crmsim.i18n import N_, _, format_number, pgettext
 
 #: The run questions 1 refers to (keep in step with the notebook).
 RUN = {"n_customers": 2_000, "weeks": 104, "rng": 6}
@@ -304,50 +304,74 @@ q3 = Question(
 SEVEN_MISTAKES = {
     N_("not measuring"): (
         "partly",
-        "the weekly frame counts every failure, complaint and departure and crmsim.analysis "
-        "turns them into churn and cohorts; a firm in the model hears only complaints "
-        "(Market.complaint_propensity), and no lever finds silent failures",
+        N_(
+            "the weekly frame counts every failure, complaint and departure and crmsim.analysis "
+            "turns them into churn and cohorts; a firm in the model hears only complaints "
+            "(Market.complaint_propensity), and no lever finds silent failures"
+        ),
     ),
     N_("underestimating emotions"): (
         "partly",
-        "Policy.respect: the manner of every episode weighs a third of how it feels "
-        "(crmsim.episodes.RESPECT_WEIGHT); empathy and an apology are folded into it",
+        N_(
+            "Policy.respect: the manner of every episode weighs a third of how it feels "
+            "(crmsim.episodes.RESPECT_WEIGHT); empathy and an apology are folded into it"
+        ),
     ),
     N_("first contact"): (
         "yes",
-        "a first purchase is an exploration episode, where failure_resilience is 0: an "
-        "unresolved failure then ends about half of the relationships; levers "
-        "Policy.service (reliability) and Policy.recovery",
+        N_(
+            "a first purchase is an exploration episode, where failure_resilience is 0: an "
+            "unresolved failure then ends about half of the relationships; levers "
+            "Policy.service (reliability) and Policy.recovery"
+        ),
     ),
     N_("robotic staff"): (
         "no",
-        "no lever; the nearest are the attractive attribute personal_touch and Policy.respect, "
-        "neither of which adapts to what each customer knows",
+        N_(
+            "no lever; the nearest are the attractive attribute personal_touch and Policy.respect, "
+            "neither of which adapts to what each customer knows"
+        ),
     ),
     N_("real need"): (
         "no",
-        "no lever; a customer's only need is an episode that works, and recovery puts a "
-        "complained-of failure right or not",
+        N_(
+            "no lever; a customer's only need is an episode that works, and recovery puts a "
+            "complained-of failure right or not"
+        ),
     ),
     N_("negative wording"): (
         "no",
-        "no lever; at most part of Policy.respect",
+        N_("no lever; at most part of Policy.respect"),
     ),
     N_("escalating anger"): (
         "partly",
-        "a customer who complained, was not helped and left is marked angry and speaks against "
-        "the firm (crmsim.episodes.failure_defections, lesson 08); Policy.recovery lowers it, "
-        "but nothing models calming a customer down",
+        N_(
+            "a customer who complained, was not helped and left is marked angry and speaks against "
+            "the firm (crmsim.episodes.failure_defections, lesson 08); Policy.recovery lowers it, "
+            "but nothing models calming a customer down"
+        ),
     ),
 }
 
 
 def mistakes_table() -> pd.DataFrame:
-    """:data:`SEVEN_MISTAKES` as a table: one row per mistake, whether and how crmsim has it."""
-    return pd.DataFrame(
-        [(m, has, how) for m, (has, how) in SEVEN_MISTAKES.items()],
-        columns=["mistake", "in the model", "how"],
-    ).set_index("mistake")
+    """:data:`SEVEN_MISTAKES` as a table: one row per mistake, whether and how crmsim has it.
+
+    In the language in use: in Persian the names, the words and the columns are Persian.
+
+    Examples
+    --------
+    >>> list(mistakes_table().columns), mistakes_table().loc["robotic staff", "in the model"]
+    (['in the model', 'how'], 'no')
+    """
+    said = {
+        "yes": pgettext("in the model", "yes"),
+        "partly": pgettext("in the model", "partly"),
+        "no": pgettext("in the model", "no"),
+    }
+    rows = [(_(mistake), said[has], _(how)) for mistake, (has, how) in SEVEN_MISTAKES.items()]
+    columns = [_("mistake"), pgettext("in the model", "in the model"), _("how")]
+    return pd.DataFrame(rows, columns=columns).set_index(columns[0])
 
 
 # ------------------------------------------------------------------ first contact

@@ -487,6 +487,8 @@ CENTRIC_ALIASES = {
     "customer": "customer-centric",
     "customer centred": "customer-centric",
     "targeted": "customer-centric",
+    "مشتری‌محور": "customer-centric",
+    "محصول‌مدار": "product-centric",
 }
 #: The policies of question 5.
 POLICIES = (
