@@ -34,9 +34,6 @@ LINE = re.compile(r"""((?:[^'"#]|'[^']*'|"[^"]*")*)(#.*)?""")
 WESTERN_DIGITS = re.compile(r".{0,25}[0-9].{0,25}")
 #: Persian digits and the Persian decimal and thousands marks, which Python does not read.
 PERSIAN_DIGITS = re.compile(r"[۰-۹٫٬]")
-#: Persian prose that still has ASCII digits, by the start of its English: the last 40 lines of
-#: each catalog are being appended to elsewhere and are left alone until that work is merged.
-PENDING = ("In the model a promise does three jobs.",)
 
 
 def _solutions() -> set[str]:
@@ -81,17 +78,7 @@ def _split(solution: str) -> tuple[list[str], str]:
 
 @pytest.mark.parametrize(
     ("english", "persian"),
-    [
-        pytest.param(
-            english,
-            persian,
-            id=where,
-            marks=[pytest.mark.xfail(reason="in a catalog's last 40 lines", strict=True)]
-            if english.startswith(PENDING)
-            else [],
-        )
-        for where, english, persian in ENTRIES
-    ],
+    [pytest.param(english, persian, id=where) for where, english, persian in ENTRIES],
 )
 def test_persian_prose_writes_numbers_in_persian_digits(english: str, persian: str) -> None:
     prose = persian
