@@ -264,3 +264,19 @@ def test_back_in_english_a_pyplot_figure_is_matplotlibs_own():
     fig, ax = _pyplot_figure()
     assert "1,234 شکست" in _all_texts(fig) and "نیمی: 0.5" in _all_texts(fig)
     assert [label.get_text() for label in ax.get_yticklabels()][-1].endswith("%")
+
+
+def test_a_categorical_axis_shows_the_names_the_catalog_knows_in_persian():
+    import matplotlib.pyplot as plt
+
+    names = ["first purchase", "weeks 1-4", "a name of no catalog 7"]
+    set_language("fa")
+    try:
+        fig, ax = plt.subplots()
+        ax.bar(names, [3, 2, 1])
+        fig.canvas.draw()
+        plt.close(fig)
+        shown = [label.get_text() for label in ax.get_xticklabels()]
+    finally:
+        set_language(None)
+    assert shown == ["نخستین خرید", "هفته‌های ۱ تا ۴", "a name of no catalog 7"]

@@ -47,6 +47,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.category import StrCategoryFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import StepPatch
 from matplotlib.text import Text
@@ -159,10 +160,19 @@ _PERSIAN_SIGNS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪"
 
 
 class _PersianDigits(Formatter):
-    """Another formatter's tick labels, written in Persian digits and signs."""
+    """Another formatter's tick labels, written in Persian digits and signs.
+
+    A categorical axis's labels are names from the data (a period, a scenario): each is read
+    through the catalog like a message, so a name the catalog knows is shown in Persian.
+    """
 
     def __init__(self, inner: Formatter) -> None:
         self.inner = inner
+
+    def _written(self, text: str) -> str:
+        if isinstance(self.inner, StrCategoryFormatter):
+            return persian_numbers(_(text)) if text else text
+        return text.translate(_PERSIAN_SIGNS)
 
     def set_axis(self, axis: Any) -> None:
         super().set_axis(axis)
@@ -172,19 +182,19 @@ class _PersianDigits(Formatter):
         self.inner.set_locs(locs)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        return self.inner(x, pos).translate(_PERSIAN_SIGNS)
+        return self._written(self.inner(x, pos))
 
     def format_ticks(self, values: Any) -> list[str]:
-        return [text.translate(_PERSIAN_SIGNS) for text in self.inner.format_ticks(values)]
+        return [self._written(text) for text in self.inner.format_ticks(values)]
 
     def get_offset(self) -> str:
-        return self.inner.get_offset().translate(_PERSIAN_SIGNS)
+        return self._written(self.inner.get_offset())
 
     def format_data(self, value: float) -> str:
-        return self.inner.format_data(value).translate(_PERSIAN_SIGNS)
+        return self._written(self.inner.format_data(value))
 
     def format_data_short(self, value: float) -> str:
-        return self.inner.format_data_short(value).translate(_PERSIAN_SIGNS)
+        return self._written(self.inner.format_data_short(value))
 
 
 def localize(drawn: Figure | Axes) -> None:

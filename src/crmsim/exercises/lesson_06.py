@@ -379,12 +379,13 @@ def mistakes_table() -> pd.DataFrame:
 #: a market large enough for the first-purchase failures to be counted in hundreds.
 FIRST_CONTACT = {"n_customers": 20_000, "weeks": 104, "seeds": (6, 7)}
 #: When in the relationship a failure happens, in weeks since it began (0: the first purchase).
+#: The names are messages: a Persian figure of the table shows them in Persian.
 WHEN = {
-    "first purchase": (0, 0),
-    "weeks 1-4": (1, 4),
-    "weeks 5-12": (5, 12),
-    "weeks 13-25": (13, 25),
-    "week 26 on": (26, 10**6),
+    N_("first purchase"): (0, 0),
+    N_("weeks 1-4"): (1, 4),
+    N_("weeks 5-12"): (5, 12),
+    N_("weeks 13-25"): (13, 25),
+    N_("week 26 on"): (26, 10**6),
 }
 
 
