@@ -10,11 +10,13 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from catalogs import catalog_file, catalog_names, singular  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
 import crmsim  # noqa: E402
 from crmsim import i18n  # noqa: E402
 from crmsim.i18n import (  # noqa: E402
+    EXTRACTION_KEYWORDS,
     _,
     format_number,
     get_language,
@@ -77,35 +79,25 @@ def test_a_bad_environment_variable_is_refused_naming_it(monkeypatch):
 
 
 def test_every_persian_catalog_file_is_read_and_none_has_an_empty_entry():
-    from babel.messages.pofile import read_po
-
-    files = sorted((i18n.LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po"))
-    assert files
-    for path in files:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale="fa")
-        for message in catalog:
-            if message.id:
-                assert message.string, f"{path.name}: {message.id!r} has no Persian"
-                assert not message.fuzzy, f"{path.name}: {message.id!r} is marked fuzzy"
+    names = catalog_names()
+    assert names
+    for name in names:
+        for message in catalog_file(name):
+            assert message.string, f"{name}: {message.id!r} has no Persian"
+            assert not message.fuzzy, f"{name}: {message.id!r} is marked fuzzy"
 
 
 def test_a_message_in_two_catalog_files_has_one_translation():
     # the files are merged, the last one read winning: two translations would pick one by
     # the files' names
-    from babel.messages.pofile import read_po
-
     seen: dict[tuple, tuple[str, str]] = {}
-    for path in sorted((i18n.LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle, locale="fa"):
-                if not message.id:
-                    continue
-                key = (message.id, message.context)
-                if key in seen:
-                    first, string = seen[key]
-                    assert message.string == string, f"{message.id!r}: {first} and {path.name}"
-                seen[key] = (path.name, message.string)
+    for name in catalog_names():
+        for message in catalog_file(name):
+            key = (message.id, message.context)
+            if key in seen:
+                first, string = seen[key]
+                assert message.string == string, f"{message.id!r}: {first} and {name}"
+            seen[key] = (name, message.string)
 
 
 # ---------------------------------------------------------------------------- numbers
@@ -199,27 +191,23 @@ def test_every_message_of_the_package_has_its_persian():
     # every scenario's title and description, has an entry in the Persian catalog
     from babel.messages.extract import extract_from_dir
 
-    keywords = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
-    from babel.messages.pofile import read_po
-
     package = i18n.LOCALE_DIR.parent
-    entries = set()
-    for path in (i18n.LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po"):
-        with path.open("rb") as handle:
-            entries |= {
-                (m.id[0] if isinstance(m.id, tuple) else m.id, m.context)
-                for m in read_po(handle)
-                if m.id and m.string
-            }
+    # every file's entries, not the merged catalog's: a message is translated if any file has it
+    entries = {
+        (singular(m.id), m.context)
+        for name in catalog_names()
+        for m in catalog_file(name)
+        if m.string
+    }
     missing, seen = [], 0
     for filename, _line, message, _comments, context in extract_from_dir(
-        package, method_map=[("**.py", "python")], keywords=keywords
+        package, method_map=[("**.py", "python")], keywords=EXTRACTION_KEYWORDS
     ):
-        singular = message[0] if isinstance(message, tuple) else message
-        if not singular:
+        msgid = singular(message)
+        if not msgid:
             continue
         seen += 1
-        if (singular, context) not in entries:
-            missing.append(f"{filename}: {singular[:60]!r}")
+        if (msgid, context) not in entries:
+            missing.append(f"{filename}: {msgid[:60]!r}")
     assert seen > 1_000
     assert not missing, f"{len(missing)} messages without Persian, e.g. {missing[:5]}"

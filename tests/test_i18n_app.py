@@ -7,7 +7,6 @@ everything reads exactly as before."""
 from __future__ import annotations
 
 import re
-import string
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -16,8 +15,7 @@ from pathlib import Path
 import ipyvuetify as v
 import pytest
 import solara
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
+from catalogs import catalog_file, catalog_names, extracted, fields, persian_catalog
 from test_app import _strings
 from test_app_browser import (
     browser_available,
@@ -38,9 +36,6 @@ from crmsim.i18n import set_language
 
 APP = Path(crmsim.app.__file__).parent
 CATALOGS = i18n.LOCALE_DIR / "fa" / "LC_MESSAGES"
-# What the app marks: _() where a text is shown, N_() in its tables of English labels,
-# pgettext() for the course's terms (terms.po's) and ngettext() for a count of weeks.
-KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 TERM_KINDS = {"stage", "tier", "cause", "trust", "kano", "channel"}
 PERSIAN_LETTER = re.compile("[\u0600-\u06ff]")
 LATIN_WORD = re.compile("[A-Za-z]{2,}")
@@ -62,29 +57,7 @@ def _english_afterwards(monkeypatch):
 
 def _messages() -> list[tuple[str, str | None, str | tuple[str, ...]]]:
     """Every message marked in ``crmsim/app/*.py``: (file, context, msgid)."""
-    found = []
-    for path in sorted(APP.glob("*.py")):
-        for _lineno, message, _comments, context in extract_from_file(
-            "python", str(path), keywords=KEYWORDS
-        ):
-            found.append((path.name, context, message))
-    return found
-
-
-def _catalog() -> dict[tuple[str | None, str], object]:
-    """Every Persian entry of every catalog, by (context, msgid: the singular for plurals)."""
-    entries = {}
-    for path in sorted(CATALOGS.glob("*.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle, locale="fa"):
-                if message.id:
-                    key = message.id if isinstance(message.id, str) else message.id[0]
-                    entries[(message.context, key)] = message
-    return entries
-
-
-def _fields(text: str) -> list[str]:
-    return sorted({name for _text, name, _spec, _conv in string.Formatter().parse(text) if name})
+    return [(m.path.name, m.context, m.message) for m in extracted(sorted(APP.glob("*.py")))]
 
 
 def _own_messages() -> set[str]:
@@ -99,7 +72,7 @@ def _own_messages() -> set[str]:
 # --------------------------------------------------------------------------- the catalogs
 def test_every_message_of_the_app_has_its_persian_with_the_same_placeholders():
     messages = _messages()
-    entries = _catalog()
+    entries = persian_catalog()
     assert len(messages) > 200, "the extraction missed the dashboard's messages"
     missing, mismatched = [], []
     for file, context, message in messages:
@@ -115,7 +88,7 @@ def test_every_message_of_the_app_has_its_persian_with_the_same_placeholders():
             missing.append((file, ids[0]))
             continue
         for text in strings:
-            if _fields(text) != _fields(ids[0]):
+            if fields(text) != fields(ids[0]):
                 mismatched.append((file, ids[0], text))
             # Persian, but for names the learner types or reads as they are
             rest = KEPT_IN_LATIN.sub("", re.sub(r"\{\w+\}", "", text))
@@ -125,18 +98,16 @@ def test_every_message_of_the_app_has_its_persian_with_the_same_placeholders():
 
 
 def test_app_po_holds_only_what_the_app_shows_and_nothing_another_catalog_says_otherwise():
-    with (CATALOGS / "app.po").open("rb") as handle:
-        mine = [m for m in read_po(handle, locale="fa") if m.id]
+    mine = catalog_file("app.po")
     shown = _own_messages()
     for message in mine:
         key = message.id if isinstance(message.id, str) else message.id[0]
         assert key in shown, f"app.po translates {key!r}, which the app no longer shows"
         assert "\u200c" not in key
     others = {}
-    for path in sorted(CATALOGS.glob("*.po")):
-        if path.name != "app.po":
-            with path.open("rb") as handle:
-                others.update({(m.context, m.id): m.string for m in read_po(handle) if m.id})
+    for name in catalog_names():
+        if name != "app.po":
+            others.update({(m.context, m.id): m.string for m in catalog_file(name)})
     for message in mine:
         other = others.get((message.context, message.id))
         assert other in (None, message.string), (message.id, other, message.string)

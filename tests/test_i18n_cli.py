@@ -4,12 +4,10 @@ catalogs of what they print, and a language that stays with the command that cho
 from __future__ import annotations
 
 import re
-import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
+from catalogs import catalog_file, extracted, fields, singular
 
 import crmsim
 from crmsim import i18n, plots
@@ -24,7 +22,6 @@ TRANSLATED = ("cli.py", "history.py", "customer.py")
 CATALOGS = ("cli.po", "history.po")
 #: Names of stages, tiers, causes ... have catalogs of their own (terms.po).
 TERM_CONTEXTS = frozenset({"stage", "tier", "cause", "trust", "kano", "channel"})
-KEYWORDS = {"_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 
 SMALL = ["--weeks", "26", "--customers", "200", "--seed", "3"]
 PERSIAN_LETTERS = re.compile("[\u0600-\u06ff]")
@@ -47,43 +44,23 @@ def no_figures(monkeypatch):
 
 
 def _catalog() -> dict[tuple[str | None, str], object]:
-    entries = {}
-    for name in CATALOGS:
-        with (i18n.LOCALE_DIR / "fa" / "LC_MESSAGES" / name).open("rb") as handle:
-            for message in read_po(handle, locale="fa"):
-                if message.id:
-                    key = message.id[0] if isinstance(message.id, tuple) else message.id
-                    entries[message.context, key] = message
-    return entries
-
-
-def _extracted() -> list[tuple[str, int, str | None, str | tuple[str, ...]]]:
-    found = []
-    for name in TRANSLATED:
-        for lineno, message, _comments, context in extract_from_file(
-            "python", SOURCE / name, keywords=KEYWORDS
-        ):
-            found.append((name, lineno, context, message))
-    return found
-
-
-def _fields(text: str) -> set[str]:
-    return {field for _text, field, _spec, _conv in string.Formatter().parse(text) if field}
+    # CATALOGS only, not the merged catalog: the command's messages belong in them
+    return {(m.context, singular(m.id)): m for name in CATALOGS for m in catalog_file(name)}
 
 
 # ---------------------------------------------------------------------------- the catalogs
 def test_every_message_of_the_command_and_the_journeys_has_a_persian_entry():
     catalog = _catalog()
-    extracted = _extracted()
-    assert len(extracted) > 80  # the extraction itself saw the messages
+    marked = extracted(SOURCE / name for name in TRANSLATED)
+    assert len(marked) > 80  # the extraction itself saw the messages
     missing = []
-    for name, lineno, context, message in extracted:
+    for path, lineno, context, message in marked:
         if context in TERM_CONTEXTS:
             continue
-        singular = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get((context, singular))
+        msgid = singular(message)
+        entry = catalog.get((context, msgid))
         if entry is None or not entry.string or entry.fuzzy:
-            missing.append(f"{name}:{lineno} {singular!r}")
+            missing.append(f"{path.name}:{lineno} {msgid!r}")
     assert not missing, "no Persian for:\n" + "\n".join(missing)
 
 
@@ -93,7 +70,7 @@ def test_every_persian_entry_keeps_the_placeholders_and_is_written_in_persian_le
         ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
         for text in strings:
             # a missing or misspelt {field} would be a KeyError when the line is printed
-            assert _fields(text) == _fields(ids[0]), msgid
+            assert fields(text) == fields(ids[0]), msgid
             assert not ARABIC_YEH_KAF.search(text), f"Arabic ي or ك in {text!r}"
             if msgid.strip(", "):
                 assert PERSIAN_LETTERS.search(text), f"{msgid!r} is not in Persian: {text!r}"

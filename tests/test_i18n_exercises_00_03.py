@@ -6,57 +6,32 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
+from catalogs import extracted, persian_text
 
 import crmsim.exercises.core as core
 from crmsim import Policy
 from crmsim.exercises import lesson_00, lesson_01, lesson_02, lesson_03
 from crmsim.exercises.core import Classification, Discussion, Prediction, Question
-from crmsim.i18n import LOCALE_DIR, language
 from crmsim.i18n import _ as translate
+from crmsim.i18n import language
 
 LESSONS = (lesson_00, lesson_01, lesson_02, lesson_03)
-KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 #: A named placeholder of str.format; "{'a': ...}" in an example answer is not one.
 PLACEHOLDER = re.compile(r"\{\w+\}")
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 CORRECT_FA = "درست است"
 
 
-def _catalog() -> dict[tuple[str | None, str], str]:
-    entries: dict[tuple[str | None, str], str] = {}
-    for path in sorted((LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle):
-                if message.id:
-                    entries[(message.context, message.id)] = message.string
-    return entries
-
-
-def _extracted() -> list[tuple[str, int, str | None, str]]:
-    found = []
-    for module in (core, *LESSONS):
-        path = Path(module.__file__)
-        for lineno, message, _comments, context in extract_from_file(
-            "python", path, keywords=KEYWORDS
-        ):
-            assert isinstance(message, str), (path.name, lineno, message)
-            found.append((path.name, lineno, context, message))
-    return found
-
-
 def test_every_text_of_the_lessons_and_the_question_kinds_has_a_persian_entry() -> None:
-    catalog = _catalog()
-    extracted = _extracted()
-    assert len(extracted) > 200  # the lessons' texts are marked, not just core.py's words
-    for name, lineno, context, message in extracted:
-        where = f"{name}:{lineno}: {message[:60]!r}"
-        persian = catalog.get((context, message), "")
+    marked = extracted(module.__file__ for module in (core, *LESSONS))
+    assert len(marked) > 200  # the lessons' texts are marked, not just core.py's words
+    for path, lineno, context, message in marked:
+        assert isinstance(message, str), (path.name, lineno, message)
+        where = f"{path.name}:{lineno}: {message[:60]!r}"
+        persian = persian_text(context, message)
         assert persian.strip(), f"no Persian for {where}"
         assert sorted(PLACEHOLDER.findall(persian)) == sorted(PLACEHOLDER.findall(message)), where
 

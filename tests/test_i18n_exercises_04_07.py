@@ -4,13 +4,11 @@ Persian entry, each question speaks Persian when asked to, and its English is as
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
+from catalogs import extracted, persian_text
 
 from crmsim import i18n
 from crmsim.exercises import (
@@ -27,8 +25,6 @@ from crmsim.exercises.core import TREND_CHOICES
 from crmsim.i18n import language
 
 LESSONS = (lesson_04, lesson_05, lesson_06, lesson_07)
-#: The keywords the catalog is extracted with, as for every module of crmsim.
-KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 PERSIAN = re.compile("[\u0600-\u06ff]")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 RIGHT = "درست است"
@@ -57,38 +53,26 @@ QUESTIONS = [pair for module in LESSONS for pair in questions(module)]
 IDS = [name for name, _question in QUESTIONS]
 
 
-def persian_catalog() -> dict[tuple[str | None, str], str]:
-    entries: dict[tuple[str | None, str], str] = {}
-    for path in sorted((i18n.LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle, locale="fa"):
-                if message.id and isinstance(message.id, str):
-                    entries[message.context, message.id] = message.string
-    return entries
-
-
 # ------------------------------------------------------------------ (a) the catalog
 @pytest.mark.parametrize("module", LESSONS, ids=lambda m: m.__name__.rsplit(".", 1)[1])
 def test_every_marked_text_has_a_persian_entry_with_the_same_placeholders(module):
-    catalog = persian_catalog()
-    found = list(extract_from_file("python", Path(module.__file__), keywords=KEYWORDS))
+    found = extracted([module.__file__])
     assert len(found) > 30  # the module is marked at all
-    for _line, message, _comments, context in found:
+    for _path, _line, context, message in found:
         ids = (message,) if isinstance(message, str) else message
         for text in ids:
-            persian = catalog.get((context, text))
+            persian = persian_text(context, text)
             assert persian, f"{module.__name__}: no Persian for {text!r}"
             assert PERSIAN.search(persian), text
             assert sorted(PLACEHOLDER.findall(persian)) == sorted(PLACEHOLDER.findall(text)), text
 
 
 def test_a_solution_in_persian_keeps_its_code_line_for_line():
-    catalog = persian_catalog()
     for _name, question in QUESTIONS:
         code = question.solution_text
         if "answer =" not in code:  # a model answer in prose
             continue
-        persian = catalog[None, code]
+        persian = persian_text(None, code)
         kept = [line for line in persian.splitlines() if not line.lstrip().startswith("#")]
         original = [line for line in code.splitlines() if not line.lstrip().startswith("#")]
         # a comment at the end of a line may be translated; the code before it may not

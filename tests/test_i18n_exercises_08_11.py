@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
+from catalogs import extracted, persian_text, singular
 
 from crmsim.exercises import Classification, Discussion, Prediction, Question
-from crmsim.i18n import LOCALE_DIR, _, language
+from crmsim.i18n import _, language
 
 LESSONS = ("08", "09", "10", "11")
-KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 SOURCE = Path(importlib.import_module("crmsim.exercises").__file__).parent
 #: Letters of the Arabic script (Persian text), not digits alone.
 PERSIAN_LETTERS = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]")
@@ -84,26 +82,14 @@ def wrong_answer(answer: Any) -> Any:
     return float(answer) * 3 + 1_017
 
 
-def catalog() -> dict[tuple[str | None, str], str]:
-    entries = {}
-    for path in sorted((LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle, locale="fa"):
-                if message.id and message.string and not message.fuzzy:
-                    entries[(message.context, message.id)] = message.string
-    return entries
-
-
 # --------------------------------------------------------------------------- the catalog
 @pytest.mark.parametrize("number", LESSONS)
 def test_every_message_of_the_lesson_has_its_persian_with_the_same_placeholders(number):
-    entries = catalog()
-    path = SOURCE / f"lesson_{number}.py"
-    messages = list(extract_from_file("python", str(path), keywords=KEYWORDS))
+    messages = extracted([SOURCE / f"lesson_{number}.py"])
     assert len(messages) > 30, "the lesson's texts are marked for the catalog"
-    for line, message, _comments, context in messages:
-        msgid = message if isinstance(message, str) else message[0]
-        translation = entries.get((context, msgid))
+    for _path, line, context, message in messages:
+        msgid = singular(message)
+        translation = persian_text(context, msgid)
         assert translation, (number, line, msgid)
         assert persian(translation), (number, line, translation)
         assert sorted(PLACEHOLDER.findall(translation)) == sorted(PLACEHOLDER.findall(msgid)), (
@@ -114,11 +100,10 @@ def test_every_message_of_the_lesson_has_its_persian_with_the_same_placeholders(
 
 @pytest.mark.parametrize("number", LESSONS)
 def test_code_in_a_solution_is_kept_as_it_is(number):
-    entries = catalog()
     for question in lesson(number).QUESTIONS:
         if isinstance(question, Discussion):
             continue  # a model answer is prose
-        translated = entries[(None, question.solution_text)].split("\n")
+        translated = persian_text(None, question.solution_text).split("\n")
         for line in question.solution_text.split("\n"):
             assert line in translated, (question.title, line)
 

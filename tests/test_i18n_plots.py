@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-import string
 import warnings
 from pathlib import Path
 
@@ -14,8 +13,7 @@ import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
-from babel.messages.extract import extract_from_file  # noqa: E402
-from babel.messages.pofile import read_po  # noqa: E402
+from catalogs import catalog_file, extracted, fields  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -25,9 +23,6 @@ from crmsim.i18n import language, set_language  # noqa: E402
 from crmsim.stages import CHURN_CAUSES  # noqa: E402
 from crmsim.typefaces import PERSIAN_FAMILY  # noqa: E402
 
-CATALOGS = i18n.LOCALE_DIR / "fa" / "LC_MESSAGES"
-# what plots.py marks: _() and N_() for its own messages, pgettext() for terms.po's names
-KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2)}
 TERM_KINDS = {"stage", "tier", "cause", "trust", "kano", "channel"}
 PERSIAN_LETTER = re.compile("[\u0600-\u06ff]")
 LATIN_LETTER = re.compile("[A-Za-z]")
@@ -63,27 +58,12 @@ def _draw(name: str, model: CRMModel, into_axes: bool = False) -> Figure | Axes:
 
 
 def _catalog(name: str) -> dict[str | tuple[str, str], str]:
-    with (CATALOGS / name).open("rb") as handle:
-        return {
-            (m.context, m.id) if m.context else m.id: m.string
-            for m in read_po(handle, locale="fa")
-            if m.id
-        }
-
-
-def _marked() -> list[tuple[str | None, str]]:
-    """(context, message) of every message plots.py marks for translation."""
-    found = extract_from_file("python", plots.__file__, keywords=KEYWORDS)
-    return [(context, message) for _line, message, _comments, context in found]
-
-
-def _fields(message: str) -> set[str]:
-    return {field for _text, field, _spec, _conv in string.Formatter().parse(message) if field}
+    return {(m.context, m.id) if m.context else m.id: m.string for m in catalog_file(name)}
 
 
 # ---------------------------------------------------------------------------- the catalog
 def test_every_message_of_the_figures_has_a_persian_entry(capsys):
-    marked = _marked()
+    marked = [(m.context, m.message) for m in extracted([plots.__file__])]
     # babel warns on stderr of a message it cannot take as written (an f-string in _())
     assert capsys.readouterr().err == ""
     own = {message for context, message in marked if context is None}
@@ -95,7 +75,7 @@ def test_every_message_of_the_figures_has_a_persian_entry(capsys):
     assert sorted(set(figures) - own) == []
     assert sorted(set(figures) & set(shared)) == []
     for message, persian in figures.items():
-        assert _fields(persian) == _fields(message), f"{message!r}: placeholders differ"
+        assert fields(persian) == fields(message), f"{message!r}: placeholders differ"
     # names spelt out in plots.py are terms.po's, in its contexts
     assert {context for context, _message in marked if context} <= TERM_KINDS
 

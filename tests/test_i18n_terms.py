@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from catalogs import catalog_file
 
 from crmsim import Stage, Tier, i18n
 from crmsim.i18n import language, set_language
 from crmsim.terms import NAMES, TERM_KINDS, read_term, term
 
 ROOT = Path(__file__).resolve().parent.parent
-TERMS_PO = i18n.LOCALE_DIR / "fa" / "LC_MESSAGES" / "terms.po"
 GLOSSARY = ROOT / "docs" / "glossary.md"
 ZWNJ = "\u200c"
 PERSIAN_LETTER = re.compile(r"[\u0600-\u06ff]")
@@ -33,11 +33,7 @@ def _persian(kind: str, name: str) -> str:
 
 
 def _catalog() -> list[tuple[str, str, str]]:
-    from babel.messages.pofile import read_po
-
-    with TERMS_PO.open("rb") as handle:
-        catalog = read_po(handle, locale="fa")
-    return [(m.context, m.id, m.string) for m in catalog if m.id]
+    return [(m.context, m.id, m.string) for m in catalog_file("terms.po")]
 
 
 # ---------------------------------------------------------------------------- the names

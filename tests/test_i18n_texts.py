@@ -9,7 +9,6 @@ already pin down.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import tomllib
@@ -19,8 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
+from catalogs import extracted, persian_text
 
 from crmsim import scenarios
 from crmsim.experiments import KPIS, ComparisonResult, format_difference
@@ -32,7 +30,7 @@ from crmsim.game.scoreboard import (
     format_scoreboard,
     scoreboard,
 )
-from crmsim.i18n import LOCALE_DIR, language
+from crmsim.i18n import language
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "crmsim"
 #: The modules whose messages this part of the Persian edition translates.
@@ -48,7 +46,6 @@ MODULES = (
     "game/scoreboard.py",
     "game/debrief.py",
 )
-KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 #: Messages looked up with a context and a name held in a variable, which extraction misses.
 LOOKED_UP = [
     *(("kpi", kpi) for kpi in KPIS),
@@ -60,29 +57,14 @@ PERSIAN_DIGIT = re.compile(r"[۰-۹]")
 WESTERN_DIGIT = re.compile(r"[0-9]")
 
 
-@functools.cache
-def _catalog() -> dict[tuple[str | None, str], str]:
-    """Every Persian entry of every catalog file, by (context, message id)."""
-    entries: dict[tuple[str | None, str], str] = {}
-    for path in sorted((LOCALE_DIR / "fa" / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as handle:
-            for message in read_po(handle, locale="fa"):
-                if message.id and not message.fuzzy:
-                    entries[(message.context, message.id)] = message.string
-    return entries
-
-
 def _extracted() -> list[tuple[str | None, str]]:
     found: dict[tuple[str | None, str], None] = {}
-    for module in MODULES:
-        for _line, message, _comments, context in extract_from_file(
-            "python", str(SOURCE / module), keywords=KEYWORDS
-        ):
-            if isinstance(message, tuple):  # ngettext: singular and plural
-                for form in message:
-                    found[(context, form)] = None
-            else:
-                found[(context, message)] = None
+    for _path, _line, context, message in extracted(SOURCE / module for module in MODULES):
+        if isinstance(message, tuple):  # ngettext: singular and plural
+            for form in message:
+                found[(context, form)] = None
+        else:
+            found[(context, message)] = None
     for name in scenarios.names():
         meta = tomllib.loads(
             resources.files(scenarios).joinpath(f"{name}.toml").read_text(encoding="utf-8")
@@ -113,10 +95,8 @@ def test_the_messages_are_many_and_include_every_kind():
 
 @pytest.mark.parametrize(("context", "message"), MESSAGES, ids=lambda v: str(v)[:40])
 def test_every_message_has_a_persian_entry_with_its_placeholders_and_markup(context, message):
-    catalog = _catalog()
-    assert (context, message) in catalog, f"no Persian for {message!r} (context {context!r})"
-    persian = catalog[(context, message)]
-    assert persian.strip(), f"empty Persian for {message!r}"
+    persian = persian_text(context, message)
+    assert persian.strip(), f"no Persian for {message!r} (context {context!r})"
     assert _placeholders(persian) == _placeholders(message)
     assert _tags(persian) == _tags(message)
     if PERSIAN_LETTER.search(message) is None and re.search(r"[A-Za-z]{3}", message):

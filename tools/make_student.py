@@ -463,10 +463,6 @@ def build_package(out: Path, key: dict | None, src: Path = SRC, project: Path = 
     return target
 
 
-#: The marks Babel looks for in the exercise modules (crmsim.i18n).
-CATALOG_KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
-
-
 def prune_exercise_catalogs(package: Path) -> list[str]:
     """Drop from the package's exercise catalogs every message its exercise modules no longer
     hold: the student modules have no solutions, model answers or checkers, and their
@@ -474,10 +470,12 @@ def prune_exercise_catalogs(package: Path) -> list[str]:
     from babel.messages.extract import extract_from_file
     from babel.messages.pofile import read_po, write_po
 
+    from crmsim.i18n import EXTRACTION_KEYWORDS
+
     kept: set[tuple[str | tuple, str | None]] = set()
     for module in sorted((package / "exercises").glob("*.py")):
         for _line, message, _comments, context in extract_from_file(
-            "python", module, keywords=CATALOG_KEYWORDS
+            "python", module, keywords=EXTRACTION_KEYWORDS
         ):
             kept.add((message, context))
     dropped = []

@@ -43,6 +43,9 @@ LANGUAGE_VARIABLE = "CRMSIM_LANG"
 LOCALE_DIR = Path(__file__).with_name("locale")
 #: Languages written right to left.
 RIGHT_TO_LEFT = frozenset({"fa"})
+#: The calls the package marks its messages with, as Babel's extractor takes them (its
+#: ``keywords``): ``_`` and ``N_``, ``pgettext`` (context first) and ``ngettext`` (two forms).
+EXTRACTION_KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2), "ngettext": (1, 2)}
 
 _chosen: str | None = None
 
