@@ -21,10 +21,9 @@ import importlib
 import re
 
 import pytest
-from babel.messages.pofile import read_po
+from catalogs import catalog_file
 
 from crmsim.exercises import Discussion, Question
-from crmsim.i18n import LOCALE_DIR
 
 CATALOGS = ("exercises_00_03", "exercises_04_07", "exercises_08_11")
 #: Code inside prose: a backtick span or a ``str.format`` field.
@@ -49,15 +48,11 @@ def _solutions() -> set[str]:
 
 def _entries() -> list[tuple[str, str, str]]:
     """``(where, English, Persian)`` for every message of the Persian exercise catalogs."""
-    entries = []
-    for name in CATALOGS:
-        with (LOCALE_DIR / "fa" / "LC_MESSAGES" / f"{name}.po").open("rb") as handle:
-            entries += [
-                (f"{name}.po:{message.lineno}", message.id, message.string)
-                for message in read_po(handle)
-                if message.id
-            ]
-    return entries
+    return [
+        (f"{name}.po:{message.lineno}", message.id, message.string)
+        for name in CATALOGS
+        for message in catalog_file(f"{name}.po")
+    ]
 
 
 SOLUTIONS = _solutions()
