@@ -108,8 +108,8 @@ How it is built
 * :mod:`crmsim.app.assets`: Solara's front-end files, installed for a page that works offline,
   and the Persian page's typeface;
 * :mod:`crmsim.app.language`: the page in the language in use (``CRMSIM_LANG``,
-  :func:`crmsim.set_language`; ``crmsim --lang fa app``): in Persian every text, right to left,
-  in Vazirmatn.
+  :func:`crmsim.set_language`; ``crmsim --lang fa app``): in Persian every text and every
+  slider's value, right to left, in Vazirmatn.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from crmsim import scenarios
 from crmsim.app import export
 from crmsim.app.compare import REPLICATIONS, comparison, follow, pair, replicate
 from crmsim.app.controls import model_params
-from crmsim.app.language import choices, value_text
+from crmsim.app.language import Slider, choices, value_text
 from crmsim.app.levers import GROUPS, LEVERS, LIVE, group_title, in_words, lever_help
 from crmsim.app.link import comparing, presenting, settings_from_query, settings_query
 from crmsim.app.model import DEFAULT_SCENARIO, RUN_WEEKS, DashboardModel
@@ -58,18 +58,21 @@ def _values(params: dict[str, Any]) -> dict[str, Any]:
 
 @solara.component
 def LeverControl(name: str, spec: dict[str, Any], value: Any, on_value: Any) -> None:
-    """One lever: its slider, menu or text field, with its one-line explanation as tooltip."""
+    """One lever: its slider, menu or text field, with its one-line explanation as tooltip.
+
+    A slider's thumb label shows its value in the page's digits (:func:`~.language.Slider`).
+    """
     kind = spec["type"]
     with solara.Tooltip(lever_help(name)), solara.Div(classes=["crmsim-lever"]):
         if kind in ("SliderFloat", "SliderInt"):
-            slider = solara.SliderFloat if kind == "SliderFloat" else solara.SliderInt
-            slider(
+            Slider(
                 spec["label"],
                 value=value,
                 min=spec["min"],
                 max=spec["max"],
                 step=spec["step"],
                 on_value=on_value,
+                whole=kind == "SliderInt",
             )
         elif kind == "Select":
             shown = [value_text(name, item) for item in spec["values"]]
@@ -522,8 +525,8 @@ def Page(
             Exports(model, tab)
         # Settings for developers, out of the way of the levers.
         with solara.Details(_("Developer controls")):
-            solara.SliderInt(_("Play interval (ms)"), value=play_interval, min=1, max=500, step=1)
-            solara.SliderFloat(
+            Slider(_("Play interval (ms)"), value=play_interval, min=1, max=500, step=1, whole=True)
+            Slider(
                 _("Figures redrawn while playing: every ... s"),
                 value=player.figure_period,
                 min=0.25,

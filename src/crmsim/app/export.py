@@ -23,7 +23,7 @@ from crmsim.app.views import (
     render_png,
     settings_lines,
 )
-from crmsim.i18n import _
+from crmsim.i18n import _, format_number, right_to_left
 from crmsim.levers import Market, Policy, Population
 
 #: Resolution of the exported figures: sharper than on the page, for slides and reports.
@@ -177,7 +177,9 @@ def policy_toml(model: DashboardModel) -> str:
     ``[policy]`` holds every lever of the sidebar, ``[market]`` and ``[population]`` only what
     differs from the defaults (``crmsim compare`` needs the same market in every file it
     compares: a market lever changed in the dashboard is written, and then the other files
-    need it too). ``[scenario]`` holds the number of people and the weeks of a run.
+    need it too). ``[scenario]`` holds the number of people and the weeks of a run, its title
+    and description (the header's lines of the levers) in the language in use, as are the
+    comments; the file reads back in either language (:func:`crmsim.scenarios.from_dict`).
 
     Examples
     --------
@@ -185,18 +187,26 @@ def policy_toml(model: DashboardModel) -> str:
     >>> "respect = 0.2" in text, "n_customers = 300" in text, "[market]" in text
     (True, True, False)
     """
+    # Title, description and comments in the language in use (the scenario's title and the
+    # header's lines already are); names, the command and the file's name as they are typed.
     scenario = scenarios.load(model.scenario_name)
     notes = settings_lines(model)[1:]  # all but the seed's: compare draws its own
+    seed = "None" if model.seed is None else format_number(model.seed)
+    if model.seed is None and right_to_left():
+        seed = _("none")
     lines = [
-        "# The levers of a crmsim dashboard run, as a policy to compare with others:",
+        "# " + _("The levers of a crmsim dashboard run, as a policy to compare with others:"),
         f"#     crmsim compare baseline {file_name(model, 'toml')}",
-        f"# From the scenario {model.scenario_name!r}; the dashboard's seed was "
-        f"{model.seed} (compare draws its own, the same for every policy).",
+        "# "
+        + _(
+            "From the scenario {name}; the dashboard's seed was {seed} (compare draws its own, "
+            "the same for every policy)."
+        ).format(name=repr(model.scenario_name), seed=seed),
         "",
         *_table(
             "scenario",
             {
-                "title": f"{scenario.title} (levers from the dashboard)",
+                "title": _("{title} (levers from the dashboard)").format(title=scenario.title),
                 "description": " ".join(notes),
                 "weeks": scenario.weeks,
                 "n_customers": model.n_customers,

@@ -14,8 +14,10 @@ model takes: the menus keep them as values and show them in the language in use
 In Persian, :func:`Localized` (the page's layout, :func:`Layout`, uses it) puts the page in a
 Vuetify locale written right to left (``dir="rtl"``: text, menus, tabs and the sidebar on the
 right) and in Vazirmatn, the typeface shipped with crmsim, given to the browser by the page
-itself (:func:`crmsim.app.assets.font_faces`): nothing is fetched from the internet. In
-English the page is exactly Solara's.
+itself (:func:`crmsim.app.assets.font_faces`): nothing is fetched from the internet. The
+sliders write their values in Persian digits (:func:`Slider`), and Solara's own English line
+at the foot of the page is hidden (:func:`page_style`). In English the page is exactly
+Solara's.
 """
 
 # Solara components are named like classes (Page, AppLayout), as Solara does.
@@ -23,13 +25,15 @@ English the page is exactly Solara's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
+from decimal import Decimal
 from typing import Any
 
 import solara
+import solara.util
 
-from crmsim.i18n import N_, _, get_language, pgettext, right_to_left
+from crmsim.i18n import N_, _, format_number, get_language, pgettext, right_to_left
 from crmsim.levers import CHANNELS, TIER_NAMES
 
 # The words of the menus that are not the course's terms (terms.po has those).
@@ -131,10 +135,77 @@ def choices(values: list[Any], shown: Iterable[str]) -> list[Any]:
     return [{"title": text, "value": value} for value, text in zip(values, shown, strict=True)]
 
 
+def _decimals(number: float) -> int:
+    """The decimals ``number`` is written with (``0.05``: 2, ``8.0``: 0), as JavaScript's
+    ``String(number)`` writes it."""
+    exponent = Decimal(repr(float(number))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def slider_text(value: float, low: float, step: float) -> str:
+    """A slider's value as its thumb label shows it: with as many decimals as Vuetify's own
+    label (those of ``step`` or of the lowest value ``low``, whichever has more), in the
+    digits of the language in use.
+
+    Examples
+    --------
+    >>> slider_text(0.7, 0, 0.05), slider_text(20, 8.0, 0.5), slider_text(2000, 50, 50)
+    ('0.70', '20.0', '2000')
+    """
+    decimals = max(_decimals(step), _decimals(low)) if step > 0 else 1
+    return format_number(value, f".{decimals}f")
+
+
+@solara.component
+def Slider(
+    label: str,
+    value: float | solara.Reactive[float] = 0,
+    min: float = 0,  # Solara's names for them
+    max: float = 10,
+    step: float = 0.1,
+    on_value: Callable[[float], None] | None = None,
+    whole: bool = False,
+) -> solara.Element:
+    """Solara's ``SliderFloat`` (``SliderInt`` for a ``whole`` number), whose thumb label shows
+    the value in the digits of the language in use: in English the slider is exactly Solara's
+    (Vuetify writes the label), in Persian the label is written here (``۰٫۷۰``).
+
+    Solara's sliders take no formatter: in Persian the slider is Solara's own widget with
+    the same settings, its label given in Vuetify's ``thumb-label`` slot.
+    """
+    reactive = solara.use_reactive(value, on_value)
+    if not right_to_left():
+        slider = solara.SliderInt if whole else solara.SliderFloat
+        return slider(label, value=reactive, min=min, max=max, step=step)
+
+    def set_value(new: float) -> None:
+        reactive.set(int(new) if whole else float(new))
+
+    shown = solara.v.Html(tag="span", children=[slider_text(reactive.value, min, step)])
+    look = (
+        {"density": "default", "show_ticks": False, "ticks": []}
+        if solara.util.IPYVUETIFY_V3
+        else {"dense": False}
+    )
+    return solara.v.Slider(
+        v_model=reactive.value,
+        on_v_model=set_value,
+        label=label,
+        min=min,
+        max=max,
+        step=step,
+        thumb_label=True,
+        hide_details=True,
+        v_slots=[{"name": "thumb-label", "children": [shown]}],
+        **look,
+    )
+
+
 def page_style() -> str:
     """The CSS the page adds in the language in use: none in English; in Persian, Vazirmatn
-    (shipped, as ``@font-face`` rules) for every text, and the tables and captions set from
-    the right."""
+    (shipped, as ``@font-face`` rules) for every text, the tables and captions set from the
+    right, and Solara's own English banner at the foot of the page ("This website runs on
+    Solara", which would also sit over the sidebar, on the right) hidden."""
     if not right_to_left():
         return ""
     from crmsim.app.assets import font_faces
@@ -151,6 +222,7 @@ def page_style() -> str:
 .crmsim-rtl .crmsim-swatch { margin-right: 0; margin-left: 0.35em; }
 .crmsim-rtl .crmsim-firm-box { border-left-width: 1px; border-right-width: 6px;
   border-right-style: solid; }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
     )
 
