@@ -97,3 +97,27 @@ def test_a_persian_notebook_is_committed_clean(notebook):
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None, notebook.name
+
+
+@pytest.mark.parametrize("notebook", PERSIAN, ids=lambda path: path.stem)
+def test_a_persian_sentence_formats_its_numbers_in_persian(notebook):
+    """A Persian f-string formats its numbers with ``crmsim.i18n.format_number``.
+
+    ``f"{n:,} مشتری"`` prints Western digits inside a Persian sentence; the English
+    notebook's ``{n:,}`` becomes ``{crmsim.i18n.format_number(n, ',')}``, which writes ۱٬۲۳۴.
+    A format spec on a value of a Persian f-string is what gives the mistake away.
+    """
+    direct = []
+    for index, source in enumerate(cells(notebook, "code")):
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            if ARABIC_SCRIPT.search(text):
+                direct += [
+                    f"code cell {index}: {ast.unparse(value)}"
+                    for value in node.values
+                    if isinstance(value, ast.FormattedValue) and value.format_spec is not None
+                ]
+    assert not direct, f"{notebook.name}: format_number these: {direct}"
