@@ -260,3 +260,25 @@ def test_a_categorical_axis_shows_the_names_the_catalog_knows_in_persian():
     finally:
         set_language(None)
     assert shown == ["نخستین خرید", "هفته‌های ۱ تا ۴", "a name of no catalog 7"]
+
+
+def test_a_legend_of_names_from_the_data_shows_the_courses_terms_in_persian():
+    import matplotlib.pyplot as plt
+
+    names = ["exploration", "identification", "phone", "opening_discount"]
+    set_language("fa")
+    try:
+        fig, ax = plt.subplots()
+        for offset, name in enumerate(names):
+            ax.plot([0, 1], [offset, offset], label=name)
+        ax.legend()
+        fig.canvas.draw()
+        plt.close(fig)
+    finally:
+        set_language(None)
+    shown = [text.get_text() for text in ax.get_legend().get_texts()]
+    with language("fa"):
+        kinds = ("stage", "trust", "channel")
+        terms = [plots.terms.term(k, n) for k, n in zip(kinds, names[:3], strict=True)]
+    assert shown == [*terms, "opening_discount"]  # a scenario's name is typed as it is
+    assert all(PERSIAN_LETTER.search(text) for text in terms)

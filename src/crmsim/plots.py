@@ -49,6 +49,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.category import StrCategoryFormatter
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.patches import StepPatch
 from matplotlib.text import Text
 from matplotlib.ticker import (
@@ -59,7 +60,7 @@ from matplotlib.ticker import (
     StrMethodFormatter,
 )
 
-from crmsim import analysis, checks, typefaces
+from crmsim import analysis, checks, terms, typefaces
 from crmsim.i18n import N_, _, format_number, persian_numbers, pgettext, right_to_left
 from crmsim.stages import CHURN_CAUSES
 
@@ -162,8 +163,8 @@ _PERSIAN_SIGNS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪"
 class _PersianDigits(Formatter):
     """Another formatter's tick labels, written in Persian digits and signs.
 
-    A categorical axis's labels are names from the data (a period, a scenario): each is read
-    through the catalog like a message, so a name the catalog knows is shown in Persian.
+    A categorical axis's labels are names from the data (a period, a stage): each is shown as
+    :func:`crmsim.terms.data_name` writes it, so a name the catalog knows is shown in Persian.
     """
 
     def __init__(self, inner: Formatter) -> None:
@@ -171,7 +172,7 @@ class _PersianDigits(Formatter):
 
     def _written(self, text: str) -> str:
         if isinstance(self.inner, StrCategoryFormatter):
-            return persian_numbers(_(text)) if text else text
+            return persian_numbers(terms.data_name(text))
         return text.translate(_PERSIAN_SIGNS)
 
     def set_axis(self, axis: Any) -> None:
@@ -200,7 +201,9 @@ class _PersianDigits(Formatter):
 def localize(drawn: Figure | Axes) -> None:
     """Give the text of a figure (or of one ``Axes``) the typeface of the language in use and
     its tick labels and numbers that language's digits: Vazirmatn and Persian digits in
-    Persian (:func:`crmsim.i18n.persian_numbers` says which texts); in English, nothing changes.
+    Persian (:func:`crmsim.i18n.persian_numbers` says which texts), and the entries of its
+    legends, names from the data, as :func:`crmsim.terms.data_name` writes them; in English,
+    nothing changes.
 
     The standard figures do it themselves. Call it for a figure drawn another way once its
     tick formatters are chosen: drawn into axes made before :func:`figure_style`, its text
@@ -226,6 +229,10 @@ def localize(drawn: Figure | Axes) -> None:
             axes.tick_params(labelfontfamily=family)  # for tick labels made when drawn
     if not right_to_left():
         return
+    for legend in drawn.findobj(Legend):
+        for entry in legend.get_texts():
+            if entry.get_text() != (named := terms.data_name(entry.get_text())):
+                entry.set_text(named)
     for text in drawn.findobj(Text):
         shown = text.get_text()
         if shown != (written := persian_numbers(shown)):

@@ -214,6 +214,30 @@ def term(kind: str, name: str | Enum) -> str:
     return pgettext(kind, read_term(kind, name))
 
 
+def data_name(text: str) -> str:
+    """A name from the data (a legend's entry, a category) as the language in use writes it.
+
+    The catalog's translation of ``text`` when it has one; else, when ``text`` is the code name
+    of one kind of :data:`TERM_KINDS`, the course's term for it; else ``text`` itself.
+
+    Examples
+    --------
+    >>> from crmsim.i18n import language
+    >>> with language("fa"):
+    ...     data_name("knowledge"), data_name("loyal"), data_name("opening_discount")
+    ('اعتماد مبتنی بر دانش', 'مشتری وفادار', 'opening_discount')
+    >>> data_name("knowledge")
+    'knowledge'
+    """
+    if not text:
+        return text  # gettext's "" is the catalog's header
+    translated = _(text)
+    if translated != text:
+        return translated
+    kinds = [kind for kind in TERM_KINDS if text in NAMES[kind]]
+    return term(kinds[0], text) if len(kinds) == 1 else text
+
+
 def read_term(kind: str, text: str | Enum) -> str:
     """The English code name of ``kind`` that ``text``, written in English or Persian, names.
 
