@@ -481,14 +481,20 @@ class Prediction(Question):
 
 
 def quoted(value: Any) -> str:
-    """``value`` as an answer quotes it: ``repr``, but a text's Persian joiners left unescaped.
+    """``value`` as an answer quotes it: ``repr``, but a text's Persian joiners left unescaped
+    and a number written as :func:`~crmsim.i18n.format_number` writes it (in Persian digits
+    in Persian; in English that is its ``repr``).
 
     Examples
     --------
-    >>> quoted("مشتری\u200cمدار") == "'مشتری\u200cمدار'", quoted(3)
-    (True, '3')
+    >>> quoted("مشتری\u200cمدار") == "'مشتری\u200cمدار'", quoted(3), quoted(0.5)
+    (True, '3', '0.5')
     """
-    return f"'{value}'" if isinstance(value, str) and "'" not in value else repr(value)
+    if isinstance(value, str):
+        return f"'{value}'" if "'" not in value else repr(value)
+    if type(value) in (int, float):  # format() writes these as repr() does
+        return format_number(value)
+    return repr(value)
 
 
 def choice_list(choices: Sequence[str]) -> str:
