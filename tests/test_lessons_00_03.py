@@ -100,7 +100,8 @@ def test_a_prediction_comes_first_then_the_run_is_checked_and_set_beside_it(
     assert "First commit to a prediction" in capsys.readouterr().out
     # the choice the run does not bear out: the answer is still right, the gap is named
     other = next(c for c in question.choices if c != shown)
-    assert question.predict(other.upper()) == other
+    assert question.predict(other.upper()) is None  # it prints; the choice is kept
+    assert question.prediction == other
     assert question.check(right) is True
     out = capsys.readouterr().out
     assert f"the run shows it {shown}" in out and "Explain the gap" in out

@@ -73,7 +73,8 @@ def test_a_prediction_is_needed_before_the_check(capsys):
     assert "No prediction yet" in capsys.readouterr().out
     assert q.predict("soars") is None and q.prediction is None
     assert "'rises', 'falls', 'stays about the same'" in capsys.readouterr().out
-    assert q.predict("  FALLS ") == "falls"
+    assert q.predict("  FALLS ") is None  # printed, not returned: a cell shows it once
+    assert q.prediction == "falls"
 
 
 def test_a_prediction_is_set_beside_what_the_run_shows():

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from crmsim.i18n import _, format_number
 from crmsim.stages import (  # noqa: F401  (re-exported: the codes lived here first)
     ACTIVE_STAGES,
     CHURN_CAUSES,
     Stage,
     Tier,
 )
+from crmsim.terms import term
 
 if TYPE_CHECKING:
     from crmsim.model import CRMModel
@@ -166,7 +168,24 @@ class Customer(mesa.Agent):
         return self.model.history.for_customer(self.index)
 
     def __repr__(self) -> str:
+        # for code: the same in every language (str() is what a learner reads)
         return (
             f"<Customer {self.index}: {self.stage.name.lower()}, {self.tier.name.lower()}, "
             f"trust {self.trust:.2f}, commitment {self.commitment:.2f}>"
+        )
+
+    def __str__(self) -> str:
+        """The customer as ``print`` shows it, in the language in use.
+
+        In English it is the :func:`repr`; in Persian the stage and tier are the course's
+        terms (:func:`crmsim.terms.term`) and the numbers are written in Persian digits.
+        """
+        return _(
+            "<Customer {index}: {stage}, {tier}, trust {trust}, commitment {commitment}>"
+        ).format(
+            index=format_number(self.index),
+            stage=term("stage", self.stage),
+            tier=term("tier", self.tier),
+            trust=format_number(self.trust, ".2f"),
+            commitment=format_number(self.commitment, ".2f"),
         )

@@ -373,8 +373,14 @@ class Prediction(Question):
     ...                choices=("rises", "falls"), outcome=lambda a: "falls" if a < 0 else "rises")
     >>> q.check(-0.01, quiet=True)  # no prediction yet
     False
-    >>> chosen = q.predict("Rises")
+    >>> text = q.show()
+    Predictions on offer — gift and churn:
+        'rises'
+        'falls'
+    >>> q.predict("Rises")
     Prediction recorded — gift and churn: rises. Now run the model and check what it shows.
+    >>> q.prediction
+    'rises'
     >>> q.judge(-0.01).message
     'measured You predicted it rises; the run shows it falls. Explain the gap in your own words.'
     """
@@ -393,9 +399,27 @@ class Prediction(Question):
         self.outcome = outcome
         self.prediction: str | None = None
 
-    def predict(self, choice: str) -> str | None:
+    def show(self) -> str:
+        """Print (and return) the predictions on offer, one a line, as the learner types them.
+
+        In a language other than English each choice is followed by its translation, as
+        :func:`choice_list` writes it: ``'rises' (افزایش می‌یابد)``. The choice itself is what
+        :meth:`predict` takes (its translation is read too).
+        """
+        lines = [_("Predictions on offer — {title}:").format(title=_(self.title))]
+        lines += [f"    {choice_list((choice,))}" for choice in self.choices]
+        text = "\n".join(lines)
+        print(text)
+        return text
+
+    def predict(self, choice: str) -> None:
         """Record the prediction ``choice`` (one of :attr:`choices`, or its translation in the
-        language in use); print and return it (always the choice itself, as the code names it)."""
+        language in use) and print what was recorded, in the language in use.
+
+        The prediction is kept in :attr:`prediction` (the choice itself, as the code names
+        it); nothing is returned, so a notebook cell that ends with the call shows the printed
+        message only, not an English value after it.
+        """
         options = choice_list(self.choices)
         title = _(self.title)
         if choice is None or choice is Ellipsis:
@@ -404,7 +428,7 @@ class Prediction(Question):
                     title=title, options=options
                 )
             )
-            return None
+            return
         wanted = normalize_label(choice)
         matches = [
             c
@@ -417,7 +441,7 @@ class Prediction(Question):
                     title=title, options=options
                 )
             )
-            return None
+            return
         self.prediction = matches[0]
         print(
             _(
@@ -425,7 +449,6 @@ class Prediction(Question):
                 "Now run the model and check what it shows."
             ).format(title=title, prediction=_(self.prediction))
         )
-        return self.prediction
 
     def judge(self, answer: Any) -> Feedback:
         if self.prediction is None:
@@ -458,14 +481,20 @@ class Prediction(Question):
 
 
 def quoted(value: Any) -> str:
-    """``value`` as an answer quotes it: ``repr``, but a text's Persian joiners left unescaped.
+    """``value`` as an answer quotes it: ``repr``, but a text's Persian joiners left unescaped
+    and a number written as :func:`~crmsim.i18n.format_number` writes it (in Persian digits
+    in Persian; in English that is its ``repr``).
 
     Examples
     --------
-    >>> quoted("مشتری\u200cمدار") == "'مشتری\u200cمدار'", quoted(3)
-    (True, '3')
+    >>> quoted("مشتری\u200cمدار") == "'مشتری\u200cمدار'", quoted(3), quoted(0.5)
+    (True, '3', '0.5')
     """
-    return f"'{value}'" if isinstance(value, str) and "'" not in value else repr(value)
+    if isinstance(value, str):
+        return f"'{value}'" if "'" not in value else repr(value)
+    if type(value) in (int, float):  # format() writes these as repr() does
+        return format_number(value)
+    return repr(value)
 
 
 def choice_list(choices: Sequence[str]) -> str:
