@@ -128,3 +128,15 @@ def test_the_seven_mistakes_table_is_persian_in_persian():
     # the same verdict in both languages, row by row
     verdicts = dict(zip(["yes", "partly", "no"], ["آری", "تا اندازه‌ای", "نه"], strict=True))
     assert [verdicts[v] for v in english["in the model"]] == list(table.iloc[:, 0])
+
+
+def test_a_wrong_classification_names_its_items_with_their_persian_in_persian():
+    from crmsim.exercises import lesson_10
+
+    item = lesson_10.q5.items[0]
+    wrong = {each: "customer-centric" for each in lesson_10.q5.items}
+    english = lesson_10.q5.judge(wrong).message
+    with language("fa"):
+        persian = lesson_10.q5.judge(wrong).message
+    assert f"look again at {item!r}" in english and "(" not in english.split("look again at")[1]
+    assert f"{item!r} ({PERSIAN.gettext(item)})" in persian

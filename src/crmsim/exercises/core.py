@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crmsim.i18n import N_, _, format_number, parse_number, translations
+from crmsim.i18n import N_, _, format_number, parse_number, right_to_left, translations
 from crmsim.terms import read_term, spelling_key, term
 
 
@@ -497,6 +497,18 @@ def quoted(value: Any) -> str:
     return repr(value)
 
 
+def item_list(items: Sequence[str]) -> str:
+    """Items of a classification as feedback names them: each as the learner types it, then
+    its translation when the language in use has one (``'clean sheets' (ملحفهٔ تمیز)``)."""
+    comma = "، " if right_to_left() else ", "
+    return comma.join(_item_named(item) for item in items)
+
+
+def _item_named(item: str) -> str:
+    shown = _(item) if isinstance(item, str) and len(item) > 1 else item
+    return quoted(item) if shown == item else f"{quoted(item)} ({shown})"
+
+
 def choice_list(choices: Sequence[str]) -> str:
     """The choices of a :class:`Prediction` as the learner types them, each followed by its
     translation when the language in use has one: ``'rises' (افزایش می‌یابد), ...``.
@@ -582,9 +594,7 @@ def label_checker(
         if missing:
             return Feedback(
                 False,
-                _("label every item; missing: {items}.").format(
-                    items=", ".join(map(repr, missing))
-                ),
+                _("label every item; missing: {items}.").format(items=item_list(missing)),
             )
         wrong = [names[i] for i in right if given[i] != right[i]]
         if wrong:
@@ -593,7 +603,7 @@ def label_checker(
                 _("{right} of {count} right; look again at {items}.").format(
                     right=format_number(len(right) - len(wrong)),
                     count=format_number(len(right)),
-                    items=", ".join(map(repr, wrong)),
+                    items=item_list(wrong),
                 ),
             )
         return Feedback(
