@@ -38,7 +38,13 @@ The code is split along its seams:
 * :mod:`~crmsim.experiments.sensitivity_analysis`: :func:`sensitivity` and
   :class:`SensitivityResult`;
 * :mod:`~crmsim.experiments.formatting`: the number formats and tables they share (their
-  arguments are checked by :mod:`crmsim.checks`).
+  arguments are checked by :mod:`crmsim.checks`);
+* :mod:`~crmsim.experiments.figures`: what their figures share, loaded only when one is drawn.
+
+Tables and figures speak the language in use (:func:`crmsim.set_language`): in Persian their
+words are those of ``locale/fa/LC_MESSAGES/experiments.po``, KPIs go by their Persian names
+(:func:`kpi_label`), numbers are written in Persian digits and figures are set in Vazirmatn;
+names the experiment was given (policies, levers, parameters) stay as written.
 
 Examples
 --------

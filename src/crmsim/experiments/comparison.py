@@ -19,9 +19,9 @@ from crmsim.experiments.formatting import (
     _format_axis,
     _format_interval,
     _text_table,
-    _unit,
+    _unit_label,
 )
-from crmsim.experiments.kpis import KPIS, _check_kpi, kpi_label
+from crmsim.experiments.kpis import KPIS, _check_kpi, kpi_description, kpi_label
 from crmsim.experiments.runlog import (
     COMPARE_MANIFEST,
     _canonical,
@@ -30,7 +30,7 @@ from crmsim.experiments.runlog import (
     run_settings,
 )
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
-from crmsim.i18n import _
+from crmsim.i18n import _, format_number, right_to_left
 from crmsim.levers import Market, Policy, Population
 from crmsim.streams import check_mode
 
@@ -373,6 +373,7 @@ class ComparisonResult:
         """
         # Imported here so that running a comparison does not load matplotlib.
         from crmsim import plots
+        from crmsim.experiments.figures import name_ticks
 
         self._check_kpi(kpi)
         summary = self.summary(confidence).xs(kpi, level="kpi")
@@ -385,6 +386,9 @@ class ComparisonResult:
             else:
                 fig, axis = ax.figure, ax
             jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=self.replications)
+            mean_label = _("mean, {level} confidence interval").format(
+                level=format_number(confidence, ".0%")
+            )
             for i, name in enumerate(self.policies):
                 values = wide.xs(name, level="policy").to_numpy(dtype=float)
                 colour = colours[i % len(colours)]
@@ -394,7 +398,7 @@ class ComparisonResult:
                     s=22,
                     color=colour,
                     alpha=0.5,
-                    label="replications" if i == 0 else None,
+                    label=_("replications") if i == 0 else None,
                 )
                 row = summary.loc[name]
                 axis.errorbar(
@@ -406,32 +410,45 @@ class ComparisonResult:
                     markersize=8,
                     capsize=8,
                     linewidth=2.2,
-                    label=f"mean, {confidence:.0%} confidence interval" if i == 0 else None,
+                    label=mean_label if i == 0 else None,
                 )
             # Long policy names ("targeted: new customers") ran into each other: wrap them
             # onto lines of a width one slot can hold.
-            axis.set_xticks(range(len(self.policies)), [_wrap(p) for p in self.policies])
+            name_ticks(axis.xaxis, range(len(self.policies)), [_wrap(p) for p in self.policies])
             axis.set_xlim(-0.6, len(self.policies) - 0.4)
-            axis.set_xlabel("policy")
-            axis.set_ylabel(KPIS[kpi])
+            axis.set_xlabel(_("policy"))
+            axis.set_ylabel(kpi_description(kpi))
             _format_axis(axis.yaxis, kpi)
             axis.set_title(
-                f"{kpi}: {self.replications} replications of {self.weeks} weeks, "
-                f"{self.n_customers:,} customers",
+                _(
+                    "{kpi}: {replications} replications of {weeks} weeks, {customers} customers"
+                ).format(kpi=kpi_label(kpi), **self._settings()),
                 pad=28,  # room for the legend's row between the title and the axes
             )
             axis.grid(axis="x", visible=False)
             # A compact legend in one row under the title, instead of a column beside the
-            # axes that took half the figure's width from the data.
+            # axes that took half the figure's width from the data; it starts where its
+            # reader starts, on the right in Persian.
+            rtl = right_to_left()
             axis.legend(
-                loc="lower left",
-                bbox_to_anchor=(0.0, 1.0),
+                loc="lower right" if rtl else "lower left",
+                bbox_to_anchor=(1.0 if rtl else 0.0, 1.0),
                 ncol=2,
                 frameon=False,
                 fontsize="small",
                 borderaxespad=0.2,
+                markerfirst=not rtl,
             )
+            plots.localize(fig if ax is None else axis)
         return fig if ax is None else ax
+
+    def _settings(self) -> dict[str, str]:
+        """The run settings a figure's title states, written in the language in use."""
+        return {
+            "replications": format_number(self.replications),
+            "weeks": format_number(self.weeks),
+            "customers": format_number(self.n_customers, ","),
+        }
 
     def plot_kpis(self, kpis: list[str] | None = None, confidence: float = 0.95) -> Figure:
         """Several KPIs side by side, each as in :meth:`plot`: one file to look at.
@@ -463,17 +480,19 @@ class ComparisonResult:
             axes = fig.subplots(rows, columns, squeeze=False).ravel()
             for kpi, ax in zip(kpis, axes, strict=False):
                 self.plot(kpi, ax=ax, confidence=confidence)
-                ax.set_title(kpi, fontsize=12)
+                ax.set_title(kpi_label(kpi), fontsize=12)
                 ax.set_xlabel("")
-                ax.set_ylabel(_unit(kpi))
+                ax.set_ylabel(_unit_label(kpi))
                 ax.get_legend().remove()  # the title says what dots and bars are
             for ax in axes[len(kpis) :]:
                 ax.set_visible(False)
             fig.suptitle(
-                f"{self.replications} replications of {self.weeks} weeks, "
-                f"{self.n_customers:,} customers: each dot one run, black the mean "
-                f"with its {confidence:.0%} confidence interval"
+                _(
+                    "{replications} replications of {weeks} weeks, {customers} customers: "
+                    "each dot one run, black the mean with its {level} confidence interval"
+                ).format(level=format_number(confidence, ".0%"), **self._settings())
             )
+            plots.localize(fig)
         return fig
 
     def plot_differences(self, reference: str | None = None, confidence: float = 0.95) -> Figure:
@@ -499,6 +518,7 @@ class ComparisonResult:
         from matplotlib.ticker import PercentFormatter
 
         from crmsim import plots
+        from crmsim.experiments.figures import name_ticks
 
         reference = self.policies[0] if reference is None else reference
         table = self.differences(reference, confidence)
@@ -510,7 +530,7 @@ class ComparisonResult:
         moved["low"] = moved["ci_low"].to_numpy() / scale
         moved["high"] = moved["ci_high"].to_numpy() / scale
         moved = moved.sort_values("relative")
-        labels = [f"{kpi} ({policy})" if len(self.policies) > 2 else kpi
+        labels = [f"{kpi_label(kpi)} ({policy})" if len(self.policies) > 2 else kpi_label(kpi)
                   for policy, kpi in moved.index]  # fmt: skip
         y = np.arange(len(moved))
         with plots.figure_style():
@@ -519,22 +539,29 @@ class ComparisonResult:
             credible = (moved["p_holm"] < 0.05).to_numpy()
             ax.hlines(y, moved["low"], moved["high"], color="black", linewidth=1.2)
             ax.scatter(moved["relative"][credible], y[credible], color="black", zorder=3,
-                       label="credible after Holm's correction")  # fmt: skip
+                       label=_("credible after Holm's correction"))  # fmt: skip
             ax.scatter(moved["relative"][~credible], y[~credible], facecolor="white",
-                       edgecolor="black", zorder=3, label="not credible")  # fmt: skip
+                       edgecolor="black", zorder=3, label=_("not credible"))  # fmt: skip
             ax.axvline(0, color="0.4", linewidth=0.8)
             # the axis fits the means; a very uncertain effect's interval runs off it
             low, high = min(moved["relative"].min(), 0.0), max(moved["relative"].max(), 0.0)
             pad = 0.15 * (high - low or 1.0)
             ax.set_xlim(low - pad, high + pad)
-            ax.set_yticks(y, labels)
+            name_ticks(ax.yaxis, y, labels)
             ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-            ax.set_xlabel(f"difference from {reference}, relative ({confidence:.0%} interval)")
-            ax.legend(loc="lower right", frameon=False)
-            fig.suptitle(
-                f"Paired effects: {self.replications} replications of {self.weeks} weeks, "
-                f"{self.n_customers:,} customers"
+            ax.set_xlabel(
+                _("difference from {reference}, relative ({level} interval)").format(
+                    reference=reference, level=format_number(confidence, ".0%")
+                )
             )
+            ax.legend(loc="lower right", frameon=False, markerfirst=not right_to_left())
+            fig.suptitle(
+                _(
+                    "Paired effects: {replications} replications of {weeks} weeks, "
+                    "{customers} customers"
+                ).format(**self._settings())
+            )
+            plots.localize(fig)
         return fig
 
 

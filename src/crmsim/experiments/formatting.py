@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from crmsim.experiments.kpis import KPIS
-from crmsim.i18n import _, format_number
+from crmsim.i18n import _, format_number, pgettext
 
 #: KPIs that are shares (shown as percentages) and KPIs shown with one decimal.
 _SHARE_KPIS = frozenset({"churn", "churn_year", "net_growth"})
@@ -22,6 +22,11 @@ _DECIMAL_KPIS = frozenset({"final_tenure", "mean_tenure", "clv", "acquisition_co
 def _unit(kpi: str) -> str:
     """The unit of a KPI: the last parenthesis of its description."""
     return KPIS[kpi].rsplit("(", 1)[-1].rstrip(")")
+
+
+def _unit_label(kpi: str) -> str:
+    """The unit of a KPI as a figure names it, in the language in use (context ``"unit"``)."""
+    return pgettext("unit", _unit(kpi))
 
 
 def _formatter(kpi: str) -> Any:

@@ -84,6 +84,18 @@ def kpi_label(kpi: str) -> str:
     return pgettext("kpi", kpi)
 
 
+def kpi_description(kpi: str) -> str:
+    """What a KPI measures, with its unit, as a figure's axis names it: its :data:`KPIS` entry,
+    in the language in use (the ``"kpi description"`` entries of ``experiments.po``).
+
+    Examples
+    --------
+    >>> kpi_description("profit")
+    'profit over the run (money)'
+    """
+    return pgettext("kpi description", KPIS[kpi])
+
+
 #: Frame columns summed over the run into a KPI of the same name.
 _SUMMED = (
     "acquired",

@@ -34,7 +34,7 @@ from crmsim.experiments.formatting import (
     _show,
     _text_table,
 )
-from crmsim.experiments.kpis import KPIS, kpi_label
+from crmsim.experiments.kpis import KPIS, kpi_description, kpi_label
 from crmsim.experiments.runlog import (
     OPTIMIZE_MANIFEST,
     _canonical,
@@ -427,27 +427,39 @@ class OptimizationResult:
                     ax.errorbar(xs[mask], mean[mask], yerr=err[:, mask], fmt="o", capsize=3,
                                 linewidth=1.2, **style)  # fmt: skip
 
-            hollow = "over budget" if self.budget is not None else "KPI undefined"
+            hollow = _("over budget") if self.budget is not None else _("KPI undefined")
+            level = format_number(self.confidence, ".0%")
             draw(top, x, ~feasible, color="0.6", markerfacecolor="white", label=hollow)
-            draw(top, x, others, color="0.35", label=f"mean, {self.confidence:.0%} interval")
-            draw(top, x, rivals, color=rival_colour, label="cannot be told from the best")
+            draw(top, x, others, color="0.35",
+                 label=_("mean, {level} interval").format(level=level))  # fmt: skip
+            draw(top, x, rivals, color=rival_colour, label=_("cannot be told from the best"))
             is_best = table.index == self.best_trial
-            draw(top, x, is_best, color=best_colour, markersize=11, label="best")
+            draw(top, x, is_best, color=best_colour, markersize=11, label=_("best"))
             sign = 1.0 if self.direction == "maximize" else -1.0
             running = np.where(feasible & np.isfinite(mean), sign * mean, -np.inf)
             running = sign * np.maximum.accumulate(running)
             shown = np.isfinite(running)
             top.step(x[shown], running[shown], where="post", color=best_colour, linewidth=1.5,
-                     alpha=0.7, label="best so far")  # fmt: skip
-            top.set_xlabel("trial")
-            top.set_ylabel(KPIS[self.kpi])
+                     alpha=0.7, label=_("best so far"))  # fmt: skip
+            top.set_xlabel(_("trial"))
+            top.set_ylabel(kpi_description(self.kpi))
             _format_axis(top.yaxis, self.kpi)
             top.set_title(
-                f"{len(table)} trials x {self.replications} replications of {self.weeks} "
-                f"weeks, {self.n_customers:,} customers, the same seeds for every trial",
+                _(
+                    "{trials} trials x {replications} replications of {weeks} weeks, "
+                    "{customers} customers, the same seeds for every trial"
+                ).format(
+                    trials=format_number(len(table)),
+                    replications=format_number(self.replications),
+                    weeks=format_number(self.weeks),
+                    customers=format_number(self.n_customers, ","),
+                ),
                 fontsize=11,
             )
-            fig.suptitle(f"Search for the {'highest' if sign > 0 else 'lowest'} {self.kpi}")
+            search = (
+                _("Search for the highest {kpi}") if sign > 0 else _("Search for the lowest {kpi}")
+            )
+            fig.suptitle(search.format(kpi=kpi_label(self.kpi)))
             plots.legend_outside(top)
             for i, name in enumerate(self.levers):
                 ax = fig.add_subplot(grid[1, i], sharey=top)
@@ -463,7 +475,8 @@ class OptimizationResult:
                 if i:
                     ax.tick_params(labelleft=False)
                 else:
-                    ax.set_ylabel(self.kpi)
+                    ax.set_ylabel(kpi_label(self.kpi))
+            plots.localize(fig)
         return fig
 
 

@@ -14,10 +14,10 @@ import pandas as pd
 
 from crmsim import checks
 from crmsim.experiments.designs import latin_hypercube
-from crmsim.experiments.formatting import _SHARE_KPIS, _format_axis, _text_table, _unit
+from crmsim.experiments.formatting import _SHARE_KPIS, _format_axis, _text_table, _unit_label
 from crmsim.experiments.kpis import _check_kpi, kpi_label
 from crmsim.experiments.sweeps import SweepResult, sweep
-from crmsim.i18n import _, format_number
+from crmsim.i18n import _, format_number, right_to_left
 from crmsim.levers import Market, Policy, Population
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class SensitivityResult:
         matplotlib.figure.Figure
         """
         from crmsim import plots
+        from crmsim.experiments.figures import name_ticks
 
         outputs = self.outputs
         with plots.figure_style():
@@ -100,15 +101,17 @@ class SensitivityResult:
                     y = np.arange(len(table))
                     ax.barh(
                         y, table["mu_star"], xerr=table["mu_star_conf"], height=0.6,
-                        color=plots.OKABE_ITO["blue"], capsize=4, label="μ* (mean |effect|)",
+                        color=plots.OKABE_ITO["blue"], capsize=4, label=_("μ* (mean |effect|)"),
                     )  # fmt: skip
                     ax.scatter(
                         table["sigma"], y, marker="D", s=40, zorder=3,
-                        color=plots.OKABE_ITO["orange"], label="σ (interactions, non-linearity)",
+                        color=plots.OKABE_ITO["orange"],
+                        label=_("σ (interactions, non-linearity)"),
                     )  # fmt: skip
                     ax.set_xlabel(
-                        f"effect on {output} ({_unit(output)})\n"
-                        "of moving a parameter across its range"
+                        _(
+                            "effect on {output} ({unit})\nof moving a parameter across its range"
+                        ).format(output=kpi_label(output), unit=_unit_label(output))
                     )
                     _format_axis(ax.xaxis, output)
                 else:
@@ -116,23 +119,35 @@ class SensitivityResult:
                     y = np.arange(len(table))
                     ax.barh(
                         y + 0.2, table["ST"], xerr=table["ST_conf"], height=0.4, capsize=3,
-                        color=plots.OKABE_ITO["blue"], label="total effect ST",
+                        color=plots.OKABE_ITO["blue"], label=_("total effect ST"),
                     )  # fmt: skip
                     ax.barh(
                         y - 0.2, table["S1"], xerr=table["S1_conf"], height=0.4, capsize=3,
-                        color=plots.OKABE_ITO["orange"], label="first-order S1",
+                        color=plots.OKABE_ITO["orange"], label=_("first-order S1"),
                     )  # fmt: skip
-                    ax.set_xlabel(f"share of the variance of {output}")
-                ax.set_yticks(y, table.index)
-                ax.set_title(output)
+                    ax.set_xlabel(
+                        _("share of the variance of {output}").format(output=kpi_label(output))
+                    )
+                # the parameters keep their code names: they are what sensitivity() is given
+                name_ticks(ax.yaxis, y, list(table.index))
+                ax.set_title(kpi_label(output))
                 ax.grid(axis="y", visible=False)
-                ax.legend(loc="lower right")
-            method = "Morris screening" if self.method == "morris" else "Sobol indices"
+                ax.legend(loc="lower right", markerfirst=not right_to_left())
+            method = _("Morris screening") if self.method == "morris" else _("Sobol indices")
             sweep_ = self.runs
             fig.suptitle(
-                f"{method}: {len(sweep_.design)} points × {sweep_.replications} replications of "
-                f"{sweep_.weeks} weeks, {sweep_.n_customers:,} customers"
+                _(
+                    "{method}: {points} points × {replications} replications of {weeks} weeks, "
+                    "{customers} customers"
+                ).format(
+                    method=method,
+                    points=format_number(len(sweep_.design)),
+                    replications=format_number(sweep_.replications),
+                    weeks=format_number(sweep_.weeks),
+                    customers=format_number(sweep_.n_customers, ","),
+                )
             )
+            plots.localize(fig)
         return fig
 
 

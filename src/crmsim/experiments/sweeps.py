@@ -24,9 +24,9 @@ from crmsim.experiments.formatting import (
     _formatter,
     _show,
     _text_table,
-    _unit,
+    _unit_label,
 )
-from crmsim.experiments.kpis import KPIS, _check_kpi, kpi_label
+from crmsim.experiments.kpis import KPIS, _check_kpi, kpi_description, kpi_label
 from crmsim.experiments.runlog import _canonical, _point_key, _RunLog, run_settings
 from crmsim.experiments.runner import _check_common, _execute, _Task, replication_seeds
 from crmsim.i18n import _, format_number
@@ -248,10 +248,13 @@ class SweepResult:
                 fig, axis = ax.figure, ax
             if not lines:
                 groups = [((), table)]
+            level = format_number(confidence, ".0%")
+            mean_label = _("mean, {level} confidence interval").format(level=level)
             for i, (key, group) in enumerate(groups):
                 group = group.sort_values(x)
                 key = key if isinstance(key, tuple) else (key,)
-                label = ", ".join(f"{p} = {_show(v)}" for p, v in zip(others, key, strict=False))
+                # the parameters keep their code names: they are what a design is written in
+                label = _(", ").join(f"{p} = {_show(v)}" for p, v in zip(others, key, strict=False))
                 axis.errorbar(
                     group[x],
                     group["mean"],
@@ -261,15 +264,18 @@ class SweepResult:
                     markersize=6,
                     capsize=5,
                     linewidth=2.0 if lines else 1.5,
-                    label=label or f"mean, {confidence:.0%} confidence interval",
+                    label=label or mean_label,
                 )
             axis.set_xlabel(x)
-            axis.set_ylabel(KPIS[kpi])
+            axis.set_ylabel(kpi_description(kpi))
             _format_axis(axis.yaxis, kpi)
             axis.set_title(
-                f"{kpi}: mean and {confidence:.0%} interval of {self.replications} replications"
+                _("{kpi}: mean and {level} interval of {replications} replications").format(
+                    kpi=kpi_label(kpi), level=level, replications=format_number(self.replications)
+                )
             )
             plots.legend_outside(axis)
+            plots.localize(fig if ax is None else axis)
         return fig if ax is None else ax
 
     def plot_kpis(self, kpis: Sequence[str] | None = None, x: str | None = None) -> Figure:
@@ -284,16 +290,23 @@ class SweepResult:
             axes = fig.subplots(rows, columns, squeeze=False).ravel()
             for kpi, ax in zip(kpis, axes, strict=False):
                 self.plot(kpi, x=x, ax=ax)
-                ax.set_title(kpi, fontsize=12)
-                ax.set_ylabel(_unit(kpi))
+                ax.set_title(kpi_label(kpi), fontsize=12)
+                ax.set_ylabel(_unit_label(kpi))
                 if kpi != kpis[0]:
                     ax.get_legend().remove()
             for ax in axes[len(kpis) :]:
                 ax.set_visible(False)
             fig.suptitle(
-                f"{self.replications} replications per point of {self.weeks} weeks, "
-                f"{self.n_customers:,} customers (common random numbers)"
+                _(
+                    "{replications} replications per point of {weeks} weeks, "
+                    "{customers} customers (common random numbers)"
+                ).format(
+                    replications=format_number(self.replications),
+                    weeks=format_number(self.weeks),
+                    customers=format_number(self.n_customers, ","),
+                )
             )
+            plots.localize(fig)
         return fig
 
     def plot_surface(
@@ -319,6 +332,7 @@ class SweepResult:
         matplotlib.figure.Figure or matplotlib.axes.Axes
         """
         from crmsim import plots
+        from crmsim.experiments.figures import name_ticks
 
         _check_kpi(kpi)
         if len(self.parameters) < 2:
@@ -333,7 +347,7 @@ class SweepResult:
         means = self.means(kpi).groupby([y, x])["mean"].mean()
 
         def fmt(value: float) -> str:
-            return f"{value:.1%}" if kpi in _SHARE_KPIS else f"{value:,.0f}"
+            return format_number(value, ".1%" if kpi in _SHARE_KPIS else ",.0f")
 
         with plots.figure_style():
             if ax is None:
@@ -346,8 +360,8 @@ class SweepResult:
                 image = axis.imshow(
                     table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis"
                 )
-                axis.set_xticks(range(table.shape[1]), [_show(v) for v in table.columns])
-                axis.set_yticks(range(table.shape[0]), [_show(v) for v in table.index])
+                name_ticks(axis.xaxis, range(table.shape[1]), [_show(v) for v in table.columns])
+                name_ticks(axis.yaxis, range(table.shape[0]), [_show(v) for v in table.index])
                 low, high = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
                 for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
                     if np.isfinite(value):
@@ -362,12 +376,20 @@ class SweepResult:
                 image = axis.tricontourf(points[x], points[y], points["mean"], 14, cmap="viridis")
                 axis.scatter(points[x], points[y], s=14, color="white", edgecolor="black")
             bar = fig.colorbar(image, ax=axis)
-            bar.set_label(f"{kpi} ({_unit(kpi)})")
+            bar.set_label(f"{kpi_label(kpi)} ({_unit_label(kpi)})")
             bar.formatter = _formatter(kpi)
             bar.update_ticks()
             axis.set_xlabel(x)
             axis.set_ylabel(y)
-            axis.set_title(f"{kpi}: mean of {self.replications} replications")
+            axis.set_title(
+                _("{kpi}: mean of {replications} replications").format(
+                    kpi=kpi_label(kpi), replications=format_number(self.replications)
+                )
+            )
+            # the colour bar's own axes too, when the surface was drawn into given axes
+            plots.localize(fig if ax is None else axis)
+            if ax is not None:
+                plots.localize(bar.ax)
         return fig if ax is None else ax
 
 
