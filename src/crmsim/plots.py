@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from io import BytesIO
@@ -47,7 +48,6 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.category import StrCategoryFormatter
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import StepPatch
@@ -160,20 +160,26 @@ def figure_style() -> Iterator[None]:
 _PERSIAN_SIGNS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
 
 
+#: A tick label that is a number: digits, separators, a sign and a per cent sign, nothing else.
+_NUMBER_LABEL = re.compile(r"[+\-−]?[0-9.,]*[0-9][0-9.,]*%?")
+
+
 class _PersianDigits(Formatter):
     """Another formatter's tick labels, written in Persian digits and signs.
 
-    A categorical axis's labels are names from the data (a period, a stage): each is shown as
-    :func:`crmsim.terms.data_name` writes it, so a name the catalog knows is shown in Persian.
+    A label that is not a number is a name from the data (a period, a stage, a policy, a
+    parameter): it is shown as :func:`crmsim.terms.data_name` writes it, with the numbers of a
+    Persian text in Persian digits but a Latin name such as ``market.trial_rate`` or
+    ``win-back 10%`` as it is.
     """
 
     def __init__(self, inner: Formatter) -> None:
         self.inner = inner
 
     def _written(self, text: str) -> str:
-        if isinstance(self.inner, StrCategoryFormatter):
-            return persian_numbers(terms.data_name(text))
-        return text.translate(_PERSIAN_SIGNS)
+        if _NUMBER_LABEL.fullmatch(text):
+            return text.translate(_PERSIAN_SIGNS)
+        return persian_numbers(terms.data_name(text))
 
     def set_axis(self, axis: Any) -> None:
         super().set_axis(axis)
@@ -189,7 +195,7 @@ class _PersianDigits(Formatter):
         return [self._written(text) for text in self.inner.format_ticks(values)]
 
     def get_offset(self) -> str:
-        return self._written(self.inner.get_offset())
+        return self.inner.get_offset().translate(_PERSIAN_SIGNS)  # "1e6" and the like
 
     def format_data(self, value: float) -> str:
         return self._written(self.inner.format_data(value))

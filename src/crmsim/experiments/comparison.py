@@ -373,7 +373,6 @@ class ComparisonResult:
         """
         # Imported here so that running a comparison does not load matplotlib.
         from crmsim import plots
-        from crmsim.experiments.figures import name_ticks
 
         self._check_kpi(kpi)
         summary = self.summary(confidence).xs(kpi, level="kpi")
@@ -414,7 +413,7 @@ class ComparisonResult:
                 )
             # Long policy names ("targeted: new customers") ran into each other: wrap them
             # onto lines of a width one slot can hold.
-            name_ticks(axis.xaxis, range(len(self.policies)), [_wrap(p) for p in self.policies])
+            axis.set_xticks(range(len(self.policies)), [_wrap(p) for p in self.policies])
             axis.set_xlim(-0.6, len(self.policies) - 0.4)
             axis.set_xlabel(_("policy"))
             axis.set_ylabel(kpi_description(kpi))
@@ -518,7 +517,6 @@ class ComparisonResult:
         from matplotlib.ticker import PercentFormatter
 
         from crmsim import plots
-        from crmsim.experiments.figures import name_ticks
 
         reference = self.policies[0] if reference is None else reference
         table = self.differences(reference, confidence)
@@ -547,7 +545,7 @@ class ComparisonResult:
             low, high = min(moved["relative"].min(), 0.0), max(moved["relative"].max(), 0.0)
             pad = 0.15 * (high - low or 1.0)
             ax.set_xlim(low - pad, high + pad)
-            name_ticks(ax.yaxis, y, labels)
+            ax.set_yticks(y, labels)
             ax.xaxis.set_major_formatter(PercentFormatter(1.0))
             ax.set_xlabel(
                 _("difference from {reference}, relative ({level} interval)").format(

@@ -86,7 +86,6 @@ class SensitivityResult:
         matplotlib.figure.Figure
         """
         from crmsim import plots
-        from crmsim.experiments.figures import name_ticks
 
         outputs = self.outputs
         with plots.figure_style():
@@ -129,7 +128,7 @@ class SensitivityResult:
                         _("share of the variance of {output}").format(output=kpi_label(output))
                     )
                 # the parameters keep their code names: they are what sensitivity() is given
-                name_ticks(ax.yaxis, y, list(table.index))
+                ax.set_yticks(y, list(table.index))
                 ax.set_title(kpi_label(output))
                 ax.grid(axis="y", visible=False)
                 ax.legend(loc="lower right", markerfirst=not right_to_left())

@@ -332,7 +332,6 @@ class SweepResult:
         matplotlib.figure.Figure or matplotlib.axes.Axes
         """
         from crmsim import plots
-        from crmsim.experiments.figures import name_ticks
 
         _check_kpi(kpi)
         if len(self.parameters) < 2:
@@ -360,8 +359,8 @@ class SweepResult:
                 image = axis.imshow(
                     table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis"
                 )
-                name_ticks(axis.xaxis, range(table.shape[1]), [_show(v) for v in table.columns])
-                name_ticks(axis.yaxis, range(table.shape[0]), [_show(v) for v in table.index])
+                axis.set_xticks(range(table.shape[1]), [_show(v) for v in table.columns])
+                axis.set_yticks(range(table.shape[0]), [_show(v) for v in table.index])
                 low, high = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
                 for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
                     if np.isfinite(value):
