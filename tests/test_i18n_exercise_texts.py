@@ -140,3 +140,13 @@ def test_a_wrong_classification_names_its_items_with_their_persian_in_persian():
         persian = lesson_10.q5.judge(wrong).message
     assert f"look again at {item!r}" in english and "(" not in english.split("look again at")[1]
     assert f"{item!r} ({PERSIAN.gettext(item)})" in persian
+
+
+def test_a_numpy_number_in_an_answer_is_quoted_as_a_number():
+    import numpy as np
+
+    from crmsim.exercises.core import quoted
+
+    assert quoted(np.float64(0.25)) == "0.25" and quoted(np.int64(3)) == "3"
+    with language("fa"):
+        assert quoted(np.float64(0.25)) == "۰٫۲۵"

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from crmsim.i18n import N_, _, format_number, parse_number, right_to_left, translations
 from crmsim.terms import read_term, spelling_key, term
 
@@ -487,13 +489,15 @@ def quoted(value: Any) -> str:
 
     Examples
     --------
-    >>> quoted("مشتری\u200cمدار") == "'مشتری\u200cمدار'", quoted(3), quoted(0.5)
+    >>> quoted("مشتری\u200cمدار") == "'مشتری\u200cمدار'", quoted(3), quoted(np.float64(0.5))
     (True, '3', '0.5')
     """
     if isinstance(value, str):
         return f"'{value}'" if "'" not in value else repr(value)
     if type(value) in (int, float):  # format() writes these as repr() does
         return format_number(value)
+    if isinstance(value, np.integer | np.floating):  # np.float64(0.5) is 0.5 to a learner
+        return format_number(value.item())
     return repr(value)
 
 
