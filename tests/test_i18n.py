@@ -29,11 +29,7 @@ from crmsim.typefaces import FONT_DIR, PERSIAN_FAMILY, figure_style, register_fo
 PERSIAN_LABEL = "مشتریان وفادار در هفته ۱۲"
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 # ---------------------------------------------------------------------------- the setting

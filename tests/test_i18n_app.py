@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import ipyvuetify as v
@@ -18,9 +16,7 @@ import solara
 from catalogs import catalog_file, catalog_names, extracted, fields, persian_catalog
 from test_app import _strings
 from test_app_browser import (
-    browser_available,
     dashboard_in_chromium,
-    serving,
 )
 
 import crmsim.app
@@ -48,11 +44,7 @@ KEPT_IN_LATIN = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _messages() -> list[tuple[str, str | None, str | tuple[str, ...]]]:
@@ -346,18 +338,7 @@ def test_the_typeface_is_the_shipped_one_given_in_the_pages_own_css():
 
 
 # --------------------------------------------------------------------------- in a browser
-@pytest.fixture(scope="module")
-def persian_server() -> Iterator[str]:
-    """``crmsim app`` started with ``CRMSIM_LANG=fa``; stopped afterwards."""
-    browser_available()
-    with ExitStack() as stack:
-        # The server learns Persian from its environment; this process stays in English.
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv(i18n.LANGUAGE_VARIABLE, "fa")
-            url = stack.enter_context(serving())
-        yield url
-
-
+# (the server: conftest.persian_server)
 #: What the page must show in Persian: headings, buttons, a group's title, a lever, a tab and
 #: a monitor.
 PERSIAN = (

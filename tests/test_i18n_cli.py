@@ -30,12 +30,7 @@ PERSIAN_DIGITS = re.compile("[۰-۹]")
 ARABIC_YEH_KAF = re.compile("[\u064a\u0643]")
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    set_language(None)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
-from contextlib import ExitStack
 
 import ipyvuetify as v
 import pytest
 import solara
-from test_app_browser import browser_available, dashboard_in_chromium, serving
+from test_app_browser import dashboard_in_chromium
 
 from crmsim import app, i18n, scenarios
 from crmsim.app import export, language
@@ -27,11 +25,7 @@ LATIN_WORD = re.compile("[A-Za-z]{2,}")
 SOLARA_BANNER = "This website runs on"
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _texts(widget) -> list[str]:
@@ -117,17 +111,6 @@ def test_the_persian_page_hides_solaras_banner_and_the_english_page_keeps_it():
         rule = language.page_style()
     assert 'a[href="https://solara.dev"]' in rule and "display: none" in rule
     assert language.page_style() == ""
-
-
-@pytest.fixture(scope="module")
-def persian_server() -> Iterator[str]:
-    """``crmsim app`` started with ``CRMSIM_LANG=fa``; stopped afterwards."""
-    browser_available()
-    with ExitStack() as stack:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv(i18n.LANGUAGE_VARIABLE, "fa")
-            url = stack.enter_context(serving())
-        yield url
 
 
 #: The thumb labels' texts, and the page's text but the scenario's own title and description.

@@ -19,22 +19,22 @@ ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 PERSIAN = translations("fa")
 
 
-def _classifications() -> list[tuple[str, Classification]]:
+def _lessons_values[T](kind: type[T]) -> list[tuple[str, T]]:
+    """``("lesson_NN.name", value)`` for every value of type ``kind`` in the lesson modules."""
     return [
-        (f"{module.__name__.rsplit('.', 1)[1]}.{name}", question)
+        (f"{module.__name__.rsplit('.', 1)[1]}.{name}", value)
         for module in LESSONS
-        for name, question in vars(module).items()
-        if isinstance(question, Classification)
+        for name, value in vars(module).items()
+        if isinstance(value, kind)
     ]
+
+
+def _classifications() -> list[tuple[str, Classification]]:
+    return _lessons_values(Classification)
 
 
 def _shown_texts() -> list[tuple[str, Messages]]:
-    return [
-        (f"{module.__name__.rsplit('.', 1)[1]}.{name}", texts)
-        for module in LESSONS
-        for name, texts in vars(module).items()
-        if isinstance(texts, Messages)
-    ]
+    return _lessons_values(Messages)
 
 
 def test_the_lessons_list_their_statements_as_messages():

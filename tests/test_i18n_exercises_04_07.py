@@ -32,11 +32,7 @@ RIGHT = "درست است"
 UNRELATED = -12_345.678
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    yield
-    i18n.set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def questions(module: ModuleType) -> list[tuple[str, Question]]:

@@ -19,11 +19,13 @@ import pytest
 
 matplotlib.use("Agg")
 from catalogs import extracted, fields, persian_text, singular  # noqa: E402
+from figure_text import texts as figure_texts  # noqa: E402
+from figure_text import titles as figure_titles  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from crmsim import Policy, i18n, plots  # noqa: E402
+from crmsim import Policy, plots  # noqa: E402
 from crmsim.experiments import (  # noqa: E402
     KPIS,
     compare,
@@ -33,7 +35,7 @@ from crmsim.experiments import (  # noqa: E402
     sweep,
 )
 from crmsim.experiments.formatting import _unit  # noqa: E402
-from crmsim.i18n import language, set_language  # noqa: E402
+from crmsim.i18n import language  # noqa: E402
 from crmsim.typefaces import PERSIAN_FAMILY  # noqa: E402
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "crmsim" / "experiments"
@@ -57,11 +59,7 @@ ROLES = {"service_quality": (0.4, 0.95), "market.unit_cost": (8.0, 16.0)}
 PARAMETERS = {*GRID, *SCATTERED, *LEVERS, *ROLES}
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 @pytest.fixture(scope="module")
@@ -115,21 +113,6 @@ def _draw(name: str, results: dict) -> tuple[Figure, list[Axes]]:
 
 def _colour_bars(ax: Axes) -> list[Axes]:
     return [image.colorbar.ax for image in (*ax.images, *ax.collections) if image.colorbar]
-
-
-def _titles(fig: Figure, axes: list[Axes]) -> list[str]:
-    titles = [fig.get_suptitle()] if fig.get_suptitle() else []
-    return titles + [a.get_title(loc=loc) for a in axes for loc in ("left", "center", "right")]
-
-
-def _texts(fig: Figure, axes: list[Axes]) -> list[str]:
-    """Every title, axis label, legend entry and text in the axes (a heatmap's values)."""
-    texts = _titles(fig, axes)
-    for a in axes:
-        texts += [a.get_xlabel(), a.get_ylabel(), *(t.get_text() for t in a.texts)]
-        if a.get_legend() is not None:
-            texts += [t.get_text() for t in a.get_legend().get_texts()]
-    return [text for text in texts if text]
 
 
 def _is_data(text: str) -> bool:
@@ -187,8 +170,8 @@ def test_every_kpi_has_a_persian_description_and_unit_for_its_axis():
 def test_a_persian_experiment_figure_is_all_persian_in_its_typeface(results, name):
     with language("fa"):
         fig, axes = _draw(name, results)
-    texts = _texts(fig, axes)
-    assert any(_titles(fig, axes))
+    texts = figure_texts(fig, axes)
+    assert any(figure_titles(fig, axes))
     words = [text for text in texts if not _is_data(text)]
     assert words
     english = [t for t in words if not PERSIAN_LETTER.search(t) and not PERSIAN_DIGIT.search(t)]
@@ -196,7 +179,7 @@ def test_a_persian_experiment_figure_is_all_persian_in_its_typeface(results, nam
     # numbers are Persian; only a name that is data may keep its Latin letters
     western = [t for t in texts if WESTERN_DIGIT.search(t)]
     assert not western, f"{name}: Western digits in {western}"
-    for text in _titles(fig, axes):
+    for text in figure_titles(fig, axes):
         assert not text or PERSIAN_LETTER.search(text), f"{name}: title {text!r}"
     for a in axes:
         for label in (a.get_xlabel(), a.get_ylabel()):
@@ -263,7 +246,7 @@ def test_an_english_experiment_figure_has_no_persian(results, name):
     with language("fa"):
         _draw(name, results)  # Persian first: nothing of it may linger
     fig, axes = _draw(name, results)
-    texts = _texts(fig, axes)
+    texts = figure_texts(fig, axes)
     texts += [t.get_text() for a in axes for t in (*a.get_xticklabels(), *a.get_yticklabels())]
     assert not [t for t in texts if PERSIAN_LETTER.search(t) or PERSIAN_DIGIT.search(t)]
     for a in axes:

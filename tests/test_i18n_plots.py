@@ -14,6 +14,8 @@ import pytest
 
 matplotlib.use("Agg")
 from catalogs import catalog_file, extracted, fields  # noqa: E402
+from figure_text import texts as figure_texts  # noqa: E402
+from figure_text import titles as figure_titles  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -33,11 +35,7 @@ PERSIAN_DIGIT = re.compile("[۰-۹]")
 FIGURES = [*plots.STANDARD_FIGURES, "time_to_tier"]
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 @pytest.fixture(scope="module")
@@ -98,21 +96,6 @@ def persian():
         yield
 
 
-def _titles(fig: Figure, axes: list[Axes]) -> list[str]:
-    titles = [fig.get_suptitle()] if fig.get_suptitle() else []
-    return titles + [a.get_title(loc=loc) for a in axes for loc in ("left", "center", "right")]
-
-
-def _texts(fig: Figure, axes: list[Axes]) -> list[str]:
-    """Every title, axis label, legend entry and annotation of ``axes`` (and the figure's title)."""
-    texts = _titles(fig, axes)
-    for a in axes:
-        texts += [a.get_xlabel(), a.get_ylabel(), *(t.get_text() for t in a.texts)]
-        if a.get_legend() is not None:
-            texts += [t.get_text() for t in a.get_legend().get_texts()]
-    return [text for text in texts if text]
-
-
 @pytest.mark.parametrize("into_axes", [False, True], ids=["figure", "ax"])
 @pytest.mark.parametrize("name", FIGURES)
 def test_a_persian_figure_is_all_persian_in_its_typeface(model, persian, name, into_axes):
@@ -123,11 +106,11 @@ def test_a_persian_figure_is_all_persian_in_its_typeface(model, persian, name, i
         fig = drawn if isinstance(drawn, Figure) else drawn.figure
         FigureCanvasAgg(fig).draw()
     axes = fig.axes if isinstance(drawn, Figure) else [drawn]
-    texts = _texts(fig, axes)
+    texts = figure_texts(fig, axes)
     english = [text for text in texts if LATIN_LETTER.search(text)]
     assert not english, f"{name}: left in English: {english}"
-    assert all(PERSIAN_LETTER.search(text) for text in _titles(fig, axes) if text)
-    assert any(_titles(fig, axes))
+    assert all(PERSIAN_LETTER.search(text) for text in figure_titles(fig, axes) if text)
+    assert any(figure_titles(fig, axes))
     assert PERSIAN_LETTER.search(axes[-1].get_xlabel())
     for a in axes:
         if a.get_xlabel():
@@ -166,7 +149,7 @@ def test_persian_numbers_in_labels_and_legends(model, persian):
 def test_persian_standard_figures_carry_the_runs_label(model, persian):
     figures = plots.standard_figures(model.frame, label="اجرای نخست")
     assert figures["profit"].get_suptitle() == "درآمد، هزینه و سود — اجرای نخست"
-    assert all("اجرای نخست" in " ".join(_titles(fig, fig.axes)) for fig in figures.values())
+    assert all("اجرای نخست" in " ".join(figure_titles(fig, fig.axes)) for fig in figures.values())
 
 
 # ---------------------------------------------------------------------------- English

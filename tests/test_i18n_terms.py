@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from catalogs import catalog_file
 
-from crmsim import Stage, Tier, i18n
-from crmsim.i18n import language, set_language
+from crmsim import Stage, Tier
+from crmsim.i18n import language
 from crmsim.terms import NAMES, TERM_KINDS, read_term, term
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +20,7 @@ PERSIAN_LETTER = re.compile(r"[\u0600-\u06ff]")
 EVERY_NAME = [(kind, name) for kind in TERM_KINDS for name in NAMES[kind]]
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards(monkeypatch):
-    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _persian(kind: str, name: str) -> str:
