@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crmsim import tomlfile
 from crmsim.game import (
     MEASURES,
     STRATEGIES,
@@ -30,7 +31,6 @@ from crmsim.game import (
     rivals,
     scoreboard,
     storage,
-    tomlfile,
 )
 from crmsim.game import decisions as decisions_module
 from crmsim.game.decisions import file_name, gather, policy_to_dict

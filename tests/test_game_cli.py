@@ -10,8 +10,9 @@ import types
 import pandas as pd
 import pytest
 
+from crmsim import tomlfile
 from crmsim.cli import EXIT_INTERRUPTED, main
-from crmsim.game import example_config, tomlfile
+from crmsim.game import example_config
 from crmsim.model import CRMModel
 
 

@@ -10,9 +10,9 @@ import pytest
 from catalogs import catalog_file, extracted, fields, singular
 
 import crmsim
-from crmsim import i18n, plots
+from crmsim import i18n, plots, tomlfile
 from crmsim.cli import main
-from crmsim.game import example_config, tomlfile
+from crmsim.game import example_config
 from crmsim.i18n import language, set_language
 from crmsim.model import CRMModel
 

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 import crmsim
-from crmsim import analysis, i18n, scenarios
+from crmsim import analysis, i18n, scenarios, tomlfile
 from crmsim.i18n import _, format_number, ngettext, pgettext
 from crmsim.levers import Market, Policy, Population
 from crmsim.model import FORMER_COLUMNS, STAGE_COLUMNS, TIER_COLUMNS, CRMModel, LossLog
@@ -118,13 +118,9 @@ def load_input(source: str) -> Scenario:
     if not path.is_file():
         raise UsageError(f"no such policy file: {path}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read {path}: {err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise UsageError(f"{path} is not valid TOML: {err}") from None
-    except RecursionError:
-        raise UsageError(f"{path} is not valid TOML: arrays or tables nested too deeply") from None
+        data = tomlfile.read(path)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     try:
         if SCENARIO_TABLES & set(data):
             return scenarios.from_dict(path.stem, data)

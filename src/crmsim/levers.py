@@ -12,13 +12,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crmsim import checks
+from crmsim import checks, tomlfile
 
 KANO_CATEGORIES = ("must-be", "performance", "attractive", "reverse", "indifferent")
 TIER_NAMES = ("prospect", "actual", "loyal", "marketer")
@@ -329,7 +328,7 @@ class Policy:
     @classmethod
     def from_toml(cls, path: str | Path) -> Policy:
         """Load a policy from a TOML file with the fields at top level or under ``[policy]``."""
-        data = _read_toml(path)
+        data = tomlfile.read(Path(path))
         others = sorted({"scenario", "market", "population"} & set(data))
         if others:
             raise ValueError(
@@ -781,14 +780,3 @@ class Population:
                 segs.append(s)
             data["segments"] = tuple(segs)
         return cls(**data)
-
-
-def _read_toml(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"no such TOML file: {path}")
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"{path} is not valid TOML: {err}") from err

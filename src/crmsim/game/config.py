@@ -43,9 +43,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crmsim import checks
+from crmsim import checks, tomlfile
 from crmsim.firms import MAX_FIRMS
-from crmsim.game import tomlfile
 from crmsim.game.decisions import Budget, Decision, DecisionError, file_name, policy_to_dict
 from crmsim.game.rivals import STRATEGIES
 from crmsim.game.scoreboard import Scoring

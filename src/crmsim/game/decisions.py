@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crmsim import checks
+from crmsim import checks, tomlfile
 from crmsim.books import cost_per_episode
-from crmsim.game import tomlfile
 from crmsim.levers import KanoAttribute, Market, Policy, Population
 
 #: The levers a decision may set: every Policy field, and the list price.

@@ -30,9 +30,9 @@ from typing import Any
 
 import pandas as pd
 
-from crmsim import analysis
+from crmsim import analysis, tomlfile
 from crmsim.firms import Firm
-from crmsim.game import storage, tomlfile
+from crmsim.game import storage
 from crmsim.game.config import GameConfig, load_config
 from crmsim.game.decisions import (
     Decision,

@@ -1,7 +1,9 @@
 """Plain data to TOML text, and TOML files read with one-line errors.
 
 The standard library reads TOML but does not write it. A game writes two kinds of files
-people read and edit: its configuration and the decisions each firm played. Both are
+people read and edit: its configuration and the decisions each firm played. Policies,
+scenarios, markets and games are all read with :func:`read`, so a file that cannot be read
+is reported the same way wherever it is given. Both are
 plain data (strings, numbers, booleans, lists and tables), which is all this writer
 handles; anything else is refused rather than written in a form ``tomllib`` would read
 back differently.
