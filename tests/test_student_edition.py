@@ -461,6 +461,36 @@ def test_the_student_editions_persian_catalogs_carry_no_solution(tmp_path):
     assert withheld > 20
 
 
+def test_what_a_question_shows_keeps_its_persian_in_the_student_edition(tmp_path):
+    # pruned to what the edition's modules mark, the catalogs must still hold what a question
+    # shows that is not marked where it is shown: a classification's labels and items, and the
+    # statements the lessons list (crmsim.i18n.Messages)
+    from babel.messages.pofile import read_po
+
+    from crmsim.exercises import Classification
+    from crmsim.i18n import Messages
+
+    package = make_student.build_package(tmp_path, None)
+    shipped = set()
+    for path in (package / "locale").glob("fa/LC_MESSAGES/*.po"):
+        with path.open("rb") as handle:
+            shipped |= {message.id for message in read_po(handle) if message.id}
+    shown = []
+    for module in _lesson_modules():
+        for name, value in vars(importlib.import_module(f"crmsim.exercises.{module}")).items():
+            if isinstance(value, Classification):
+                labels = value.labels if value.kind is None else ()
+                shown += [(f"{module}.{name}", text) for text in (*labels, *value.items)]
+            elif isinstance(value, Messages):
+                shown += [(f"{module}.{name}", text) for text in value.messages.values()]
+    missing = [
+        (where, text)
+        for where, text in shown
+        if len(text) > 1 and not text.isupper() and text not in shipped
+    ]
+    assert len(shown) > 100 and not missing, missing[:5]
+
+
 @pytest.mark.parametrize(("language", "other"), [("en", "fa"), ("fa", "en")])
 def test_the_edition_has_a_readme_in_each_language_its_language_first(tmp_path, language, other):
     make_student.build(tmp_path, NOTEBOOKS, ROOT / "lessons", package=False, language=language)

@@ -583,7 +583,7 @@ SEVEN_WAYS = (
     N_("always be reachable"),
 )
 #: The labels of question 7: a field of `Policy`, or none.
-LEVERS = ("promise", "service", "respect", "recovery", "channels", "none")
+LEVERS = (N_("promise"), N_("service"), N_("respect"), N_("recovery"), N_("channels"), N_("none"))
 _LEVER_ALIASES = {
     "no lever": "none",
     "nothing": "none",
