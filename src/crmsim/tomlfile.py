@@ -22,13 +22,16 @@ from typing import Any
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def _key(name: Any) -> str:
+def key_text(name: Any) -> str:
+    """A table's key as TOML writes it: bare when it can be, else quoted."""
     if not isinstance(name, str):
         raise TypeError(f"TOML keys are strings, got {name!r}")
     return name if _BARE_KEY.match(name) else json.dumps(name, ensure_ascii=False)
 
 
-def _value(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """Plain data (a number, a text, a list, a mapping) as one TOML value; a mapping becomes an
+    inline table. ``TypeError`` for anything else."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -43,9 +46,9 @@ def _value(value: Any) -> str:
         # JSON's escapes are a subset of TOML's basic strings
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(item) for item in value) + "]"
+        return "[" + ", ".join(value_text(item) for item in value) + "]"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
+        return "{ " + ", ".join(f"{key_text(k)} = {value_text(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} {value!r} as TOML")
 
 
@@ -82,9 +85,9 @@ def _write_table(lines: list[str], data: Mapping[str, Any], prefix: tuple[str, .
     items = [(k, v) for k, v in data.items() if v is not None]
     for key, value in items:
         if not isinstance(value, Mapping) and not _is_table_array(value):
-            lines.append(f"{_key(key)} = {_value(value)}")
+            lines.append(f"{key_text(key)} = {value_text(value)}")
     for key, value in items:
-        path = (*prefix, _key(key))
+        path = (*prefix, key_text(key))
         if isinstance(value, Mapping):
             lines += ["", f"[{'.'.join(path)}]"]
             _write_table(lines, value, path)

@@ -6,14 +6,11 @@ tab's figures (:func:`figures_png`) and the levers as a policy file for ``crmsim
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
-import re
 from collections.abc import Mapping
 from io import BytesIO
 from typing import Any
 
-from crmsim import plots, scenarios
+from crmsim import plots, scenarios, tomlfile
 from crmsim.app.model import DashboardModel
 from crmsim.app.views import (
     FIGURES,
@@ -126,35 +123,24 @@ def figures_png(model: DashboardModel, tab: int = 0) -> bytes:
 
 
 # ------------------------------------------------------------------ the policy file
-def _key(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
-
-
-def _toml(value: Any) -> str:
-    """``value`` as a TOML value: numbers, text, lists and inline tables."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)  # the shortest text that reads back as the same float
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are TOML's
+def _plain(value: Any) -> Any:
+    """A lever's value as plain data for :func:`crmsim.tomlfile.value_text`: a set as a sorted
+    list, a dataclass (a Kano attribute, a segment) as the mapping of its fields."""
     if isinstance(value, set | frozenset):
-        return _toml(sorted(value))
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
+        return [_plain(item) for item in sorted(value)]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_key(k)} = {_toml(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {value!r} in TOML")
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _table(name: str, values: Mapping[str, Any]) -> list[str]:
-    return [f"[{name}]", *(f"{_key(k)} = {_toml(v)}" for k, v in values.items()), ""]
+    # each lever on one line: a mapping as an inline table, not a table of its own
+    rows = (f"{tomlfile.key_text(k)} = {tomlfile.value_text(_plain(v))}" for k, v in values.items())
+    return [f"[{name}]", *rows, ""]
 
 
 def _different(value: Any, default: Any, always: tuple[str, ...] = ()) -> dict[str, Any]:
