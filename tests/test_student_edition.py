@@ -437,16 +437,28 @@ def test_exercise_cells_carry_nbgrader_metadata(student_dir):
             assert re.fullmatch(r"lesson_\d+-q\d+(-again)*", meta["grade_id"])
 
 
-def test_the_student_editions_persian_catalogs_carry_no_solution(tmp_path):
-    # the catalogs hold every text of the instructor's modules in Persian: the edition keeps
-    # only the messages its own modules still use
+@pytest.fixture(scope="module")
+def student_package(tmp_path_factory) -> Path:
+    """The student edition's package (no answer key)."""
+    return make_student.build_package(tmp_path_factory.mktemp("package"), None)
+
+
+def _shipped_messages(package: Path, files: str) -> set[str]:
+    """The message ids of the edition's catalog files matching ``files`` (a glob under
+    ``locale/``, such as ``"*/LC_MESSAGES/exercises*.po"``)."""
     from babel.messages.pofile import read_po
 
-    package = make_student.build_package(tmp_path, None)
     shipped = set()
-    for path in (package / "locale").glob("*/LC_MESSAGES/exercises*.po"):
+    for path in (package / "locale").glob(files):
         with path.open("rb") as handle:
             shipped |= {message.id for message in read_po(handle) if message.id}
+    return shipped
+
+
+def test_the_student_editions_persian_catalogs_carry_no_solution(student_package):
+    # the catalogs hold every text of the instructor's modules in Persian: the edition keeps
+    # only the messages its own modules still use
+    shipped = _shipped_messages(student_package, "*/LC_MESSAGES/exercises*.po")
     assert shipped  # the questions' titles and hints are still there to translate
     withheld = 0
     for module in _lesson_modules():
@@ -461,20 +473,14 @@ def test_the_student_editions_persian_catalogs_carry_no_solution(tmp_path):
     assert withheld > 20
 
 
-def test_what_a_question_shows_keeps_its_persian_in_the_student_edition(tmp_path):
+def test_what_a_question_shows_keeps_its_persian_in_the_student_edition(student_package):
     # pruned to what the edition's modules mark, the catalogs must still hold what a question
     # shows that is not marked where it is shown: a classification's labels and items, and the
     # statements the lessons list (crmsim.i18n.Messages)
-    from babel.messages.pofile import read_po
-
     from crmsim.exercises import Classification
     from crmsim.i18n import Messages
 
-    package = make_student.build_package(tmp_path, None)
-    shipped = set()
-    for path in (package / "locale").glob("fa/LC_MESSAGES/*.po"):
-        with path.open("rb") as handle:
-            shipped |= {message.id for message in read_po(handle) if message.id}
+    shipped = _shipped_messages(student_package, "fa/LC_MESSAGES/*.po")
     shown = []
     for module in _lesson_modules():
         for name, value in vars(importlib.import_module(f"crmsim.exercises.{module}")).items():
