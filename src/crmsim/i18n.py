@@ -199,7 +199,19 @@ def format_number(value: float, spec: str = "") -> str:
     ('۱٬۲۳۴٫۵', '۲۵٪')
     """
     text = format(value, spec)
-    return text.translate(_TO_PERSIAN) if right_to_left() else text
+    return persian_signs(text) if right_to_left() else text
+
+
+def persian_signs(number: str) -> str:
+    """A number already written the English way (``"-1,234.5%"``) in Persian digits and signs,
+    as :func:`format_number` writes it in Persian.
+
+    Examples
+    --------
+    >>> persian_signs("-1,234.5%")
+    '−۱٬۲۳۴٫۵٪'
+    """
+    return number.translate(_TO_PERSIAN)
 
 
 def persian_digits(text: str) -> str:
@@ -229,10 +241,10 @@ def persian_numbers(text: str) -> str:
     ('rng=3', '−۰٫۲۵')
     """
     if _STANDALONE_NUMBER.fullmatch(text.strip()):
-        return text.translate(_TO_PERSIAN)
+        return persian_signs(text)
     if not _ARABIC_LETTER.search(text):
         return text
-    return _WESTERN_NUMBER.sub(lambda number: number.group().translate(_TO_PERSIAN), text)
+    return _WESTERN_NUMBER.sub(lambda number: persian_signs(number.group()), text)
 
 
 _NUMBER = re.compile(r"^[+\-−]?(\d+(,\d{3})*|\d*)(\.\d+)?(e[+\-]?\d+)?$", re.IGNORECASE)

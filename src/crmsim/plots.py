@@ -61,7 +61,15 @@ from matplotlib.ticker import (
 )
 
 from crmsim import analysis, checks, terms, typefaces
-from crmsim.i18n import N_, _, format_number, persian_numbers, pgettext, right_to_left
+from crmsim.i18n import (
+    N_,
+    _,
+    format_number,
+    persian_numbers,
+    persian_signs,
+    pgettext,
+    right_to_left,
+)
 from crmsim.stages import CHURN_CAUSES
 
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
@@ -156,10 +164,6 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-# The signs crmsim.i18n.format_number writes in Persian, for tick labels already formatted.
-_PERSIAN_SIGNS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
-
-
 #: A tick label that is a number: digits, separators, a sign and a per cent sign, nothing else.
 _NUMBER_LABEL = re.compile(r"[+\-−]?[0-9.,]*[0-9][0-9.,]*%?")
 
@@ -178,7 +182,7 @@ class _PersianDigits(Formatter):
 
     def _written(self, text: str) -> str:
         if _NUMBER_LABEL.fullmatch(text):
-            return text.translate(_PERSIAN_SIGNS)
+            return persian_signs(text)
         return persian_numbers(terms.data_name(text))
 
     def set_axis(self, axis: Any) -> None:
@@ -195,7 +199,7 @@ class _PersianDigits(Formatter):
         return [self._written(text) for text in self.inner.format_ticks(values)]
 
     def get_offset(self) -> str:
-        return self.inner.get_offset().translate(_PERSIAN_SIGNS)  # "1e6" and the like
+        return persian_signs(self.inner.get_offset())  # "1e6" and the like
 
     def format_data(self, value: float) -> str:
         return self._written(self.inner.format_data(value))

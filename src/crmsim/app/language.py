@@ -33,7 +33,7 @@ from typing import Any
 import solara
 import solara.util
 
-from crmsim.i18n import N_, _, format_number, get_language, pgettext, right_to_left
+from crmsim.i18n import N_, _, format_number, get_language, persian_signs, pgettext, right_to_left
 from crmsim.levers import CHANNELS, TIER_NAMES
 
 # The words of the menus that are not the course's terms (terms.po has those).
@@ -103,10 +103,6 @@ def value_text(name: str, value: Any) -> str:
     return str(value)
 
 
-# The signs crmsim.i18n.format_number writes in Persian, for numbers formatted elsewhere.
-_PERSIAN_SIGNS = str.maketrans("0123456789.,-%", "۰۱۲۳۴۵۶۷۸۹٫٬−٪")
-
-
 def digits(number: str) -> str:
     """A number already written (``"12,346"``, ``"25.0%"``) in the digits and signs of the
     language in use, as :func:`~crmsim.i18n.format_number` would have written it.
@@ -116,7 +112,7 @@ def digits(number: str) -> str:
     >>> digits("-1,234.5%")
     '-1,234.5%'
     """
-    return number.translate(_PERSIAN_SIGNS) if right_to_left() else number
+    return persian_signs(number) if right_to_left() else number
 
 
 def choices(values: list[Any], shown: Iterable[str]) -> list[Any]:
