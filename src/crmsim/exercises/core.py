@@ -509,6 +509,7 @@ def item_list(items: Sequence[str]) -> str:
 
 
 def _item_named(item: str) -> str:
+    """``item`` quoted as the learner types it, then its translation if the language has one."""
     shown = _(item) if isinstance(item, str) and len(item) > 1 else item
     return quoted(item) if shown == item else f"{quoted(item)} ({shown})"
 
@@ -522,7 +523,7 @@ def choice_list(choices: Sequence[str]) -> str:
     >>> choice_list(("rises", "falls"))
     "'rises', 'falls'"
     """
-    return ", ".join(repr(c) if _(c) == c else f"{c!r} ({_(c)})" for c in choices)
+    return ", ".join(_item_named(choice) for choice in choices)
 
 
 def read_label(
